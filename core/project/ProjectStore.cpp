@@ -1,0 +1,149 @@
+#include "project/ProjectStore.h"
+
+#include "common/Sha256.h"
+
+namespace graft {
+
+std::string_view splitName(Split split) {
+    switch (split) {
+    case Split::Train: return "train";
+    case Split::Val: return "val";
+    case Split::Test: return "test";
+    }
+    return "train";
+}
+
+Split parseSplit(std::string_view name) {
+    if (name == "train") return Split::Train;
+    if (name == "val") return Split::Val;
+    if (name == "test") return Split::Test;
+    throw Error("unknown split '" + std::string(name) + "' (expected train, val or test)");
+}
+
+AddImageResult ProjectStore::addImage(const NewImage& image) {
+    AddImageResult result;
+    result.sha256 = sha256Hex(image.encoded);
+    db_.prepare("INSERT INTO images(sha256, data, width, height, channels, source) VALUES(?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(sha256) DO NOTHING")
+        .bind(1, result.sha256)
+        .bindBlob(2, image.encoded)
+        .bind(3, image.width)
+        .bind(4, image.height)
+        .bind(5, image.channels)
+        .bind(6, image.source)
+        .run();
+    result.added = db_.changes() == 1;
+    if (!result.added) {
+        auto existing = db_.prepare("SELECT source FROM images WHERE sha256 = ?");
+        existing.bind(1, result.sha256);
+        if (existing.step()) result.existingSource = existing.columnText(0);
+    }
+    return result;
+}
+
+std::vector<std::uint8_t> ProjectStore::imageBytes(const std::string& sha256) {
+    auto statement = db_.prepare("SELECT data FROM images WHERE sha256 = ?");
+    statement.bind(1, sha256);
+    if (!statement.step()) throw Error(db_.path() + ": no image " + sha256);
+    return statement.columnBlob(0);
+}
+
+std::int64_t ProjectStore::imageCount() { return db_.queryInt("SELECT count(*) FROM images"); }
+
+std::int64_t ProjectStore::unlabeledCount() {
+    return db_.queryInt("SELECT count(*) FROM images WHERE sha256 NOT IN (SELECT image FROM labels)");
+}
+
+std::int64_t ProjectStore::ensureClass(const std::string& name) {
+    db_.prepare("INSERT INTO classes(name) VALUES(?) ON CONFLICT(name) DO NOTHING").bind(1, name).run();
+    auto statement = db_.prepare("SELECT id FROM classes WHERE name = ?");
+    statement.bind(1, name);
+    statement.step();
+    return statement.columnInt(0);
+}
+
+void ProjectStore::setLabel(const std::string& sha256, std::int64_t classId) {
+    db_.prepare("INSERT INTO labels(image, class_id) VALUES(?, ?) "
+                "ON CONFLICT(image) DO UPDATE SET class_id = excluded.class_id")
+        .bind(1, sha256)
+        .bind(2, classId)
+        .run();
+}
+
+std::vector<ClassSummary> ProjectStore::classSummaries() {
+    auto statement = db_.prepare(R"sql(
+        SELECT c.id, c.name, count(l.image),
+               count(CASE WHEN s.split = 'train' THEN 1 END),
+               count(CASE WHEN s.split = 'val' THEN 1 END),
+               count(CASE WHEN s.split = 'test' THEN 1 END)
+        FROM classes c
+        LEFT JOIN labels l ON l.class_id = c.id
+        LEFT JOIN splits s ON s.image = l.image
+        GROUP BY c.id ORDER BY c.id)sql");
+    std::vector<ClassSummary> summaries;
+    while (statement.step()) {
+        summaries.push_back({statement.columnInt(0), statement.columnText(1), statement.columnInt(2),
+                             statement.columnInt(3), statement.columnInt(4), statement.columnInt(5)});
+    }
+    return summaries;
+}
+
+std::vector<LabeledImage> ProjectStore::queryLabeled(Statement statement) {
+    std::vector<LabeledImage> images;
+    while (statement.step()) images.push_back({statement.columnText(0), statement.columnInt(1)});
+    return images;
+}
+
+std::vector<LabeledImage> ProjectStore::labeledImages() {
+    return queryLabeled(db_.prepare("SELECT image, class_id FROM labels ORDER BY class_id, image"));
+}
+
+std::vector<LabeledImage> ProjectStore::labeledImagesWithoutSplit() {
+    return queryLabeled(db_.prepare("SELECT image, class_id FROM labels "
+                                    "WHERE image NOT IN (SELECT image FROM splits) ORDER BY class_id, image"));
+}
+
+std::vector<LabeledImage> ProjectStore::labeledImagesInSplit(Split split) {
+    auto statement = db_.prepare("SELECT l.image, l.class_id FROM labels l JOIN splits s ON s.image = l.image "
+                                 "WHERE s.split = ? ORDER BY l.class_id, l.image");
+    statement.bind(1, splitName(split));
+    return queryLabeled(std::move(statement));
+}
+
+void ProjectStore::setSplit(const std::string& sha256, Split split) {
+    db_.prepare("INSERT INTO splits(image, split) VALUES(?, ?) ON CONFLICT(image) DO UPDATE SET split = excluded.split")
+        .bind(1, sha256)
+        .bind(2, splitName(split))
+        .run();
+}
+
+void ProjectStore::clearSplits() { db_.exec("DELETE FROM splits"); }
+
+std::vector<ImageForTraining> ProjectStore::imagesForTraining(const std::vector<LabeledImage>& images) {
+    auto statement = db_.prepare("SELECT data FROM images WHERE sha256 = ?");
+    std::vector<ImageForTraining> result;
+    result.reserve(images.size());
+    for (const auto& image : images) {
+        statement.reset();
+        statement.bind(1, image.sha256);
+        if (!statement.step()) throw Error(db_.path() + ": labelled image " + image.sha256 + " has no data");
+        result.push_back({statement.columnBlob(0), image.classId});
+    }
+    return result;
+}
+
+std::optional<std::string> ProjectStore::setting(const std::string& key) {
+    auto statement = db_.prepare("SELECT value FROM settings WHERE key = ?");
+    statement.bind(1, key);
+    if (!statement.step()) return std::nullopt;
+    return statement.columnText(0);
+}
+
+void ProjectStore::setSetting(const std::string& key, const std::string& value) {
+    db_.prepare("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(1, key)
+        .bind(2, value)
+        .run();
+}
+
+} // namespace graft

@@ -1,0 +1,82 @@
+#pragma once
+
+#include "project/Database.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+enum class Split { Train, Val, Test };
+std::string_view splitName(Split split);
+Split parseSplit(std::string_view name);
+
+struct NewImage {
+    std::vector<std::uint8_t> encoded; // the file's bytes as imported, hashed for the key
+    int width = 0;
+    int height = 0;
+    int channels = 0;
+    std::string source;
+};
+
+struct AddImageResult {
+    std::string sha256;
+    bool added = false;              // false: the same bytes are already in the project
+    std::string existingSource;      // where the earlier copy came from, when not added
+};
+
+struct ClassSummary {
+    std::int64_t id = 0;
+    std::string name;
+    std::int64_t images = 0;
+    std::int64_t train = 0;
+    std::int64_t val = 0;
+    std::int64_t test = 0;
+};
+
+struct LabeledImage {
+    std::string sha256;
+    std::int64_t classId = 0;
+};
+
+struct ImageForTraining {
+    std::vector<std::uint8_t> encoded;
+    std::int64_t classId = 0;
+};
+
+// Images, classes, labels and splits of one project. A view over a Database it does not own;
+// batch writes belong in a Transaction opened by the caller.
+class ProjectStore {
+public:
+    explicit ProjectStore(Database& db) : db_(db) {}
+
+    AddImageResult addImage(const NewImage& image);
+    std::vector<std::uint8_t> imageBytes(const std::string& sha256);
+    std::int64_t imageCount();
+    std::int64_t unlabeledCount();
+
+    // Returns the id of the class, creating it when new.
+    std::int64_t ensureClass(const std::string& name);
+    void setLabel(const std::string& sha256, std::int64_t classId);
+    std::vector<ClassSummary> classSummaries();
+
+    // Ordered by class id, then hash, so callers see a stable order.
+    std::vector<LabeledImage> labeledImages();
+    std::vector<LabeledImage> labeledImagesWithoutSplit();
+    std::vector<LabeledImage> labeledImagesInSplit(Split split);
+    void setSplit(const std::string& sha256, Split split);
+    void clearSplits();
+    std::vector<ImageForTraining> imagesForTraining(const std::vector<LabeledImage>& images);
+
+    std::optional<std::string> setting(const std::string& key);
+    void setSetting(const std::string& key, const std::string& value);
+
+private:
+    std::vector<LabeledImage> queryLabeled(Statement statement);
+
+    Database& db_;
+};
+
+} // namespace graft

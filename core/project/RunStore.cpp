@@ -1,0 +1,153 @@
+#include "project/RunStore.h"
+
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+
+namespace graft {
+namespace {
+
+std::string hostName() {
+    char name[256] = {};
+    gethostname(name, sizeof name - 1);
+    return name;
+}
+
+bool processAlive(std::int64_t pid) { return kill(pid_t(pid), 0) == 0 || errno == EPERM; }
+
+} // namespace
+
+std::string_view runStatusName(RunStatus status) {
+    switch (status) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Finished: return "finished";
+    case RunStatus::Cancelled: return "cancelled";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Interrupted: return "interrupted";
+    }
+    return "failed";
+}
+
+RunStatus parseRunStatus(std::string_view name) {
+    for (auto status : {RunStatus::Running, RunStatus::Finished, RunStatus::Cancelled, RunStatus::Failed,
+                        RunStatus::Interrupted})
+        if (runStatusName(status) == name) return status;
+    throw Error("unknown run status '" + std::string(name) + "'");
+}
+
+std::int64_t RunStore::beginRun(const NewRun& run) {
+    db_.prepare("INSERT INTO runs(arm, arch, init, seed, config, status, pid, host, graft_version, torch_version) "
+                "VALUES(?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)")
+        .bind(1, run.arm)
+        .bind(2, run.arch)
+        .bind(3, run.init)
+        .bind(4, std::int64_t(run.seed))
+        .bind(5, run.configJson)
+        .bind(6, std::int64_t(getpid()))
+        .bind(7, hostName())
+        .bind(8, run.graftVersion)
+        .bind(9, run.torchVersion)
+        .run();
+    return db_.lastInsertId();
+}
+
+void RunStore::endRun(std::int64_t runId, RunStatus status, const std::string& detail) {
+    db_.prepare("UPDATE runs SET status = ?, status_detail = ?, ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                "WHERE id = ?")
+        .bind(1, runStatusName(status))
+        .bind(2, detail)
+        .bind(3, runId)
+        .run();
+}
+
+void RunStore::addMetrics(std::int64_t runId, std::int64_t step, std::int64_t epoch, std::span<const Metric> metrics) {
+    Transaction transaction(db_);
+    auto insert = db_.prepare("INSERT OR REPLACE INTO metrics(run_id, name, step, epoch, value) VALUES(?, ?, ?, ?, ?)");
+    for (const auto& metric : metrics) {
+        insert.reset();
+        insert.bind(1, runId).bind(2, metric.name).bind(3, step).bind(4, epoch).bind(5, metric.value).run();
+    }
+    transaction.commit();
+}
+
+void RunStore::saveCheckpoint(std::int64_t runId, std::int64_t epoch, std::int64_t step,
+                              std::span<const std::uint8_t> data) {
+    Transaction transaction(db_);
+    db_.prepare("DELETE FROM checkpoints WHERE run_id = ?").bind(1, runId).run();
+    db_.prepare("INSERT INTO checkpoints(run_id, epoch, step, data) VALUES(?, ?, ?, ?)")
+        .bind(1, runId)
+        .bind(2, epoch)
+        .bind(3, step)
+        .bindBlob(4, data)
+        .run();
+    transaction.commit();
+}
+
+std::optional<StoredCheckpoint> RunStore::latestCheckpoint(std::int64_t runId) {
+    auto statement =
+        db_.prepare("SELECT epoch, step, data FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1");
+    statement.bind(1, runId);
+    if (!statement.step()) return std::nullopt;
+    return StoredCheckpoint{statement.columnInt(0), statement.columnInt(1), statement.columnBlob(2)};
+}
+
+std::vector<RunRecord> RunStore::queryRuns(std::optional<std::int64_t> runId) {
+    auto statement = db_.prepare(R"sql(
+        SELECT r.id, r.arm, r.arch, r.init, r.seed, r.config, r.status, r.status_detail, r.started_at,
+               coalesce(r.ended_at, ''),
+               (SELECT coalesce(max(step), 0) FROM metrics m WHERE m.run_id = r.id),
+               (SELECT count(*) FROM metrics m WHERE m.run_id = r.id AND m.name = 'val_accuracy'),
+               (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'val_accuracy'
+                ORDER BY step DESC LIMIT 1)
+        FROM runs r WHERE ?1 IS NULL OR r.id = ?1 ORDER BY r.id)sql");
+    if (runId) statement.bind(1, *runId);
+    else statement.bindNull(1);
+    std::vector<RunRecord> records;
+    while (statement.step()) {
+        RunRecord record;
+        record.id = statement.columnInt(0);
+        record.arm = statement.columnText(1);
+        record.arch = statement.columnText(2);
+        record.init = statement.columnText(3);
+        record.seed = std::uint64_t(statement.columnInt(4));
+        record.configJson = statement.columnText(5);
+        record.status = parseRunStatus(statement.columnText(6));
+        record.statusDetail = statement.columnText(7);
+        record.startedAt = statement.columnText(8);
+        record.endedAt = statement.columnText(9);
+        record.lastStep = statement.columnInt(10);
+        record.epochsDone = statement.columnInt(11);
+        if (!statement.isNull(12)) record.lastValAccuracy = statement.columnDouble(12);
+        records.push_back(std::move(record));
+    }
+    return records;
+}
+
+std::vector<RunRecord> RunStore::runs() { return queryRuns(std::nullopt); }
+
+RunRecord RunStore::run(std::int64_t runId) {
+    auto records = queryRuns(runId);
+    if (records.empty()) throw Error(db_.path() + ": no run with id " + std::to_string(runId));
+    return records.front();
+}
+
+std::vector<MetricPoint> RunStore::metric(std::int64_t runId, const std::string& name) {
+    auto statement = db_.prepare("SELECT step, epoch, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step");
+    statement.bind(1, runId).bind(2, name);
+    std::vector<MetricPoint> points;
+    while (statement.step())
+        points.push_back({statement.columnInt(0), statement.columnInt(1), statement.columnDouble(2)});
+    return points;
+}
+
+int RunStore::markDeadRunsInterrupted() {
+    auto running = db_.prepare("SELECT id, pid FROM runs WHERE status = 'running' AND host = ?");
+    running.bind(1, hostName());
+    std::vector<std::int64_t> dead;
+    while (running.step())
+        if (!processAlive(running.columnInt(1))) dead.push_back(running.columnInt(0));
+    for (auto runId : dead) endRun(runId, RunStatus::Interrupted, "the process that ran it ended without finishing");
+    return int(dead.size());
+}
+
+} // namespace graft

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "project/Database.h"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace graft {
+
+enum class RunStatus { Running, Finished, Cancelled, Failed, Interrupted };
+std::string_view runStatusName(RunStatus status);
+RunStatus parseRunStatus(std::string_view name);
+
+struct NewRun {
+    std::string arm;
+    std::string arch;
+    std::string init;
+    std::uint64_t seed = 0;
+    std::string configJson;
+    std::string graftVersion;
+    std::string torchVersion;
+};
+
+struct RunRecord {
+    std::int64_t id = 0;
+    std::string arm;
+    std::string arch;
+    std::string init;
+    std::uint64_t seed = 0;
+    std::string configJson;
+    RunStatus status = RunStatus::Running;
+    std::string statusDetail;
+    std::string startedAt;
+    std::string endedAt;
+    std::int64_t lastStep = 0;          // highest step with a recorded metric
+    std::int64_t epochsDone = 0;        // epochs with a validation result
+    std::optional<double> lastValAccuracy;
+};
+
+struct Metric {
+    std::string name;
+    double value = 0;
+};
+
+struct MetricPoint {
+    std::int64_t step = 0;
+    std::int64_t epoch = 0;
+    double value = 0;
+};
+
+struct StoredCheckpoint {
+    std::int64_t epoch = 0;
+    std::int64_t step = 0;
+    std::vector<std::uint8_t> data;
+};
+
+// Runs, their metrics and checkpoints. A view over a Database it does not own.
+class RunStore {
+public:
+    explicit RunStore(Database& db) : db_(db) {}
+
+    // Records the run as running, owned by this process on this host.
+    std::int64_t beginRun(const NewRun& run);
+    void endRun(std::int64_t runId, RunStatus status, const std::string& detail = {});
+
+    // One transaction per call, so a killed process keeps every step that returned.
+    void addMetrics(std::int64_t runId, std::int64_t step, std::int64_t epoch, std::span<const Metric> metrics);
+    // Keeps only the newest checkpoint of a run.
+    void saveCheckpoint(std::int64_t runId, std::int64_t epoch, std::int64_t step, std::span<const std::uint8_t> data);
+    std::optional<StoredCheckpoint> latestCheckpoint(std::int64_t runId);
+
+    std::vector<RunRecord> runs();
+    RunRecord run(std::int64_t runId);
+    std::vector<MetricPoint> metric(std::int64_t runId, const std::string& name);
+
+    // A run still marked running whose process on this host is gone was killed: mark it interrupted.
+    int markDeadRunsInterrupted();
+
+private:
+    std::vector<RunRecord> queryRuns(std::optional<std::int64_t> runId);
+
+    Database& db_;
+};
+
+} // namespace graft

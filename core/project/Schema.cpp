@@ -1,0 +1,90 @@
+#include "project/Schema.h"
+
+#include "project/Database.h"
+
+#include <array>
+#include <string>
+
+namespace graft {
+namespace {
+
+// Entry i migrates user_version i to i + 1. Never edit a released entry; append a new one.
+constexpr std::array kMigrations = {
+    R"sql(
+CREATE TABLE settings(
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE images(
+    sha256   TEXT PRIMARY KEY,
+    data     BLOB NOT NULL,
+    width    INTEGER NOT NULL,
+    height   INTEGER NOT NULL,
+    channels INTEGER NOT NULL,
+    source   TEXT NOT NULL,
+    added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE classes(
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE labels(
+    image    TEXT PRIMARY KEY REFERENCES images(sha256) ON DELETE CASCADE,
+    class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE
+);
+CREATE INDEX labels_by_class ON labels(class_id);
+CREATE TABLE splits(
+    image TEXT PRIMARY KEY REFERENCES images(sha256) ON DELETE CASCADE,
+    split TEXT NOT NULL CHECK (split IN ('train', 'val', 'test'))
+);
+CREATE TABLE runs(
+    id            INTEGER PRIMARY KEY,
+    arm           TEXT NOT NULL,
+    arch          TEXT NOT NULL,
+    init          TEXT NOT NULL,
+    seed          INTEGER NOT NULL,
+    config        TEXT NOT NULL,
+    status        TEXT NOT NULL
+                  CHECK (status IN ('running', 'finished', 'cancelled', 'failed', 'interrupted')),
+    status_detail TEXT NOT NULL DEFAULT '',
+    pid           INTEGER NOT NULL,
+    host          TEXT NOT NULL,
+    graft_version TEXT NOT NULL,
+    torch_version TEXT NOT NULL,
+    started_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    ended_at      TEXT
+);
+CREATE TABLE metrics(
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    name   TEXT NOT NULL,
+    step   INTEGER NOT NULL,
+    epoch  INTEGER NOT NULL,
+    value  REAL NOT NULL,
+    PRIMARY KEY (run_id, name, step)
+) WITHOUT ROWID;
+CREATE TABLE checkpoints(
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    epoch      INTEGER NOT NULL,
+    step       INTEGER NOT NULL,
+    data       BLOB NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX checkpoints_by_run ON checkpoints(run_id, step);
+)sql",
+};
+
+} // namespace
+
+int latestSchemaVersion() { return int(kMigrations.size()); }
+
+void migrateToLatest(Database& db) {
+    const auto current = db.queryInt("PRAGMA user_version");
+    if (current >= latestSchemaVersion()) return;
+    Transaction transaction(db);
+    for (auto version = current; version < latestSchemaVersion(); ++version) db.exec(kMigrations[version]);
+    db.exec("PRAGMA user_version = " + std::to_string(latestSchemaVersion()));
+    transaction.commit();
+}
+
+} // namespace graft

@@ -1,0 +1,114 @@
+#include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
+#include "project/Schema.h"
+
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+namespace graft {
+namespace {
+
+using testing::readFile;
+using testing::TempDir;
+using testing::writeFile;
+
+// Asserts that opening `path` fails with a message containing `expected`, and that neither the
+// file nor its folder changed (no WAL or journal side files either).
+void expectRejectedUntouched(const std::filesystem::path& path, const std::string& expected) {
+    const std::string before = readFile(path);
+    const auto modified = std::filesystem::last_write_time(path);
+    const auto filesBefore = std::distance(std::filesystem::directory_iterator(path.parent_path()), {});
+    try {
+        openProject(path);
+        FAIL() << "opening " << path << " should fail";
+    } catch (const ProjectOpenError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+        EXPECT_NE(message.find(expected), std::string::npos) << message;
+    }
+    EXPECT_EQ(readFile(path), before);
+    EXPECT_EQ(std::filesystem::last_write_time(path), modified);
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(path.parent_path()), {}), filesBefore);
+}
+
+void makeSqliteFile(const std::filesystem::path& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+TEST(ProjectFile, CreateSetsApplicationIdSchemaVersionWalAndForeignKeys) {
+    TempDir dir;
+    Database db = createProject(dir / "new.graft");
+    EXPECT_EQ(db.queryInt("PRAGMA application_id"), kGraftApplicationId);
+    EXPECT_EQ(db.queryInt("PRAGMA user_version"), latestSchemaVersion());
+    EXPECT_EQ(db.queryInt("PRAGMA foreign_keys"), 1);
+    auto mode = db.prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.step());
+    EXPECT_EQ(mode.columnText(0), "wal");
+}
+
+TEST(ProjectFile, CreateRefusesToOverwriteAnExistingFile) {
+    TempDir dir;
+    writeFile(dir / "taken.graft", "precious");
+    EXPECT_THROW(createProject(dir / "taken.graft"), ProjectOpenError);
+    EXPECT_EQ(readFile(dir / "taken.graft"), "precious");
+}
+
+TEST(ProjectFile, ReopenedProjectKeepsItsData) {
+    TempDir dir;
+    {
+        Database db = createProject(dir / "p.graft");
+        ProjectStore(db).ensureClass("healthy");
+    }
+    Database db = openProject(dir / "p.graft");
+    const auto classes = ProjectStore(db).classSummaries();
+    ASSERT_EQ(classes.size(), 1u);
+    EXPECT_EQ(classes[0].name, "healthy");
+}
+
+TEST(ProjectFile, OpenRejectsMissingFile) {
+    TempDir dir;
+    EXPECT_THROW(openProject(dir / "absent.graft"), ProjectOpenError);
+    EXPECT_FALSE(std::filesystem::exists(dir / "absent.graft"));
+}
+
+TEST(ProjectFile, OpenRejectsEmptyFileWithoutWriting) {
+    TempDir dir;
+    writeFile(dir / "empty.graft", "");
+    expectRejectedUntouched(dir / "empty.graft", "is empty");
+}
+
+TEST(ProjectFile, OpenRejectsNonSqliteFileWithoutWriting) {
+    TempDir dir;
+    writeFile(dir / "notes.graft", std::string(4096, 'x'));
+    expectRejectedUntouched(dir / "notes.graft", "not an SQLite database");
+}
+
+TEST(ProjectFile, OpenRejectsAnotherApplicationsDatabaseWithoutWriting) {
+    TempDir dir;
+    makeSqliteFile(dir / "other.db", "PRAGMA application_id = 1234; CREATE TABLE contacts(name TEXT);");
+    expectRejectedUntouched(dir / "other.db", "another application");
+}
+
+TEST(ProjectFile, OpenRejectsNewerSchemaWithoutWriting) {
+    TempDir dir;
+    makeSqliteFile(dir / "future.graft", "PRAGMA application_id = " + std::to_string(kGraftApplicationId) +
+                                             "; PRAGMA user_version = " + std::to_string(latestSchemaVersion() + 1) +
+                                             "; CREATE TABLE future(x);");
+    expectRejectedUntouched(dir / "future.graft", "newer Graft");
+}
+
+TEST(ProjectFile, InMemoryProjectHasTheFullSchema) {
+    Database db = openInMemoryProject();
+    EXPECT_EQ(db.queryInt("PRAGMA user_version"), latestSchemaVersion());
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                          "('images','classes','labels','splits','runs','metrics','checkpoints')"),
+              7);
+}
+
+} // namespace
+} // namespace graft

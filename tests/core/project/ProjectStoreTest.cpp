@@ -1,0 +1,76 @@
+#include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
+
+#include "Images.h"
+
+#include <gtest/gtest.h>
+
+namespace graft {
+namespace {
+
+NewImage image(int seed, const std::string& source) {
+    const std::string png = testing::pngBytes(seed);
+    return {{png.begin(), png.end()}, 8, 8, 1, source};
+}
+
+TEST(ProjectStore, AddImageDetectsDuplicateContentAndNamesTheFirstSource) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    const auto first = store.addImage(image(7, "a/one.png"));
+    const auto second = store.addImage(image(7, "b/copy.png"));
+    EXPECT_TRUE(first.added);
+    EXPECT_FALSE(second.added);
+    EXPECT_EQ(second.sha256, first.sha256);
+    EXPECT_EQ(second.existingSource, "a/one.png");
+    EXPECT_EQ(store.imageCount(), 1);
+    const std::string png = testing::pngBytes(7);
+    EXPECT_EQ(store.imageBytes(first.sha256), std::vector<std::uint8_t>(png.begin(), png.end()));
+}
+
+TEST(ProjectStore, ClassSummariesCountImagesPerSplit) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    const auto cat = store.ensureClass("cat");
+    const auto dog = store.ensureClass("dog");
+    EXPECT_EQ(store.ensureClass("cat"), cat);
+    const Split splits[] = {Split::Train, Split::Train, Split::Val, Split::Test};
+    for (int i = 0; i < 4; ++i) {
+        const auto added = store.addImage(image(i, "img" + std::to_string(i)));
+        store.setLabel(added.sha256, i < 3 ? cat : dog);
+        store.setSplit(added.sha256, splits[i]);
+    }
+    store.addImage(image(99, "unlabelled"));
+
+    const auto summaries = store.classSummaries();
+    ASSERT_EQ(summaries.size(), 2u);
+    EXPECT_EQ(summaries[0].name, "cat");
+    EXPECT_EQ(summaries[0].images, 3);
+    EXPECT_EQ(summaries[0].train, 2);
+    EXPECT_EQ(summaries[0].val, 1);
+    EXPECT_EQ(summaries[1].test, 1);
+    EXPECT_EQ(store.unlabeledCount(), 1);
+    EXPECT_EQ(store.labeledImagesInSplit(Split::Train).size(), 2u);
+}
+
+TEST(ProjectStore, RelabellingReplacesTheLabel) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    const auto added = store.addImage(image(1, "x"));
+    store.setLabel(added.sha256, store.ensureClass("a"));
+    store.setLabel(added.sha256, store.ensureClass("b"));
+    const auto labeled = store.labeledImages();
+    ASSERT_EQ(labeled.size(), 1u);
+    EXPECT_EQ(labeled[0].classId, store.ensureClass("b"));
+}
+
+TEST(ProjectStore, SettingsRoundTrip) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    EXPECT_FALSE(store.setting("split.seed"));
+    store.setSetting("split.seed", "4");
+    store.setSetting("split.seed", "5");
+    EXPECT_EQ(store.setting("split.seed"), "5");
+}
+
+} // namespace
+} // namespace graft

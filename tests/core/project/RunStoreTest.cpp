@@ -1,0 +1,66 @@
+#include "project/ProjectFile.h"
+#include "project/RunStore.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace graft {
+namespace {
+
+NewRun sampleRun() { return {"single", "tinynet", "scratch", 3, "{}", "0.1.0", "1.13.0"}; }
+
+TEST(RunStore, RecordsMetricsAndKeepsOnlyTheNewestCheckpoint) {
+    Database db = openInMemoryProject();
+    RunStore runs(db);
+    const auto id = runs.beginRun(sampleRun());
+    for (int step = 1; step <= 3; ++step) {
+        const Metric metrics[] = {{"loss", 1.0 / step}};
+        runs.addMetrics(id, step, 1, metrics);
+    }
+    const Metric epoch[] = {{"val_accuracy", 0.75}};
+    runs.addMetrics(id, 3, 1, epoch);
+    const std::vector<std::uint8_t> first = {1}, second = {2, 2};
+    runs.saveCheckpoint(id, 1, 3, first);
+    runs.saveCheckpoint(id, 2, 6, second);
+    runs.endRun(id, RunStatus::Finished);
+
+    const auto loss = runs.metric(id, "loss");
+    ASSERT_EQ(loss.size(), 3u);
+    EXPECT_DOUBLE_EQ(loss[2].value, 1.0 / 3);
+    const auto record = runs.run(id);
+    EXPECT_EQ(record.status, RunStatus::Finished);
+    EXPECT_EQ(record.lastStep, 3);
+    EXPECT_EQ(record.epochsDone, 1);
+    EXPECT_EQ(record.lastValAccuracy, 0.75);
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM checkpoints"), 1);
+    EXPECT_EQ(runs.latestCheckpoint(id)->data, second);
+}
+
+TEST(RunStore, MarksOnlyRunsWhoseProcessDiedAsInterrupted) {
+    Database db = openInMemoryProject();
+    RunStore runs(db);
+    const auto alive = runs.beginRun(sampleRun());
+    const auto dead = runs.beginRun(sampleRun());
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    waitpid(child, nullptr, 0);
+    db.prepare("UPDATE runs SET pid = ? WHERE id = ?").bind(1, std::int64_t(child)).bind(2, dead).run();
+
+    EXPECT_EQ(runs.markDeadRunsInterrupted(), 1);
+    EXPECT_EQ(runs.run(alive).status, RunStatus::Running);
+    EXPECT_EQ(runs.run(dead).status, RunStatus::Interrupted);
+}
+
+TEST(RunStore, UnknownRunIsAnErrorNamingTheId) {
+    Database db = openInMemoryProject();
+    try {
+        RunStore(db).run(42);
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("42"), std::string::npos);
+    }
+}
+
+} // namespace
+} // namespace graft
