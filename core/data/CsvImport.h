@@ -1,0 +1,19 @@
+#pragma once
+
+#include "data/ImportReport.h"
+#include "project/Database.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// Splits one CSV line (RFC 4180 quoting, "" escapes a quote).
+std::vector<std::string> parseCsvLine(const std::string& line);
+
+// Rows of `path,label`; an optional header row starts with "path". Relative paths are taken
+// from the CSV file's folder; an empty label imports the image unlabelled.
+ImportReport importCsv(Database& db, const std::filesystem::path& csvFile, const ImportOptions& options = {});
+
+} // namespace graft

@@ -1,0 +1,89 @@
+#include "data/FolderImport.h"
+
+#include "data/ImageDecoding.h"
+#include "data/ImportSession.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+namespace graft {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PendingFile {
+    fs::path path;
+    std::optional<std::string> label;
+};
+
+bool isHidden(const fs::path& path) { return path.filename().string().starts_with('.'); }
+
+std::vector<fs::path> sortedFilesUnder(const fs::path& folder) {
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied);
+         it != fs::recursive_directory_iterator(); ++it) {
+        if (isHidden(it->path())) {
+            if (it->is_directory()) it.disable_recursion_pending();
+            continue;
+        }
+        if (!it->is_directory()) files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+ImportReport importPending(Database& db, const std::vector<PendingFile>& files, const ImportOptions& options) {
+    ImportSession session(db, options, "Importing images");
+    session.setTotal(std::int64_t(files.size()));
+    for (const auto& file : files) {
+        if (!session.shouldContinue()) break;
+        const std::string source = file.path.string();
+        if (!hasImageExtension(file.path)) {
+            session.skip(source, "not an image file (extension '" + file.path.extension().string() + "')");
+            continue;
+        }
+        try {
+            session.add(readFileBytes(file.path), source, file.label);
+        } catch (const ImageDecodeError& error) {
+            session.skip(source, error.what());
+        }
+    }
+    return session.finish();
+}
+
+} // namespace
+
+bool hasImageExtension(const fs::path& path) {
+    // torchvision's IMG_EXTENSIONS, so a folder imports here as it would in ImageFolder.
+    static constexpr std::array kExtensions = {".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"};
+    std::string extension = path.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+    return std::find(kExtensions.begin(), kExtensions.end(), extension) != kExtensions.end();
+}
+
+ImportReport importImageFolder(Database& db, const fs::path& root, const ImportOptions& options) {
+    std::error_code error;
+    if (!fs::is_directory(root, error)) throw Error(root.string() + ": is not a folder");
+    std::vector<fs::directory_entry> entries(fs::directory_iterator(root), fs::directory_iterator{});
+    std::sort(entries.begin(), entries.end());
+    std::vector<PendingFile> files;
+    for (const auto& entry : entries) {
+        if (isHidden(entry.path())) continue;
+        if (entry.is_directory()) {
+            const std::string label = entry.path().filename().string();
+            for (auto& path : sortedFilesUnder(entry.path())) files.push_back({std::move(path), label});
+        } else {
+            files.push_back({entry.path(), std::nullopt});
+        }
+    }
+    return importPending(db, files, options);
+}
+
+ImportReport importImageFiles(Database& db, const std::vector<fs::path>& paths, const ImportOptions& options) {
+    std::vector<PendingFile> files;
+    for (const auto& path : paths) files.push_back({path, std::nullopt});
+    return importPending(db, files, options);
+}
+
+} // namespace graft

@@ -1,0 +1,50 @@
+#include "data/ImageDecoding.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cstring>
+#include <fstream>
+
+namespace graft {
+namespace {
+
+cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {
+    if (encoded.empty()) throw ImageDecodeError("empty file");
+    const cv::Mat buffer(1, int(encoded.size()), CV_8UC1, const_cast<std::uint8_t*>(encoded.data()));
+    cv::Mat image;
+    try {
+        image = cv::imdecode(buffer, flags);
+    } catch (const cv::Exception& error) {
+        throw ImageDecodeError(std::string("cannot decode image: ") + error.what());
+    }
+    if (image.empty()) throw ImageDecodeError("not a decodable image (corrupt or unsupported format)");
+    return image;
+}
+
+} // namespace
+
+std::vector<std::uint8_t> readFileBytes(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
+    if (!file) throw ImageDecodeError(path.string() + ": cannot be read (" + std::strerror(errno) + ")");
+    const auto size = std::streamsize(file.tellg());
+    std::vector<std::uint8_t> bytes(std::size_t(size > 0 ? size : 0));
+    file.seekg(0);
+    if (!file.read(reinterpret_cast<char*>(bytes.data()), size))
+        throw ImageDecodeError(path.string() + ": read failed");
+    return bytes;
+}
+
+ImageShape probeImage(std::span<const std::uint8_t> encoded) {
+    const cv::Mat image = decodeOrThrow(encoded, cv::IMREAD_UNCHANGED);
+    return {image.cols, image.rows, image.channels()};
+}
+
+cv::Mat decodeImage(std::span<const std::uint8_t> encoded, ColorMode mode) {
+    if (mode == ColorMode::Gray) return decodeOrThrow(encoded, cv::IMREAD_GRAYSCALE);
+    cv::Mat rgb;
+    cv::cvtColor(decodeOrThrow(encoded, cv::IMREAD_COLOR), rgb, cv::COLOR_BGR2RGB);
+    return rgb;
+}
+
+} // namespace graft

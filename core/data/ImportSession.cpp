@@ -1,0 +1,76 @@
+#include "data/ImportSession.h"
+
+#include "data/ImageDecoding.h"
+#include "data/ProjectSplits.h"
+
+namespace graft {
+namespace {
+
+constexpr std::int64_t kImagesPerCommit = 1000;
+constexpr auto kProgressInterval = std::chrono::milliseconds(100);
+
+} // namespace
+
+ImportSession::ImportSession(Database& db, ImportOptions options, std::string_view stage)
+    : db_(db), store_(db), options_(std::move(options)), stage_(stage),
+      transaction_(std::make_unique<Transaction>(db)) {}
+
+ImportSession::~ImportSession() = default;
+
+bool ImportSession::shouldContinue() {
+    if (options_.stop.stop_requested()) report_.cancelled = true;
+    return !report_.cancelled;
+}
+
+void ImportSession::setTotal(std::int64_t total) { total_ = total; }
+
+void ImportSession::add(std::vector<std::uint8_t> encoded, const std::string& source,
+                        const std::optional<std::string>& label, std::optional<ImageShape> knownShape) {
+    try {
+        const ImageShape shape = knownShape ? *knownShape : probeImage(encoded);
+        NewImage image{std::move(encoded), shape.width, shape.height, shape.channels, source};
+        const auto result = store_.addImage(image);
+        if (!result.added) {
+            report_.duplicates.push_back({source, "same content as " + result.existingSource});
+        } else {
+            ++report_.added;
+            if (label) {
+                store_.setLabel(result.sha256, store_.ensureClass(*label));
+                ++report_.labeled;
+            }
+        }
+    } catch (const ImageDecodeError& error) {
+        report_.skipped.push_back({source, error.what()});
+    }
+    advance();
+}
+
+void ImportSession::skip(const std::string& source, const std::string& reason) {
+    report_.skipped.push_back({source, reason});
+    advance();
+}
+
+void ImportSession::advance() {
+    ++done_;
+    if (++sinceCommit_ >= kImagesPerCommit) commitChunk();
+    const auto now = std::chrono::steady_clock::now();
+    if (options_.progress && (now - lastProgress_ >= kProgressInterval || done_ == total_)) {
+        lastProgress_ = now;
+        options_.progress({stage_, done_, total_});
+    }
+}
+
+void ImportSession::commitChunk() {
+    transaction_->commit();
+    transaction_ = std::make_unique<Transaction>(db_);
+    sinceCommit_ = 0;
+}
+
+ImportReport ImportSession::finish() {
+    splitImagesWithoutSplit(store_);
+    transaction_->commit();
+    transaction_.reset();
+    return report_;
+}
+
+} // namespace graft

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "data/ImageDecoding.h"
+#include "data/ImportReport.h"
+#include "project/ProjectStore.h"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace graft {
+
+// What every importer shares: hashing and de-duplication, labels, chunked commits (a kill
+// loses at most one chunk), progress, cancellation, and seeded splits for the new images.
+class ImportSession {
+public:
+    ImportSession(Database& db, ImportOptions options, std::string_view stage);
+    ~ImportSession();
+
+    // False when cancelled; the importer should stop reading.
+    bool shouldContinue();
+    void setTotal(std::int64_t total);
+    // Decodes to validate the bytes, unless the caller already knows their shape.
+    void add(std::vector<std::uint8_t> encoded, const std::string& source, const std::optional<std::string>& label,
+             std::optional<ImageShape> knownShape = std::nullopt);
+    void skip(const std::string& source, const std::string& reason);
+    ImportReport finish();
+
+private:
+    void advance();
+    void commitChunk();
+
+    Database& db_;
+    ProjectStore store_;
+    ImportOptions options_;
+    std::string stage_;
+    std::unique_ptr<Transaction> transaction_;
+    ImportReport report_;
+    std::int64_t done_ = 0;
+    std::int64_t total_ = 0;
+    std::int64_t sinceCommit_ = 0;
+    std::chrono::steady_clock::time_point lastProgress_{};
+};
+
+} // namespace graft

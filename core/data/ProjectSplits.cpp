@@ -1,0 +1,36 @@
+#include "data/ProjectSplits.h"
+
+#include <string>
+
+namespace graft {
+namespace {
+
+void applyAssignments(ProjectStore& store, const std::vector<SplitAssignment>& assignments) {
+    for (const auto& assignment : assignments) store.setSplit(assignment.sha256, assignment.split);
+}
+
+} // namespace
+
+SplitPolicy readSplitPolicy(ProjectStore& store) {
+    SplitPolicy policy;
+    if (auto value = store.setting("split.val")) policy.ratios.val = std::stod(*value);
+    if (auto value = store.setting("split.test")) policy.ratios.test = std::stod(*value);
+    if (auto value = store.setting("split.seed")) policy.seed = std::stoull(*value);
+    return policy;
+}
+
+void splitImagesWithoutSplit(ProjectStore& store) {
+    const SplitPolicy policy = readSplitPolicy(store);
+    applyAssignments(store, stratifiedSplit(store.labeledImagesWithoutSplit(), policy.ratios, policy.seed));
+}
+
+void resplitAll(ProjectStore& store, const SplitPolicy& policy) {
+    const auto assignments = stratifiedSplit(store.labeledImages(), policy.ratios, policy.seed);
+    store.setSetting("split.val", std::to_string(policy.ratios.val));
+    store.setSetting("split.test", std::to_string(policy.ratios.test));
+    store.setSetting("split.seed", std::to_string(policy.seed));
+    store.clearSplits();
+    applyAssignments(store, assignments);
+}
+
+} // namespace graft

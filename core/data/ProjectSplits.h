@@ -1,0 +1,22 @@
+#pragma once
+
+#include "data/Splits.h"
+#include "project/ProjectStore.h"
+
+namespace graft {
+
+struct SplitPolicy {
+    SplitRatios ratios;
+    std::uint64_t seed = 0;
+};
+
+// The policy is stored in the project so later imports split the same way.
+SplitPolicy readSplitPolicy(ProjectStore& store);
+
+// Splits labelled images that have no split yet; existing assignments never move.
+void splitImagesWithoutSplit(ProjectStore& store);
+
+// Stores a new policy and re-splits every labelled image with it.
+void resplitAll(ProjectStore& store, const SplitPolicy& policy);
+
+} // namespace graft

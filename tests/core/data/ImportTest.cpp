@@ -1,0 +1,136 @@
+#include "data/AutoImport.h"
+#include "data/CsvImport.h"
+#include "data/FolderImport.h"
+#include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
+
+#include "Images.h"
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace graft {
+namespace {
+
+using testing::pngBytes;
+using testing::TempDir;
+using testing::writeFile;
+
+bool reportsSkipped(const ImportReport& report, const std::string& fileName, const std::string& reason) {
+    return std::any_of(report.skipped.begin(), report.skipped.end(), [&](const SkippedFile& file) {
+        return file.path.ends_with(fileName) && file.reason.find(reason) != std::string::npos;
+    });
+}
+
+std::map<std::string, std::int64_t> imagesPerClass(Database& db) {
+    std::map<std::string, std::int64_t> counts;
+    for (const auto& summary : ProjectStore(db).classSummaries()) counts[summary.name] = summary.images;
+    return counts;
+}
+
+TEST(FolderImport, LabelsByFolderAndSkipsCorruptZeroByteAndNonImageFiles) {
+    TempDir dir;
+    for (int i = 0; i < 3; ++i) writeFile(dir / ("data/early_blight/" + std::to_string(i) + ".png"), pngBytes(i));
+    for (int i = 3; i < 5; ++i) writeFile(dir / ("data/healthy/nested/" + std::to_string(i) + ".PNG"), pngBytes(i));
+    writeFile(dir / "data/healthy/corrupt.png", "\x89PNG\r\n\x1a\n this is not really a png");
+    writeFile(dir / "data/healthy/zero.jpg", "");
+    writeFile(dir / "data/healthy/readme.txt", "notes");
+    writeFile(dir / "data/loose.png", pngBytes(9));
+    writeFile(dir / "data/.hidden/ignored.png", pngBytes(10));
+
+    Database db = openInMemoryProject();
+    const ImportReport report = importImageFolder(db, dir / "data");
+
+    EXPECT_EQ(report.added, 6);
+    EXPECT_EQ(report.labeled, 5);
+    EXPECT_EQ(report.skipped.size(), 3u);
+    EXPECT_TRUE(reportsSkipped(report, "corrupt.png", "not a decodable image"));
+    EXPECT_TRUE(reportsSkipped(report, "zero.jpg", "empty file"));
+    EXPECT_TRUE(reportsSkipped(report, "readme.txt", "not an image file"));
+    EXPECT_EQ(imagesPerClass(db), (std::map<std::string, std::int64_t>{{"early_blight", 3}, {"healthy", 2}}));
+    EXPECT_EQ(ProjectStore(db).unlabeledCount(), 1);
+}
+
+TEST(FolderImport, SkipsDuplicatesByContentAndNamesTheOriginal) {
+    TempDir dir;
+    writeFile(dir / "data/a/original.png", pngBytes(1));
+    writeFile(dir / "data/b/copy.png", pngBytes(1));
+    Database db = openInMemoryProject();
+    const auto report = importImageFolder(db, dir / "data");
+    EXPECT_EQ(report.added, 1);
+    ASSERT_EQ(report.duplicates.size(), 1u);
+    EXPECT_TRUE(report.duplicates[0].path.ends_with("copy.png"));
+    EXPECT_NE(report.duplicates[0].reason.find("original.png"), std::string::npos);
+    // Importing the same folder again adds nothing.
+    EXPECT_EQ(importImageFolder(db, dir / "data").added, 0);
+}
+
+TEST(FolderImport, ImportedLabelledImagesGetStratifiedSplits) {
+    TempDir dir;
+    for (int i = 0; i < 20; ++i) writeFile(dir / ("data/a/" + std::to_string(i) + ".png"), pngBytes(i));
+    for (int i = 20; i < 40; ++i) writeFile(dir / ("data/b/" + std::to_string(i) + ".png"), pngBytes(i));
+    Database db = openInMemoryProject();
+    importImageFolder(db, dir / "data");
+    for (const auto& summary : ProjectStore(db).classSummaries()) {
+        EXPECT_EQ(summary.val, 2) << summary.name;
+        EXPECT_EQ(summary.test, 2) << summary.name;
+        EXPECT_EQ(summary.train, 16) << summary.name;
+    }
+}
+
+TEST(FolderImport, StopRequestCancelsAndKeepsWhatWasAlreadyImported) {
+    TempDir dir;
+    for (int i = 0; i < 5; ++i) writeFile(dir / ("data/a/" + std::to_string(i) + ".png"), pngBytes(i));
+    std::stop_source stop;
+    ImportOptions options;
+    options.stop = stop.get_token();
+    // The first progress report comes after the first image; stopping there leaves exactly one.
+    options.progress = [&](const Progress& progress) {
+        EXPECT_EQ(progress.total, 5);
+        stop.request_stop();
+    };
+    Database db = openInMemoryProject();
+    const auto report = importImageFolder(db, dir / "data", options);
+    EXPECT_TRUE(report.cancelled);
+    EXPECT_EQ(report.added, 1);
+    EXPECT_EQ(ProjectStore(db).imageCount(), 1);
+}
+
+TEST(CsvImport, ParsesQuotedFields) {
+    EXPECT_EQ(parseCsvLine(R"(a,"b,c","say ""hi""",)"), (std::vector<std::string>{"a", "b,c", "say \"hi\"", ""}));
+}
+
+TEST(CsvImport, ResolvesRelativePathsAndReportsBadRowsByLine) {
+    TempDir dir;
+    writeFile(dir / "images/one.png", pngBytes(1));
+    writeFile(dir / "images/two.png", pngBytes(2));
+    writeFile(dir / "elsewhere/three.png", pngBytes(3));
+    writeFile(dir / "labels.csv", "path,label\n"
+                                  "images/one.png,cat\n"
+                                  "\"images/two.png\",dog\n"
+                                  + (dir / "elsewhere/three.png").string() + ",\n"
+                                  "images/missing.png,cat\n"
+                                  "too,many,fields\n");
+    Database db = openInMemoryProject();
+    const auto report = importCsv(db, dir / "labels.csv");
+    EXPECT_EQ(report.added, 3);
+    EXPECT_EQ(report.labeled, 2);
+    EXPECT_TRUE(reportsSkipped(report, "labels.csv:5", "missing.png"));
+    EXPECT_TRUE(reportsSkipped(report, "labels.csv:6", "expected 2 fields"));
+    EXPECT_EQ(imagesPerClass(db), (std::map<std::string, std::int64_t>{{"cat", 1}, {"dog", 1}}));
+}
+
+TEST(AutoImport, MissingPathIsAnErrorNamingIt) {
+    Database db = openInMemoryProject();
+    try {
+        importPaths(db, {"/no/such/folder"});
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("/no/such/folder"), std::string::npos);
+    }
+}
+
+} // namespace
+} // namespace graft

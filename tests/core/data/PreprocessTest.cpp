@@ -1,0 +1,54 @@
+#include "data/ImageDecoding.h"
+#include "data/Preprocess.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+namespace graft {
+namespace {
+
+std::vector<std::uint8_t> encode(const cv::Mat& image) {
+    std::vector<std::uint8_t> bytes;
+    cv::imencode(".png", image, bytes);
+    return bytes;
+}
+
+TEST(ImageDecoding, RgbModeReturnsRedFirst) {
+    const cv::Mat bgrRed(2, 2, CV_8UC3, cv::Scalar(0, 0, 255));
+    const cv::Mat rgb = decodeImage(encode(bgrRed), ColorMode::Rgb);
+    EXPECT_EQ(rgb.at<cv::Vec3b>(0, 0), cv::Vec3b(255, 0, 0));
+}
+
+TEST(ImageDecoding, ProbeReportsShapeAndRejectsGarbage) {
+    const auto shape = probeImage(encode(cv::Mat(5, 7, CV_8UC3, cv::Scalar::all(1))));
+    EXPECT_EQ(shape.width, 7);
+    EXPECT_EQ(shape.height, 5);
+    EXPECT_EQ(shape.channels, 3);
+    const std::vector<std::uint8_t> garbage(100, 7);
+    EXPECT_THROW(probeImage(garbage), ImageDecodeError);
+    EXPECT_THROW(probeImage({}), ImageDecodeError);
+}
+
+TEST(Preprocess, ResizesShorterSideThenCropsTheCentreAndNormalises) {
+    // 40 wide x 20 high: left half black, right half white, with a 10 px grey band in the middle.
+    cv::Mat image(20, 40, CV_8UC1, cv::Scalar(0));
+    image(cv::Rect(20, 0, 20, 20)).setTo(255);
+    image(cv::Rect(15, 0, 10, 20)).setTo(102);
+    PreprocessSpec spec;
+    spec.resizeShorter = 10; // -> 20 x 10
+    spec.crop = 10;          // keeps columns 5..14 of the resized image
+    spec.mean = {0.4f, 0, 0};
+    spec.std = {0.5f, 1, 1};
+    const cv::Mat out = preprocessForEval(image, spec);
+    ASSERT_EQ(out.rows, 10);
+    ASSERT_EQ(out.cols, 10);
+    ASSERT_EQ(out.type(), CV_32FC1);
+    // The crop is the grey band: (102/255 - 0.4) / 0.5 = 0.
+    EXPECT_NEAR(out.at<float>(5, 4), 0.0f, 1e-6);
+    EXPECT_NEAR(out.at<float>(5, 5), 0.0f, 1e-6);
+    // Left of the band is black, right of it white.
+    EXPECT_LT(out.at<float>(5, 0), out.at<float>(5, 9));
+}
+
+} // namespace
+} // namespace graft

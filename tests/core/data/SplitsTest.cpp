@@ -1,0 +1,116 @@
+#include "data/ProjectSplits.h"
+#include "data/Splits.h"
+#include "project/ProjectFile.h"
+
+#include "Images.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace graft {
+namespace {
+
+std::vector<LabeledImage> makeImages(const std::map<std::int64_t, int>& countPerClass) {
+    std::vector<LabeledImage> images;
+    for (const auto& [classId, count] : countPerClass)
+        for (int i = 0; i < count; ++i) {
+            // Built with append: GCC 12 at -O3 warns falsely (-Wrestrict, bug 105329) on "c" + std::string.
+            std::string name = "c";
+            name.append(std::to_string(classId)).append("-").append(std::to_string(i * 7919 % 1000));
+            images.push_back({name, classId});
+        }
+    return images;
+}
+
+std::map<std::string, Split> asMap(const std::vector<SplitAssignment>& assignments) {
+    std::map<std::string, Split> map;
+    for (const auto& assignment : assignments) map[assignment.sha256] = assignment.split;
+    return map;
+}
+
+TEST(Splits, StratifiedSplitKeepsEachClassProportions) {
+    const auto images = makeImages({{1, 100}, {2, 50}, {3, 10}});
+    std::map<std::int64_t, std::map<Split, int>> counts;
+    const auto classOf = [&](const std::string& sha) {
+        return std::find_if(images.begin(), images.end(), [&](const LabeledImage& i) { return i.sha256 == sha; })->classId;
+    };
+    for (const auto& assignment : stratifiedSplit(images, {0.2, 0.1}, 0)) ++counts[classOf(assignment.sha256)][assignment.split];
+    EXPECT_EQ(counts[1][Split::Val], 20);
+    EXPECT_EQ(counts[1][Split::Test], 10);
+    EXPECT_EQ(counts[1][Split::Train], 70);
+    EXPECT_EQ(counts[2][Split::Val], 10);
+    EXPECT_EQ(counts[2][Split::Test], 5);
+    EXPECT_EQ(counts[3][Split::Val], 2);
+    EXPECT_EQ(counts[3][Split::Test], 1);
+}
+
+TEST(Splits, StratifiedSplitIsDeterministicAndIndependentOfInputOrder) {
+    auto images = makeImages({{1, 40}, {2, 40}});
+    const auto first = asMap(stratifiedSplit(images, {}, 42));
+    std::reverse(images.begin(), images.end());
+    EXPECT_EQ(asMap(stratifiedSplit(images, {}, 42)), first);
+}
+
+TEST(Splits, DifferentSeedsGiveDifferentSplits) {
+    const auto images = makeImages({{1, 40}, {2, 40}});
+    EXPECT_NE(asMap(stratifiedSplit(images, {}, 1)), asMap(stratifiedSplit(images, {}, 2)));
+}
+
+TEST(Splits, AddingAClassLeavesOtherClassesSplitsUnchanged) {
+    const auto before = asMap(stratifiedSplit(makeImages({{1, 30}}), {}, 5));
+    auto after = asMap(stratifiedSplit(makeImages({{1, 30}, {2, 30}}), {}, 5));
+    for (const auto& [sha, split] : before) EXPECT_EQ(after[sha], split) << sha;
+}
+
+TEST(Splits, EveryClassKeepsATrainingImage) {
+    const auto assignments = stratifiedSplit(makeImages({{1, 1}, {2, 2}}), {0.45, 0.45}, 0);
+    std::set<std::string> training;
+    for (const auto& a : assignments)
+        if (a.split == Split::Train) training.insert(a.sha256.substr(0, 2));
+    EXPECT_EQ(training, (std::set<std::string>{"c1", "c2"}));
+}
+
+TEST(Splits, RatiosThatLeaveNoTrainingAreRejected) {
+    EXPECT_THROW(stratifiedSplit(makeImages({{1, 10}}), {0.5, 0.5}, 0), Error);
+}
+
+// Label budgets stay paired: the 5 images per class are among the 10 of the same seed.
+TEST(Splits, SampleEachClassIsNestedAcrossBudgets) {
+    const auto images = makeImages({{1, 30}, {2, 30}});
+    const auto small = sampleEachClass(images, 5, 3);
+    const auto large = sampleEachClass(images, 10, 3);
+    EXPECT_EQ(small.size(), 10u);
+    EXPECT_EQ(large.size(), 20u);
+    for (const auto& image : small)
+        EXPECT_TRUE(std::any_of(large.begin(), large.end(), [&](const LabeledImage& l) { return l.sha256 == image.sha256; }));
+    EXPECT_EQ(sampleEachClass(images, 100, 3).size(), 60u);
+}
+
+TEST(ProjectSplits, LaterImportsNeverMoveExistingAssignments) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    const auto classId = store.ensureClass("a");
+    const auto addLabelled = [&](int seed) {
+        const std::string png = testing::pngBytes(seed);
+        const auto added = store.addImage({{png.begin(), png.end()}, 8, 8, 1, "x"});
+        store.setLabel(added.sha256, classId);
+    };
+    for (int i = 0; i < 20; ++i) addLabelled(i);
+    resplitAll(store, {{0.25, 0.25}, 9});
+    const auto validation = store.labeledImagesInSplit(Split::Val);
+    ASSERT_EQ(validation.size(), 5u);
+
+    for (int i = 20; i < 40; ++i) addLabelled(i);
+    splitImagesWithoutSplit(store);
+    const auto after = store.labeledImagesInSplit(Split::Val);
+    EXPECT_EQ(after.size(), 10u);
+    for (const auto& image : validation)
+        EXPECT_TRUE(std::any_of(after.begin(), after.end(), [&](const LabeledImage& i) { return i.sha256 == image.sha256; }));
+    EXPECT_EQ(readSplitPolicy(store).seed, 9u);
+}
+
+} // namespace
+} // namespace graft
