@@ -1,0 +1,35 @@
+#pragma once
+
+#include <torch/nn/module.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// Weights travel as a pickled {name: tensor} dict of parameters and buffers, named as in a
+// PyTorch state_dict, so Python's torch.load reads them too.
+std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module);
+
+struct WeightLoadReport {
+    std::vector<std::string> loaded;
+    std::vector<std::string> skipped; // "name: reason" for shape mismatches (a new head, say)
+    std::vector<std::string> missing; // in the module but not in the weights
+};
+
+// Copies every tensor whose name and shape match; the rest keep their values and are reported.
+// `source` names the weights in errors.
+WeightLoadReport loadMatchingWeights(torch::nn::Module& module, std::span<const std::uint8_t> weights,
+                                     const std::string& source);
+
+// As loadMatchingWeights, but any skipped or missing tensor is an error naming it.
+void loadAllWeights(torch::nn::Module& module, std::span<const std::uint8_t> weights, const std::string& source);
+
+std::vector<std::uint8_t> readWeightsFile(const std::filesystem::path& path);
+// Writes beside the target and renames, so a crash never leaves half a file.
+void writeWeightsFile(const std::filesystem::path& path, std::span<const std::uint8_t> weights);
+
+} // namespace graft

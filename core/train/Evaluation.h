@@ -1,0 +1,21 @@
+#pragma once
+
+#include "data/TensorDataset.h"
+#include "models/Classifier.h"
+
+#include <stop_token>
+
+namespace graft {
+
+struct Evaluation {
+    double loss = 0;
+    double accuracy = 0;
+    std::int64_t count = 0;
+    bool complete = true; // false when a stop request cut it short
+};
+
+// Eval mode and no autograd; restores nothing, callers set train() again when they train.
+Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batchSize, torch::Device device,
+                    std::stop_token stop = {});
+
+} // namespace graft

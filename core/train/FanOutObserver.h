@@ -1,0 +1,31 @@
+#pragma once
+
+#include "train/TrainObserver.h"
+
+#include <vector>
+
+namespace graft {
+
+// Forwards every event to each observer in order (the recorder first, then the front end).
+class FanOutObserver : public TrainObserver {
+public:
+    explicit FanOutObserver(std::vector<TrainObserver*> observers) : observers_(std::move(observers)) {}
+
+    void onStep(const StepEvent& event) override {
+        for (auto* observer : observers_) observer->onStep(event);
+    }
+    void onEpoch(const EpochEvent& event) override {
+        for (auto* observer : observers_) observer->onEpoch(event);
+    }
+    void onCheckpoint(int epoch, std::int64_t step, std::span<const std::uint8_t> weights) override {
+        for (auto* observer : observers_) observer->onCheckpoint(epoch, step, weights);
+    }
+    void onLog(std::string_view message) override {
+        for (auto* observer : observers_) observer->onLog(message);
+    }
+
+private:
+    std::vector<TrainObserver*> observers_;
+};
+
+} // namespace graft

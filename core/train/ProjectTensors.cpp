@@ -1,0 +1,24 @@
+#include "train/ProjectTensors.h"
+
+#include <algorithm>
+
+namespace graft {
+
+std::map<std::int64_t, std::int64_t> classIndexByName(ProjectStore& store, const std::vector<std::string>& classNames) {
+    std::map<std::int64_t, std::int64_t> index;
+    for (const auto& summary : store.classSummaries()) {
+        const auto found = std::find(classNames.begin(), classNames.end(), summary.name);
+        if (found != classNames.end()) index[summary.id] = found - classNames.begin();
+    }
+    return index;
+}
+
+LabeledTensors loadTensors(ProjectStore& store, const std::vector<LabeledImage>& images,
+                           const std::map<std::int64_t, std::int64_t>& classIndex, const PreprocessSpec& spec) {
+    std::vector<LabeledImage> known;
+    std::copy_if(images.begin(), images.end(), std::back_inserter(known),
+                 [&](const LabeledImage& image) { return classIndex.contains(image.classId); });
+    return toTensors(store.imagesForTraining(known), classIndex, spec);
+}
+
+} // namespace graft

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "data/TensorDataset.h"
+#include "project/ProjectStore.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// Maps the project's class ids to a model's output indices, given the model's class names.
+std::map<std::int64_t, std::int64_t> classIndexByName(ProjectStore& store, const std::vector<std::string>& classNames);
+
+// Loads and preprocesses the images; images of classes the model does not know are left out.
+LabeledTensors loadTensors(ProjectStore& store, const std::vector<LabeledImage>& images,
+                           const std::map<std::int64_t, std::int64_t>& classIndex, const PreprocessSpec& spec);
+
+} // namespace graft

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "project/ProjectStore.h"
+
+#include <cstdint>
+#include <filesystem>
+
+namespace graft {
+
+struct RunEvaluationResult {
+    std::int64_t runId = 0;
+    Split split = Split::Test;
+    std::int64_t checkpointEpoch = 0;
+    std::int64_t images = 0;
+    double accuracy = 0;
+    double loss = 0;
+};
+
+// Evaluates a run's latest checkpoint on one split of its project.
+RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split);
+
+} // namespace graft

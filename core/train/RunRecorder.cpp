@@ -1,0 +1,31 @@
+#include "train/RunRecorder.h"
+
+#include "project/ProjectFile.h"
+
+#include <vector>
+
+namespace graft {
+
+RunRecorder::RunRecorder(const std::filesystem::path& project, std::int64_t runId)
+    : db_(openProject(project)), runs_(db_), runId_(runId) {}
+
+void RunRecorder::onStep(const StepEvent& event) {
+    const Metric metrics[] = {{"loss", event.loss}, {"lr", event.learningRate}};
+    runs_.addMetrics(runId_, event.step, event.epoch, metrics);
+}
+
+void RunRecorder::onEpoch(const EpochEvent& event) {
+    std::vector<Metric> metrics = {
+        {"train_loss", event.trainLoss}, {"train_accuracy", event.trainAccuracy}, {"epoch_seconds", event.seconds}};
+    if (event.validated) {
+        metrics.push_back({"val_loss", event.valLoss});
+        metrics.push_back({"val_accuracy", event.valAccuracy});
+    }
+    runs_.addMetrics(runId_, event.step, event.epoch, metrics);
+}
+
+void RunRecorder::onCheckpoint(int epoch, std::int64_t step, std::span<const std::uint8_t> weights) {
+    runs_.saveCheckpoint(runId_, epoch, step, weights);
+}
+
+} // namespace graft

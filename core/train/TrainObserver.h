@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace graft {
+
+struct StepEvent {
+    std::int64_t step = 0; // 1-based, counted over the whole run
+    int epoch = 0;         // 1-based
+    std::int64_t stepsPerEpoch = 0;
+    double loss = 0;
+    double learningRate = 0;
+};
+
+struct EpochEvent {
+    int epoch = 0;
+    int epochs = 0;
+    std::int64_t step = 0;
+    double trainLoss = 0;
+    double trainAccuracy = 0;
+    bool validated = false; // false when the project has no validation images
+    double valLoss = 0;
+    double valAccuracy = 0;
+    double seconds = 0;
+};
+
+// Receives a job's events on the worker thread. Implementations must not touch UI objects;
+// a UI adapter re-emits them as queued signals.
+class TrainObserver {
+public:
+    virtual ~TrainObserver() = default;
+    virtual void onStep(const StepEvent&) {}
+    virtual void onEpoch(const EpochEvent&) {}
+    virtual void onCheckpoint(int /*epoch*/, std::int64_t /*step*/, std::span<const std::uint8_t> /*weights*/) {}
+    virtual void onLog(std::string_view /*message*/) {}
+};
+
+} // namespace graft

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "project/RunStore.h"
+#include "train/TrainConfig.h"
+#include "train/TrainObserver.h"
+
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+struct TrainingRequest {
+    std::filesystem::path project;
+    TrainConfig config;
+    std::string arm = "single";
+    std::filesystem::path saveWeightsTo; // empty: don't write a weights file
+};
+
+struct TrainingResult {
+    std::int64_t runId = 0;
+    RunStatus status = RunStatus::Finished;
+    int epochsCompleted = 0;
+    std::int64_t steps = 0;
+    std::optional<double> valAccuracy;
+    std::optional<double> valLoss;
+    std::int64_t trainImages = 0;
+    std::int64_t valImages = 0;
+    std::string device;
+    std::vector<std::string> initNotes; // what the initial weights did not cover
+};
+
+// One training run on a project, end to end: reads the labelled train/val splits (optionally k
+// per class), builds the model (random or from a weights file), records the run, its metrics
+// and checkpoints in the project, and marks it finished, cancelled or failed.
+TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observer, std::stop_token stop);
+
+} // namespace graft

@@ -1,0 +1,120 @@
+#include "data/SyntheticShapes.h"
+#include "project/ProjectFile.h"
+#include "project/RunStore.h"
+#include "train/RunEvaluation.h"
+#include "train/TrainJob.h"
+#include "train/TrainingSession.h"
+
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace graft {
+namespace {
+
+class ShapesProject : public ::testing::Test {
+protected:
+    void SetUp() override {
+        Database db = createProject(project());
+        importSyntheticShapes(db, 50, 3);
+    }
+    std::filesystem::path project() const { return dir_ / "shapes.graft"; }
+
+    TrainingRequest request(int epochs) const {
+        TrainingRequest request;
+        request.project = project();
+        request.config.epochs = epochs;
+        request.config.batchSize = 32;
+        request.config.learningRate = 3e-3;
+        return request;
+    }
+
+    testing::TempDir dir_;
+};
+
+TEST_F(ShapesProject, RunIsRecordedWithEveryStepAndAnEvaluableCheckpoint) {
+    TrainObserver quiet;
+    const auto result = runTraining(request(2), quiet, {});
+    EXPECT_EQ(result.status, RunStatus::Finished);
+    EXPECT_EQ(result.trainImages, 120); // 40 of each 50 per class train
+    ASSERT_TRUE(result.valAccuracy);
+
+    Database db = openProject(project());
+    RunStore runs(db);
+    const auto record = runs.run(result.runId);
+    EXPECT_EQ(record.status, RunStatus::Finished);
+    EXPECT_EQ(record.epochsDone, 2);
+    EXPECT_EQ(runs.metric(result.runId, "loss").size(), std::size_t(result.steps));
+    EXPECT_EQ(runs.latestCheckpoint(result.runId)->epoch, 2);
+
+    // Evaluating the stored checkpoint from scratch reproduces the validation the trainer reported.
+    const auto evaluation = evaluateRun(project(), result.runId, Split::Val);
+    EXPECT_EQ(evaluation.images, result.valImages);
+    EXPECT_DOUBLE_EQ(evaluation.accuracy, *result.valAccuracy);
+}
+
+TEST_F(ShapesProject, LabelBudgetLimitsTrainingImagesPerClass) {
+    auto budget = request(1);
+    budget.config.labelsPerClass = 5;
+    TrainObserver quiet;
+    EXPECT_EQ(runTraining(budget, quiet, {}).trainImages, 15);
+}
+
+TEST_F(ShapesProject, StartingFromSavedWeightsBeginsWithALowerLoss) {
+    TrainObserver quiet;
+    auto pretrain = request(3);
+    pretrain.saveWeightsTo = dir_ / "pretrained.pt";
+    const auto scratch = runTraining(pretrain, quiet, {});
+    auto transfer = request(1);
+    transfer.config.init = (dir_ / "pretrained.pt").string();
+    const auto warm = runTraining(transfer, quiet, {});
+    EXPECT_TRUE(warm.initNotes.empty());
+
+    Database db = openProject(project());
+    RunStore runs(db);
+    EXPECT_EQ(runs.run(warm.runId).init, "weights");
+    EXPECT_LT(runs.metric(warm.runId, "loss").front().value, 0.5 * runs.metric(scratch.runId, "loss").front().value);
+}
+
+TEST_F(ShapesProject, JobRunsOffTheCallingThreadAndStopsOnRequest) {
+    class StepWatcher : public TrainObserver {
+    public:
+        void onStep(const StepEvent&) override {
+            threadId = std::this_thread::get_id();
+            steps.fetch_add(1);
+        }
+        std::thread::id threadId;
+        std::atomic<int> steps{0};
+    } watcher;
+
+    TrainJob job(request(50), watcher);
+    while (watcher.steps.load() == 0 && !job.waitFor(std::chrono::milliseconds(10))) {
+    }
+    job.requestStop();
+    const auto result = job.result();
+    EXPECT_EQ(result.status, RunStatus::Cancelled);
+    EXPECT_NE(watcher.threadId, std::this_thread::get_id());
+    EXPECT_LT(result.steps, 50 * 4);
+
+    Database db = openProject(project());
+    EXPECT_EQ(RunStore(db).run(result.runId).status, RunStatus::Cancelled);
+}
+
+TEST(TrainingSession, ProjectWithoutLabelsIsRejectedByName) {
+    testing::TempDir dir;
+    createProject(dir / "empty.graft");
+    TrainingRequest request;
+    request.project = dir / "empty.graft";
+    TrainObserver quiet;
+    try {
+        runTraining(request, quiet, {});
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("empty.graft"), std::string::npos) << error.what();
+    }
+}
+
+} // namespace
+} // namespace graft
