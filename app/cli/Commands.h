@@ -1,0 +1,18 @@
+#pragma once
+
+#include "Arguments.h"
+
+namespace graft::cli {
+
+// Each returns the process exit code; errors are thrown (graft::Error or UsageError).
+int commandNew(Arguments& args);
+int commandImport(Arguments& args);
+int commandSplit(Arguments& args);
+int commandInfo(Arguments& args);
+int commandTrain(Arguments& args);
+int commandEval(Arguments& args);
+int commandDemo(Arguments& args);
+
+inline constexpr int kExitCancelled = 130;
+
+} // namespace graft::cli

@@ -1,0 +1,140 @@
+#include "Commands.h"
+#include "Console.h"
+#include "InterruptSignal.h"
+
+#include "train/RunEvaluation.h"
+#include "train/TrainJob.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace graft::cli {
+namespace {
+
+// Draws step progress and prints one line per epoch (unless --json asked for quiet output).
+class ConsoleTrainObserver : public TrainObserver {
+public:
+    explicit ConsoleTrainObserver(bool quiet) : quiet_(quiet) {}
+
+    void onStep(const StepEvent& event) override {
+        char detail[64];
+        std::snprintf(detail, sizeof detail, "loss %.4f", event.loss);
+        const std::int64_t stepInEpoch = event.step - (event.epoch - 1) * event.stepsPerEpoch;
+        progress_.update("epoch " + std::to_string(event.epoch), stepInEpoch, event.stepsPerEpoch, detail);
+    }
+
+    void onEpoch(const EpochEvent& event) override {
+        progress_.finish();
+        if (quiet_) return;
+        std::printf("epoch %d/%d  train loss %.4f  train acc %.4f", event.epoch, event.epochs, event.trainLoss,
+                    event.trainAccuracy);
+        if (event.validated) std::printf("  val loss %.4f  val acc %.4f", event.valLoss, event.valAccuracy);
+        std::printf("  (%.1f s)\n", event.seconds);
+        std::fflush(stdout);
+    }
+
+    void onLog(std::string_view message) override {
+        if (!quiet_) std::fprintf(stderr, "%.*s\n", int(message.size()), message.data());
+    }
+
+private:
+    bool quiet_;
+    ConsoleProgress progress_;
+};
+
+std::string requireProjectPath(Arguments& args) {
+    if (args.positionals().size() != 1) throw UsageError("expected exactly one project file (FILE.graft)");
+    return args.positionals().front();
+}
+
+nlohmann::json optionalJson(const std::optional<double>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+} // namespace
+
+int commandTrain(Arguments& args) {
+    TrainingRequest request;
+    request.project = requireProjectPath(args);
+    TrainConfig& config = request.config;
+    config.arch = args.text("--arch", config.arch);
+    config.init = args.text("--init", config.init);
+    config.epochs = args.integer("--epochs", config.epochs);
+    config.batchSize = args.integer("--batch-size", config.batchSize);
+    config.optimizer = args.text("--optimizer", config.optimizer);
+    config.learningRate = args.number("--lr", config.learningRate);
+    config.weightDecay = args.number("--weight-decay", config.weightDecay);
+    config.seed = std::uint64_t(args.integer("--seed", int(config.seed)));
+    config.labelsPerClass = args.integer("--labels-per-class", config.labelsPerClass);
+    config.device = args.text("--device", config.device);
+    request.saveWeightsTo = args.text("--save-weights", "");
+    const bool json = args.flag("--json");
+    args.rejectUnused();
+
+    ConsoleTrainObserver console(json);
+    InterruptSignal interrupt;
+    TrainJob job(request, console);
+    while (!job.waitFor(std::chrono::milliseconds(100)))
+        if (interrupt.received()) job.requestStop();
+    const TrainingResult result = job.result();
+
+    if (json) {
+        std::cout << nlohmann::json{{"run", result.runId},
+                                    {"status", runStatusName(result.status)},
+                                    {"epochs", result.epochsCompleted},
+                                    {"steps", result.steps},
+                                    {"trainImages", result.trainImages},
+                                    {"valImages", result.valImages},
+                                    {"valAccuracy", optionalJson(result.valAccuracy)},
+                                    {"valLoss", optionalJson(result.valLoss)},
+                                    {"device", result.device},
+                                    {"initNotes", result.initNotes}}
+                  << "\n";
+    } else {
+        for (const auto& note : result.initNotes) std::printf("initialised randomly: %s\n", note.c_str());
+        std::printf("Run %lld %s after %d epoch(s), %lld steps on %lld training images (%s)\n",
+                    (long long)result.runId, std::string(runStatusName(result.status)).c_str(), result.epochsCompleted,
+                    (long long)result.steps, (long long)result.trainImages, result.device.c_str());
+        if (result.valAccuracy)
+            std::printf("Validation accuracy %.4f on %lld images\n", *result.valAccuracy, (long long)result.valImages);
+        if (!request.saveWeightsTo.empty() && result.status == RunStatus::Finished)
+            std::printf("Weights written to %s\n", request.saveWeightsTo.c_str());
+    }
+    return result.status == RunStatus::Cancelled ? kExitCancelled : 0;
+}
+
+int commandEval(Arguments& args) {
+    const auto path = requireProjectPath(args);
+    const auto runText = args.option("--run");
+    const Split split = parseSplit(args.text("--split", "test"));
+    const bool json = args.flag("--json");
+    args.rejectUnused();
+    if (!runText) throw UsageError("--run ID is required (see graft-cli info for run ids)");
+    std::int64_t runId = 0;
+    try {
+        runId = std::stoll(*runText);
+    } catch (const std::exception&) {
+        throw UsageError("--run expects a run id, not '" + *runText + "'");
+    }
+
+    const auto result = evaluateRun(path, runId, split);
+    if (json) {
+        std::cout << nlohmann::json{{"run", result.runId},
+                                    {"split", splitName(result.split)},
+                                    {"checkpointEpoch", result.checkpointEpoch},
+                                    {"images", result.images},
+                                    {"accuracy", result.accuracy},
+                                    {"loss", result.loss}}
+                  << "\n";
+    } else {
+        std::printf("Run %lld (epoch %lld checkpoint) on %s: accuracy %.4f, loss %.4f over %lld images\n",
+                    (long long)result.runId, (long long)result.checkpointEpoch,
+                    std::string(splitName(result.split)).c_str(), result.accuracy, result.loss,
+                    (long long)result.images);
+    }
+    return 0;
+}
+
+} // namespace graft::cli

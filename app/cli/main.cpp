@@ -1,0 +1,66 @@
+#include "Commands.h"
+
+#include "common/Error.h"
+#include "common/Version.h"
+
+#include <cstdio>
+#include <functional>
+#include <map>
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: graft-cli COMMAND [ARGS] [--json]
+
+Projects
+  new FILE.graft                      create an empty project
+  import FILE.graft PATH...           import an ImageFolder folder (root/<class>/*), loose images,
+        [--class-names a,b,...]       a CSV of path,label, or a folder of IDX (MNIST) files
+  split FILE.graft [--val 0.1] [--test 0.1] [--seed 0]
+                                      re-split every labelled image, stratified by class
+  info FILE.graft                     classes, counts per split, and runs
+
+Training
+  train FILE.graft [--arch tinynet] [--init scratch|WEIGHTS] [--epochs 5] [--batch-size 64]
+        [--optimizer adam|sgd] [--lr 0.001] [--weight-decay 0] [--seed 0]
+        [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
+  eval FILE.graft --run ID [--split test|val|train]
+
+Other
+  demo [--out FILE.graft]             create the demo project
+
+--json prints machine-readable output. Ctrl+C stops imports and training cleanly.
+)";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    using namespace graft::cli;
+    const std::map<std::string, std::function<int(Arguments&)>> commands = {
+        {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"info", commandInfo},
+        {"train", commandTrain}, {"eval", commandEval},     {"demo", commandDemo}};
+
+    const std::vector<std::string> tokens(argv + 1, argv + argc);
+    if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {
+        std::fputs(kUsage, tokens.empty() ? stderr : stdout);
+        return tokens.empty() ? 2 : 0;
+    }
+    if (tokens[0] == "--version") {
+        std::printf("graft-cli %s\n", graft::kGraftVersion);
+        return 0;
+    }
+    const auto command = commands.find(tokens[0]);
+    if (command == commands.end()) {
+        std::fprintf(stderr, "graft-cli: unknown command '%s'\n\n%s", tokens[0].c_str(), kUsage);
+        return 2;
+    }
+    try {
+        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json"});
+        return command->second(args);
+    } catch (const UsageError& error) {
+        std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());
+        return 2;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "graft-cli %s: error: %s\n", tokens[0].c_str(), error.what());
+        return 1;
+    }
+}

@@ -1,0 +1,141 @@
+#include "data/SyntheticShapes.h"
+#include "project/Database.h"
+#include "project/ProjectFile.h"
+
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+
+extern char** environ;
+
+namespace graft {
+namespace {
+
+using testing::TempDir;
+
+struct CliResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+CliResult runCli(const TempDir& dir, const std::string& arguments) {
+    const auto out = dir / "stdout.txt";
+    const auto err = dir / "stderr.txt";
+    const std::string command =
+        std::string(GRAFT_CLI) + " " + arguments + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::readFile(out), testing::readFile(err)};
+}
+
+pid_t spawnCli(const std::vector<std::string>& arguments) {
+    std::vector<char*> argv = {const_cast<char*>(GRAFT_CLI)};
+    for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int error = posix_spawn(&pid, GRAFT_CLI, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return error == 0 ? pid : -1;
+}
+
+std::int64_t recordedSteps(const std::filesystem::path& project) {
+    Database db(project.string(), Database::Mode::ReadOnly);
+    return db.queryInt("SELECT count(*) FROM metrics WHERE name = 'loss'");
+}
+
+TEST(Cli, TrainKilledMidRunLeavesAnIntactProjectWithAnInterruptedRun) {
+    TempDir dir;
+    const auto project = dir / "shapes.graft";
+    {
+        Database db = createProject(project);
+        importSyntheticShapes(db, 200, 1);
+    }
+    const pid_t pid = spawnCli({"train", project.string(), "--epochs", "100", "--batch-size", "4"});
+    ASSERT_GT(pid, 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (recordedSteps(project) < 5 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "graft-cli ended before it was killed";
+
+    {
+        Database db(project.string(), Database::Mode::ReadOnly);
+        auto check = db.prepare("PRAGMA integrity_check");
+        ASSERT_TRUE(check.step());
+        EXPECT_EQ(check.columnText(0), "ok");
+        // Steps are contiguous from 1: nothing acknowledged was lost, nothing half-written kept.
+        EXPECT_EQ(db.queryInt("SELECT max(step) FROM metrics WHERE name = 'loss'"),
+                  db.queryInt("SELECT count(*) FROM metrics WHERE name = 'loss'"));
+    }
+    const std::int64_t steps = recordedSteps(project);
+    EXPECT_GE(steps, 5);
+
+    const auto info = runCli(dir, "info " + project.string() + " --json");
+    ASSERT_EQ(info.exitCode, 0) << info.err;
+    const auto json = nlohmann::json::parse(info.out);
+    ASSERT_EQ(json["runs"].size(), 1u);
+    EXPECT_EQ(json["runs"][0]["status"], "interrupted");
+    EXPECT_EQ(json["runs"][0]["lastStep"], steps);
+}
+
+TEST(Cli, ImportThenTrainReportsValidationAccuracyAsJson) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    for (const auto& image : generateShapes(30, 5)) {
+        static int counter = 0;
+        testing::writeFile(dir / ("images/" + image.label + "/" + std::to_string(counter++) + ".png"),
+                           std::string(image.png.begin(), image.png.end()));
+    }
+    testing::writeFile(dir / "images/square/broken.png", "not a png");
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+
+    const auto imported = runCli(dir, "import " + project + " " + (dir / "images").string() + " --json");
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    const auto report = nlohmann::json::parse(imported.out);
+    EXPECT_EQ(report["added"], 90);
+    ASSERT_EQ(report["skipped"].size(), 1u);
+    EXPECT_NE(report["skipped"][0]["path"].get<std::string>().find("broken.png"), std::string::npos);
+
+    const auto trained = runCli(dir, "train " + project + " --epochs 2 --json");
+    ASSERT_EQ(trained.exitCode, 0) << trained.err;
+    const auto result = nlohmann::json::parse(trained.out);
+    EXPECT_EQ(result["status"], "finished");
+    EXPECT_TRUE(result["valAccuracy"].is_number());
+
+    const auto evaluated = runCli(dir, "eval " + project + " --run 1 --split test --json");
+    ASSERT_EQ(evaluated.exitCode, 0) << evaluated.err;
+    EXPECT_EQ(nlohmann::json::parse(evaluated.out)["images"], 9);
+}
+
+TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {
+    TempDir dir;
+    testing::writeFile(dir / "notes.graft", std::string(200, 'n'));
+    const auto result = runCli(dir, "info " + (dir / "notes.graft").string());
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_NE(result.err.find((dir / "notes.graft").string() + ": is not a Graft project"), std::string::npos)
+        << result.err;
+}
+
+TEST(Cli, UnknownOptionIsAUsageError) {
+    TempDir dir;
+    const auto result = runCli(dir, "train x.graft --epoks 3");
+    EXPECT_EQ(result.exitCode, 2);
+    EXPECT_NE(result.err.find("unknown option --epoks"), std::string::npos) << result.err;
+}
+
+} // namespace
+} // namespace graft
