@@ -65,6 +65,7 @@ int commandTrain(Arguments& args) {
     config.batchSize = args.integer("--batch-size", config.batchSize);
     config.optimizer = args.text("--optimizer", config.optimizer);
     config.learningRate = args.number("--lr", config.learningRate);
+    config.schedule = args.text("--schedule", config.schedule);
     config.weightDecay = args.number("--weight-decay", config.weightDecay);
     config.seed = std::uint64_t(args.integer("--seed", int(config.seed)));
     config.labelsPerClass = args.integer("--labels-per-class", config.labelsPerClass);

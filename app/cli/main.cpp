@@ -21,7 +21,7 @@ Projects
 
 Training
   train FILE.graft [--arch tinynet] [--init scratch|WEIGHTS] [--epochs 5] [--batch-size 64]
-        [--optimizer adam|sgd] [--lr 0.001] [--weight-decay 0] [--seed 0]
+        [--optimizer adam|sgd] [--lr 0.003] [--schedule cosine|constant] [--weight-decay 0] [--seed 0]
         [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
   eval FILE.graft --run ID [--split test|val|train]
 

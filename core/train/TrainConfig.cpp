@@ -7,7 +7,7 @@
 namespace graft {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
-                                                momentum, weightDecay, seed, labelsPerClass, device)
+                                                schedule, momentum, weightDecay, seed, labelsPerClass, device)
 
 std::string TrainConfig::toJson() const { return nlohmann::json(*this).dump(); }
 
@@ -26,6 +26,8 @@ void TrainConfig::validate() const {
     if (weightDecay < 0) throw Error("weight decay must not be negative");
     if (labelsPerClass < 0) throw Error("labels per class must not be negative (0 means all)");
     if (optimizer != "adam" && optimizer != "sgd") throw Error("unknown optimizer '" + optimizer + "' (adam or sgd)");
+    if (schedule != "cosine" && schedule != "constant")
+        throw Error("unknown schedule '" + schedule + "' (cosine or constant)");
     if (device != "auto" && device != "cpu" && device != "cuda")
         throw Error("unknown device '" + device + "' (auto, cpu or cuda)");
 }

@@ -11,7 +11,8 @@ struct TrainConfig {
     int epochs = 5;
     int batchSize = 64;
     std::string optimizer = "adam"; // adam | sgd
-    double learningRate = 1e-3;
+    double learningRate = 3e-3;
+    std::string schedule = "cosine"; // cosine (decays to 0 over the run) | constant
     double momentum = 0.9;          // sgd only
     double weightDecay = 0.0;
     std::uint64_t seed = 0;

@@ -30,6 +30,14 @@ std::unique_ptr<torch::optim::Optimizer> Trainer::makeOptimizer() const {
         trainable, torch::optim::AdamWOptions(config_.learningRate).weight_decay(config_.weightDecay));
 }
 
+// Cosine decay from the base rate towards 0 at the last step: the model a run ends with is
+// not caught mid-oscillation at a high learning rate.
+double Trainer::learningRateAt(std::int64_t step, std::int64_t totalSteps) const {
+    if (config_.schedule == "constant") return config_.learningRate;
+    const double progress = double(step - 1) / double(std::max<std::int64_t>(totalSteps, 1));
+    return config_.learningRate * 0.5 * (1.0 + std::cos(M_PI * progress));
+}
+
 TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                             std::stop_token stop) {
     model_->to(device_);
@@ -55,6 +63,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             const auto images = trainSet.images.index_select(0, indices).to(device_);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
 
+            const double learningRate = learningRateAt(outcome.steps + 1, stepsPerEpoch * config_.epochs);
+            for (auto& group : optimizer->param_groups()) group.options().set_lr(learningRate);
             optimizer->zero_grad();
             const auto logits = model_->forward(images);
             const auto loss = torch::nn::functional::cross_entropy(logits, labels);
@@ -68,7 +78,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                             std::to_string(outcome.steps) + "; try a lower learning rate");
             lossSum += lossValue * double(indices.size(0));
             correct += logits.argmax(1).eq(labels).sum().item<std::int64_t>();
-            observer.onStep({outcome.steps, epoch, stepsPerEpoch, lossValue, config_.learningRate});
+            observer.onStep({outcome.steps, epoch, stepsPerEpoch, lossValue, learningRate});
         }
 
         EpochEvent event;

@@ -33,6 +33,7 @@ public:
 
 private:
     std::unique_ptr<torch::optim::Optimizer> makeOptimizer() const;
+    double learningRateAt(std::int64_t step, std::int64_t totalSteps) const;
 
     std::shared_ptr<ClassifierImpl> model_;
     TrainConfig config_;

@@ -28,7 +28,7 @@ public:
 TrainConfig fastConfig() {
     TrainConfig config;
     config.epochs = 4;
-    config.batchSize = 32;
+    config.batchSize = 16;
     config.learningRate = 3e-3;
     return config;
 }
@@ -43,8 +43,8 @@ TEST(Trainer, LossFallsAndShapesAreLearnedFromScratch) {
 
     EXPECT_EQ(outcome.status, TrainStatus::Finished);
     EXPECT_EQ(outcome.epochsCompleted, 4);
-    EXPECT_EQ(outcome.steps, 4 * 6); // 180 images in batches of 32
-    ASSERT_EQ(observer.losses.size(), 24u);
+    EXPECT_EQ(outcome.steps, 4 * 12); // 180 images in batches of 16
+    ASSERT_EQ(observer.losses.size(), 48u);
     const double firstSteps = std::accumulate(observer.losses.begin(), observer.losses.begin() + 3, 0.0) / 3;
     const double lastSteps = std::accumulate(observer.losses.end() - 3, observer.losses.end(), 0.0) / 3;
     EXPECT_LT(lastSteps, 0.6 * firstSteps);
