@@ -1,7 +1,7 @@
 #include "project/RunStore.h"
 
-#include <cerrno>
-#include <csignal>
+#include <fstream>
+#include <sstream>
 #include <unistd.h>
 
 namespace graft {
@@ -13,7 +13,24 @@ std::string hostName() {
     return name;
 }
 
-bool processAlive(std::int64_t pid) { return kill(pid_t(pid), 0) == 0 || errno == EPERM; }
+// Start time (clock ticks since boot, field 22 of /proc/<pid>/stat) of a running process, or
+// -1 when it is gone or a zombie. Pid and start time together identify a process: a SIGKILLed
+// process can linger unreaped as a zombie, and its pid can be reused.
+std::int64_t processStartTime(std::int64_t pid) {
+    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    if (!std::getline(file, stat)) return -1;
+    const auto commandEnd = stat.rfind(')'); // the command name may itself hold spaces or ')'
+    if (commandEnd == std::string::npos) return -1;
+    std::istringstream fields(stat.substr(commandEnd + 1));
+    std::string state;
+    fields >> state;
+    if (state == "Z" || state == "X") return -1;
+    std::string field;
+    for (int index = 4; index <= 22 && fields >> field; ++index) {
+    }
+    return fields ? std::stoll(field) : -1;
+}
 
 } // namespace
 
@@ -36,17 +53,18 @@ RunStatus parseRunStatus(std::string_view name) {
 }
 
 std::int64_t RunStore::beginRun(const NewRun& run) {
-    db_.prepare("INSERT INTO runs(arm, arch, init, seed, config, status, pid, host, graft_version, torch_version) "
-                "VALUES(?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)")
+    db_.prepare("INSERT INTO runs(arm, arch, init, seed, config, status, pid, process_start, host, graft_version, "
+                "torch_version) VALUES(?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)")
         .bind(1, run.arm)
         .bind(2, run.arch)
         .bind(3, run.init)
         .bind(4, std::int64_t(run.seed))
         .bind(5, run.configJson)
         .bind(6, std::int64_t(getpid()))
-        .bind(7, hostName())
-        .bind(8, run.graftVersion)
-        .bind(9, run.torchVersion)
+        .bind(7, processStartTime(getpid()))
+        .bind(8, hostName())
+        .bind(9, run.graftVersion)
+        .bind(10, run.torchVersion)
         .run();
     return db_.lastInsertId();
 }
@@ -141,11 +159,11 @@ std::vector<MetricPoint> RunStore::metric(std::int64_t runId, const std::string&
 }
 
 int RunStore::markDeadRunsInterrupted() {
-    auto running = db_.prepare("SELECT id, pid FROM runs WHERE status = 'running' AND host = ?");
+    auto running = db_.prepare("SELECT id, pid, process_start FROM runs WHERE status = 'running' AND host = ?");
     running.bind(1, hostName());
     std::vector<std::int64_t> dead;
     while (running.step())
-        if (!processAlive(running.columnInt(1))) dead.push_back(running.columnInt(0));
+        if (processStartTime(running.columnInt(1)) != running.columnInt(2)) dead.push_back(running.columnInt(0));
     for (auto runId : dead) endRun(runId, RunStatus::Interrupted, "the process that ran it ended without finishing");
     return int(dead.size());
 }

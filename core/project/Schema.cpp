@@ -48,6 +48,7 @@ CREATE TABLE runs(
                   CHECK (status IN ('running', 'finished', 'cancelled', 'failed', 'interrupted')),
     status_detail TEXT NOT NULL DEFAULT '',
     pid           INTEGER NOT NULL,
+    process_start INTEGER NOT NULL,
     host          TEXT NOT NULL,
     graft_version TEXT NOT NULL,
     torch_version TEXT NOT NULL,

@@ -52,6 +52,32 @@ TEST(RunStore, MarksOnlyRunsWhoseProcessDiedAsInterrupted) {
     EXPECT_EQ(runs.run(dead).status, RunStatus::Interrupted);
 }
 
+// A SIGKILLed process whose parent has not reaped it yet is a zombie: dead, though kill(pid, 0) succeeds.
+TEST(RunStore, TreatsAnUnreapedKilledProcessAsDead) {
+    Database db = openInMemoryProject();
+    RunStore runs(db);
+    const auto id = runs.beginRun(sampleRun());
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    // Wait for the child to exit without reaping it.
+    siginfo_t info{};
+    waitid(P_PID, id_t(child), &info, WEXITED | WNOWAIT);
+    db.prepare("UPDATE runs SET pid = ? WHERE id = ?").bind(1, std::int64_t(child)).bind(2, id).run();
+
+    EXPECT_EQ(runs.markDeadRunsInterrupted(), 1);
+    EXPECT_EQ(runs.run(id).status, RunStatus::Interrupted);
+    waitpid(child, nullptr, 0);
+}
+
+// A live process that merely reuses a dead run's pid does not keep the run "running".
+TEST(RunStore, TreatsAReusedPidAsDead) {
+    Database db = openInMemoryProject();
+    RunStore runs(db);
+    const auto id = runs.beginRun(sampleRun());
+    db.prepare("UPDATE runs SET process_start = process_start - 1 WHERE id = ?").bind(1, id).run();
+    EXPECT_EQ(runs.markDeadRunsInterrupted(), 1);
+}
+
 TEST(RunStore, UnknownRunIsAnErrorNamingTheId) {
     Database db = openInMemoryProject();
     try {
