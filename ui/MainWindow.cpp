@@ -20,20 +20,25 @@
 namespace graft::ui {
 namespace {
 
-QTableWidget* makeTable(const QStringList& headers, const QString& objectName) {
+// `stretchColumn` (a text column) takes the spare width, so figures stay next to their headers.
+QTableWidget* makeTable(const QStringList& headers, const QString& objectName, int stretchColumn) {
     auto* table = new QTableWidget(0, int(headers.size()));
     table->setObjectName(objectName);
     table->setHorizontalHeaderLabels(headers);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
     table->verticalHeader()->hide();
     return table;
 }
 
+// The first column is a name; the rest are figures, aligned right so digits line up.
 void setRow(QTableWidget* table, int row, const QStringList& cells) {
-    for (int column = 0; column < cells.size(); ++column)
-        table->setItem(row, column, new QTableWidgetItem(cells[column]));
+    for (int column = 0; column < cells.size(); ++column) {
+        auto* item = new QTableWidgetItem(cells[column]);
+        if (column > 0) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        table->setItem(row, column, item);
+    }
 }
 
 QLabel* comingLater(const QString& text) {
@@ -47,14 +52,14 @@ QLabel* comingLater(const QString& text) {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), navigator_(new QListWidget), pages_(new QStackedWidget),
-      classTable_(makeTable({tr("Class"), tr("Images"), tr("Train"), tr("Validation"), tr("Test")}, "classTable")),
+      classTable_(makeTable({tr("Class"), tr("Images"), tr("Train"), tr("Validation"), tr("Test")}, "classTable", 0)),
       runTable_(makeTable({tr("Run"), tr("Architecture"), tr("Init"), tr("Seed"), tr("Status"), tr("Epochs"),
                            tr("Validation accuracy")},
-                          "runTable")) {
+                          "runTable", 1)) {
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
     navigator_->setFixedWidth(160);
-    addPage(tr("Data && Labels"), classTable_);
+    addPage(tr("Data & Labels"), classTable_);
     addPage(tr("Model"), comingLater(tr("Backbone choice and layer freezing arrive with the model zoo.")));
     addPage(tr("Train"), runTable_);
     addPage(tr("Compare"), comingLater(tr("Transfer-versus-scratch comparisons arrive with experiments.")));
@@ -108,10 +113,10 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         }
         projectPath_ = path;
         setWindowTitle(tr("%1 – Graft").arg(QFileInfo(path).fileName()));
-        statusBar()->showMessage(tr("%1 images, %2 unlabelled, %3 runs")
+        statusBar()->showMessage(tr("%1 images, %2 unlabelled, %3")
                                      .arg(store.imageCount())
                                      .arg(store.unlabeledCount())
-                                     .arg(records.size()));
+                                     .arg(records.size() == 1 ? tr("1 run") : tr("%1 runs").arg(records.size())));
         return true;
     } catch (const std::exception& exception) {
         if (error) *error = QString::fromStdString(exception.what());

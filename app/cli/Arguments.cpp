@@ -42,27 +42,15 @@ std::string Arguments::text(const std::string& name, const std::string& fallback
 }
 
 int Arguments::integer(const std::string& name, int fallback) {
-    const auto value = option(name);
-    if (!value) return fallback;
-    try {
-        std::size_t end = 0;
-        const int parsed = std::stoi(*value, &end);
-        if (end == value->size()) return parsed;
-    } catch (const std::exception&) {
-    }
-    throw UsageError(name + " expects a whole number, not '" + *value + "'");
+    return parsed(name, fallback, "a whole number", [](const std::string& text, std::size_t* end) {
+        return std::stoi(text, end);
+    });
 }
 
 double Arguments::number(const std::string& name, double fallback) {
-    const auto value = option(name);
-    if (!value) return fallback;
-    try {
-        std::size_t end = 0;
-        const double parsed = std::stod(*value, &end);
-        if (end == value->size()) return parsed;
-    } catch (const std::exception&) {
-    }
-    throw UsageError(name + " expects a number, not '" + *value + "'");
+    return parsed(name, fallback, "a number", [](const std::string& text, std::size_t* end) {
+        return std::stod(text, end);
+    });
 }
 
 void Arguments::rejectUnused() const {

@@ -29,6 +29,20 @@ public:
     void rejectUnused() const;
 
 private:
+    // The whole value must parse; otherwise a UsageError says what was expected.
+    template <typename T, typename Parse>
+    T parsed(const std::string& name, T fallback, const char* expected, Parse parse) {
+        const auto value = option(name);
+        if (!value) return fallback;
+        try {
+            std::size_t end = 0;
+            const T result = parse(*value, &end);
+            if (end == value->size()) return result;
+        } catch (const std::exception&) {
+        }
+        throw UsageError(name + " expects " + expected + ", not '" + *value + "'");
+    }
+
     std::vector<std::string> positionals_;
     std::vector<std::pair<std::string, std::string>> options_;
     std::set<std::string> flagsGiven_;

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QTimer>
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -13,14 +14,30 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Transfer-learning workbench");
     parser.addHelpOption();
     parser.addPositionalArgument("project", "Project file (.graft) to open");
+    // Renders the window with QWidget::grab() and exits: for documentation and visual checks.
+    const QCommandLineOption screenshot("screenshot", "Save the window as a PNG to <file> and exit.", "file");
+    parser.addOption(screenshot);
     parser.process(app);
 
     graft::ui::MainWindow window;
     window.show();
     if (!parser.positionalArguments().isEmpty()) {
         QString error;
-        if (!window.openProject(parser.positionalArguments().front(), &error))
+        if (!window.openProject(parser.positionalArguments().front(), &error)) {
+            if (parser.isSet(screenshot)) {
+                qCritical("%s", qPrintable(error));
+                return 1;
+            }
             QMessageBox::critical(&window, QObject::tr("Cannot open project"), error);
+        }
+    }
+    if (parser.isSet(screenshot)) {
+        QTimer::singleShot(0, &window, [&] {
+            const QString file = parser.value(screenshot);
+            const bool saved = window.grab().save(file, "PNG");
+            if (!saved) qCritical("cannot write %s", qPrintable(file));
+            QApplication::exit(saved ? 0 : 1);
+        });
     }
     return app.exec();
 }

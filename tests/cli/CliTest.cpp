@@ -137,5 +137,12 @@ TEST(Cli, UnknownOptionIsAUsageError) {
     EXPECT_NE(result.err.find("unknown option --epoks"), std::string::npos) << result.err;
 }
 
+TEST(Cli, MalformedNumberIsAUsageErrorSayingWhatWasExpected) {
+    TempDir dir;
+    const auto result = runCli(dir, "train x.graft --epochs three");
+    EXPECT_EQ(result.exitCode, 2);
+    EXPECT_NE(result.err.find("--epochs expects a whole number, not 'three'"), std::string::npos) << result.err;
+}
+
 } // namespace
 } // namespace graft

@@ -55,6 +55,19 @@ TEST(Trainer, LossFallsAndShapesAreLearnedFromScratch) {
     EXPECT_GT(observer.checkpointBytes, 0u);
 }
 
+TEST(Trainer, SgdWithMomentumAlsoLearns) {
+    const auto trainSet = testing::shapesTensors(60, 1);
+    auto config = fastConfig();
+    config.optimizer = "sgd";
+    config.learningRate = 0.05;
+    torch::manual_seed(0);
+    RecordingObserver observer;
+    Trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU).train(trainSet, {}, observer, {});
+    ASSERT_EQ(observer.epochs.size(), 4u);
+    EXPECT_LT(observer.epochs.back().trainLoss, 0.5 * observer.epochs.front().trainLoss);
+    EXPECT_GT(observer.epochs.back().trainAccuracy, 0.8);
+}
+
 TEST(Trainer, StopRequestEndsTrainingWithinOneBatch) {
     const auto trainSet = testing::shapesTensors(60, 1);
     std::stop_source stop;

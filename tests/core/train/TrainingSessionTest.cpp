@@ -7,6 +7,7 @@
 
 #include "TempDir.h"
 
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -39,6 +40,8 @@ TEST_F(ShapesProject, RunIsRecordedWithEveryStepAndAnEvaluableCheckpoint) {
     const auto result = runTraining(request(2), quiet, {});
     EXPECT_EQ(result.status, RunStatus::Finished);
     EXPECT_EQ(result.trainImages, 120); // 40 of each 50 per class train
+    // LibTorch starts with one intra-op thread here; training must use every core.
+    EXPECT_EQ(at::get_num_threads(), int(std::thread::hardware_concurrency()));
     ASSERT_TRUE(result.valAccuracy);
 
     Database db = openProject(project());
