@@ -81,14 +81,21 @@ std::vector<std::uint8_t> readWeightsFile(const std::filesystem::path& path) {
 
 void writeWeightsFile(const std::filesystem::path& path, std::span<const std::uint8_t> weights) {
     const auto temporary = std::filesystem::path(path.string() + ".partial");
+    std::string failure;
     {
         std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
         file.write(reinterpret_cast<const char*>(weights.data()), std::streamsize(weights.size()));
-        if (!file.flush()) throw Error(path.string() + ": cannot be written (" + std::strerror(errno) + ")");
+        if (!file.flush()) failure = std::strerror(errno);
     }
     std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error) throw Error(path.string() + ": cannot be written (" + error.message() + ")");
+    if (failure.empty()) {
+        std::filesystem::rename(temporary, path, error);
+        if (error) failure = error.message();
+    }
+    if (!failure.empty()) {
+        std::filesystem::remove(temporary, error);
+        throw Error(path.string() + ": cannot be written (" + failure + ")");
+    }
 }
 
 } // namespace graft

@@ -50,6 +50,19 @@ TEST(Weights, StrictLoadRejectsAMismatchByName) {
     }
 }
 
+TEST(Weights, FailedWriteNamesTheFileAndLeavesNothingBehind) {
+    testing::TempDir dir;
+    TinyNet net(1, 2);
+    const auto target = dir / "missing-folder" / "w.pt";
+    try {
+        writeWeightsFile(target, serializeWeights(*net));
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find(target.string()), std::string::npos) << error.what();
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
 TEST(Weights, GarbageIsAnErrorNamingTheSource) {
     TinyNet target(1, 3);
     const std::vector<std::uint8_t> garbage(64, 0x42);
