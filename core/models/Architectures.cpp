@@ -1,6 +1,7 @@
 #include "models/Architectures.h"
 
 #include "common/Error.h"
+#include "models/ResNet.h"
 #include "models/TinyNet.h"
 
 namespace graft {
@@ -10,7 +11,17 @@ std::vector<ArchitectureSpec> architectures() {
     tinyNetInput.resizeShorter = 28;
     tinyNetInput.crop = 28;
     tinyNetInput.color = ColorMode::Gray;
-    return {{"tinynet", "small greyscale CNN for 28-64 px images (0.1 M parameters)", tinyNetInput}};
+    // torchvision's ImageNet evaluation transform: Resize(256), CenterCrop(224), ImageNet mean/std.
+    PreprocessSpec imageNetInput;
+    imageNetInput.resizeShorter = 256;
+    imageNetInput.crop = 224;
+    imageNetInput.color = ColorMode::Rgb;
+    imageNetInput.mean = {0.485f, 0.456f, 0.406f};
+    imageNetInput.std = {0.229f, 0.224f, 0.225f};
+    return {{"tinynet", "small greyscale CNN for 28-64 px images (0.1 M parameters)", tinyNetInput},
+            {"resnet18", "ResNet-18, torchvision-compatible (11.7 M parameters)", imageNetInput},
+            {"resnet34", "ResNet-34, torchvision-compatible (21.8 M parameters)", imageNetInput},
+            {"resnet50", "ResNet-50, torchvision-compatible (25.6 M parameters)", imageNetInput}};
 }
 
 ArchitectureSpec architectureSpec(const std::string& name) {
@@ -24,6 +35,9 @@ ArchitectureSpec architectureSpec(const std::string& name) {
 
 std::shared_ptr<ClassifierImpl> createClassifier(const ArchitectureSpec& spec, int numClasses) {
     if (spec.name == "tinynet") return std::make_shared<TinyNetImpl>(spec.preprocess.channels(), numClasses);
+    if (spec.name == "resnet18") return std::make_shared<ResNetImpl>(ResNetDepth::R18, numClasses);
+    if (spec.name == "resnet34") return std::make_shared<ResNetImpl>(ResNetDepth::R34, numClasses);
+    if (spec.name == "resnet50") return std::make_shared<ResNetImpl>(ResNetDepth::R50, numClasses);
     throw Error("no constructor for architecture '" + spec.name + "'");
 }
 

@@ -5,6 +5,7 @@
 #include <torch/serialize.h>
 
 #include <cstring>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -24,7 +25,7 @@ std::string shapeText(const torch::Tensor& tensor) {
     return text.str();
 }
 
-c10::Dict<c10::IValue, c10::IValue> unpickleDict(std::span<const std::uint8_t> weights, const std::string& source) {
+NamedTensors unpickleTensors(std::span<const std::uint8_t> weights, const std::string& source) {
     c10::IValue value;
     try {
         value = torch::pickle_load(std::vector<char>(weights.begin(), weights.end()));
@@ -32,7 +33,20 @@ c10::Dict<c10::IValue, c10::IValue> unpickleDict(std::span<const std::uint8_t> w
         throw Error(source + ": not a weights file Graft can read (" + error.what_without_backtrace() + ")");
     }
     if (!value.isGenericDict()) throw Error(source + ": not a weights file (expected a dict of tensors)");
-    return value.toGenericDict();
+    NamedTensors tensors;
+    for (const auto& entry : value.toGenericDict()) {
+        if (!entry.key().isString() || !entry.value().isTensor())
+            throw Error(source + ": not a weights file (expected a dict of tensors)");
+        tensors.emplace_back(entry.key().toStringRef(), entry.value().toTensor());
+    }
+    return tensors;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string text;
+    for (std::size_t i = 0; i < names.size() && i < 5; ++i) text += (i ? ", " : "") + names[i];
+    if (names.size() > 5) text += " and " + std::to_string(names.size() - 5) + " more";
+    return text;
 }
 
 } // namespace
@@ -46,16 +60,21 @@ std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module) {
 
 WeightLoadReport loadMatchingWeights(torch::nn::Module& module, std::span<const std::uint8_t> weights,
                                      const std::string& source) {
-    const auto dict = unpickleDict(weights, source);
+    return loadMatchingWeights(module, unpickleTensors(weights, source), source);
+}
+
+WeightLoadReport loadMatchingWeights(torch::nn::Module& module, const NamedTensors& tensors, const std::string& source) {
+    std::map<std::string, torch::Tensor> available(tensors.begin(), tensors.end());
     WeightLoadReport report;
     torch::NoGradGuard noGrad;
     for (auto& [name, tensor] : namedTensors(module)) {
-        const auto found = dict.find(name);
-        if (found == dict.end() || !found->value().isTensor()) {
+        const auto found = available.find(name);
+        if (found == available.end()) {
             report.missing.push_back(name);
             continue;
         }
-        const torch::Tensor stored = found->value().toTensor();
+        const torch::Tensor stored = found->second;
+        available.erase(found);
         if (stored.sizes() != tensor.sizes()) {
             report.skipped.push_back(name + ": shape " + shapeText(stored) + " in " + source + ", model has " +
                                      shapeText(tensor));
@@ -64,13 +83,20 @@ WeightLoadReport loadMatchingWeights(torch::nn::Module& module, std::span<const 
         tensor.copy_(stored);
         report.loaded.push_back(name);
     }
+    for (const auto& [name, tensor] : tensors)
+        if (available.contains(name)) report.unexpected.push_back(name);
     return report;
 }
 
 void loadAllWeights(torch::nn::Module& module, std::span<const std::uint8_t> weights, const std::string& source) {
-    const auto report = loadMatchingWeights(module, weights, source);
+    loadAllWeights(module, unpickleTensors(weights, source), source);
+}
+
+void loadAllWeights(torch::nn::Module& module, const NamedTensors& tensors, const std::string& source) {
+    const auto report = loadMatchingWeights(module, tensors, source);
     if (!report.skipped.empty()) throw Error(source + ": " + report.skipped.front());
-    if (!report.missing.empty()) throw Error(source + ": has no tensor '" + report.missing.front() + "'");
+    if (!report.missing.empty()) throw Error(source + ": missing " + joined(report.missing));
+    if (!report.unexpected.empty()) throw Error(source + ": unexpected " + joined(report.unexpected));
 }
 
 std::vector<std::uint8_t> readWeightsFile(const std::filesystem::path& path) {

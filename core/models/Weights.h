@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/PthReader.h"
+
 #include <torch/nn/module.h>
 
 #include <cstdint>
@@ -17,7 +19,8 @@ std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module);
 struct WeightLoadReport {
     std::vector<std::string> loaded;
     std::vector<std::string> skipped; // "name: reason" for shape mismatches (a new head, say)
-    std::vector<std::string> missing; // in the module but not in the weights
+    std::vector<std::string> missing;    // in the module but not in the weights
+    std::vector<std::string> unexpected; // in the weights but not in the module
 };
 
 // Copies every tensor whose name and shape match; the rest keep their values and are reported.
@@ -25,8 +28,12 @@ struct WeightLoadReport {
 WeightLoadReport loadMatchingWeights(torch::nn::Module& module, std::span<const std::uint8_t> weights,
                                      const std::string& source);
 
-// As loadMatchingWeights, but any skipped or missing tensor is an error naming it.
+WeightLoadReport loadMatchingWeights(torch::nn::Module& module, const NamedTensors& tensors, const std::string& source);
+
+// As loadMatchingWeights, but a shape mismatch, a missing or an unexpected tensor is an error
+// naming it (and both shapes).
 void loadAllWeights(torch::nn::Module& module, std::span<const std::uint8_t> weights, const std::string& source);
+void loadAllWeights(torch::nn::Module& module, const NamedTensors& tensors, const std::string& source);
 
 std::vector<std::uint8_t> readWeightsFile(const std::filesystem::path& path);
 // Writes beside the target and renames, so a crash never leaves half a file.
