@@ -1,6 +1,7 @@
 #include "models/Architectures.h"
 
 #include "common/Error.h"
+#include "models/MobileNetV2.h"
 #include "models/ResNet.h"
 #include "models/TinyNet.h"
 
@@ -21,7 +22,8 @@ std::vector<ArchitectureSpec> architectures() {
     return {{"tinynet", "small greyscale CNN for 28-64 px images (0.1 M parameters)", tinyNetInput},
             {"resnet18", "ResNet-18, torchvision-compatible (11.7 M parameters)", imageNetInput},
             {"resnet34", "ResNet-34, torchvision-compatible (21.8 M parameters)", imageNetInput},
-            {"resnet50", "ResNet-50, torchvision-compatible (25.6 M parameters)", imageNetInput}};
+            {"resnet50", "ResNet-50, torchvision-compatible (25.6 M parameters)", imageNetInput},
+            {"mobilenet_v2", "MobileNetV2, torchvision-compatible (3.5 M parameters)", imageNetInput}};
 }
 
 ArchitectureSpec architectureSpec(const std::string& name) {
@@ -38,6 +40,7 @@ std::shared_ptr<ClassifierImpl> createClassifier(const ArchitectureSpec& spec, i
     if (spec.name == "resnet18") return std::make_shared<ResNetImpl>(ResNetDepth::R18, numClasses);
     if (spec.name == "resnet34") return std::make_shared<ResNetImpl>(ResNetDepth::R34, numClasses);
     if (spec.name == "resnet50") return std::make_shared<ResNetImpl>(ResNetDepth::R50, numClasses);
+    if (spec.name == "mobilenet_v2") return std::make_shared<MobileNetV2Impl>(numClasses);
     throw Error("no constructor for architecture '" + spec.name + "'");
 }
 

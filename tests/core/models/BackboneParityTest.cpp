@@ -45,7 +45,8 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, BackboneParity,
                          ::testing::Values(ParityCase{"resnet18", "resnet18.pth", 1e-4},
                                            ParityCase{"resnet18", "resnet18_legacy.pth", 1e-4},
                                            ParityCase{"resnet34", "resnet34.pth", 1e-4},
-                                           ParityCase{"resnet50", "resnet50.pth", 1e-4}),
+                                           ParityCase{"resnet50", "resnet50.pth", 1e-4},
+                                           ParityCase{"mobilenet_v2", "mobilenet_v2.pth", 1e-4}),
                          [](const auto& info) {
                              return info.param.weightsFile.substr(0, info.param.weightsFile.size() - 4);
                          });
