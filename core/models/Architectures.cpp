@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "models/MobileNetV2.h"
+#include "models/MobileNetV3.h"
 #include "models/ResNet.h"
 #include "models/TinyNet.h"
 
@@ -23,7 +24,9 @@ std::vector<ArchitectureSpec> architectures() {
             {"resnet18", "ResNet-18, torchvision-compatible (11.7 M parameters)", imageNetInput},
             {"resnet34", "ResNet-34, torchvision-compatible (21.8 M parameters)", imageNetInput},
             {"resnet50", "ResNet-50, torchvision-compatible (25.6 M parameters)", imageNetInput},
-            {"mobilenet_v2", "MobileNetV2, torchvision-compatible (3.5 M parameters)", imageNetInput}};
+            {"mobilenet_v2", "MobileNetV2, torchvision-compatible (3.5 M parameters)", imageNetInput},
+            {"mobilenet_v3_small", "MobileNetV3-Small, torchvision-compatible (2.5 M parameters)", imageNetInput},
+            {"mobilenet_v3_large", "MobileNetV3-Large, torchvision-compatible (5.5 M parameters)", imageNetInput}};
 }
 
 ArchitectureSpec architectureSpec(const std::string& name) {
@@ -41,6 +44,8 @@ std::shared_ptr<ClassifierImpl> createClassifier(const ArchitectureSpec& spec, i
     if (spec.name == "resnet34") return std::make_shared<ResNetImpl>(ResNetDepth::R34, numClasses);
     if (spec.name == "resnet50") return std::make_shared<ResNetImpl>(ResNetDepth::R50, numClasses);
     if (spec.name == "mobilenet_v2") return std::make_shared<MobileNetV2Impl>(numClasses);
+    if (spec.name == "mobilenet_v3_small") return std::make_shared<MobileNetV3Impl>(MobileNetV3Size::Small, numClasses);
+    if (spec.name == "mobilenet_v3_large") return std::make_shared<MobileNetV3Impl>(MobileNetV3Size::Large, numClasses);
     throw Error("no constructor for architecture '" + spec.name + "'");
 }
 

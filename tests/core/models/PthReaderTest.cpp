@@ -57,8 +57,8 @@ TEST_P(PthReader, UnwrapsStateDictAndStripsDataParallelPrefix) {
 // A real torchvision state_dict (OrderedDict with _metadata, as in the official files),
 // checked tensor by tensor against sums computed by torch in Python.
 TEST_P(PthReader, MatchesTorchvisionStateDictTensorByTensor) {
-    const auto tensors = readPthFile(kFixtures / ("mobilenet_v3_small" + GetParam() + ".pth"));
-    std::ifstream file(kFixtures / "mobilenet_v3_small.json");
+    const auto tensors = readPthFile(kFixtures / ("torchvision_state_dict" + GetParam() + ".pth"));
+    std::ifstream file(kFixtures / "torchvision_state_dict.json");
     const auto expected = nlohmann::json::parse(file);
     ASSERT_EQ(tensors.size(), expected.size());
     for (std::size_t i = 0; i < tensors.size(); ++i) {
