@@ -1,6 +1,7 @@
 #include "models/Architectures.h"
 
 #include "common/Error.h"
+#include "models/EfficientNet.h"
 #include "models/MobileNetV2.h"
 #include "models/MobileNetV3.h"
 #include "models/ResNet.h"
@@ -26,7 +27,8 @@ std::vector<ArchitectureSpec> architectures() {
             {"resnet50", "ResNet-50, torchvision-compatible (25.6 M parameters)", imageNetInput},
             {"mobilenet_v2", "MobileNetV2, torchvision-compatible (3.5 M parameters)", imageNetInput},
             {"mobilenet_v3_small", "MobileNetV3-Small, torchvision-compatible (2.5 M parameters)", imageNetInput},
-            {"mobilenet_v3_large", "MobileNetV3-Large, torchvision-compatible (5.5 M parameters)", imageNetInput}};
+            {"mobilenet_v3_large", "MobileNetV3-Large, torchvision-compatible (5.5 M parameters)", imageNetInput},
+            {"efficientnet_b0", "EfficientNet-B0, torchvision-compatible (5.3 M parameters)", imageNetInput}};
 }
 
 ArchitectureSpec architectureSpec(const std::string& name) {
@@ -46,6 +48,7 @@ std::shared_ptr<ClassifierImpl> createClassifier(const ArchitectureSpec& spec, i
     if (spec.name == "mobilenet_v2") return std::make_shared<MobileNetV2Impl>(numClasses);
     if (spec.name == "mobilenet_v3_small") return std::make_shared<MobileNetV3Impl>(MobileNetV3Size::Small, numClasses);
     if (spec.name == "mobilenet_v3_large") return std::make_shared<MobileNetV3Impl>(MobileNetV3Size::Large, numClasses);
+    if (spec.name == "efficientnet_b0") return std::make_shared<EfficientNetB0Impl>(numClasses);
     throw Error("no constructor for architecture '" + spec.name + "'");
 }
 

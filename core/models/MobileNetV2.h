@@ -1,6 +1,6 @@
 #pragma once
 
-#include "models/Classifier.h"
+#include "models/PooledClassifier.h"
 
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/pimpl.h>
@@ -21,18 +21,11 @@ private:
 TORCH_MODULE(InvertedResidual);
 
 // torchvision's MobileNetV2 (width 1.0) with the same parameter names: features.N..., classifier.1.
-class MobileNetV2Impl : public ClassifierImpl {
+class MobileNetV2Impl : public PooledClassifierImpl {
 public:
     explicit MobileNetV2Impl(int numClasses);
-    torch::Tensor forward(torch::Tensor images) override;
-    // Globally pooled 1280-d features before the classifier.
-    torch::Tensor features(torch::Tensor images);
 
     static constexpr int kFeatureWidth = 1280;
-
-private:
-    torch::nn::Sequential features_{nullptr};
-    torch::nn::Sequential classifier_{nullptr};
 };
 TORCH_MODULE(MobileNetV2);
 

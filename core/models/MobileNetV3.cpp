@@ -1,8 +1,8 @@
 #include "models/MobileNetV3.h"
 
-#include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
-#include <torch/nn/modules/conv.h>
+#include "models/ConvNormActivation.h"
+#include "models/SqueezeExcitation.h"
+
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
@@ -10,8 +10,6 @@
 
 namespace graft {
 namespace {
-
-enum class Activation { None, Relu, Hardswish };
 
 // torchvision's _make_divisible(v, 8): round to a multiple of 8, never dropping more than 10 %.
 int makeDivisible(double value) {
@@ -22,39 +20,10 @@ int makeDivisible(double value) {
 
 torch::Tensor hardswish(torch::Tensor x) { return torch::hardswish(x); }
 
-// torchvision's Conv2dNormActivation: "0" conv, "1" BatchNorm (eps 0.001 in MobileNetV3), "2" activation.
-class ConvBnActImpl : public torch::nn::SequentialImpl {
-public:
-    ConvBnActImpl(int in, int out, int kernel, int stride, int groups, Activation activation) {
-        push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
-                                        .stride(stride)
-                                        .padding((kernel - 1) / 2)
-                                        .groups(groups)
-                                        .bias(false)));
-        push_back(torch::nn::BatchNorm2d(torch::nn::BatchNormOptions(out).eps(0.001).momentum(0.01)));
-        if (activation == Activation::Relu) push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
-        if (activation == Activation::Hardswish) push_back(torch::nn::Functional(hardswish));
-    }
-    torch::Tensor forward(torch::Tensor x) { return SequentialImpl::forward(x); }
-};
-TORCH_MODULE(ConvBnAct);
-
-// torchvision.ops.SqueezeExcitation with a hard-sigmoid gate: channels scaled by a 2-layer
-// bottleneck over their global average.
-class SqueezeExcitationImpl : public torch::nn::Module {
-public:
-    SqueezeExcitationImpl(int channels, int squeezed)
-        : fc1_(register_module("fc1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, squeezed, 1)))),
-          fc2_(register_module("fc2", torch::nn::Conv2d(torch::nn::Conv2dOptions(squeezed, channels, 1)))) {}
-    torch::Tensor forward(torch::Tensor x) {
-        const auto scale = torch::hardsigmoid(fc2_->forward(torch::relu(fc1_->forward(x.mean({2, 3}, true)))));
-        return x * scale;
-    }
-
-private:
-    torch::nn::Conv2d fc1_, fc2_;
-};
-TORCH_MODULE(SqueezeExcitation);
+// MobileNetV3's BatchNorm: eps 0.001, momentum 0.01.
+ConvNormActivation convBnAct(int in, int out, int kernel, int stride, int groups, Activation activation) {
+    return ConvNormActivation(in, out, kernel, stride, groups, activation, 0.001, 0.01);
+}
 
 struct BlockSetting {
     int in, kernel, expanded, out;
@@ -68,10 +37,10 @@ class InvertedResidualV3Impl : public torch::nn::Module {
 public:
     explicit InvertedResidualV3Impl(const BlockSetting& s) : residual_(s.stride == 1 && s.in == s.out) {
         torch::nn::Sequential block;
-        if (s.expanded != s.in) block->push_back(ConvBnAct(s.in, s.expanded, 1, 1, 1, s.activation));
-        block->push_back(ConvBnAct(s.expanded, s.expanded, s.kernel, s.stride, s.expanded, s.activation));
-        if (s.squeezeExcite) block->push_back(SqueezeExcitation(s.expanded, makeDivisible(s.expanded / 4)));
-        block->push_back(ConvBnAct(s.expanded, s.out, 1, 1, 1, Activation::None));
+        if (s.expanded != s.in) block->push_back(convBnAct(s.in, s.expanded, 1, 1, 1, s.activation));
+        block->push_back(convBnAct(s.expanded, s.expanded, s.kernel, s.stride, s.expanded, s.activation));
+        if (s.squeezeExcite) block->push_back(SqueezeExcitation(s.expanded, makeDivisible(s.expanded / 4), SqueezeExcitationImpl::Style::ReluHardSigmoid));
+        block->push_back(convBnAct(s.expanded, s.out, 1, 1, 1, Activation::None));
         block_ = register_module("block", block);
     }
     torch::Tensor forward(torch::Tensor x) { return residual_ ? block_->forward(x) + x : block_->forward(x); }
@@ -106,20 +75,14 @@ const std::vector<BlockSetting>& settings(MobileNetV3Size size) {
 MobileNetV3Impl::MobileNetV3Impl(MobileNetV3Size size, int numClasses) {
     const auto& blocks = settings(size);
     torch::nn::Sequential features;
-    features->push_back(ConvBnAct(3, blocks.front().in, 3, 2, 1, HS));
+    features->push_back(convBnAct(3, blocks.front().in, 3, 2, 1, HS));
     for (const auto& block : blocks) features->push_back(InvertedResidualV3(block));
     const int lastConv = 6 * blocks.back().out;
-    features->push_back(ConvBnAct(blocks.back().out, lastConv, 1, 1, 1, HS));
-    features_ = register_module("features", features);
+    features->push_back(convBnAct(blocks.back().out, lastConv, 1, 1, 1, HS));
 
     const int hidden = size == MobileNetV3Size::Large ? 1280 : 1024;
-    classifier_ = register_module(
-        "classifier", torch::nn::Sequential(torch::nn::Linear(lastConv, hidden), torch::nn::Functional(hardswish),
+    setLayers(features, torch::nn::Sequential(torch::nn::Linear(lastConv, hidden), torch::nn::Functional(hardswish),
                                             torch::nn::Dropout(0.2), torch::nn::Linear(hidden, numClasses)));
 }
-
-torch::Tensor MobileNetV3Impl::features(torch::Tensor images) { return features_->forward(images).mean({2, 3}); }
-
-torch::Tensor MobileNetV3Impl::forward(torch::Tensor images) { return classifier_->forward(features(images)); }
 
 } // namespace graft

@@ -48,7 +48,8 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, BackboneParity,
                                            ParityCase{"resnet50", "resnet50.pth", 1e-4},
                                            ParityCase{"mobilenet_v2", "mobilenet_v2.pth", 1e-4},
                                            ParityCase{"mobilenet_v3_small", "mobilenet_v3_small.pth", 1e-4},
-                                           ParityCase{"mobilenet_v3_large", "mobilenet_v3_large.pth", 1e-4}),
+                                           ParityCase{"mobilenet_v3_large", "mobilenet_v3_large.pth", 1e-4},
+                                           ParityCase{"efficientnet_b0", "efficientnet_b0.pth", 1e-3}),
                          [](const auto& info) {
                              return info.param.weightsFile.substr(0, info.param.weightsFile.size() - 4);
                          });
