@@ -12,6 +12,7 @@ int commandInfo(Arguments& args);
 int commandTrain(Arguments& args);
 int commandEval(Arguments& args);
 int commandDemo(Arguments& args);
+int commandZoo(Arguments& args);
 
 inline constexpr int kExitCancelled = 130;
 

@@ -25,6 +25,10 @@ Training
         [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
   eval FILE.graft --run ID [--split test|val|train]
 
+Backbones
+  zoo list                            the architectures Graft builds natively
+  zoo show NAME [--input PX]          its blocks: type, parameters, output shape, FLOPs
+
 Other
   demo [--out FILE.graft]             create the demo project
 
@@ -37,7 +41,7 @@ int main(int argc, char** argv) {
     using namespace graft::cli;
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"info", commandInfo},
-        {"train", commandTrain}, {"eval", commandEval},     {"demo", commandDemo}};
+        {"train", commandTrain}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);
     if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {

@@ -14,6 +14,14 @@ public:
     // Globally pooled features before the classifier.
     torch::Tensor features(torch::Tensor images) { return features_->forward(images).mean({2, 3}); }
 
+    std::vector<NetworkBlock> blocks() override {
+        std::vector<NetworkBlock> blocks;
+        for (std::size_t i = 0; i < features_->size(); ++i) blocks.push_back(sequenceItemBlock("features", features_, i));
+        blocks.push_back(globalPoolBlock());
+        blocks.push_back(moduleBlock("classifier", classifier_));
+        return blocks;
+    }
+
 protected:
     void setLayers(torch::nn::Sequential features, torch::nn::Sequential classifier) {
         features_ = register_module("features", std::move(features));

@@ -57,7 +57,7 @@ torch::Tensor BottleneckImpl::forward(torch::Tensor x) {
 
 ResNetImpl::ResNetImpl(ResNetDepth depth, int numClasses) {
     const bool bottleneck = depth == ResNetDepth::R50;
-    const std::array<int, 4> blocks = depth == ResNetDepth::R18 ? std::array{2, 2, 2, 2} : std::array{3, 4, 6, 3};
+    const std::array<int, 4> blocksPerStage = depth == ResNetDepth::R18 ? std::array{2, 2, 2, 2} : std::array{3, 4, 6, 3};
     const int expansion = bottleneck ? BottleneckImpl::kExpansion : BasicBlockImpl::kExpansion;
 
     conv1_ = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 64, 7).stride(2).padding(3).bias(false)));
@@ -66,7 +66,7 @@ ResNetImpl::ResNetImpl(ResNetDepth depth, int numClasses) {
     for (int stage = 0; stage < 4; ++stage) {
         const int planes = 64 << stage;
         torch::nn::Sequential layer;
-        for (int block = 0; block < blocks[std::size_t(stage)]; ++block) {
+        for (int block = 0; block < blocksPerStage[std::size_t(stage)]; ++block) {
             const int stride = block == 0 && stage > 0 ? 2 : 1;
             if (bottleneck) layer->push_back(Bottleneck(inPlanes, planes, stride));
             else layer->push_back(BasicBlock(inPlanes, planes, stride));
@@ -78,11 +78,24 @@ ResNetImpl::ResNetImpl(ResNetDepth depth, int numClasses) {
     fc_ = register_module("fc", torch::nn::Linear(featureWidth_, numClasses));
 }
 
-torch::Tensor ResNetImpl::features(torch::Tensor images) {
+torch::Tensor ResNetImpl::stem(torch::Tensor images) {
     auto x = reluInPlace(bn1_->forward(conv1_->forward(images)));
-    x = F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2).padding(1));
+    return F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2).padding(1));
+}
+
+torch::Tensor ResNetImpl::features(torch::Tensor images) {
+    auto x = stem(images);
     for (auto& layer : layers_) x = layer->forward(x);
     return x.mean({2, 3});
+}
+
+std::vector<NetworkBlock> ResNetImpl::blocks() {
+    std::vector<NetworkBlock> blocks = {
+        {"stem", "Conv7x7-BN-ReLU-MaxPool", {"conv1.", "bn1."}, [this](torch::Tensor x) { return stem(x); }}};
+    for (std::size_t i = 0; i < layers_.size(); ++i) blocks.push_back(moduleBlock("layer" + std::to_string(i + 1), layers_[i]));
+    blocks.push_back(globalPoolBlock());
+    blocks.push_back(moduleBlock("fc", fc_));
+    return blocks;
 }
 
 torch::Tensor ResNetImpl::forward(torch::Tensor images) { return fc_->forward(features(images)); }

@@ -48,11 +48,14 @@ class ResNetImpl : public ClassifierImpl {
 public:
     ResNetImpl(ResNetDepth depth, int numClasses);
     torch::Tensor forward(torch::Tensor images) override;
+    std::vector<NetworkBlock> blocks() override;
     // Globally pooled features before fc: 512 wide for ResNet-18/34, 2048 for ResNet-50.
     torch::Tensor features(torch::Tensor images);
     int featureWidth() const { return featureWidth_; }
 
 private:
+    torch::Tensor stem(torch::Tensor images);
+
     torch::nn::Conv2d conv1_{nullptr};
     torch::nn::BatchNorm2d bn1_{nullptr};
     std::array<torch::nn::Sequential, 4> layers_;

@@ -33,4 +33,9 @@ torch::Tensor TinyNetImpl::features(torch::Tensor images) {
 
 torch::Tensor TinyNetImpl::forward(torch::Tensor images) { return head_->forward(features(images)); }
 
+std::vector<NetworkBlock> TinyNetImpl::blocks() {
+    return {moduleBlock("stem", stem_),     moduleBlock("stage1", stage1_), moduleBlock("stage2", stage2_),
+            moduleBlock("stage3", stage3_), globalPoolBlock(),             moduleBlock("head", head_)};
+}
+
 } // namespace graft

@@ -15,6 +15,7 @@ class TinyNetImpl : public ClassifierImpl {
 public:
     TinyNetImpl(int inChannels, int numClasses);
     torch::Tensor forward(torch::Tensor images) override;
+    std::vector<NetworkBlock> blocks() override;
     // Pooled 128-d features before the head.
     torch::Tensor features(torch::Tensor images);
 

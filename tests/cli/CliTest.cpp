@@ -137,6 +137,17 @@ TEST(Cli, UnknownOptionIsAUsageError) {
     EXPECT_NE(result.err.find("unknown option --epoks"), std::string::npos) << result.err;
 }
 
+TEST(Cli, ZooShowPrintsTheLayerGraphAsJson) {
+    TempDir dir;
+    const auto result = runCli(dir, "zoo show resnet18 --input 224 --json");
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const auto graph = nlohmann::json::parse(result.out);
+    EXPECT_EQ(graph["blocks"].size(), 7u); // stem, layer1-4, pool, fc
+    EXPECT_EQ(graph["blocks"][4]["name"], "layer4");
+    EXPECT_EQ(graph["blocks"][4]["outputShape"], (std::vector<int>{512, 7, 7}));
+    EXPECT_EQ(graph["parameters"], 11689512);
+}
+
 TEST(Cli, MalformedNumberIsAUsageErrorSayingWhatWasExpected) {
     TempDir dir;
     const auto result = runCli(dir, "train x.graft --epochs three");
