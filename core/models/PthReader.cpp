@@ -110,21 +110,26 @@ UnpicklerHooks checkpointHooks(SeenStorages& seen) {
     return hooks;
 }
 
-// Checks the view lies inside its storage before touching memory, then copies it out.
+// Checks the view lies inside its storage before touching memory, then copies it out. All
+// arithmetic on the file's numbers is overflow-checked: a hostile size must not wrap around.
 torch::Tensor materialize(const TensorRef& ref, const StorageBytes& bytes, const std::string& name) {
+    const auto outside = [&] { return PickleError("tensor '" + name + "' reaches outside its storage"); };
     const auto elementSize = std::int64_t(c10::elementSize(ref.storage->dtype));
-    if (ref.storage->numel < 0 || std::uint64_t(ref.storage->numel) * elementSize > bytes.size)
+    std::int64_t storageBytes = 0;
+    if (ref.storage->numel < 0 || __builtin_mul_overflow(ref.storage->numel, elementSize, &storageBytes) ||
+        std::uint64_t(storageBytes) > bytes.size)
         throw PickleError("tensor '" + name + "' declares more data than its storage holds");
     if (ref.sizes.size() != ref.strides.size()) throw PickleError("tensor '" + name + "' has mismatched strides");
     std::int64_t last = ref.offset;
     bool empty = false;
     for (std::size_t d = 0; d < ref.sizes.size(); ++d) {
         if (ref.sizes[d] < 0 || ref.strides[d] < 0) throw PickleError("tensor '" + name + "' has a negative size");
+        std::int64_t reach = 0;
         if (ref.sizes[d] == 0) empty = true;
-        else last += (ref.sizes[d] - 1) * ref.strides[d];
+        else if (__builtin_mul_overflow(ref.sizes[d] - 1, ref.strides[d], &reach) || __builtin_add_overflow(last, reach, &last))
+            throw outside();
     }
-    if (ref.offset < 0 || (!empty && last >= ref.storage->numel))
-        throw PickleError("tensor '" + name + "' reaches outside its storage");
+    if (ref.offset < 0 || (!empty && last >= ref.storage->numel)) throw outside();
     const auto storage = torch::from_blob(const_cast<std::uint8_t*>(bytes.data), {ref.storage->numel},
                                           torch::TensorOptions().dtype(ref.storage->dtype));
     return storage.as_strided(ref.sizes, ref.strides, ref.offset).clone();
@@ -215,8 +220,10 @@ NamedTensors readLegacy(const std::vector<std::uint8_t>& file) {
         if (rest.size() < sizeof numel) throw PickleError("is truncated (storage " + key + ")");
         std::memcpy(&numel, rest.data(), sizeof numel);
         rest = rest.subspan(sizeof numel);
-        const std::uint64_t size = std::uint64_t(numel) * c10::elementSize(storage->second->dtype);
-        if (numel < 0 || size > rest.size()) throw PickleError("is truncated (storage " + key + ")");
+        std::uint64_t size = 0;
+        if (numel < 0 || __builtin_mul_overflow(std::uint64_t(numel), c10::elementSize(storage->second->dtype), &size) ||
+            size > rest.size())
+            throw PickleError("is truncated (storage " + key + ")");
         storages[key] = {rest.data(), std::size_t(size), nullptr};
         rest = rest.subspan(std::size_t(size));
     }

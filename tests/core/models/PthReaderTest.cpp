@@ -91,6 +91,11 @@ TEST(PthReaderSafety, RefusesBuiltinsEvalWithoutRunningIt) {
     EXPECT_FALSE(std::filesystem::exists(kFixtures / "exploit-ran"));
 }
 
+TEST(PthReaderSafety, RefusesAStrideThatWouldWrapAroundInsteadOfReadingOutOfBounds) {
+    const std::string error = errorOf("hostile_stride.pth");
+    EXPECT_NE(error.find("tensor 'wrap' reaches outside its storage"), std::string::npos) << error;
+}
+
 TEST(PthReaderSafety, TruncatedArchiveIsAClearError) {
     const std::string error = errorOf("truncated.pth");
     EXPECT_NE(error.find("truncated.pth: is a damaged or truncated checkpoint archive"), std::string::npos) << error;
