@@ -71,7 +71,7 @@ using SeenStorages = std::map<std::string, std::shared_ptr<StorageRef>>;
 UnpicklerHooks checkpointHooks(SeenStorages& seen) {
     UnpicklerHooks hooks;
     hooks.allowedGlobals = {"collections.OrderedDict", "torch._utils._rebuild_tensor_v2",
-                            "torch._utils._rebuild_parameter"};
+                            "torch._utils._rebuild_parameter", "torch.jit._pickle.restore_type_tag"};
     for (const auto& [name, dtype] : storageTypes()) hooks.allowedGlobals.insert(name);
     hooks.reduce = [](const std::string& global, const PickleValue& args) -> PickleRef {
         if (global == "collections.OrderedDict") {
@@ -86,6 +86,12 @@ UnpicklerHooks checkpointHooks(SeenStorages& seen) {
             tensor->sizes = intTuple(args.item(2));
             tensor->strides = intTuple(args.item(3));
             return makeObject(tensor, "tensor");
+        }
+        // LibTorch's pickle_save (Graft's own weights) tags typed dicts: restore_type_tag(value, "Dict[str, Tensor]")
+        // returns value unchanged.
+        if (global == "torch.jit._pickle.restore_type_tag") {
+            if (args.item(0).kind != PickleValue::Kind::Dict) throw PickleError("a type tag on something other than a dict");
+            return args.items[0];
         }
         if (global == "torch._utils._rebuild_parameter") {
             objectOf<TensorRef>(args.item(0), "tensor");

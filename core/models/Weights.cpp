@@ -99,12 +99,6 @@ void loadAllWeights(torch::nn::Module& module, const NamedTensors& tensors, cons
     if (!report.unexpected.empty()) throw Error(source + ": unexpected " + joined(report.unexpected));
 }
 
-std::vector<std::uint8_t> readWeightsFile(const std::filesystem::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw Error(path.string() + ": cannot be read (" + std::strerror(errno) + ")");
-    return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
-
 void writeWeightsFile(const std::filesystem::path& path, std::span<const std::uint8_t> weights) {
     const auto temporary = std::filesystem::path(path.string() + ".partial");
     std::string failure;

@@ -35,7 +35,6 @@ WeightLoadReport loadMatchingWeights(torch::nn::Module& module, const NamedTenso
 void loadAllWeights(torch::nn::Module& module, std::span<const std::uint8_t> weights, const std::string& source);
 void loadAllWeights(torch::nn::Module& module, const NamedTensors& tensors, const std::string& source);
 
-std::vector<std::uint8_t> readWeightsFile(const std::filesystem::path& path);
 // Writes beside the target and renames, so a crash never leaves half a file.
 void writeWeightsFile(const std::filesystem::path& path, std::span<const std::uint8_t> weights);
 

@@ -3,6 +3,7 @@
 #include "common/Version.h"
 #include "data/Splits.h"
 #include "models/Architectures.h"
+#include "models/PthReader.h"
 #include "models/Weights.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
@@ -55,7 +56,8 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     torch::manual_seed(config.seed);
     auto model = createClassifier(spec, int(runSpec.classes.size()));
     if (config.init != "scratch") {
-        const auto report = loadMatchingWeights(*model, readWeightsFile(config.init), config.init);
+        // Graft's own weights files and torchvision's .pth files alike, through the restricted reader.
+        const auto report = loadMatchingWeights(*model, readPthFile(config.init), config.init);
         if (report.loaded.empty())
             throw Error(config.init + ": shares no tensor with a " + config.arch + " model; is it for another architecture?");
         result.initNotes = report.skipped;

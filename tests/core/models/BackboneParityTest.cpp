@@ -1,8 +1,13 @@
 #include "common/Error.h"
+#include "data/SyntheticShapes.h"
+#include "project/ProjectFile.h"
+#include "train/TrainingSession.h"
 #include "models/Architectures.h"
 #include "models/Classifier.h"
 #include "models/PthReader.h"
 #include "models/Weights.h"
+
+#include "TempDir.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -86,6 +91,27 @@ TEST(BackboneLoading, NewHeadIsReportedAndTheRestLoads) {
     EXPECT_TRUE(report.missing.empty());
     EXPECT_TRUE(report.unexpected.empty());
     EXPECT_EQ(report.loaded.size(), 122u - 2u);
+}
+
+// End to end: a project run starts from a torchvision-written ResNet-18 file; only the new
+// 3-class head is left at random, and says so.
+TEST(BackboneLoading, TrainingStartsFromATorchvisionCheckpoint) {
+    testing::TempDir dir;
+    {
+        Database db = createProject(dir / "shapes.graft");
+        importSyntheticShapes(db, 5, 0);
+    }
+    TrainingRequest request;
+    request.project = dir / "shapes.graft";
+    request.config.arch = "resnet18";
+    request.config.init = (kFixtures / "resnet18.pth").string();
+    request.config.epochs = 1;
+    request.config.batchSize = 4;
+    TrainObserver quiet;
+    const auto result = runTraining(request, quiet, {});
+    EXPECT_EQ(result.status, RunStatus::Finished);
+    ASSERT_EQ(result.initNotes.size(), 2u);
+    EXPECT_NE(result.initNotes[0].find("fc.weight: shape [1000, 512]"), std::string::npos) << result.initNotes[0];
 }
 
 } // namespace

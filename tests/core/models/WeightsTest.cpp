@@ -20,7 +20,8 @@ TEST(Weights, RoundTripThroughAFileReproducesOutputs) {
     torch::manual_seed(2);
     TinyNet copy(1, 4);
     copy->eval();
-    loadAllWeights(*copy, readWeightsFile(dir / "w.pt"), "w.pt");
+    // Read back through the restricted .pth reader, as `train --init` does.
+    loadAllWeights(*copy, readPthFile(dir / "w.pt"), "w.pt");
     const auto input = torch::randn({2, 1, 28, 28});
     EXPECT_TRUE(torch::allclose(source->forward(input), copy->forward(input)));
 }
