@@ -13,7 +13,7 @@ PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev libqcustomplot-dev
     libtorch-dev libopenblas0-pthread
-    libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev
+    libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev
 )
 # Test-only: GoogleTest, Fashion-MNIST for the real-data IDX test, torch/torchvision for reference fixtures.
 TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist python3-torchvision)
