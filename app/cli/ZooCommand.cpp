@@ -1,12 +1,16 @@
 #include "Commands.h"
+#include "Console.h"
+#include "InterruptSignal.h"
 
 #include "models/Architectures.h"
 #include "models/LayerGraph.h"
+#include "models/Zoo.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 namespace graft::cli {
 namespace {
@@ -20,15 +24,65 @@ std::string shapeText(const std::vector<std::int64_t>& shape) {
     return text;
 }
 
+std::optional<ZooEntry> weightsFor(const std::string& arch) {
+    for (const auto& entry : zooEntries())
+        if (entry.arch == arch) return entry;
+    return std::nullopt;
+}
+
 int zooList(Arguments& args) {
     const bool json = args.flag("--json");
     args.rejectUnused();
+    const auto cache = weightsCacheDir();
     auto list = nlohmann::json::array();
+    if (!json) std::printf("%-20s %6s %6s  %s\n", "name", "input", "top-1", "ImageNet weights");
     for (const auto& spec : architectures()) {
-        if (json) list.push_back({{"name", spec.name}, {"description", spec.description}, {"inputSize", spec.preprocess.crop}});
-        else std::printf("%-20s %4d px  %s\n", spec.name.c_str(), spec.preprocess.crop, spec.description.c_str());
+        const auto entry = weightsFor(spec.name);
+        const bool cached = entry && std::filesystem::exists(cachedWeightsPath(*entry, cache));
+        if (json) {
+            nlohmann::json weights = nullptr;
+            if (entry)
+                weights = {{"url", entry->url},
+                           {"sha256", entry->sha256},
+                           {"imagenetTop1", entry->imagenetTop1},
+                           {"cached", cached ? nlohmann::json(cachedWeightsPath(*entry, cache).string()) : nullptr}};
+            list.push_back({{"name", spec.name},
+                            {"description", spec.description},
+                            {"inputSize", spec.preprocess.crop},
+                            {"weights", weights}});
+            continue;
+        }
+        const std::string status = !entry  ? "none (train from scratch or from your own file)"
+                                   : cached ? "cached in " + cachedWeightsPath(*entry, cache).string()
+                                            : "not downloaded (graft-cli zoo download " + entry->name + ")";
+        char top1[16] = "-";
+        if (entry) std::snprintf(top1, sizeof top1, "%.1f%%", entry->imagenetTop1);
+        std::printf("%-20s %3d px %6s  %s\n", spec.name.c_str(), spec.preprocess.crop, top1, status.c_str());
     }
     if (json) std::cout << list << "\n";
+    return 0;
+}
+
+int zooDownload(Arguments& args) {
+    if (args.positionals().size() != 2) throw UsageError("zoo download needs a name (see graft-cli zoo list)");
+    args.rejectUnused();
+    const auto entry = zooEntry(args.positionals()[1]);
+    InterruptSignal interrupt;
+    ConsoleProgress progress;
+    const auto cached = downloadZooWeights(entry, weightsCacheDir(), [&](const Progress& update) {
+        progress.update(update.stage, update.done / 1000000, update.total / 1000000, "MB");
+    }, interrupt.token());
+    progress.finish();
+    std::cout << "Downloaded " << entry.name << " weights to " << cached.string() << "\n";
+    return 0;
+}
+
+int zooImport(Arguments& args) {
+    if (args.positionals().size() != 3) throw UsageError("zoo import needs a name and a .pth file");
+    args.rejectUnused();
+    const auto cached = importZooWeights(zooEntry(args.positionals()[1]), args.positionals()[2], weightsCacheDir());
+    std::cout << "Imported " << args.positionals()[2] << " as " << args.positionals()[1] << " weights: "
+              << cached.string() << "\n";
     return 0;
 }
 
@@ -71,7 +125,9 @@ int commandZoo(Arguments& args) {
     const std::string verb = args.positionals().empty() ? "" : args.positionals().front();
     if (verb == "list") return zooList(args);
     if (verb == "show") return zooShow(args);
-    throw UsageError("zoo needs 'list' or 'show NAME'");
+    if (verb == "download") return zooDownload(args);
+    if (verb == "import") return zooImport(args);
+    throw UsageError("zoo needs list, show NAME, download NAME or import NAME FILE");
 }
 
 } // namespace graft::cli

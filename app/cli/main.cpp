@@ -26,8 +26,10 @@ Training
   eval FILE.graft --run ID [--split test|val|train]
 
 Backbones
-  zoo list                            the architectures Graft builds natively
+  zoo list                            architectures Graft builds natively, and their ImageNet weights
   zoo show NAME [--input PX]          its blocks: type, parameters, output shape, FLOPs
+  zoo download NAME                   fetch the official weights into the cache (resumes; SHA-256 checked)
+  zoo import NAME FILE.pth            add weights you already have (hash and architecture checked)
 
 Other
   demo [--out FILE.graft]             create the demo project

@@ -1,7 +1,12 @@
 #include "common/Sha256.h"
 
+#include "common/Error.h"
+
 #include <array>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <vector>
 
 namespace graft {
 namespace {
@@ -72,6 +77,17 @@ std::string sha256Hex(std::span<const std::uint8_t> bytes) {
     std::string hex(64, '0');
     for (int i = 0; i < 8; ++i) std::snprintf(hex.data() + 8 * i, 9, "%08x", state[i]);
     return hex;
+}
+
+std::string fileSha256Hex(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw Error(path.string() + ": cannot be read (" + std::strerror(errno) + ")");
+    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    return sha256Hex(bytes);
+}
+
+bool sha256Matches(const std::string& actual, const std::string& expected) {
+    return expected.size() >= 8 && actual.starts_with(expected);
 }
 
 } // namespace graft

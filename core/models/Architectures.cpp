@@ -1,6 +1,7 @@
 #include "models/Architectures.h"
 
 #include "common/Error.h"
+#include "common/FindByName.h"
 #include "models/EfficientNet.h"
 #include "models/MobileNetV2.h"
 #include "models/MobileNetV3.h"
@@ -31,14 +32,7 @@ std::vector<ArchitectureSpec> architectures() {
             {"efficientnet_b0", "EfficientNet-B0, torchvision-compatible (5.3 M parameters)", imageNetInput}};
 }
 
-ArchitectureSpec architectureSpec(const std::string& name) {
-    std::string known;
-    for (const auto& spec : architectures()) {
-        if (spec.name == name) return spec;
-        known += (known.empty() ? "" : ", ") + spec.name;
-    }
-    throw Error("unknown architecture '" + name + "' (known: " + known + ")");
-}
+ArchitectureSpec architectureSpec(const std::string& name) { return findByName(architectures(), name, "architecture"); }
 
 std::shared_ptr<ClassifierImpl> createClassifier(const ArchitectureSpec& spec, int numClasses) {
     if (spec.name == "tinynet") return std::make_shared<TinyNetImpl>(spec.preprocess.channels(), numClasses);

@@ -58,12 +58,6 @@ CURLcode transferInto(const std::string& url, const fs::path& partial, const Dow
     return curl_easy_perform(curl.get());
 }
 
-std::string fileSha256(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-    return sha256Hex(bytes);
-}
-
 } // namespace
 
 void downloadFile(const DownloadRequest& request, const DownloadOptions& options) {
@@ -79,20 +73,22 @@ void downloadFile(const DownloadRequest& request, const DownloadOptions& options
         result = transferInto(request.url, partial, options, curlError);
     }
 
+    // Nothing arrived (no connection, say): leave no empty part behind.
+    if (result != CURLE_OK && fs::exists(partial, error) && fs::file_size(partial, error) == 0) fs::remove(partial, error);
     if (result == CURLE_ABORTED_BY_CALLBACK)
         throw Error("download of " + request.url + " cancelled; run it again to resume from " + partial.string());
     const std::string reason = *curlError ? curlError : curl_easy_strerror(result);
     if (result == CURLE_HTTP_RETURNED_ERROR) {
-        if (fs::exists(partial, error) && fs::file_size(partial, error) == 0) fs::remove(partial, error);
         throw Error("download of " + request.url + " refused by the server (" + reason +
                     "); check the address, or import the file by hand");
     }
     if (result != CURLE_OK) {
-        throw Error("download of " + request.url + " failed after " + std::to_string(fs::file_size(partial, error)) +
-                    " bytes (" + reason + "); run it again to resume");
+        const auto kept = fs::exists(partial, error) ? fs::file_size(partial, error) : 0;
+        throw Error("download of " + request.url + " failed after " + std::to_string(kept) + " bytes (" + reason +
+                    (kept > 0 ? "); run it again to resume" : "); check the connection and try again"));
     }
-    const std::string actual = fileSha256(partial);
-    if (actual != request.sha256) {
+    const std::string actual = fileSha256Hex(partial);
+    if (!sha256Matches(actual, request.sha256)) {
         fs::remove(partial, error);
         throw Error(request.url + ": the downloaded file's SHA-256 is " + actual + ", expected " + request.sha256 +
                     "; it was deleted. The server sent a different file, or it was corrupted on the way.");

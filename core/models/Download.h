@@ -11,7 +11,7 @@ namespace graft {
 struct DownloadRequest {
     std::string url;
     std::filesystem::path destination;
-    std::string sha256; // lowercase hex of the whole file
+    std::string sha256; // lowercase hex digest of the whole file, or at least its first 8 digits
 };
 
 struct DownloadOptions {

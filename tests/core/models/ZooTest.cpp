@@ -1,0 +1,79 @@
+#include "common/Error.h"
+#include "common/Sha256.h"
+#include "models/Architectures.h"
+#include "models/Zoo.h"
+
+#include "LocalHttpServer.h"
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+
+namespace graft {
+namespace {
+
+namespace fs = std::filesystem;
+
+// torchvision-format ResNet-18 weights written by the fixture step (not the official file).
+const fs::path kResNet18 = fs::path(PTH_FIXTURE_DIR) / "resnet18.pth";
+
+std::string errorOf(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const Error& error) {
+        return error.what();
+    }
+    return "(no error)";
+}
+
+TEST(ZooManifest, EveryEntryBuildsNativelyAndCarriesTheHashFromItsFileName) {
+    const auto entries = zooEntries();
+    ASSERT_EQ(entries.size(), 7u);
+    for (const auto& entry : entries) {
+        EXPECT_NO_THROW(architectureSpec(entry.arch)) << entry.name;
+        EXPECT_GE(entry.sha256.size(), 8u) << entry.name;
+        EXPECT_NE(entry.fileName.find("-" + entry.sha256 + ".pth"), std::string::npos) << entry.name;
+        EXPECT_TRUE(entry.url.ends_with("/" + entry.fileName)) << entry.name;
+    }
+}
+
+TEST(ZooImport, CopiesAVerifiedLoadableFileIntoTheCache) {
+    testing::TempDir cache;
+    auto entry = zooEntry("resnet18");
+    entry.sha256 = fileSha256Hex(kResNet18);
+    const auto cached = importZooWeights(entry, kResNet18, cache.path());
+    EXPECT_EQ(cached, cache / entry.fileName);
+    EXPECT_EQ(testing::readFile(cached), testing::readFile(kResNet18));
+}
+
+TEST(ZooImport, RefusesAFileWhoseHashIsNotTheEntrys) {
+    testing::TempDir cache;
+    const std::string error = errorOf([&] { importZooWeights(zooEntry("resnet18"), kResNet18, cache.path()); });
+    EXPECT_NE(error.find("has f37072fd; this is not that file"), std::string::npos) << error;
+    EXPECT_TRUE(fs::is_empty(cache.path()));
+}
+
+TEST(ZooImport, RefusesWeightsOfAnotherArchitectureNamingTheMismatch) {
+    testing::TempDir cache;
+    auto entry = zooEntry("resnet50");
+    entry.sha256 = fileSha256Hex(kResNet18);
+    const std::string error = errorOf([&] { importZooWeights(entry, kResNet18, cache.path()); });
+    EXPECT_NE(error.find("layer1.0.conv1.weight: shape [64, 64, 3, 3]"), std::string::npos) << error;
+    EXPECT_TRUE(fs::is_empty(cache.path()));
+}
+
+// The download goes to a server the test runs on 127.0.0.1, checked against the short hash
+// prefix torchvision publishes.
+TEST(ZooDownload, FetchesChecksAndCachesTheWeights) {
+    testing::TempDir cache;
+    testing::LocalHttpServer server(testing::readFile(kResNet18));
+    auto entry = zooEntry("resnet18");
+    entry.url = server.url("/" + entry.fileName);
+    entry.sha256 = fileSha256Hex(kResNet18).substr(0, 8);
+    std::int64_t lastDone = 0;
+    const auto cached = downloadZooWeights(entry, cache.path(), [&](const Progress& progress) { lastDone = progress.done; });
+    EXPECT_EQ(testing::readFile(cached), testing::readFile(kResNet18));
+    EXPECT_EQ(lastDone, std::int64_t(fs::file_size(kResNet18)));
+}
+
+} // namespace
+} // namespace graft
