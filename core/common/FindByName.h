@@ -16,7 +16,7 @@ Item findByName(const std::vector<Item>& items, const std::string& name, const s
         if (item.name == name) return item;
         known += (known.empty() ? "" : ", ") + item.name;
     }
-    throw Error("unknown " + what + " '" + name + "' (known: " + known + ")");
+    throw Error("unknown " + what + " '" + name + "' (known: " + (known.empty() ? "none yet" : known) + ")");
 }
 
 } // namespace graft

@@ -1,38 +1,58 @@
 #include "data/Preprocess.h"
 
-#include <opencv2/imgproc.hpp>
+#include "common/Error.h"
 
+#include <torch/nn/functional/upsampling.h>
+
+#include <algorithm>
 #include <cmath>
 
 namespace graft {
+namespace {
 
-cv::Mat preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& spec) {
-    cv::Mat resized = decoded;
-    const int shorter = std::min(decoded.cols, decoded.rows);
-    if (shorter != spec.resizeShorter) {
-        // torchvision keeps the aspect ratio and truncates the longer side.
-        const double scale = double(spec.resizeShorter) / shorter;
-        const int width = decoded.cols == shorter ? spec.resizeShorter : int(decoded.cols * scale);
-        const int height = decoded.rows == shorter ? spec.resizeShorter : int(decoded.rows * scale);
-        // Area averaging when shrinking approximates PIL's antialiased bilinear filter.
-        cv::resize(decoded, resized, {width, height}, 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-    }
-    // torchvision's CenterCrop offsets: int(round((size - crop) / 2)).
-    const int top = int(std::lround((resized.rows - spec.crop) / 2.0));
-    const int left = int(std::lround((resized.cols - spec.crop) / 2.0));
-    cv::Mat cropped = resized(cv::Rect(left, top, spec.crop, spec.crop));
+// CenterCrop's offset is Python's round(), which rounds halves to even, as nearbyint does.
+std::int64_t centredOffset(std::int64_t size, std::int64_t crop) {
+    return std::int64_t(std::nearbyint(double(size - crop) / 2.0));
+}
 
-    cv::Mat normalized;
-    cropped.convertTo(normalized, CV_32F, 1.0 / 255.0);
-    const int channels = spec.channels();
-    cv::Scalar mean, std;
-    for (int c = 0; c < channels; ++c) {
-        mean[c] = spec.mean[std::size_t(c)];
-        std[c] = spec.std[std::size_t(c)];
-    }
-    cv::subtract(normalized, mean, normalized);
-    cv::divide(normalized, std, normalized);
-    return normalized.isContinuous() ? normalized : normalized.clone();
+torch::Tensor resizeShorterSide(const torch::Tensor& image, const PreprocessSpec& spec) {
+    const auto height = image.size(1), width = image.size(2);
+    const auto shorter = std::min(height, width), longer = std::max(height, width);
+    if (shorter == spec.resizeShorter) return image;
+    // torchvision: int(size * long / short), truncating.
+    const auto newLonger = std::int64_t(double(spec.resizeShorter * longer) / double(shorter));
+    const std::vector<std::int64_t> size =
+        height <= width ? std::vector<std::int64_t>{spec.resizeShorter, newLonger}
+                        : std::vector<std::int64_t>{newLonger, spec.resizeShorter};
+    namespace F = torch::nn::functional;
+    auto options = F::InterpolateFuncOptions().size(size).align_corners(false).antialias(spec.resizeShorter < shorter);
+    if (spec.interpolation == Interpolation::Bicubic) options.mode(torch::kBicubic);
+    else options.mode(torch::kBilinear);
+    auto resized = F::interpolate(image.unsqueeze(0).to(torch::kFloat32), options);
+    if (spec.interpolation == Interpolation::Bicubic) resized = resized.clamp(0, 255);
+    // torchvision rounds back to uint8 between resize and normalisation.
+    return resized.round().to(torch::kUInt8).squeeze(0);
+}
+
+} // namespace
+
+torch::Tensor preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& spec) {
+    const int channels = decoded.channels();
+    if (decoded.depth() != CV_8U || (channels != 1 && channels != 3))
+        throw Error("preprocessing expects an 8-bit image with 1 or 3 channels");
+    if (spec.crop > spec.resizeShorter)
+        throw Error("preprocessing: crop " + std::to_string(spec.crop) + " is larger than the resized shorter side " +
+                    std::to_string(spec.resizeShorter));
+    const auto image = torch::from_blob(decoded.data, {decoded.rows, decoded.cols, channels},
+                                        {std::int64_t(decoded.step[0]), channels, 1}, torch::kUInt8)
+                           .permute({2, 0, 1});
+    const auto resized = resizeShorterSide(image, spec);
+    const auto top = centredOffset(resized.size(1), spec.crop), left = centredOffset(resized.size(2), spec.crop);
+    const auto cropped = resized.slice(1, top, top + spec.crop).slice(2, left, left + spec.crop);
+
+    const auto mean = torch::tensor(std::vector<float>(spec.mean.begin(), spec.mean.begin() + channels)).view({-1, 1, 1});
+    const auto std = torch::tensor(std::vector<float>(spec.std.begin(), spec.std.begin() + channels)).view({-1, 1, 1});
+    return cropped.to(torch::kFloat32).div(255.0).sub(mean).div(std).contiguous();
 }
 
 } // namespace graft

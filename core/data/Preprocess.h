@@ -2,9 +2,13 @@
 
 #include "data/ImageDecoding.h"
 
+#include <torch/types.h>
+
 #include <array>
 
 namespace graft {
+
+enum class Interpolation { Bilinear, Bicubic };
 
 // Evaluation preprocessing as torchvision composes it: Resize(shorter side) -> CenterCrop ->
 // ToTensor (/255) -> Normalize(mean, std), on RGB (or single-channel) images.
@@ -12,13 +16,18 @@ struct PreprocessSpec {
     int resizeShorter = 28;
     int crop = 28;
     ColorMode color = ColorMode::Gray;
+    Interpolation interpolation = Interpolation::Bilinear;
     std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
     std::array<float, 3> std{0.5f, 0.5f, 0.5f};
 
     int channels() const { return color == ColorMode::Gray ? 1 : 3; }
 };
 
-// Returns a continuous CV_32FC(channels) image of crop x crop, normalised.
-cv::Mat preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& spec);
+// Returns a C x crop x crop float32 tensor, computed with the same torch operations, in the
+// same order, as torchvision's transforms on a uint8 image tensor, so the numbers are identical.
+// Shrinking is antialiased, as PIL (with which the ImageNet weights were evaluated) and
+// torchvision >= 0.17 do; enlarging is plain interpolation, as in torchvision's tensor path.
+// `decoded` is 8-bit, 1 or 3 channels (RGB order).
+torch::Tensor preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& spec);
 
 } // namespace graft

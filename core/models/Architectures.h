@@ -2,6 +2,7 @@
 
 #include "data/Preprocess.h"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,10 +15,12 @@ struct ArchitectureSpec {
     std::string name;
     std::string description;
     PreprocessSpec preprocess;
+    std::filesystem::path torchScript; // set for imported TorchScript feature extractors
 };
 
 std::vector<ArchitectureSpec> architectures();
-// Throws, listing the known names, for an unknown architecture.
+// Throws, listing the known names, for an unknown architecture. "script:<name>" is a TorchScript
+// backbone imported into the weights cache.
 ArchitectureSpec architectureSpec(const std::string& name);
 // Randomly initialised from torch's global generator.
 std::shared_ptr<ClassifierImpl> createClassifier(const ArchitectureSpec& spec, int numClasses);

@@ -39,15 +39,21 @@ TEST(Preprocess, ResizesShorterSideThenCropsTheCentreAndNormalises) {
     spec.crop = 10;          // keeps columns 5..14 of the resized image
     spec.mean = {0.4f, 0, 0};
     spec.std = {0.5f, 1, 1};
-    const cv::Mat out = preprocessForEval(image, spec);
-    ASSERT_EQ(out.rows, 10);
-    ASSERT_EQ(out.cols, 10);
-    ASSERT_EQ(out.type(), CV_32FC1);
+    const torch::Tensor out = preprocessForEval(image, spec);
+    ASSERT_EQ(out.sizes(), torch::IntArrayRef({1, 10, 10}));
+    ASSERT_EQ(out.scalar_type(), torch::kFloat32);
     // The crop is the grey band: (102/255 - 0.4) / 0.5 = 0.
-    EXPECT_NEAR(out.at<float>(5, 4), 0.0f, 1e-6);
-    EXPECT_NEAR(out.at<float>(5, 5), 0.0f, 1e-6);
+    EXPECT_NEAR(out[0][5][4].item<float>(), 0.0f, 1e-6);
+    EXPECT_NEAR(out[0][5][5].item<float>(), 0.0f, 1e-6);
     // Left of the band is black, right of it white.
-    EXPECT_LT(out.at<float>(5, 0), out.at<float>(5, 9));
+    EXPECT_LT(out[0][5][0].item<float>(), out[0][5][9].item<float>());
+}
+
+TEST(Preprocess, RefusesACropLargerThanTheResizedImage) {
+    PreprocessSpec spec;
+    spec.resizeShorter = 20;
+    spec.crop = 24;
+    EXPECT_THROW(preprocessForEval(cv::Mat(30, 30, CV_8UC1, cv::Scalar(0)), spec), Error);
 }
 
 } // namespace

@@ -15,8 +15,8 @@
 namespace graft {
 namespace {
 
-// Written by tests/fixtures/make_pth_fixtures.py with Debian's torchvision in the fixture step.
-const std::filesystem::path kFixtures = PTH_FIXTURE_DIR;
+// Written by tests/fixtures/make_torchvision_fixtures.py with Debian's torchvision in the fixture step.
+const std::filesystem::path kFixtures = TORCHVISION_FIXTURE_DIR;
 
 struct ParityCase {
     std::string arch;

@@ -10,8 +10,8 @@
 namespace graft {
 namespace {
 
-// Written by tests/fixtures/make_pth_fixtures.py (Debian's torch.save) in the ctest fixture step.
-const std::filesystem::path kFixtures = PTH_FIXTURE_DIR;
+// Written by tests/fixtures/make_torchvision_fixtures.py (Debian's torch.save) in the ctest fixture step.
+const std::filesystem::path kFixtures = TORCHVISION_FIXTURE_DIR;
 
 std::map<std::string, torch::Tensor> byName(const NamedTensors& tensors) {
     return {tensors.begin(), tensors.end()};

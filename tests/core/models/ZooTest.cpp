@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // torchvision-format ResNet-18 weights written by the fixture step (not the official file).
-const fs::path kResNet18 = fs::path(PTH_FIXTURE_DIR) / "resnet18.pth";
+const fs::path kResNet18 = fs::path(TORCHVISION_FIXTURE_DIR) / "resnet18.pth";
 
 std::string errorOf(const std::function<void()>& action) {
     try {
