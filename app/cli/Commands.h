@@ -13,6 +13,7 @@ int commandTrain(Arguments& args);
 int commandEval(Arguments& args);
 int commandDemo(Arguments& args);
 int commandZoo(Arguments& args);
+int commandPredict(Arguments& args);
 
 inline constexpr int kExitCancelled = 130;
 

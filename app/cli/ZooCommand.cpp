@@ -4,10 +4,12 @@
 
 #include "models/Architectures.h"
 #include "models/LayerGraph.h"
+#include "models/ScriptBackbones.h"
 #include "models/Zoo.h"
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -59,7 +61,59 @@ int zooList(Arguments& args) {
         if (entry) std::snprintf(top1, sizeof top1, "%.1f%%", entry->imagenetTop1);
         std::printf("%-20s %3d px %6s  %s\n", spec.name.c_str(), spec.preprocess.crop, top1, status.c_str());
     }
+    for (const auto& script : scriptBackbones(cache)) {
+        const std::string name = kScriptArchPrefix + script.name;
+        if (json) {
+            list.push_back({{"name", name},
+                            {"description", "TorchScript feature extractor from " + script.source},
+                            {"inputSize", script.input.crop},
+                            {"featureDim", script.featureDim},
+                            {"weights", nullptr}});
+            continue;
+        }
+        std::printf("%-20s %3d px %6s  TorchScript, %lld-d features, frozen (from %s)\n", name.c_str(),
+                    script.input.crop, "-", (long long)script.featureDim, script.source.c_str());
+    }
     if (json) std::cout << list << "\n";
+    return 0;
+}
+
+std::array<float, 3> threeNumbers(Arguments& args, const std::string& name, std::array<float, 3> fallback) {
+    const auto value = args.option(name);
+    if (!value) return fallback;
+    std::array<float, 3> numbers{};
+    char extra = 0;
+    if (std::sscanf(value->c_str(), "%f,%f,%f%c", &numbers[0], &numbers[1], &numbers[2], &extra) != 3)
+        throw UsageError(name + " expects three comma-separated numbers (R,G,B), not '" + *value + "'");
+    return numbers;
+}
+
+int zooImportScript(Arguments& args) {
+    if (args.positionals().size() != 3) throw UsageError("zoo import-script needs a name and a TorchScript .pt file");
+    PreprocessSpec input = architectureSpec("resnet18").preprocess; // ImageNet conventions unless told otherwise
+    input.crop = args.integer("--input", input.crop);
+    input.resizeShorter = args.integer("--resize", input.crop * 256 / 224);
+    input.mean = threeNumbers(args, "--mean", input.mean);
+    input.std = threeNumbers(args, "--std", input.std);
+    const std::string interpolation = args.text("--interpolation", "bilinear");
+    if (interpolation != "bilinear" && interpolation != "bicubic")
+        throw UsageError("--interpolation expects bilinear or bicubic, not '" + interpolation + "'");
+    input.interpolation = interpolation == "bicubic" ? Interpolation::Bicubic : Interpolation::Bilinear;
+    const bool json = args.flag("--json");
+    args.rejectUnused();
+    if (input.crop < 8 || input.resizeShorter < input.crop)
+        throw UsageError("--input must be at least 8 and --resize at least --input");
+
+    const auto script = importScriptBackbone(args.positionals()[1], args.positionals()[2], input, weightsCacheDir());
+    const std::string arch = kScriptArchPrefix + script.name;
+    if (json) {
+        std::cout << nlohmann::json{{"arch", arch}, {"featureDim", script.featureDim}, {"file", script.file.string()}}
+                  << "\n";
+        return 0;
+    }
+    std::cout << "Imported " << args.positionals()[2] << " as " << arch << ": " << script.featureDim
+              << "-d features from " << input.crop << " px images, frozen.\nTrain a head on it with: graft-cli train "
+              << "PROJECT --arch " << arch << "\n";
     return 0;
 }
 
@@ -127,7 +181,8 @@ int commandZoo(Arguments& args) {
     if (verb == "show") return zooShow(args);
     if (verb == "download") return zooDownload(args);
     if (verb == "import") return zooImport(args);
-    throw UsageError("zoo needs list, show NAME, download NAME or import NAME FILE");
+    if (verb == "import-script") return zooImportScript(args);
+    throw UsageError("zoo needs list, show NAME, download NAME, import NAME FILE or import-script NAME FILE.pt");
 }
 
 } // namespace graft::cli

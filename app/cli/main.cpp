@@ -30,6 +30,10 @@ Backbones
   zoo show NAME [--input PX]          its blocks: type, parameters, output shape, FLOPs
   zoo download NAME                   fetch the official weights into the cache (resumes; SHA-256 checked)
   zoo import NAME FILE.pth            add weights you already have (hash and architecture checked)
+  zoo import-script NAME FILE.pt      a TorchScript feature extractor, frozen; train on it as script:NAME
+        [--input 224] [--resize 256] [--mean R,G,B] [--std R,G,B] [--interpolation bilinear|bicubic]
+  predict IMAGE... --backbone NAME    top-k classes of each image (ImageNet names for 1000 outputs)
+        [--weights FILE.pth] [--topk 5] [--labels FILE.txt]
 
 Other
   demo [--out FILE.graft]             create the demo project
@@ -43,7 +47,8 @@ int main(int argc, char** argv) {
     using namespace graft::cli;
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"info", commandInfo},
-        {"train", commandTrain}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo}};
+        {"train", commandTrain}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo},
+        {"predict", commandPredict}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);
     if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -153,6 +154,69 @@ TEST(Cli, MalformedNumberIsAUsageErrorSayingWhatWasExpected) {
     const auto result = runCli(dir, "train x.graft --epochs three");
     EXPECT_EQ(result.exitCode, 2);
     EXPECT_NE(result.err.find("--epochs expects a whole number, not 'three'"), std::string::npos) << result.err;
+}
+
+// Written by tests/fixtures/make_torchvision_fixtures.py with Debian's torchvision.
+const std::filesystem::path kFixtures = TORCHVISION_FIXTURE_DIR;
+
+TEST(Cli, PredictMatchesTorchvisionProbabilitiesOnA224Png) {
+    TempDir dir;
+    const auto result = runCli(dir, "predict --backbone resnet18 --weights " + (kFixtures / "predict_resnet18.pth").string() +
+                                        " --topk 5 --json " + (kFixtures / "predict_224.png").string());
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const auto top = nlohmann::json::parse(result.out)["predictions"][0]["top"];
+    std::ifstream referenceFile(kFixtures / "predict_224.json");
+    const auto reference = nlohmann::json::parse(referenceFile);
+    ASSERT_EQ(top.size(), 5u);
+    for (std::size_t rank = 0; rank < 5; ++rank) {
+        EXPECT_EQ(top[rank]["index"], reference[rank]["index"]) << rank;
+        EXPECT_EQ(top[rank]["label"], reference[rank]["label"]) << rank;
+        EXPECT_NEAR(top[rank]["probability"].get<double>(), reference[rank]["probability"].get<double>(), 1e-4) << rank;
+    }
+}
+
+TEST(Cli, PredictNamesACorruptImageAndStillAnswersForTheOthers) {
+    TempDir dir;
+    testing::writeFile(dir / "broken.png", "not a png");
+    const auto result = runCli(dir, "predict --backbone resnet18 --weights " + (kFixtures / "predict_resnet18.pth").string() +
+                                        " --topk 2 --json " + (dir / "broken.png").string() + " " +
+                                        (kFixtures / "predict_224.png").string());
+    EXPECT_EQ(result.exitCode, 1);
+    const auto predictions = nlohmann::json::parse(result.out)["predictions"];
+    ASSERT_EQ(predictions.size(), 2u);
+    EXPECT_NE(predictions[0]["error"].get<std::string>().find("broken.png"), std::string::npos) << predictions[0];
+    EXPECT_EQ(predictions[1]["top"].size(), 2u);
+}
+
+TEST(Cli, PredictWithWeightsOfAnotherArchitectureSaysSo) {
+    TempDir dir;
+    const auto result = runCli(dir, "predict --backbone resnet18 --weights " + (kFixtures / "mobilenet_v2.pth").string() +
+                                        " " + (kFixtures / "predict_224.png").string());
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_NE(result.err.find("mobilenet_v2.pth"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("another architecture"), std::string::npos) << result.err;
+}
+
+TEST(Cli, ImportedTorchScriptBackboneTrainsAHead) {
+    TempDir dir;
+    setenv("GRAFT_CACHE_DIR", (dir / "cache").c_str(), 1);
+    const auto imported = runCli(dir, "zoo import-script mnv3s " + (kFixtures / "mobilenet_v3_small_features.pt").string() +
+                                          " --input 64 --json");
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    EXPECT_EQ(nlohmann::json::parse(imported.out)["featureDim"], 576);
+
+    const auto project = (dir / "p.graft").string();
+    for (const auto& image : generateShapes(20, 6)) {
+        static int counter = 0;
+        testing::writeFile(dir / ("images/" + image.label + "/" + std::to_string(counter++) + ".png"),
+                           std::string(image.png.begin(), image.png.end()));
+    }
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
+    const auto trained = runCli(dir, "train " + project + " --arch script:mnv3s --epochs 1 --json");
+    unsetenv("GRAFT_CACHE_DIR");
+    ASSERT_EQ(trained.exitCode, 0) << trained.err;
+    EXPECT_EQ(nlohmann::json::parse(trained.out)["status"], "finished");
 }
 
 } // namespace
