@@ -32,8 +32,16 @@ std::vector<ZooEntry> zooEntries() {
     // Kept in a variable: a range-for over parse(...).at(...) would iterate a destroyed temporary.
     const auto manifest = nlohmann::json::parse(kZooManifestJson);
     for (const auto& item : manifest.at("entries")) {
+        const auto& in = item.at("input");
+        PreprocessSpec input;
+        input.resizeShorter = in.at("resize");
+        input.crop = in.at("crop");
+        input.color = ColorMode::Rgb;
+        input.interpolation = in.at("interpolation") == "bicubic" ? Interpolation::Bicubic : Interpolation::Bilinear;
+        input.mean = in.at("mean");
+        input.std = in.at("std");
         entries.push_back({item.at("name"), item.at("arch"), item.at("weights"), item.at("url"), item.at("fileName"),
-                           item.at("sha256"), item.at("imagenetTop1")});
+                           item.at("sha256"), item.at("imagenetTop1"), item.at("parameters"), input});
     }
     return entries;
 }

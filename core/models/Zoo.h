@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Progress.h"
+#include "data/Preprocess.h"
 
 #include <filesystem>
 #include <stop_token>
@@ -18,6 +19,8 @@ struct ZooEntry {
     std::string fileName;
     std::string sha256;   // full digest, or its leading hex digits as published in the file name
     double imagenetTop1 = 0;
+    std::int64_t parameters = 0;
+    PreprocessSpec input; // the evaluation transform the weights were measured with
 };
 
 std::vector<ZooEntry> zooEntries();
