@@ -50,11 +50,17 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, BackboneParity,
                          ::testing::Values(ParityCase{"resnet18", "resnet18.pth", 1e-4},
                                            ParityCase{"resnet18", "resnet18_legacy.pth", 1e-4},
                                            ParityCase{"resnet34", "resnet34.pth", 1e-4},
+                                           ParityCase{"resnet34", "resnet34_legacy.pth", 1e-4},
                                            ParityCase{"resnet50", "resnet50.pth", 1e-4},
+                                           ParityCase{"resnet50", "resnet50_legacy.pth", 1e-4},
                                            ParityCase{"mobilenet_v2", "mobilenet_v2.pth", 1e-4},
+                                           ParityCase{"mobilenet_v2", "mobilenet_v2_legacy.pth", 1e-4},
                                            ParityCase{"mobilenet_v3_small", "mobilenet_v3_small.pth", 1e-4},
+                                           ParityCase{"mobilenet_v3_small", "mobilenet_v3_small_legacy.pth", 1e-4},
                                            ParityCase{"mobilenet_v3_large", "mobilenet_v3_large.pth", 1e-4},
-                                           ParityCase{"efficientnet_b0", "efficientnet_b0.pth", 1e-3}),
+                                           ParityCase{"mobilenet_v3_large", "mobilenet_v3_large_legacy.pth", 1e-4},
+                                           ParityCase{"efficientnet_b0", "efficientnet_b0.pth", 1e-3},
+                                           ParityCase{"efficientnet_b0", "efficientnet_b0_legacy.pth", 1e-3}),
                          [](const auto& info) {
                              return info.param.weightsFile.substr(0, info.param.weightsFile.size() - 4);
                          });
