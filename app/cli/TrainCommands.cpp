@@ -61,11 +61,19 @@ int commandTrain(Arguments& args) {
     TrainConfig& config = request.config;
     config.arch = args.text("--arch", config.arch);
     config.init = args.text("--init", config.init);
+    if (const auto weights = args.option("--weights")) config.init = *weights; // the zoo's word for it
     config.epochs = args.integer("--epochs", config.epochs);
     config.batchSize = args.integer("--batch-size", config.batchSize);
     config.optimizer = args.text("--optimizer", config.optimizer);
     config.learningRate = args.number("--lr", config.learningRate);
     config.schedule = args.text("--schedule", config.schedule);
+    config.warmupEpochs = args.number("--warmup-epochs", config.warmupEpochs);
+    config.stepEpochs = args.integer("--step-epochs", config.stepEpochs);
+    config.stepGamma = args.number("--gamma", config.stepGamma);
+    config.momentum = args.number("--momentum", config.momentum);
+    config.nesterov = args.flag("--nesterov");
+    config.freeze = args.text("--freeze", config.freeze);
+    config.lrMultipliers = args.text("--lr-mult", config.lrMultipliers);
     config.weightDecay = args.number("--weight-decay", config.weightDecay);
     config.seed = std::uint64_t(args.integer("--seed", int(config.seed)));
     config.labelsPerClass = args.integer("--labels-per-class", config.labelsPerClass);

@@ -20,9 +20,11 @@ Projects
   info FILE.graft                     classes, counts per split, and runs
 
 Training
-  train FILE.graft [--arch tinynet] [--init scratch|WEIGHTS] [--epochs 5] [--batch-size 64]
-        [--optimizer adam|sgd] [--lr 0.003] [--schedule cosine|constant] [--weight-decay 0] [--seed 0]
-        [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
+  train FILE.graft [--arch tinynet] [--init|--weights scratch|FILE] [--epochs 5] [--batch-size 64]
+        [--freeze none|probe|last:N|upto:BLOCK|blocks:A,B|gradual:E] [--lr-mult LO,HI|BLOCK=X,...]
+        [--optimizer adam|sgd] [--momentum 0.9] [--nesterov] [--lr 0.003] [--weight-decay 0]
+        [--schedule constant|step|cosine|onecycle] [--warmup-epochs 0] [--step-epochs N] [--gamma 0.1]
+        [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
   eval FILE.graft --run ID [--split test|val|train]
 
 Backbones
@@ -65,7 +67,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json"});
+        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov"});
         return command->second(args);
     } catch (const UsageError& error) {
         std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
 #include <optional>
 
 namespace graft {
@@ -16,6 +17,14 @@ struct PendingFile {
     fs::path path;
     std::optional<std::string> label;
 };
+
+bool startsLikeAnImage(const fs::path& path) {
+    std::array<char, 16> head{};
+    std::ifstream file(path, std::ios::binary);
+    file.read(head.data(), head.size());
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(head.data());
+    return hasImageSignature({bytes, std::size_t(file.gcount())});
+}
 
 bool isHidden(const fs::path& path) { return path.filename().string().starts_with('.'); }
 
@@ -39,8 +48,11 @@ ImportReport importPending(Database& db, const std::vector<PendingFile>& files, 
     for (const auto& file : files) {
         if (!session.shouldContinue()) break;
         const std::string source = file.path.string();
-        if (!hasImageExtension(file.path)) {
-            session.skip(source, "not an image file (extension '" + file.path.extension().string() + "')");
+        // Scraped datasets name files "x___RS_Early.B 2037" or leave the extension off: files
+        // without an image extension are judged by their first bytes.
+        if (!hasImageExtension(file.path) && !startsLikeAnImage(file.path)) {
+            session.skip(source, "not an image file (extension '" + file.path.extension().string() +
+                                     "', and not an image format by its content)");
             continue;
         }
         try {

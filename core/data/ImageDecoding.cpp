@@ -3,10 +3,24 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <string_view>
 
 namespace graft {
+
+bool hasImageSignature(std::span<const std::uint8_t> encoded) {
+    const auto startsWith = [&](std::string_view magic, std::size_t offset = 0) {
+        if (encoded.size() < offset + magic.size()) return false;
+        return std::equal(magic.begin(), magic.end(), encoded.begin() + std::ptrdiff_t(offset),
+                          [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; });
+    };
+    const bool pnm = encoded.size() >= 2 && encoded[0] == 'P' && encoded[1] >= '1' && encoded[1] <= '6';
+    return startsWith("\xFF\xD8\xFF") || startsWith("\x89PNG\r\n\x1A\n") || startsWith("BM") ||
+           startsWith(std::string_view("II*\0", 4)) || startsWith(std::string_view("MM\0*", 4)) ||
+           (startsWith("RIFF") && startsWith("WEBP", 8)) || pnm;
+}
 namespace {
 
 cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {

@@ -27,6 +27,10 @@ struct ImageShape {
 // Throws ImageDecodeError (with the path) for unreadable or empty files.
 std::vector<std::uint8_t> readFileBytes(const std::filesystem::path& path);
 
+// Whether the bytes start with the signature of a format Graft decodes (JPEG, PNG, BMP, TIFF,
+// WebP, PNM): how files without an extension are recognised.
+bool hasImageSignature(std::span<const std::uint8_t> encoded);
+
 // Decodes fully, so a corrupt file is caught at import rather than at training time.
 ImageShape probeImage(std::span<const std::uint8_t> encoded);
 

@@ -1,13 +1,15 @@
 #include "train/TrainConfig.h"
 
 #include "common/Error.h"
+#include "train/FreezePlan.h"
 
 #include <nlohmann/json.hpp>
 
 namespace graft {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
-                                                schedule, momentum, weightDecay, seed, labelsPerClass, device)
+                                                schedule, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
+                                                weightDecay, freeze, lrMultipliers, seed, labelsPerClass, device)
 
 std::string TrainConfig::toJson() const { return nlohmann::json(*this).dump(); }
 
@@ -26,8 +28,13 @@ void TrainConfig::validate() const {
     if (weightDecay < 0) throw Error("weight decay must not be negative");
     if (labelsPerClass < 0) throw Error("labels per class must not be negative (0 means all)");
     if (optimizer != "adam" && optimizer != "sgd") throw Error("unknown optimizer '" + optimizer + "' (adam or sgd)");
-    if (schedule != "cosine" && schedule != "constant")
-        throw Error("unknown schedule '" + schedule + "' (cosine or constant)");
+    if (schedule != "cosine" && schedule != "constant" && schedule != "step" && schedule != "onecycle")
+        throw Error("unknown schedule '" + schedule + "' (constant, step, cosine or onecycle)");
+    if (warmupEpochs < 0 || warmupEpochs >= epochs) throw Error("warm-up must be at least 0 and shorter than the run");
+    if (stepEpochs < 0) throw Error("step schedule interval must not be negative (0: a third of the run)");
+    if (!(stepGamma > 0 && stepGamma <= 1)) throw Error("step schedule gamma must be in (0, 1]");
+    if (nesterov && (optimizer != "sgd" || !(momentum > 0))) throw Error("Nesterov momentum needs --optimizer sgd with momentum > 0");
+    FreezePlan::parse(freeze);
     if (device != "auto" && device != "cpu" && device != "cuda")
         throw Error("unknown device '" + device + "' (auto, cpu or cuda)");
 }

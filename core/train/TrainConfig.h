@@ -10,11 +10,17 @@ struct TrainConfig {
     std::string init = "scratch"; // "scratch", or a weights file to start from
     int epochs = 5;
     int batchSize = 64;
-    std::string optimizer = "adam"; // adam | sgd
+    std::string optimizer = "adam"; // adam (AdamW) | sgd
     double learningRate = 3e-3;
-    std::string schedule = "cosine"; // cosine (decays to 0 over the run) | constant
+    std::string schedule = "cosine"; // constant | step | cosine | onecycle (LearningRateSchedule)
+    double warmupEpochs = 0;         // linear warm-up, in (fractions of) epochs
+    int stepEpochs = 0;              // step schedule: epochs between decays; 0: a third of the run
+    double stepGamma = 0.1;
     double momentum = 0.9;          // sgd only
-    double weightDecay = 0.0;
+    bool nesterov = false;          // sgd only
+    double weightDecay = 0.0;       // never applied to biases and normalisation parameters
+    std::string freeze = "none";    // FreezePlan text
+    std::string lrMultipliers;      // per-block multipliers (learningRateMultipliers)
     std::uint64_t seed = 0;
     int labelsPerClass = 0;         // 0: every training image
     std::string device = "auto";    // auto | cpu | cuda

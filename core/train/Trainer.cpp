@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "models/Weights.h"
 #include "train/Evaluation.h"
+#include "train/LearningRateSchedule.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/loss.h>
@@ -15,42 +16,80 @@
 namespace graft {
 
 Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, TrainConfig config, torch::Device device)
-    : model_(std::move(model)), config_(std::move(config)), device_(device) {}
-
-std::unique_ptr<torch::optim::Optimizer> Trainer::makeOptimizer() const {
-    std::vector<torch::Tensor> trainable;
-    for (const auto& parameter : model_->parameters())
-        if (parameter.requires_grad()) trainable.push_back(parameter);
-    if (config_.optimizer == "sgd") {
-        return std::make_unique<torch::optim::SGD>(
-            trainable,
-            torch::optim::SGDOptions(config_.learningRate).momentum(config_.momentum).weight_decay(config_.weightDecay));
-    }
-    return std::make_unique<torch::optim::AdamW>(
-        trainable, torch::optim::AdamWOptions(config_.learningRate).weight_decay(config_.weightDecay));
+    : model_(std::move(model)), config_(std::move(config)), device_(device),
+      freezePlan_(FreezePlan::parse(config_.freeze)), blocks_(model_->blocks()), parameters_(parametersByBlock(*model_)) {
+    // Multipliers ramp over the blocks that train by the end of the run.
+    const auto frozenAtEnd = freezePlan_.frozenAt(blocks_, config_.epochs);
+    std::vector<std::string> trainable;
+    for (const auto& group : parameters_)
+        if (!frozenAtEnd.contains(group.block)) trainable.push_back(group.block);
+    multipliers_ = learningRateMultipliers(config_.lrMultipliers, trainable);
 }
 
-// Cosine decay from the base rate towards 0 at the last step: the model a run ends with is
-// not caught mid-oscillation at a high learning rate.
-double Trainer::learningRateAt(std::int64_t step, std::int64_t totalSteps) const {
-    if (config_.schedule == "constant") return config_.learningRate;
-    const double progress = double(step - 1) / double(std::max<std::int64_t>(totalSteps, 1));
-    return config_.learningRate * 0.5 * (1.0 + std::cos(M_PI * progress));
+void Trainer::addParameterGroups(const BlockParameters& block, double multiplier) {
+    const double rate = config_.learningRate * multiplier;
+    for (const bool decayed : {true, false}) {
+        const auto& tensors = decayed ? block.decayed : block.undecayed;
+        if (tensors.empty()) continue;
+        const double decay = decayed ? config_.weightDecay : 0.0;
+        std::unique_ptr<torch::optim::OptimizerOptions> options;
+        if (config_.optimizer == "sgd")
+            options = std::make_unique<torch::optim::SGDOptions>(
+                torch::optim::SGDOptions(rate).momentum(config_.momentum).nesterov(config_.nesterov).weight_decay(decay));
+        else options = std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(rate).weight_decay(decay));
+        torch::optim::OptimizerParamGroup group(tensors, std::move(options));
+        if (!optimizer_) {
+            std::vector<torch::optim::OptimizerParamGroup> groups{group};
+            if (config_.optimizer == "sgd")
+                optimizer_ = std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(config_.learningRate));
+            else optimizer_ = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(config_.learningRate));
+        } else {
+            optimizer_->add_param_group(group);
+        }
+        groupBaseRates_.push_back(rate);
+    }
+}
+
+std::int64_t Trainer::optimizedParameters() const {
+    std::int64_t count = 0;
+    if (optimizer_)
+        for (const auto& group : optimizer_->param_groups())
+            for (const auto& parameter : group.params()) count += parameter.numel();
+    return count;
+}
+
+void Trainer::prepareEpoch(int epoch) {
+    const auto frozen = freezePlan_.frozenAt(blocks_, epoch);
+    if (frozen != frozen_ || !optimizer_) {
+        frozen_ = frozen;
+        applyFreeze(parameters_, frozen_);
+        for (const auto& block : parameters_) {
+            if (frozen_.contains(block.block) || inOptimizer_.contains(block.block)) continue;
+            addParameterGroups(block, multipliers_.at(block.block));
+            inOptimizer_.insert(block.block);
+        }
+    }
+    setTrainingModes(*model_, blocks_, frozen_);
 }
 
 TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                             std::stop_token stop) {
     model_->to(device_);
-    auto optimizer = makeOptimizer();
     // A private generator keeps the batch order a function of the seed alone.
     auto shuffler = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
     const std::int64_t batch = config_.batchSize;
     const std::int64_t stepsPerEpoch = (trainSet.size() + batch - 1) / batch;
+    LearningRateSchedule schedule;
+    schedule.kind = config_.schedule;
+    schedule.totalSteps = stepsPerEpoch * config_.epochs;
+    schedule.warmupSteps = std::int64_t(std::llround(config_.warmupEpochs * double(stepsPerEpoch)));
+    schedule.stepEvery = stepsPerEpoch * (config_.stepEpochs > 0 ? config_.stepEpochs : std::max(1, config_.epochs / 3));
+    schedule.gamma = config_.stepGamma;
 
     TrainOutcome outcome;
     for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
         const auto started = std::chrono::steady_clock::now();
-        model_->train();
+        prepareEpoch(epoch);
         const auto order = torch::randperm(trainSet.size(), shuffler, torch::kLong);
         double lossSum = 0;
         std::int64_t correct = 0;
@@ -63,13 +102,15 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             const auto images = trainSet.images.index_select(0, indices).to(device_);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
 
-            const double learningRate = learningRateAt(outcome.steps + 1, stepsPerEpoch * config_.epochs);
-            for (auto& group : optimizer->param_groups()) group.options().set_lr(learningRate);
-            optimizer->zero_grad();
+            const double factor = schedule.factor(outcome.steps + 1);
+            auto& groups = optimizer_->param_groups();
+            for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(groupBaseRates_[g] * factor);
+            const double learningRate = config_.learningRate * factor;
+            optimizer_->zero_grad();
             const auto logits = model_->forward(images);
             const auto loss = torch::nn::functional::cross_entropy(logits, labels);
             loss.backward();
-            optimizer->step();
+            optimizer_->step();
 
             const double lossValue = loss.item<double>();
             ++outcome.steps;

@@ -2,12 +2,16 @@
 
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
+#include "train/FreezePlan.h"
+#include "train/ParameterGroups.h"
 #include "train/TrainConfig.h"
 #include "train/TrainObserver.h"
 
 #include <torch/optim/optimizer.h>
 
+#include <map>
 #include <memory>
+#include <set>
 #include <stop_token>
 
 namespace graft {
@@ -22,22 +26,38 @@ struct TrainOutcome {
 };
 
 // Supervised training of a classifier on in-memory tensors. Polls the stop token before every
-// batch, so a stop request ends training within one batch.
+// batch, so a stop request ends training within one batch. Frozen blocks (config.freeze) have
+// requires_grad off, are absent from the optimizer and keep BatchNorm in eval mode; each trainable
+// block has its own learning rate (config.lrMultipliers).
 class Trainer {
 public:
+    // Throws graft::Error when the freeze plan or multipliers name blocks the model lacks.
     Trainer(std::shared_ptr<ClassifierImpl> model, TrainConfig config, torch::Device device);
 
     // Throws graft::Error when the loss stops being finite.
     TrainOutcome train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                        std::stop_token stop);
 
+    // Elements of the parameters the optimizer updates (after train(): at the end of the run).
+    std::int64_t optimizedParameters() const;
+
 private:
-    std::unique_ptr<torch::optim::Optimizer> makeOptimizer() const;
-    double learningRateAt(std::int64_t step, std::int64_t totalSteps) const;
+    // Adds a decayed and an undecayed group for the block, at the base rate times its multiplier.
+    void addParameterGroups(const BlockParameters& block, double multiplier);
+    // Applies the freeze plan for `epoch`, giving newly unfrozen blocks their optimizer groups.
+    void prepareEpoch(int epoch);
 
     std::shared_ptr<ClassifierImpl> model_;
     TrainConfig config_;
     torch::Device device_;
+    FreezePlan freezePlan_;
+    std::vector<NetworkBlock> blocks_;
+    std::vector<BlockParameters> parameters_;
+    std::map<std::string, double> multipliers_;
+    std::set<std::string> frozen_;
+    std::set<std::string> inOptimizer_;
+    std::unique_ptr<torch::optim::Optimizer> optimizer_;
+    std::vector<double> groupBaseRates_;
 };
 
 } // namespace graft

@@ -64,6 +64,9 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
         for (const auto& name : report.missing) result.initNotes.push_back(name + ": not in " + config.init);
     }
 
+    // Built before the run is recorded: a freeze plan naming a missing block leaves no trace.
+    Trainer trainer(model, config, device);
+
     RunStore runs(db);
     result.runId = runs.beginRun({request.arm, config.arch, config.init == "scratch" ? "scratch" : "weights",
                                   config.seed, runSpec.toJson(), kGraftVersion, TORCH_VERSION});
@@ -74,7 +77,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     try {
         RunRecorder recorder(request.project, result.runId);
         FanOutObserver fanOut({&recorder, &observer});
-        const TrainOutcome outcome = Trainer(model, config, device).train(trainSet, valSet, fanOut, stop);
+        const TrainOutcome outcome = trainer.train(trainSet, valSet, fanOut, stop);
         result.status = outcome.status == TrainStatus::Finished ? RunStatus::Finished : RunStatus::Cancelled;
         result.epochsCompleted = outcome.epochsCompleted;
         result.steps = outcome.steps;

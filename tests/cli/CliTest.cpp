@@ -156,6 +156,29 @@ TEST(Cli, MalformedNumberIsAUsageErrorSayingWhatWasExpected) {
     EXPECT_NE(result.err.find("--epochs expects a whole number, not 'three'"), std::string::npos) << result.err;
 }
 
+TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesAndSchedules) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    for (const auto& image : generateShapes(10, 7)) {
+        static int counter = 0;
+        testing::writeFile(dir / ("images/" + image.label + "/" + std::to_string(counter++) + ".png"),
+                           std::string(image.png.begin(), image.png.end()));
+    }
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
+    const auto trained = runCli(dir, "train " + project + " --freeze upto:stage1 --lr-mult 0.1,1 --optimizer sgd "
+                                     "--nesterov --schedule step --warmup-epochs 1 --epochs 2 --json");
+    ASSERT_EQ(trained.exitCode, 0) << trained.err;
+    EXPECT_EQ(nlohmann::json::parse(trained.out)["status"], "finished");
+
+    const auto wrongBlock = runCli(dir, "train " + project + " --freeze upto:layer3");
+    EXPECT_EQ(wrongBlock.exitCode, 1);
+    EXPECT_NE(wrongBlock.err.find("'layer3'"), std::string::npos) << wrongBlock.err;
+    EXPECT_NE(wrongBlock.err.find("stage3"), std::string::npos) << wrongBlock.err; // lists the real blocks
+    Database db(project, Database::Mode::ReadOnly);
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "the refused run was recorded";
+}
+
 // Written by tests/fixtures/make_torchvision_fixtures.py with Debian's torchvision.
 const std::filesystem::path kFixtures = TORCHVISION_FIXTURE_DIR;
 

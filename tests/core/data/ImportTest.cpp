@@ -1,6 +1,7 @@
 #include "data/AutoImport.h"
 #include "data/CsvImport.h"
 #include "data/FolderImport.h"
+#include "data/ImageDecoding.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 
@@ -51,6 +52,31 @@ TEST(FolderImport, LabelsByFolderAndSkipsCorruptZeroByteAndNonImageFiles) {
     EXPECT_TRUE(reportsSkipped(report, "readme.txt", "not an image file"));
     EXPECT_EQ(imagesPerClass(db), (std::map<std::string, std::int64_t>{{"early_blight", 3}, {"healthy", 2}}));
     EXPECT_EQ(ProjectStore(db).unlabeledCount(), 1);
+}
+
+TEST(FolderImport, RecognisesImagesWithoutAnExtensionByTheirContent) {
+    TempDir dir;
+    writeFile(dir / "data/healthy/00fc2ee5___RS_HL", pngBytes(1));
+    writeFile(dir / "data/healthy/26f15c9c___RS_Early.B 2037", pngBytes(2));
+    writeFile(dir / "data/healthy/LICENSE", "MIT License");
+    Database db = openInMemoryProject();
+    const ImportReport report = importImageFolder(db, dir / "data");
+    EXPECT_EQ(report.added, 2);
+    EXPECT_TRUE(reportsSkipped(report, "LICENSE", "not an image format by its content"));
+}
+
+TEST(ImageDecoding, SignaturesOfCommonFormatsAreRecognisedAndTextIsNot) {
+    using namespace std::string_view_literals;
+    const auto bytes = [](std::string_view text) {
+        return std::vector<std::uint8_t>(text.begin(), text.end());
+    };
+    EXPECT_TRUE(hasImageSignature(bytes("\xFF\xD8\xFF\xE0....JFIF"sv)));
+    EXPECT_TRUE(hasImageSignature(bytes(pngBytes(1))));
+    EXPECT_TRUE(hasImageSignature(bytes("RIFF\x10\0\0\0WEBPVP8 "sv)));
+    EXPECT_TRUE(hasImageSignature(bytes("P5\n2 2\n255\n"sv)));
+    EXPECT_FALSE(hasImageSignature(bytes("RIFF\x10\0\0\0WAVEfmt "sv)));
+    EXPECT_FALSE(hasImageSignature(bytes("name,label\n"sv)));
+    EXPECT_FALSE(hasImageSignature({}));
 }
 
 TEST(FolderImport, SkipsDuplicatesByContentAndNamesTheOriginal) {

@@ -1,3 +1,4 @@
+#include "common/Error.h"
 #include "models/Architectures.h"
 #include "models/TinyNet.h"
 #include "train/Trainer.h"
@@ -7,7 +8,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <map>
 #include <numeric>
+#include <set>
 
 namespace graft {
 namespace {
@@ -101,6 +105,105 @@ TEST(Trainer, SameSeedGivesIdenticalLosses) {
         runs.push_back(observer.losses);
     }
     EXPECT_EQ(runs[0], runs[1]);
+}
+
+std::map<std::string, torch::Tensor> snapshot(const torch::nn::Module& model) {
+    std::map<std::string, torch::Tensor> values;
+    for (const auto& item : model.named_parameters()) values[item.key()] = item.value().detach().clone();
+    for (const auto& item : model.named_buffers()) values[item.key()] = item.value().detach().clone();
+    return values;
+}
+
+// Names (parameters and buffers) whose values differ between two snapshots.
+std::set<std::string> changed(const std::map<std::string, torch::Tensor>& before, const torch::nn::Module& model) {
+    std::set<std::string> names;
+    for (const auto& [name, value] : snapshot(model))
+        if (!torch::equal(value, before.at(name))) names.insert(name);
+    return names;
+}
+
+bool anyStartsWith(const std::set<std::string>& names, const std::string& prefix) {
+    return std::any_of(names.begin(), names.end(), [&](const auto& name) { return name.starts_with(prefix); });
+}
+
+TEST(Trainer, FrozenBlocksKeepTheirWeightsAndBatchNormStatistics) {
+    const auto trainSet = testing::shapesTensors(20, 1);
+    torch::manual_seed(0);
+    auto model = std::make_shared<TinyNetImpl>(1, 3);
+    const auto before = snapshot(*model);
+    auto config = fastConfig();
+    config.epochs = 2;
+    config.freeze = "upto:stage2";
+    config.weightDecay = 0.01;
+    Trainer trainer(model, config, torch::kCPU);
+    RecordingObserver observer;
+    trainer.train(trainSet, {}, observer, {});
+
+    const auto moved = changed(before, *model);
+    for (const auto* frozen : {"stem.", "stage1.", "stage2."}) EXPECT_FALSE(anyStartsWith(moved, frozen)) << frozen;
+    EXPECT_TRUE(moved.contains("stage3.1.running_mean")); // trainable BatchNorm still tracks statistics
+    EXPECT_TRUE(moved.contains("stage3.0.weight"));
+    EXPECT_TRUE(moved.contains("head.weight"));
+    for (const auto& item : model->named_parameters())
+        EXPECT_EQ(item.value().requires_grad(), item.key().starts_with("stage3.") || item.key().starts_with("head."))
+            << item.key();
+}
+
+TEST(Trainer, FrozenParametersAreAbsentFromTheOptimizer) {
+    torch::manual_seed(0);
+    auto model = std::make_shared<TinyNetImpl>(1, 3);
+    auto config = fastConfig();
+    config.epochs = 1;
+    config.freeze = "probe";
+    Trainer trainer(model, config, torch::kCPU);
+    RecordingObserver observer;
+    trainer.train(testing::shapesTensors(5, 1), {}, observer, {});
+    EXPECT_EQ(trainer.optimizedParameters(), TinyNetImpl::kFeatureWidth * 3 + 3); // the head alone
+}
+
+TEST(Trainer, GradualUnfreezingReachesOneMoreBlockEachEpoch) {
+    torch::manual_seed(0);
+    auto model = std::make_shared<TinyNetImpl>(1, 3);
+    const auto before = snapshot(*model);
+    auto config = fastConfig();
+    config.epochs = 3;
+    config.freeze = "gradual:1"; // head, then stage3, then stage2
+    Trainer trainer(model, config, torch::kCPU);
+    RecordingObserver observer;
+    trainer.train(testing::shapesTensors(10, 1), {}, observer, {});
+    const auto moved = changed(before, *model);
+    EXPECT_FALSE(anyStartsWith(moved, "stem."));
+    EXPECT_FALSE(anyStartsWith(moved, "stage1."));
+    EXPECT_TRUE(moved.contains("stage2.0.weight"));
+    EXPECT_TRUE(moved.contains("stage3.0.weight"));
+    EXPECT_EQ(trainer.optimizedParameters(), [&] {
+        std::int64_t count = 0;
+        for (const auto& item : model->named_parameters())
+            if (!item.key().starts_with("stem.") && !item.key().starts_with("stage1.")) count += item.value().numel();
+        return count;
+    }());
+}
+
+TEST(Trainer, ABlockWithLearningRateMultiplierZeroDoesNotMove) {
+    torch::manual_seed(0);
+    auto model = std::make_shared<TinyNetImpl>(1, 3);
+    const auto before = snapshot(*model);
+    auto config = fastConfig();
+    config.epochs = 1;
+    config.lrMultipliers = "stage1=0";
+    Trainer trainer(model, config, torch::kCPU);
+    RecordingObserver observer;
+    trainer.train(testing::shapesTensors(10, 1), {}, observer, {});
+    const auto moved = changed(before, *model);
+    EXPECT_FALSE(moved.contains("stage1.0.weight"));
+    EXPECT_TRUE(moved.contains("stage1.1.running_mean")); // not frozen: its BatchNorm still trains
+    EXPECT_TRUE(moved.contains("stage2.0.weight"));
+}
+
+TEST(Trainer, UnknownBlockInTheFreezePlanIsRefusedBeforeTraining) {
+    auto config = fastConfig();
+    config.freeze = "upto:layer3";
+    EXPECT_THROW(Trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU), Error);
 }
 
 } // namespace
