@@ -74,6 +74,7 @@ int commandTrain(Arguments& args) {
     config.nesterov = args.flag("--nesterov");
     config.freeze = args.text("--freeze", config.freeze);
     config.lrMultipliers = args.text("--lr-mult", config.lrMultipliers);
+    config.featureCache = !args.flag("--no-feature-cache");
     config.weightDecay = args.number("--weight-decay", config.weightDecay);
     config.seed = std::uint64_t(args.integer("--seed", int(config.seed)));
     config.labelsPerClass = args.integer("--labels-per-class", config.labelsPerClass);

@@ -25,6 +25,7 @@ Training
         [--optimizer adam|sgd] [--momentum 0.9] [--nesterov] [--lr 0.003] [--weight-decay 0]
         [--schedule constant|step|cosine|onecycle] [--warmup-epochs 0] [--step-epochs N] [--gamma 0.1]
         [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
+        [--no-feature-cache]              (frozen leading blocks otherwise run once, not every epoch)
   eval FILE.graft --run ID [--split test|val|train]
 
 Backbones
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov"});
+        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache"});
         return command->second(args);
     } catch (const UsageError& error) {
         std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());

@@ -6,8 +6,13 @@ namespace graft {
 
 Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batchSize, torch::Device device,
                     std::stop_token stop) {
-    torch::NoGradGuard noGrad;
     model.eval();
+    return evaluateWith([&](torch::Tensor images) { return model.forward(images); }, data, batchSize, device, stop);
+}
+
+Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,
+                        int batchSize, torch::Device device, std::stop_token stop) {
+    torch::NoGradGuard noGrad;
     Evaluation result;
     double lossSum = 0;
     std::int64_t correct = 0;
@@ -19,7 +24,7 @@ Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batch
         const auto end = std::min(begin + batchSize, data.size());
         const auto images = data.images.slice(0, begin, end).to(device);
         const auto labels = data.labels.slice(0, begin, end).to(device);
-        const auto logits = model.forward(images);
+        const auto logits = logitsOf(images);
         lossSum += torch::nn::functional::cross_entropy(
                        logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .item<double>();

@@ -3,6 +3,7 @@
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
 
+#include <functional>
 #include <stop_token>
 
 namespace graft {
@@ -17,5 +18,10 @@ struct Evaluation {
 // Eval mode and no autograd; restores nothing, callers set train() again when they train.
 Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batchSize, torch::Device device,
                     std::stop_token stop = {});
+
+// The same over any logits function, such as the trainable part of a model on cached features;
+// the caller has put the modules it runs in eval mode.
+Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,
+                        int batchSize, torch::Device device, std::stop_token stop = {});
 
 } // namespace graft

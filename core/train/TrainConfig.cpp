@@ -9,7 +9,7 @@ namespace graft {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
                                                 schedule, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
-                                                weightDecay, freeze, lrMultipliers, seed, labelsPerClass, device)
+                                                weightDecay, freeze, lrMultipliers, featureCache, seed, labelsPerClass, device)
 
 std::string TrainConfig::toJson() const { return nlohmann::json(*this).dump(); }
 

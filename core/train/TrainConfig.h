@@ -21,6 +21,7 @@ struct TrainConfig {
     double weightDecay = 0.0;       // never applied to biases and normalisation parameters
     std::string freeze = "none";    // FreezePlan text
     std::string lrMultipliers;      // per-block multipliers (learningRateMultipliers)
+    bool featureCache = true;       // compute a frozen prefix once (FeatureCache) when the plan allows
     std::uint64_t seed = 0;
     int labelsPerClass = 0;         // 0: every training image
     std::string device = "auto";    // auto | cpu | cuda

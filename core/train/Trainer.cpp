@@ -50,6 +50,22 @@ void Trainer::addParameterGroups(const BlockParameters& block, double multiplier
     }
 }
 
+std::size_t Trainer::cacheablePrefix() const {
+    if (!config_.featureCache || freezePlan_.isGradual()) return 0;
+    const auto frozen = freezePlan_.frozenAt(blocks_, 1);
+    std::size_t length = 0;
+    while (length < blocks_.size() &&
+           (blocks_[length].parameterPrefixes.empty() || frozen.contains(blocks_[length].name)))
+        ++length;
+    return length == blocks_.size() ? 0 : length;
+}
+
+torch::Tensor Trainer::forwardFrom(std::size_t first, torch::Tensor x) {
+    if (first == 0) return model_->forward(x);
+    for (std::size_t i = first; i < blocks_.size(); ++i) x = blocks_[i].forward(x);
+    return x;
+}
+
 std::int64_t Trainer::optimizedParameters() const {
     std::int64_t count = 0;
     if (optimizer_)
@@ -87,6 +103,26 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     schedule.gamma = config_.stepGamma;
 
     TrainOutcome outcome;
+    // A frozen prefix gives the same activations every epoch: compute them once, then train and
+    // validate only the rest of the network on them.
+    cachedBlocks_ = cacheablePrefix();
+    LabeledTensors trainInputs = trainSet, valInputs = valSet;
+    if (cachedBlocks_ > 0) {
+        FeatureCache ownCache;
+        FeatureCache& cache = sharedCache_ ? *sharedCache_ : ownCache;
+        observer.onLog("Computing the frozen blocks' features once (" + blocks_.front().name + " to " +
+                       blocks_[cachedBlocks_ - 1].name + ")");
+        auto trainFeatures = cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, config_.batchSize, device_, stop);
+        auto valFeatures = valSet.size() > 0 ? cache.features(*model_, blocks_, cachedBlocks_, valSet.images,
+                                                              config_.batchSize, device_, stop)
+                                             : std::optional<torch::Tensor>(valSet.images);
+        if (!trainFeatures || !valFeatures) {
+            outcome.status = TrainStatus::Cancelled;
+            return outcome;
+        }
+        trainInputs.images = *trainFeatures;
+        valInputs.images = *valFeatures;
+    }
     for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
         const auto started = std::chrono::steady_clock::now();
         prepareEpoch(epoch);
@@ -99,7 +135,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 return outcome;
             }
             const auto indices = order.slice(0, begin, std::min(begin + batch, trainSet.size()));
-            const auto images = trainSet.images.index_select(0, indices).to(device_);
+            const auto images = trainInputs.images.index_select(0, indices).to(device_);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
 
             const double factor = schedule.factor(outcome.steps + 1);
@@ -107,7 +143,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(groupBaseRates_[g] * factor);
             const double learningRate = config_.learningRate * factor;
             optimizer_->zero_grad();
-            const auto logits = model_->forward(images);
+            const auto logits = forwardFrom(cachedBlocks_, images);
             const auto loss = torch::nn::functional::cross_entropy(logits, labels);
             loss.backward();
             optimizer_->step();
@@ -129,7 +165,9 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         event.trainLoss = lossSum / double(trainSet.size());
         event.trainAccuracy = double(correct) / double(trainSet.size());
         if (valSet.size() > 0) {
-            const auto validation = evaluate(*model_, valSet, config_.batchSize, device_, stop);
+            model_->eval();
+            const auto validation = evaluateWith([&](torch::Tensor x) { return forwardFrom(cachedBlocks_, x); },
+                                                 valInputs, config_.batchSize, device_, stop);
             if (!validation.complete) {
                 outcome.status = TrainStatus::Cancelled;
                 return outcome;

@@ -2,6 +2,7 @@
 
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
+#include "train/FeatureCache.h"
 #include "train/FreezePlan.h"
 #include "train/ParameterGroups.h"
 #include "train/TrainConfig.h"
@@ -38,6 +39,11 @@ public:
     TrainOutcome train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                        std::stop_token stop);
 
+    // Shares a cache between trainers (runs of an experiment); without one, each run has its own.
+    void useFeatureCache(FeatureCache& cache) { sharedCache_ = &cache; }
+    // Blocks run once per input by the feature cache in the last train() (0: no caching).
+    std::size_t cachedBlocks() const { return cachedBlocks_; }
+
     // Elements of the parameters the optimizer updates (after train(): at the end of the run).
     std::int64_t optimizedParameters() const;
 
@@ -46,6 +52,10 @@ private:
     void addParameterGroups(const BlockParameters& block, double multiplier);
     // Applies the freeze plan for `epoch`, giving newly unfrozen blocks their optimizer groups.
     void prepareEpoch(int epoch);
+    // Leading blocks that are frozen or parameter-free, when the plan never changes them.
+    std::size_t cacheablePrefix() const;
+    // Logits from blocks [first, end) applied to x.
+    torch::Tensor forwardFrom(std::size_t first, torch::Tensor x);
 
     std::shared_ptr<ClassifierImpl> model_;
     TrainConfig config_;
@@ -58,6 +68,8 @@ private:
     std::set<std::string> inOptimizer_;
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     std::vector<double> groupBaseRates_;
+    FeatureCache* sharedCache_ = nullptr;
+    std::size_t cachedBlocks_ = 0;
 };
 
 } // namespace graft

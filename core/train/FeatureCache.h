@@ -1,0 +1,39 @@
+#pragma once
+
+#include "models/Classifier.h"
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// Activations at a freeze boundary, kept in memory and keyed by everything they depend on: the
+// frozen blocks' names, parameters and buffers (bytes), and the preprocessed input tensor
+// (bytes, which covers the preprocessing). Any change to either computes them afresh. Shared by
+// the runs of one process, so seeds and arms that freeze the same backbone on the same images
+// compute the frozen part once.
+class FeatureCache {
+public:
+    // Runs blocks[0, prefixLength) of `model` (in eval mode, no autograd) over `inputs` in
+    // batches, or returns the stored result. Empty when a stop request cut it short.
+    std::optional<torch::Tensor> features(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks,
+                                          std::size_t prefixLength, const torch::Tensor& inputs, int batchSize,
+                                          torch::Device device, std::stop_token stop = {});
+
+    std::int64_t hits() const { return hits_; }
+    std::int64_t misses() const { return misses_; }
+    std::int64_t bytes() const;
+
+private:
+    std::map<std::string, torch::Tensor> entries_;
+    std::int64_t hits_ = 0;
+    std::int64_t misses_ = 0;
+};
+
+} // namespace graft

@@ -1,0 +1,98 @@
+#include "models/TinyNet.h"
+#include "train/FeatureCache.h"
+#include "train/Trainer.h"
+
+#include "ShapesData.h"
+
+#include <gtest/gtest.h>
+
+namespace graft {
+namespace {
+
+class LossRecorder : public TrainObserver {
+public:
+    void onStep(const StepEvent& event) override { losses.push_back(event.loss); }
+    void onEpoch(const EpochEvent& event) override { valLosses.push_back(event.valLoss); }
+    std::vector<double> losses;
+    std::vector<double> valLosses;
+};
+
+struct RunResult {
+    LossRecorder recorded;
+    std::size_t cachedBlocks = 0;
+};
+
+RunResult trainTinyNet(const std::string& freeze, bool featureCache) {
+    torch::manual_seed(0);
+    auto model = std::make_shared<TinyNetImpl>(1, 3);
+    TrainConfig config;
+    config.epochs = 2;
+    config.batchSize = 16;
+    config.freeze = freeze;
+    config.featureCache = featureCache;
+    RunResult result;
+    Trainer trainer(model, config, torch::kCPU);
+    trainer.train(testing::shapesTensors(20, 1), testing::shapesTensors(6, 2), result.recorded, {});
+    result.cachedBlocks = trainer.cachedBlocks();
+    return result;
+}
+
+TEST(FeatureCache, CachedTrainingGivesTheSameLossesAsRunningTheWholeNetwork) {
+    const auto cached = trainTinyNet("upto:stage2", true);
+    const auto whole = trainTinyNet("upto:stage2", false);
+    EXPECT_EQ(cached.cachedBlocks, 3u); // stem, stage1, stage2
+    EXPECT_EQ(whole.cachedBlocks, 0u);
+    ASSERT_EQ(cached.recorded.losses.size(), whole.recorded.losses.size());
+    for (std::size_t i = 0; i < cached.recorded.losses.size(); ++i)
+        EXPECT_NEAR(cached.recorded.losses[i], whole.recorded.losses[i], 1e-5) << "step " << i + 1;
+    ASSERT_EQ(cached.recorded.valLosses.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(cached.recorded.valLosses[i], whole.recorded.valLosses[i], 1e-5);
+}
+
+TEST(FeatureCache, LinearProbeCachesEverythingUpToTheHeadIncludingPooling) {
+    EXPECT_EQ(trainTinyNet("probe", true).cachedBlocks, 5u); // stem, stage1-3, pool
+    EXPECT_EQ(trainTinyNet("gradual:1", true).cachedBlocks, 0u); // the frozen prefix changes
+    EXPECT_EQ(trainTinyNet("none", true).cachedBlocks, 0u);
+}
+
+TEST(FeatureCache, ReusesFeaturesUntilTheFrozenWeightsOrTheInputsChange) {
+    torch::manual_seed(0);
+    TinyNetImpl model(1, 3);
+    const auto blocks = model.blocks();
+    const auto inputs = testing::shapesTensors(4, 1).images;
+    FeatureCache cache;
+    const auto first = cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->sizes(), torch::IntArrayRef({inputs.size(0), 32, 14, 14})); // after stage1's pooling
+    cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    EXPECT_EQ(cache.hits(), 1);
+
+    // The head is not part of the cached prefix: changing it changes nothing cached.
+    torch::NoGradGuard noGrad;
+    model.named_parameters()["head.weight"].add_(1.0f);
+    cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    EXPECT_EQ(cache.hits(), 2);
+
+    model.named_parameters()["stage1.0.weight"].mul_(1.001f); // a frozen weight
+    cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    EXPECT_EQ(cache.misses(), 2);
+    model.named_buffers()["stem.1.running_mean"].add_(0.01f); // a frozen statistic
+    cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    EXPECT_EQ(cache.misses(), 3);
+    cache.features(model, blocks, 2, inputs * 0.5, 8, torch::kCPU); // other preprocessing
+    EXPECT_EQ(cache.misses(), 4);
+    EXPECT_EQ(cache.hits(), 2);
+}
+
+TEST(FeatureCache, StopRequestReturnsNothingAndCachesNothing) {
+    TinyNetImpl model(1, 3);
+    std::stop_source stop;
+    stop.request_stop();
+    FeatureCache cache;
+    EXPECT_FALSE(cache.features(model, model.blocks(), 2, testing::shapesTensors(2, 1).images, 4, torch::kCPU,
+                                stop.get_token()));
+    EXPECT_EQ(cache.bytes(), 0);
+}
+
+} // namespace
+} // namespace graft
