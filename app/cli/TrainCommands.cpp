@@ -2,11 +2,13 @@
 #include "Console.h"
 #include "InterruptSignal.h"
 
+#include "train/LearningRateFinder.h"
 #include "train/RunEvaluation.h"
 #include "train/TrainJob.h"
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -49,6 +51,46 @@ std::string requireProjectPath(Arguments& args) {
     return args.positionals().front();
 }
 
+// What train and lr-find share: the model, its initialisation and freezing, the optimizer, the data.
+TrainConfig modelAndOptimizerOptions(Arguments& args) {
+    TrainConfig config;
+    config.arch = args.text("--arch", config.arch);
+    config.init = args.text("--init", config.init);
+    if (const auto weights = args.option("--weights")) config.init = *weights; // the zoo's word for it
+    config.batchSize = args.integer("--batch-size", config.batchSize);
+    config.optimizer = args.text("--optimizer", config.optimizer);
+    config.momentum = args.number("--momentum", config.momentum);
+    config.nesterov = args.flag("--nesterov");
+    config.weightDecay = args.number("--weight-decay", config.weightDecay);
+    config.freeze = args.text("--freeze", config.freeze);
+    config.lrMultipliers = args.text("--lr-mult", config.lrMultipliers);
+    config.featureCache = !args.flag("--no-feature-cache");
+    config.seed = std::uint64_t(args.integer("--seed", int(config.seed)));
+    config.labelsPerClass = args.integer("--labels-per-class", config.labelsPerClass);
+    config.device = args.text("--device", config.device);
+    return config;
+}
+
+// Step progress for the learning-rate sweep.
+class SweepProgress : public TrainObserver {
+public:
+    SweepProgress(int steps, bool quiet) : steps_(steps), quiet_(quiet) {}
+    void onStep(const StepEvent& event) override {
+        char detail[64];
+        std::snprintf(detail, sizeof detail, "lr %.2e  loss %.4f", event.learningRate, event.loss);
+        progress_.update("sweeping", event.step, steps_, detail);
+    }
+    void onLog(std::string_view message) override {
+        if (!quiet_) std::fprintf(stderr, "%.*s\n", int(message.size()), message.data());
+    }
+    void finish() { progress_.finish(); }
+
+private:
+    int steps_;
+    bool quiet_;
+    ConsoleProgress progress_;
+};
+
 nlohmann::json optionalJson(const std::optional<double>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
@@ -59,26 +101,13 @@ int commandTrain(Arguments& args) {
     TrainingRequest request;
     request.project = requireProjectPath(args);
     TrainConfig& config = request.config;
-    config.arch = args.text("--arch", config.arch);
-    config.init = args.text("--init", config.init);
-    if (const auto weights = args.option("--weights")) config.init = *weights; // the zoo's word for it
+    config = modelAndOptimizerOptions(args);
     config.epochs = args.integer("--epochs", config.epochs);
-    config.batchSize = args.integer("--batch-size", config.batchSize);
-    config.optimizer = args.text("--optimizer", config.optimizer);
     config.learningRate = args.number("--lr", config.learningRate);
     config.schedule = args.text("--schedule", config.schedule);
     config.warmupEpochs = args.number("--warmup-epochs", config.warmupEpochs);
     config.stepEpochs = args.integer("--step-epochs", config.stepEpochs);
     config.stepGamma = args.number("--gamma", config.stepGamma);
-    config.momentum = args.number("--momentum", config.momentum);
-    config.nesterov = args.flag("--nesterov");
-    config.freeze = args.text("--freeze", config.freeze);
-    config.lrMultipliers = args.text("--lr-mult", config.lrMultipliers);
-    config.featureCache = !args.flag("--no-feature-cache");
-    config.weightDecay = args.number("--weight-decay", config.weightDecay);
-    config.seed = std::uint64_t(args.integer("--seed", int(config.seed)));
-    config.labelsPerClass = args.integer("--labels-per-class", config.labelsPerClass);
-    config.device = args.text("--device", config.device);
     request.saveWeightsTo = args.text("--save-weights", "");
     const bool json = args.flag("--json");
     args.rejectUnused();
@@ -144,6 +173,49 @@ int commandEval(Arguments& args) {
                     std::string(splitName(result.split)).c_str(), result.accuracy, result.loss,
                     (long long)result.images);
     }
+    return 0;
+}
+
+int commandLrFind(Arguments& args) {
+    const std::filesystem::path project = requireProjectPath(args);
+    const TrainConfig config = modelAndOptimizerOptions(args);
+    LearningRateSweepRange range;
+    range.start = args.number("--start", range.start);
+    range.end = args.number("--end", range.end);
+    range.steps = args.integer("--steps", range.steps);
+    const bool json = args.flag("--json");
+    args.rejectUnused();
+
+    InterruptSignal interrupt;
+    SweepProgress progress(range.steps, json);
+    const auto sweep = findLearningRate(project, config, range, progress, interrupt.token());
+    progress.finish();
+    if (json) {
+        auto points = nlohmann::json::array();
+        for (const auto& point : sweep.points)
+            points.push_back({{"lr", point.learningRate}, {"loss", point.loss}, {"smoothedLoss", point.smoothedLoss}});
+        std::cout << nlohmann::json{{"points", points},
+                                    {"suggestedLr", sweep.suggested > 0 ? nlohmann::json(sweep.suggested) : nullptr},
+                                    {"stopReason", sweep.stopReason}}
+                  << "\n";
+        return 0;
+    }
+    // The curve as text: smoothed loss against the rate, about 25 rows.
+    double lowest = INFINITY, highest = -INFINITY;
+    for (const auto& point : sweep.points)
+        lowest = std::min(lowest, point.smoothedLoss), highest = std::max(highest, point.smoothedLoss);
+    const std::size_t stride = std::max<std::size_t>(1, sweep.points.size() / 25);
+    std::printf("%10s %9s\n", "lr", "loss");
+    for (std::size_t i = 0; i < sweep.points.size(); i += stride) {
+        const auto& point = sweep.points[i];
+        const int width = highest > lowest ? int(40 * (point.smoothedLoss - lowest) / (highest - lowest)) : 0;
+        std::printf("%10.2e %9.4f %s\n", point.learningRate, point.smoothedLoss, std::string(std::size_t(width) + 1, '#').c_str());
+    }
+    if (!sweep.stopReason.empty()) std::printf("Stopped early: %s\n", sweep.stopReason.c_str());
+    if (sweep.suggested > 0)
+        std::printf("Suggested learning rate: %.2e (steepest fall of the loss)\n  graft-cli train %s --lr %.2e ...\n",
+                    sweep.suggested, project.c_str(), sweep.suggested);
+    else std::printf("Too few steps to suggest a learning rate; widen --start/--end or add --steps.\n");
     return 0;
 }
 

@@ -26,6 +26,8 @@ Training
         [--schedule constant|step|cosine|onecycle] [--warmup-epochs 0] [--step-epochs N] [--gamma 0.1]
         [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
         [--no-feature-cache]              (frozen leading blocks otherwise run once, not every epoch)
+  lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
+                                      sweep the learning rate, print the loss curve and a suggestion
   eval FILE.graft --run ID [--split test|val|train]
 
 Backbones
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
     using namespace graft::cli;
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"info", commandInfo},
-        {"train", commandTrain}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo},
+        {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo},
         {"predict", commandPredict}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);

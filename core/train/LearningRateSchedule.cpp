@@ -21,6 +21,8 @@ double LearningRateSchedule::factor(std::int64_t step) const {
         if (progress < kWarmFraction) return cosineBetween(1.0 / kStartDivisor, 1.0, progress / kWarmFraction);
         return cosineBetween(1.0, 1.0 / kEndDivisor, (progress - kWarmFraction) / (1.0 - kWarmFraction));
     }
+    if (kind == "exponential")
+        return std::pow(finalFactor, double(step - 1) / double(std::max<std::int64_t>(total - 1, 1)));
     const auto warmup = std::min(warmupSteps, total - 1);
     if (step <= warmup) return double(step) / double(warmup);
     const auto afterWarmup = step - warmup - 1;

@@ -8,7 +8,7 @@
 namespace graft {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
-                                                schedule, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
+                                                schedule, finalLearningRate, maxSteps, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
                                                 weightDecay, freeze, lrMultipliers, featureCache, seed, labelsPerClass, device)
 
 std::string TrainConfig::toJson() const { return nlohmann::json(*this).dump(); }
@@ -28,8 +28,11 @@ void TrainConfig::validate() const {
     if (weightDecay < 0) throw Error("weight decay must not be negative");
     if (labelsPerClass < 0) throw Error("labels per class must not be negative (0 means all)");
     if (optimizer != "adam" && optimizer != "sgd") throw Error("unknown optimizer '" + optimizer + "' (adam or sgd)");
-    if (schedule != "cosine" && schedule != "constant" && schedule != "step" && schedule != "onecycle")
+    if (schedule != "cosine" && schedule != "constant" && schedule != "step" && schedule != "onecycle" &&
+        schedule != "exponential")
         throw Error("unknown schedule '" + schedule + "' (constant, step, cosine or onecycle)");
+    if (schedule == "exponential" && !(finalLearningRate > 0)) throw Error("an exponential sweep needs a final learning rate");
+    if (maxSteps < 0) throw Error("the step limit must not be negative (0: none)");
     if (warmupEpochs < 0 || warmupEpochs >= epochs) throw Error("warm-up must be at least 0 and shorter than the run");
     if (stepEpochs < 0) throw Error("step schedule interval must not be negative (0: a third of the run)");
     if (!(stepGamma > 0 && stepGamma <= 1)) throw Error("step schedule gamma must be in (0, 1]");

@@ -12,7 +12,9 @@ struct TrainConfig {
     int batchSize = 64;
     std::string optimizer = "adam"; // adam (AdamW) | sgd
     double learningRate = 3e-3;
-    std::string schedule = "cosine"; // constant | step | cosine | onecycle (LearningRateSchedule)
+    std::string schedule = "cosine"; // constant | step | cosine | onecycle | exponential (LearningRateSchedule)
+    double finalLearningRate = 0;    // exponential only: the rate at the last step (the LR finder's sweep)
+    std::int64_t maxSteps = 0;       // stop after this many steps; 0: run every epoch
     double warmupEpochs = 0;         // linear warm-up, in (fractions of) epochs
     int stepEpochs = 0;              // step schedule: epochs between decays; 0: a third of the run
     double stepGamma = 0.1;

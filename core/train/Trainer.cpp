@@ -98,6 +98,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     LearningRateSchedule schedule;
     schedule.kind = config_.schedule;
     schedule.totalSteps = stepsPerEpoch * config_.epochs;
+    if (config_.maxSteps > 0) schedule.totalSteps = std::min(schedule.totalSteps, config_.maxSteps);
+    schedule.finalFactor = config_.finalLearningRate / config_.learningRate;
     schedule.warmupSteps = std::int64_t(std::llround(config_.warmupEpochs * double(stepsPerEpoch)));
     schedule.stepEvery = stepsPerEpoch * (config_.stepEpochs > 0 ? config_.stepEpochs : std::max(1, config_.epochs / 3));
     schedule.gamma = config_.stepGamma;
@@ -134,6 +136,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 outcome.status = TrainStatus::Cancelled;
                 return outcome;
             }
+            if (config_.maxSteps > 0 && outcome.steps >= config_.maxSteps) return outcome;
             const auto indices = order.slice(0, begin, std::min(begin + batch, trainSet.size()));
             const auto images = trainInputs.images.index_select(0, indices).to(device_);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);

@@ -1,17 +1,14 @@
 #include "train/TrainingSession.h"
 
 #include "common/Version.h"
-#include "data/Splits.h"
-#include "models/Architectures.h"
-#include "models/PthReader.h"
 #include "models/Weights.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
 #include "train/FanOutObserver.h"
-#include "train/ProjectTensors.h"
 #include "train/RunRecorder.h"
 #include "train/RunSpec.h"
 #include "train/Trainer.h"
+#include "train/TrainingInputs.h"
 
 #include <torch/utils.h>
 #include <torch/version.h>
@@ -32,37 +29,17 @@ std::string deviceName(const torch::Device& device) {
 TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observer, std::stop_token stop) {
     const TrainConfig& config = request.config;
     config.validate();
-    const ArchitectureSpec spec = architectureSpec(config.arch);
     const torch::Device device = resolveDevice(config.device);
     useAllCores();
 
     Database db = openProject(request.project);
-    ProjectStore store(db);
-    RunSpec runSpec{config, {}};
-    for (const auto& summary : store.classSummaries())
-        if (summary.train > 0) runSpec.classes.push_back(summary.name);
-    auto trainImages = store.labeledImagesInSplit(Split::Train);
-    if (trainImages.empty() || runSpec.classes.size() < 2)
-        throw Error(request.project.string() +
-                    ": training needs labelled training images of at least two classes; import and label images first");
-    if (config.labelsPerClass > 0) trainImages = sampleEachClass(trainImages, config.labelsPerClass, config.seed);
-
-    const auto classIndex = classIndexByName(store, runSpec.classes);
-    observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
-    const LabeledTensors trainSet = loadTensors(store, trainImages, classIndex, spec.preprocess);
-    const LabeledTensors valSet = loadTensors(store, store.labeledImagesInSplit(Split::Val), classIndex, spec.preprocess);
-
+    TrainingInputs inputs = prepareTrainingInputs(request.project, db, config, observer);
+    const RunSpec runSpec{config, inputs.classes};
+    const auto& trainSet = inputs.trainSet;
+    const auto& valSet = inputs.valSet;
+    auto model = inputs.model;
     TrainingResult result;
-    torch::manual_seed(config.seed);
-    auto model = createClassifier(spec, int(runSpec.classes.size()));
-    if (config.init != "scratch") {
-        // Graft's own weights files and torchvision's .pth files alike, through the restricted reader.
-        const auto report = loadMatchingWeights(*model, readPthFile(config.init), config.init);
-        if (report.loaded.empty())
-            throw Error(config.init + ": shares no tensor with a " + config.arch + " model; is it for another architecture?");
-        result.initNotes = report.skipped;
-        for (const auto& name : report.missing) result.initNotes.push_back(name + ": not in " + config.init);
-    }
+    result.initNotes = inputs.initNotes;
 
     // Built before the run is recorded: a freeze plan naming a missing block leaves no trace.
     Trainer trainer(model, config, device);

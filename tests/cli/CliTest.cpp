@@ -177,6 +177,13 @@ TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesAndSchedules) {
     EXPECT_NE(wrongBlock.err.find("stage3"), std::string::npos) << wrongBlock.err; // lists the real blocks
     Database db(project, Database::Mode::ReadOnly);
     EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "the refused run was recorded";
+
+    const auto sweep = runCli(dir, "lr-find " + project + " --freeze upto:stage1 --steps 30 --json");
+    ASSERT_EQ(sweep.exitCode, 0) << sweep.err;
+    const auto result = nlohmann::json::parse(sweep.out);
+    EXPECT_GE(result["points"].size(), 3u);
+    EXPECT_TRUE(result["suggestedLr"].is_number());
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "lr-find recorded a run";
 }
 
 // Written by tests/fixtures/make_torchvision_fixtures.py with Debian's torchvision.

@@ -1,0 +1,43 @@
+#include "train/TrainingInputs.h"
+
+#include "data/Splits.h"
+#include "models/Architectures.h"
+#include "models/PthReader.h"
+#include "models/Weights.h"
+#include "project/ProjectStore.h"
+#include "train/ProjectTensors.h"
+
+namespace graft {
+
+TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Database& db, const TrainConfig& config,
+                                     TrainObserver& observer) {
+    const ArchitectureSpec spec = architectureSpec(config.arch);
+    ProjectStore store(db);
+    TrainingInputs inputs;
+    for (const auto& summary : store.classSummaries())
+        if (summary.train > 0) inputs.classes.push_back(summary.name);
+    auto trainImages = store.labeledImagesInSplit(Split::Train);
+    if (trainImages.empty() || inputs.classes.size() < 2)
+        throw Error(project.string() +
+                    ": training needs labelled training images of at least two classes; import and label images first");
+    if (config.labelsPerClass > 0) trainImages = sampleEachClass(trainImages, config.labelsPerClass, config.seed);
+
+    const auto classIndex = classIndexByName(store, inputs.classes);
+    observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
+    inputs.trainSet = loadTensors(store, trainImages, classIndex, spec.preprocess);
+    inputs.valSet = loadTensors(store, store.labeledImagesInSplit(Split::Val), classIndex, spec.preprocess);
+
+    torch::manual_seed(config.seed);
+    inputs.model = createClassifier(spec, int(inputs.classes.size()));
+    if (config.init != "scratch") {
+        // Graft's own weights files and torchvision's .pth files alike, through the restricted reader.
+        const auto report = loadMatchingWeights(*inputs.model, readPthFile(config.init), config.init);
+        if (report.loaded.empty())
+            throw Error(config.init + ": shares no tensor with a " + config.arch + " model; is it for another architecture?");
+        inputs.initNotes = report.skipped;
+        for (const auto& name : report.missing) inputs.initNotes.push_back(name + ": not in " + config.init);
+    }
+    return inputs;
+}
+
+} // namespace graft

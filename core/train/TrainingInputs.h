@@ -1,0 +1,31 @@
+#pragma once
+
+#include "data/TensorDataset.h"
+#include "models/Classifier.h"
+#include "project/Database.h"
+#include "train/TrainConfig.h"
+#include "train/TrainObserver.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// What a run needs from a project before it trains: the classes, the (k-per-class) training
+// and validation tensors, and the model seeded and initialised from config.init.
+struct TrainingInputs {
+    std::vector<std::string> classes;
+    LabeledTensors trainSet;
+    LabeledTensors valSet;
+    std::shared_ptr<ClassifierImpl> model;
+    std::vector<std::string> initNotes; // what the initial weights did not cover
+};
+
+// Reads only. Errors name the project (no labelled images) or the weights file (another
+// architecture).
+TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Database& db, const TrainConfig& config,
+                                     TrainObserver& observer);
+
+} // namespace graft
