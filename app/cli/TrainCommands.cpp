@@ -65,6 +65,7 @@ TrainConfig modelAndOptimizerOptions(Arguments& args) {
     config.freeze = args.text("--freeze", config.freeze);
     config.lrMultipliers = args.text("--lr-mult", config.lrMultipliers);
     config.featureCache = !args.flag("--no-feature-cache");
+    config.classBalanced = args.flag("--balanced");
     config.seed = std::uint64_t(args.integer("--seed", int(config.seed)));
     config.labelsPerClass = args.integer("--labels-per-class", config.labelsPerClass);
     config.device = args.text("--device", config.device);
@@ -108,6 +109,8 @@ int commandTrain(Arguments& args) {
     config.warmupEpochs = args.number("--warmup-epochs", config.warmupEpochs);
     config.stepEpochs = args.integer("--step-epochs", config.stepEpochs);
     config.stepGamma = args.number("--gamma", config.stepGamma);
+    config.earlyStopPatience = args.integer("--patience", config.earlyStopPatience);
+    config.earlyStopMetric = args.text("--patience-metric", config.earlyStopMetric);
     request.saveWeightsTo = args.text("--save-weights", "");
     const bool json = args.flag("--json");
     args.rejectUnused();
@@ -123,6 +126,7 @@ int commandTrain(Arguments& args) {
         std::cout << nlohmann::json{{"run", result.runId},
                                     {"status", runStatusName(result.status)},
                                     {"epochs", result.epochsCompleted},
+                                    {"stoppedEarly", result.stoppedEarly},
                                     {"steps", result.steps},
                                     {"trainImages", result.trainImages},
                                     {"valImages", result.valImages},

@@ -25,6 +25,8 @@ Training
         [--optimizer adam|sgd] [--momentum 0.9] [--nesterov] [--lr 0.003] [--weight-decay 0]
         [--schedule constant|step|cosine|onecycle] [--warmup-epochs 0] [--step-epochs N] [--gamma 0.1]
         [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
+        [--patience N] [--patience-metric val_loss|val_accuracy]    early stopping
+        [--balanced]                      sample every class equally often
         [--no-feature-cache]              (frozen leading blocks otherwise run once, not every epoch)
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
                                       sweep the learning rate, print the loss curve and a suggestion
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache"});
+        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache", "--balanced"});
         return command->second(args);
     } catch (const UsageError& error) {
         std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());

@@ -9,7 +9,8 @@ namespace graft {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
                                                 schedule, finalLearningRate, maxSteps, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
-                                                weightDecay, freeze, lrMultipliers, featureCache, seed, labelsPerClass, device)
+                                                weightDecay, freeze, lrMultipliers, classBalanced, earlyStopPatience,
+                                                earlyStopMetric, featureCache, seed, labelsPerClass, device)
 
 std::string TrainConfig::toJson() const { return nlohmann::json(*this).dump(); }
 
@@ -37,6 +38,9 @@ void TrainConfig::validate() const {
     if (stepEpochs < 0) throw Error("step schedule interval must not be negative (0: a third of the run)");
     if (!(stepGamma > 0 && stepGamma <= 1)) throw Error("step schedule gamma must be in (0, 1]");
     if (nesterov && (optimizer != "sgd" || !(momentum > 0))) throw Error("Nesterov momentum needs --optimizer sgd with momentum > 0");
+    if (earlyStopPatience < 0) throw Error("early-stopping patience must not be negative (0: off)");
+    if (earlyStopMetric != "val_loss" && earlyStopMetric != "val_accuracy")
+        throw Error("unknown early-stopping metric '" + earlyStopMetric + "' (val_loss or val_accuracy)");
     FreezePlan::parse(freeze);
     if (device != "auto" && device != "cpu" && device != "cuda")
         throw Error("unknown device '" + device + "' (auto, cpu or cuda)");

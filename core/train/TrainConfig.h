@@ -23,6 +23,9 @@ struct TrainConfig {
     double weightDecay = 0.0;       // never applied to biases and normalisation parameters
     std::string freeze = "none";    // FreezePlan text
     std::string lrMultipliers;      // per-block multipliers (learningRateMultipliers)
+    bool classBalanced = false;     // sample every class equally often (ClassBalancedSampling)
+    int earlyStopPatience = 0;      // stop after this many validated epochs without improvement; 0: never
+    std::string earlyStopMetric = "val_loss"; // val_loss | val_accuracy
     bool featureCache = true;       // compute a frozen prefix once (FeatureCache) when the plan allows
     std::uint64_t seed = 0;
     int labelsPerClass = 0;         // 0: every training image

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "models/Weights.h"
+#include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
 #include "train/LearningRateSchedule.h"
 
@@ -125,10 +126,13 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         trainInputs.images = *trainFeatures;
         valInputs.images = *valFeatures;
     }
+    double bestScore = -INFINITY;
+    int epochsWithoutGain = 0;
     for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
         const auto started = std::chrono::steady_clock::now();
         prepareEpoch(epoch);
-        const auto order = torch::randperm(trainSet.size(), shuffler, torch::kLong);
+        const auto order = config_.classBalanced ? classBalancedOrder(trainSet.labels, shuffler)
+                                                 : torch::randperm(trainSet.size(), shuffler, torch::kLong);
         double lossSum = 0;
         std::int64_t correct = 0;
         for (std::int64_t begin = 0; begin < trainSet.size(); begin += batch) {
@@ -184,6 +188,17 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         observer.onCheckpoint(epoch, outcome.steps, serializeWeights(*model_));
         outcome.epochsCompleted = epoch;
         outcome.lastEpoch = event;
+        if (event.validated && config_.earlyStopPatience > 0) {
+            const double score = config_.earlyStopMetric == "val_accuracy" ? event.valAccuracy : -event.valLoss;
+            constexpr double kMinimumGain = 1e-4;
+            if (score > bestScore + kMinimumGain) bestScore = score, epochsWithoutGain = 0;
+            else if (++epochsWithoutGain >= config_.earlyStopPatience) {
+                observer.onLog("Stopping early: " + config_.earlyStopMetric + " has not improved for " +
+                               std::to_string(epochsWithoutGain) + " epoch(s)");
+                outcome.stoppedEarly = true;
+                break;
+            }
+        }
     }
     return outcome;
 }

@@ -24,6 +24,7 @@ struct TrainOutcome {
     int epochsCompleted = 0;
     std::int64_t steps = 0;
     EpochEvent lastEpoch; // valid when epochsCompleted > 0
+    bool stoppedEarly = false; // the validation metric stopped improving (config.earlyStopPatience)
 };
 
 // Supervised training of a classifier on in-memory tensors. Polls the stop token before every

@@ -57,6 +57,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
         const TrainOutcome outcome = trainer.train(trainSet, valSet, fanOut, stop);
         result.status = outcome.status == TrainStatus::Finished ? RunStatus::Finished : RunStatus::Cancelled;
         result.epochsCompleted = outcome.epochsCompleted;
+        result.stoppedEarly = outcome.stoppedEarly;
         result.steps = outcome.steps;
         if (outcome.epochsCompleted > 0 && outcome.lastEpoch.validated) {
             result.valAccuracy = outcome.lastEpoch.valAccuracy;

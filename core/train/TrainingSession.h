@@ -23,6 +23,7 @@ struct TrainingResult {
     std::int64_t runId = 0;
     RunStatus status = RunStatus::Finished;
     int epochsCompleted = 0;
+    bool stoppedEarly = false;
     std::int64_t steps = 0;
     std::optional<double> valAccuracy;
     std::optional<double> valLoss;

@@ -1,10 +1,12 @@
 #include "common/Error.h"
 #include "models/Architectures.h"
 #include "models/TinyNet.h"
+#include "train/ClassBalancedSampling.h"
 #include "train/Trainer.h"
 
 #include "ShapesData.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -204,6 +206,31 @@ TEST(Trainer, UnknownBlockInTheFreezePlanIsRefusedBeforeTraining) {
     auto config = fastConfig();
     config.freeze = "upto:layer3";
     EXPECT_THROW(Trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU), Error);
+}
+
+TEST(Trainer, EarlyStoppingEndsTheRunWhenValidationStopsImproving) {
+    torch::manual_seed(0);
+    auto config = fastConfig();
+    config.epochs = 10;
+    config.learningRate = 1e-12; // nothing can improve
+    config.earlyStopPatience = 2;
+    RecordingObserver observer;
+    const auto outcome = Trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU)
+                             .train(testing::shapesTensors(5, 1), testing::shapesTensors(5, 2), observer, {});
+    EXPECT_TRUE(outcome.stoppedEarly);
+    EXPECT_EQ(outcome.status, TrainStatus::Finished);
+    EXPECT_EQ(outcome.epochsCompleted, 3); // the first sets the best, two more without a gain
+}
+
+TEST(ClassBalancedSampling, RareClassesAreDrawnAsOftenAsCommonOnes) {
+    auto labels = torch::zeros({1000}, torch::kInt64);
+    labels.slice(0, 0, 50).fill_(1); // 5 % of the images
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(7);
+    const auto order = classBalancedOrder(labels, generator);
+    ASSERT_EQ(order.size(0), 1000);
+    const auto drawnRare = labels.index_select(0, order).eq(1).sum().item<std::int64_t>();
+    EXPECT_GT(drawnRare, 420); // about 500 expected, standard deviation 16
+    EXPECT_LT(drawnRare, 580);
 }
 
 } // namespace
