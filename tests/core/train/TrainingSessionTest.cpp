@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <thread>
+#include <tuple>
 
 namespace graft {
 namespace {
@@ -103,6 +104,26 @@ TEST_F(ShapesProject, JobRunsOffTheCallingThreadAndStopsOnRequest) {
 
     Database db = openProject(project());
     EXPECT_EQ(RunStore(db).run(result.runId).status, RunStatus::Cancelled);
+}
+
+TEST_F(ShapesProject, SameSeedGivesBitIdenticalMetricsInTheProject) {
+    TrainObserver quiet;
+    auto partlyFrozen = request(2);
+    partlyFrozen.config.freeze = "upto:stage1"; // with the feature cache
+    const auto first = runTraining(partlyFrozen, quiet, {});
+    const auto second = runTraining(partlyFrozen, quiet, {});
+    Database db = openProject(project(), ProjectAccess::ReadOnly);
+    const auto metricsOf = [&](std::int64_t run) {
+        std::vector<std::tuple<std::string, std::int64_t, double>> rows;
+        auto query = db.prepare("SELECT name, step, value FROM metrics WHERE run_id = ? AND name != 'epoch_seconds' "
+                                "ORDER BY name, step");
+        query.bind(1, run);
+        while (query.step()) rows.emplace_back(query.columnText(0), query.columnInt(1), query.columnDouble(2));
+        return rows;
+    };
+    const auto a = metricsOf(first.runId), b = metricsOf(second.runId);
+    EXPECT_GT(a.size(), 10u);
+    EXPECT_EQ(a, b); // exact: no tolerance
 }
 
 TEST(TrainingSession, ProjectWithoutLabelsIsRejectedByName) {
