@@ -10,7 +10,7 @@ namespace graft {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
                                                 schedule, finalLearningRate, maxSteps, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
                                                 weightDecay, freeze, lrMultipliers, classBalanced, earlyStopPatience,
-                                                earlyStopMetric, featureCache, seed, labelsPerClass, device)
+                                                earlyStopMetric, featureCache, featureCacheBudgetBytes, seed, labelsPerClass, device)
 
 std::string TrainConfig::toJson() const { return nlohmann::json(*this).dump(); }
 

@@ -27,6 +27,7 @@ struct TrainConfig {
     int earlyStopPatience = 0;      // stop after this many validated epochs without improvement; 0: never
     std::string earlyStopMetric = "val_loss"; // val_loss | val_accuracy
     bool featureCache = true;       // compute a frozen prefix once (FeatureCache) when the plan allows
+    std::int64_t featureCacheBudgetBytes = std::int64_t(2) << 30; // larger features are not cached
     std::uint64_t seed = 0;
     int labelsPerClass = 0;         // 0: every training image
     std::string device = "auto";    // auto | cpu | cuda

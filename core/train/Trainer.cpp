@@ -61,6 +61,14 @@ std::size_t Trainer::cacheablePrefix() const {
     return length == blocks_.size() ? 0 : length;
 }
 
+std::int64_t Trainer::cachedFeatureBytesPerImage(const torch::Tensor& oneImage) {
+    torch::NoGradGuard noGrad;
+    model_->eval();
+    auto x = oneImage.to(device_);
+    for (std::size_t i = 0; i < cachedBlocks_; ++i) x = blocks_[i].forward(x);
+    return std::int64_t(x.nbytes());
+}
+
 torch::Tensor Trainer::forwardFrom(std::size_t first, torch::Tensor x) {
     if (first == 0) return model_->forward(x);
     for (std::size_t i = first; i < blocks_.size(); ++i) x = blocks_[i].forward(x);
@@ -109,6 +117,16 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     // A frozen prefix gives the same activations every epoch: compute them once, then train and
     // validate only the rest of the network on them.
     cachedBlocks_ = cacheablePrefix();
+    if (cachedBlocks_ > 0 && trainSet.size() > 0) {
+        const double bytes = double(cachedFeatureBytesPerImage(trainSet.images.slice(0, 0, 1))) *
+                             double(trainSet.size() + valSet.size());
+        if (bytes > double(config_.featureCacheBudgetBytes)) {
+            observer.onLog("Not caching the frozen blocks' features: they would take " +
+                           std::to_string(std::llround(bytes / 1e6)) + " MB, over the budget of " +
+                           std::to_string(config_.featureCacheBudgetBytes / 1000000) + " MB; every epoch runs the whole network");
+            cachedBlocks_ = 0;
+        }
+    }
     LabeledTensors trainInputs = trainSet, valInputs = valSet;
     if (cachedBlocks_ > 0) {
         FeatureCache ownCache;

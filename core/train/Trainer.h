@@ -55,6 +55,8 @@ private:
     void prepareEpoch(int epoch);
     // Leading blocks that are frozen or parameter-free, when the plan never changes them.
     std::size_t cacheablePrefix() const;
+    // Size of one image's activations after the cached blocks.
+    std::int64_t cachedFeatureBytesPerImage(const torch::Tensor& oneImage);
     // Logits from blocks [first, end) applied to x.
     torch::Tensor forwardFrom(std::size_t first, torch::Tensor x);
 

@@ -22,7 +22,7 @@ struct RunResult {
     std::size_t cachedBlocks = 0;
 };
 
-RunResult trainTinyNet(const std::string& freeze, bool featureCache) {
+RunResult trainTinyNet(const std::string& freeze, bool featureCache, std::int64_t budgetBytes = 1 << 30) {
     torch::manual_seed(0);
     auto model = std::make_shared<TinyNetImpl>(1, 3);
     TrainConfig config;
@@ -30,6 +30,7 @@ RunResult trainTinyNet(const std::string& freeze, bool featureCache) {
     config.batchSize = 16;
     config.freeze = freeze;
     config.featureCache = featureCache;
+    config.featureCacheBudgetBytes = budgetBytes;
     RunResult result;
     Trainer trainer(model, config, torch::kCPU);
     trainer.train(testing::shapesTensors(20, 1), testing::shapesTensors(6, 2), result.recorded, {});
@@ -53,6 +54,12 @@ TEST(FeatureCache, LinearProbeCachesEverythingUpToTheHeadIncludingPooling) {
     EXPECT_EQ(trainTinyNet("probe", true).cachedBlocks, 5u); // stem, stage1-3, pool
     EXPECT_EQ(trainTinyNet("gradual:1", true).cachedBlocks, 0u); // the frozen prefix changes
     EXPECT_EQ(trainTinyNet("none", true).cachedBlocks, 0u);
+}
+
+TEST(FeatureCache, FeaturesLargerThanTheBudgetAreNotCached) {
+    // 78 training and validation images, 32 x 28 x 28 floats (100 KB) each after the stem: 7.8 MB.
+    EXPECT_EQ(trainTinyNet("upto:stem", true, 1 << 20).cachedBlocks, 0u);
+    EXPECT_EQ(trainTinyNet("upto:stem", true, 1 << 24).cachedBlocks, 1u);
 }
 
 TEST(FeatureCache, ReusesFeaturesUntilTheFrozenWeightsOrTheInputsChange) {
