@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
+#include <functional>
 
 namespace graft {
 namespace fs = std::filesystem;

@@ -2,6 +2,8 @@
 
 #include "common/Sha256.h"
 
+#include <algorithm>
+
 namespace graft {
 namespace {
 

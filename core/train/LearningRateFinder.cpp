@@ -7,7 +7,9 @@
 #include "train/Trainer.h"
 #include "train/TrainingInputs.h"
 
+#include <algorithm>
 #include <cmath>
+#include <stop_token>
 
 namespace graft {
 namespace {
