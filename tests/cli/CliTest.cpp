@@ -37,6 +37,14 @@ CliResult runCli(const TempDir& dir, const std::string& arguments) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::readFile(out), testing::readFile(err)};
 }
 
+// An ImageFolder of generated shapes: folder/<shape>/<n>.png.
+void writeShapesFolder(const std::filesystem::path& folder, int perClass, std::uint64_t seed) {
+    int counter = 0;
+    for (const auto& image : generateShapes(perClass, seed))
+        testing::writeFile(folder / image.label / (std::to_string(counter++) + ".png"),
+                           std::string(image.png.begin(), image.png.end()));
+}
+
 pid_t spawnCli(const std::vector<std::string>& arguments) {
     std::vector<char*> argv = {const_cast<char*>(GRAFT_CLI)};
     for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
@@ -96,11 +104,7 @@ TEST(Cli, TrainKilledMidRunLeavesAnIntactProjectWithAnInterruptedRun) {
 TEST(Cli, ImportThenTrainReportsValidationAccuracyAsJson) {
     TempDir dir;
     const auto project = (dir / "p.graft").string();
-    for (const auto& image : generateShapes(30, 5)) {
-        static int counter = 0;
-        testing::writeFile(dir / ("images/" + image.label + "/" + std::to_string(counter++) + ".png"),
-                           std::string(image.png.begin(), image.png.end()));
-    }
+    writeShapesFolder(dir / "images", 30, 5);
     testing::writeFile(dir / "images/square/broken.png", "not a png");
     ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
 
@@ -159,11 +163,7 @@ TEST(Cli, MalformedNumberIsAUsageErrorSayingWhatWasExpected) {
 TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesAndSchedules) {
     TempDir dir;
     const auto project = (dir / "p.graft").string();
-    for (const auto& image : generateShapes(10, 7)) {
-        static int counter = 0;
-        testing::writeFile(dir / ("images/" + image.label + "/" + std::to_string(counter++) + ".png"),
-                           std::string(image.png.begin(), image.png.end()));
-    }
+    writeShapesFolder(dir / "images", 10, 7);
     ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
     ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
     const auto trained = runCli(dir, "train " + project + " --freeze upto:stage1 --lr-mult 0.1,1 --optimizer sgd "
@@ -236,11 +236,7 @@ TEST(Cli, ImportedTorchScriptBackboneTrainsAHead) {
     EXPECT_EQ(nlohmann::json::parse(imported.out)["featureDim"], 576);
 
     const auto project = (dir / "p.graft").string();
-    for (const auto& image : generateShapes(20, 6)) {
-        static int counter = 0;
-        testing::writeFile(dir / ("images/" + image.label + "/" + std::to_string(counter++) + ".png"),
-                           std::string(image.png.begin(), image.png.end()));
-    }
+    writeShapesFolder(dir / "images", 20, 6);
     ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
     ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
     const auto trained = runCli(dir, "train " + project + " --arch script:mnv3s --epochs 1 --json");

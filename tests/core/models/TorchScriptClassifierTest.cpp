@@ -4,6 +4,7 @@
 #include "models/ScriptBackbones.h"
 #include "models/TorchScriptClassifier.h"
 
+#include "ErrorText.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -29,14 +30,7 @@ std::map<std::string, torch::Tensor> references() {
     return byName;
 }
 
-std::string errorOf(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& error) {
-        return error.what();
-    }
-    return "(no error)";
-}
+using testing::errorOf;
 
 TEST(TorchScriptClassifier, ScriptedExtractorMatchesPyTorchAndItsDimensionIsProbed) {
     TorchScriptClassifierImpl model(kFixtures / "mobilenet_v3_small_features.pt", 96, 4);

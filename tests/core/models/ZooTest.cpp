@@ -5,6 +5,7 @@
 #include "models/Zoo.h"
 
 #include "LocalHttpServer.h"
+#include "ErrorText.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -21,14 +22,7 @@ namespace fs = std::filesystem;
 // torchvision-format ResNet-18 weights written by the fixture step (not the official file).
 const fs::path kResNet18 = fs::path(TORCHVISION_FIXTURE_DIR) / "resnet18.pth";
 
-std::string errorOf(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& error) {
-        return error.what();
-    }
-    return "(no error)";
-}
+using testing::errorOf;
 
 TEST(ZooManifest, EveryEntryBuildsNativelyAndCarriesTheHashFromItsFileName) {
     const auto entries = zooEntries();
