@@ -96,25 +96,8 @@ nlohmann::json optionalJson(const std::optional<double>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-} // namespace
-
-int commandTrain(Arguments& args) {
-    TrainingRequest request;
-    request.project = requireProjectPath(args);
-    TrainConfig& config = request.config;
-    config = modelAndOptimizerOptions(args);
-    config.epochs = args.integer("--epochs", config.epochs);
-    config.learningRate = args.number("--lr", config.learningRate);
-    config.schedule = args.text("--schedule", config.schedule);
-    config.warmupEpochs = args.number("--warmup-epochs", config.warmupEpochs);
-    config.stepEpochs = args.integer("--step-epochs", config.stepEpochs);
-    config.stepGamma = args.number("--gamma", config.stepGamma);
-    config.earlyStopPatience = args.integer("--patience", config.earlyStopPatience);
-    config.earlyStopMetric = args.text("--patience-metric", config.earlyStopMetric);
-    request.saveWeightsTo = args.text("--save-weights", "");
-    const bool json = args.flag("--json");
-    args.rejectUnused();
-
+// Runs the request with console progress (Ctrl+C stops it) and prints the result.
+int trainAndReport(const TrainingRequest& request, bool json) {
     ConsoleTrainObserver console(json);
     InterruptSignal interrupt;
     TrainJob job(request, console);
@@ -148,6 +131,49 @@ int commandTrain(Arguments& args) {
     return result.status == RunStatus::Cancelled ? kExitCancelled : 0;
 }
 
+} // namespace
+
+int commandTrain(Arguments& args) {
+    TrainingRequest request;
+    request.project = requireProjectPath(args);
+    TrainConfig& config = request.config;
+    if (const auto run = args.option("--resume")) {
+        try {
+            request.resumeRun = std::stoll(*run);
+        } catch (const std::exception&) {
+            throw UsageError("--resume expects a run id, not '" + *run + "'");
+        }
+        // The run keeps its own settings; only where it runs may change.
+        config.device = args.text("--device", config.device);
+        request.saveWeightsTo = args.text("--save-weights", "");
+        const bool json = args.flag("--json");
+        try {
+            args.rejectUnused();
+        } catch (const UsageError& error) {
+            throw UsageError(std::string(error.what()) + " with --resume: a resumed run keeps its own settings");
+        }
+        return trainAndReport(request, json);
+    }
+    config = modelAndOptimizerOptions(args);
+    config.epochs = args.integer("--epochs", config.epochs);
+    config.learningRate = args.number("--lr", config.learningRate);
+    config.schedule = args.text("--schedule", config.schedule);
+    config.warmupEpochs = args.number("--warmup-epochs", config.warmupEpochs);
+    config.stepEpochs = args.integer("--step-epochs", config.stepEpochs);
+    config.stepGamma = args.number("--gamma", config.stepGamma);
+    config.earlyStopPatience = args.integer("--patience", config.earlyStopPatience);
+    config.earlyStopMetric = args.text("--patience-metric", config.earlyStopMetric);
+    config.augment = args.text("--augment", config.augment);
+    config.loaderThreads = args.integer("--loader-threads", config.loaderThreads);
+    config.checkpointMinutes = args.number("--checkpoint-minutes", config.checkpointMinutes);
+    config.mixedPrecision = !args.flag("--no-mixed-precision");
+    config.channelsLast = !args.flag("--no-channels-last");
+    request.saveWeightsTo = args.text("--save-weights", "");
+    const bool json = args.flag("--json");
+    args.rejectUnused();
+    return trainAndReport(request, json);
+}
+
 int commandEval(Arguments& args) {
     const auto path = requireProjectPath(args);
     const auto runText = args.option("--run");
@@ -167,13 +193,14 @@ int commandEval(Arguments& args) {
         std::cout << nlohmann::json{{"run", result.runId},
                                     {"split", splitName(result.split)},
                                     {"checkpointEpoch", result.checkpointEpoch},
+                                    {"checkpoint", result.bestCheckpoint ? "best" : "last"},
                                     {"images", result.images},
                                     {"accuracy", result.accuracy},
                                     {"loss", result.loss}}
                   << "\n";
     } else {
-        std::printf("Run %lld (epoch %lld checkpoint) on %s: accuracy %.4f, loss %.4f over %lld images\n",
-                    (long long)result.runId, (long long)result.checkpointEpoch,
+        std::printf("Run %lld (%s checkpoint, epoch %lld) on %s: accuracy %.4f, loss %.4f over %lld images\n",
+                    (long long)result.runId, result.bestCheckpoint ? "best" : "last", (long long)result.checkpointEpoch,
                     std::string(splitName(result.split)).c_str(), result.accuracy, result.loss,
                     (long long)result.images);
     }

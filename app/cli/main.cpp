@@ -24,10 +24,16 @@ Training
         [--freeze none|probe|last:N|upto:BLOCK|blocks:A,B|gradual:E] [--lr-mult LO,HI|BLOCK=X,...]
         [--optimizer adam|sgd] [--momentum 0.9] [--nesterov] [--lr 0.003] [--weight-decay 0]
         [--schedule constant|step|cosine|onecycle] [--warmup-epochs 0] [--step-epochs N] [--gamma 0.1]
-        [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda] [--save-weights FILE]
+        [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda[:N]] [--save-weights FILE]
         [--patience N] [--patience-metric val_loss|val_accuracy]    early stopping
         [--balanced]                      sample every class equally often
+        [--augment none|standard|crop:S,flip:P,rotate:D,brightness:B,contrast:C,saturation:S,hue:H]
+        [--loader-threads N]              threads decoding augmented batches (default: half the cores)
         [--no-feature-cache]              (frozen leading blocks otherwise run once, not every epoch)
+        [--checkpoint-minutes 5]          also checkpoint within long epochs (0: every step)
+        [--no-mixed-precision] [--no-channels-last]    (CUDA only; both on by default)
+  train FILE.graft --resume RUN [--device D]
+                                      continue a stopped run exactly from its last checkpoint
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
                                       sweep the learning rate, print the loss curve and a suggestion
   eval FILE.graft --run ID [--split test|val|train]
@@ -72,7 +78,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache", "--balanced"});
+        Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
+                                                            "--no-channels-last"});
         return command->second(args);
     } catch (const UsageError& error) {
         std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());

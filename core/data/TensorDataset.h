@@ -11,9 +11,9 @@
 namespace graft {
 
 struct LabeledTensors {
-    torch::Tensor images; // N x C x H x W, float32, normalised
+    torch::Tensor images; // N x C x H x W, float32, normalised; undefined when augmenting from encoded images
     torch::Tensor labels; // N, int64 class indices
-    std::int64_t size() const { return images.defined() ? images.size(0) : 0; }
+    std::int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
 
 // Decodes and preprocesses every image (in parallel on torch's intra-op pool). classIndex maps

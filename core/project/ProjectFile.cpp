@@ -86,6 +86,10 @@ Database openProject(const fs::path& path, ProjectAccess access) {
     if (access == ProjectAccess::ReadWrite) {
         migrateToLatest(db);
         RunStore(db).markDeadRunsInterrupted();
+    } else if (const auto version = db.queryInt("PRAGMA user_version"); version < latestSchemaVersion()) {
+        throw ProjectOpenError(path.string() + ": was written by an older Graft (schema version " +
+                               std::to_string(version) + "; this Graft writes " + std::to_string(latestSchemaVersion()) +
+                               "). Open it once for writing (in Graft, or with graft-cli info) to upgrade it.");
     }
     return db;
 }

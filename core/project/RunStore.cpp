@@ -88,25 +88,45 @@ void RunStore::addMetrics(std::int64_t runId, std::int64_t step, std::int64_t ep
     transaction.commit();
 }
 
-void RunStore::saveCheckpoint(std::int64_t runId, std::int64_t epoch, std::int64_t step,
-                              std::span<const std::uint8_t> data) {
+namespace {
+
+const char* kindName(CheckpointKind kind) { return kind == CheckpointKind::Best ? "best" : "last"; }
+
+} // namespace
+
+void RunStore::saveCheckpoint(std::int64_t runId, CheckpointKind kind, std::int64_t epoch, std::int64_t step,
+                              std::span<const std::uint8_t> weights, std::span<const std::uint8_t> trainingState) {
     Transaction transaction(db_);
-    db_.prepare("DELETE FROM checkpoints WHERE run_id = ?").bind(1, runId).run();
-    db_.prepare("INSERT INTO checkpoints(run_id, epoch, step, data) VALUES(?, ?, ?, ?)")
-        .bind(1, runId)
-        .bind(2, epoch)
-        .bind(3, step)
-        .bindBlob(4, data)
-        .run();
+    db_.prepare("DELETE FROM checkpoints WHERE run_id = ? AND kind = ?").bind(1, runId).bind(2, kindName(kind)).run();
+    auto insert = db_.prepare(
+        "INSERT INTO checkpoints(run_id, kind, epoch, step, data, training_state) VALUES(?, ?, ?, ?, ?, ?)");
+    insert.bind(1, runId).bind(2, kindName(kind)).bind(3, epoch).bind(4, step).bindBlob(5, weights);
+    if (trainingState.empty()) insert.bindNull(6);
+    else insert.bindBlob(6, trainingState);
+    insert.run();
     transaction.commit();
 }
 
-std::optional<StoredCheckpoint> RunStore::latestCheckpoint(std::int64_t runId) {
-    auto statement =
-        db_.prepare("SELECT epoch, step, data FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1");
-    statement.bind(1, runId);
+std::optional<StoredCheckpoint> RunStore::checkpoint(std::int64_t runId, CheckpointKind kind) {
+    auto statement = db_.prepare("SELECT epoch, step, data, training_state FROM checkpoints "
+                                 "WHERE run_id = ? AND kind = ? ORDER BY step DESC LIMIT 1");
+    statement.bind(1, runId).bind(2, kindName(kind));
     if (!statement.step()) return std::nullopt;
-    return StoredCheckpoint{statement.columnInt(0), statement.columnInt(1), statement.columnBlob(2)};
+    return StoredCheckpoint{statement.columnInt(0), statement.columnInt(1), statement.columnBlob(2),
+                            statement.columnBlob(3)};
+}
+
+void RunStore::reopenRun(std::int64_t runId, std::int64_t step) {
+    Transaction transaction(db_);
+    db_.prepare("UPDATE runs SET status = 'running', status_detail = '', ended_at = NULL, pid = ?, process_start = ?, "
+                "host = ? WHERE id = ?")
+        .bind(1, std::int64_t(getpid()))
+        .bind(2, processStartTime(getpid()))
+        .bind(3, hostName())
+        .bind(4, runId)
+        .run();
+    db_.prepare("DELETE FROM metrics WHERE run_id = ? AND step > ?").bind(1, runId).bind(2, step).run();
+    transaction.commit();
 }
 
 std::vector<RunRecord> RunStore::queryRuns(std::optional<std::int64_t> runId) {

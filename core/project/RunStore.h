@@ -1,5 +1,6 @@
 #pragma once
 
+#include "project/CheckpointKind.h"
 #include "project/Database.h"
 
 #include <cstdint>
@@ -55,7 +56,8 @@ struct MetricPoint {
 struct StoredCheckpoint {
     std::int64_t epoch = 0;
     std::int64_t step = 0;
-    std::vector<std::uint8_t> data;
+    std::vector<std::uint8_t> weights;
+    std::vector<std::uint8_t> trainingState; // empty for best checkpoints and those before schema 2
 };
 
 // Runs, their metrics and checkpoints. A view over a Database it does not own.
@@ -69,9 +71,14 @@ public:
 
     // One transaction per call, so a killed process keeps every step that returned.
     void addMetrics(std::int64_t runId, std::int64_t step, std::int64_t epoch, std::span<const Metric> metrics);
-    // Keeps only the newest checkpoint of a run.
-    void saveCheckpoint(std::int64_t runId, std::int64_t epoch, std::int64_t step, std::span<const std::uint8_t> data);
-    std::optional<StoredCheckpoint> latestCheckpoint(std::int64_t runId);
+    // Replaces the run's checkpoint of that kind.
+    void saveCheckpoint(std::int64_t runId, CheckpointKind kind, std::int64_t epoch, std::int64_t step,
+                        std::span<const std::uint8_t> weights, std::span<const std::uint8_t> trainingState = {});
+    std::optional<StoredCheckpoint> checkpoint(std::int64_t runId, CheckpointKind kind);
+
+    // Marks an ended run running again, owned by this process, and forgets the metrics recorded
+    // after `step` (those the resumed run will record anew). One transaction.
+    void reopenRun(std::int64_t runId, std::int64_t step);
 
     std::vector<RunRecord> runs();
     RunRecord run(std::int64_t runId);

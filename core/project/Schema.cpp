@@ -73,18 +73,24 @@ CREATE TABLE checkpoints(
 );
 CREATE INDEX checkpoints_by_run ON checkpoints(run_id, step);
 )sql",
+    // Exact resume: a run keeps its newest and its best checkpoint, and the newest carries the
+    // optimizer, random generators and position in the epoch (TrainingState).
+    R"sql(
+ALTER TABLE checkpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'last' CHECK (kind IN ('last', 'best'));
+ALTER TABLE checkpoints ADD COLUMN training_state BLOB;
+)sql",
 };
 
 } // namespace
 
 int latestSchemaVersion() { return int(kMigrations.size()); }
 
-void migrateToLatest(Database& db) {
+void migrateTo(Database& db, int version) {
     const auto current = db.queryInt("PRAGMA user_version");
-    if (current >= latestSchemaVersion()) return;
+    if (current >= version) return;
     Transaction transaction(db);
-    for (auto version = current; version < latestSchemaVersion(); ++version) db.exec(kMigrations[version]);
-    db.exec("PRAGMA user_version = " + std::to_string(latestSchemaVersion()));
+    for (auto next = current; next < version; ++next) db.exec(kMigrations[std::size_t(next)]);
+    db.exec("PRAGMA user_version = " + std::to_string(version));
     transaction.commit();
 }
 

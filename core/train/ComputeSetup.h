@@ -9,7 +9,8 @@ namespace graft {
 // LibTorch starts with one intra-op thread here; use every core.
 void useAllCores();
 
-// "auto" picks CUDA when available; "cuda" without a GPU is an error that says so.
-torch::Device resolveDevice(const std::string& request);
+// A DeviceRequest text. "auto" picks the first GPU when there is one; asking for a GPU that is
+// not there is an error that says which there are.
+torch::Device resolveDevice(const std::string& text);
 
 } // namespace graft

@@ -17,8 +17,8 @@ public:
     void onEpoch(const EpochEvent& event) override {
         for (auto* observer : observers_) observer->onEpoch(event);
     }
-    void onCheckpoint(int epoch, std::int64_t step, std::span<const std::uint8_t> weights) override {
-        for (auto* observer : observers_) observer->onCheckpoint(epoch, step, weights);
+    void onCheckpoint(const CheckpointEvent& event) override {
+        for (auto* observer : observers_) observer->onCheckpoint(event);
     }
     void onLog(std::string_view message) override {
         for (auto* observer : observers_) observer->onLog(message);

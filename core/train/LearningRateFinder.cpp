@@ -98,12 +98,15 @@ LearningRateSweep findLearningRate(const std::filesystem::path& project, const T
                                    const LearningRateSweepRange& range, TrainObserver& observer, std::stop_token stop) {
     config.validate();
     useAllCores();
+    // The sweep reads the loss on plain images: augmentation would only add noise to a short curve.
+    TrainConfig plain = config;
+    plain.augment = "none";
     TrainingInputs inputs;
     {
         Database db = openProject(project, ProjectAccess::ReadOnly);
-        inputs = prepareTrainingInputs(project, db, config, observer);
+        inputs = prepareTrainingInputs(project, db, plain, observer);
     }
-    return sweepLearningRate(inputs.model, config, inputs.trainSet, range, observer, stop);
+    return sweepLearningRate(inputs.model, plain, inputs.trainSet, range, observer, stop);
 }
 
 } // namespace graft

@@ -17,13 +17,15 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     Database db = openProject(project, ProjectAccess::ReadOnly);
     RunStore runs(db);
     const RunSpec spec = RunSpec::fromJson(runs.run(runId).configJson);
-    const auto checkpoint = runs.latestCheckpoint(runId);
+    auto checkpoint = runs.checkpoint(runId, CheckpointKind::Best);
+    const bool best = checkpoint.has_value();
+    if (!best) checkpoint = runs.checkpoint(runId, CheckpointKind::Last);
     const std::string source = project.string() + " run " + std::to_string(runId);
     if (!checkpoint) throw Error(source + ": has no checkpoint yet (it did not finish an epoch)");
 
     const auto architecture = architectureSpec(spec.config.arch);
     auto model = createClassifier(architecture, int(spec.classes.size()));
-    loadAllWeights(*model, checkpoint->data, source);
+    loadAllWeights(*model, checkpoint->weights, source);
 
     ProjectStore store(db);
     const auto data = loadTensors(store, store.labeledImagesInSplit(split), classIndexByName(store, spec.classes),
@@ -32,7 +34,7 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     const torch::Device device = resolveDevice(spec.config.device);
     model->to(device);
     const Evaluation evaluation = evaluate(*model, data, spec.config.batchSize, device);
-    return {runId, split, checkpoint->epoch, evaluation.count, evaluation.accuracy, evaluation.loss};
+    return {runId, split, checkpoint->epoch, best, evaluation.count, evaluation.accuracy, evaluation.loss};
 }
 
 } // namespace graft

@@ -16,7 +16,8 @@ void RunRecorder::onStep(const StepEvent& event) {
 
 void RunRecorder::onEpoch(const EpochEvent& event) {
     std::vector<Metric> metrics = {
-        {"train_loss", event.trainLoss}, {"train_accuracy", event.trainAccuracy}, {"epoch_seconds", event.seconds}};
+        {"train_loss", event.trainLoss}, {"train_accuracy", event.trainAccuracy}, {"epoch_seconds", event.seconds},
+        {"data_wait_seconds", event.dataWaitSeconds}};
     if (event.validated) {
         metrics.push_back({"val_loss", event.valLoss});
         metrics.push_back({"val_accuracy", event.valAccuracy});
@@ -24,8 +25,8 @@ void RunRecorder::onEpoch(const EpochEvent& event) {
     runs_.addMetrics(runId_, event.step, event.epoch, metrics);
 }
 
-void RunRecorder::onCheckpoint(int epoch, std::int64_t step, std::span<const std::uint8_t> weights) {
-    runs_.saveCheckpoint(runId_, epoch, step, weights);
+void RunRecorder::onCheckpoint(const CheckpointEvent& event) {
+    runs_.saveCheckpoint(runId_, event.kind, event.epoch, event.step, event.weights, event.trainingState);
 }
 
 } // namespace graft

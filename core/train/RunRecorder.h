@@ -16,7 +16,7 @@ public:
 
     void onStep(const StepEvent& event) override;
     void onEpoch(const EpochEvent& event) override;
-    void onCheckpoint(int epoch, std::int64_t step, std::span<const std::uint8_t> weights) override;
+    void onCheckpoint(const CheckpointEvent& event) override;
 
 private:
     Database db_;

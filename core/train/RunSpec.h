@@ -12,6 +12,7 @@ namespace graft {
 struct RunSpec {
     TrainConfig config;
     std::vector<std::string> classes;
+    std::string trainFingerprint; // TrainingInputs::trainFingerprint; empty in runs before resume existed
 
     std::string toJson() const;
     static RunSpec fromJson(const std::string& json);

@@ -1,6 +1,8 @@
 #include "train/TrainConfig.h"
 
 #include "common/Error.h"
+#include "data/AugmentSpec.h"
+#include "train/DeviceRequest.h"
 #include "train/FreezePlan.h"
 
 #include <nlohmann/json.hpp>
@@ -9,8 +11,10 @@ namespace graft {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
                                                 schedule, finalLearningRate, maxSteps, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
-                                                weightDecay, freeze, lrMultipliers, classBalanced, earlyStopPatience,
-                                                earlyStopMetric, featureCache, featureCacheBudgetBytes, seed, labelsPerClass, device)
+                                                weightDecay, freeze, lrMultipliers, classBalanced, augment, loaderThreads,
+                                                earlyStopPatience, earlyStopMetric, checkpointMinutes, featureCache,
+                                                featureCacheBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
+                                                channelsLast)
 
 std::string TrainConfig::toJson() const { return nlohmann::json(*this).dump(); }
 
@@ -42,8 +46,9 @@ void TrainConfig::validate() const {
     if (earlyStopMetric != "val_loss" && earlyStopMetric != "val_accuracy")
         throw Error("unknown early-stopping metric '" + earlyStopMetric + "' (val_loss or val_accuracy)");
     FreezePlan::parse(freeze);
-    if (device != "auto" && device != "cpu" && device != "cuda")
-        throw Error("unknown device '" + device + "' (auto, cpu or cuda)");
+    AugmentSpec::parse(augment);
+    if (loaderThreads < 0) throw Error("loader threads must not be negative (0: automatic)");
+    DeviceRequest::parse(device);
 }
 
 } // namespace graft

@@ -24,13 +24,18 @@ struct TrainConfig {
     std::string freeze = "none";    // FreezePlan text
     std::string lrMultipliers;      // per-block multipliers (learningRateMultipliers)
     bool classBalanced = false;     // sample every class equally often (ClassBalancedSampling)
+    std::string augment = "none";   // AugmentSpec text; turns the feature cache off
+    int loaderThreads = 0;          // threads decoding augmented batches; 0: half the cores (1 to 8)
     int earlyStopPatience = 0;      // stop after this many validated epochs without improvement; 0: never
-    std::string earlyStopMetric = "val_loss"; // val_loss | val_accuracy
+    std::string earlyStopMetric = "val_loss"; // val_loss | val_accuracy; also picks the best checkpoint
+    double checkpointMinutes = 5;   // also checkpoint within an epoch this often; 0: every step; < 0: epoch ends only
     bool featureCache = true;       // compute a frozen prefix once (FeatureCache) when the plan allows
     std::int64_t featureCacheBudgetBytes = std::int64_t(2) << 30; // larger features are not cached
     std::uint64_t seed = 0;
     int labelsPerClass = 0;         // 0: every training image
-    std::string device = "auto";    // auto | cpu | cuda
+    std::string device = "auto";    // auto | cpu | cuda | cuda:N
+    bool mixedPrecision = true;     // CUDA only: float16 autocast with loss scaling
+    bool channelsLast = true;       // CUDA only: NHWC memory layout for convolutions
 
     std::string toJson() const;
     // Throws naming the bad field; fields absent from the JSON keep their defaults.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "project/CheckpointKind.h"
+
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -24,6 +26,15 @@ struct EpochEvent {
     double valLoss = 0;
     double valAccuracy = 0;
     double seconds = 0;
+    double dataWaitSeconds = 0; // of `seconds`, spent waiting for augmented batches
+};
+
+struct CheckpointEvent {
+    CheckpointKind kind = CheckpointKind::Last;
+    int epoch = 0; // the last completed epoch
+    std::int64_t step = 0;
+    std::span<const std::uint8_t> weights;
+    std::span<const std::uint8_t> trainingState; // TrainingState bytes; empty for the best checkpoint
 };
 
 // Receives a job's events on the worker thread. Implementations must not touch UI objects;
@@ -33,7 +44,7 @@ public:
     virtual ~TrainObserver() = default;
     virtual void onStep(const StepEvent&) {}
     virtual void onEpoch(const EpochEvent&) {}
-    virtual void onCheckpoint(int /*epoch*/, std::int64_t /*step*/, std::span<const std::uint8_t> /*weights*/) {}
+    virtual void onCheckpoint(const CheckpointEvent&) {}
     virtual void onLog(std::string_view /*message*/) {}
 };
 

@@ -1,30 +1,74 @@
 #include "train/Trainer.h"
 
 #include "common/Error.h"
+#include "data/AugmentedBatches.h"
 #include "models/Weights.h"
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
-#include "train/LearningRateSchedule.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/optim/adamw.h>
 #include <torch/optim/sgd.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <mutex>
+#include <sstream>
+#include <thread>
 
 namespace graft {
+namespace {
+
+// Batches decoded ahead of the one being trained on: enough to hide a slow JPEG, few enough
+// that an epoch's end does not waste work.
+constexpr int kBatchesAhead = 4;
+
+int loaderThreads(const TrainConfig& config) {
+    if (config.loaderThreads > 0) return config.loaderThreads;
+    return std::clamp(int(std::thread::hardware_concurrency()) / 2, 1, 8);
+}
+
+// CUDA autocast for one forward pass: matmuls and convolutions in float16, reductions in float32.
+class AutocastScope {
+public:
+    explicit AutocastScope(bool enabled) : enabled_(enabled) {
+        if (enabled_) at::autocast::set_enabled(true);
+    }
+    ~AutocastScope() {
+        if (!enabled_) return;
+        at::autocast::set_enabled(false);
+        at::autocast::clear_cache();
+    }
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+    bool enabled_;
+};
+
+} // namespace
 
 Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, TrainConfig config, torch::Device device)
     : model_(std::move(model)), config_(std::move(config)), device_(device),
-      freezePlan_(FreezePlan::parse(config_.freeze)), blocks_(model_->blocks()), parameters_(parametersByBlock(*model_)) {
+      freezePlan_(FreezePlan::parse(config_.freeze)), augment_(AugmentSpec::parse(config_.augment)),
+      blocks_(model_->blocks()), parameters_(parametersByBlock(*model_)) {
     // Multipliers ramp over the blocks that train by the end of the run.
     const auto frozenAtEnd = freezePlan_.frozenAt(blocks_, config_.epochs);
     std::vector<std::string> trainable;
     for (const auto& group : parameters_)
         if (!frozenAtEnd.contains(group.block)) trainable.push_back(group.block);
     multipliers_ = learningRateMultipliers(config_.lrMultipliers, trainable);
+}
+
+void Trainer::augmentFrom(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess) {
+    encoded_ = &encoded;
+    preprocess_ = preprocess;
+    augment_ = augment_.forChannels(preprocess.channels());
 }
 
 void Trainer::addParameterGroups(const BlockParameters& block, double multiplier) {
@@ -97,13 +141,7 @@ void Trainer::prepareEpoch(int epoch) {
     setTrainingModes(*model_, blocks_, frozen_);
 }
 
-TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
-                            std::stop_token stop) {
-    model_->to(device_);
-    // A private generator keeps the batch order a function of the seed alone.
-    auto shuffler = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
-    const std::int64_t batch = config_.batchSize;
-    const std::int64_t stepsPerEpoch = (trainSet.size() + batch - 1) / batch;
+LearningRateSchedule Trainer::scheduleFor(std::int64_t stepsPerEpoch) const {
     LearningRateSchedule schedule;
     schedule.kind = config_.schedule;
     schedule.totalSteps = stepsPerEpoch * config_.epochs;
@@ -112,11 +150,31 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     schedule.warmupSteps = std::int64_t(std::llround(config_.warmupEpochs * double(stepsPerEpoch)));
     schedule.stepEvery = stepsPerEpoch * (config_.stepEpochs > 0 ? config_.stepEpochs : std::max(1, config_.epochs / 3));
     schedule.gamma = config_.stepGamma;
+    return schedule;
+}
 
-    TrainOutcome outcome;
+void Trainer::placeModel() {
+    model_->to(device_);
+    if (!(onCuda() && config_.channelsLast)) return;
+    // NHWC lets cuDNN use tensor cores for convolutions without transposing every call.
+    torch::NoGradGuard noGrad;
+    for (auto& parameter : model_->parameters())
+        if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
+torch::Tensor Trainer::toDevice(const torch::Tensor& images) const {
+    auto placed = images.to(device_, /*non_blocking=*/onCuda());
+    if (onCuda() && config_.channelsLast && placed.dim() == 4) placed = placed.contiguous(torch::MemoryFormat::ChannelsLast);
+    return placed;
+}
+
+std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInputs(const LabeledTensors& trainSet,
+                                                                                  const LabeledTensors& valSet,
+                                                                                  TrainObserver& observer,
+                                                                                  std::stop_token stop) {
     // A frozen prefix gives the same activations every epoch: compute them once, then train and
     // validate only the rest of the network on them.
-    cachedBlocks_ = cacheablePrefix();
+    cachedBlocks_ = augment_.enabled() ? 0 : cacheablePrefix();
     if (cachedBlocks_ > 0 && trainSet.size() > 0) {
         const double bytes = double(cachedFeatureBytesPerImage(trainSet.images.slice(0, 0, 1))) *
                              double(trainSet.size() + valSet.size());
@@ -137,61 +195,176 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         auto valFeatures = valSet.size() > 0 ? cache.features(*model_, blocks_, cachedBlocks_, valSet.images,
                                                               config_.batchSize, device_, stop)
                                              : std::optional<torch::Tensor>(valSet.images);
-        if (!trainFeatures || !valFeatures) {
-            outcome.status = TrainStatus::Cancelled;
-            return outcome;
-        }
+        if (!trainFeatures || !valFeatures) return std::nullopt;
         trainInputs.images = *trainFeatures;
         valInputs.images = *valFeatures;
     }
-    double bestScore = -INFINITY;
-    int epochsWithoutGain = 0;
-    for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
+    // Page-locked host memory lets the copies to the GPU overlap computation.
+    if (onCuda() && trainInputs.images.defined() && trainInputs.images.is_cpu())
+        trainInputs.images = trainInputs.images.pin_memory();
+    return std::pair{trainInputs, valInputs};
+}
+
+Trainer::StepResult Trainer::step(const torch::Tensor& images, const torch::Tensor& labels, double factor) {
+    auto& groups = optimizer_->param_groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(groupBaseRates_[g] * factor);
+    optimizer_->zero_grad();
+    StepResult result;
+    {
+        AutocastScope autocast(scaler_.has_value());
+        result.logits = forwardFrom(cachedBlocks_, images);
+    }
+    result.loss = torch::nn::functional::cross_entropy(result.logits.to(torch::kFloat32), labels);
+    if (!scaler_) {
+        result.loss.backward();
+        optimizer_->step();
+        return result;
+    }
+    scaler_->scale(result.loss).backward();
+    std::vector<torch::Tensor> parameters;
+    for (const auto& group : groups) parameters.insert(parameters.end(), group.params().begin(), group.params().end());
+    if (scaler_->unscale(parameters)) optimizer_->step(); // else an overflow: skip, with a smaller scale
+    return result;
+}
+
+TrainingProgress Trainer::restore(const TrainingState& state, at::Generator& shuffler, std::int64_t images) {
+    const auto& progress = state.progress;
+    if (progress.position > 0 && (!progress.order.defined() || progress.order.size(0) != images))
+        throw Error("the checkpoint was taken on " + std::to_string(progress.order.defined() ? progress.order.size(0) : 0) +
+                    " training images, but the run now has " + std::to_string(images) +
+                    "; the project's training images changed since, so the run cannot continue exactly");
+    // The optimizer gains groups as blocks unfreeze: rebuild them as they were, then load.
+    for (int epoch = 1; epoch <= std::max(1, progress.preparedEpoch); ++epoch) prepareEpoch(epoch);
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(state.optimizer.data(), state.optimizer.size(), device_);
+        optimizer_->load(archive);
+    } catch (const c10::Error& error) {
+        throw Error(std::string("the checkpoint's optimizer state does not fit this run's optimizer (") +
+                    error.what_without_backtrace() + ")");
+    }
+    shuffler.set_state(state.shufflerState);
+    auto defaultGenerator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard lock(defaultGenerator.mutex());
+    defaultGenerator.set_state(state.defaultGeneratorState);
+    if (scaler_ && progress.lossScale > 0) scaler_->restore(progress.lossScale, progress.stepsSinceScaleChange);
+    return progress;
+}
+
+void Trainer::reportCheckpoint(TrainObserver& observer, CheckpointKind kind, int completedEpochs,
+                               const TrainingProgress& progress, at::Generator& shuffler) {
+    const auto weights = serializeWeights(*model_);
+    std::vector<std::uint8_t> stateBytes;
+    if (kind == CheckpointKind::Last) {
+        TrainingState state;
+        state.progress = progress;
+        if (scaler_) {
+            state.progress.lossScale = scaler_->currentScale();
+            state.progress.stepsSinceScaleChange = scaler_->stepsSinceChange();
+        }
+        torch::serialize::OutputArchive archive;
+        optimizer_->save(archive);
+        std::ostringstream optimizerBytes;
+        archive.save_to(optimizerBytes);
+        state.optimizer = optimizerBytes.str();
+        state.shufflerState = shuffler.get_state();
+        auto defaultGenerator = at::detail::getDefaultCPUGenerator();
+        {
+            std::lock_guard lock(defaultGenerator.mutex());
+            state.defaultGeneratorState = defaultGenerator.get_state();
+        }
+        stateBytes = state.toBytes();
+    }
+    observer.onCheckpoint({kind, completedEpochs, progress.steps, weights, stateBytes});
+}
+
+TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
+                            std::stop_token stop) {
+    const bool augmenting = augment_.enabled();
+    if (augmenting && !encoded_) throw Error("augmented training needs the encoded training images (augmentFrom)");
+    placeModel();
+    if (onCuda() && config_.mixedPrecision) scaler_.emplace();
+    // A private generator keeps the batch order a function of the seed alone.
+    auto shuffler = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
+    const std::int64_t imageCount = trainSet.size(), batch = config_.batchSize;
+    const std::int64_t stepsPerEpoch = (imageCount + batch - 1) / batch;
+    const LearningRateSchedule schedule = scheduleFor(stepsPerEpoch);
+    TrainingProgress progress = resumeState_ ? restore(*resumeState_, shuffler, imageCount) : TrainingProgress{};
+    resumeState_.reset();
+
+    TrainOutcome outcome;
+    outcome.steps = progress.steps;
+    outcome.epochsCompleted = progress.epoch - 1;
+    auto inputs = trainableInputs(trainSet, valSet, observer, stop);
+    if (!inputs) {
+        outcome.status = TrainStatus::Cancelled;
+        return outcome;
+    }
+    const auto& [trainInputs, valInputs] = *inputs;
+    const auto checkpointInterval = std::chrono::duration<double>(config_.checkpointMinutes * 60.0);
+    auto lastCheckpoint = std::chrono::steady_clock::now();
+
+    while (progress.epoch <= config_.epochs) {
+        const int epoch = progress.epoch;
         const auto started = std::chrono::steady_clock::now();
         prepareEpoch(epoch);
-        const auto order = config_.classBalanced ? classBalancedOrder(trainSet.labels, shuffler)
-                                                 : torch::randperm(trainSet.size(), shuffler, torch::kLong);
-        double lossSum = 0;
-        std::int64_t correct = 0;
-        for (std::int64_t begin = 0; begin < trainSet.size(); begin += batch) {
+        progress.preparedEpoch = epoch;
+        if (progress.position == 0) {
+            progress.order = config_.classBalanced ? classBalancedOrder(trainSet.labels, shuffler)
+                                                   : torch::randperm(imageCount, shuffler, torch::kLong);
+            progress.lossSum = 0;
+            progress.correct = 0;
+        }
+        std::unique_ptr<AugmentedBatches> augmented;
+        if (augmenting) {
+            BatchPlan plan;
+            const auto* order = progress.order.data_ptr<std::int64_t>();
+            plan.order.assign(order, order + imageCount);
+            plan.batchSize = config_.batchSize;
+            plan.firstBatch = progress.position / batch;
+            plan.epochSeed = config_.seed * 1000003u + std::uint64_t(epoch);
+            augmented = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, augment_, std::move(plan),
+                                                           loaderThreads(config_), kBatchesAhead, onCuda());
+        }
+        while (progress.position < imageCount) {
             if (stop.stop_requested()) {
                 outcome.status = TrainStatus::Cancelled;
                 return outcome;
             }
-            if (config_.maxSteps > 0 && outcome.steps >= config_.maxSteps) return outcome;
-            const auto indices = order.slice(0, begin, std::min(begin + batch, trainSet.size()));
-            const auto images = trainInputs.images.index_select(0, indices).to(device_);
+            if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) return outcome;
+            const auto end = std::min(progress.position + batch, imageCount);
+            const auto indices = progress.order.slice(0, progress.position, end);
+            const auto images = augmenting ? augmented->next() : trainInputs.images.index_select(0, indices);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
+            const double factor = schedule.factor(progress.steps + 1);
+            const auto result = step(toDevice(images), labels, factor);
 
-            const double factor = schedule.factor(outcome.steps + 1);
-            auto& groups = optimizer_->param_groups();
-            for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(groupBaseRates_[g] * factor);
-            const double learningRate = config_.learningRate * factor;
-            optimizer_->zero_grad();
-            const auto logits = forwardFrom(cachedBlocks_, images);
-            const auto loss = torch::nn::functional::cross_entropy(logits, labels);
-            loss.backward();
-            optimizer_->step();
-
-            const double lossValue = loss.item<double>();
-            ++outcome.steps;
+            const double lossValue = result.loss.item<double>();
+            outcome.steps = ++progress.steps;
             if (!std::isfinite(lossValue))
                 throw Error("training diverged: the loss became " + std::to_string(lossValue) + " at step " +
-                            std::to_string(outcome.steps) + "; try a lower learning rate");
-            lossSum += lossValue * double(indices.size(0));
-            correct += logits.argmax(1).eq(labels).sum().item<std::int64_t>();
-            observer.onStep({outcome.steps, epoch, stepsPerEpoch, lossValue, learningRate});
+                            std::to_string(progress.steps) + "; try a lower learning rate");
+            progress.lossSum += lossValue * double(end - progress.position);
+            progress.correct += result.logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+            progress.position = end;
+            observer.onStep({progress.steps, epoch, stepsPerEpoch, lossValue, config_.learningRate * factor});
+            if (progress.position < imageCount && config_.checkpointMinutes >= 0 &&
+                std::chrono::steady_clock::now() - lastCheckpoint >= checkpointInterval) {
+                reportCheckpoint(observer, CheckpointKind::Last, epoch - 1, progress, shuffler);
+                lastCheckpoint = std::chrono::steady_clock::now();
+            }
         }
 
         EpochEvent event;
         event.epoch = epoch;
         event.epochs = config_.epochs;
-        event.step = outcome.steps;
-        event.trainLoss = lossSum / double(trainSet.size());
-        event.trainAccuracy = double(correct) / double(trainSet.size());
+        event.step = progress.steps;
+        event.trainLoss = progress.lossSum / double(imageCount);
+        event.trainAccuracy = double(progress.correct) / double(imageCount);
+        event.dataWaitSeconds = augmented ? augmented->waitedSeconds() : 0.0;
         if (valSet.size() > 0) {
             model_->eval();
-            const auto validation = evaluateWith([&](torch::Tensor x) { return forwardFrom(cachedBlocks_, x); },
+            const auto validation = evaluateWith([&](torch::Tensor x) { return forwardFrom(cachedBlocks_, toDevice(x)); },
                                                  valInputs, config_.batchSize, device_, stop);
             if (!validation.complete) {
                 outcome.status = TrainStatus::Cancelled;
@@ -203,19 +376,32 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         }
         event.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         observer.onEpoch(event);
-        observer.onCheckpoint(epoch, outcome.steps, serializeWeights(*model_));
         outcome.epochsCompleted = epoch;
         outcome.lastEpoch = event;
-        if (event.validated && config_.earlyStopPatience > 0) {
+
+        bool stopEarly = false;
+        if (event.validated) {
             const double score = config_.earlyStopMetric == "val_accuracy" ? event.valAccuracy : -event.valLoss;
             constexpr double kMinimumGain = 1e-4;
-            if (score > bestScore + kMinimumGain) bestScore = score, epochsWithoutGain = 0;
-            else if (++epochsWithoutGain >= config_.earlyStopPatience) {
-                observer.onLog("Stopping early: " + config_.earlyStopMetric + " has not improved for " +
-                               std::to_string(epochsWithoutGain) + " epoch(s)");
-                outcome.stoppedEarly = true;
-                break;
+            if (score > progress.bestScore + kMinimumGain) {
+                progress.bestScore = score;
+                progress.epochsWithoutGain = 0;
+                reportCheckpoint(observer, CheckpointKind::Best, epoch, progress, shuffler);
+            } else {
+                stopEarly = config_.earlyStopPatience > 0 && ++progress.epochsWithoutGain >= config_.earlyStopPatience;
             }
+        }
+        // What a resumed run starts the next epoch from.
+        progress.epoch = epoch + 1;
+        progress.position = 0;
+        progress.order = torch::Tensor();
+        reportCheckpoint(observer, CheckpointKind::Last, epoch, progress, shuffler);
+        lastCheckpoint = std::chrono::steady_clock::now();
+        if (stopEarly) {
+            observer.onLog("Stopping early: " + config_.earlyStopMetric + " has not improved for " +
+                           std::to_string(progress.epochsWithoutGain) + " epoch(s)");
+            outcome.stoppedEarly = true;
+            break;
         }
     }
     return outcome;

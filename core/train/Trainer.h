@@ -1,17 +1,23 @@
 #pragma once
 
+#include "data/AugmentSpec.h"
+#include "data/Preprocess.h"
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
 #include "train/FeatureCache.h"
 #include "train/FreezePlan.h"
+#include "train/GradScaler.h"
+#include "train/LearningRateSchedule.h"
 #include "train/ParameterGroups.h"
 #include "train/TrainConfig.h"
 #include "train/TrainObserver.h"
+#include "train/TrainingState.h"
 
 #include <torch/optim/optimizer.h>
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stop_token>
 
@@ -23,20 +29,29 @@ struct TrainOutcome {
     TrainStatus status = TrainStatus::Finished;
     int epochsCompleted = 0;
     std::int64_t steps = 0;
-    EpochEvent lastEpoch; // valid when epochsCompleted > 0
+    EpochEvent lastEpoch; // valid when an epoch completed in this call
     bool stoppedEarly = false; // the validation metric stopped improving (config.earlyStopPatience)
 };
 
-// Supervised training of a classifier on in-memory tensors. Polls the stop token before every
-// batch, so a stop request ends training within one batch. Frozen blocks (config.freeze) have
-// requires_grad off, are absent from the optimizer and keep BatchNorm in eval mode; each trainable
-// block has its own learning rate (config.lrMultipliers).
+// Supervised training of a classifier. Polls the stop token before every batch, so a stop
+// request ends training within one batch. Frozen blocks (config.freeze) have requires_grad off,
+// are absent from the optimizer and keep BatchNorm in eval mode; each trainable block has its
+// own learning rate (config.lrMultipliers). Reports a "last" checkpoint with the full training
+// state after every epoch (and within long epochs, config.checkpointMinutes), and a "best" one
+// whenever the validation metric improves.
 class Trainer {
 public:
     // Throws graft::Error when the freeze plan or multipliers name blocks the model lacks.
     Trainer(std::shared_ptr<ClassifierImpl> model, TrainConfig config, torch::Device device);
 
-    // Throws graft::Error when the loss stops being finite.
+    // With augmentation (config.augment) every epoch decodes and augments these anew, in
+    // parallel; they are aligned with the training labels, and train()'s trainSet.images is unused.
+    void augmentFrom(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess);
+    // The next train() continues from this state; the model must already hold the same
+    // checkpoint's weights.
+    void resumeFrom(TrainingState state) { resumeState_ = std::move(state); }
+
+    // Throws graft::Error when the loss stops being finite or a resumed state does not fit.
     TrainOutcome train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                        std::stop_token stop);
 
@@ -49,6 +64,11 @@ public:
     std::int64_t optimizedParameters() const;
 
 private:
+    struct StepResult {
+        torch::Tensor loss;
+        torch::Tensor logits;
+    };
+
     // Adds a decayed and an undecayed group for the block, at the base rate times its multiplier.
     void addParameterGroups(const BlockParameters& block, double multiplier);
     // Applies the freeze plan for `epoch`, giving newly unfrozen blocks their optimizer groups.
@@ -60,10 +80,26 @@ private:
     // Logits from blocks [first, end) applied to x.
     torch::Tensor forwardFrom(std::size_t first, torch::Tensor x);
 
+    LearningRateSchedule scheduleFor(std::int64_t stepsPerEpoch) const;
+    bool onCuda() const { return device_.is_cuda(); }
+    void placeModel();
+    torch::Tensor toDevice(const torch::Tensor& images) const;
+    // What the trainable part sees: the images, or the frozen prefix's features (computed once).
+    // Empty when a stop request cut the computation short.
+    std::optional<std::pair<LabeledTensors, LabeledTensors>> trainableInputs(const LabeledTensors& trainSet,
+                                                                             const LabeledTensors& valSet,
+                                                                             TrainObserver& observer,
+                                                                             std::stop_token stop);
+    StepResult step(const torch::Tensor& images, const torch::Tensor& labels, double factor);
+    TrainingProgress restore(const TrainingState& state, at::Generator& shuffler, std::int64_t images);
+    void reportCheckpoint(TrainObserver& observer, CheckpointKind kind, int completedEpochs,
+                          const TrainingProgress& progress, at::Generator& shuffler);
+
     std::shared_ptr<ClassifierImpl> model_;
     TrainConfig config_;
     torch::Device device_;
     FreezePlan freezePlan_;
+    AugmentSpec augment_;
     std::vector<NetworkBlock> blocks_;
     std::vector<BlockParameters> parameters_;
     std::map<std::string, double> multipliers_;
@@ -71,6 +107,10 @@ private:
     std::set<std::string> inOptimizer_;
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     std::vector<double> groupBaseRates_;
+    std::optional<GradScaler> scaler_; // mixed precision on CUDA
+    const std::vector<std::vector<std::uint8_t>>* encoded_ = nullptr;
+    PreprocessSpec preprocess_;
+    std::optional<TrainingState> resumeState_;
     FeatureCache* sharedCache_ = nullptr;
     std::size_t cachedBlocks_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "train/TrainingInputs.h"
 
+#include "common/Sha256.h"
+#include "data/AugmentSpec.h"
 #include "data/Splits.h"
 #include "models/Architectures.h"
 #include "models/PthReader.h"
@@ -23,8 +25,24 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     if (config.labelsPerClass > 0) trainImages = sampleEachClass(trainImages, config.labelsPerClass, config.seed);
 
     const auto classIndex = classIndexByName(store, inputs.classes);
-    observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
-    inputs.trainSet = loadTensors(store, trainImages, classIndex, spec.preprocess);
+    std::string fingerprint;
+    for (const auto& image : trainImages)
+        fingerprint.append(image.sha256).append(" ").append(inputs.classes[std::size_t(classIndex.at(image.classId))]).append("\n");
+    inputs.trainFingerprint = sha256Hex({reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()});
+    inputs.preprocess = spec.preprocess;
+    if (AugmentSpec::parse(config.augment).enabled()) {
+        observer.onLog("Reading " + std::to_string(trainImages.size()) + " training images (augmented afresh every epoch)");
+        auto images = store.imagesForTraining(trainImages);
+        inputs.trainSet.labels = torch::empty({std::int64_t(images.size())}, torch::kInt64);
+        auto* labels = inputs.trainSet.labels.data_ptr<std::int64_t>();
+        for (std::size_t i = 0; i < images.size(); ++i) {
+            labels[i] = classIndex.at(images[i].classId);
+            inputs.trainEncoded.push_back(std::move(images[i].encoded));
+        }
+    } else {
+        observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
+        inputs.trainSet = loadTensors(store, trainImages, classIndex, spec.preprocess);
+    }
     inputs.valSet = loadTensors(store, store.labeledImagesInSplit(Split::Val), classIndex, spec.preprocess);
 
     torch::manual_seed(config.seed);

@@ -17,8 +17,13 @@ namespace graft {
 // and validation tensors, and the model seeded and initialised from config.init.
 struct TrainingInputs {
     std::vector<std::string> classes;
-    LabeledTensors trainSet;
+    LabeledTensors trainSet; // with augmentation, labels only: the images are in trainEncoded
     LabeledTensors valSet;
+    std::vector<std::vector<std::uint8_t>> trainEncoded;
+    PreprocessSpec preprocess;
+    // SHA-256 over the training images in order with their class names: a resumed run checks
+    // that it trains on the same data.
+    std::string trainFingerprint;
     std::shared_ptr<ClassifierImpl> model;
     std::vector<std::string> initNotes; // what the initial weights did not cover
 };

@@ -9,6 +9,7 @@
 #include "train/RunSpec.h"
 #include "train/Trainer.h"
 #include "train/TrainingInputs.h"
+#include "train/TrainingState.h"
 
 #include <torch/utils.h>
 #include <torch/version.h>
@@ -27,14 +28,28 @@ std::string deviceName(const torch::Device& device) {
 } // namespace
 
 TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observer, std::stop_token stop) {
-    const TrainConfig& config = request.config;
+    Database db = openProject(request.project); // marks the runs of killed processes interrupted
+    RunStore runs(db);
+    const std::string runName = request.project.string() + ": run " + std::to_string(request.resumeRun);
+    std::optional<StoredCheckpoint> checkpoint;
+    std::optional<RunSpec> resumed;
+    if (request.resumeRun > 0) {
+        const auto record = runs.run(request.resumeRun);
+        if (record.status == RunStatus::Running) throw Error(runName + " is still running in another process");
+        if (record.status == RunStatus::Finished) throw Error(runName + " has already finished; there is nothing to resume");
+        resumed = RunSpec::fromJson(record.configJson);
+        resumed->config.device = request.config.device;
+        checkpoint = runs.checkpoint(request.resumeRun, CheckpointKind::Last);
+        if (!checkpoint || checkpoint->trainingState.empty())
+            throw Error(runName + " has no checkpoint to resume from; start a new run");
+    }
+    const TrainConfig& config = resumed ? resumed->config : request.config;
     config.validate();
     const torch::Device device = resolveDevice(config.device);
     useAllCores();
 
-    Database db = openProject(request.project);
     TrainingInputs inputs = prepareTrainingInputs(request.project, db, config, observer);
-    const RunSpec runSpec{config, inputs.classes};
+    const RunSpec runSpec{config, inputs.classes, inputs.trainFingerprint};
     const auto& trainSet = inputs.trainSet;
     const auto& valSet = inputs.valSet;
     auto model = inputs.model;
@@ -43,10 +58,19 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
 
     // Built before the run is recorded: a freeze plan naming a missing block leaves no trace.
     Trainer trainer(model, config, device);
-
-    RunStore runs(db);
-    result.runId = runs.beginRun({request.arm, config.arch, config.init == "scratch" ? "scratch" : "weights",
-                                  config.seed, runSpec.toJson(), kGraftVersion, TORCH_VERSION});
+    if (!inputs.trainEncoded.empty()) trainer.augmentFrom(inputs.trainEncoded, inputs.preprocess);
+    if (resumed) {
+        if (inputs.classes != resumed->classes || resumed->trainFingerprint != inputs.trainFingerprint)
+            throw Error(runName + " trained on other images or labels than the project now has; start a new run");
+        loadAllWeights(*model, checkpoint->weights, runName + " checkpoint");
+        trainer.resumeFrom(TrainingState::fromBytes(checkpoint->trainingState));
+        runs.reopenRun(request.resumeRun, checkpoint->step);
+        result.runId = request.resumeRun;
+        observer.onLog("Resuming " + runName + " after step " + std::to_string(checkpoint->step));
+    } else {
+        result.runId = runs.beginRun({request.arm, config.arch, config.init == "scratch" ? "scratch" : "weights",
+                                      config.seed, runSpec.toJson(), kGraftVersion, TORCH_VERSION});
+    }
     result.trainImages = trainSet.size();
     result.valImages = valSet.size();
     result.device = deviceName(device);

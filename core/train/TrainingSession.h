@@ -14,7 +14,8 @@ namespace graft {
 
 struct TrainingRequest {
     std::filesystem::path project;
-    TrainConfig config;
+    TrainConfig config;      // of a new run; a resumed run keeps its own, but for the device
+    std::int64_t resumeRun = 0; // continue this run from its last checkpoint; 0: start a new run
     std::string arm = "single";
     std::filesystem::path saveWeightsTo; // empty: don't write a weights file
 };
@@ -36,6 +37,9 @@ struct TrainingResult {
 // One training run on a project, end to end: reads the labelled train/val splits (optionally k
 // per class), builds the model (random or from a weights file), records the run, its metrics
 // and checkpoints in the project, and marks it finished, cancelled or failed.
+// Resuming continues a stopped run (interrupted, cancelled or failed) exactly where its last
+// checkpoint left off, in the same run record; it refuses, without writing, a run that is
+// running or finished, has no checkpoint, or whose training images or labels have changed.
 TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observer, std::stop_token stop);
 
 } // namespace graft

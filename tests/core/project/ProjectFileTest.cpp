@@ -1,5 +1,6 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
+#include "project/RunStore.h"
 #include "project/Schema.h"
 
 #include "TempDir.h"
@@ -100,6 +101,36 @@ TEST(ProjectFile, OpenRejectsNewerSchemaWithoutWriting) {
                                              "; PRAGMA user_version = " + std::to_string(latestSchemaVersion() + 1) +
                                              "; CREATE TABLE future(x);");
     expectRejectedUntouched(dir / "future.graft", "newer Graft");
+}
+
+TEST(ProjectFile, OpeningASchema1ProjectKeepsItsCheckpointAsTheLastOne) {
+    TempDir dir;
+    const auto path = dir / "old.graft";
+    {
+        Database db(path.string(), Database::Mode::Create);
+        db.exec("PRAGMA application_id = " + std::to_string(kGraftApplicationId));
+        migrateTo(db, 1);
+        db.exec("INSERT INTO runs(arm, arch, init, seed, config, status, pid, process_start, host, graft_version, "
+                "torch_version) VALUES('single', 'tinynet', 'scratch', 0, '{}', 'finished', 1, 1, 'h', '0', '0')");
+        db.exec("INSERT INTO checkpoints(run_id, epoch, step, data) VALUES(1, 3, 30, x'0102')");
+    }
+    const std::string before = readFile(path);
+    try {
+        openProject(path, ProjectAccess::ReadOnly);
+        FAIL() << "a read-only open cannot upgrade the schema";
+    } catch (const ProjectOpenError& error) {
+        EXPECT_NE(std::string(error.what()).find("older Graft (schema version 1"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(readFile(path), before);
+
+    Database db = openProject(path);
+    EXPECT_EQ(db.queryInt("PRAGMA user_version"), latestSchemaVersion());
+    const auto checkpoint = RunStore(db).checkpoint(1, CheckpointKind::Last);
+    ASSERT_TRUE(checkpoint);
+    EXPECT_EQ(checkpoint->step, 30);
+    EXPECT_EQ(checkpoint->weights, (std::vector<std::uint8_t>{1, 2}));
+    EXPECT_TRUE(checkpoint->trainingState.empty());
+    EXPECT_FALSE(RunStore(db).checkpoint(1, CheckpointKind::Best));
 }
 
 TEST(ProjectFile, InMemoryProjectHasTheFullSchema) {

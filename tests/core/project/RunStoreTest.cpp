@@ -10,7 +10,7 @@ namespace {
 
 NewRun sampleRun() { return {"single", "tinynet", "scratch", 3, "{}", "0.1.0", "1.13.0"}; }
 
-TEST(RunStore, RecordsMetricsAndKeepsOnlyTheNewestCheckpoint) {
+TEST(RunStore, RecordsMetricsAndKeepsTheNewestCheckpointOfEachKind) {
     Database db = openInMemoryProject();
     RunStore runs(db);
     const auto id = runs.beginRun(sampleRun());
@@ -20,9 +20,10 @@ TEST(RunStore, RecordsMetricsAndKeepsOnlyTheNewestCheckpoint) {
     }
     const Metric epoch[] = {{"val_accuracy", 0.75}};
     runs.addMetrics(id, 3, 1, epoch);
-    const std::vector<std::uint8_t> first = {1}, second = {2, 2};
-    runs.saveCheckpoint(id, 1, 3, first);
-    runs.saveCheckpoint(id, 2, 6, second);
+    const std::vector<std::uint8_t> first = {1}, second = {2, 2}, best = {7}, state = {9, 9, 9};
+    runs.saveCheckpoint(id, CheckpointKind::Last, 1, 3, first, state);
+    runs.saveCheckpoint(id, CheckpointKind::Best, 1, 3, best);
+    runs.saveCheckpoint(id, CheckpointKind::Last, 2, 6, second, state);
     runs.endRun(id, RunStatus::Finished);
 
     const auto loss = runs.metric(id, "loss");
@@ -33,8 +34,29 @@ TEST(RunStore, RecordsMetricsAndKeepsOnlyTheNewestCheckpoint) {
     EXPECT_EQ(record.lastStep, 3);
     EXPECT_EQ(record.epochsDone, 1);
     EXPECT_EQ(record.lastValAccuracy, 0.75);
-    EXPECT_EQ(db.queryInt("SELECT count(*) FROM checkpoints"), 1);
-    EXPECT_EQ(runs.latestCheckpoint(id)->data, second);
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM checkpoints"), 2);
+    EXPECT_EQ(runs.checkpoint(id, CheckpointKind::Last)->weights, second);
+    EXPECT_EQ(runs.checkpoint(id, CheckpointKind::Last)->trainingState, state);
+    EXPECT_EQ(runs.checkpoint(id, CheckpointKind::Best)->weights, best);
+    EXPECT_TRUE(runs.checkpoint(id, CheckpointKind::Best)->trainingState.empty());
+}
+
+TEST(RunStore, ReopeningARunMarksItRunningAndForgetsMetricsAfterTheCheckpoint) {
+    Database db = openInMemoryProject();
+    RunStore runs(db);
+    const auto id = runs.beginRun(sampleRun());
+    for (int step = 1; step <= 5; ++step) {
+        const Metric metrics[] = {{"loss", double(step)}};
+        runs.addMetrics(id, step, 1, metrics);
+    }
+    runs.endRun(id, RunStatus::Interrupted, "killed");
+    runs.reopenRun(id, 3);
+    const auto record = runs.run(id);
+    EXPECT_EQ(record.status, RunStatus::Running);
+    EXPECT_EQ(record.statusDetail, "");
+    EXPECT_EQ(record.endedAt, "");
+    EXPECT_EQ(record.lastStep, 3);
+    EXPECT_EQ(runs.markDeadRunsInterrupted(), 0) << "the run belongs to this live process now";
 }
 
 TEST(RunStore, MarksOnlyRunsWhoseProcessDiedAsInterrupted) {

@@ -1,6 +1,7 @@
 #include "common/Error.h"
 #include "models/Architectures.h"
 #include "models/TinyNet.h"
+#include "models/Weights.h"
 #include "train/ClassBalancedSampling.h"
 #include "train/Trainer.h"
 
@@ -22,8 +23,8 @@ class RecordingObserver : public TrainObserver {
 public:
     void onStep(const StepEvent& event) override { losses.push_back(event.loss); }
     void onEpoch(const EpochEvent& event) override { epochs.push_back(event); }
-    void onCheckpoint(int, std::int64_t, std::span<const std::uint8_t> weights) override {
-        checkpointBytes = weights.size();
+    void onCheckpoint(const CheckpointEvent& event) override {
+        if (event.kind == CheckpointKind::Last) checkpointBytes = event.weights.size();
     }
 
     std::vector<double> losses;
@@ -220,6 +221,87 @@ TEST(Trainer, EarlyStoppingEndsTheRunWhenValidationStopsImproving) {
     EXPECT_TRUE(outcome.stoppedEarly);
     EXPECT_EQ(outcome.status, TrainStatus::Finished);
     EXPECT_EQ(outcome.epochsCompleted, 3); // the first sets the best, two more without a gain
+}
+
+// Every "last" checkpoint (with its training state) and every step's loss.
+class CheckpointRecorder : public TrainObserver {
+public:
+    struct Saved {
+        std::int64_t step;
+        std::vector<std::uint8_t> weights;
+        std::vector<std::uint8_t> state;
+    };
+    void onStep(const StepEvent& event) override { losses.push_back(event.loss); }
+    void onCheckpoint(const CheckpointEvent& event) override {
+        if (event.kind == CheckpointKind::Last)
+            saved.push_back({event.step, {event.weights.begin(), event.weights.end()},
+                             {event.trainingState.begin(), event.trainingState.end()}});
+    }
+    std::vector<double> losses;
+    std::vector<Saved> saved;
+};
+
+TEST(Trainer, ResumingFromAnyCheckpointContinuesExactlyLikeTheUninterruptedRun) {
+    // MobileNetV3's classifier has dropout (torch's default generator), gradual unfreezing adds
+    // optimizer groups as it goes, and class-balanced sampling draws from the shuffler: all of it
+    // must come back from the training state.
+    const auto spec = architectureSpec("mobilenet_v3_small");
+    torch::manual_seed(3);
+    LabeledTensors data{torch::randn({40, 3, 32, 32}), torch::randint(0, 3, {40}, torch::kLong)};
+    TrainConfig config;
+    config.epochs = 3;
+    config.batchSize = 8; // 5 steps an epoch
+    config.optimizer = "sgd";
+    config.learningRate = 0.05;
+    config.nesterov = true;
+    config.freeze = "gradual:1";
+    config.classBalanced = true;
+    config.checkpointMinutes = 0; // a checkpoint after every step
+    config.seed = 5;
+
+    torch::manual_seed(1);
+    CheckpointRecorder uninterrupted;
+    Trainer(createClassifier(spec, 3), config, torch::kCPU).train(data, {}, uninterrupted, {});
+    ASSERT_EQ(uninterrupted.losses.size(), 15u);
+    ASSERT_EQ(uninterrupted.saved.size(), 15u);
+
+    for (const std::int64_t cut : {3, 5, 7}) { // within epoch 1, at its end, within epoch 2 (after an unfreeze)
+        SCOPED_TRACE("resumed after step " + std::to_string(cut));
+        const auto& checkpoint = uninterrupted.saved[std::size_t(cut - 1)];
+        ASSERT_EQ(checkpoint.step, cut);
+        torch::manual_seed(99); // the default generator must be restored, not merely seeded alike
+        auto model = createClassifier(spec, 3);
+        loadAllWeights(*model, checkpoint.weights, "checkpoint");
+        Trainer trainer(model, config, torch::kCPU);
+        trainer.resumeFrom(TrainingState::fromBytes(checkpoint.state));
+        CheckpointRecorder resumed;
+        const auto outcome = trainer.train(data, {}, resumed, {});
+        EXPECT_EQ(outcome.steps, 15);
+        ASSERT_EQ(resumed.losses.size(), std::size_t(15 - cut));
+        for (std::size_t i = 0; i < resumed.losses.size(); ++i)
+            EXPECT_NEAR(resumed.losses[i], uninterrupted.losses[std::size_t(cut) + i], 1e-5) << "step " << cut + 1 + std::int64_t(i);
+        EXPECT_EQ(resumed.saved.back().weights, uninterrupted.saved.back().weights);
+    }
+}
+
+TEST(Trainer, AStateFromAnotherOptimizerIsRefusedWithAReason) {
+    torch::manual_seed(0);
+    const auto data = testing::shapesTensors(4, 1);
+    auto config = fastConfig();
+    config.epochs = 1;
+    CheckpointRecorder recorder;
+    Trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU).train(data, {}, recorder, {});
+    ASSERT_FALSE(recorder.saved.empty());
+    config.freeze = "probe"; // one parameter group pair instead of one per block
+    Trainer trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU);
+    trainer.resumeFrom(TrainingState::fromBytes(recorder.saved.back().state));
+    TrainObserver quiet;
+    try {
+        trainer.train(data, {}, quiet, {});
+        FAIL() << "a state with other parameter groups must not load";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("optimizer state does not fit"), std::string::npos) << error.what();
+    }
 }
 
 TEST(ClassBalancedSampling, RareClassesAreDrawnAsOftenAsCommonOnes) {

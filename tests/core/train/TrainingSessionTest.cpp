@@ -51,12 +51,19 @@ TEST_F(ShapesProject, RunIsRecordedWithEveryStepAndAnEvaluableCheckpoint) {
     EXPECT_EQ(record.status, RunStatus::Finished);
     EXPECT_EQ(record.epochsDone, 2);
     EXPECT_EQ(runs.metric(result.runId, "loss").size(), std::size_t(result.steps));
-    EXPECT_EQ(runs.latestCheckpoint(result.runId)->epoch, 2);
+    EXPECT_EQ(runs.checkpoint(result.runId, CheckpointKind::Last)->epoch, 2);
+    const auto best = runs.checkpoint(result.runId, CheckpointKind::Best);
+    ASSERT_TRUE(best);
 
-    // Evaluating the stored checkpoint from scratch reproduces the validation the trainer reported.
+    // Evaluating the best checkpoint from scratch reproduces the validation the trainer reported
+    // for that epoch.
     const auto evaluation = evaluateRun(project(), result.runId, Split::Val);
+    EXPECT_TRUE(evaluation.bestCheckpoint);
+    EXPECT_EQ(evaluation.checkpointEpoch, best->epoch);
     EXPECT_EQ(evaluation.images, result.valImages);
-    EXPECT_DOUBLE_EQ(evaluation.accuracy, *result.valAccuracy);
+    const auto reported = runs.metric(result.runId, "val_accuracy").at(std::size_t(best->epoch - 1));
+    EXPECT_EQ(reported.epoch, best->epoch);
+    EXPECT_DOUBLE_EQ(evaluation.accuracy, reported.value);
 }
 
 TEST_F(ShapesProject, LabelBudgetLimitsTrainingImagesPerClass) {

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// Where a run stands between two steps.
+struct TrainingProgress {
+    int epoch = 1;                // the epoch in progress, 1-based
+    int preparedEpoch = 0;        // the last epoch whose freeze plan the optimizer has seen
+    std::int64_t position = 0;    // images of this epoch already trained on
+    std::int64_t steps = 0;
+    torch::Tensor order;          // this epoch's image order; defined when position > 0
+    double lossSum = 0;           // over the epoch's trained images so far
+    std::int64_t correct = 0;
+    double bestScore = -INFINITY; // of the validation metric that picks the best checkpoint
+    int epochsWithoutGain = 0;
+    double lossScale = 0;         // mixed precision's loss scale (0: full precision)
+    std::int64_t stepsSinceScaleChange = 0;
+};
+
+// With the model's weights, everything that continues a run exactly as if it had not stopped:
+// its progress, the optimizer's state and both random generators (batch order, and torch's
+// default generator, which dropout draws from).
+struct TrainingState {
+    TrainingProgress progress;
+    std::string optimizer;       // torch::optim::Optimizer::save's archive
+    torch::Tensor shufflerState; // at::Generator::get_state()
+    torch::Tensor defaultGeneratorState;
+
+    std::vector<std::uint8_t> toBytes() const;
+    // Throws graft::Error when the bytes are not a training state written by this version.
+    static TrainingState fromBytes(std::span<const std::uint8_t> bytes);
+};
+
+} // namespace graft
