@@ -101,6 +101,72 @@ TEST(Cli, TrainKilledMidRunLeavesAnIntactProjectWithAnInterruptedRun) {
     EXPECT_EQ(json["runs"][0]["lastStep"], steps);
 }
 
+std::vector<std::pair<std::int64_t, double>> metricByStep(const std::filesystem::path& project, const std::string& name) {
+    Database db(project.string(), Database::Mode::ReadOnly);
+    auto query = db.prepare("SELECT step, value FROM metrics WHERE run_id = 1 AND name = ? ORDER BY step");
+    query.bind(1, name);
+    std::vector<std::pair<std::int64_t, double>> points;
+    while (query.step()) points.emplace_back(query.columnInt(0), query.columnDouble(1));
+    return points;
+}
+
+TEST(Cli, ARunKilledMidEpochAndResumedMatchesTheUninterruptedRun) {
+    TempDir dir;
+    const auto killed = dir / "killed.graft", whole = dir / "whole.graft";
+    {
+        Database db = createProject(killed);
+        importSyntheticShapes(db, 100, 3); // 240 training images: 30 steps an epoch
+    }
+    std::filesystem::copy_file(killed, whole);
+    // Augmented, checkpointed after every step: the kill lands anywhere in an epoch.
+    const std::vector<std::string> options = {"--epochs", "4", "--batch-size", "8", "--augment", "standard",
+                                              "--checkpoint-minutes", "0", "--seed", "4"};
+    std::string optionText;
+    for (const auto& option : options) optionText += " " + option;
+    const auto uninterrupted = runCli(dir, "train " + whole.string() + optionText + " --json");
+    ASSERT_EQ(uninterrupted.exitCode, 0) << uninterrupted.err;
+
+    std::vector<std::string> arguments = {"train", killed.string()};
+    arguments.insert(arguments.end(), options.begin(), options.end());
+    const pid_t pid = spawnCli(arguments);
+    ASSERT_GT(pid, 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (recordedSteps(killed) < 45 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "graft-cli ended before it was killed";
+    const auto stepsBeforeKill = recordedSteps(killed);
+    ASSERT_LT(stepsBeforeKill, 120);
+
+    const auto resumed = runCli(dir, "train " + killed.string() + " --resume 1 --json");
+    ASSERT_EQ(resumed.exitCode, 0) << resumed.err;
+    const auto result = nlohmann::json::parse(resumed.out);
+    EXPECT_EQ(result["run"], 1);
+    EXPECT_EQ(result["status"], "finished");
+    EXPECT_EQ(result["steps"], 120);
+
+    for (const char* name : {"loss", "val_loss", "val_accuracy", "train_loss"}) {
+        SCOPED_TRACE(name);
+        const auto expected = metricByStep(whole, name), actual = metricByStep(killed, name);
+        ASSERT_EQ(actual.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            EXPECT_EQ(actual[i].first, expected[i].first);
+            EXPECT_NEAR(actual[i].second, expected[i].second, 1e-5) << "step " << expected[i].first;
+        }
+    }
+    const auto waits = metricByStep(killed, "data_wait_seconds");
+    EXPECT_EQ(waits.size(), 4u) << "augmented epochs record how long training waited for batches";
+
+    const auto again = runCli(dir, "train " + killed.string() + " --resume 1");
+    EXPECT_EQ(again.exitCode, 1);
+    EXPECT_NE(again.err.find("run 1 has already finished"), std::string::npos) << again.err;
+    const auto changed = runCli(dir, "train " + killed.string() + " --resume 1 --epochs 9");
+    EXPECT_EQ(changed.exitCode, 2);
+    EXPECT_NE(changed.err.find("keeps its own settings"), std::string::npos) << changed.err;
+}
+
 TEST(Cli, ImportThenTrainReportsValidationAccuracyAsJson) {
     TempDir dir;
     const auto project = (dir / "p.graft").string();
