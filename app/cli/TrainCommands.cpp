@@ -164,6 +164,7 @@ int commandTrain(Arguments& args) {
     config.earlyStopPatience = args.integer("--patience", config.earlyStopPatience);
     config.earlyStopMetric = args.text("--patience-metric", config.earlyStopMetric);
     config.augment = args.text("--augment", config.augment);
+    config.augmentedViews = args.integer("--cached-views", config.augmentedViews);
     config.loaderThreads = args.integer("--loader-threads", config.loaderThreads);
     config.checkpointMinutes = args.number("--checkpoint-minutes", config.checkpointMinutes);
     config.mixedPrecision = !args.flag("--no-mixed-precision");

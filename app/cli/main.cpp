@@ -29,6 +29,8 @@ Training
         [--balanced]                      sample every class equally often
         [--augment none|standard|crop:S,flip:P,rotate:D,brightness:B,contrast:C,saturation:S,hue:H]
         [--loader-threads N]              threads decoding augmented batches (default: half the cores)
+        [--cached-views K]                with --augment and frozen leading blocks: cache their features
+                                          for K augmented views and cycle through them
         [--no-feature-cache]              (frozen leading blocks otherwise run once, not every epoch)
         [--checkpoint-minutes 5]          also checkpoint within long epochs (0: every step)
         [--no-mixed-precision] [--no-channels-last]    (CUDA only; both on by default)

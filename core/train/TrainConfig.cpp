@@ -11,7 +11,7 @@ namespace graft {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
                                                 schedule, finalLearningRate, maxSteps, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
-                                                weightDecay, freeze, lrMultipliers, classBalanced, augment, loaderThreads,
+                                                weightDecay, freeze, lrMultipliers, classBalanced, augment, augmentedViews, loaderThreads,
                                                 earlyStopPatience, earlyStopMetric, checkpointMinutes, featureCache,
                                                 featureCacheBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
                                                 channelsLast)
@@ -47,6 +47,7 @@ void TrainConfig::validate() const {
         throw Error("unknown early-stopping metric '" + earlyStopMetric + "' (val_loss or val_accuracy)");
     FreezePlan::parse(freeze);
     AugmentSpec::parse(augment);
+    if (augmentedViews < 0) throw Error("augmented views must not be negative (0: augment afresh every epoch)");
     if (loaderThreads < 0) throw Error("loader threads must not be negative (0: automatic)");
     DeviceRequest::parse(device);
 }

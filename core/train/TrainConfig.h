@@ -24,7 +24,8 @@ struct TrainConfig {
     std::string freeze = "none";    // FreezePlan text
     std::string lrMultipliers;      // per-block multipliers (learningRateMultipliers)
     bool classBalanced = false;     // sample every class equally often (ClassBalancedSampling)
-    std::string augment = "none";   // AugmentSpec text; turns the feature cache off
+    std::string augment = "none";   // AugmentSpec text; turns the feature cache off, unless...
+    int augmentedViews = 0;         // ...this many augmented views are cached and cycled through
     int loaderThreads = 0;          // threads decoding augmented batches; 0: half the cores (1 to 8)
     int earlyStopPatience = 0;      // stop after this many validated epochs without improvement; 0: never
     std::string earlyStopMetric = "val_loss"; // val_loss | val_accuracy; also picks the best checkpoint

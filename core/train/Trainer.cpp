@@ -28,6 +28,20 @@ namespace {
 // that an epoch's end does not waste work.
 constexpr int kBatchesAhead = 4;
 
+// Epoch e's augmentation draws. Cached view v holds epoch v + 1's, so training on K cached views
+// is the same as the first K epochs of augmenting afresh.
+std::uint64_t augmentationSeed(std::uint64_t seed, int epoch) { return seed * 1000003u + std::uint64_t(epoch); }
+
+BatchPlan epochPlan(const torch::Tensor& order, std::int64_t firstImage, int batchSize, std::uint64_t seed) {
+    BatchPlan plan;
+    const auto* indices = order.data_ptr<std::int64_t>();
+    plan.order.assign(indices, indices + order.size(0));
+    plan.batchSize = batchSize;
+    plan.firstBatch = firstImage / batchSize;
+    plan.epochSeed = seed;
+    return plan;
+}
+
 int loaderThreads(const TrainConfig& config) {
     if (config.loaderThreads > 0) return config.loaderThreads;
     return std::clamp(int(std::thread::hardware_concurrency()) / 2, 1, 8);
@@ -168,16 +182,44 @@ torch::Tensor Trainer::toDevice(const torch::Tensor& images) const {
     return placed;
 }
 
+std::optional<torch::Tensor> Trainer::augmentedViewFeatures(std::int64_t images, TrainObserver& observer,
+                                                           std::stop_token stop) {
+    torch::NoGradGuard noGrad;
+    model_->eval();
+    const auto identity = torch::arange(images, torch::kLong);
+    for (int view = 1; view <= config_.augmentedViews; ++view) {
+        observer.onLog("Computing the frozen blocks' features of augmented view " + std::to_string(view) + " of " +
+                       std::to_string(config_.augmentedViews));
+        AugmentedBatches batches(*encoded_, preprocess_, augment_,
+                                 epochPlan(identity, 0, config_.batchSize, augmentationSeed(config_.seed, view)),
+                                 loaderThreads(config_), kBatchesAhead, onCuda());
+        std::vector<torch::Tensor> parts;
+        while (!batches.done()) {
+            if (stop.stop_requested()) return std::nullopt;
+            auto x = toDevice(batches.next());
+            for (std::size_t i = 0; i < cachedBlocks_; ++i) x = blocks_[i].forward(x);
+            parts.push_back(x.to(torch::kCPU));
+        }
+        viewFeatures_.push_back(torch::cat(parts));
+    }
+    return viewFeatures_.front();
+}
+
 std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInputs(const LabeledTensors& trainSet,
                                                                                   const LabeledTensors& valSet,
                                                                                   TrainObserver& observer,
                                                                                   std::stop_token stop) {
     // A frozen prefix gives the same activations every epoch: compute them once, then train and
-    // validate only the rest of the network on them.
-    cachedBlocks_ = augment_.enabled() ? 0 : cacheablePrefix();
+    // validate only the rest of the network on them. Augmented images differ every epoch, unless
+    // the user asked for K fixed augmented views.
+    const bool augmenting = augment_.enabled();
+    cachedBlocks_ = augmenting && config_.augmentedViews == 0 ? 0 : cacheablePrefix();
+    viewFeatures_.clear();
     if (cachedBlocks_ > 0 && trainSet.size() > 0) {
-        const double bytes = double(cachedFeatureBytesPerImage(trainSet.images.slice(0, 0, 1))) *
-                             double(trainSet.size() + valSet.size());
+        const auto oneImage = augmenting ? preprocessForEval(decodeImage(encoded_->front(), preprocess_.color), preprocess_).unsqueeze(0)
+                                         : trainSet.images.slice(0, 0, 1);
+        const double views = augmenting ? double(config_.augmentedViews) : 1.0;
+        const double bytes = double(cachedFeatureBytesPerImage(oneImage)) * (double(trainSet.size()) * views + double(valSet.size()));
         if (bytes > double(config_.featureCacheBudgetBytes)) {
             observer.onLog("Not caching the frozen blocks' features: they would take " +
                            std::to_string(std::llround(bytes / 1e6)) + " MB, over the budget of " +
@@ -191,12 +233,13 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
         FeatureCache& cache = sharedCache_ ? *sharedCache_ : ownCache;
         observer.onLog("Computing the frozen blocks' features once (" + blocks_.front().name + " to " +
                        blocks_[cachedBlocks_ - 1].name + ")");
-        auto trainFeatures = cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, config_.batchSize, device_, stop);
+        auto trainFeatures = augmenting ? augmentedViewFeatures(trainSet.size(), observer, stop)
+                                        : cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, config_.batchSize, device_, stop);
         auto valFeatures = valSet.size() > 0 ? cache.features(*model_, blocks_, cachedBlocks_, valSet.images,
                                                               config_.batchSize, device_, stop)
                                              : std::optional<torch::Tensor>(valSet.images);
         if (!trainFeatures || !valFeatures) return std::nullopt;
-        trainInputs.images = *trainFeatures;
+        if (!augmenting) trainInputs.images = *trainFeatures;
         valInputs.images = *valFeatures;
     }
     // Page-locked host memory lets the copies to the GPU overlap computation.
@@ -316,16 +359,13 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             progress.correct = 0;
         }
         std::unique_ptr<AugmentedBatches> augmented;
-        if (augmenting) {
-            BatchPlan plan;
-            const auto* order = progress.order.data_ptr<std::int64_t>();
-            plan.order.assign(order, order + imageCount);
-            plan.batchSize = config_.batchSize;
-            plan.firstBatch = progress.position / batch;
-            plan.epochSeed = config_.seed * 1000003u + std::uint64_t(epoch);
-            augmented = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, augment_, std::move(plan),
-                                                           loaderThreads(config_), kBatchesAhead, onCuda());
-        }
+        if (augmenting && viewFeatures_.empty())
+            augmented = std::make_unique<AugmentedBatches>(
+                *encoded_, preprocess_, augment_,
+                epochPlan(progress.order, progress.position, config_.batchSize, augmentationSeed(config_.seed, epoch)),
+                loaderThreads(config_), kBatchesAhead, onCuda());
+        const torch::Tensor& trainImages =
+            viewFeatures_.empty() ? trainInputs.images : viewFeatures_[std::size_t(epoch - 1) % viewFeatures_.size()];
         while (progress.position < imageCount) {
             if (stop.stop_requested()) {
                 outcome.status = TrainStatus::Cancelled;
@@ -334,7 +374,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) return outcome;
             const auto end = std::min(progress.position + batch, imageCount);
             const auto indices = progress.order.slice(0, progress.position, end);
-            const auto images = augmenting ? augmented->next() : trainInputs.images.index_select(0, indices);
+            const auto images = augmented ? augmented->next() : trainImages.index_select(0, indices);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
             const double factor = schedule.factor(progress.steps + 1);
             const auto result = step(toDevice(images), labels, factor);

@@ -90,6 +90,9 @@ private:
                                                                              const LabeledTensors& valSet,
                                                                              TrainObserver& observer,
                                                                              std::stop_token stop);
+    // With config.augmentedViews: the frozen prefix's features of each view of every training
+    // image (viewFeatures_). Empty when a stop request cut it short.
+    std::optional<torch::Tensor> augmentedViewFeatures(std::int64_t images, TrainObserver& observer, std::stop_token stop);
     StepResult step(const torch::Tensor& images, const torch::Tensor& labels, double factor);
     TrainingProgress restore(const TrainingState& state, at::Generator& shuffler, std::int64_t images);
     void reportCheckpoint(TrainObserver& observer, CheckpointKind kind, int completedEpochs,
@@ -111,6 +114,7 @@ private:
     const std::vector<std::vector<std::uint8_t>>* encoded_ = nullptr;
     PreprocessSpec preprocess_;
     std::optional<TrainingState> resumeState_;
+    std::vector<torch::Tensor> viewFeatures_;
     FeatureCache* sharedCache_ = nullptr;
     std::size_t cachedBlocks_ = 0;
 };

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace graft {
 namespace {
 
@@ -48,6 +50,46 @@ TEST(FeatureCache, CachedTrainingGivesTheSameLossesAsRunningTheWholeNetwork) {
         EXPECT_NEAR(cached.recorded.losses[i], whole.recorded.losses[i], 1e-5) << "step " << i + 1;
     ASSERT_EQ(cached.recorded.valLosses.size(), 2u);
     for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(cached.recorded.valLosses[i], whole.recorded.valLosses[i], 1e-5);
+}
+
+// TinyNet on augmented shapes, frozen up to stage2, with `views` cached augmented views.
+RunResult trainAugmented(int views) {
+    std::vector<std::vector<std::uint8_t>> encoded;
+    std::vector<std::int64_t> labels;
+    const std::map<std::string, std::int64_t> classIds = {{"circle", 0}, {"square", 1}, {"triangle", 2}};
+    for (auto& image : generateShapes(12, 4)) {
+        labels.push_back(classIds.at(image.label));
+        encoded.push_back(std::move(image.png));
+    }
+    torch::manual_seed(0);
+    TrainConfig config;
+    config.epochs = 2;
+    config.batchSize = 8;
+    config.freeze = "upto:stage2";
+    config.augment = "crop:0.6,flip:0.5,rotate:10,brightness:0.2";
+    config.augmentedViews = views;
+    RunResult result;
+    Trainer trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU);
+    trainer.augmentFrom(encoded, architectureSpec("tinynet").preprocess);
+    trainer.train({torch::Tensor(), torch::tensor(labels, torch::kLong)}, testing::shapesTensors(4, 2), result.recorded, {});
+    result.cachedBlocks = trainer.cachedBlocks();
+    return result;
+}
+
+TEST(FeatureCache, KCachedAugmentedViewsTrainLikeTheFirstKEpochsOfFreshAugmentation) {
+    const auto fresh = trainAugmented(0), twoViews = trainAugmented(2), oneView = trainAugmented(1);
+    EXPECT_EQ(fresh.cachedBlocks, 0u) << "augmentation turns the cache off unless views are asked for";
+    EXPECT_EQ(twoViews.cachedBlocks, 3u);
+    const auto& expected = fresh.recorded.losses;
+    ASSERT_EQ(expected.size(), 10u); // 36 images in batches of 8, twice
+    ASSERT_EQ(twoViews.recorded.losses.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        EXPECT_NEAR(twoViews.recorded.losses[i], expected[i], 1e-5) << "step " << i + 1;
+    // One view serves both epochs: the second sees the first epoch's augmentation again.
+    for (std::size_t i = 0; i < 5; ++i) EXPECT_NEAR(oneView.recorded.losses[i], expected[i], 1e-5);
+    double difference = 0;
+    for (std::size_t i = 5; i < 10; ++i) difference += std::abs(oneView.recorded.losses[i] - expected[i]);
+    EXPECT_GT(difference, 1e-3);
 }
 
 TEST(FeatureCache, LinearProbeCachesEverythingUpToTheHeadIncludingPooling) {
