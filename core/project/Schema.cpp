@@ -79,6 +79,22 @@ CREATE INDEX checkpoints_by_run ON checkpoints(run_id, step);
 ALTER TABLE checkpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'last' CHECK (kind IN ('last', 'best'));
 ALTER TABLE checkpoints ADD COLUMN training_state BLOB;
 )sql",
+    // Frozen-prefix features too large for memory (ProjectFeatureStore), one row per image.
+    R"sql(
+CREATE TABLE feature_sets(
+    key       TEXT PRIMARY KEY,
+    shape     TEXT NOT NULL,
+    images    INTEGER NOT NULL,
+    complete  INTEGER NOT NULL DEFAULT 0,
+    last_used TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE features(
+    set_key TEXT NOT NULL REFERENCES feature_sets(key) ON DELETE CASCADE,
+    item    INTEGER NOT NULL,
+    data    BLOB NOT NULL,
+    PRIMARY KEY (set_key, item)
+);
+)sql",
 };
 
 } // namespace

@@ -12,23 +12,30 @@ Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batch
 
 Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,
                         int batchSize, torch::Device device, std::stop_token stop) {
+    return evaluateRanges(
+        [&](std::int64_t begin, std::int64_t end) { return logitsOf(data.images.slice(0, begin, end).to(device)); },
+        data.labels, batchSize, device, stop);
+}
+
+Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::int64_t)>& logitsOfRange,
+                          const torch::Tensor& labels, int batchSize, torch::Device device, std::stop_token stop) {
     torch::NoGradGuard noGrad;
+    const std::int64_t count = labels.defined() ? labels.size(0) : 0;
     Evaluation result;
     double lossSum = 0;
     std::int64_t correct = 0;
-    for (std::int64_t begin = 0; begin < data.size(); begin += batchSize) {
+    for (std::int64_t begin = 0; begin < count; begin += batchSize) {
         if (stop.stop_requested()) {
             result.complete = false;
             break;
         }
-        const auto end = std::min(begin + batchSize, data.size());
-        const auto images = data.images.slice(0, begin, end).to(device);
-        const auto labels = data.labels.slice(0, begin, end).to(device);
-        const auto logits = logitsOf(images);
+        const auto end = std::min(begin + batchSize, count);
+        const auto batchLabels = labels.slice(0, begin, end).to(device);
+        const auto logits = logitsOfRange(begin, end).to(torch::kFloat32);
         lossSum += torch::nn::functional::cross_entropy(
-                       logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                       logits, batchLabels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .item<double>();
-        correct += logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+        correct += logits.argmax(1).eq(batchLabels).sum().item<std::int64_t>();
         result.count += end - begin;
     }
     if (result.count > 0) {

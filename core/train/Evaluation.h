@@ -23,5 +23,9 @@ Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batch
 // the caller has put the modules it runs in eval mode.
 Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,
                         int batchSize, torch::Device device, std::stop_token stop = {});
+// The same where logitsOfRange(begin, end) finds the inputs of images [begin, end) itself, such as
+// features stored in the project.
+Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::int64_t)>& logitsOfRange,
+                          const torch::Tensor& labels, int batchSize, torch::Device device, std::stop_token stop = {});
 
 } // namespace graft

@@ -23,8 +23,10 @@ bool inPrefix(const std::string& name, const std::vector<NetworkBlock>& blocks, 
     return false;
 }
 
-std::string cacheKey(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks, std::size_t prefixLength,
-                     const torch::Tensor& inputs) {
+} // namespace
+
+std::string FeatureCache::keyFor(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks, std::size_t prefixLength,
+                                 const torch::Tensor& inputs) {
     std::string description;
     for (std::size_t i = 0; i < prefixLength; ++i) description += blocks[i].name + "/";
     description += "\n";
@@ -36,12 +38,10 @@ std::string cacheKey(ClassifierImpl& model, const std::vector<NetworkBlock>& blo
     return sha256Hex({reinterpret_cast<const std::uint8_t*>(description.data()), description.size()});
 }
 
-} // namespace
-
 std::optional<torch::Tensor> FeatureCache::features(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks,
                                                     std::size_t prefixLength, const torch::Tensor& inputs,
                                                     int batchSize, torch::Device device, std::stop_token stop) {
-    const auto key = cacheKey(model, blocks, prefixLength, inputs);
+    const auto key = keyFor(model, blocks, prefixLength, inputs);
     if (const auto found = entries_.find(key); found != entries_.end()) {
         ++hits_;
         return found->second;

@@ -26,6 +26,10 @@ public:
                                           std::size_t prefixLength, const torch::Tensor& inputs, int batchSize,
                                           torch::Device device, std::stop_token stop = {});
 
+    // SHA-256 over the prefix's block names, parameters and buffers, and the inputs.
+    static std::string keyFor(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks, std::size_t prefixLength,
+                              const torch::Tensor& inputs);
+
     std::int64_t hits() const { return hits_; }
     std::int64_t misses() const { return misses_; }
     std::int64_t bytes() const;

@@ -42,6 +42,10 @@ BatchPlan epochPlan(const torch::Tensor& order, std::int64_t firstImage, int bat
     return plan;
 }
 
+// Features over the memory budget go to the project only up to this size; beyond it the disk
+// cost outweighs recomputing them.
+constexpr double kProjectFeatureBudgetBytes = double(std::int64_t(16) << 30);
+
 int loaderThreads(const TrainConfig& config) {
     if (config.loaderThreads > 0) return config.loaderThreads;
     return std::clamp(int(std::thread::hardware_concurrency()) / 2, 1, 8);
@@ -182,10 +186,35 @@ torch::Tensor Trainer::toDevice(const torch::Tensor& images) const {
     return placed;
 }
 
-std::optional<torch::Tensor> Trainer::augmentedViewFeatures(std::int64_t images, TrainObserver& observer,
-                                                           std::stop_token stop) {
+torch::Tensor Trainer::runCachedBlocks(const torch::Tensor& inputs) {
     torch::NoGradGuard noGrad;
     model_->eval();
+    auto x = toDevice(inputs);
+    for (std::size_t i = 0; i < cachedBlocks_; ++i) x = blocks_[i].forward(x);
+    return x.to(torch::kCPU);
+}
+
+bool Trainer::storeFeaturesInProject(const LabeledTensors& trainSet, const LabeledTensors& valSet,
+                                     TrainObserver& observer, std::stop_token stop) {
+    storedFeatures_ = std::make_unique<ProjectFeatureStore>(featureProject_);
+    trainFeatureKey_ = FeatureCache::keyFor(*model_, blocks_, cachedBlocks_, trainSet.images);
+    valFeatureKey_ = valSet.size() > 0 ? FeatureCache::keyFor(*model_, blocks_, cachedBlocks_, valSet.images) : "";
+    for (const auto& [key, images] : {std::pair{trainFeatureKey_, trainSet.images}, std::pair{valFeatureKey_, valSet.images}}) {
+        if (key.empty()) continue;
+        if (storedFeatures_->has(key)) {
+            observer.onLog("Reusing the frozen blocks' features stored in the project");
+            continue;
+        }
+        observer.onLog("Computing the frozen blocks' features once into the project (" + std::to_string(images.size(0)) +
+                       " images)");
+        const auto featuresOf = [&](std::int64_t begin, std::int64_t end) { return runCachedBlocks(images.slice(0, begin, end)); };
+        if (!storedFeatures_->write(key, images.size(0), config_.batchSize, featuresOf, stop)) return false;
+    }
+    return true;
+}
+
+std::optional<torch::Tensor> Trainer::augmentedViewFeatures(std::int64_t images, TrainObserver& observer,
+                                                           std::stop_token stop) {
     const auto identity = torch::arange(images, torch::kLong);
     for (int view = 1; view <= config_.augmentedViews; ++view) {
         observer.onLog("Computing the frozen blocks' features of augmented view " + std::to_string(view) + " of " +
@@ -196,13 +225,30 @@ std::optional<torch::Tensor> Trainer::augmentedViewFeatures(std::int64_t images,
         std::vector<torch::Tensor> parts;
         while (!batches.done()) {
             if (stop.stop_requested()) return std::nullopt;
-            auto x = toDevice(batches.next());
-            for (std::size_t i = 0; i < cachedBlocks_; ++i) x = blocks_[i].forward(x);
-            parts.push_back(x.to(torch::kCPU));
+            parts.push_back(runCachedBlocks(batches.next()));
         }
         viewFeatures_.push_back(torch::cat(parts));
     }
     return viewFeatures_.front();
+}
+
+Trainer::FeatureStorage Trainer::featureStorage(const LabeledTensors& trainSet, std::int64_t valImages,
+                                                TrainObserver& observer) {
+    if (cachedBlocks_ == 0 || trainSet.size() == 0) return FeatureStorage::None;
+    const bool augmenting = augment_.enabled();
+    const auto oneImage = augmenting ? preprocessForEval(decodeImage(encoded_->front(), preprocess_.color), preprocess_).unsqueeze(0)
+                                     : trainSet.images.slice(0, 0, 1);
+    const double views = augmenting ? double(config_.augmentedViews) : 1.0;
+    const double bytes = double(cachedFeatureBytesPerImage(oneImage)) * (double(trainSet.size()) * views + double(valImages));
+    if (bytes <= double(config_.featureCacheBudgetBytes)) return FeatureStorage::Memory;
+    const std::string size = std::to_string(std::llround(bytes / 1e6)) + " MB, over the memory budget of " +
+                             std::to_string(config_.featureCacheBudgetBytes / 1000000) + " MB";
+    if (!augmenting && !featureProject_.empty() && bytes <= kProjectFeatureBudgetBytes) {
+        observer.onLog("The frozen blocks' features take " + size + ": keeping them in the project");
+        return FeatureStorage::Project;
+    }
+    observer.onLog("Not caching the frozen blocks' features: they would take " + size + "; every epoch runs the whole network");
+    return FeatureStorage::None;
 }
 
 std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInputs(const LabeledTensors& trainSet,
@@ -215,17 +261,12 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
     const bool augmenting = augment_.enabled();
     cachedBlocks_ = augmenting && config_.augmentedViews == 0 ? 0 : cacheablePrefix();
     viewFeatures_.clear();
-    if (cachedBlocks_ > 0 && trainSet.size() > 0) {
-        const auto oneImage = augmenting ? preprocessForEval(decodeImage(encoded_->front(), preprocess_.color), preprocess_).unsqueeze(0)
-                                         : trainSet.images.slice(0, 0, 1);
-        const double views = augmenting ? double(config_.augmentedViews) : 1.0;
-        const double bytes = double(cachedFeatureBytesPerImage(oneImage)) * (double(trainSet.size()) * views + double(valSet.size()));
-        if (bytes > double(config_.featureCacheBudgetBytes)) {
-            observer.onLog("Not caching the frozen blocks' features: they would take " +
-                           std::to_string(std::llround(bytes / 1e6)) + " MB, over the budget of " +
-                           std::to_string(config_.featureCacheBudgetBytes / 1000000) + " MB; every epoch runs the whole network");
-            cachedBlocks_ = 0;
-        }
+    storedFeatures_.reset();
+    const auto storage = featureStorage(trainSet, valSet.size(), observer);
+    if (storage == FeatureStorage::None) cachedBlocks_ = 0;
+    if (storage == FeatureStorage::Project) {
+        if (!storeFeaturesInProject(trainSet, valSet, observer, stop)) return std::nullopt;
+        return std::pair{trainSet, valSet};
     }
     LabeledTensors trainInputs = trainSet, valInputs = valSet;
     if (cachedBlocks_ > 0) {
@@ -374,7 +415,9 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) return outcome;
             const auto end = std::min(progress.position + batch, imageCount);
             const auto indices = progress.order.slice(0, progress.position, end);
-            const auto images = augmented ? augmented->next() : trainImages.index_select(0, indices);
+            const auto images = augmented        ? augmented->next()
+                                : storedFeatures_ ? storedFeatures_->rows(trainFeatureKey_, indices)
+                                                  : trainImages.index_select(0, indices);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
             const double factor = schedule.factor(progress.steps + 1);
             const auto result = step(toDevice(images), labels, factor);
@@ -404,8 +447,13 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         event.dataWaitSeconds = augmented ? augmented->waitedSeconds() : 0.0;
         if (valSet.size() > 0) {
             model_->eval();
-            const auto validation = evaluateWith([&](torch::Tensor x) { return forwardFrom(cachedBlocks_, toDevice(x)); },
-                                                 valInputs, config_.batchSize, device_, stop);
+            const auto inputsOf = [&](std::int64_t begin, std::int64_t end) {
+                return storedFeatures_ ? storedFeatures_->rows(valFeatureKey_, torch::arange(begin, end, torch::kLong))
+                                       : valInputs.images.slice(0, begin, end);
+            };
+            const auto validation = evaluateRanges(
+                [&](std::int64_t begin, std::int64_t end) { return forwardFrom(cachedBlocks_, toDevice(inputsOf(begin, end))); },
+                valSet.labels, config_.batchSize, device_, stop);
             if (!validation.complete) {
                 outcome.status = TrainStatus::Cancelled;
                 return outcome;

@@ -6,6 +6,7 @@
 #include "models/Classifier.h"
 #include "train/FeatureCache.h"
 #include "train/FreezePlan.h"
+#include "train/ProjectFeatureStore.h"
 #include "train/GradScaler.h"
 #include "train/LearningRateSchedule.h"
 #include "train/ParameterGroups.h"
@@ -15,6 +16,7 @@
 
 #include <torch/optim/optimizer.h>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +57,9 @@ public:
     TrainOutcome train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                        std::stop_token stop);
 
+    // Frozen-prefix features over the memory budget (config.featureCacheBudgetBytes) go to this
+    // project instead of being recomputed every epoch, and later runs find them there.
+    void storeLargeFeaturesIn(const std::filesystem::path& project) { featureProject_ = project; }
     // Shares a cache between trainers (runs of an experiment); without one, each run has its own.
     void useFeatureCache(FeatureCache& cache) { sharedCache_ = &cache; }
     // Blocks run once per input by the feature cache in the last train() (0: no caching).
@@ -93,6 +98,15 @@ private:
     // With config.augmentedViews: the frozen prefix's features of each view of every training
     // image (viewFeatures_). Empty when a stop request cut it short.
     std::optional<torch::Tensor> augmentedViewFeatures(std::int64_t images, TrainObserver& observer, std::stop_token stop);
+    enum class FeatureStorage { None, Memory, Project };
+    // Where the cached blocks' features go: memory within config.featureCacheBudgetBytes, the
+    // project above it (when there is one, and they are not augmented views), or nowhere.
+    FeatureStorage featureStorage(const LabeledTensors& trainSet, std::int64_t valImages, TrainObserver& observer);
+    // Computes (or finds) the train and validation features in the project store. False when stopped.
+    bool storeFeaturesInProject(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
+                                std::stop_token stop);
+    // The cached blocks applied to a batch of inputs, in eval mode without autograd, on the CPU.
+    torch::Tensor runCachedBlocks(const torch::Tensor& inputs);
     StepResult step(const torch::Tensor& images, const torch::Tensor& labels, double factor);
     TrainingProgress restore(const TrainingState& state, at::Generator& shuffler, std::int64_t images);
     void reportCheckpoint(TrainObserver& observer, CheckpointKind kind, int completedEpochs,
@@ -115,6 +129,10 @@ private:
     PreprocessSpec preprocess_;
     std::optional<TrainingState> resumeState_;
     std::vector<torch::Tensor> viewFeatures_;
+    std::filesystem::path featureProject_;
+    std::unique_ptr<ProjectFeatureStore> storedFeatures_;
+    std::string trainFeatureKey_;
+    std::string valFeatureKey_;
     FeatureCache* sharedCache_ = nullptr;
     std::size_t cachedBlocks_ = 0;
 };

@@ -58,6 +58,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
 
     // Built before the run is recorded: a freeze plan naming a missing block leaves no trace.
     Trainer trainer(model, config, device);
+    trainer.storeLargeFeaturesIn(request.project);
     if (!inputs.trainEncoded.empty()) trainer.augmentFrom(inputs.trainEncoded, inputs.preprocess);
     if (resumed) {
         if (inputs.classes != resumed->classes || resumed->trainFingerprint != inputs.trainFingerprint)

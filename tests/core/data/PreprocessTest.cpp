@@ -19,6 +19,16 @@ TEST(ImageDecoding, RgbModeReturnsRedFirst) {
     EXPECT_EQ(rgb.at<cv::Vec3b>(0, 0), cv::Vec3b(255, 0, 0));
 }
 
+TEST(ImageDecoding, GrayModeConvertsColourImagesByLuminance) {
+    // RGB images feed greyscale backbones as ITU-R 601 luminance, like PIL's convert("L") (OpenCV's
+    // fixed-point rounding may differ from PIL's by one level).
+    const cv::Mat bgrRed(2, 2, CV_8UC3, cv::Scalar(0, 0, 255)), bgrGreen(2, 2, CV_8UC3, cv::Scalar(0, 255, 0));
+    const cv::Mat red = decodeImage(encode(bgrRed), ColorMode::Gray), green = decodeImage(encode(bgrGreen), ColorMode::Gray);
+    ASSERT_EQ(red.channels(), 1);
+    EXPECT_NEAR(red.at<std::uint8_t>(0, 0), 76, 1);    // 0.299 * 255
+    EXPECT_NEAR(green.at<std::uint8_t>(0, 0), 150, 1); // 0.587 * 255
+}
+
 TEST(ImageDecoding, ProbeReportsShapeAndRejectsGarbage) {
     const auto shape = probeImage(encode(cv::Mat(5, 7, CV_8UC3, cv::Scalar::all(1))));
     EXPECT_EQ(shape.width, 7);

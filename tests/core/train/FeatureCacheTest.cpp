@@ -1,11 +1,15 @@
 #include "models/TinyNet.h"
+#include "project/ProjectFile.h"
+#include "train/ProjectFeatureStore.h"
 #include "train/FeatureCache.h"
 #include "train/Trainer.h"
 
 #include "ShapesData.h"
+#include "TempDir.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 namespace graft {
@@ -15,8 +19,10 @@ class LossRecorder : public TrainObserver {
 public:
     void onStep(const StepEvent& event) override { losses.push_back(event.loss); }
     void onEpoch(const EpochEvent& event) override { valLosses.push_back(event.valLoss); }
+    void onLog(std::string_view message) override { logs.emplace_back(message); }
     std::vector<double> losses;
     std::vector<double> valLosses;
+    std::vector<std::string> logs;
 };
 
 struct RunResult {
@@ -24,8 +30,9 @@ struct RunResult {
     std::size_t cachedBlocks = 0;
 };
 
-RunResult trainTinyNet(const std::string& freeze, bool featureCache, std::int64_t budgetBytes = 1 << 30) {
-    torch::manual_seed(0);
+RunResult trainTinyNet(const std::string& freeze, bool featureCache, std::int64_t budgetBytes = 1 << 30,
+                       const std::filesystem::path& project = {}, std::uint64_t initSeed = 0) {
+    torch::manual_seed(initSeed);
     auto model = std::make_shared<TinyNetImpl>(1, 3);
     TrainConfig config;
     config.epochs = 2;
@@ -35,6 +42,7 @@ RunResult trainTinyNet(const std::string& freeze, bool featureCache, std::int64_
     config.featureCacheBudgetBytes = budgetBytes;
     RunResult result;
     Trainer trainer(model, config, torch::kCPU);
+    if (!project.empty()) trainer.storeLargeFeaturesIn(project);
     trainer.train(testing::shapesTensors(20, 1), testing::shapesTensors(6, 2), result.recorded, {});
     result.cachedBlocks = trainer.cachedBlocks();
     return result;
@@ -90,6 +98,32 @@ TEST(FeatureCache, KCachedAugmentedViewsTrainLikeTheFirstKEpochsOfFreshAugmentat
     double difference = 0;
     for (std::size_t i = 5; i < 10; ++i) difference += std::abs(oneView.recorded.losses[i] - expected[i]);
     EXPECT_GT(difference, 1e-3);
+}
+
+TEST(FeatureCache, FeaturesOverTheMemoryBudgetAreKeptInTheProjectAndReusedByLaterRuns) {
+    testing::TempDir dir;
+    const auto project = dir / "p.graft";
+    createProject(project);
+    const auto whole = trainTinyNet("upto:stage2", false);
+    const auto first = trainTinyNet("upto:stage2", true, 1, project);
+    EXPECT_EQ(first.cachedBlocks, 3u);
+    ASSERT_EQ(first.recorded.losses.size(), whole.recorded.losses.size());
+    for (std::size_t i = 0; i < whole.recorded.losses.size(); ++i)
+        EXPECT_NEAR(first.recorded.losses[i], whole.recorded.losses[i], 1e-5) << "step " << i + 1;
+    for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(first.recorded.valLosses[i], whole.recorded.valLosses[i], 1e-5);
+    EXPECT_EQ(ProjectFeatureStore(project).storedSets(), 2); // training and validation
+
+    const auto second = trainTinyNet("upto:stage2", true, 1, project);
+    EXPECT_EQ(std::count(second.recorded.logs.begin(), second.recorded.logs.end(),
+                         "Reusing the frozen blocks' features stored in the project"),
+              2);
+    EXPECT_EQ(second.recorded.losses, first.recorded.losses);
+
+    const auto otherWeights = trainTinyNet("upto:stage2", true, 1, project, 7);
+    EXPECT_EQ(std::count(otherWeights.recorded.logs.begin(), otherWeights.recorded.logs.end(),
+                         "Reusing the frozen blocks' features stored in the project"),
+              0);
+    EXPECT_EQ(ProjectFeatureStore(project).storedSets(), 4);
 }
 
 TEST(FeatureCache, LinearProbeCachesEverythingUpToTheHeadIncludingPooling) {
