@@ -64,6 +64,21 @@ std::int64_t recordedSteps(const std::filesystem::path& project) {
     return db.queryInt("SELECT count(*) FROM metrics WHERE name = 'loss'");
 }
 
+// Starts graft-cli and SIGKILLs it as soon as `project` records `steps` training steps. False when
+// it could not start, or ended by itself before the kill.
+bool killCliAfterSteps(const std::vector<std::string>& arguments, const std::filesystem::path& project,
+                       std::int64_t steps) {
+    const pid_t pid = spawnCli(arguments);
+    if (pid <= 0) return false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (recordedSteps(project) < steps && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status);
+}
+
 TEST(Cli, TrainKilledMidRunLeavesAnIntactProjectWithAnInterruptedRun) {
     TempDir dir;
     const auto project = dir / "shapes.graft";
@@ -71,15 +86,7 @@ TEST(Cli, TrainKilledMidRunLeavesAnIntactProjectWithAnInterruptedRun) {
         Database db = createProject(project);
         importSyntheticShapes(db, 200, 1);
     }
-    const pid_t pid = spawnCli({"train", project.string(), "--epochs", "100", "--batch-size", "4"});
-    ASSERT_GT(pid, 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (recordedSteps(project) < 5 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "graft-cli ended before it was killed";
+    ASSERT_TRUE(killCliAfterSteps({"train", project.string(), "--epochs", "100", "--batch-size", "4"}, project, 5));
 
     {
         Database db(project.string(), Database::Mode::ReadOnly);
@@ -128,15 +135,7 @@ TEST(Cli, ARunKilledMidEpochAndResumedMatchesTheUninterruptedRun) {
 
     std::vector<std::string> arguments = {"train", killed.string()};
     arguments.insert(arguments.end(), options.begin(), options.end());
-    const pid_t pid = spawnCli(arguments);
-    ASSERT_GT(pid, 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (recordedSteps(killed) < 45 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "graft-cli ended before it was killed";
+    ASSERT_TRUE(killCliAfterSteps(arguments, killed, 45));
     const auto stepsBeforeKill = recordedSteps(killed);
     ASSERT_LT(stepsBeforeKill, 120);
 
