@@ -48,7 +48,10 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     const torch::Device device = resolveDevice(config.device);
     useAllCores();
 
-    TrainingInputs inputs = prepareTrainingInputs(request.project, db, config, observer);
+    // A resumed run takes every weight from its checkpoint: its initial weights file may be gone.
+    TrainConfig inputsConfig = config;
+    if (resumed) inputsConfig.init = "scratch";
+    TrainingInputs inputs = prepareTrainingInputs(request.project, db, inputsConfig, observer);
     const RunSpec runSpec{config, inputs.classes, inputs.trainFingerprint};
     const auto& trainSet = inputs.trainSet;
     const auto& valSet = inputs.valSet;

@@ -133,6 +133,73 @@ TEST_F(ShapesProject, SameSeedGivesBitIdenticalMetricsInTheProject) {
     EXPECT_EQ(a, b); // exact: no tolerance
 }
 
+// Stops the run once it has taken `steps` steps.
+class StopAfterSteps : public TrainObserver {
+public:
+    explicit StopAfterSteps(std::int64_t steps) : steps_(steps) {}
+    void onStep(const StepEvent& event) override {
+        if (event.step >= steps_) source.request_stop();
+    }
+    std::stop_source source;
+
+private:
+    std::int64_t steps_;
+};
+
+TEST_F(ShapesProject, AStoppedRunResumesWithoutItsInitialWeightsFileAndFinishesInTheSameRecord) {
+    TrainObserver quiet;
+    auto first = request(1);
+    first.saveWeightsTo = dir_ / "start.pt";
+    runTraining(first, quiet, {});
+
+    auto fromWeights = request(3);
+    fromWeights.config.init = (dir_ / "start.pt").string();
+    fromWeights.config.checkpointMinutes = 0;
+    StopAfterSteps stopper(5); // within epoch 2 (4 steps an epoch)
+    const auto stopped = runTraining(fromWeights, stopper, stopper.source.get_token());
+    ASSERT_EQ(stopped.status, RunStatus::Cancelled);
+    std::filesystem::remove(dir_ / "start.pt");
+
+    TrainingRequest resume;
+    resume.project = project();
+    resume.resumeRun = stopped.runId;
+    const auto resumed = runTraining(resume, quiet, {});
+    EXPECT_EQ(resumed.runId, stopped.runId);
+    EXPECT_EQ(resumed.status, RunStatus::Finished);
+    EXPECT_EQ(resumed.steps, 12);
+    Database db = openProject(project());
+    RunStore runs(db);
+    EXPECT_EQ(runs.metric(stopped.runId, "loss").size(), 12u);
+    EXPECT_EQ(runs.run(stopped.runId).status, RunStatus::Finished);
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 2) << "resuming must not add a run";
+}
+
+TEST_F(ShapesProject, ResumingAfterTheLabelsChangedIsRefusedWithoutWriting) {
+    TrainObserver quiet;
+    auto config = request(3);
+    config.config.checkpointMinutes = 0;
+    StopAfterSteps stopper(2);
+    const auto stopped = runTraining(config, stopper, stopper.source.get_token());
+    ASSERT_EQ(stopped.status, RunStatus::Cancelled);
+    {
+        Database db = openProject(project());
+        db.exec("UPDATE labels SET class_id = (SELECT min(id) FROM classes) WHERE rowid = (SELECT min(rowid) FROM labels "
+                "WHERE image IN (SELECT image FROM splits WHERE split = 'train') AND class_id <> (SELECT min(id) FROM classes))");
+        ASSERT_EQ(db.changes(), 1);
+    }
+    TrainingRequest resume;
+    resume.project = project();
+    resume.resumeRun = stopped.runId;
+    try {
+        runTraining(resume, quiet, {});
+        FAIL() << "the training labels changed";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("other images or labels"), std::string::npos) << error.what();
+    }
+    Database db = openProject(project());
+    EXPECT_EQ(RunStore(db).run(stopped.runId).status, RunStatus::Cancelled);
+}
+
 TEST(TrainingSession, ProjectWithoutLabelsIsRejectedByName) {
     testing::TempDir dir;
     createProject(dir / "empty.graft");
