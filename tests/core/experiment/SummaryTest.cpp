@@ -1,0 +1,42 @@
+#include "experiment/Summary.h"
+
+#include "ErrorText.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace graft {
+namespace {
+
+TEST(Summary, FewValuesGetAStudentTInterval) {
+    const auto summary = Summary::of({0.7, 0.8, 0.9});
+    EXPECT_EQ(summary.method, IntervalMethod::StudentT);
+    EXPECT_NEAR(summary.mean, 0.8, 1e-15);
+    EXPECT_NEAR(summary.standardDeviation, 0.1, 1e-15);
+    const double halfWidth = 4.3026527297 * 0.1 / std::sqrt(3.0);
+    EXPECT_NEAR(summary.low, 0.8 - halfWidth, 1e-9);
+    EXPECT_NEAR(summary.high, 0.8 + halfWidth, 1e-9);
+}
+
+TEST(Summary, TenOrMoreValuesGetAReproducibleBootstrapInterval) {
+    std::vector<double> values;
+    for (int i = 0; i < 40; ++i) values.push_back(0.5 + 0.1 * std::sin(i * 1.7));
+    const auto summary = Summary::of(values);
+    EXPECT_EQ(summary.method, IntervalMethod::Bootstrap);
+    const double normalHalfWidth = 1.96 * summary.standardDeviation / std::sqrt(40.0);
+    EXPECT_NEAR(summary.high - summary.low, 2 * normalHalfWidth, 0.2 * normalHalfWidth);
+    EXPECT_LT(summary.low, summary.mean);
+    EXPECT_GT(summary.high, summary.mean);
+    EXPECT_EQ(Summary::of(values).low, summary.low);
+}
+
+TEST(Summary, OneValueHasAnUnboundedIntervalAndNoneIsAnError) {
+    const auto single = Summary::of({0.42});
+    EXPECT_EQ(single.method, IntervalMethod::Single);
+    EXPECT_TRUE(std::isinf(single.low) && std::isinf(single.high));
+    EXPECT_NE(testing::errorOf([] { Summary::of({}); }).find("at least one value"), std::string::npos);
+}
+
+} // namespace
+} // namespace graft
