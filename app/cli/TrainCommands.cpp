@@ -190,20 +190,41 @@ int commandEval(Arguments& args) {
     }
 
     const auto result = evaluateRun(path, runId, split);
+    const auto& report = result.report;
     if (json) {
+        auto classes = nlohmann::json::array();
+        for (const auto& metrics : report.classes)
+            classes.push_back({{"name", metrics.name},
+                               {"support", metrics.support},
+                               {"precision", metrics.precision},
+                               {"recall", metrics.recall},
+                               {"f1", metrics.f1}});
         std::cout << nlohmann::json{{"run", result.runId},
                                     {"split", splitName(result.split)},
                                     {"checkpointEpoch", result.checkpointEpoch},
                                     {"checkpoint", result.bestCheckpoint ? "best" : "last"},
                                     {"images", result.images},
                                     {"accuracy", result.accuracy},
-                                    {"loss", result.loss}}
+                                    {"loss", result.loss},
+                                    {"macroF1", report.macroF1},
+                                    {"classes", classes},
+                                    {"confusion", report.confusion},
+                                    {"misclassified", result.misclassified}}
                   << "\n";
-    } else {
-        std::printf("Run %lld (%s checkpoint, epoch %lld) on %s: accuracy %.4f, loss %.4f over %lld images\n",
-                    (long long)result.runId, result.bestCheckpoint ? "best" : "last", (long long)result.checkpointEpoch,
-                    std::string(splitName(result.split)).c_str(), result.accuracy, result.loss,
-                    (long long)result.images);
+        return 0;
+    }
+    std::printf("Run %lld (%s checkpoint, epoch %lld) on %s: accuracy %.4f, loss %.4f over %lld images\n\n",
+                (long long)result.runId, result.bestCheckpoint ? "best" : "last", (long long)result.checkpointEpoch,
+                std::string(splitName(result.split)).c_str(), result.accuracy, result.loss, (long long)result.images);
+    std::printf("%-24s %9s %9s %9s %9s\n", "class", "precision", "recall", "f1", "images");
+    for (const auto& metrics : report.classes)
+        std::printf("%-24s %9.4f %9.4f %9.4f %9lld\n", metrics.name.c_str(), metrics.precision, metrics.recall, metrics.f1,
+                    (long long)metrics.support);
+    std::printf("%-24s %29.4f\n\nConfusion (rows: true class, columns: predicted)\n", "macro F1", report.macroF1);
+    for (std::size_t row = 0; row < report.confusion.size(); ++row) {
+        std::printf("%-24s", report.classes[row].name.c_str());
+        for (const auto count : report.confusion[row]) std::printf(" %6lld", (long long)count);
+        std::printf("\n");
     }
     return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <stop_token>
+#include <vector>
 
 namespace graft {
 
@@ -13,6 +14,7 @@ struct Evaluation {
     double accuracy = 0;
     std::int64_t count = 0;
     bool complete = true; // false when a stop request cut it short
+    std::vector<std::int64_t> predictions; // the predicted class of each image, in order
 };
 
 // Eval mode and no autograd; restores nothing, callers set train() again when they train.

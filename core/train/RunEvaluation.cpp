@@ -28,13 +28,29 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     loadAllWeights(*model, checkpoint->weights, source);
 
     ProjectStore store(db);
-    const auto data = loadTensors(store, store.labeledImagesInSplit(split), classIndexByName(store, spec.classes),
-                                  architecture.preprocess);
+    const auto classIndex = classIndexByName(store, spec.classes);
+    std::vector<LabeledImage> images;
+    for (const auto& image : store.labeledImagesInSplit(split))
+        if (classIndex.contains(image.classId)) images.push_back(image);
+    const auto data = loadTensors(store, images, classIndex, architecture.preprocess);
     if (data.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
     const torch::Device device = resolveDevice(spec.config.device);
     model->to(device);
     const Evaluation evaluation = evaluate(*model, data, spec.config.batchSize, device);
-    return {runId, split, checkpoint->epoch, best, evaluation.count, evaluation.accuracy, evaluation.loss};
+    RunEvaluationResult result;
+    result.runId = runId;
+    result.split = split;
+    result.checkpointEpoch = checkpoint->epoch;
+    result.bestCheckpoint = best;
+    result.images = evaluation.count;
+    result.accuracy = evaluation.accuracy;
+    result.loss = evaluation.loss;
+    const auto* labels = data.labels.data_ptr<std::int64_t>();
+    const std::vector<std::int64_t> truth(labels, labels + data.size());
+    result.report = ClassificationReport::of(truth, evaluation.predictions, spec.classes);
+    for (std::size_t i = 0; i < truth.size(); ++i)
+        if (truth[i] != evaluation.predictions[i]) result.misclassified.push_back(images[i].sha256);
+    return result;
 }
 
 } // namespace graft

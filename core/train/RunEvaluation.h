@@ -1,5 +1,6 @@
 #pragma once
 
+#include "experiment/ClassificationReport.h"
 #include "project/ProjectStore.h"
 
 #include <cstdint>
@@ -15,6 +16,8 @@ struct RunEvaluationResult {
     std::int64_t images = 0;
     double accuracy = 0;
     double loss = 0;
+    ClassificationReport report;
+    std::vector<std::string> misclassified; // SHA-256 of each image the checkpoint got wrong
 };
 
 // Evaluates a run's best checkpoint (by its validation metric; the last one when it never

@@ -188,7 +188,23 @@ TEST(Cli, ImportThenTrainReportsValidationAccuracyAsJson) {
 
     const auto evaluated = runCli(dir, "eval " + project + " --run 1 --split test --json");
     ASSERT_EQ(evaluated.exitCode, 0) << evaluated.err;
-    EXPECT_EQ(nlohmann::json::parse(evaluated.out)["images"], 9);
+    const auto evaluation = nlohmann::json::parse(evaluated.out);
+    EXPECT_EQ(evaluation["images"], 9);
+    // The report agrees with itself: confusion sums to the images, its diagonal to the accuracy,
+    // and every image off the diagonal is listed by hash.
+    std::int64_t total = 0, diagonal = 0;
+    for (std::size_t row = 0; row < evaluation["confusion"].size(); ++row)
+        for (std::size_t column = 0; column < evaluation["confusion"][row].size(); ++column) {
+            total += evaluation["confusion"][row][column].get<std::int64_t>();
+            if (row == column) diagonal += evaluation["confusion"][row][column].get<std::int64_t>();
+        }
+    EXPECT_EQ(total, 9);
+    EXPECT_NEAR(evaluation["accuracy"].get<double>(), double(diagonal) / 9, 1e-12);
+    EXPECT_EQ(std::int64_t(evaluation["misclassified"].size()), 9 - diagonal);
+    ASSERT_EQ(evaluation["classes"].size(), 3u);
+    EXPECT_EQ(evaluation["classes"][0]["support"].get<std::int64_t>() + evaluation["classes"][1]["support"].get<std::int64_t>() +
+                  evaluation["classes"][2]["support"].get<std::int64_t>(),
+              9);
 }
 
 TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {

@@ -1,0 +1,36 @@
+#include "experiment/ClassificationReport.h"
+
+#include "ErrorText.h"
+
+#include <gtest/gtest.h>
+
+namespace graft {
+namespace {
+
+TEST(ClassificationReport, CountsTheConfusionAndDerivesPrecisionRecallAndF1) {
+    // By hand: class a P 1/2 R 1/2, b P 2/3 R 1, c P 1 R 1/2.
+    const auto report = ClassificationReport::of({0, 0, 1, 1, 2, 2}, {0, 1, 1, 1, 2, 0}, {"a", "b", "c"});
+    const std::vector<std::vector<std::int64_t>> confusion = {{1, 1, 0}, {0, 2, 0}, {1, 0, 1}};
+    EXPECT_EQ(report.confusion, confusion);
+    EXPECT_DOUBLE_EQ(report.accuracy, 4.0 / 6.0);
+    EXPECT_DOUBLE_EQ(report.classes[0].precision, 0.5);
+    EXPECT_DOUBLE_EQ(report.classes[0].f1, 0.5);
+    EXPECT_DOUBLE_EQ(report.classes[1].precision, 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(report.classes[1].recall, 1.0);
+    EXPECT_DOUBLE_EQ(report.classes[1].f1, 0.8);
+    EXPECT_DOUBLE_EQ(report.classes[2].recall, 0.5);
+    EXPECT_DOUBLE_EQ(report.classes[2].f1, 2.0 / 3.0);
+    EXPECT_EQ(report.classes[2].support, 2);
+    EXPECT_NEAR(report.macroF1, (0.5 + 0.8 + 2.0 / 3.0) / 3, 1e-12);
+}
+
+TEST(ClassificationReport, AClassNeverPredictedHasZeroPrecisionNotNaN) {
+    const auto report = ClassificationReport::of({0, 1}, {0, 0}, {"a", "b"});
+    EXPECT_EQ(report.classes[1].precision, 0.0);
+    EXPECT_EQ(report.classes[1].f1, 0.0);
+    EXPECT_NE(testing::errorOf([] { ClassificationReport::of({0, 3}, {0, 0}, {"a", "b"}); }).find("class 3 of only 2"),
+              std::string::npos);
+}
+
+} // namespace
+} // namespace graft
