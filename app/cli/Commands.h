@@ -15,6 +15,8 @@ int commandEval(Arguments& args);
 int commandDemo(Arguments& args);
 int commandZoo(Arguments& args);
 int commandPredict(Arguments& args);
+int commandExperiment(Arguments& args);
+int commandCompare(Arguments& args);
 
 inline constexpr int kExitCancelled = 130;
 

@@ -39,6 +39,14 @@ Training
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
                                       sweep the learning rate, print the loss curve and a suggestion
   eval FILE.graft --run ID [--split test|val|train]
+                                      accuracy, per-class precision/recall/F1, confusion matrix
+
+Experiments
+  experiment run FILE.graft SPEC.json|ID
+                                      paired trials: every arm per seed and label budget, on the same
+                                      images; finished trials are never redone, stopped ones resume
+  compare FILE.graft ID               held-out accuracy per arm and budget with 95 % intervals, the
+                                      paired delta against the baseline and its verdict
 
 Backbones
   zoo list                            architectures Graft builds natively, and their ImageNet weights
@@ -63,7 +71,7 @@ int main(int argc, char** argv) {
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo},
-        {"predict", commandPredict}};
+        {"predict", commandPredict}, {"experiment", commandExperiment}, {"compare", commandCompare}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);
     if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {

@@ -53,9 +53,10 @@ RunStatus parseRunStatus(std::string_view name) {
 }
 
 std::int64_t RunStore::beginRun(const NewRun& run) {
-    db_.prepare("INSERT INTO runs(arm, arch, init, seed, config, status, pid, process_start, host, graft_version, "
-                "torch_version) VALUES(?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)")
-        .bind(1, run.arm)
+    auto insert = db_.prepare("INSERT INTO runs(arm, arch, init, seed, config, status, pid, process_start, host, "
+                              "graft_version, torch_version, experiment_id, labels_per_class) "
+                              "VALUES(?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, run.arm)
         .bind(2, run.arch)
         .bind(3, run.init)
         .bind(4, std::int64_t(run.seed))
@@ -65,8 +66,20 @@ std::int64_t RunStore::beginRun(const NewRun& run) {
         .bind(8, hostName())
         .bind(9, run.graftVersion)
         .bind(10, run.torchVersion)
-        .run();
+        .bind(12, run.labelsPerClass);
+    if (run.experimentId > 0) insert.bind(11, run.experimentId);
+    else insert.bindNull(11);
+    insert.run();
     return db_.lastInsertId();
+}
+
+std::optional<std::int64_t> RunStore::trialRun(std::int64_t experimentId, const std::string& arm, std::uint64_t seed,
+                                               std::int64_t labelsPerClass) {
+    auto query = db_.prepare("SELECT id FROM runs WHERE experiment_id = ? AND arm = ? AND seed = ? AND "
+                             "labels_per_class = ? ORDER BY id DESC LIMIT 1");
+    query.bind(1, experimentId).bind(2, arm).bind(3, std::int64_t(seed)).bind(4, labelsPerClass);
+    if (!query.step()) return std::nullopt;
+    return query.columnInt(0);
 }
 
 void RunStore::endRun(std::int64_t runId, RunStatus status, const std::string& detail) {

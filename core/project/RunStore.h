@@ -24,6 +24,8 @@ struct NewRun {
     std::string configJson;
     std::string graftVersion;
     std::string torchVersion;
+    std::int64_t experimentId = 0; // 0: not part of an experiment
+    std::int64_t labelsPerClass = 0;
 };
 
 struct RunRecord {
@@ -83,6 +85,10 @@ public:
     std::vector<RunRecord> runs();
     RunRecord run(std::int64_t runId);
     std::vector<MetricPoint> metric(std::int64_t runId, const std::string& name);
+
+    // The newest run of an experiment's trial (arm, seed, label budget), if it has one.
+    std::optional<std::int64_t> trialRun(std::int64_t experimentId, const std::string& arm, std::uint64_t seed,
+                                         std::int64_t labelsPerClass);
 
     // A run still marked running whose process on this host is gone was killed: mark it interrupted.
     int markDeadRunsInterrupted();

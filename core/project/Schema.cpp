@@ -95,6 +95,18 @@ CREATE TABLE features(
     PRIMARY KEY (set_key, item)
 );
 )sql",
+    // Experiments: paired trials whose runs point back at them.
+    R"sql(
+CREATE TABLE experiments(
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    spec       TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+ALTER TABLE runs ADD COLUMN experiment_id INTEGER REFERENCES experiments(id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN labels_per_class INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX runs_by_trial ON runs(experiment_id, arm, seed, labels_per_class);
+)sql",
 };
 
 } // namespace

@@ -73,7 +73,8 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
         observer.onLog("Resuming " + runName + " after step " + std::to_string(checkpoint->step));
     } else {
         result.runId = runs.beginRun({request.arm, config.arch, config.init == "scratch" ? "scratch" : "weights",
-                                      config.seed, runSpec.toJson(), kGraftVersion, TORCH_VERSION});
+                                      config.seed, runSpec.toJson(), kGraftVersion, TORCH_VERSION, request.experimentId,
+                                      config.labelsPerClass});
     }
     result.trainImages = trainSet.size();
     result.valImages = valSet.size();

@@ -17,6 +17,7 @@ struct TrainingRequest {
     TrainConfig config;      // of a new run; a resumed run keeps its own, but for the device
     std::int64_t resumeRun = 0; // continue this run from its last checkpoint; 0: start a new run
     std::string arm = "single";
+    std::int64_t experimentId = 0; // the experiment this run is a trial of; 0: none
     std::filesystem::path saveWeightsTo; // empty: don't write a weights file
 };
 

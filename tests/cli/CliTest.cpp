@@ -207,6 +207,42 @@ TEST(Cli, ImportThenTrainReportsValidationAccuracyAsJson) {
               9);
 }
 
+TEST(Cli, ExperimentRunsPairedTrialsAndCompareReportsVerdicts) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    writeShapesFolder(dir / "images", 30, 5);
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
+    const auto pretrained = runCli(dir, "train " + project + " --epochs 2 --save-weights " + (dir / "pre.pt").string());
+    ASSERT_EQ(pretrained.exitCode, 0) << pretrained.err;
+    testing::writeFile(dir / "spec.json", R"({"name": "shapes", "seeds": 2, "budgets": [4], "arms": [
+        {"name": "transfer", "train": {"init": ")" + (dir / "pre.pt").string() + R"(", "epochs": 2, "batchSize": 16}},
+        {"name": "scratch", "train": {"epochs": 2, "batchSize": 16}}]})");
+
+    const auto ran = runCli(dir, "experiment run " + project + " " + (dir / "spec.json").string() + " --json");
+    ASSERT_EQ(ran.exitCode, 0) << ran.err;
+    const auto summary = nlohmann::json::parse(ran.out);
+    EXPECT_EQ(summary["trained"], 4);
+    const auto again = runCli(dir, "experiment run " + project + " " + std::to_string(summary["experiment"].get<int>()) + " --json");
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_EQ(nlohmann::json::parse(again.out)["skipped"], 4);
+
+    const auto compared = runCli(dir, "compare " + project + " 1 --json");
+    ASSERT_EQ(compared.exitCode, 0) << compared.err;
+    const auto comparison = nlohmann::json::parse(compared.out);
+    ASSERT_EQ(comparison["results"].size(), 2u);
+    EXPECT_EQ(comparison["results"][0]["arm"], "transfer");
+    EXPECT_EQ(comparison["results"][0]["accuracies"].size(), 2u);
+    const std::string verdict = comparison["results"][0]["versusBaseline"]["verdict"];
+    EXPECT_TRUE(verdict == "transfer helps" || verdict == "no evidence" || verdict == "negative transfer") << verdict;
+    const auto table = runCli(dir, "compare " + project + " 1");
+    EXPECT_NE(table.out.find(verdict), std::string::npos) << table.out;
+
+    const auto missing = runCli(dir, "compare " + project + " 7");
+    EXPECT_EQ(missing.exitCode, 1);
+    EXPECT_NE(missing.err.find("no experiment with id 7"), std::string::npos) << missing.err;
+}
+
 TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {
     TempDir dir;
     testing::writeFile(dir / "notes.graft", std::string(200, 'n'));

@@ -8,7 +8,7 @@
 namespace graft {
 namespace {
 
-NewRun sampleRun() { return {"single", "tinynet", "scratch", 3, "{}", "0.1.0", "1.13.0"}; }
+NewRun sampleRun() { return {"single", "tinynet", "scratch", 3, "{}", "0.1.0", "1.13.0", 0, 0}; }
 
 TEST(RunStore, RecordsMetricsAndKeepsTheNewestCheckpointOfEachKind) {
     Database db = openInMemoryProject();

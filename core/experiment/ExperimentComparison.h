@@ -1,0 +1,43 @@
+#pragma once
+
+#include "experiment/ExperimentSpec.h"
+#include "experiment/LabelEfficiency.h"
+#include "experiment/Summary.h"
+#include "experiment/TransferVerdict.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// One arm at one label budget, over the seeds that finished.
+struct ArmBudgetResult {
+    std::string arm;
+    int budget = 0; // labels per class; 0: all
+    std::vector<double> accuracies; // held-out accuracy per finished seed, in seed order
+    std::optional<Summary> accuracy;
+    std::optional<PairedComparison> versusBaseline; // paired by seed; not for the baseline itself
+    // Labels per class the baseline needs to reach this arm's mean accuracy (interpolated over its
+    // budgets); empty when it never does, or for the baseline and the "all" budget.
+    std::optional<double> baselineLabelsToMatch;
+};
+
+struct ArmCurve {
+    std::string arm;
+    std::optional<PowerLawFit> fit; // over the numeric budgets; needs two of them
+};
+
+struct ExperimentComparison {
+    std::int64_t experimentId = 0;
+    ExperimentSpec spec;
+    std::vector<ArmBudgetResult> results; // budget by budget, arm by arm
+    std::vector<ArmCurve> curves;
+};
+
+// Reads the held-out accuracy of every finished trial and compares each arm with the baseline.
+ExperimentComparison compareExperiment(const std::filesystem::path& project, std::int64_t experimentId);
+
+} // namespace graft

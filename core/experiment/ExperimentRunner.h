@@ -1,0 +1,43 @@
+#pragma once
+
+#include "train/TrainObserver.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <stop_token>
+#include <string>
+
+namespace graft {
+
+struct ExperimentProgress {
+    int runsDone = 0; // finished trials, this call's and earlier ones
+    int runsTotal = 0;
+    double etaSeconds = -1; // -1 until a run has been timed
+    std::string current;    // "transfer, seed 1, 10 labels per class"
+};
+
+class ExperimentObserver : public TrainObserver {
+public:
+    virtual void onProgress(const ExperimentProgress&) {}
+};
+
+struct ExperimentRunSummary {
+    int trained = 0; // started and finished in this call
+    int resumed = 0; // of those, continued from an interrupted or cancelled run
+    int skipped = 0; // finished (or failed) before this call: never redone
+    int failed = 0;  // failed in this call; the others still ran
+    bool cancelled = false;
+};
+
+// The metric each finished trial gets: accuracy of its best checkpoint on the held-out images
+// (the test split, or the validation split when the project has no test images).
+inline constexpr char kHeldOutAccuracy[] = "heldout_accuracy";
+
+// Runs the experiment's trials (budget by budget, seed by seed, arm by arm) one after another.
+// Finished trials are skipped, interrupted or cancelled ones resume from their checkpoint, and a
+// trial that fails is recorded as failed while the others go on. A stop request ends the current
+// run cleanly (it resumes next time).
+ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
+                                   ExperimentObserver& observer, std::stop_token stop);
+
+} // namespace graft

@@ -1,0 +1,74 @@
+#include "experiment/ExperimentSpec.h"
+
+#include "common/Error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+namespace graft {
+namespace {
+
+std::vector<std::uint64_t> parseSeeds(const nlohmann::json& seeds) {
+    std::vector<std::uint64_t> result;
+    if (seeds.is_number_integer()) {
+        const auto count = seeds.get<std::int64_t>();
+        if (count < 1) throw Error("experiment 'seeds' must be at least 1");
+        for (std::int64_t seed = 0; seed < count; ++seed) result.push_back(std::uint64_t(seed));
+        return result;
+    }
+    for (const auto& seed : seeds) result.push_back(seed.get<std::uint64_t>());
+    if (result.empty()) throw Error("experiment 'seeds' must name at least one seed");
+    return result;
+}
+
+std::vector<int> parseBudgets(const nlohmann::json& budgets) {
+    std::vector<int> result;
+    for (const auto& budget : budgets) {
+        if (budget.is_string() && budget.get<std::string>() == "all") result.push_back(0);
+        else if (budget.is_number_integer() && budget.get<int>() >= 1) result.push_back(budget.get<int>());
+        else throw Error("experiment 'budgets' holds " + budget.dump() + "; use labels per class (>= 1) or \"all\"");
+    }
+    if (result.empty()) throw Error("experiment 'budgets' must name at least one label budget");
+    return result;
+}
+
+} // namespace
+
+ExperimentSpec ExperimentSpec::fromJson(const std::string& json) {
+    ExperimentSpec spec;
+    try {
+        const auto parsed = nlohmann::json::parse(json);
+        spec.name = parsed.value("name", spec.name);
+        if (parsed.contains("seeds")) spec.seeds = parseSeeds(parsed.at("seeds"));
+        if (parsed.contains("budgets")) spec.budgets = parseBudgets(parsed.at("budgets"));
+        spec.baseline = parsed.value("baseline", spec.baseline);
+        std::set<std::string> names;
+        for (const auto& arm : parsed.at("arms")) {
+            ExperimentArm parsedArm{arm.at("name").get<std::string>(),
+                                    TrainConfig::fromJson(arm.value("train", nlohmann::json::object()).dump())};
+            if (!names.insert(parsedArm.name).second) throw Error("experiment arm '" + parsedArm.name + "' appears twice");
+            parsedArm.config.validate();
+            spec.arms.push_back(std::move(parsedArm));
+        }
+    } catch (const nlohmann::json::exception& error) {
+        throw Error(std::string("invalid experiment: ") + error.what());
+    }
+    if (spec.arms.size() < 2) throw Error("an experiment needs at least two arms to compare");
+    bool hasBaseline = false;
+    for (const auto& arm : spec.arms) hasBaseline |= arm.name == spec.baseline;
+    if (!hasBaseline) throw Error("the experiment's baseline arm '" + spec.baseline + "' is not among its arms");
+    return spec;
+}
+
+std::string ExperimentSpec::toJson() const {
+    auto arms = nlohmann::json::array();
+    for (const auto& arm : this->arms)
+        arms.push_back({{"name", arm.name}, {"train", nlohmann::json::parse(arm.config.toJson())}});
+    auto budgetList = nlohmann::json::array();
+    for (const int budget : budgets) budgetList.push_back(budget == 0 ? nlohmann::json("all") : nlohmann::json(budget));
+    return nlohmann::json{{"name", name}, {"seeds", seeds}, {"budgets", budgetList}, {"baseline", baseline}, {"arms", arms}}
+        .dump();
+}
+
+} // namespace graft

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "train/TrainConfig.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+struct ExperimentArm {
+    std::string name;   // transfer, scratch, probe, or the user's own
+    TrainConfig config; // its seed and label budget are set per trial
+};
+
+// Paired trials: every arm trains once per (seed, label budget), and all arms of a (seed, budget)
+// see the same training images, because the k-per-class sample depends on those two alone.
+// JSON: {"name": "...", "seeds": 3 or [0, 1, 2], "budgets": [5, 10, "all"], "baseline": "scratch",
+//        "arms": [{"name": "transfer", "train": {TrainConfig fields}}, ...]}
+struct ExperimentSpec {
+    std::string name = "experiment";
+    std::vector<ExperimentArm> arms;
+    std::vector<std::uint64_t> seeds = {0, 1, 2};
+    std::vector<int> budgets = {0}; // labels per class; 0: every labelled training image
+    std::string baseline = "scratch";
+
+    // Throws graft::Error naming the field and what it needs.
+    static ExperimentSpec fromJson(const std::string& json);
+    std::string toJson() const;
+};
+
+} // namespace graft

@@ -1,0 +1,146 @@
+#include "data/SyntheticShapes.h"
+#include "experiment/ExperimentComparison.h"
+#include "experiment/ExperimentRunner.h"
+#include "experiment/ExperimentSpec.h"
+#include "project/ExperimentStore.h"
+#include "project/ProjectFile.h"
+#include "project/RunStore.h"
+#include "train/RunSpec.h"
+#include "train/TrainingSession.h"
+
+#include "ErrorText.h"
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+
+namespace graft {
+namespace {
+
+class ShapesExperiment : public ::testing::Test {
+protected:
+    void SetUp() override {
+        {
+            Database db = createProject(project());
+            importSyntheticShapes(db, 40, 3);
+        }
+        TrainingRequest pretraining;
+        pretraining.project = project();
+        pretraining.config.epochs = 2;
+        pretraining.config.batchSize = 16;
+        pretraining.saveWeightsTo = dir_ / "pretrained.pt";
+        TrainObserver quiet;
+        runTraining(pretraining, quiet, {});
+    }
+
+    std::filesystem::path project() const { return dir_ / "shapes.graft"; }
+
+    std::int64_t createExperiment() {
+        const std::string spec = R"({"name": "shapes", "seeds": 2, "budgets": [3, "all"], "arms": [
+            {"name": "transfer", "train": {"init": ")" + (dir_ / "pretrained.pt").string() +
+                                 R"(", "epochs": 2, "batchSize": 16, "checkpointMinutes": 0}},
+            {"name": "scratch", "train": {"epochs": 2, "batchSize": 16, "checkpointMinutes": 0}}]})";
+        Database db = openProject(project());
+        return ExperimentStore(db).create("shapes", ExperimentSpec::fromJson(spec).toJson());
+    }
+
+    testing::TempDir dir_;
+};
+
+class StopAfterSteps : public ExperimentObserver {
+public:
+    explicit StopAfterSteps(int steps) : steps_(steps) {}
+    void onStep(const StepEvent&) override {
+        if (++seen_ >= steps_) source.request_stop();
+    }
+    void onProgress(const ExperimentProgress& progress) override { last = progress; }
+    std::stop_source source;
+    ExperimentProgress last;
+
+private:
+    int steps_;
+    int seen_ = 0;
+};
+
+TEST_F(ShapesExperiment, ArmsOfATrialTrainOnTheSameImagesAndFinishedTrialsAreNeverRedone) {
+    const auto id = createExperiment();
+    ExperimentObserver quiet;
+    const auto first = runExperiment(project(), id, quiet, {});
+    EXPECT_EQ(first.trained, 8); // 2 arms x 2 seeds x 2 budgets
+    EXPECT_EQ(first.failed, 0);
+
+    Database db = openProject(project());
+    RunStore runs(db);
+    for (const int budget : {3, 0})
+        for (const std::uint64_t seed : {0u, 1u}) {
+            const auto transfer = runs.trialRun(id, "transfer", seed, budget), scratch = runs.trialRun(id, "scratch", seed, budget);
+            ASSERT_TRUE(transfer && scratch);
+            EXPECT_EQ(RunSpec::fromJson(runs.run(*transfer).configJson).trainFingerprint,
+                      RunSpec::fromJson(runs.run(*scratch).configJson).trainFingerprint)
+                << "seed " << seed << ", budget " << budget;
+            EXPECT_EQ(runs.metric(*transfer, kHeldOutAccuracy).size(), 1u);
+        }
+    EXPECT_NE(RunSpec::fromJson(runs.run(*runs.trialRun(id, "scratch", 0, 3)).configJson).trainFingerprint,
+              RunSpec::fromJson(runs.run(*runs.trialRun(id, "scratch", 1, 3)).configJson).trainFingerprint)
+        << "other seeds draw other images";
+
+    const auto again = runExperiment(project(), id, quiet, {});
+    EXPECT_EQ(again.trained, 0);
+    EXPECT_EQ(again.skipped, 8);
+}
+
+TEST_F(ShapesExperiment, AStoppedExperimentResumesItsRunAndReportsProgress) {
+    const auto id = createExperiment();
+    // The four 3-label trials take 2 steps each (9 images: one step an epoch); step 11 is the 3rd of
+    // the first all-label trial's 6-step epoch, checkpointed after every step.
+    StopAfterSteps stopper(11);
+    const auto stopped = runExperiment(project(), id, stopper, stopper.source.get_token());
+    EXPECT_TRUE(stopped.cancelled);
+    EXPECT_EQ(stopper.last.runsTotal, 8);
+
+    StopAfterSteps never(1000000);
+    const auto resumed = runExperiment(project(), id, never, {});
+    EXPECT_FALSE(resumed.cancelled);
+    EXPECT_EQ(resumed.trained + resumed.skipped, 8);
+    EXPECT_GE(resumed.resumed, 1);
+    EXPECT_EQ(never.last.runsDone, 8);
+    EXPECT_EQ(never.last.etaSeconds, 0.0);
+}
+
+TEST_F(ShapesExperiment, ComparisonPairsArmsBySeedAgainstTheBaseline) {
+    const auto id = createExperiment();
+    ExperimentObserver quiet;
+    runExperiment(project(), id, quiet, {});
+    const auto comparison = compareExperiment(project(), id);
+    ASSERT_EQ(comparison.results.size(), 4u);
+    for (const auto& result : comparison.results) {
+        ASSERT_TRUE(result.accuracy) << result.arm;
+        EXPECT_EQ(result.accuracy->count, 2u);
+        EXPECT_EQ(result.versusBaseline.has_value(), result.arm == "transfer");
+        if (result.versusBaseline) {
+            const auto& scratch = comparison.results[&result - &comparison.results[0] + 1];
+            EXPECT_NEAR(result.versusBaseline->delta.mean, result.accuracy->mean - scratch.accuracy->mean, 1e-12);
+        }
+    }
+}
+
+TEST(ExperimentSpec, ExplainsWhatIsWrong) {
+    EXPECT_NE(testing::errorOf([] { ExperimentSpec::fromJson(R"({"arms": [{"name": "scratch"}]})"); }).find("at least two arms"),
+              std::string::npos);
+    EXPECT_NE(testing::errorOf([] {
+                  ExperimentSpec::fromJson(R"({"arms": [{"name": "a"}, {"name": "b"}]})");
+              }).find("baseline arm 'scratch'"),
+              std::string::npos);
+    EXPECT_NE(testing::errorOf([] {
+                  ExperimentSpec::fromJson(R"({"budgets": [0], "arms": [{"name": "a"}, {"name": "scratch"}]})");
+              }).find("\"all\""),
+              std::string::npos);
+    const auto spec = ExperimentSpec::fromJson(R"({"seeds": [4, 9], "budgets": [5, "all"], "arms": [
+        {"name": "transfer", "train": {"freeze": "probe", "learningRate": 0.01}}, {"name": "scratch"}]})");
+    EXPECT_EQ(spec.seeds, (std::vector<std::uint64_t>{4, 9}));
+    EXPECT_EQ(spec.budgets, (std::vector<int>{5, 0}));
+    EXPECT_EQ(spec.arms[0].config.freeze, "probe");
+    EXPECT_EQ(ExperimentSpec::fromJson(spec.toJson()).toJson(), spec.toJson());
+}
+
+} // namespace
+} // namespace graft
