@@ -335,31 +335,25 @@ TrainingProgress Trainer::restore(const TrainingState& state, at::Generator& shu
     return progress;
 }
 
-void Trainer::reportCheckpoint(TrainObserver& observer, CheckpointKind kind, int completedEpochs,
-                               const TrainingProgress& progress, at::Generator& shuffler) {
-    const auto weights = serializeWeights(*model_);
-    std::vector<std::uint8_t> stateBytes;
-    if (kind == CheckpointKind::Last) {
-        TrainingState state;
-        state.progress = progress;
-        if (scaler_) {
-            state.progress.lossScale = scaler_->currentScale();
-            state.progress.stepsSinceScaleChange = scaler_->stepsSinceChange();
-        }
-        torch::serialize::OutputArchive archive;
-        optimizer_->save(archive);
-        std::ostringstream optimizerBytes;
-        archive.save_to(optimizerBytes);
-        state.optimizer = optimizerBytes.str();
-        state.shufflerState = shuffler.get_state();
-        auto defaultGenerator = at::detail::getDefaultCPUGenerator();
-        {
-            std::lock_guard lock(defaultGenerator.mutex());
-            state.defaultGeneratorState = defaultGenerator.get_state();
-        }
-        stateBytes = state.toBytes();
+std::vector<std::uint8_t> Trainer::trainingState(const TrainingProgress& progress, at::Generator& shuffler) {
+    TrainingState state;
+    state.progress = progress;
+    if (scaler_) {
+        state.progress.lossScale = scaler_->currentScale();
+        state.progress.stepsSinceScaleChange = scaler_->stepsSinceChange();
     }
-    observer.onCheckpoint({kind, completedEpochs, progress.steps, weights, stateBytes});
+    torch::serialize::OutputArchive archive;
+    optimizer_->save(archive);
+    std::ostringstream optimizerBytes;
+    archive.save_to(optimizerBytes);
+    state.optimizer = optimizerBytes.str();
+    state.shufflerState = shuffler.get_state();
+    auto defaultGenerator = at::detail::getDefaultCPUGenerator();
+    {
+        std::lock_guard lock(defaultGenerator.mutex());
+        state.defaultGeneratorState = defaultGenerator.get_state();
+    }
+    return state.toBytes();
 }
 
 TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
@@ -433,7 +427,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             observer.onStep({progress.steps, epoch, stepsPerEpoch, lossValue, config_.learningRate * factor});
             if (progress.position < imageCount && config_.checkpointMinutes >= 0 &&
                 std::chrono::steady_clock::now() - lastCheckpoint >= checkpointInterval) {
-                reportCheckpoint(observer, CheckpointKind::Last, epoch - 1, progress, shuffler);
+                observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, serializeWeights(*model_),
+                                       trainingState(progress, shuffler)});
                 lastCheckpoint = std::chrono::steady_clock::now();
             }
         }
@@ -467,6 +462,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         outcome.epochsCompleted = epoch;
         outcome.lastEpoch = event;
 
+        // One serialisation serves both checkpoints of the epoch.
+        const auto weights = serializeWeights(*model_);
         bool stopEarly = false;
         if (event.validated) {
             const double score = config_.earlyStopMetric == "val_accuracy" ? event.valAccuracy : -event.valLoss;
@@ -474,7 +471,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             if (score > progress.bestScore + kMinimumGain) {
                 progress.bestScore = score;
                 progress.epochsWithoutGain = 0;
-                reportCheckpoint(observer, CheckpointKind::Best, epoch, progress, shuffler);
+                observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, weights, {}});
             } else {
                 stopEarly = config_.earlyStopPatience > 0 && ++progress.epochsWithoutGain >= config_.earlyStopPatience;
             }
@@ -483,7 +480,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         progress.epoch = epoch + 1;
         progress.position = 0;
         progress.order = torch::Tensor();
-        reportCheckpoint(observer, CheckpointKind::Last, epoch, progress, shuffler);
+        observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, weights, trainingState(progress, shuffler)});
         lastCheckpoint = std::chrono::steady_clock::now();
         if (stopEarly) {
             observer.onLog("Stopping early: " + config_.earlyStopMetric + " has not improved for " +

@@ -109,8 +109,8 @@ private:
     torch::Tensor runCachedBlocks(const torch::Tensor& inputs);
     StepResult step(const torch::Tensor& images, const torch::Tensor& labels, double factor);
     TrainingProgress restore(const TrainingState& state, at::Generator& shuffler, std::int64_t images);
-    void reportCheckpoint(TrainObserver& observer, CheckpointKind kind, int completedEpochs,
-                          const TrainingProgress& progress, at::Generator& shuffler);
+    // The bytes of a "last" checkpoint's TrainingState at `progress`.
+    std::vector<std::uint8_t> trainingState(const TrainingProgress& progress, at::Generator& shuffler);
 
     std::shared_ptr<ClassifierImpl> model_;
     TrainConfig config_;
