@@ -17,7 +17,7 @@
 namespace graft::cli {
 namespace {
 
-// One line of trial progress with the ETA; run-level lines go to stderr.
+// One line of trial progress with the ETA; failed trials are named on stderr.
 class ConsoleExperimentObserver : public ExperimentObserver {
 public:
     explicit ConsoleExperimentObserver(bool quiet) : quiet_(quiet) {}
@@ -26,11 +26,10 @@ public:
         if (progress.etaSeconds >= 0) detail += ", about " + std::to_string(std::lround(progress.etaSeconds)) + " s left";
         progress_.update("trials", progress.runsDone, progress.runsTotal, detail);
     }
-    void onLog(std::string_view message) override {
-        if (!quiet_ && message.starts_with("Trial ")) {
-            progress_.finish();
-            std::fprintf(stderr, "%.*s\n", int(message.size()), message.data());
-        }
+    void onTrialFailed(const std::string& trial, std::string_view error) override {
+        if (quiet_) return;
+        progress_.finish();
+        std::fprintf(stderr, "Trial %s failed: %.*s\n", trial.c_str(), int(error.size()), error.data());
     }
     void finish() { progress_.finish(); }
 

@@ -90,7 +90,7 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
             recordHeldOutAccuracy(project, result.runId);
         } catch (const Error& error) {
             if (stop.stop_requested()) throw;
-            observer.onLog("Trial " + describe(trial) + " failed: " + error.what());
+            observer.onTrialFailed(describe(trial), error.what());
             ++summary.failed;
             continue;
         }

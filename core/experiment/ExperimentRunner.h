@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stop_token>
 #include <string>
+#include <string_view>
 
 namespace graft {
 
@@ -19,6 +20,7 @@ struct ExperimentProgress {
 class ExperimentObserver : public TrainObserver {
 public:
     virtual void onProgress(const ExperimentProgress&) {}
+    virtual void onTrialFailed(const std::string& /*trial*/, std::string_view /*error*/) {}
 };
 
 struct ExperimentRunSummary {
