@@ -55,10 +55,10 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
             for (const auto& [seed, accuracy] : accuracies) result.accuracies.push_back(accuracy);
             if (!result.accuracies.empty()) result.accuracy = Summary::of(result.accuracies);
             if (arm.name != spec.baseline) {
+                const auto& baselineBySeed = byArmAndBudget[{spec.baseline, budget}];
                 std::vector<double> paired, baseline;
                 for (const auto& [seed, accuracy] : accuracies)
-                    if (const auto found = byArmAndBudget[{spec.baseline, budget}].find(seed);
-                        found != byArmAndBudget[{spec.baseline, budget}].end()) {
+                    if (const auto found = baselineBySeed.find(seed); found != baselineBySeed.end()) {
                         paired.push_back(accuracy);
                         baseline.push_back(found->second);
                     }
