@@ -46,7 +46,7 @@ double logMe(const torch::Tensor& features, const torch::Tensor& labels) {
     const auto f = features.to(torch::kCPU, torch::kFloat64);
     const auto y = labels.to(torch::kCPU, torch::kLong);
     // The eigen-decomposition of F^T F is shared by every class.
-    const auto [u, s, vh] = torch::linalg::svd(f.t().matmul(f), true, c10::nullopt);
+    const auto [u, s, vh] = torch::linalg_svd(f.t().matmul(f), true);
     const auto classes = y.max().item<std::int64_t>() + 1;
     double sum = 0;
     for (std::int64_t c = 0; c < classes; ++c)

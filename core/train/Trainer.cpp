@@ -13,6 +13,7 @@
 #include <torch/optim/sgd.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <chrono>
@@ -51,15 +52,24 @@ int loaderThreads(const TrainConfig& config) {
     return std::clamp(int(std::thread::hardware_concurrency()) / 2, 1, 8);
 }
 
+// LibTorch 2.4 made autocast per device type; Debian's 1.13 has only the CUDA switch.
+void setCudaAutocast(bool enabled) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+#else
+    at::autocast::set_enabled(enabled);
+#endif
+}
+
 // CUDA autocast for one forward pass: matmuls and convolutions in float16, reductions in float32.
 class AutocastScope {
 public:
     explicit AutocastScope(bool enabled) : enabled_(enabled) {
-        if (enabled_) at::autocast::set_enabled(true);
+        if (enabled_) setCudaAutocast(true);
     }
     ~AutocastScope() {
         if (!enabled_) return;
-        at::autocast::set_enabled(false);
+        setCudaAutocast(false);
         at::autocast::clear_cache();
     }
     AutocastScope(const AutocastScope&) = delete;
