@@ -15,8 +15,9 @@ PACKAGES=(
     libtorch-dev libopenblas0-pthread
     libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev
 )
-# Test-only: GoogleTest, Fashion-MNIST for the real-data IDX test, torch/torchvision for reference fixtures.
-TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist python3-torchvision)
+# Test-only: GoogleTest, Fashion-MNIST and OpenCV's digits (opencv-doc) for the real-data tests,
+# torch/torchvision for reference fixtures.
+TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist opencv-doc python3-torchvision)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

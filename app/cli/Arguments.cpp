@@ -37,6 +37,14 @@ std::optional<std::string> Arguments::option(const std::string& name) {
     return value;
 }
 
+std::vector<std::string> Arguments::repeated(const std::string& name) {
+    used_.insert(name);
+    std::vector<std::string> values;
+    for (const auto& [key, given] : options_)
+        if (key == name) values.push_back(given);
+    return values;
+}
+
 std::string Arguments::text(const std::string& name, const std::string& fallback) {
     return option(name).value_or(fallback);
 }

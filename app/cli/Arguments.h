@@ -22,6 +22,8 @@ public:
     const std::vector<std::string>& positionals() const { return positionals_; }
     bool flag(const std::string& name);
     std::optional<std::string> option(const std::string& name);
+    // Every value of an option given more than once, in order.
+    std::vector<std::string> repeated(const std::string& name);
     std::string text(const std::string& name, const std::string& fallback);
     int integer(const std::string& name, int fallback);
     double number(const std::string& name, double fallback);

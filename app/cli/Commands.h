@@ -17,6 +17,7 @@ int commandZoo(Arguments& args);
 int commandPredict(Arguments& args);
 int commandExperiment(Arguments& args);
 int commandCompare(Arguments& args);
+int commandRank(Arguments& args);
 
 inline constexpr int kExitCancelled = 130;
 

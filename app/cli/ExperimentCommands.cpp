@@ -3,6 +3,7 @@
 #include "InterruptSignal.h"
 
 #include "data/ImageDecoding.h"
+#include "experiment/ComparisonReport.h"
 #include "experiment/ExperimentComparison.h"
 #include "experiment/ExperimentRunner.h"
 #include "project/ExperimentStore.h"
@@ -50,26 +51,29 @@ std::int64_t parseId(const std::string& text, const char* what) {
 
 std::string budgetText(int budget) { return budget == 0 ? "all" : std::to_string(budget); }
 
-nlohmann::json summaryJson(const std::optional<Summary>& summary) {
-    if (!summary) return nullptr;
-    return {{"mean", summary->mean}, {"sd", summary->standardDeviation}, {"low", summary->low}, {"high", summary->high},
-            {"n", summary->count}};
-}
-
 } // namespace
 
 int commandExperiment(Arguments& args) {
     const auto& positionals = args.positionals();
     if (positionals.size() != 3 || positionals[0] != "run")
-        throw UsageError("expected: experiment run FILE.graft SPEC.json|ID");
+        throw UsageError("expected: experiment run FILE.graft SPEC.json|ID [--parallel N]");
     const std::filesystem::path project = positionals[1];
     const bool json = args.flag("--json");
+    const int parallel = args.integer("--parallel", 1);
     args.rejectUnused();
 
     std::int64_t id = 0;
     if (std::filesystem::is_regular_file(positionals[2])) {
         const auto bytes = readFileBytes(positionals[2]);
-        const auto spec = ExperimentSpec::fromJson({bytes.begin(), bytes.end()});
+        auto spec = ExperimentSpec::fromJson({bytes.begin(), bytes.end()});
+        // Stored absolute, so trials started later from another folder find the same weights; a
+        // missing file is refused now rather than failing every trial of its arm.
+        for (auto& arm : spec.arms) {
+            if (arm.config.init == "scratch") continue;
+            arm.config.init = std::filesystem::absolute(arm.config.init).lexically_normal().string();
+            if (!std::filesystem::is_regular_file(arm.config.init))
+                throw Error(positionals[2] + ": arm '" + arm.name + "' starts from " + arm.config.init + ", which does not exist");
+        }
         Database db = openProject(project);
         id = ExperimentStore(db).create(spec.name, spec.toJson());
         if (!json) std::printf("Experiment %lld created from %s\n", (long long)id, positionals[2].c_str());
@@ -78,7 +82,7 @@ int commandExperiment(Arguments& args) {
     }
     ConsoleExperimentObserver console(json);
     InterruptSignal interrupt;
-    const auto summary = runExperiment(project, id, console, interrupt.token());
+    const auto summary = runExperiment(project, id, console, interrupt.token(), parallel);
     console.finish();
     if (json) {
         std::cout << nlohmann::json{{"experiment", id},       {"trained", summary.trained}, {"resumed", summary.resumed},
@@ -93,42 +97,38 @@ int commandExperiment(Arguments& args) {
 }
 
 int commandCompare(Arguments& args) {
-    if (args.positionals().size() != 2) throw UsageError("expected: compare FILE.graft EXPERIMENT_ID");
+    if (args.positionals().size() != 2) throw UsageError("expected: compare FILE.graft EXPERIMENT_ID [--out DIR]");
+    const std::filesystem::path project = args.positionals()[0];
     const auto id = parseId(args.positionals()[1], "compare");
     const bool json = args.flag("--json");
+    const std::filesystem::path out = args.option("--out").value_or(std::filesystem::absolute(project).parent_path().string());
     args.rejectUnused();
-    const auto comparison = compareExperiment(args.positionals()[0], id);
-    const auto& baseline = comparison.spec.baseline;
+    const auto comparison = compareExperiment(project, id);
+    const auto stem = project.stem().string() + "-experiment-" + std::to_string(id);
+    const auto reports = writeComparisonReports(comparison, out, stem);
     if (json) {
-        auto results = nlohmann::json::array();
-        for (const auto& result : comparison.results) {
-            nlohmann::json item = {{"arm", result.arm}, {"labelsPerClass", budgetText(result.budget)},
-                                   {"accuracies", result.accuracies}, {"accuracy", summaryJson(result.accuracy)}};
-            if (result.versusBaseline)
-                item["versusBaseline"] = {{"delta", summaryJson(result.versusBaseline->delta)},
-                                          {"verdict", verdictText(result.versusBaseline->verdict)}};
-            if (result.baselineLabelsToMatch) item["baselineLabelsToMatch"] = *result.baselineLabelsToMatch;
-            results.push_back(item);
-        }
-        std::cout << nlohmann::json{{"experiment", id}, {"baseline", baseline}, {"results", results}} << "\n";
+        std::cout << comparisonJson(comparison);
         return 0;
     }
+    const auto& baseline = comparison.spec.baseline;
     std::printf("Experiment %lld (%s): held-out accuracy, mean and 95 %% interval over seeds; deltas against %s\n\n",
                 (long long)id, comparison.spec.name.c_str(), baseline.c_str());
-    std::printf("%-12s %-6s %-26s %-28s %s\n", "arm", "k", "accuracy", "delta", "verdict");
+    std::printf("%-12s %-5s %-24s %-26s %-18s %-20s %s\n", "arm", "k", "accuracy", "delta", "verdict", "McNemar",
+                "labels saved");
     for (const auto& result : comparison.results) {
-        char accuracy[64] = "no finished runs", delta[64] = "", verdict[96] = "";
-        if (result.accuracy)
-            std::snprintf(accuracy, sizeof accuracy, "%.3f [%.3f, %.3f]", result.accuracy->mean, result.accuracy->low,
-                          result.accuracy->high);
-        if (result.versusBaseline) {
-            const auto& d = result.versusBaseline->delta;
-            std::snprintf(delta, sizeof delta, "%+.3f [%+.3f, %+.3f]", d.mean, d.low, d.high);
-            std::snprintf(verdict, sizeof verdict, "%s", std::string(verdictText(result.versusBaseline->verdict)).c_str());
-        }
-        std::printf("%-12s %-6s %-26s %-28s %s\n", result.arm.c_str(), budgetText(result.budget).c_str(), accuracy, delta,
-                    verdict);
+        const std::string verdict = result.versusBaseline ? std::string(verdictText(result.versusBaseline->verdict)) : "";
+        std::printf("%-12s %-5s %-24s %-26s %-18s %-20s %s\n", result.arm.c_str(), budgetText(result.budget).c_str(),
+                    accuracyText(result).c_str(), deltaText(result).c_str(), verdict.c_str(), mcNemarText(result).c_str(),
+                    labelsSavedText(comparison, result).c_str());
     }
+    const char* curvesHeading = "\nPower-law fits of the label-efficiency curves:\n";
+    for (const auto& curve : comparison.curves)
+        if (curve.fit) {
+            std::printf("%s  %-12s accuracy(k) = 1 - %.3f k^-%.3f\n", curvesHeading, curve.arm.c_str(), curve.fit->scale,
+                        curve.fit->exponent);
+            curvesHeading = "";
+        }
+    std::printf("\nReports: %s, %s, %s\n", reports[2].c_str(), reports[1].c_str(), reports[0].c_str());
     return 0;
 }
 

@@ -63,6 +63,7 @@ TrainConfig modelAndOptimizerOptions(Arguments& args) {
     config.nesterov = args.flag("--nesterov");
     config.weightDecay = args.number("--weight-decay", config.weightDecay);
     config.freeze = args.text("--freeze", config.freeze);
+    config.newHead = args.flag("--new-head");
     config.lrMultipliers = args.text("--lr-mult", config.lrMultipliers);
     config.featureCache = !args.flag("--no-feature-cache");
     config.classBalanced = args.flag("--balanced");
@@ -156,6 +157,7 @@ int commandTrain(Arguments& args) {
     }
     config = modelAndOptimizerOptions(args);
     config.epochs = args.integer("--epochs", config.epochs);
+    config.minImagesSeen = args.integer("--min-images-seen", int(config.minImagesSeen));
     config.learningRate = args.number("--lr", config.learningRate);
     config.schedule = args.text("--schedule", config.schedule);
     config.warmupEpochs = args.number("--warmup-epochs", config.warmupEpochs);
@@ -192,6 +194,9 @@ int commandEval(Arguments& args) {
     const auto result = evaluateRun(path, runId, split);
     const auto& report = result.report;
     if (json) {
+        auto misclassified = nlohmann::json::array();
+        for (const auto& error : result.misclassified)
+            misclassified.push_back({{"image", error.image}, {"actual", error.actual}, {"predicted", error.predicted}});
         auto classes = nlohmann::json::array();
         for (const auto& metrics : report.classes)
             classes.push_back({{"name", metrics.name},
@@ -209,7 +214,7 @@ int commandEval(Arguments& args) {
                                     {"macroF1", report.macroF1},
                                     {"classes", classes},
                                     {"confusion", report.confusion},
-                                    {"misclassified", result.misclassified}}
+                                    {"misclassified", misclassified}}
                   << "\n";
         return 0;
     }

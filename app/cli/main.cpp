@@ -25,6 +25,8 @@ Training
         [--optimizer adam|sgd] [--momentum 0.9] [--nesterov] [--lr 0.003] [--weight-decay 0]
         [--schedule constant|step|cosine|onecycle] [--warmup-epochs 0] [--step-epochs N] [--gamma 0.1]
         [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda[:N]] [--save-weights FILE]
+        [--min-images-seen N]             more epochs for small sets: show the model at least N images
+        [--new-head]                      with --init: a fresh head for this project's classes
         [--patience N] [--patience-metric val_loss|val_accuracy]    early stopping
         [--balanced]                      sample every class equally often
         [--augment none|standard|crop:S,flip:P,rotate:D,brightness:B,contrast:C,saturation:S,hue:H]
@@ -42,11 +44,18 @@ Training
                                       accuracy, per-class precision/recall/F1, confusion matrix
 
 Experiments
-  experiment run FILE.graft SPEC.json|ID
+  experiment run FILE.graft SPEC.json|ID [--parallel 1]
                                       paired trials: every arm per seed and label budget, on the same
                                       images; finished trials are never redone, stopped ones resume
-  compare FILE.graft ID               held-out accuracy per arm and budget with 95 % intervals, the
-                                      paired delta against the baseline and its verdict
+                                      (weights files in SPEC.json are relative to the current folder);
+                                      --parallel N trains N trials at a time on the CPU's cores
+  compare FILE.graft ID [--out DIR]   held-out accuracy per arm and budget with 95 % intervals, the
+                                      paired delta against the baseline, its verdict, McNemar's test
+                                      and labels saved; writes FILE-experiment-ID.json, .csv and .md
+                                      (misclassified images included) to DIR, the project's folder
+  rank FILE.graft [--weights ARCH=FILE]...
+                                      before training: LogME and LEEP of every cached zoo backbone
+                                      (and each weights file named) on the labelled training images
 
 Backbones
   zoo list                            architectures Graft builds natively, and their ImageNet weights
@@ -71,7 +80,8 @@ int main(int argc, char** argv) {
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo},
-        {"predict", commandPredict}, {"experiment", commandExperiment}, {"compare", commandCompare}};
+        {"predict", commandPredict}, {"experiment", commandExperiment}, {"compare", commandCompare},
+        {"rank", commandRank}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);
     if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {
@@ -89,7 +99,7 @@ int main(int argc, char** argv) {
     }
     try {
         Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
-                                                            "--no-channels-last"});
+                                                            "--no-channels-last", "--new-head"});
         return command->second(args);
     } catch (const UsageError& error) {
         std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());

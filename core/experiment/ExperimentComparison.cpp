@@ -6,24 +6,66 @@
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 namespace graft {
 namespace {
 
-// Held-out accuracy of each finished trial, by (arm, budget) and seed.
-using AccuracyBySeed = std::map<std::uint64_t, double>;
+struct TrialOutcome {
+    double accuracy = 0;
+    std::vector<Misclassification> errors; // ordered by image
+};
 
-AccuracyBySeed finishedAccuracies(RunStore& runs, std::int64_t experimentId, const ExperimentSpec& spec,
-                                  const std::string& arm, int budget) {
-    AccuracyBySeed accuracies;
+// The finished trials of one arm at one budget, by seed.
+using OutcomeBySeed = std::map<std::uint64_t, TrialOutcome>;
+
+OutcomeBySeed finishedTrials(RunStore& runs, std::int64_t experimentId, const ExperimentSpec& spec,
+                             const std::string& arm, int budget) {
+    OutcomeBySeed outcomes;
     for (const auto seed : spec.seeds) {
         const auto runId = runs.trialRun(experimentId, arm, seed, budget);
         if (!runId || runs.run(*runId).status != RunStatus::Finished) continue;
         const auto metric = runs.metric(*runId, kHeldOutAccuracy);
-        if (!metric.empty()) accuracies[seed] = metric.back().value;
+        if (!metric.empty()) outcomes[seed] = {metric.back().value, runs.heldOutErrors(*runId)};
     }
-    return accuracies;
+    return outcomes;
+}
+
+std::set<std::string> imagesOf(const std::vector<Misclassification>& errors) {
+    std::set<std::string> images;
+    for (const auto& error : errors) images.insert(error.image);
+    return images;
+}
+
+// Pools the discordant pairs of every seed both arms finished.
+McNemarResult pooledMcNemar(const OutcomeBySeed& arm, const OutcomeBySeed& baseline) {
+    std::int64_t onlyArmRight = 0, onlyBaselineRight = 0;
+    for (const auto& [seed, outcome] : arm) {
+        const auto paired = baseline.find(seed);
+        if (paired == baseline.end()) continue;
+        const auto armWrong = imagesOf(outcome.errors), baselineWrong = imagesOf(paired->second.errors);
+        for (const auto& image : baselineWrong) onlyArmRight += armWrong.contains(image) ? 0 : 1;
+        for (const auto& image : armWrong) onlyBaselineRight += baselineWrong.contains(image) ? 0 : 1;
+    }
+    return mcNemar(onlyArmRight, onlyBaselineRight);
+}
+
+std::vector<MisclassifiedImage> misclassifiedAcrossSeeds(const OutcomeBySeed& outcomes) {
+    std::map<std::string, MisclassifiedImage> byImage;
+    for (const auto& [seed, outcome] : outcomes)
+        for (const auto& error : outcome.errors) {
+            auto& image = byImage[error.image];
+            image.image = error.image;
+            image.actual = error.actual;
+            image.predicted.push_back(error.predicted);
+        }
+    std::vector<MisclassifiedImage> images;
+    for (auto& [sha, image] : byImage) images.push_back(std::move(image));
+    std::stable_sort(images.begin(), images.end(),
+                     [](const auto& a, const auto& b) { return a.predicted.size() > b.predicted.size(); });
+    return images;
 }
 
 } // namespace
@@ -37,13 +79,13 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
     RunStore runs(db);
 
     std::map<std::string, std::vector<CurvePoint>> curves;
-    std::map<std::pair<std::string, int>, AccuracyBySeed> byArmAndBudget;
+    std::map<std::pair<std::string, int>, OutcomeBySeed> byArmAndBudget;
     for (const int budget : spec.budgets)
         for (const auto& arm : spec.arms) {
-            auto accuracies = finishedAccuracies(runs, experimentId, spec, arm.name, budget);
-            for (const auto& [seed, accuracy] : accuracies)
-                if (budget > 0) curves[arm.name].push_back({double(budget), accuracy});
-            byArmAndBudget[{arm.name, budget}] = std::move(accuracies);
+            auto outcomes = finishedTrials(runs, experimentId, spec, arm.name, budget);
+            for (const auto& [seed, outcome] : outcomes)
+                if (budget > 0) curves[arm.name].push_back({double(budget), outcome.accuracy});
+            byArmAndBudget[{arm.name, budget}] = std::move(outcomes);
         }
 
     for (const int budget : spec.budgets)
@@ -51,18 +93,22 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
             ArmBudgetResult result;
             result.arm = arm.name;
             result.budget = budget;
-            const auto& accuracies = byArmAndBudget[{arm.name, budget}];
-            for (const auto& [seed, accuracy] : accuracies) result.accuracies.push_back(accuracy);
+            const auto& outcomes = byArmAndBudget[{arm.name, budget}];
+            for (const auto& [seed, outcome] : outcomes) result.accuracies.push_back(outcome.accuracy);
             if (!result.accuracies.empty()) result.accuracy = Summary::of(result.accuracies);
+            result.misclassified = misclassifiedAcrossSeeds(outcomes);
             if (arm.name != spec.baseline) {
                 const auto& baselineBySeed = byArmAndBudget[{spec.baseline, budget}];
                 std::vector<double> paired, baseline;
-                for (const auto& [seed, accuracy] : accuracies)
+                for (const auto& [seed, outcome] : outcomes)
                     if (const auto found = baselineBySeed.find(seed); found != baselineBySeed.end()) {
-                        paired.push_back(accuracy);
-                        baseline.push_back(found->second);
+                        paired.push_back(outcome.accuracy);
+                        baseline.push_back(found->second.accuracy);
                     }
-                if (!paired.empty()) result.versusBaseline = comparePaired(paired, baseline);
+                if (!paired.empty()) {
+                    result.versusBaseline = comparePaired(paired, baseline);
+                    result.mcNemarVersusBaseline = pooledMcNemar(outcomes, baselineBySeed);
+                }
                 if (budget > 0 && result.accuracy && !curves[spec.baseline].empty())
                     result.baselineLabelsToMatch = labelsToReach(curves[spec.baseline], result.accuracy->mean);
             }

@@ -2,6 +2,7 @@
 
 #include "experiment/ExperimentSpec.h"
 #include "experiment/LabelEfficiency.h"
+#include "experiment/McNemar.h"
 #include "experiment/Summary.h"
 #include "experiment/TransferVerdict.h"
 
@@ -13,6 +14,13 @@
 
 namespace graft {
 
+// A held-out image an arm got wrong at one budget, for the error browser.
+struct MisclassifiedImage {
+    std::string image; // SHA-256
+    std::string actual;
+    std::vector<std::string> predicted; // one per seed that got it wrong, in seed order
+};
+
 // One arm at one label budget, over the seeds that finished.
 struct ArmBudgetResult {
     std::string arm;
@@ -20,9 +28,14 @@ struct ArmBudgetResult {
     std::vector<double> accuracies; // held-out accuracy per finished seed, in seed order
     std::optional<Summary> accuracy;
     std::optional<PairedComparison> versusBaseline; // paired by seed; not for the baseline itself
+    // The second opinion: McNemar on the held-out predictions of the paired seeds, pooled;
+    // onlyFirstRight counts images this arm got right and the baseline wrong.
+    std::optional<McNemarResult> mcNemarVersusBaseline;
     // Labels per class the baseline needs to reach this arm's mean accuracy (interpolated over its
     // budgets); empty when it never does, or for the baseline and the "all" budget.
     std::optional<double> baselineLabelsToMatch;
+    // Most often wrong first (by how many seeds), then by image.
+    std::vector<MisclassifiedImage> misclassified;
 };
 
 struct ArmCurve {

@@ -5,10 +5,14 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "train/ComputeSetup.h"
 #include "train/RunEvaluation.h"
 #include "train/TrainingSession.h"
 
 #include <chrono>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 namespace graft {
 namespace {
@@ -28,31 +32,67 @@ void recordHeldOutAccuracy(const std::filesystem::path& project, std::int64_t ru
     Database db = openProject(project);
     const Split split = ProjectStore(db).labeledImagesInSplit(Split::Test).empty() ? Split::Val : Split::Test;
     const auto evaluation = evaluateRun(project, runId, split);
-    RunStore runs(db);
-    const auto record = runs.run(runId);
-    const Metric metric[] = {{kHeldOutAccuracy, evaluation.accuracy}};
-    runs.addMetrics(runId, record.lastStep, record.epochsDone, metric);
+    RunStore(db).recordHeldOutResult(runId, {kHeldOutAccuracy, evaluation.accuracy}, evaluation.misclassified);
+}
+
+// Trials running side by side report through one observer, one event at a time.
+class SerializedObserver : public ExperimentObserver {
+public:
+    explicit SerializedObserver(ExperimentObserver& target) : target_(target) {}
+    void onStep(const StepEvent& event) override { locked([&] { target_.onStep(event); }); }
+    void onEpoch(const EpochEvent& event) override { locked([&] { target_.onEpoch(event); }); }
+    void onCheckpoint(const CheckpointEvent& event) override { locked([&] { target_.onCheckpoint(event); }); }
+    void onLog(std::string_view message) override { locked([&] { target_.onLog(message); }); }
+    void onProgress(const ExperimentProgress& progress) override { locked([&] { target_.onProgress(progress); }); }
+    void onTrialFailed(const std::string& trial, std::string_view error) override {
+        locked([&] { target_.onTrialFailed(trial, error); });
+    }
+
+private:
+    template <typename Call> void locked(Call call) {
+        const std::lock_guard lock(mutex_);
+        call();
+    }
+    std::mutex mutex_;
+    ExperimentObserver& target_;
+};
+
+bool anyArmOnAGpu(const ExperimentSpec& spec) {
+    for (const auto& arm : spec.arms)
+        if (resolveDevice(arm.config.device).is_cuda()) return true;
+    return false;
 }
 
 } // namespace
 
 ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
-                                   ExperimentObserver& observer, std::stop_token stop) {
+                                   ExperimentObserver& observer, std::stop_token stop, int parallelRuns) {
     ExperimentSpec spec;
     {
         Database db = openProject(project);
         spec = ExperimentSpec::fromJson(ExperimentStore(db).experiment(experimentId).specJson);
     }
+    if (parallelRuns < 1) throw Error("trials at a time must be at least 1");
+    if (parallelRuns > 1 && anyArmOnAGpu(spec))
+        throw Error("trials run side by side on the CPU only; with a GPU, run them one at a time");
     std::vector<Trial> trials;
     for (const int budget : spec.budgets)
         for (const auto seed : spec.seeds)
             for (const auto& arm : spec.arms) trials.push_back({&arm, seed, budget});
 
+    std::mutex mutex; // guards everything below that the workers share
+    std::size_t next = 0;
     ExperimentRunSummary summary;
     ExperimentProgress progress;
     progress.runsTotal = int(trials.size());
-    double trainedSeconds = 0;
-    for (const auto& trial : trials) {
+    std::exception_ptr failure;
+    const auto started = std::chrono::steady_clock::now();
+    std::stop_source halt; // the caller's stop, or a worker's unexpected error
+    const std::stop_callback forwardStop(stop, [&] { halt.request_stop(); });
+    SerializedObserver serialized(observer);
+
+    // Returns false when the worker should stop taking trials.
+    const auto runTrial = [&](const Trial& trial) {
         std::optional<std::int64_t> resumeRun;
         {
             Database db = openProject(project); // marks the runs of killed processes interrupted
@@ -60,9 +100,10 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
             if (const auto existing = runs.trialRun(experimentId, trial.arm->name, trial.seed, trial.budget)) {
                 const auto status = runs.run(*existing).status;
                 if (status == RunStatus::Finished || status == RunStatus::Failed) {
+                    const std::lock_guard lock(mutex);
                     ++summary.skipped;
                     if (status == RunStatus::Finished) ++progress.runsDone;
-                    continue;
+                    return true;
                 }
                 if (status == RunStatus::Running)
                     throw Error(project.string() + ": run " + std::to_string(*existing) + " of this experiment is running in another process");
@@ -70,8 +111,11 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
                 if (checkpoint && !checkpoint->trainingState.empty()) resumeRun = *existing;
             }
         }
-        progress.current = describe(trial);
-        observer.onProgress(progress);
+        {
+            const std::lock_guard lock(mutex);
+            progress.current = describe(trial);
+            serialized.onProgress(progress);
+        }
         TrainingRequest request;
         request.project = project;
         request.arm = trial.arm->name;
@@ -80,27 +124,63 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
         request.config.seed = trial.seed;
         request.config.labelsPerClass = trial.budget;
         if (resumeRun) request.resumeRun = *resumeRun;
-        const auto started = std::chrono::steady_clock::now();
         try {
-            const auto result = runTraining(request, observer, stop);
+            const auto result = runTraining(request, serialized, halt.get_token());
             if (result.status == RunStatus::Cancelled) {
+                const std::lock_guard lock(mutex);
                 summary.cancelled = true;
-                return summary;
+                return false;
             }
             recordHeldOutAccuracy(project, result.runId);
         } catch (const Error& error) {
-            if (stop.stop_requested()) throw;
-            observer.onTrialFailed(describe(trial), error.what());
+            if (halt.stop_requested()) throw;
+            serialized.onTrialFailed(describe(trial), error.what());
+            const std::lock_guard lock(mutex);
             ++summary.failed;
-            continue;
+            return true;
         }
+        const std::lock_guard lock(mutex);
         ++summary.trained;
         summary.resumed += resumeRun ? 1 : 0;
         ++progress.runsDone;
-        trainedSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        progress.etaSeconds = trainedSeconds / summary.trained * double(progress.runsTotal - progress.runsDone);
-        observer.onProgress(progress);
+        // Wall time per trial this call, so trials side by side shorten the estimate.
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        progress.etaSeconds = elapsed / summary.trained * double(progress.runsTotal - progress.runsDone);
+        serialized.onProgress(progress);
+        return true;
+    };
+    const auto worker = [&] {
+        while (true) {
+            const Trial* trial = nullptr;
+            {
+                const std::lock_guard lock(mutex);
+                if (next == trials.size() || halt.stop_requested()) return;
+                trial = &trials[next++];
+            }
+            try {
+                if (!runTrial(*trial)) return;
+            } catch (...) {
+                const std::lock_guard lock(mutex);
+                if (!failure) failure = std::current_exception();
+                halt.request_stop();
+                return;
+            }
+        }
+    };
+
+    if (parallelRuns == 1) {
+        worker();
+    } else {
+        const int coresEach = std::max(1, int(std::thread::hardware_concurrency()) / parallelRuns);
+        std::vector<std::jthread> workers;
+        for (int i = 0; i < parallelRuns; ++i)
+            workers.emplace_back([&] {
+                CoreShare share(coresEach);
+                worker();
+            });
     }
+    if (failure) std::rethrow_exception(failure);
+    if (halt.stop_requested() && next < trials.size()) summary.cancelled = true;
     return summary;
 }
 

@@ -35,11 +35,12 @@ struct ExperimentRunSummary {
 // (the test split, or the validation split when the project has no test images).
 inline constexpr char kHeldOutAccuracy[] = "heldout_accuracy";
 
-// Runs the experiment's trials (budget by budget, seed by seed, arm by arm) one after another.
+// Runs the experiment's trials (budget by budget, seed by seed, arm by arm), `parallelRuns` at a
+// time (CPU only; each gets its share of the cores, and events reach the observer one at a time).
 // Finished trials are skipped, interrupted or cancelled ones resume from their checkpoint, and a
 // trial that fails is recorded as failed while the others go on. A stop request ends the current
-// run cleanly (it resumes next time).
+// runs cleanly (they resume next time).
 ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
-                                   ExperimentObserver& observer, std::stop_token stop);
+                                   ExperimentObserver& observer, std::stop_token stop, int parallelRuns = 1);
 
 } // namespace graft

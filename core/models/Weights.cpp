@@ -4,9 +4,7 @@
 
 #include <torch/serialize.h>
 
-#include <cstring>
 #include <map>
-#include <fstream>
 #include <sstream>
 
 namespace graft {
@@ -97,25 +95,6 @@ void loadAllWeights(torch::nn::Module& module, const NamedTensors& tensors, cons
     if (!report.skipped.empty()) throw Error(source + ": " + report.skipped.front());
     if (!report.missing.empty()) throw Error(source + ": missing " + joined(report.missing));
     if (!report.unexpected.empty()) throw Error(source + ": unexpected " + joined(report.unexpected));
-}
-
-void writeWeightsFile(const std::filesystem::path& path, std::span<const std::uint8_t> weights) {
-    const auto temporary = std::filesystem::path(path.string() + ".partial");
-    std::string failure;
-    {
-        std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-        file.write(reinterpret_cast<const char*>(weights.data()), std::streamsize(weights.size()));
-        if (!file.flush()) failure = std::strerror(errno);
-    }
-    std::error_code error;
-    if (failure.empty()) {
-        std::filesystem::rename(temporary, path, error);
-        if (error) failure = error.message();
-    }
-    if (!failure.empty()) {
-        std::filesystem::remove(temporary, error);
-        throw Error(path.string() + ": cannot be written (" + failure + ")");
-    }
 }
 
 } // namespace graft

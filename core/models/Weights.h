@@ -5,7 +5,6 @@
 #include <torch/nn/module.h>
 
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
@@ -34,8 +33,5 @@ WeightLoadReport loadMatchingWeights(torch::nn::Module& module, const NamedTenso
 // naming it (and both shapes).
 void loadAllWeights(torch::nn::Module& module, std::span<const std::uint8_t> weights, const std::string& source);
 void loadAllWeights(torch::nn::Module& module, const NamedTensors& tensors, const std::string& source);
-
-// Writes beside the target and renames, so a crash never leaves half a file.
-void writeWeightsFile(const std::filesystem::path& path, std::span<const std::uint8_t> weights);
 
 } // namespace graft

@@ -191,6 +191,29 @@ std::vector<MetricPoint> RunStore::metric(std::int64_t runId, const std::string&
     return points;
 }
 
+void RunStore::recordHeldOutResult(std::int64_t runId, const Metric& accuracy, std::span<const Misclassification> errors) {
+    const auto record = run(runId);
+    Transaction transaction(db_);
+    db_.prepare("INSERT OR REPLACE INTO metrics(run_id, name, step, epoch, value) VALUES(?, ?, ?, ?, ?)")
+        .bind(1, runId).bind(2, accuracy.name).bind(3, record.lastStep).bind(4, record.epochsDone).bind(5, accuracy.value)
+        .run();
+    db_.prepare("DELETE FROM heldout_errors WHERE run_id = ?").bind(1, runId).run();
+    auto insert = db_.prepare("INSERT INTO heldout_errors(run_id, image, actual, predicted) VALUES(?, ?, ?, ?)");
+    for (const auto& error : errors) {
+        insert.reset();
+        insert.bind(1, runId).bind(2, error.image).bind(3, error.actual).bind(4, error.predicted).run();
+    }
+    transaction.commit();
+}
+
+std::vector<Misclassification> RunStore::heldOutErrors(std::int64_t runId) {
+    auto statement = db_.prepare("SELECT image, actual, predicted FROM heldout_errors WHERE run_id = ? ORDER BY image");
+    statement.bind(1, runId);
+    std::vector<Misclassification> errors;
+    while (statement.step()) errors.push_back({statement.columnText(0), statement.columnText(1), statement.columnText(2)});
+    return errors;
+}
+
 int RunStore::markDeadRunsInterrupted() {
     auto running = db_.prepare("SELECT id, pid, process_start FROM runs WHERE status = 'running' AND host = ?");
     running.bind(1, hostName());

@@ -55,6 +55,13 @@ struct MetricPoint {
     double value = 0;
 };
 
+// A held-out image a run's model got wrong; classes by name, as they were when it was evaluated.
+struct Misclassification {
+    std::string image; // SHA-256
+    std::string actual;
+    std::string predicted;
+};
+
 struct StoredCheckpoint {
     std::int64_t epoch = 0;
     std::int64_t step = 0;
@@ -85,6 +92,10 @@ public:
     std::vector<RunRecord> runs();
     RunRecord run(std::int64_t runId);
     std::vector<MetricPoint> metric(std::int64_t runId, const std::string& name);
+
+    // Replaces the run's held-out accuracy metric and the images it got wrong, in one transaction.
+    void recordHeldOutResult(std::int64_t runId, const Metric& accuracy, std::span<const Misclassification> errors);
+    std::vector<Misclassification> heldOutErrors(std::int64_t runId);
 
     // The newest run of an experiment's trial (arm, seed, label budget), if it has one.
     std::optional<std::int64_t> trialRun(std::int64_t experimentId, const std::string& arm, std::uint64_t seed,

@@ -107,6 +107,16 @@ ALTER TABLE runs ADD COLUMN experiment_id INTEGER REFERENCES experiments(id) ON 
 ALTER TABLE runs ADD COLUMN labels_per_class INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX runs_by_trial ON runs(experiment_id, arm, seed, labels_per_class);
 )sql",
+    // The held-out images each evaluated run got wrong: McNemar's pairs and the error browser.
+    R"sql(
+CREATE TABLE heldout_errors(
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    image     TEXT NOT NULL REFERENCES images(sha256) ON DELETE CASCADE,
+    actual    TEXT NOT NULL,
+    predicted TEXT NOT NULL,
+    PRIMARY KEY (run_id, image)
+) WITHOUT ROWID;
+)sql",
 };
 
 } // namespace

@@ -6,22 +6,34 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace graft {
 
-void useAllCores() {
-    const unsigned cores = std::thread::hardware_concurrency();
-    if (cores > 0 && torch::get_num_threads() != int(cores)) torch::set_num_threads(int(cores));
+namespace {
+
+thread_local int tCoreShare = 0; // 0: every core
+
+} // namespace
+
+void useCpuCores() {
+    const int cores = tCoreShare > 0 ? tCoreShare : int(std::thread::hardware_concurrency());
+    if (cores > 0 && torch::get_num_threads() != cores) torch::set_num_threads(cores);
 }
+
+CoreShare::CoreShare(int cores) : previous_(tCoreShare) { tCoreShare = std::max(cores, 1); }
+
+CoreShare::~CoreShare() { tCoreShare = previous_; }
 
 torch::Device resolveDevice(const std::string& text) {
     const auto request = DeviceRequest::parse(text);
-    const auto gpus = torch::cuda::device_count();
+    // device_count() is size_t in LibTorch 1.13 and a signed DeviceIndex in 2.x.
+    const auto gpus = std::int64_t(torch::cuda::device_count());
     if (request.kind == DeviceRequest::Kind::Cpu || (request.kind == DeviceRequest::Kind::Auto && gpus == 0))
         return torch::kCPU;
     if (gpus == 0) throw Error("device '" + text + "' was requested but no CUDA GPU is available");
-    if (std::size_t(request.index) >= gpus)
+    if (request.index >= gpus)
         throw Error("device '" + text + "' was requested but there " + (gpus == 1 ? "is 1 GPU (cuda:0)" :
                     "are " + std::to_string(gpus) + " GPUs (cuda:0 to cuda:" + std::to_string(gpus - 1) + ")"));
     return {torch::kCUDA, torch::DeviceIndex(request.index)};

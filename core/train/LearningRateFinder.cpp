@@ -97,7 +97,7 @@ LearningRateSweep sweepLearningRate(std::shared_ptr<ClassifierImpl> model, Train
 LearningRateSweep findLearningRate(const std::filesystem::path& project, const TrainConfig& config,
                                    const LearningRateSweepRange& range, TrainObserver& observer, std::stop_token stop) {
     config.validate();
-    useAllCores();
+    useCpuCores();
     // The sweep reads the loss on plain images: augmentation would only add noise to a short curve.
     TrainConfig plain = config;
     plain.augment = "none";

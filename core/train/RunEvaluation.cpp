@@ -13,7 +13,7 @@
 namespace graft {
 
 RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split) {
-    useAllCores();
+    useCpuCores();
     Database db = openProject(project, ProjectAccess::ReadOnly);
     RunStore runs(db);
     const RunSpec spec = RunSpec::fromJson(runs.run(runId).configJson);
@@ -49,7 +49,9 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     const std::vector<std::int64_t> truth(labels, labels + data.size());
     result.report = ClassificationReport::of(truth, evaluation.predictions, spec.classes);
     for (std::size_t i = 0; i < truth.size(); ++i)
-        if (truth[i] != evaluation.predictions[i]) result.misclassified.push_back(images[i].sha256);
+        if (truth[i] != evaluation.predictions[i])
+            result.misclassified.push_back({images[i].sha256, spec.classes[std::size_t(truth[i])],
+                                            spec.classes[std::size_t(evaluation.predictions[i])]});
     return result;
 }
 

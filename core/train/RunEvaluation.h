@@ -2,6 +2,7 @@
 
 #include "experiment/ClassificationReport.h"
 #include "project/ProjectStore.h"
+#include "project/RunStore.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -17,7 +18,7 @@ struct RunEvaluationResult {
     double accuracy = 0;
     double loss = 0;
     ClassificationReport report;
-    std::vector<std::string> misclassified; // SHA-256 of each image the checkpoint got wrong
+    std::vector<Misclassification> misclassified; // in the split's order
 };
 
 // Evaluates a run's best checkpoint (by its validation metric; the last one when it never

@@ -7,14 +7,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace graft {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, epochs, batchSize, optimizer, learningRate,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, newHead, epochs, minImagesSeen, batchSize, optimizer, learningRate,
                                                 schedule, finalLearningRate, maxSteps, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
                                                 weightDecay, freeze, lrMultipliers, classBalanced, augment, augmentedViews, loaderThreads,
                                                 earlyStopPatience, earlyStopMetric, checkpointMinutes, featureCache,
                                                 featureCacheBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
                                                 channelsLast)
+
+int TrainConfig::epochsFor(std::int64_t trainImages) const {
+    if (minImagesSeen <= 0 || trainImages <= 0) return epochs;
+    return std::max(epochs, int((minImagesSeen + trainImages - 1) / trainImages));
+}
 
 std::string TrainConfig::toJson() const { return nlohmann::json(*this).dump(); }
 
@@ -28,6 +35,7 @@ TrainConfig TrainConfig::fromJson(const std::string& json) {
 
 void TrainConfig::validate() const {
     if (epochs < 1) throw Error("epochs must be at least 1");
+    if (minImagesSeen < 0) throw Error("the minimum of images seen must not be negative (0: just the epochs)");
     if (batchSize < 1) throw Error("batch size must be at least 1");
     if (!(learningRate > 0)) throw Error("learning rate must be positive");
     if (weightDecay < 0) throw Error("weight decay must not be negative");

@@ -8,7 +8,9 @@ namespace graft {
 struct TrainConfig {
     std::string arch = "tinynet";
     std::string init = "scratch"; // "scratch", or a weights file to start from
+    bool newHead = false;          // with a weights file: a fresh classifier head (another task's classes)
     int epochs = 5;
+    std::int64_t minImagesSeen = 0; // more epochs when fewer would show the model fewer images (small label budgets)
     int batchSize = 64;
     std::string optimizer = "adam"; // adam (AdamW) | sgd
     double learningRate = 3e-3;
@@ -37,6 +39,9 @@ struct TrainConfig {
     std::string device = "auto";    // auto | cpu | cuda | cuda:N
     bool mixedPrecision = true;     // CUDA only: float16 autocast with loss scaling
     bool channelsLast = true;       // CUDA only: NHWC memory layout for convolutions
+
+    // `epochs`, or enough more to show the model `minImagesSeen` images from a set this large.
+    int epochsFor(std::int64_t trainImages) const;
 
     std::string toJson() const;
     // Throws naming the bad field; fields absent from the JSON keep their defaults.

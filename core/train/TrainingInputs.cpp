@@ -9,6 +9,8 @@
 #include "project/ProjectStore.h"
 #include "train/ProjectTensors.h"
 
+#include <algorithm>
+
 namespace graft {
 
 TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Database& db, const TrainConfig& config,
@@ -49,11 +51,19 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     inputs.model = createClassifier(spec, int(inputs.classes.size()));
     if (config.init != "scratch") {
         // Graft's own weights files and torchvision's .pth files alike, through the restricted reader.
-        const auto report = loadMatchingWeights(*inputs.model, readPthFile(config.init), config.init);
+        const auto headPrefixes = inputs.model->blocks().back().parameterPrefixes;
+        const auto isNewHead = [&](const std::string& name) {
+            return config.newHead && std::any_of(headPrefixes.begin(), headPrefixes.end(),
+                                                 [&](const std::string& prefix) { return name.starts_with(prefix); });
+        };
+        auto tensors = readPthFile(config.init);
+        std::erase_if(tensors, [&](const auto& tensor) { return isNewHead(tensor.first); });
+        const auto report = loadMatchingWeights(*inputs.model, tensors, config.init);
         if (report.loaded.empty())
             throw Error(config.init + ": shares no tensor with a " + config.arch + " model; is it for another architecture?");
         inputs.initNotes = report.skipped;
-        for (const auto& name : report.missing) inputs.initNotes.push_back(name + ": not in " + config.init);
+        for (const auto& name : report.missing)
+            inputs.initNotes.push_back(name + (isNewHead(name) ? ": started afresh" : ": not in " + config.init));
     }
     return inputs;
 }

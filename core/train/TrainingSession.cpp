@@ -1,5 +1,6 @@
 #include "train/TrainingSession.h"
 
+#include "common/AtomicFile.h"
 #include "common/Version.h"
 #include "models/Weights.h"
 #include "project/ProjectFile.h"
@@ -43,15 +44,16 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
         if (!checkpoint || checkpoint->trainingState.empty())
             throw Error(runName + " has no checkpoint to resume from; start a new run");
     }
-    const TrainConfig& config = resumed ? resumed->config : request.config;
+    TrainConfig config = resumed ? resumed->config : request.config;
     config.validate();
     const torch::Device device = resolveDevice(config.device);
-    useAllCores();
+    useCpuCores();
 
     // A resumed run takes every weight from its checkpoint: its initial weights file may be gone.
     TrainConfig inputsConfig = config;
     if (resumed) inputsConfig.init = "scratch";
     TrainingInputs inputs = prepareTrainingInputs(request.project, db, inputsConfig, observer);
+    config.epochs = config.epochsFor(inputs.trainSet.size());
     const RunSpec runSpec{config, inputs.classes, inputs.trainFingerprint};
     const auto& trainSet = inputs.trainSet;
     const auto& valSet = inputs.valSet;
@@ -93,7 +95,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
             result.valLoss = outcome.lastEpoch.valLoss;
         }
         if (result.status == RunStatus::Finished && !request.saveWeightsTo.empty())
-            writeWeightsFile(request.saveWeightsTo, serializeWeights(*model));
+            writeFileAtomically(request.saveWeightsTo, serializeWeights(*model));
     } catch (const std::exception& error) {
         runs.endRun(result.runId, RunStatus::Failed, error.what());
         throw;

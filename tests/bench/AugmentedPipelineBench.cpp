@@ -92,7 +92,7 @@ public:
 } // namespace
 
 int main(int argc, char** argv) {
-    useAllCores();
+    useCpuCores();
     const fs::path folder = argc > 1 ? fs::path(argv[1]) : fs::path(GRAFT_SHARED_DATA_DIR) / "plantvillage-potato";
     const int perClass = argc > 2 ? std::atoi(argv[2]) : 64;
     const bool real = fs::is_directory(folder);

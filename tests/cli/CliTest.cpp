@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -201,6 +202,7 @@ TEST(Cli, ImportThenTrainReportsValidationAccuracyAsJson) {
     EXPECT_EQ(total, 9);
     EXPECT_NEAR(evaluation["accuracy"].get<double>(), double(diagonal) / 9, 1e-12);
     EXPECT_EQ(std::int64_t(evaluation["misclassified"].size()), 9 - diagonal);
+    for (const auto& error : evaluation["misclassified"]) EXPECT_NE(error["actual"], error["predicted"]);
     ASSERT_EQ(evaluation["classes"].size(), 3u);
     EXPECT_EQ(evaluation["classes"][0]["support"].get<std::int64_t>() + evaluation["classes"][1]["support"].get<std::int64_t>() +
                   evaluation["classes"][2]["support"].get<std::int64_t>(),
@@ -235,12 +237,63 @@ TEST(Cli, ExperimentRunsPairedTrialsAndCompareReportsVerdicts) {
     EXPECT_EQ(comparison["results"][0]["accuracies"].size(), 2u);
     const std::string verdict = comparison["results"][0]["versusBaseline"]["verdict"];
     EXPECT_TRUE(verdict == "transfer helps" || verdict == "no evidence" || verdict == "negative transfer") << verdict;
-    const auto table = runCli(dir, "compare " + project + " 1");
+    // Every image one arm got wrong is in that arm's list, and McNemar counts the disagreements.
+    const auto& transfer = comparison["results"][0];
+    std::size_t transferErrors = 0, scratchErrors = 0;
+    for (const auto& image : transfer["misclassified"]) transferErrors += image["predicted"].size();
+    for (const auto& image : comparison["results"][1]["misclassified"]) scratchErrors += image["predicted"].size();
+    EXPECT_EQ(transfer["mcNemar"]["onlyArmRight"].get<std::int64_t>() - transfer["mcNemar"]["onlyBaselineRight"].get<std::int64_t>(),
+              std::int64_t(scratchErrors) - std::int64_t(transferErrors));
+
+    const auto reports = dir / "reports";
+    std::filesystem::create_directory(reports);
+    const auto table = runCli(dir, "compare " + project + " 1 --out " + reports.string());
+    ASSERT_EQ(table.exitCode, 0) << table.err;
     EXPECT_NE(table.out.find(verdict), std::string::npos) << table.out;
+    EXPECT_EQ(nlohmann::json::parse(testing::readFile(reports / "p-experiment-1.json")), comparison);
+    const auto csv = testing::readFile(reports / "p-experiment-1.csv");
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3) << csv; // header, transfer, scratch
+    EXPECT_NE(testing::readFile(reports / "p-experiment-1.md").find("| transfer | 4 |"), std::string::npos);
+    const auto unwritable = runCli(dir, "compare " + project + " 1 --out " + (dir / "no-such-folder").string());
+    EXPECT_EQ(unwritable.exitCode, 1);
+    EXPECT_NE(unwritable.err.find("no-such-folder/p-experiment-1.json: cannot be written"), std::string::npos) << unwritable.err;
 
     const auto missing = runCli(dir, "compare " + project + " 7");
     EXPECT_EQ(missing.exitCode, 1);
     EXPECT_NE(missing.err.find("no experiment with id 7"), std::string::npos) << missing.err;
+}
+
+TEST(Cli, ExperimentFromASpecWithMissingWeightsIsRefusedBeforeAnythingIsStored) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    testing::writeFile(dir / "spec.json", R"({"arms": [{"name": "transfer", "train": {"init": "gone.pt"}}, {"name": "scratch"}]})");
+    const auto refused = runCli(dir, "experiment run " + project + " " + (dir / "spec.json").string());
+    EXPECT_EQ(refused.exitCode, 1);
+    EXPECT_NE(refused.err.find("arm 'transfer' starts from "), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("gone.pt, which does not exist"), std::string::npos) << refused.err;
+    EXPECT_NE(runCli(dir, "compare " + project + " 1").err.find("no experiment with id 1"), std::string::npos);
+}
+
+TEST(Cli, RankOrdersWeightsFilesByLogMeAndReportsABrokenOne) {
+    TempDir dir;
+    setenv("GRAFT_CACHE_DIR", (dir / "empty-cache").c_str(), 1); // no zoo weights: only the files named
+    const auto project = (dir / "p.graft").string();
+    writeShapesFolder(dir / "images", 30, 5);
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "rank " + project).exitCode, 1) << "nothing to rank";
+    ASSERT_EQ(runCli(dir, "train " + project + " --epochs 3 --save-weights " + (dir / "pre.pt").string()).exitCode, 0);
+    testing::writeFile(dir / "bad.pt", "junk");
+    const auto ranked = runCli(dir, "rank " + project + " --weights tinynet=" + (dir / "bad.pt").string() +
+                                        " --weights tinynet=" + (dir / "pre.pt").string() + " --json");
+    unsetenv("GRAFT_CACHE_DIR");
+    ASSERT_EQ(ranked.exitCode, 0) << ranked.err;
+    const auto ranks = nlohmann::json::parse(ranked.out)["ranks"];
+    ASSERT_EQ(ranks.size(), 2u);
+    EXPECT_EQ(ranks[0]["name"], "pre.pt");
+    EXPECT_TRUE(ranks[0]["logme"].is_number());
+    EXPECT_NE(ranks[1]["error"].get<std::string>().find("bad.pt"), std::string::npos) << ranks[1];
 }
 
 TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {

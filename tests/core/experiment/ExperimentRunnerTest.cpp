@@ -4,6 +4,7 @@
 #include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
 #include "project/RunStore.h"
 #include "train/RunSpec.h"
 #include "train/TrainingSession.h"
@@ -12,6 +13,8 @@
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace graft {
 namespace {
@@ -88,6 +91,47 @@ TEST_F(ShapesExperiment, ArmsOfATrialTrainOnTheSameImagesAndFinishedTrialsAreNev
     EXPECT_EQ(again.skipped, 8);
 }
 
+TEST_F(ShapesExperiment, TrialsSideBySideEachRunOnceAndOverlapInTime) {
+    const auto id = createExperiment();
+    StopAfterSteps observer(1000000);
+    const auto summary = runExperiment(project(), id, observer, {}, 2);
+    EXPECT_EQ(summary.trained, 8);
+    EXPECT_EQ(summary.failed, 0);
+    EXPECT_EQ(observer.last.runsDone, 8);
+    EXPECT_EQ(observer.last.etaSeconds, 0.0);
+
+    Database db = openProject(project());
+    RunStore runs(db);
+    const auto all = runs.runs();
+    ASSERT_EQ(all.size(), 9u); // the pretraining run and one per trial
+    for (const int budget : {3, 0})
+        for (const std::uint64_t seed : {0u, 1u})
+            for (const char* arm : {"transfer", "scratch"}) {
+                const auto run = runs.trialRun(id, arm, seed, budget);
+                ASSERT_TRUE(run);
+                EXPECT_EQ(runs.run(*run).status, RunStatus::Finished);
+                EXPECT_EQ(runs.metric(*run, kHeldOutAccuracy).size(), 1u);
+            }
+    // The first two trials start together: each began before the other ended.
+    const auto& first = all[1];
+    const auto& second = all[2];
+    EXPECT_LT(first.startedAt, second.endedAt);
+    EXPECT_LT(second.startedAt, first.endedAt);
+}
+
+TEST(ExperimentRunner, TrialsSideBySideNeedAtLeastOneAtATime) {
+    EXPECT_NE(testing::errorOf([] {
+                  ExperimentObserver quiet;
+                  testing::TempDir dir;
+                  {
+                      Database db = createProject(dir / "p.graft");
+                      ExperimentStore(db).create("x", ExperimentSpec::fromJson(R"({"arms": [{"name": "a"}, {"name": "scratch"}]})").toJson());
+                  }
+                  runExperiment(dir / "p.graft", 1, quiet, {}, 0);
+              }).find("at least 1"),
+              std::string::npos);
+}
+
 TEST_F(ShapesExperiment, AStoppedExperimentResumesItsRunAndReportsProgress) {
     const auto id = createExperiment();
     // The four 3-label trials take 2 steps each (9 images: one step an epoch); step 11 is the 3rd of
@@ -111,14 +155,30 @@ TEST_F(ShapesExperiment, ComparisonPairsArmsBySeedAgainstTheBaseline) {
     ExperimentObserver quiet;
     runExperiment(project(), id, quiet, {});
     const auto comparison = compareExperiment(project(), id);
+    Database db = openProject(project());
+    ProjectStore store(db);
+    auto heldOut = store.labeledImagesInSplit(Split::Test).size();
+    if (heldOut == 0) heldOut = store.labeledImagesInSplit(Split::Val).size();
+    const auto errorsOf = [](const ArmBudgetResult& result) {
+        std::int64_t errors = 0;
+        for (const auto& image : result.misclassified) errors += std::int64_t(image.predicted.size());
+        return errors;
+    };
     ASSERT_EQ(comparison.results.size(), 4u);
     for (const auto& result : comparison.results) {
         ASSERT_TRUE(result.accuracy) << result.arm;
         EXPECT_EQ(result.accuracy->count, 2u);
         EXPECT_EQ(result.versusBaseline.has_value(), result.arm == "transfer");
+        // The stored errors are exactly the held-out accuracy's complement, seed by seed.
+        EXPECT_NEAR(double(errorsOf(result)), (2 - result.accuracies[0] - result.accuracies[1]) * double(heldOut), 1e-6);
+        EXPECT_TRUE(std::is_sorted(result.misclassified.begin(), result.misclassified.end(),
+                                   [](const auto& a, const auto& b) { return a.predicted.size() > b.predicted.size(); }));
         if (result.versusBaseline) {
-            const auto& scratch = comparison.results[&result - &comparison.results[0] + 1];
+            const auto& scratch = comparison.results[std::size_t(&result - &comparison.results[0]) + 1];
             EXPECT_NEAR(result.versusBaseline->delta.mean, result.accuracy->mean - scratch.accuracy->mean, 1e-12);
+            ASSERT_TRUE(result.mcNemarVersusBaseline);
+            EXPECT_EQ(result.mcNemarVersusBaseline->onlyFirstRight - result.mcNemarVersusBaseline->onlySecondRight,
+                      errorsOf(scratch) - errorsOf(result));
         }
     }
 }

@@ -1,4 +1,5 @@
 #include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
 #include "project/RunStore.h"
 
 #include <gtest/gtest.h>
@@ -98,6 +99,29 @@ TEST(RunStore, TreatsAReusedPidAsDead) {
     const auto id = runs.beginRun(sampleRun());
     db.prepare("UPDATE runs SET process_start = process_start - 1 WHERE id = ?").bind(1, id).run();
     EXPECT_EQ(runs.markDeadRunsInterrupted(), 1);
+}
+
+TEST(RunStore, HeldOutResultReplacesTheRunsErrorsAndGoesWithItsImages) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    std::vector<std::string> images;
+    for (std::uint8_t byte = 1; byte <= 3; ++byte) images.push_back(store.addImage({{byte}, 1, 1, 1, "x.png"}).sha256);
+    RunStore runs(db);
+    const auto id = runs.beginRun(sampleRun());
+    const Misclassification first[] = {{images[0], "cat", "dog"}, {images[1], "dog", "cat"}};
+    runs.recordHeldOutResult(id, {"heldout_accuracy", 0.5}, first);
+    const Misclassification second[] = {{images[2], "cat", "bird"}};
+    runs.recordHeldOutResult(id, {"heldout_accuracy", 0.75}, second);
+
+    const auto errors = runs.heldOutErrors(id);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].image, images[2]);
+    EXPECT_EQ(errors[0].predicted, "bird");
+    const auto accuracy = runs.metric(id, "heldout_accuracy");
+    ASSERT_EQ(accuracy.size(), 1u);
+    EXPECT_EQ(accuracy[0].value, 0.75);
+    db.prepare("DELETE FROM images WHERE sha256 = ?").bind(1, images[2]).run();
+    EXPECT_TRUE(runs.heldOutErrors(id).empty());
 }
 
 TEST(RunStore, UnknownRunIsAnErrorNamingTheId) {

@@ -2,6 +2,7 @@
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 #include "train/RunEvaluation.h"
+#include "train/RunSpec.h"
 #include "train/TrainJob.h"
 #include "train/TrainingSession.h"
 
@@ -71,6 +72,31 @@ TEST_F(ShapesProject, LabelBudgetLimitsTrainingImagesPerClass) {
     budget.config.labelsPerClass = 5;
     TrainObserver quiet;
     EXPECT_EQ(runTraining(budget, quiet, {}).trainImages, 15);
+}
+
+TEST_F(ShapesProject, MinimumImagesSeenAddsEpochsForASmallLabelBudgetOnly) {
+    auto budget = request(1);
+    budget.config.labelsPerClass = 5;
+    budget.config.minImagesSeen = 40; // 15 images: 3 epochs
+    TrainObserver quiet;
+    const auto small = runTraining(budget, quiet, {});
+    EXPECT_EQ(small.epochsCompleted, 3);
+    Database db = openProject(project());
+    EXPECT_EQ(RunSpec::fromJson(RunStore(db).run(small.runId).configJson).config.epochs, 3) << "a resumed run keeps them";
+    budget.config.labelsPerClass = 0; // 120 images: the one epoch already shows 40
+    EXPECT_EQ(runTraining(budget, quiet, {}).epochsCompleted, 1);
+}
+
+TEST_F(ShapesProject, ANewHeadLoadsTheBackboneAndStartsOnlyTheHeadAfresh) {
+    TrainObserver quiet;
+    auto pretrain = request(1);
+    pretrain.saveWeightsTo = dir_ / "pretrained.pt";
+    runTraining(pretrain, quiet, {});
+    auto transfer = request(1);
+    transfer.config.init = (dir_ / "pretrained.pt").string();
+    transfer.config.newHead = true;
+    EXPECT_EQ(runTraining(transfer, quiet, {}).initNotes,
+              (std::vector<std::string>{"head.weight: started afresh", "head.bias: started afresh"}));
 }
 
 TEST_F(ShapesProject, StartingFromSavedWeightsBeginsWithALowerLoss) {

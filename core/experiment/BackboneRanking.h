@@ -1,0 +1,42 @@
+#pragma once
+
+#include "common/Progress.h"
+#include "data/Preprocess.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace graft {
+
+// Pretrained weights to score: an architecture and a weights file with its classifier head.
+struct RankCandidate {
+    std::string name;
+    std::string arch;
+    std::filesystem::path weights;
+    std::optional<PreprocessSpec> input; // the transform the weights expect; else the architecture's
+};
+
+struct BackboneRank {
+    std::string name;
+    std::string arch;
+    double logMe = 0; // on the pooled features before the head
+    double leep = 0;  // on the source head's class probabilities
+    std::int64_t images = 0;
+    double seconds = 0;  // features and both scores
+    std::string error;   // why it could not be scored; the scores are then meaningless
+};
+
+// The zoo's weights already in `cacheDir` (downloaded or imported).
+std::vector<RankCandidate> cachedZooCandidates(const std::filesystem::path& cacheDir);
+
+// Scores each candidate, before any training, on the project's labelled training images (LogME
+// and LEEP on frozen features); best LogME first, candidates that failed last. A candidate that
+// fails (a wrong file, say) is reported and the others still run. Throws when stopped.
+std::vector<BackboneRank> rankBackbones(const std::filesystem::path& project, const std::vector<RankCandidate>& candidates,
+                                        const ProgressCallback& progress, std::stop_token stop);
+
+} // namespace graft

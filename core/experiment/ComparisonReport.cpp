@@ -1,0 +1,184 @@
+#include "experiment/ComparisonReport.h"
+
+#include "common/AtomicFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace graft {
+namespace {
+
+std::string budgetText(int budget) { return budget == 0 ? "all" : std::to_string(budget); }
+
+std::string formatted(const char* format, double a, double b = 0, double c = 0) {
+    char text[96];
+    std::snprintf(text, sizeof text, format, a, b, c);
+    return text;
+}
+
+nlohmann::json summaryJson(const Summary& summary) {
+    // A single value has no interval: null, not infinity, which JSON cannot carry.
+    const auto bound = [](double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); };
+    return {{"mean", summary.mean}, {"sd", summary.standardDeviation}, {"low", bound(summary.low)},
+            {"high", bound(summary.high)}, {"n", summary.count}};
+}
+
+int largestBudget(const ExperimentSpec& spec) { return *std::max_element(spec.budgets.begin(), spec.budgets.end()); }
+
+std::string csvField(const std::string& text) {
+    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (const char c : text) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + '"';
+}
+
+std::string number(double value) { return std::isfinite(value) ? formatted("%.6g", value) : std::string(); }
+
+} // namespace
+
+std::string accuracyText(const ArmBudgetResult& result) {
+    if (!result.accuracy) return "no finished runs";
+    const auto& accuracy = *result.accuracy;
+    if (accuracy.count < 2) return formatted("%.3f (1 seed)", accuracy.mean);
+    return formatted("%.3f [%.3f, %.3f]", accuracy.mean, accuracy.low, accuracy.high);
+}
+
+std::string deltaText(const ArmBudgetResult& result) {
+    if (!result.versusBaseline) return {};
+    const auto& delta = result.versusBaseline->delta;
+    if (delta.count < 2) return formatted("%+.3f (1 pair)", delta.mean);
+    return formatted("%+.3f [%+.3f, %+.3f]", delta.mean, delta.low, delta.high);
+}
+
+std::string mcNemarText(const ArmBudgetResult& result) {
+    if (!result.mcNemarVersusBaseline) return {};
+    const auto& test = *result.mcNemarVersusBaseline;
+    return formatted("p=%.2g (%.0f:%.0f)", test.pValue, double(test.onlyFirstRight), double(test.onlySecondRight));
+}
+
+std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBudgetResult& result) {
+    const auto& baseline = comparison.spec.baseline;
+    if (result.arm == baseline || result.budget == 0 || !result.accuracy) return {};
+    if (!result.baselineLabelsToMatch)
+        return baseline + " never reaches it (k <= " + std::to_string(largestBudget(comparison.spec)) + ")";
+    const double needed = *result.baselineLabelsToMatch;
+    return baseline + " needs " + formatted("%.1f", needed) + " (" + formatted("%+.1f", needed - result.budget) + " per class)";
+}
+
+std::string comparisonJson(const ExperimentComparison& comparison) {
+    const auto& spec = comparison.spec;
+    auto results = nlohmann::json::array();
+    for (const auto& result : comparison.results) {
+        nlohmann::json item = {{"arm", result.arm}, {"labelsPerClass", budgetText(result.budget)},
+                               {"accuracies", result.accuracies}};
+        item["accuracy"] = result.accuracy ? summaryJson(*result.accuracy) : nlohmann::json();
+        if (result.versusBaseline)
+            item["versusBaseline"] = {{"delta", summaryJson(result.versusBaseline->delta)},
+                                      {"verdict", verdictText(result.versusBaseline->verdict)}};
+        if (const auto& test = result.mcNemarVersusBaseline)
+            item["mcNemar"] = {{"onlyArmRight", test->onlyFirstRight}, {"onlyBaselineRight", test->onlySecondRight},
+                               {"pValue", test->pValue}, {"exact", test->exact}};
+        if (result.baselineLabelsToMatch) item["baselineLabelsToMatch"] = *result.baselineLabelsToMatch;
+        auto misclassified = nlohmann::json::array();
+        for (const auto& image : result.misclassified)
+            misclassified.push_back({{"image", image.image}, {"actual", image.actual}, {"predicted", image.predicted}});
+        item["misclassified"] = misclassified;
+        results.push_back(item);
+    }
+    auto curves = nlohmann::json::array();
+    for (const auto& curve : comparison.curves)
+        if (curve.fit) curves.push_back({{"arm", curve.arm}, {"scale", curve.fit->scale}, {"exponent", curve.fit->exponent}});
+    std::vector<std::string> budgets;
+    for (const int budget : spec.budgets) budgets.push_back(budgetText(budget));
+    return nlohmann::json{{"experiment", comparison.experimentId}, {"name", spec.name},    {"baseline", spec.baseline},
+                          {"seeds", spec.seeds},                  {"budgets", budgets},    {"results", results},
+                          {"curves", curves}}
+               .dump(2) +
+           "\n";
+}
+
+std::string comparisonCsv(const ExperimentComparison& comparison) {
+    std::string csv = "arm,labels_per_class,seeds,accuracy_mean,accuracy_sd,accuracy_low,accuracy_high,delta_mean,"
+                      "delta_low,delta_high,verdict,mcnemar_only_arm_right,mcnemar_only_baseline_right,mcnemar_p,"
+                      "baseline_labels_to_match,misclassified_images\n";
+    for (const auto& result : comparison.results) {
+        std::vector<std::string> row = {csvField(result.arm), budgetText(result.budget), std::to_string(result.accuracies.size())};
+        for (const double value : result.accuracy ? std::vector{result.accuracy->mean, result.accuracy->standardDeviation,
+                                                                result.accuracy->low, result.accuracy->high}
+                                                  : std::vector<double>(4, NAN))
+            row.push_back(number(value));
+        if (const auto& paired = result.versusBaseline) {
+            for (const double value : {paired->delta.mean, paired->delta.low, paired->delta.high}) row.push_back(number(value));
+            row.emplace_back(verdictText(paired->verdict));
+        } else {
+            row.insert(row.end(), 4, "");
+        }
+        if (const auto& test = result.mcNemarVersusBaseline) {
+            row.push_back(std::to_string(test->onlyFirstRight));
+            row.push_back(std::to_string(test->onlySecondRight));
+            row.push_back(number(test->pValue));
+        } else {
+            row.insert(row.end(), 3, "");
+        }
+        row.push_back(result.baselineLabelsToMatch ? number(*result.baselineLabelsToMatch) : "");
+        row.push_back(std::to_string(result.misclassified.size()));
+        for (std::size_t i = 0; i < row.size(); ++i) csv.append(i ? "," : "").append(row[i]);
+        csv += "\n";
+    }
+    return csv;
+}
+
+std::string comparisonMarkdown(const ExperimentComparison& comparison) {
+    const auto& spec = comparison.spec;
+    std::string md = "# Experiment " + std::to_string(comparison.experimentId) + ": " + spec.name + "\n\n";
+    md += "Held-out accuracy, mean and 95 % interval over " + std::to_string(spec.seeds.size()) +
+          " seeds. Deltas are paired by seed against **" + spec.baseline +
+          "**: *transfer helps* when the whole interval is above 0, *negative transfer* when it is below. "
+          "McNemar's test pools the held-out predictions of the paired seeds (images only this arm got right : "
+          "only " + spec.baseline + " got right). *Labels saved* is how many labels per class " + spec.baseline +
+          " needs to match the arm, interpolated between its budgets.\n\n";
+    md += "| arm | k | accuracy | delta vs " + spec.baseline + " | verdict | McNemar | labels saved |\n";
+    md += "|---|---|---|---|---|---|---|\n";
+    for (const auto& result : comparison.results) {
+        const std::string verdict = result.versusBaseline ? std::string(verdictText(result.versusBaseline->verdict)) : "";
+        md += "| " + result.arm + " | " + budgetText(result.budget) + " | " + accuracyText(result) + " | " + deltaText(result) +
+              " | " + (verdict == "negative transfer" ? "**negative transfer**" : verdict) + " | " + mcNemarText(result) +
+              " | " + labelsSavedText(comparison, result) + " |\n";
+    }
+    bool anyCurve = false;
+    for (const auto& curve : comparison.curves) anyCurve = anyCurve || curve.fit.has_value();
+    if (anyCurve) {
+        md += "\n## Label efficiency\n\nPower-law fits of held-out error, accuracy(k) = 1 - a k^-b:\n\n";
+        for (const auto& curve : comparison.curves)
+            if (curve.fit)
+                md += "- " + curve.arm + ": a = " + formatted("%.3f", curve.fit->scale) + ", b = " +
+                      formatted("%.3f", curve.fit->exponent) + "\n";
+    }
+    md += "\n## Misclassified held-out images\n\n| arm | k | wrong in any seed | wrong in every seed |\n|---|---|---|---|\n";
+    for (const auto& result : comparison.results) {
+        const auto always = std::count_if(result.misclassified.begin(), result.misclassified.end(), [&](const auto& image) {
+            return image.predicted.size() == result.accuracies.size();
+        });
+        md += "| " + result.arm + " | " + budgetText(result.budget) + " | " + std::to_string(result.misclassified.size()) +
+              " | " + std::to_string(always) + " |\n";
+    }
+    return md;
+}
+
+std::vector<std::filesystem::path> writeComparisonReports(const ExperimentComparison& comparison,
+                                                          const std::filesystem::path& directory, const std::string& stem) {
+    const std::vector<std::filesystem::path> paths = {directory / (stem + ".json"), directory / (stem + ".csv"),
+                                                      directory / (stem + ".md")};
+    writeFileAtomically(paths[0], comparisonJson(comparison));
+    writeFileAtomically(paths[1], comparisonCsv(comparison));
+    writeFileAtomically(paths[2], comparisonMarkdown(comparison));
+    return paths;
+}
+
+} // namespace graft
