@@ -49,8 +49,6 @@ std::int64_t parseId(const std::string& text, const char* what) {
     throw UsageError(std::string(what) + " expects an id, not '" + text + "'");
 }
 
-std::string budgetText(int budget) { return budget == 0 ? "all" : std::to_string(budget); }
-
 } // namespace
 
 int commandExperiment(Arguments& args) {

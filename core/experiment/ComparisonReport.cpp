@@ -11,8 +11,6 @@
 namespace graft {
 namespace {
 
-std::string budgetText(int budget) { return budget == 0 ? "all" : std::to_string(budget); }
-
 std::string formatted(const char* format, double a, double b = 0, double c = 0) {
     char text[96];
     std::snprintf(text, sizeof text, format, a, b, c);
@@ -41,6 +39,8 @@ std::string csvField(const std::string& text) {
 std::string number(double value) { return std::isfinite(value) ? formatted("%.6g", value) : std::string(); }
 
 } // namespace
+
+std::string budgetText(int budget) { return budget == 0 ? "all" : std::to_string(budget); }
 
 std::string accuracyText(const ArmBudgetResult& result) {
     if (!result.accuracy) return "no finished runs";

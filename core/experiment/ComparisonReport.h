@@ -16,6 +16,7 @@ std::string comparisonCsv(const ExperimentComparison& comparison);
 std::string comparisonMarkdown(const ExperimentComparison& comparison);
 
 // Table cells shared by the Markdown report and the console.
+std::string budgetText(int budget);                             // "5", or "all" for 0
 std::string accuracyText(const ArmBudgetResult& result);        // "0.765 [0.701, 0.829]"
 std::string deltaText(const ArmBudgetResult& result);           // "+0.088 [+0.012, +0.164]", or empty
 std::string mcNemarText(const ArmBudgetResult& result);         // "p=0.0003 (412:102)", or empty
