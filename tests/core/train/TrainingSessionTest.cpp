@@ -34,6 +34,15 @@ protected:
         return request;
     }
 
+    // Trains one epoch and saves its weights, for later runs to start from.
+    std::string savedWeights(const std::string& name) const {
+        TrainObserver quiet;
+        auto pretrain = request(1);
+        pretrain.saveWeightsTo = dir_ / name;
+        runTraining(pretrain, quiet, {});
+        return pretrain.saveWeightsTo.string();
+    }
+
     testing::TempDir dir_;
 };
 
@@ -89,11 +98,8 @@ TEST_F(ShapesProject, MinimumImagesSeenAddsEpochsForASmallLabelBudgetOnly) {
 
 TEST_F(ShapesProject, ANewHeadLoadsTheBackboneAndStartsOnlyTheHeadAfresh) {
     TrainObserver quiet;
-    auto pretrain = request(1);
-    pretrain.saveWeightsTo = dir_ / "pretrained.pt";
-    runTraining(pretrain, quiet, {});
     auto transfer = request(1);
-    transfer.config.init = (dir_ / "pretrained.pt").string();
+    transfer.config.init = savedWeights("pretrained.pt");
     transfer.config.newHead = true;
     EXPECT_EQ(runTraining(transfer, quiet, {}).initNotes,
               (std::vector<std::string>{"head.weight: started afresh", "head.bias: started afresh"}));
@@ -174,12 +180,8 @@ private:
 
 TEST_F(ShapesProject, AStoppedRunResumesWithoutItsInitialWeightsFileAndFinishesInTheSameRecord) {
     TrainObserver quiet;
-    auto first = request(1);
-    first.saveWeightsTo = dir_ / "start.pt";
-    runTraining(first, quiet, {});
-
     auto fromWeights = request(3);
-    fromWeights.config.init = (dir_ / "start.pt").string();
+    fromWeights.config.init = savedWeights("start.pt");
     fromWeights.config.checkpointMinutes = 0;
     StopAfterSteps stopper(5); // within epoch 2 (4 steps an epoch)
     const auto stopped = runTraining(fromWeights, stopper, stopper.source.get_token());
