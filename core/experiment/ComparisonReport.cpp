@@ -26,6 +26,14 @@ nlohmann::json summaryJson(const Summary& summary) {
 
 int largestBudget(const ExperimentSpec& spec) { return *std::max_element(spec.budgets.begin(), spec.budgets.end()); }
 
+// Of the label budgets; 0 ("all") counts as none.
+int smallestBudget(const ExperimentSpec& spec) {
+    int smallest = largestBudget(spec);
+    for (const int budget : spec.budgets)
+        if (budget > 0) smallest = std::min(smallest, budget);
+    return smallest;
+}
+
 std::string csvField(const std::string& text) {
     if (text.find_first_of(",\"\n") == std::string::npos) return text;
     std::string quoted = "\"";
@@ -68,7 +76,13 @@ std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBud
     if (!result.baselineLabelsToMatch)
         return baseline + " never reaches it (k <= " + std::to_string(largestBudget(comparison.spec)) + ")";
     const double needed = *result.baselineLabelsToMatch;
-    return baseline + " needs " + formatted("%.1f", needed) + " (" + formatted("%+.1f", needed - result.budget) + " per class)";
+    if (needed > result.budget)
+        return baseline + " needs " + formatted("%.1f", needed) + " (" + formatted("%+.1f", needed - result.budget) +
+               " per class)";
+    // Reached at the smallest budget says only that it needs no more than that.
+    const int smallest = smallestBudget(comparison.spec);
+    return baseline + " needs " + (needed <= smallest ? "<= " + std::to_string(smallest) : formatted("%.1f", needed)) +
+           " (none saved)";
 }
 
 std::string comparisonJson(const ExperimentComparison& comparison) {

@@ -36,6 +36,16 @@ TEST(ComparisonReport, MarkdownStatesVerdictsMcNemarAndLabelsSaved) {
     EXPECT_NE(md.find("| transfer | 5 | 2 | 1 |"), std::string::npos) << "2 images wrong, 1 in both seeds\n" << md;
 }
 
+TEST(ComparisonReport, LabelsSavedSaysNoneWhenScratchMatchesTheArmWithFewerLabels) {
+    auto comparison = sampleComparison();
+    auto& probe = comparison.results[2];
+    probe.budget = 20;
+    probe.baselineLabelsToMatch = 5;
+    EXPECT_EQ(labelsSavedText(comparison, probe), "scratch needs <= 5 (none saved)");
+    probe.baselineLabelsToMatch = 12.5;
+    EXPECT_EQ(labelsSavedText(comparison, probe), "scratch needs 12.5 (none saved)");
+}
+
 TEST(ComparisonReport, CsvQuotesNamesAndLeavesMissingCellsEmpty) {
     const auto csv = comparisonCsv(sampleComparison());
     EXPECT_NE(csv.find("\n\"probe, linear\",5,1,0.3,0,,,"), std::string::npos) << "a lone seed has no interval\n" << csv;
