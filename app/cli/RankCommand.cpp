@@ -29,7 +29,7 @@ int commandRank(Arguments& args) {
     if (args.positionals().size() != 1) throw UsageError("expected: rank FILE.graft [--weights ARCH=FILE]...");
     const std::filesystem::path project = args.positionals()[0];
     const bool json = args.flag("--json");
-    auto candidates = cachedZooCandidates(weightsCacheDir());
+    auto candidates = cachedCandidates(weightsCacheDir());
     for (const auto& text : args.repeated("--weights")) candidates.push_back(weightsCandidate(text));
     args.rejectUnused();
     if (candidates.empty())
@@ -51,7 +51,7 @@ int commandRank(Arguments& args) {
             nlohmann::json row = {{"name", rank.name}, {"arch", rank.arch}, {"images", rank.images}, {"seconds", rank.seconds}};
             if (rank.error.empty()) {
                 row["logme"] = rank.logMe;
-                row["leep"] = rank.leep;
+                row["leep"] = rank.leep ? nlohmann::json(*rank.leep) : nlohmann::json();
             } else {
                 row["error"] = rank.error;
             }
@@ -65,9 +65,11 @@ int commandRank(Arguments& args) {
     std::printf("%-4s %-28s %-20s %9s %9s %8s\n", "rank", "backbone", "architecture", "LogME", "LEEP", "time");
     int position = 0;
     for (const auto& rank : ranks) {
+        char leep[32] = "-"; // a TorchScript extractor has no source head to score
+        if (rank.leep) std::snprintf(leep, sizeof leep, "%.4f", *rank.leep);
         if (rank.error.empty())
-            std::printf("%-4d %-28s %-20s %9.4f %9.4f %6.1f s\n", ++position, rank.name.c_str(), rank.arch.c_str(), rank.logMe,
-                        rank.leep, rank.seconds);
+            std::printf("%-4d %-28s %-20s %9.4f %9s %6.1f s\n", ++position, rank.name.c_str(), rank.arch.c_str(), rank.logMe,
+                        leep, rank.seconds);
         else
             std::printf("%-4s %-28s %-20s failed: %s\n", "-", rank.name.c_str(), rank.arch.c_str(), rank.error.c_str());
     }

@@ -4,6 +4,8 @@
 #include "experiment/Transferability.h"
 #include "models/Architectures.h"
 #include "models/Prediction.h"
+#include "models/ScriptBackbones.h"
+#include "models/TorchScriptClassifier.h"
 #include "models/Zoo.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
@@ -21,16 +23,18 @@ constexpr std::size_t kBatch = 64; // images decoded at a time, so large inputs 
 
 struct FrozenOutputs {
     torch::Tensor features;      // N x D, pooled, before the head
-    torch::Tensor probabilities; // N x Z, the source head's softmax
+    torch::Tensor probabilities; // N x Z, the source head's softmax; undefined without a head
     torch::Tensor labels;        // N
 };
 
 FrozenOutputs frozenOutputs(ProjectStore& store, const std::vector<LabeledImage>& images,
                             const std::map<std::int64_t, std::int64_t>& classIndex, const RankCandidate& candidate,
                             const std::function<void(std::int64_t)>& imagesDone, std::stop_token stop) {
-    auto spec = architectureSpec(candidate.arch);
-    if (candidate.input) spec.preprocess = *candidate.input;
-    const auto model = loadClassifierFromWeights(spec, candidate.weights);
+    const bool script = candidate.arch.starts_with(kScriptArchPrefix);
+    PreprocessSpec input = candidate.input ? *candidate.input : architectureSpec(candidate.arch).preprocess;
+    std::shared_ptr<ClassifierImpl> model;
+    if (script) model = std::make_shared<TorchScriptClassifierImpl>(candidate.weights, input.crop, 1);
+    else model = loadClassifierFromWeights(architectureSpec(candidate.arch), candidate.weights);
     auto blocks = model->blocks();
     const auto head = blocks.back();
     blocks.pop_back();
@@ -40,25 +44,28 @@ FrozenOutputs frozenOutputs(ProjectStore& store, const std::vector<LabeledImage>
         if (stop.stop_requested()) throw Error("ranking stopped");
         const std::vector<LabeledImage> batch(images.begin() + std::ptrdiff_t(start),
                                               images.begin() + std::ptrdiff_t(std::min(images.size(), start + kBatch)));
-        const auto data = loadTensors(store, batch, classIndex, spec.preprocess);
+        const auto data = loadTensors(store, batch, classIndex, input);
         auto x = data.images;
         for (auto& block : blocks) x = block.forward(x);
         features.push_back(x.flatten(1));
-        probabilities.push_back(torch::softmax(head.forward(x), 1));
+        // A script's head is Graft's own untrained one, not a source classifier.
+        if (!script) probabilities.push_back(torch::softmax(head.forward(x), 1));
         labels.push_back(data.labels);
         imagesDone(std::int64_t(start + batch.size()));
     }
-    return {torch::cat(features), torch::cat(probabilities), torch::cat(labels)};
+    return {torch::cat(features), script ? torch::Tensor() : torch::cat(probabilities), torch::cat(labels)};
 }
 
 } // namespace
 
-std::vector<RankCandidate> cachedZooCandidates(const std::filesystem::path& cacheDir) {
+std::vector<RankCandidate> cachedCandidates(const std::filesystem::path& cacheDir) {
     std::vector<RankCandidate> candidates;
     for (const auto& entry : zooEntries()) {
         const auto path = cachedWeightsPath(entry, cacheDir);
         if (std::filesystem::is_regular_file(path)) candidates.push_back({entry.name, entry.arch, path, entry.input});
     }
+    for (const auto& script : scriptBackbones(cacheDir))
+        candidates.push_back({script.name, kScriptArchPrefix + script.name, script.file, script.input});
     return candidates;
 }
 
@@ -77,7 +84,7 @@ std::vector<BackboneRank> rankBackbones(const std::filesystem::path& project, co
 
     std::vector<BackboneRank> ranks;
     for (const auto& candidate : candidates) {
-        BackboneRank rank{candidate.name, candidate.arch, 0, 0, std::int64_t(images.size()), 0, {}};
+        BackboneRank rank{candidate.name, candidate.arch, 0, std::nullopt, std::int64_t(images.size()), 0, {}};
         const auto started = std::chrono::steady_clock::now();
         const auto before = std::int64_t(ranks.size() * images.size());
         try {
@@ -85,7 +92,7 @@ std::vector<BackboneRank> rankBackbones(const std::filesystem::path& project, co
                 if (progress) progress({candidate.name, before + done, total});
             }, stop);
             rank.logMe = logMe(outputs.features, outputs.labels);
-            rank.leep = leep(outputs.probabilities, outputs.labels);
+            if (outputs.probabilities.defined()) rank.leep = leep(outputs.probabilities, outputs.labels);
         } catch (const std::exception& error) { // graft's own errors and LibTorch's alike
             if (stop.stop_requested()) throw;
             rank.error = error.what();

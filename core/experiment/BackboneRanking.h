@@ -12,7 +12,8 @@
 
 namespace graft {
 
-// Pretrained weights to score: an architecture and a weights file with its classifier head.
+// Pretrained weights to score: an architecture and a weights file with its classifier head, or an
+// imported TorchScript feature extractor ("script:<name>", `weights` its file), which has no head.
 struct RankCandidate {
     std::string name;
     std::string arch;
@@ -24,14 +25,14 @@ struct BackboneRank {
     std::string name;
     std::string arch;
     double logMe = 0; // on the pooled features before the head
-    double leep = 0;  // on the source head's class probabilities
+    std::optional<double> leep; // on the source head's class probabilities; none without a head
     std::int64_t images = 0;
     double seconds = 0;  // features and both scores
     std::string error;   // why it could not be scored; the scores are then meaningless
 };
 
-// The zoo's weights already in `cacheDir` (downloaded or imported).
-std::vector<RankCandidate> cachedZooCandidates(const std::filesystem::path& cacheDir);
+// Every backbone in `cacheDir`: the zoo's weights downloaded or imported, and TorchScript imports.
+std::vector<RankCandidate> cachedCandidates(const std::filesystem::path& cacheDir);
 
 // Scores each candidate, before any training, on the project's labelled training images (LogME
 // and LEEP on frozen features); best LogME first, candidates that failed last. A candidate that

@@ -3,6 +3,7 @@
 #include "experiment/BackboneRanking.h"
 #include "models/Architectures.h"
 #include "models/Classifier.h"
+#include "models/ScriptBackbones.h"
 #include "models/Weights.h"
 #include "project/ProjectFile.h"
 #include "train/TrainingSession.h"
@@ -10,6 +11,7 @@
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
+#include <torch/script.h>
 
 namespace graft {
 namespace {
@@ -46,13 +48,54 @@ TEST(BackboneRanking, WeightsTrainedOnTheTaskRankAboveRandomOnesAndABrokenFileIs
     EXPECT_EQ(ranks[0].name, "trained");
     EXPECT_EQ(ranks[1].name, "random");
     EXPECT_GT(ranks[0].logMe, ranks[1].logMe);
-    EXPECT_GT(ranks[0].leep, ranks[1].leep);
+    ASSERT_TRUE(ranks[0].leep && ranks[1].leep);
+    EXPECT_GT(*ranks[0].leep, *ranks[1].leep);
     EXPECT_EQ(ranks[0].images, trained.trainImages);
     EXPECT_GT(ranks[0].seconds, 0);
     EXPECT_EQ(ranks[2].name, "broken");
     EXPECT_NE(ranks[2].error.find("broken.pt"), std::string::npos) << ranks[2].error;
     EXPECT_EQ(total, 3 * trained.trainImages);
     EXPECT_EQ(lastDone, 3 * trained.trainImages) << "the broken file counts no images, the others all of theirs";
+}
+
+// A TorchScript feature extractor written in C++: `source` defines forward(self, x).
+std::filesystem::path scriptFile(const std::filesystem::path& dir, const std::string& name, const std::string& source) {
+    torch::jit::Module module(name);
+    module.define(source);
+    const auto file = dir / (name + ".pt");
+    module.save(file.string());
+    return file;
+}
+
+TEST(BackboneRanking, ImportedScriptsAreScoredByLogMeAloneAndPixelsBeatNoise) {
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    {
+        Database db = createProject(project);
+        importSyntheticShapes(db, 30, 7);
+    }
+    PreprocessSpec input;
+    input.resizeShorter = input.crop = 32;
+    input.color = ColorMode::Rgb;
+    const auto cache = dir / "cache";
+    importScriptBackbone("pixels", scriptFile(dir.path(), "Pixels", R"(
+def forward(self, x):
+    return torch.flatten(torch.adaptive_avg_pool2d(x, [4, 4]), 1)
+)"), input, cache);
+    importScriptBackbone("noise", scriptFile(dir.path(), "Noise", R"(
+def forward(self, x):
+    return torch.randn([x.size(0), 48])
+)"), input, cache);
+
+    const auto candidates = cachedCandidates(cache);
+    ASSERT_EQ(candidates.size(), 2u);
+    EXPECT_TRUE(candidates[0].arch.starts_with("script:")) << candidates[0].arch;
+    const auto ranks = rankBackbones(project, candidates, {}, {});
+    ASSERT_EQ(ranks.size(), 2u);
+    EXPECT_EQ(ranks[0].name, "pixels") << ranks[0].error;
+    EXPECT_TRUE(ranks[0].error.empty() && ranks[1].error.empty()) << ranks[0].error << ranks[1].error;
+    EXPECT_GT(ranks[0].logMe, ranks[1].logMe);
+    EXPECT_FALSE(ranks[0].leep.has_value()) << "a feature extractor has no source classes to score LEEP on";
 }
 
 } // namespace
