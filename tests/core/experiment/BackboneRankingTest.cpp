@@ -16,13 +16,16 @@
 namespace graft {
 namespace {
 
+std::filesystem::path shapesProject(const std::filesystem::path& dir) {
+    const auto project = dir / "shapes.graft";
+    Database db = createProject(project);
+    importSyntheticShapes(db, 30, 7);
+    return project;
+}
+
 TEST(BackboneRanking, WeightsTrainedOnTheTaskRankAboveRandomOnesAndABrokenFileIsReportedLast) {
     testing::TempDir dir;
-    const auto project = dir / "shapes.graft";
-    {
-        Database db = createProject(project);
-        importSyntheticShapes(db, 30, 7);
-    }
+    const auto project = shapesProject(dir.path());
     TrainingRequest training;
     training.project = project;
     training.config.epochs = 4;
@@ -69,11 +72,7 @@ std::filesystem::path scriptFile(const std::filesystem::path& dir, const std::st
 
 TEST(BackboneRanking, ImportedScriptsAreScoredByLogMeAloneAndPixelsBeatNoise) {
     testing::TempDir dir;
-    const auto project = dir / "shapes.graft";
-    {
-        Database db = createProject(project);
-        importSyntheticShapes(db, 30, 7);
-    }
+    const auto project = shapesProject(dir.path());
     PreprocessSpec input;
     input.resizeShorter = input.crop = 32;
     input.color = ColorMode::Rgb;
