@@ -13,6 +13,7 @@ class InvertedResidualImpl : public torch::nn::Module {
 public:
     InvertedResidualImpl(int in, int out, int stride, int expandRatio);
     torch::Tensor forward(torch::Tensor x);
+    bool residual() const { return residual_; } // the input is added to the output
 
 private:
     torch::nn::Sequential conv_{nullptr};

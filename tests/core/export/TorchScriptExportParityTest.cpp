@@ -1,0 +1,42 @@
+#include "export/TorchScriptExport.h"
+
+#include "common/AtomicFile.h"
+#include "RandomStatistics.h"
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+#include <torch/serialize.h>
+
+#include <cstdlib>
+
+namespace graft {
+namespace {
+
+class PythonRunsTorchScriptExport : public ::testing::TestWithParam<std::pair<std::string, int>> {};
+
+TEST_P(PythonRunsTorchScriptExport, AndReproducesGraftsLogits) {
+    const auto& [arch, size] = GetParam();
+    auto model = testing::classifierWithRandomStatistics(arch, 5);
+    const auto images = testing::randomImages(arch, size);
+    testing::TempDir dir;
+    exportTorchScript(*model, dir / "model.pt");
+    torch::NoGradGuard noGrad;
+    c10::Dict<std::string, torch::Tensor> parityCase;
+    parityCase.insert("images", images);
+    parityCase.insert("logits", model->forward(images));
+    const auto bytes = torch::pickle_save(parityCase);
+    writeFileAtomically(dir / "case.pt", std::string_view(bytes.data(), bytes.size()));
+
+    const std::string command = std::string(GRAFT_REFERENCE_PYTHON) + " " + TORCHSCRIPT_PARITY_SCRIPT + " " +
+                                (dir / "model.pt").string() + " " + (dir / "case.pt").string() + " 1e-5 > " +
+                                (dir / "parity.txt").string() + " 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0) << testing::readFile(dir / "parity.txt");
+}
+
+INSTANTIATE_TEST_SUITE_P(Architectures, PythonRunsTorchScriptExport,
+                         ::testing::Values(std::pair{"tinynet", 28}, std::pair{"resnet18", 224},
+                                           std::pair{"mobilenet_v2", 224}),
+                         [](const auto& info) { return info.param.first; });
+
+} // namespace
+} // namespace graft

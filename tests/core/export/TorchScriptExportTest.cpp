@@ -1,0 +1,66 @@
+#include "export/TorchScriptExport.h"
+
+#include "common/Error.h"
+#include "RandomStatistics.h"
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+#include <torch/script.h>
+
+namespace graft {
+namespace {
+
+struct ExportCase {
+    std::string arch;
+    int size;
+};
+
+class TorchScriptExport : public ::testing::TestWithParam<ExportCase> {};
+
+TEST_P(TorchScriptExport, LoadedBackInLibTorchItGivesGraftsLogits) {
+    const auto& [arch, size] = GetParam();
+    auto model = testing::classifierWithRandomStatistics(arch, 5);
+    const auto images = testing::randomImages(arch, size);
+    testing::TempDir dir;
+    exportTorchScript(*model, dir / "model.pt");
+
+    torch::NoGradGuard noGrad;
+    auto loaded = torch::jit::load((dir / "model.pt").string());
+    const auto expected = model->forward(images);
+    const auto actual = loaded.forward({images}).toTensor();
+    ASSERT_EQ(actual.sizes(), expected.sizes());
+    EXPECT_LT((actual - expected).abs().max().item<double>(), 1e-5);
+    std::size_t statistics = 0; // num_batches_tracked only counts training steps
+    for (const auto& buffer : model->named_buffers()) statistics += buffer.key().ends_with("num_batches_tracked") ? 0 : 1;
+    EXPECT_EQ(loaded.named_parameters().size() + loaded.named_buffers().size(), model->parameters().size() + statistics);
+}
+
+INSTANTIATE_TEST_SUITE_P(Architectures, TorchScriptExport,
+                         ::testing::Values(ExportCase{"tinynet", 28}, ExportCase{"resnet18", 64},
+                                           ExportCase{"mobilenet_v2", 64}),
+                         [](const auto& info) { return info.param.arch; });
+
+TEST(TorchScriptExportOptions, SoftmaxGivesTheProbabilitiesOfGraftsLogits) {
+    auto model = testing::classifierWithRandomStatistics("tinynet", 4);
+    const auto images = testing::randomImages("tinynet", 28);
+    testing::TempDir dir;
+    exportTorchScript(*model, dir / "model.pt", {.softmax = true});
+    torch::NoGradGuard noGrad;
+    const auto probabilities = torch::jit::load((dir / "model.pt").string()).forward({images}).toTensor();
+    EXPECT_TRUE(torch::allclose(probabilities, torch::softmax(model->forward(images), 1), 1e-6, 1e-7));
+}
+
+TEST(TorchScriptExportOptions, AnArchitectureItCannotWriteIsRefusedByModuleAndNoFileIsLeft) {
+    auto model = testing::classifierWithRandomStatistics("mobilenet_v3_small", 3);
+    testing::TempDir dir;
+    try {
+        exportTorchScript(*model, dir / "model.pt");
+        FAIL() << "MobileNetV3's hardswish has no writer yet";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("(at 'features.0.2')"), std::string::npos) << error.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "model.pt"));
+}
+
+} // namespace
+} // namespace graft
