@@ -18,6 +18,7 @@ int commandPredict(Arguments& args);
 int commandExperiment(Arguments& args);
 int commandCompare(Arguments& args);
 int commandRank(Arguments& args);
+int commandExport(Arguments& args);
 
 inline constexpr int kExitCancelled = 130;
 

@@ -54,8 +54,15 @@ Experiments
                                       and labels saved; writes FILE-experiment-ID.json, .csv and .md
                                       (misclassified images included) to DIR, the project's folder
   rank FILE.graft [--weights ARCH=FILE]...
-                                      before training: LogME and LEEP of every cached zoo backbone
-                                      (and each weights file named) on the labelled training images
+                                      before training: LogME and LEEP of every cached zoo backbone,
+                                      imported TorchScript extractor (LogME only) and weights file named,
+                                      on the labelled training images
+
+Export
+  export FILE.graft --run ID --out MODEL.pt [--softmax]
+                                      the run's model as TorchScript (TinyNet, ResNet, MobileNetV2),
+                                      for torch.jit.load; replays the held-out images through the file
+                                      and keeps it only when it reproduces Graft (top-1 and 1e-5)
 
 Backbones
   zoo list                            architectures Graft builds natively, and their ImageNet weights
@@ -81,7 +88,7 @@ int main(int argc, char** argv) {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo},
         {"predict", commandPredict}, {"experiment", commandExperiment}, {"compare", commandCompare},
-        {"rank", commandRank}};
+        {"rank", commandRank}, {"export", commandExport}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);
     if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {
@@ -99,7 +106,7 @@ int main(int argc, char** argv) {
     }
     try {
         Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
-                                                            "--no-channels-last", "--new-head"});
+                                                            "--no-channels-last", "--new-head", "--softmax"});
         return command->second(args);
     } catch (const UsageError& error) {
         std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());

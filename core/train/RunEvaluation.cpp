@@ -1,38 +1,28 @@
 #include "train/RunEvaluation.h"
 
-#include "models/Architectures.h"
 #include "models/Classifier.h"
-#include "models/Weights.h"
 #include "project/ProjectFile.h"
-#include "project/RunStore.h"
 #include "train/ComputeSetup.h"
 #include "train/Evaluation.h"
 #include "train/ProjectTensors.h"
-#include "train/RunSpec.h"
+#include "train/RunModel.h"
 
 namespace graft {
 
 RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split) {
     useCpuCores();
     Database db = openProject(project, ProjectAccess::ReadOnly);
-    RunStore runs(db);
-    const RunSpec spec = RunSpec::fromJson(runs.run(runId).configJson);
-    auto checkpoint = runs.checkpoint(runId, CheckpointKind::Best);
-    const bool best = checkpoint.has_value();
-    if (!best) checkpoint = runs.checkpoint(runId, CheckpointKind::Last);
     const std::string source = project.string() + " run " + std::to_string(runId);
-    if (!checkpoint) throw Error(source + ": has no checkpoint yet (it did not finish an epoch)");
-
-    const auto architecture = architectureSpec(spec.config.arch);
-    auto model = createClassifier(architecture, int(spec.classes.size()));
-    loadAllWeights(*model, checkpoint->weights, source);
+    const RunModel run = loadRunModel(db, runId, source);
+    const auto& spec = run.spec;
+    auto& model = run.model;
 
     ProjectStore store(db);
     const auto classIndex = classIndexByName(store, spec.classes);
     std::vector<LabeledImage> images;
     for (const auto& image : store.labeledImagesInSplit(split))
         if (classIndex.contains(image.classId)) images.push_back(image);
-    const auto data = loadTensors(store, images, classIndex, architecture.preprocess);
+    const auto data = loadTensors(store, images, classIndex, run.architecture.preprocess);
     if (data.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
     const torch::Device device = resolveDevice(spec.config.device);
     model->to(device);
@@ -40,8 +30,8 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     RunEvaluationResult result;
     result.runId = runId;
     result.split = split;
-    result.checkpointEpoch = checkpoint->epoch;
-    result.bestCheckpoint = best;
+    result.checkpointEpoch = run.checkpointEpoch;
+    result.bestCheckpoint = run.bestCheckpoint;
     result.images = evaluation.count;
     result.accuracy = evaluation.accuracy;
     result.loss = evaluation.loss;

@@ -209,6 +209,32 @@ TEST(Cli, ImportThenTrainReportsValidationAccuracyAsJson) {
               9);
 }
 
+TEST(Cli, ExportWritesTorchScriptThatReproducesTheRunOnItsHeldOutImages) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    writeShapesFolder(dir / "images", 20, 5);
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "train " + project + " --epochs 1").exitCode, 0);
+
+    const auto model = dir / "model.pt";
+    const auto exported = runCli(dir, "export " + project + " --run 1 --out " + model.string() + " --softmax --json");
+    ASSERT_EQ(exported.exitCode, 0) << exported.err;
+    const auto replay = nlohmann::json::parse(exported.out);
+    EXPECT_EQ(replay["replaySplit"], "test");
+    EXPECT_GT(replay["images"].get<int>(), 0);
+    EXPECT_EQ(replay["topOneAgreements"], replay["images"]);
+    EXPECT_LE(replay["maxDifference"].get<double>(), 1e-5);
+    EXPECT_EQ(replay["outputs"], "probabilities");
+    EXPECT_TRUE(std::filesystem::is_regular_file(model));
+
+    EXPECT_EQ(runCli(dir, "export " + project + " --run 1 --out m.onnx --format onnx").exitCode, 2);
+    const auto missing = runCli(dir, "export " + project + " --run 9 --out " + (dir / "nine.pt").string());
+    EXPECT_EQ(missing.exitCode, 1);
+    EXPECT_NE(missing.err.find("9"), std::string::npos) << missing.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "nine.pt"));
+}
+
 TEST(Cli, ExperimentRunsPairedTrialsAndCompareReportsVerdicts) {
     TempDir dir;
     const auto project = (dir / "p.graft").string();

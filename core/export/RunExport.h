@@ -1,0 +1,35 @@
+#pragma once
+
+#include "common/Progress.h"
+#include "export/TorchScriptExport.h"
+#include "project/ProjectStore.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <stop_token>
+
+namespace graft {
+
+// How an export compared with Graft on the images replayed through the written file.
+struct ExportReplay {
+    std::int64_t checkpointEpoch = 0;
+    bool bestCheckpoint = false;
+    Split split = Split::Test;     // held-out test images, else validation, else training
+    std::int64_t images = 0;
+    std::int64_t topOneAgreements = 0; // images whose top class from the file is Graft's
+    double maxDifference = 0;          // the largest |file - Graft| over every output
+};
+
+// An export is good only when every top-1 agrees and no output differs by more than this.
+inline constexpr double kExportTolerance = 1e-5;
+
+// Writes a run's trained classifier (its best checkpoint) as TorchScript to `file`, then loads the
+// file back with LibTorch's TorchScript runtime and replays the run's held-out images through it
+// against Graft's own model. A disagreement, a stop or any error removes the file and throws,
+// naming the file and the figures; so a file left behind passed the replay. Progress counts
+// replayed images.
+ExportReplay exportRunTorchScript(const std::filesystem::path& project, std::int64_t runId, const std::filesystem::path& file,
+                                  const TorchScriptExportOptions& options, const ProgressCallback& progress,
+                                  std::stop_token stop);
+
+} // namespace graft
