@@ -2,7 +2,7 @@
 #include "Console.h"
 #include "InterruptSignal.h"
 
-#include "export/RunExport.h"
+#include "export/Bundle.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,27 +12,33 @@
 namespace graft::cli {
 
 int commandExport(Arguments& args) {
-    if (args.positionals().size() != 1) throw UsageError("expected: export FILE.graft --run ID --out MODEL.pt");
+    if (args.positionals().size() != 1)
+        throw UsageError("expected: export FILE.graft --run ID (--out MODEL.pt | --bundle FOLDER)");
     const std::filesystem::path project = args.positionals()[0];
     const int runId = args.integer("--run", 0);
     const auto out = args.option("--out");
+    const auto bundle = args.option("--bundle");
     const std::string format = args.text("--format", "torchscript");
     TorchScriptExportOptions options;
     options.softmax = args.flag("--softmax");
     const bool json = args.flag("--json");
     args.rejectUnused();
     if (runId <= 0) throw UsageError("--run ID is required (see graft-cli info for run ids)");
-    if (!out) throw UsageError("--out MODEL.pt is required");
+    if (bool(out) == bool(bundle)) throw UsageError("give one of --out MODEL.pt and --bundle FOLDER");
     if (format != "torchscript") throw UsageError("--format expects torchscript (ONNX is not written yet), not '" + format + "'");
+    if (bundle && options.softmax) throw UsageError("--softmax is for --out; a bundle's model gives logits");
 
     ConsoleProgress progress;
     InterruptSignal interrupt;
-    const auto replay = exportRunTorchScript(project, runId, *out, options, [&](const Progress& update) {
+    const auto onProgress = [&](const Progress& update) {
         if (!json) progress.update(update.stage, update.done, update.total);
-    }, interrupt.token());
+    };
+    const auto replay = bundle ? exportRunBundle(project, runId, *bundle, onProgress, interrupt.token()).replay
+                               : exportRunTorchScript(project, runId, *out, options, onProgress, interrupt.token());
     progress.finish();
+    const std::string written = bundle ? *bundle : *out;
     if (json) {
-        std::cout << nlohmann::json{{"file", *out},
+        std::cout << nlohmann::json{{bundle ? "bundle" : "file", written},
                                     {"run", runId},
                                     {"checkpoint", replay.bestCheckpoint ? "best" : "last"},
                                     {"checkpointEpoch", replay.checkpointEpoch},
@@ -44,10 +50,11 @@ int commandExport(Arguments& args) {
                   << "\n";
         return 0;
     }
-    std::printf("%s: TorchScript of run %d (%s checkpoint, epoch %lld), %s for N x C x H x W preprocessed images\n"
-                "Replayed %lld %s images through the file: top class agrees on all, outputs within %.2g of Graft's\n",
-                out->c_str(), runId, replay.bestCheckpoint ? "best" : "last", (long long)replay.checkpointEpoch,
-                options.softmax ? "probabilities" : "logits", (long long)replay.images,
+    std::printf("%s: %s of run %d (%s checkpoint, epoch %lld)\n"
+                "Replayed %lld %s images through the TorchScript file: top class agrees on all, outputs within %.2g of "
+                "Graft's\n",
+                written.c_str(), bundle ? "model, labels, preprocessing, metrics and model card" : "TorchScript", runId,
+                replay.bestCheckpoint ? "best" : "last", (long long)replay.checkpointEpoch, (long long)replay.images,
                 std::string(splitName(replay.split)).c_str(), replay.maxDifference);
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "Commands.h"
 
 #include "data/ImageDecoding.h"
+#include "export/LoadedBundle.h"
 #include "models/Prediction.h"
 #include "models/Zoo.h"
 
@@ -48,33 +49,51 @@ cv::Mat decodeNamed(const std::string& image, ColorMode color) {
 
 int commandPredict(Arguments& args) {
     const auto backbone = args.option("--backbone");
+    const auto bundleFolder = args.option("--model");
     const auto weightsOption = args.option("--weights");
     const auto labelsFile = args.option("--labels");
     const int topK = args.integer("--topk", 5);
     const bool json = args.flag("--json");
     args.rejectUnused();
-    if (!backbone) throw UsageError("predict needs --backbone NAME (see graft-cli zoo list)");
+    if (bool(backbone) == bool(bundleFolder))
+        throw UsageError("predict needs --backbone NAME (see graft-cli zoo list) or --model BUNDLE_FOLDER");
+    if (bundleFolder && (weightsOption || labelsFile)) throw UsageError("a bundle brings its own weights and labels");
     if (args.positionals().empty()) throw UsageError("predict needs at least one image");
     if (topK < 1) throw UsageError("--topk must be at least 1");
 
-    const auto spec = architectureSpec(*backbone);
-    const auto weights = weightsFor(*backbone, weightsOption);
-    auto model = loadClassifierFromWeights(spec, weights);
-    const auto outputs = model->forward(torch::zeros({1, spec.preprocess.channels(), spec.preprocess.crop,
-                                                      spec.preprocess.crop})).size(1);
+    PreprocessSpec input;
+    std::function<torch::Tensor(torch::Tensor)> logitsOf;
     std::vector<std::string> labels;
-    if (labelsFile) labels = readLabels(*labelsFile);
-    else if (outputs == 1000) labels = imageNetClassNames();
-    if (!labels.empty() && std::int64_t(labels.size()) != outputs)
-        throw Error(*labelsFile + ": has " + std::to_string(labels.size()) + " labels, but the model has " +
-                    std::to_string(outputs) + " outputs");
+    std::string source;
+    std::optional<LoadedBundle> bundle;
+    std::shared_ptr<ClassifierImpl> model;
+    if (bundleFolder) {
+        bundle = loadBundle(*bundleFolder);
+        input = bundle->input;
+        labels = bundle->labels;
+        logitsOf = [&](torch::Tensor images) { return bundle->model.forward({images}).toTensor(); };
+        source = *bundleFolder;
+    } else {
+        const auto spec = architectureSpec(*backbone);
+        const auto weights = weightsFor(*backbone, weightsOption);
+        model = loadClassifierFromWeights(spec, weights);
+        input = spec.preprocess;
+        logitsOf = [&](torch::Tensor images) { return model->forward(images); };
+        const auto outputs = model->forward(torch::zeros({1, input.channels(), input.crop, input.crop})).size(1);
+        if (labelsFile) labels = readLabels(*labelsFile);
+        else if (outputs == 1000) labels = imageNetClassNames();
+        if (!labels.empty() && std::int64_t(labels.size()) != outputs)
+            throw Error(*labelsFile + ": has " + std::to_string(labels.size()) + " labels, but the model has " +
+                        std::to_string(outputs) + " outputs");
+        source = weights.string();
+    }
 
     int failures = 0;
     auto results = nlohmann::json::array();
     for (const auto& image : args.positionals()) {
         try {
-            const auto decoded = decodeNamed(image, spec.preprocess.color);
-            const auto scores = predictTopK(*model, spec.preprocess, decoded, topK, labels);
+            const auto decoded = decodeNamed(image, input.color);
+            const auto scores = predictTopK(logitsOf, input, decoded, topK, labels);
             if (json) {
                 auto top = nlohmann::json::array();
                 for (const auto& score : scores)
@@ -91,9 +110,12 @@ int commandPredict(Arguments& args) {
             else std::fprintf(stderr, "graft-cli predict: error: %s\n", error.what());
         }
     }
-    if (json)
-        std::cout << nlohmann::json{{"backbone", *backbone}, {"weights", weights.string()}, {"predictions", results}}
-                  << "\n";
+    if (json) {
+        nlohmann::json output = {{"predictions", results}};
+        if (bundle) output["model"] = source;
+        else output.update({{"backbone", *backbone}, {"weights", source}});
+        std::cout << output << "\n";
+    }
     return failures == 0 ? 0 : 1;
 }
 

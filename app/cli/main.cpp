@@ -63,6 +63,11 @@ Export
                                       the run's model as TorchScript (TinyNet, ResNet, MobileNetV2),
                                       for torch.jit.load; replays the held-out images through the file
                                       and keeps it only when it reproduces Graft (top-1 and 1e-5)
+  export FILE.graft --run ID --bundle FOLDER
+                                      the same model with labels.json, preprocess.json, metrics.json
+                                      and a model card (README.md)
+  predict IMAGE... --model FOLDER [--topk 5]
+                                      top-k classes of each image from an exported bundle
 
 Backbones
   zoo list                            architectures Graft builds natively, and their ImageNet weights

@@ -55,9 +55,14 @@ std::shared_ptr<ClassifierImpl> loadClassifierFromWeights(const ArchitectureSpec
 
 std::vector<ClassScore> predictTopK(ClassifierImpl& model, const PreprocessSpec& spec, const cv::Mat& decoded, int k,
                                     const std::vector<std::string>& labels) {
-    torch::NoGradGuard noGrad;
     model.eval();
-    const auto logits = model.forward(preprocessForEval(decoded, spec).unsqueeze(0))[0];
+    return predictTopK([&](torch::Tensor images) { return model.forward(images); }, spec, decoded, k, labels);
+}
+
+std::vector<ClassScore> predictTopK(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const PreprocessSpec& spec,
+                                    const cv::Mat& decoded, int k, const std::vector<std::string>& labels) {
+    torch::NoGradGuard noGrad;
+    const auto logits = logitsOf(preprocessForEval(decoded, spec).unsqueeze(0))[0];
     const auto probabilities = torch::softmax(logits.to(torch::kFloat64), 0);
     const auto top = probabilities.topk(std::min<std::int64_t>(k, probabilities.size(0)));
     const auto values = std::get<0>(top), indices = std::get<1>(top);

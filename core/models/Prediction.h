@@ -5,6 +5,7 @@
 #include "models/Classifier.h"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,8 +26,11 @@ const std::vector<std::string>& imageNetClassNames();
 std::shared_ptr<ClassifierImpl> loadClassifierFromWeights(const ArchitectureSpec& spec,
                                                           const std::filesystem::path& weightsFile);
 
-// Eval-mode softmax probabilities for one decoded image, the k highest first. `labels` name the
+// Softmax probabilities of `logitsOf` for one decoded image, the k highest first. `labels` name the
 // outputs; without them (or with too few), an output is named "class N".
+std::vector<ClassScore> predictTopK(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const PreprocessSpec& spec,
+                                    const cv::Mat& decoded, int k, const std::vector<std::string>& labels);
+// The same for a classifier in eval mode.
 std::vector<ClassScore> predictTopK(ClassifierImpl& model, const PreprocessSpec& spec, const cv::Mat& decoded, int k,
                                     const std::vector<std::string>& labels);
 

@@ -149,7 +149,8 @@ std::vector<RunRecord> RunStore::queryRuns(std::optional<std::int64_t> runId) {
                (SELECT coalesce(max(step), 0) FROM metrics m WHERE m.run_id = r.id),
                (SELECT count(*) FROM metrics m WHERE m.run_id = r.id AND m.name = 'val_accuracy'),
                (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'val_accuracy'
-                ORDER BY step DESC LIMIT 1)
+                ORDER BY step DESC LIMIT 1),
+               coalesce(r.experiment_id, 0)
         FROM runs r WHERE ?1 IS NULL OR r.id = ?1 ORDER BY r.id)sql");
     if (runId) statement.bind(1, *runId);
     else statement.bindNull(1);
@@ -169,6 +170,7 @@ std::vector<RunRecord> RunStore::queryRuns(std::optional<std::int64_t> runId) {
         record.lastStep = statement.columnInt(10);
         record.epochsDone = statement.columnInt(11);
         if (!statement.isNull(12)) record.lastValAccuracy = statement.columnDouble(12);
+        record.experimentId = statement.columnInt(13);
         records.push_back(std::move(record));
     }
     return records;

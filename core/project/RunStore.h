@@ -42,6 +42,7 @@ struct RunRecord {
     std::int64_t lastStep = 0;          // highest step with a recorded metric
     std::int64_t epochsDone = 0;        // epochs with a validation result
     std::optional<double> lastValAccuracy;
+    std::int64_t experimentId = 0;      // the experiment it is a trial of; 0: a run of its own
 };
 
 struct Metric {

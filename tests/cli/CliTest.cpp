@@ -235,6 +235,41 @@ TEST(Cli, ExportWritesTorchScriptThatReproducesTheRunOnItsHeldOutImages) {
     EXPECT_FALSE(std::filesystem::exists(dir / "nine.pt"));
 }
 
+TEST(Cli, BundlePredictsWhatTheNativeModelPredictsFromTheSameWeights) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    writeShapesFolder(dir / "images", 20, 6);
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
+    // One epoch: its checkpoint, which the bundle exports, holds the weights saved here.
+    ASSERT_EQ(runCli(dir, "train " + project + " --epochs 1 --save-weights " + (dir / "weights.pt").string()).exitCode, 0);
+    const auto bundle = dir / "bundle";
+    const auto exported = runCli(dir, "export " + project + " --run 1 --bundle " + bundle.string());
+    ASSERT_EQ(exported.exitCode, 0) << exported.err;
+    const auto labels = nlohmann::json::parse(testing::readFile(bundle / "labels.json"));
+    std::string labelLines;
+    for (const auto& label : labels) labelLines += label.get<std::string>() + "\n";
+    testing::writeFile(dir / "labels.txt", labelLines);
+
+    std::string images;
+    for (const auto* shape : {"circle", "square", "triangle"})
+        for (const auto& entry : std::filesystem::directory_iterator(dir / "images" / shape)) images += " " + entry.path().string();
+    const auto fromBundle = runCli(dir, "predict" + images + " --model " + bundle.string() + " --topk 3 --json");
+    ASSERT_EQ(fromBundle.exitCode, 0) << fromBundle.err;
+    const auto native = runCli(dir, "predict" + images + " --backbone tinynet --weights " + (dir / "weights.pt").string() +
+                                        " --labels " + (dir / "labels.txt").string() + " --topk 3 --json");
+    ASSERT_EQ(native.exitCode, 0) << native.err;
+    const auto a = nlohmann::json::parse(fromBundle.out)["predictions"], b = nlohmann::json::parse(native.out)["predictions"];
+    ASSERT_EQ(a.size(), 60u);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i)
+        for (std::size_t rank = 0; rank < 3; ++rank) {
+            EXPECT_EQ(a[i]["top"][rank]["label"], b[i]["top"][rank]["label"]) << a[i]["image"];
+            EXPECT_NEAR(a[i]["top"][rank]["probability"].get<double>(), b[i]["top"][rank]["probability"].get<double>(), 1e-5);
+        }
+    EXPECT_EQ(runCli(dir, "predict x.png --model " + (dir / "images").string()).exitCode, 1) << "not a bundle";
+}
+
 TEST(Cli, ExperimentRunsPairedTrialsAndCompareReportsVerdicts) {
     TempDir dir;
     const auto project = (dir / "p.graft").string();

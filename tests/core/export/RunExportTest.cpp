@@ -1,38 +1,19 @@
 #include "export/RunExport.h"
 
 #include "common/Error.h"
-#include "data/SyntheticShapes.h"
 #include "project/ProjectFile.h"
-#include "train/TrainingSession.h"
 
 #include "TempDir.h"
+#include "TrainedShapesRun.h"
 
 #include <gtest/gtest.h>
 
 namespace graft {
 namespace {
 
-class TrainedShapes : public ::testing::Test {
-protected:
-    void SetUp() override {
-        {
-            Database db = createProject(project());
-            importSyntheticShapes(db, 20, 3);
-        }
-        TrainingRequest request;
-        request.project = project();
-        request.config.epochs = 1;
-        request.config.batchSize = 16;
-        TrainObserver quiet;
-        runId_ = runTraining(request, quiet, {}).runId;
-    }
-    std::filesystem::path project() const { return dir_ / "shapes.graft"; }
+using testing::TrainedShapesRun;
 
-    testing::TempDir dir_;
-    std::int64_t runId_ = 0;
-};
-
-TEST_F(TrainedShapes, ExportIsKeptAfterReproducingTheRunOnEveryHeldOutImage) {
+TEST_F(TrainedShapesRun, ExportIsKeptAfterReproducingTheRunOnEveryHeldOutImage) {
     std::int64_t lastDone = 0, total = 0;
     const auto replay = exportRunTorchScript(project(), runId_, dir_ / "model.pt", {}, [&](const Progress& progress) {
         lastDone = progress.done;
@@ -49,7 +30,7 @@ TEST_F(TrainedShapes, ExportIsKeptAfterReproducingTheRunOnEveryHeldOutImage) {
     EXPECT_EQ(total, replay.images);
 }
 
-TEST_F(TrainedShapes, AStoppedExportLeavesNoFileAndSaysWhich) {
+TEST_F(TrainedShapesRun, AStoppedExportLeavesNoFileAndSaysWhich) {
     std::stop_source stop;
     stop.request_stop();
     try {

@@ -1,0 +1,185 @@
+#include "export/Bundle.h"
+
+#include "common/AtomicFile.h"
+#include "common/Error.h"
+#include "data/PreprocessJson.h"
+#include "experiment/ComparisonReport.h"
+#include "experiment/ExperimentComparison.h"
+#include "models/Architectures.h"
+#include "project/ProjectFile.h"
+#include "project/RunStore.h"
+#include "train/RunEvaluation.h"
+#include "train/RunSpec.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace graft {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string formatted(const char* format, double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, format, value);
+    return text;
+}
+
+// What the bundle says about the run beyond its own evaluation.
+struct RunContext {
+    RunRecord record;
+    RunSpec spec;
+    std::vector<ClassSummary> classes;
+    std::optional<ExperimentComparison> experiment;
+    std::optional<std::size_t> trialIndex; // of the run's arm and budget in experiment->results
+
+    const ArmBudgetResult* trial() const { return trialIndex ? &experiment->results[*trialIndex] : nullptr; }
+};
+
+RunContext runContext(const fs::path& project, std::int64_t runId) {
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    RunContext context;
+    context.record = RunStore(db).run(runId);
+    context.spec = RunSpec::fromJson(context.record.configJson);
+    context.classes = ProjectStore(db).classSummaries();
+    if (context.record.experimentId > 0) {
+        context.experiment = compareExperiment(project, context.record.experimentId);
+        const auto& results = context.experiment->results;
+        for (std::size_t i = 0; i < results.size(); ++i)
+            if (results[i].arm == context.record.arm && results[i].budget == context.spec.config.labelsPerClass)
+                context.trialIndex = i;
+    }
+    return context;
+}
+
+nlohmann::json summaryJson(const Summary& summary) {
+    return {{"mean", summary.mean}, {"sd", summary.standardDeviation}, {"low", summary.low}, {"high", summary.high},
+            {"seeds", summary.count}};
+}
+
+std::string metricsJson(const RunContext& context, const RunEvaluationResult& evaluation, const ExportReplay& replay) {
+    auto classes = nlohmann::json::array();
+    for (const auto& metrics : evaluation.report.classes)
+        classes.push_back({{"name", metrics.name}, {"support", metrics.support}, {"precision", metrics.precision},
+                           {"recall", metrics.recall}, {"f1", metrics.f1}});
+    nlohmann::json metrics = {
+        {"run", context.record.id},
+        {"arch", context.spec.config.arch},
+        {"init", context.spec.config.init},
+        {"checkpoint", evaluation.bestCheckpoint ? "best" : "last"},
+        {"checkpointEpoch", evaluation.checkpointEpoch},
+        {"heldOut",
+         {{"split", splitName(evaluation.split)}, {"images", evaluation.images}, {"accuracy", evaluation.accuracy},
+          {"loss", evaluation.loss}, {"macroF1", evaluation.report.macroF1}, {"classes", classes},
+          {"confusion", evaluation.report.confusion}}},
+        {"parity",
+         {{"images", replay.images}, {"topOneAgreements", replay.topOneAgreements},
+          {"maxDifference", replay.maxDifference}, {"tolerance", kExportTolerance}}}};
+    if (const auto* found = context.trial()) {
+        const auto& trial = *found;
+        nlohmann::json experiment = {{"id", context.record.experimentId}, {"name", context.experiment->spec.name},
+                                     {"arm", trial.arm}, {"labelsPerClass", budgetText(trial.budget)}};
+        if (trial.accuracy) experiment["accuracy"] = summaryJson(*trial.accuracy);
+        if (trial.versusBaseline)
+            experiment["versusBaseline"] = {{"baseline", context.experiment->spec.baseline},
+                                            {"delta", summaryJson(trial.versusBaseline->delta)},
+                                            {"verdict", verdictText(trial.versusBaseline->verdict)}};
+        metrics["experiment"] = experiment;
+    }
+    return metrics.dump(2);
+}
+
+std::string transferSection(const RunContext& context) {
+    const auto* found = context.trial();
+    if (!found)
+        return "This run is not a trial of an experiment, so there is no paired evidence about whether its starting "
+               "weights (" + context.spec.config.init + ") helped. `graft-cli experiment run` measures that.\n";
+    const auto& trial = *found;
+    const auto& spec = context.experiment->spec;
+    std::string text = "This model is the **" + trial.arm + "** arm of experiment " +
+                       std::to_string(context.record.experimentId) + " (" + spec.name + ") at " + budgetText(trial.budget) +
+                       " labels per class, seed " + std::to_string(context.record.seed) + ". Over its seeds, held-out accuracy " +
+                       accuracyText(trial) + " (mean [95 % interval]).";
+    if (trial.versusBaseline)
+        text += " Against " + spec.baseline + ", trained on the same images: " + deltaText(trial) + ", verdict: **" +
+                std::string(verdictText(trial.versusBaseline->verdict)) + "**.";
+    else if (trial.arm == spec.baseline)
+        text += " It is the experiment's baseline.";
+    return text + "\n";
+}
+
+std::string modelCard(const fs::path& project, const RunContext& context, const RunEvaluationResult& evaluation,
+                      const ExportReplay& replay, const PreprocessSpec& input) {
+    const auto& config = context.spec.config;
+    std::string card = "# " + project.stem().string() + ": " + config.arch + " classifier (run " +
+                       std::to_string(context.record.id) + ")\n\n";
+    card += "Exported by Graft from `" + project.filename().string() + "`, the " +
+            (evaluation.bestCheckpoint ? "best" : "last") + " checkpoint (epoch " + std::to_string(evaluation.checkpointEpoch) +
+            "). Started from: " + config.init + "; freeze: " + config.freeze + "; " + std::to_string(config.epochs) +
+            " epochs at learning rate " + formatted("%g", config.learningRate) + ".\n\n";
+    card += "## Data\n\n| class | train | val | test |\n|---|---|---|---|\n";
+    for (const auto& name : context.spec.classes) {
+        const auto summary = std::find_if(context.classes.begin(), context.classes.end(), [&](const auto& c) { return c.name == name; });
+        if (summary == context.classes.end()) continue;
+        card += "| " + name + " | " + std::to_string(summary->train) + " | " + std::to_string(summary->val) + " | " +
+                std::to_string(summary->test) + " |\n";
+    }
+    if (config.labelsPerClass > 0)
+        card += "\nThe run saw " + std::to_string(config.labelsPerClass) + " labelled training images per class.\n";
+    card += "\n## Results on held-out images\n\nAccuracy " + formatted("%.3f", evaluation.accuracy) + " on " +
+            std::to_string(evaluation.images) + " " + std::string(splitName(evaluation.split)) + " images, macro F1 " +
+            formatted("%.3f", evaluation.report.macroF1) + ".\n\n| class | precision | recall | F1 | images |\n|---|---|---|---|---|\n";
+    for (const auto& metrics : evaluation.report.classes)
+        card += "| " + metrics.name + " | " + formatted("%.3f", metrics.precision) + " | " + formatted("%.3f", metrics.recall) +
+                " | " + formatted("%.3f", metrics.f1) + " | " + std::to_string(metrics.support) + " |\n";
+    card += "\n## Did transfer help?\n\n" + transferSection(context);
+    card += "\n## Parity\n\nBefore this bundle was written, the " + std::to_string(replay.images) +
+            " images above went through `model.pt` (TorchScript) and through Graft's own model: the top class agreed on " +
+            std::to_string(replay.topOneAgreements) + " of " + std::to_string(replay.images) +
+            ", and no output differed by more than " + formatted("%.2g", replay.maxDifference) + ".\n";
+    card += "\n## Use\n\nInput: N x " + std::to_string(input.channels()) + " x " + std::to_string(input.crop) + " x " +
+            std::to_string(input.crop) + " float32 images, transformed exactly as `preprocess.json` says. Output: one logit per "
+            "class of `labels.json`, in that order.\n\n```python\nimport json, torch\nmodel = torch.jit.load(\"model.pt\")\n"
+            "labels = json.load(open(\"labels.json\"))\nprobabilities = torch.softmax(model(images), 1)\n```\n\n"
+            "Or: `graft-cli predict --model THIS_FOLDER IMAGE...`\n";
+    card += "\n## Intended use and limits\n\nIt tells apart only the classes above and gives one of them for any image, "
+            "even one of something else. The figures come from held-out images of the same collection; images from other "
+            "cameras, lighting or sources may do worse, so check it on some of yours before relying on it. With few "
+            "held-out images per class, the figures are rough.\n";
+    return card;
+}
+
+} // namespace
+
+BundleReport exportRunBundle(const fs::path& project, std::int64_t runId, const fs::path& folder,
+                             const ProgressCallback& progress, std::stop_token stop) {
+    if (fs::exists(folder)) throw Error(folder.string() + ": already exists; name a new folder for the bundle");
+    const fs::path partial = folder.string() + ".partial";
+    std::error_code ignored;
+    fs::remove_all(partial, ignored);
+    try {
+        fs::create_directories(partial);
+        BundleReport report;
+        report.replay = exportRunTorchScript(project, runId, partial / "model.pt", {}, progress, stop);
+        const auto evaluation = evaluateRun(project, runId, report.replay.split);
+        report.accuracy = evaluation.accuracy;
+        const auto context = runContext(project, runId);
+        const auto input = architectureSpec(context.spec.config.arch).preprocess;
+        writeFileAtomically(partial / "labels.json", nlohmann::json(context.spec.classes).dump(2));
+        writeFileAtomically(partial / "preprocess.json", preprocessJson(input));
+        writeFileAtomically(partial / "metrics.json", metricsJson(context, evaluation, report.replay));
+        writeFileAtomically(partial / "README.md", modelCard(project, context, evaluation, report.replay, input));
+        fs::rename(partial, folder);
+        return report;
+    } catch (const fs::filesystem_error& error) {
+        fs::remove_all(partial, ignored);
+        throw Error(folder.string() + ": the bundle cannot be written (" + error.code().message() + ")");
+    } catch (...) {
+        fs::remove_all(partial, ignored);
+        throw;
+    }
+}
+
+} // namespace graft

@@ -1,0 +1,44 @@
+#include "export/LoadedBundle.h"
+
+#include "common/Error.h"
+#include "data/PreprocessJson.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace graft {
+namespace {
+
+std::string readText(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(file.string() + ": missing from the bundle (or unreadable)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+} // namespace
+
+LoadedBundle loadBundle(const std::filesystem::path& folder) {
+    if (!std::filesystem::is_directory(folder)) throw Error(folder.string() + ": not a bundle folder");
+    LoadedBundle bundle;
+    bundle.input = preprocessFromJson(readText(folder / "preprocess.json"), (folder / "preprocess.json").string());
+    try {
+        bundle.labels = nlohmann::json::parse(readText(folder / "labels.json")).get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception& error) {
+        throw Error((folder / "labels.json").string() + ": not a list of class names (" + error.what() + ")");
+    }
+    const auto model = folder / "model.pt";
+    if (!std::filesystem::is_regular_file(model)) throw Error(model.string() + ": missing from the bundle");
+    try {
+        bundle.model = torch::jit::load(model.string(), torch::kCPU);
+    } catch (const c10::Error& error) {
+        throw Error(model.string() + ": not a TorchScript file: " + error.what_without_backtrace());
+    }
+    bundle.model.eval();
+    return bundle;
+}
+
+} // namespace graft
