@@ -17,7 +17,7 @@ PACKAGES=(
 )
 # Test-only: GoogleTest, Fashion-MNIST and OpenCV's digits (opencv-doc) for the real-data tests,
 # torch/torchvision for reference fixtures.
-TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist opencv-doc python3-torchvision)
+TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist opencv-doc python3-torchvision libonnx-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <filesystem>
+
+namespace graft {
+
+class ClassifierImpl;
+
+struct OnnxExportOptions {
+    int channels = 3;     // of the input images
+    int imageSize = 224;  // their height and width (the preprocessing's crop)
+    bool softmax = false; // class probabilities instead of logits
+};
+
+// Writes `model` as an ONNX file (IR 7, opset 13; written directly in protobuf wire format): input
+// "images" N x channels x imageSize x imageSize float32, output "logits" (or "probabilities")
+// N x classes, the weights as initializers under their state_dict names. Inference mode, as
+// writeClassifier. Written atomically; unsupported modules are refused by path.
+void exportOnnx(ClassifierImpl& model, const std::filesystem::path& file, const OnnxExportOptions& options);
+
+} // namespace graft

@@ -1,0 +1,54 @@
+#include "export/OnnxExport.h"
+
+#include "models/Architectures.h"
+#include "RandomStatistics.h"
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <opencv2/dnn.hpp>
+
+#include <fstream>
+
+namespace graft {
+namespace {
+
+class OnnxExport : public ::testing::TestWithParam<std::pair<std::string, int>> {};
+
+// Checked by the ONNX project's own checker (libonnx-dev), and run by an independent runtime:
+// OpenCV 4.6's DNN module.
+TEST_P(OnnxExport, PassesTheOnnxCheckerAndOpenCvDnnReproducesGraftsLogits) {
+    const auto& [arch, size] = GetParam();
+    auto model = testing::classifierWithRandomStatistics(arch, 5);
+    const auto images = testing::randomImages(arch, size);
+    testing::TempDir dir;
+    const auto file = dir / "model.onnx";
+    exportOnnx(*model, file, {.channels = int(images.size(1)), .imageSize = size});
+
+    onnx::ModelProto proto;
+    std::ifstream in(file, std::ios::binary);
+    ASSERT_TRUE(proto.ParseFromIstream(&in)) << "not a protobuf ModelProto";
+    EXPECT_NO_THROW(onnx::checker::check_model(proto));
+    EXPECT_EQ(proto.graph().input(0).name(), "images");
+    EXPECT_EQ(proto.graph().output(0).name(), "logits");
+
+    auto net = cv::dnn::readNetFromONNX(file.string());
+    const int dims[] = {int(images.size(0)), int(images.size(1)), size, size};
+    const auto contiguous = images.contiguous();
+    net.setInput(cv::Mat(4, dims, CV_32F, contiguous.data_ptr<float>()));
+    const cv::Mat output = net.forward();
+    torch::NoGradGuard noGrad;
+    const auto expected = model->forward(images);
+    ASSERT_EQ(output.total(), std::size_t(expected.numel()));
+    const auto actual = torch::from_blob(const_cast<float*>(output.ptr<float>()), expected.sizes(), torch::kFloat32);
+    EXPECT_LT((actual - expected).abs().max().item<double>(), 1e-4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Architectures, OnnxExport,
+                         ::testing::Values(std::pair{"tinynet", 28}, std::pair{"resnet18", 224},
+                                           std::pair{"mobilenet_v2", 224}),
+                         [](const auto& info) { return info.param.first; });
+
+} // namespace
+} // namespace graft
