@@ -19,13 +19,15 @@ int commandExport(Arguments& args) {
     const auto out = args.option("--out");
     const auto bundle = args.option("--bundle");
     const std::string format = args.text("--format", "torchscript");
-    TorchScriptExportOptions options;
+    RunExportOptions options;
     options.softmax = args.flag("--softmax");
     const bool json = args.flag("--json");
     args.rejectUnused();
     if (runId <= 0) throw UsageError("--run ID is required (see graft-cli info for run ids)");
     if (bool(out) == bool(bundle)) throw UsageError("give one of --out MODEL.pt and --bundle FOLDER");
-    if (format != "torchscript") throw UsageError("--format expects torchscript (ONNX is not written yet), not '" + format + "'");
+    if (format != "torchscript" && format != "onnx") throw UsageError("--format expects torchscript or onnx, not '" + format + "'");
+    options.format = format == "onnx" ? ExportFormat::Onnx : ExportFormat::TorchScript;
+    if (bundle && options.format == ExportFormat::Onnx) throw UsageError("a bundle holds TorchScript; use --out for ONNX");
     if (bundle && options.softmax) throw UsageError("--softmax is for --out; a bundle's model gives logits");
 
     ConsoleProgress progress;
@@ -34,7 +36,7 @@ int commandExport(Arguments& args) {
         if (!json) progress.update(update.stage, update.done, update.total);
     };
     const auto replay = bundle ? exportRunBundle(project, runId, *bundle, onProgress, interrupt.token()).replay
-                               : exportRunTorchScript(project, runId, *out, options, onProgress, interrupt.token());
+                               : exportRun(project, runId, *out, options, onProgress, interrupt.token());
     progress.finish();
     const std::string written = bundle ? *bundle : *out;
     if (json) {
@@ -46,14 +48,19 @@ int commandExport(Arguments& args) {
                                     {"images", replay.images},
                                     {"topOneAgreements", replay.topOneAgreements},
                                     {"maxDifference", replay.maxDifference},
+                                    {"tolerance", replay.tolerance},
+                                    {"format", format},
                                     {"outputs", options.softmax ? "probabilities" : "logits"}}
                   << "\n";
         return 0;
     }
     std::printf("%s: %s of run %d (%s checkpoint, epoch %lld)\n"
-                "Replayed %lld %s images through the TorchScript file: top class agrees on all, outputs within %.2g of "
+                "Replayed %lld %s images through the written model: top class agrees on all, outputs within %.2g of "
                 "Graft's\n",
-                written.c_str(), bundle ? "model, labels, preprocessing, metrics and model card" : "TorchScript", runId,
+                written.c_str(),
+                bundle ? "model, labels, preprocessing, metrics and model card"
+                       : (options.format == ExportFormat::Onnx ? "ONNX" : "TorchScript"),
+                runId,
                 replay.bestCheckpoint ? "best" : "last", (long long)replay.checkpointEpoch, (long long)replay.images,
                 std::string(splitName(replay.split)).c_str(), replay.maxDifference);
     return 0;

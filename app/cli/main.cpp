@@ -59,10 +59,11 @@ Experiments
                                       on the labelled training images
 
 Export
-  export FILE.graft --run ID --out MODEL.pt [--softmax]
-                                      the run's model as TorchScript (TinyNet, ResNet, MobileNetV2),
-                                      for torch.jit.load; replays the held-out images through the file
-                                      and keeps it only when it reproduces Graft (top-1 and 1e-5)
+  export FILE.graft --run ID --out MODEL.pt [--format torchscript|onnx] [--softmax]
+                                      the run's model (TinyNet, ResNet, MobileNetV2) as TorchScript for
+                                      torch.jit.load, or ONNX (opset 13); replays the held-out images
+                                      through the file and keeps it only when it reproduces Graft
+                                      (every top-1; outputs to 1e-5, ONNX under OpenCV DNN to 1e-4)
   export FILE.graft --run ID --bundle FOLDER
                                       the same model with labels.json, preprocess.json, metrics.json
                                       and a model card (README.md)

@@ -76,7 +76,7 @@ std::string metricsJson(const RunContext& context, const RunEvaluationResult& ev
           {"confusion", evaluation.report.confusion}}},
         {"parity",
          {{"images", replay.images}, {"topOneAgreements", replay.topOneAgreements},
-          {"maxDifference", replay.maxDifference}, {"tolerance", kExportTolerance}}}};
+          {"maxDifference", replay.maxDifference}, {"tolerance", replay.tolerance}}}};
     if (const auto* found = context.trial()) {
         const auto& trial = *found;
         nlohmann::json experiment = {{"id", context.record.experimentId}, {"name", context.experiment->spec.name},
@@ -162,7 +162,7 @@ BundleReport exportRunBundle(const fs::path& project, std::int64_t runId, const 
     try {
         fs::create_directories(partial);
         BundleReport report;
-        report.replay = exportRunTorchScript(project, runId, partial / "model.pt", {}, progress, stop);
+        report.replay = exportRun(project, runId, partial / "model.pt", {}, progress, stop);
         const auto evaluation = evaluateRun(project, runId, report.replay.split);
         report.accuracy = evaluation.accuracy;
         const auto context = runContext(project, runId);

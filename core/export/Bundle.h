@@ -12,7 +12,7 @@ struct BundleReport {
 };
 
 // Writes `folder`, which must not exist yet, for use outside Graft:
-//   model.pt         TorchScript logits, kept only after the parity replay of exportRunTorchScript
+//   model.pt         TorchScript logits, kept only after the parity replay of exportRun
 //   labels.json      class names in output order
 //   preprocess.json  the exact input transform (PreprocessJson)
 //   metrics.json     accuracy, per-class figures and confusion on the held-out images, the

@@ -1,12 +1,15 @@
 #include "export/RunExport.h"
 
 #include "common/Error.h"
+#include "export/OnnxExport.h"
+#include "export/TorchScriptExport.h"
 #include "models/Classifier.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
 #include "train/ProjectTensors.h"
 #include "train/RunModel.h"
 
+#include <opencv2/dnn.hpp>
 #include <torch/script.h>
 
 #include <cstdio>
@@ -30,7 +33,28 @@ std::vector<LabeledImage> replayImages(ProjectStore& store, const std::map<std::
     return {};
 }
 
-ExportReplay replay(Database& db, const RunModel& run, const std::filesystem::path& file, bool softmax,
+using Forward = std::function<torch::Tensor(const torch::Tensor&)>;
+
+// The written file, run by its own runtime.
+Forward exportedForward(const std::filesystem::path& file, ExportFormat format) {
+    if (format == ExportFormat::TorchScript) {
+        auto module = std::make_shared<torch::jit::Module>(torch::jit::load(file.string(), torch::kCPU));
+        module->eval();
+        return [module](const torch::Tensor& images) { return module->forward({images}).toTensor(); };
+    }
+    auto net = std::make_shared<cv::dnn::Net>(cv::dnn::readNetFromONNX(file.string()));
+    return [net](const torch::Tensor& images) {
+        const auto input = images.contiguous();
+        const int dims[] = {int(input.size(0)), int(input.size(1)), int(input.size(2)), int(input.size(3))};
+        net->setInput(cv::Mat(4, dims, CV_32F, input.data_ptr<float>()));
+        const cv::Mat output = net->forward();
+        return torch::from_blob(const_cast<float*>(output.ptr<float>()), {input.size(0), std::int64_t(output.total()) / input.size(0)},
+                                torch::kFloat32)
+            .clone();
+    };
+}
+
+ExportReplay replay(Database& db, const RunModel& run, const std::filesystem::path& file, const RunExportOptions& options,
                     const ProgressCallback& progress, std::stop_token stop) {
     ProjectStore store(db);
     const auto classIndex = classIndexByName(store, run.spec.classes);
@@ -40,8 +64,7 @@ ExportReplay replay(Database& db, const RunModel& run, const std::filesystem::pa
     const auto images = replayImages(store, classIndex, result.split);
     if (images.empty()) throw Error("no labelled images of the run's classes to replay the export on");
 
-    auto exported = torch::jit::load(file.string(), torch::kCPU);
-    exported.eval();
+    const auto exported = exportedForward(file, options.format);
     torch::NoGradGuard noGrad;
     for (std::size_t start = 0; start < images.size(); start += kBatch) {
         if (stop.stop_requested()) throw Error("export stopped");
@@ -49,14 +72,15 @@ ExportReplay replay(Database& db, const RunModel& run, const std::filesystem::pa
                                               images.begin() + std::ptrdiff_t(std::min(images.size(), start + kBatch)));
         const auto data = loadTensors(store, batch, classIndex, run.architecture.preprocess);
         auto graft = run.model->forward(data.images);
-        if (softmax) graft = torch::softmax(graft, 1);
-        const auto theirs = exported.forward({data.images}).toTensor();
+        if (options.softmax) graft = torch::softmax(graft, 1);
+        const auto theirs = exported(data.images);
         result.maxDifference = std::max(result.maxDifference, (theirs - graft).abs().max().item<double>());
         result.topOneAgreements += theirs.argmax(1).eq(graft.argmax(1)).sum().item<std::int64_t>();
         result.images += std::int64_t(batch.size());
         if (progress) progress({"replaying", result.images, std::int64_t(images.size())});
     }
-    if (result.topOneAgreements != result.images || !(result.maxDifference <= kExportTolerance)) {
+    result.tolerance = exportTolerance(options.format);
+    if (result.topOneAgreements != result.images || !(result.maxDifference <= result.tolerance)) {
         char figures[160];
         std::snprintf(figures, sizeof figures, "the top class agrees on %lld of %lld images, outputs differ by up to %.3g",
                       (long long)result.topOneAgreements, (long long)result.images, result.maxDifference);
@@ -67,15 +91,21 @@ ExportReplay replay(Database& db, const RunModel& run, const std::filesystem::pa
 
 } // namespace
 
-ExportReplay exportRunTorchScript(const std::filesystem::path& project, std::int64_t runId, const std::filesystem::path& file,
-                                  const TorchScriptExportOptions& options, const ProgressCallback& progress,
-                                  std::stop_token stop) {
+double exportTolerance(ExportFormat format) { return format == ExportFormat::TorchScript ? 1e-5 : 1e-4; }
+
+ExportReplay exportRun(const std::filesystem::path& project, std::int64_t runId, const std::filesystem::path& file,
+                       const RunExportOptions& options, const ProgressCallback& progress, std::stop_token stop) {
     useCpuCores();
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const RunModel run = loadRunModel(db, runId, project.string() + " run " + std::to_string(runId));
-    exportTorchScript(*run.model, file, options);
+    if (options.format == ExportFormat::TorchScript) {
+        exportTorchScript(*run.model, file, {.softmax = options.softmax});
+    } else {
+        const auto& input = run.architecture.preprocess;
+        exportOnnx(*run.model, file, {.channels = input.channels(), .imageSize = input.crop, .softmax = options.softmax});
+    }
     try {
-        return replay(db, run, file, options.softmax, progress, stop);
+        return replay(db, run, file, options, progress, stop);
     } catch (const std::exception& error) {
         std::error_code ignored;
         std::filesystem::remove(file, ignored);

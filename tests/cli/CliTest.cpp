@@ -228,7 +228,12 @@ TEST(Cli, ExportWritesTorchScriptThatReproducesTheRunOnItsHeldOutImages) {
     EXPECT_EQ(replay["outputs"], "probabilities");
     EXPECT_TRUE(std::filesystem::is_regular_file(model));
 
-    EXPECT_EQ(runCli(dir, "export " + project + " --run 1 --out m.onnx --format onnx").exitCode, 2);
+    const auto onnx = runCli(dir, "export " + project + " --run 1 --out " + (dir / "model.onnx").string() + " --format onnx --json");
+    ASSERT_EQ(onnx.exitCode, 0) << onnx.err;
+    const auto onnxReplay = nlohmann::json::parse(onnx.out);
+    EXPECT_EQ(onnxReplay["topOneAgreements"], onnxReplay["images"]);
+    EXPECT_LE(onnxReplay["maxDifference"].get<double>(), 1e-4);
+    EXPECT_EQ(runCli(dir, "export " + project + " --run 1 --out m.tflite --format tflite").exitCode, 2);
     const auto missing = runCli(dir, "export " + project + " --run 9 --out " + (dir / "nine.pt").string());
     EXPECT_EQ(missing.exitCode, 1);
     EXPECT_NE(missing.err.find("9"), std::string::npos) << missing.err;

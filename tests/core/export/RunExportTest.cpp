@@ -15,7 +15,7 @@ using testing::TrainedShapesRun;
 
 TEST_F(TrainedShapesRun, ExportIsKeptAfterReproducingTheRunOnEveryHeldOutImage) {
     std::int64_t lastDone = 0, total = 0;
-    const auto replay = exportRunTorchScript(project(), runId_, dir_ / "model.pt", {}, [&](const Progress& progress) {
+    const auto replay = exportRun(project(), runId_, dir_ / "model.pt", {}, [&](const Progress& progress) {
         lastDone = progress.done;
         total = progress.total;
     }, {});
@@ -25,16 +25,25 @@ TEST_F(TrainedShapesRun, ExportIsKeptAfterReproducingTheRunOnEveryHeldOutImage) 
     EXPECT_EQ(replay.images, std::int64_t(ProjectStore(db).labeledImagesInSplit(Split::Test).size()));
     EXPECT_GT(replay.images, 0);
     EXPECT_EQ(replay.topOneAgreements, replay.images);
-    EXPECT_LE(replay.maxDifference, kExportTolerance);
+    EXPECT_LE(replay.maxDifference, 1e-5);
     EXPECT_EQ(lastDone, replay.images);
     EXPECT_EQ(total, replay.images);
+}
+
+TEST_F(TrainedShapesRun, OnnxExportIsReplayedThroughOpenCvDnnAndKept) {
+    const auto replay = exportRun(project(), runId_, dir_ / "model.onnx", {.format = ExportFormat::Onnx}, {}, {});
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir_ / "model.onnx"));
+    EXPECT_GT(replay.images, 0);
+    EXPECT_EQ(replay.topOneAgreements, replay.images);
+    EXPECT_EQ(replay.tolerance, 1e-4);
+    EXPECT_LE(replay.maxDifference, replay.tolerance);
 }
 
 TEST_F(TrainedShapesRun, AStoppedExportLeavesNoFileAndSaysWhich) {
     std::stop_source stop;
     stop.request_stop();
     try {
-        exportRunTorchScript(project(), runId_, dir_ / "model.pt", {}, {}, stop.get_token());
+        exportRun(project(), runId_, dir_ / "model.pt", {}, {}, stop.get_token());
         FAIL() << "a stopped export must throw";
     } catch (const Error& error) {
         EXPECT_NE(std::string(error.what()).find("model.pt"), std::string::npos) << error.what();
