@@ -61,6 +61,13 @@ ProtoMessage floatTensorInfo(const std::string& name, const std::vector<std::var
     return ProtoMessage().bytes(onnx::kValueInfoName, name).message(onnx::kValueInfoType, ProtoMessage().message(onnx::kTypeTensor, tensorType));
 }
 
+// Appended, not "v" + std::to_string(n): gcc 12 at -O3 warns falsely on that prepend (stringop-overflow).
+std::string numbered(const char* prefix, std::size_t number) {
+    std::string name = prefix;
+    name += std::to_string(number);
+    return name;
+}
+
 struct Node {
     std::string opType;
     std::vector<std::string> inputs;
@@ -93,7 +100,7 @@ public:
     // low + relu(x - low) - relu(x - high), not Clip: OpenCV 4.6 reads only opset-6 Clip, whose
     // bounds are attributes, while opset 13 makes them inputs.
     std::string clamp(const std::string& x, double low, double high) override {
-        const std::string bounds = "clamp" + std::to_string(nodes_.size() + 1);
+        const std::string bounds = numbered("clamp", nodes_.size() + 1);
         const auto lowValue = low == 0 ? std::string() : initializer(bounds + ".low", torch::tensor(float(low)));
         const auto aboveLow = node("Relu", {low == 0 ? x : node("Sub", {x, lowValue})});
         const auto aboveHigh =
@@ -149,7 +156,7 @@ private:
     static std::string outputName(const OnnxExportOptions& options) { return options.softmax ? "probabilities" : "logits"; }
 
     std::string node(const std::string& opType, std::vector<std::string> inputs, std::vector<ProtoMessage> attributes = {}) {
-        const std::string output = "v" + std::to_string(nodes_.size() + 1);
+        const std::string output = numbered("v", nodes_.size() + 1);
         nodes_.push_back({opType, std::move(inputs), output, std::move(attributes)});
         return output;
     }

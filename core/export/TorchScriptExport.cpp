@@ -76,7 +76,9 @@ public:
 
 private:
     std::string op(const std::string& expression) {
-        const std::string name = "x" + std::to_string(++variables_);
+        // Appended, not "x" + std::to_string(n): gcc 12 at -O3 warns falsely on that prepend.
+        std::string name = "x";
+        name += std::to_string(++variables_);
         lines_ += "    " + name + " = " + expression + "\n";
         return name;
     }
