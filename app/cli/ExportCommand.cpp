@@ -2,6 +2,7 @@
 #include "Console.h"
 #include "InterruptSignal.h"
 
+#include "common/Error.h"
 #include "export/Bundle.h"
 
 #include <nlohmann/json.hpp>
@@ -35,10 +36,18 @@ int commandExport(Arguments& args) {
     const auto onProgress = [&](const Progress& update) {
         if (!json) progress.update(update.stage, update.done, update.total);
     };
-    const auto replay = bundle ? exportRunBundle(project, runId, *bundle, onProgress, interrupt.token()).replay
-                               : exportRun(project, runId, *out, options, onProgress, interrupt.token());
-    progress.finish();
     const std::string written = bundle ? *bundle : *out;
+    ExportReplay replay;
+    try {
+        replay = bundle ? exportRunBundle(project, runId, *bundle, onProgress, interrupt.token()).replay
+                        : exportRun(project, runId, *out, options, onProgress, interrupt.token());
+    } catch (const Error&) {
+        progress.finish();
+        if (!interrupt.token().stop_requested()) throw;
+        std::fprintf(stderr, "graft-cli export: stopped; %s was not written\n", written.c_str());
+        return kExitCancelled;
+    }
+    progress.finish();
     if (json) {
         std::cout << nlohmann::json{{bundle ? "bundle" : "file", written},
                                     {"run", runId},
