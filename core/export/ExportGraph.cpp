@@ -41,10 +41,6 @@ public:
         if (dynamic_cast<torch::nn::ReLUImpl*>(&module)) return graph_.relu(x);
         if (dynamic_cast<torch::nn::ReLU6Impl*>(&module)) return graph_.clamp(x, 0.0, 6.0);
         if (dynamic_cast<torch::nn::DropoutImpl*>(&module)) return x; // inference
-        if (auto* flatten = dynamic_cast<torch::nn::FlattenImpl*>(&module)) {
-            if (flatten->options.end_dim() != -1) throw Error("export cannot write the partial Flatten at '" + path + "' yet");
-            return graph_.flatten(x, flatten->options.start_dim());
-        }
         if (dynamic_cast<BasicBlockImpl*>(&module)) return residualBlock(path, module, x, 2);
         if (dynamic_cast<BottleneckImpl*>(&module)) return residualBlock(path, module, x, 3);
         if (auto* block = dynamic_cast<InvertedResidualImpl*>(&module)) {

@@ -26,7 +26,6 @@ public:
                                 torch::IntArrayRef padding, torch::IntArrayRef dilation, bool ceilMode) = 0;
     virtual std::string add(const std::string& a, const std::string& b) = 0;
     virtual std::string globalAveragePool(const std::string& x) = 0; // N x C x H x W -> N x C
-    virtual std::string flatten(const std::string& x, std::int64_t startDim) = 0;
     virtual std::string linear(const std::string& path, const torch::Tensor& weight, const torch::Tensor& bias,
                                const std::string& x) = 0; // bias may be undefined
     virtual std::string softmax(const std::string& x) = 0; // over classes

@@ -122,9 +122,6 @@ public:
     std::string globalAveragePool(const std::string& x) override {
         return node("Flatten", {node("GlobalAveragePool", {x})}, {intAttribute("axis", 1)});
     }
-    std::string flatten(const std::string& x, std::int64_t startDim) override {
-        return node("Flatten", {x}, {intAttribute("axis", startDim)});
-    }
     std::string linear(const std::string& path, const torch::Tensor& weight, const torch::Tensor& bias,
                        const std::string& x) override {
         std::vector<std::string> inputs = {x, initializer(path + ".weight", weight)};

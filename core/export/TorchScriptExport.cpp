@@ -63,9 +63,6 @@ public:
     }
     std::string add(const std::string& a, const std::string& b) override { return op(a + " + " + b); }
     std::string globalAveragePool(const std::string& x) override { return op("torch.mean(" + x + ", [2, 3])"); }
-    std::string flatten(const std::string& x, std::int64_t startDim) override {
-        return op("torch.flatten(" + x + ", " + std::to_string(startDim) + ")");
-    }
     std::string linear(const std::string& path, const torch::Tensor& weight, const torch::Tensor& bias,
                        const std::string& x) override {
         const auto w = attribute(path + ".weight", weight, false);
