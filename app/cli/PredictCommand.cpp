@@ -1,18 +1,41 @@
 #include "Commands.h"
+#include "Console.h"
+#include "InterruptSignal.h"
 
+#include "common/AtomicFile.h"
+#include "data/FolderImport.h"
 #include "data/ImageDecoding.h"
 #include "export/LoadedBundle.h"
 #include "models/Prediction.h"
 #include "models/Zoo.h"
+#include "project/ProjectFile.h"
+#include "train/ComputeSetup.h"
+#include "train/RunModel.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
 namespace graft::cli {
 namespace {
+
+// What predict runs: a model, its input transform and the names of its outputs.
+struct Predictor {
+    std::function<torch::Tensor(torch::Tensor)> logitsOf;
+    PreprocessSpec input;
+    std::vector<std::string> labels;
+    nlohmann::json source; // the JSON output's fields saying where the predictions came from
+};
+
+struct ImagePrediction {
+    std::string image;
+    std::vector<ClassScore> top;
+    std::string error;
+};
 
 std::filesystem::path weightsFor(const std::string& backbone, const std::optional<std::string>& given) {
     if (given) return *given;
@@ -35,6 +58,65 @@ std::vector<std::string> readLabels(const std::filesystem::path& file) {
     return labels;
 }
 
+Predictor backbonePredictor(const std::string& backbone, const std::optional<std::string>& weightsOption,
+                            const std::optional<std::string>& labelsFile) {
+    const auto spec = architectureSpec(backbone);
+    const auto weights = weightsFor(backbone, weightsOption);
+    std::shared_ptr<ClassifierImpl> model = loadClassifierFromWeights(spec, weights);
+    Predictor predictor{[model](torch::Tensor images) { return model->forward(images); }, spec.preprocess, {},
+                        {{"backbone", backbone}, {"weights", weights.string()}}};
+    const auto& input = spec.preprocess;
+    const auto outputs = model->forward(torch::zeros({1, input.channels(), input.crop, input.crop})).size(1);
+    if (labelsFile) predictor.labels = readLabels(*labelsFile);
+    else if (outputs == 1000) predictor.labels = imageNetClassNames();
+    if (!predictor.labels.empty() && std::int64_t(predictor.labels.size()) != outputs)
+        throw Error(*labelsFile + ": has " + std::to_string(predictor.labels.size()) + " labels, but the model has " +
+                    std::to_string(outputs) + " outputs");
+    return predictor;
+}
+
+// "PROJECT.graft:RUN" names a run in a project; anything else is a bundle folder.
+std::optional<std::pair<std::filesystem::path, std::int64_t>> projectRun(const std::string& model) {
+    const auto colon = model.rfind(':');
+    if (colon == std::string::npos || colon + 1 == model.size()) return std::nullopt;
+    const std::string run = model.substr(colon + 1);
+    if (!std::all_of(run.begin(), run.end(), [](unsigned char c) { return std::isdigit(c); })) return std::nullopt;
+    const std::filesystem::path project = model.substr(0, colon);
+    if (project.extension() != ".graft" && !std::filesystem::is_regular_file(project)) return std::nullopt;
+    return std::pair{project, std::stoll(run)};
+}
+
+Predictor modelPredictor(const std::string& model) {
+    if (const auto run = projectRun(model)) {
+        Database db = openProject(run->first, ProjectAccess::ReadOnly);
+        RunModel loaded = loadRunModel(db, run->second, run->first.string() + " run " + std::to_string(run->second));
+        auto classifier = loaded.model;
+        return {[classifier](torch::Tensor images) { return classifier->forward(images); }, loaded.architecture.preprocess,
+                loaded.spec.classes, {{"project", run->first.string()}, {"run", run->second}}};
+    }
+    auto bundle = std::make_shared<LoadedBundle>(loadBundle(model));
+    return {[bundle](torch::Tensor images) { return bundle->model.forward({images}).toTensor(); }, bundle->input,
+            bundle->labels, {{"model", model}}};
+}
+
+// Folders stand for every image under them, in sorted order.
+std::vector<std::string> expandImages(const std::vector<std::string>& inputs) {
+    std::vector<std::string> images;
+    for (const auto& input : inputs) {
+        if (!std::filesystem::is_directory(input)) {
+            images.push_back(input);
+            continue;
+        }
+        std::vector<std::string> found;
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(input))
+            if (entry.is_regular_file() && hasImageExtension(entry.path())) found.push_back(entry.path().string());
+        if (found.empty()) throw Error(input + ": holds no images (.png, .jpg, .bmp, ...)");
+        std::sort(found.begin(), found.end());
+        images.insert(images.end(), found.begin(), found.end());
+    }
+    return images;
+}
+
 // Read errors already name the file; decoding errors are given its name here.
 cv::Mat decodeNamed(const std::string& image, ColorMode color) {
     const auto bytes = readFileBytes(image);
@@ -45,77 +127,114 @@ cv::Mat decodeNamed(const std::string& image, ColorMode color) {
     }
 }
 
+nlohmann::json predictionsJson(const std::vector<ImagePrediction>& predictions) {
+    auto results = nlohmann::json::array();
+    for (const auto& prediction : predictions) {
+        if (!prediction.error.empty()) {
+            results.push_back({{"image", prediction.image}, {"error", prediction.error}});
+            continue;
+        }
+        auto top = nlohmann::json::array();
+        for (const auto& score : prediction.top)
+            top.push_back({{"index", score.index}, {"label", score.label}, {"probability", score.probability}});
+        results.push_back({{"image", prediction.image}, {"top", top}});
+    }
+    return results;
+}
+
+std::string csvField(const std::string& text) {
+    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
+// One row per image and rank; an image that failed has one row with its error.
+std::string predictionsCsv(const std::vector<ImagePrediction>& predictions) {
+    std::string csv = "image,rank,label,index,probability,error\n";
+    for (const auto& prediction : predictions) {
+        if (!prediction.error.empty()) {
+            csv += csvField(prediction.image) + ",,,,," + csvField(prediction.error) + "\n";
+            continue;
+        }
+        for (std::size_t rank = 0; rank < prediction.top.size(); ++rank) {
+            const auto& score = prediction.top[rank];
+            char probability[32];
+            std::snprintf(probability, sizeof probability, "%.9g", score.probability);
+            csv += csvField(prediction.image) + "," + std::to_string(rank + 1) + "," + csvField(score.label) + "," +
+                   std::to_string(score.index) + "," + probability + ",\n";
+        }
+    }
+    return csv;
+}
+
+void printPredictions(const std::vector<ImagePrediction>& predictions) {
+    for (const auto& prediction : predictions) {
+        if (!prediction.error.empty()) continue; // already reported on stderr
+        std::printf("%s\n", prediction.image.c_str());
+        for (std::size_t rank = 0; rank < prediction.top.size(); ++rank)
+            std::printf("  %zu. %-32s %7.2f%%\n", rank + 1, prediction.top[rank].label.c_str(),
+                        100 * prediction.top[rank].probability);
+    }
+}
+
 } // namespace
 
 int commandPredict(Arguments& args) {
     const auto backbone = args.option("--backbone");
-    const auto bundleFolder = args.option("--model");
+    const auto model = args.option("--model");
     const auto weightsOption = args.option("--weights");
     const auto labelsFile = args.option("--labels");
+    const auto out = args.option("--out");
     const int topK = args.integer("--topk", 5);
     const bool json = args.flag("--json");
     args.rejectUnused();
-    if (bool(backbone) == bool(bundleFolder))
-        throw UsageError("predict needs --backbone NAME (see graft-cli zoo list) or --model BUNDLE_FOLDER");
-    if (bundleFolder && (weightsOption || labelsFile)) throw UsageError("a bundle brings its own weights and labels");
-    if (args.positionals().empty()) throw UsageError("predict needs at least one image");
+    if (bool(backbone) == bool(model))
+        throw UsageError("predict needs --backbone NAME (see graft-cli zoo list) or --model BUNDLE_FOLDER|PROJECT.graft:RUN");
+    if (model && (weightsOption || labelsFile)) throw UsageError("--model brings its own weights and labels");
+    if (args.positionals().empty()) throw UsageError("predict needs at least one image or folder");
     if (topK < 1) throw UsageError("--topk must be at least 1");
+    const std::string outFormat = out ? std::filesystem::path(*out).extension().string() : "";
+    if (out && outFormat != ".csv" && outFormat != ".json") throw UsageError("--out writes FILE.csv or FILE.json, not " + *out);
 
-    PreprocessSpec input;
-    std::function<torch::Tensor(torch::Tensor)> logitsOf;
-    std::vector<std::string> labels;
-    std::string source;
-    std::optional<LoadedBundle> bundle;
-    std::shared_ptr<ClassifierImpl> model;
-    if (bundleFolder) {
-        bundle = loadBundle(*bundleFolder);
-        input = bundle->input;
-        labels = bundle->labels;
-        logitsOf = [&](torch::Tensor images) { return bundle->model.forward({images}).toTensor(); };
-        source = *bundleFolder;
-    } else {
-        const auto spec = architectureSpec(*backbone);
-        const auto weights = weightsFor(*backbone, weightsOption);
-        model = loadClassifierFromWeights(spec, weights);
-        input = spec.preprocess;
-        logitsOf = [&](torch::Tensor images) { return model->forward(images); };
-        const auto outputs = model->forward(torch::zeros({1, input.channels(), input.crop, input.crop})).size(1);
-        if (labelsFile) labels = readLabels(*labelsFile);
-        else if (outputs == 1000) labels = imageNetClassNames();
-        if (!labels.empty() && std::int64_t(labels.size()) != outputs)
-            throw Error(*labelsFile + ": has " + std::to_string(labels.size()) + " labels, but the model has " +
-                        std::to_string(outputs) + " outputs");
-        source = weights.string();
-    }
+    useCpuCores();
+    const Predictor predictor = model ? modelPredictor(*model) : backbonePredictor(*backbone, weightsOption, labelsFile);
+    const auto images = expandImages(args.positionals());
 
+    InterruptSignal interrupt;
+    ConsoleProgress progress;
+    std::vector<ImagePrediction> predictions;
     int failures = 0;
-    auto results = nlohmann::json::array();
-    for (const auto& image : args.positionals()) {
-        try {
-            const auto decoded = decodeNamed(image, input.color);
-            const auto scores = predictTopK(logitsOf, input, decoded, topK, labels);
-            if (json) {
-                auto top = nlohmann::json::array();
-                for (const auto& score : scores)
-                    top.push_back({{"index", score.index}, {"label", score.label}, {"probability", score.probability}});
-                results.push_back({{"image", image}, {"top", top}});
-                continue;
-            }
-            std::printf("%s\n", image.c_str());
-            for (std::size_t rank = 0; rank < scores.size(); ++rank)
-                std::printf("  %zu. %-32s %7.2f%%\n", rank + 1, scores[rank].label.c_str(), 100 * scores[rank].probability);
-        } catch (const ImageDecodeError& error) {
-            ++failures;
-            if (json) results.push_back({{"image", image}, {"error", error.what()}});
-            else std::fprintf(stderr, "graft-cli predict: error: %s\n", error.what());
+    for (const auto& image : images) {
+        if (interrupt.received()) {
+            progress.finish();
+            std::fprintf(stderr, "graft-cli predict: stopped after %zu of %zu images%s\n", predictions.size(), images.size(),
+                         out ? ("; " + *out + " was not written").c_str() : "");
+            return kExitCancelled;
         }
+        progress.update("predicting", std::int64_t(predictions.size()), std::int64_t(images.size()), image);
+        ImagePrediction prediction{image, {}, {}};
+        try {
+            prediction.top = predictTopK(predictor.logitsOf, predictor.input, decodeNamed(image, predictor.input.color), topK,
+                                         predictor.labels);
+        } catch (const Error& error) {
+            ++failures;
+            prediction.error = error.what();
+            if (!json) {
+                progress.finish();
+                std::fprintf(stderr, "graft-cli predict: error: %s\n", error.what());
+            }
+        }
+        predictions.push_back(std::move(prediction));
     }
-    if (json) {
-        nlohmann::json output = {{"predictions", results}};
-        if (bundle) output["model"] = source;
-        else output.update({{"backbone", *backbone}, {"weights", source}});
-        std::cout << output << "\n";
-    }
+    progress.finish();
+
+    nlohmann::json output = {{"predictions", predictionsJson(predictions)}};
+    output.update(predictor.source);
+    if (out) writeFileAtomically(*out, outFormat == ".csv" ? predictionsCsv(predictions) : output.dump(2) + "\n");
+    if (json) std::cout << output << "\n";
+    else if (out) std::printf("%s: top %d of %zu images (%d could not be read)\n", out->c_str(), topK, images.size(), failures);
+    else printPredictions(predictions);
     return failures == 0 ? 0 : 1;
 }
 

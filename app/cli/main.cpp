@@ -67,8 +67,9 @@ Export
   export FILE.graft --run ID --bundle FOLDER
                                       the same model with labels.json, preprocess.json, metrics.json
                                       and a model card (README.md)
-  predict IMAGE... --model FOLDER [--topk 5]
-                                      top-k classes of each image from an exported bundle
+  predict IMAGE|FOLDER... --model BUNDLE|FILE.graft:RUN [--topk 5] [--out PREDICTIONS.csv|.json]
+                                      top-k classes of each image (folders: every image under them)
+                                      from an exported bundle or a run's best checkpoint
 
 Backbones
   zoo list                            architectures Graft builds natively, and their ImageNet weights

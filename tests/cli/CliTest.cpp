@@ -12,6 +12,8 @@
 #include <csignal>
 #include <fstream>
 #include <fcntl.h>
+#include <map>
+#include <sstream>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -240,7 +242,7 @@ TEST(Cli, ExportWritesTorchScriptThatReproducesTheRunOnItsHeldOutImages) {
     EXPECT_FALSE(std::filesystem::exists(dir / "nine.pt"));
 }
 
-TEST(Cli, BundlePredictsWhatTheNativeModelPredictsFromTheSameWeights) {
+TEST(Cli, BundleAndProjectRunPredictWhatTheNativeModelPredictsFromTheSameWeights) {
     TempDir dir;
     const auto project = (dir / "p.graft").string();
     writeShapesFolder(dir / "images", 20, 6);
@@ -276,6 +278,37 @@ TEST(Cli, BundlePredictsWhatTheNativeModelPredictsFromTheSameWeights) {
             EXPECT_NEAR(a[i]["top"][rank]["probability"].get<double>(), b[i]["top"][rank]["probability"].get<double>(), 1e-5);
         }
     EXPECT_EQ(runCli(dir, "predict x.png --model " + (dir / "images").string()).exitCode, 1) << "not a bundle";
+
+    // The run itself, straight from the project, over the whole folder, as CSV.
+    const auto csvFile = dir / "predictions.csv";
+    const auto fromRun = runCli(dir, "predict " + (dir / "images").string() + " --model " + project + ":1 --topk 3 --out " +
+                                         csvFile.string());
+    ASSERT_EQ(fromRun.exitCode, 0) << fromRun.err;
+    std::map<std::string, std::vector<std::pair<std::string, double>>> csvTop;
+    std::istringstream csv(testing::readFile(csvFile));
+    std::string row;
+    std::getline(csv, row);
+    EXPECT_EQ(row, "image,rank,label,index,probability,error");
+    while (std::getline(csv, row)) {
+        std::vector<std::string> fields;
+        std::istringstream cells(row);
+        for (std::string cell; std::getline(cells, cell, ',');) fields.push_back(cell);
+        ASSERT_EQ(fields.size(), 5u) << row; // the empty error column ends the row
+        EXPECT_EQ(std::stoul(fields[1]), csvTop[fields[0]].size() + 1) << row;
+        csvTop[fields[0]].emplace_back(fields[2], std::stod(fields[4]));
+    }
+    ASSERT_EQ(csvTop.size(), a.size()) << "every image under the folder";
+    for (const auto& prediction : a) {
+        const auto& top = csvTop[prediction["image"].get<std::string>()];
+        ASSERT_EQ(top.size(), 3u) << prediction["image"];
+        for (std::size_t rank = 0; rank < 3; ++rank) {
+            EXPECT_EQ(top[rank].first, prediction["top"][rank]["label"]) << prediction["image"];
+            EXPECT_NEAR(top[rank].second, prediction["top"][rank]["probability"].get<double>(), 1e-5);
+        }
+    }
+    const auto missingRun = runCli(dir, "predict " + (dir / "images").string() + " --model " + project + ":9");
+    EXPECT_EQ(missingRun.exitCode, 1);
+    EXPECT_NE(missingRun.err.find("p.graft: no run with id 9"), std::string::npos) << missingRun.err;
 }
 
 TEST(Cli, ExperimentRunsPairedTrialsAndCompareReportsVerdicts) {
