@@ -60,7 +60,7 @@ Experiments
 
 Export
   export FILE.graft --run ID --out MODEL.pt [--format torchscript|onnx] [--softmax]
-                                      the run's model (TinyNet, ResNet, MobileNetV2) as TorchScript for
+                                      the run's model (any native architecture) as TorchScript for
                                       torch.jit.load, or ONNX (opset 13); replays the held-out images
                                       through the file and keeps it only when it reproduces Graft
                                       (every top-1; outputs to 1e-5, ONNX under OpenCV DNN to 1e-4)

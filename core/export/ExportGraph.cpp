@@ -1,9 +1,11 @@
 #include "export/ExportGraph.h"
 
 #include "common/Error.h"
-#include "models/MobileNetV2.h"
+#include "models/Hardswish.h"
 #include "models/PooledClassifier.h"
 #include "models/ResNet.h"
+#include "models/ResidualBranch.h"
+#include "models/SqueezeExcitation.h"
 #include "models/TinyNet.h"
 
 #include <torch/nn/modules/activation.h>
@@ -40,12 +42,16 @@ public:
                                   *pool->options.dilation(), pool->options.ceil_mode());
         if (dynamic_cast<torch::nn::ReLUImpl*>(&module)) return graph_.relu(x);
         if (dynamic_cast<torch::nn::ReLU6Impl*>(&module)) return graph_.clamp(x, 0.0, 6.0);
+        if (dynamic_cast<HardswishImpl*>(&module)) return graph_.hardswish(x);
+        if (dynamic_cast<torch::nn::SiLUImpl*>(&module)) return graph_.silu(x);
+        if (auto* squeeze = dynamic_cast<SqueezeExcitationImpl*>(&module)) return squeezeExcitation(path, *squeeze, x);
         if (dynamic_cast<torch::nn::DropoutImpl*>(&module)) return x; // inference
         if (dynamic_cast<BasicBlockImpl*>(&module)) return residualBlock(path, module, x, 2);
         if (dynamic_cast<BottleneckImpl*>(&module)) return residualBlock(path, module, x, 3);
-        if (auto* block = dynamic_cast<InvertedResidualImpl*>(&module)) {
-            const auto output = write(childPath(path, "conv"), child(module, "conv"), x);
-            return block->residual() ? graph_.add(x, output) : output;
+        if (auto* block = dynamic_cast<ResidualBranch*>(&module)) {
+            const auto branch = block->branchChild();
+            const auto output = write(childPath(path, branch), child(module, branch), x);
+            return block->residual() ? graph_.add(output, x) : output;
         }
         if (dynamic_cast<torch::nn::SequentialImpl*>(&module)) {
             std::string value = x;
@@ -63,6 +69,16 @@ private:
             throw Error("export cannot write the padding of the convolution at '" + path + "' yet");
         return graph_.conv2d(path, conv.weight, conv.bias, *conv.options.stride(), **padding, *conv.options.dilation(),
                              conv.options.groups(), x);
+    }
+
+    // Channels scaled by gate(fc2(act(fc1(spatial mean)))).
+    std::string squeezeExcitation(const std::string& path, SqueezeExcitationImpl& block, const std::string& x) {
+        const bool mobileNet = block.style() == SqueezeExcitationImpl::Style::ReluHardSigmoid;
+        auto scale = write(childPath(path, "fc1"), child(block, "fc1"), graph_.spatialMean(x));
+        scale = mobileNet ? graph_.relu(scale) : graph_.silu(scale);
+        scale = write(childPath(path, "fc2"), child(block, "fc2"), scale);
+        scale = mobileNet ? graph_.hardSigmoid(scale) : graph_.sigmoid(scale);
+        return graph_.multiply(x, scale);
     }
 
     // torchvision's BasicBlock (2 convs) and Bottleneck (3): conv-bn-relu..., conv-bn, + shortcut, relu.

@@ -22,9 +22,15 @@ public:
                                   const std::string& x) = 0;
     virtual std::string relu(const std::string& x) = 0;
     virtual std::string clamp(const std::string& x, double low, double high) = 0;
+    virtual std::string sigmoid(const std::string& x) = 0;
+    virtual std::string hardSigmoid(const std::string& x) = 0; // relu6(x + 3) / 6
+    virtual std::string silu(const std::string& x) = 0;        // x * sigmoid(x)
+    virtual std::string hardswish(const std::string& x) = 0;   // x * relu6(x + 3) / 6
     virtual std::string maxPool(const std::string& x, torch::IntArrayRef kernel, torch::IntArrayRef stride,
                                 torch::IntArrayRef padding, torch::IntArrayRef dilation, bool ceilMode) = 0;
     virtual std::string add(const std::string& a, const std::string& b) = 0;
+    virtual std::string multiply(const std::string& a, const std::string& b) = 0; // b may be N x C x 1 x 1
+    virtual std::string spatialMean(const std::string& x) = 0;       // N x C x H x W -> N x C x 1 x 1
     virtual std::string globalAveragePool(const std::string& x) = 0; // N x C x H x W -> N x C
     virtual std::string linear(const std::string& path, const torch::Tensor& weight, const torch::Tensor& bias,
                                const std::string& x) = 0; // bias may be undefined
@@ -34,8 +40,8 @@ public:
 class ClassifierImpl;
 
 // Writes `model`'s forward() in inference mode (BatchNorm on running statistics, no dropout) into
-// `graph` and returns its output. TinyNet, ResNet and MobileNetV2 are supported; anything else
-// throws graft::Error naming the module and where it sits.
+// `graph` and returns its output. TinyNet, ResNet, MobileNetV2 and V3 and EfficientNet are
+// supported; anything else throws graft::Error naming the module and where it sits.
 std::string writeClassifier(ClassifierImpl& model, ExportGraph& graph);
 
 } // namespace graft

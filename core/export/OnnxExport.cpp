@@ -108,6 +108,18 @@ public:
         const auto clamped = node("Sub", {aboveLow, aboveHigh});
         return low == 0 ? clamped : node("Add", {clamped, lowValue});
     }
+    std::string sigmoid(const std::string& x) override { return node("Sigmoid", {x}); }
+    // clamp(x / 6 + 1/2, 0, 1) spelled out: OpenCV 4.6 computes HardSigmoid wrongly after a
+    // convolution (MobileNetV3's squeeze-excitation gates were off by 0.006).
+    std::string hardSigmoid(const std::string& x) override {
+        const std::string constants = numbered("hardsigmoid", nodes_.size() + 1);
+        const auto scaled = node("Add", {node("Mul", {x, initializer(constants + ".scale", torch::tensor(1.0f / 6))}),
+                                         initializer(constants + ".offset", torch::tensor(0.5f))});
+        return clamp(scaled, 0.0, 1.0);
+    }
+    std::string silu(const std::string& x) override { return node("Mul", {x, sigmoid(x)}); }
+    // Opset 13 has no HardSwish (it came in 14).
+    std::string hardswish(const std::string& x) override { return node("Mul", {x, hardSigmoid(x)}); }
     std::string maxPool(const std::string& x, torch::IntArrayRef kernel, torch::IntArrayRef stride, torch::IntArrayRef padding,
                         torch::IntArrayRef dilation, bool ceilMode) override {
         std::vector<ProtoMessage> attributes = {intsAttribute("kernel_shape", kernel), intsAttribute("strides", stride),
@@ -119,8 +131,10 @@ public:
         return node("MaxPool", {x}, attributes);
     }
     std::string add(const std::string& a, const std::string& b) override { return node("Add", {a, b}); }
+    std::string multiply(const std::string& a, const std::string& b) override { return node("Mul", {a, b}); }
+    std::string spatialMean(const std::string& x) override { return node("GlobalAveragePool", {x}); }
     std::string globalAveragePool(const std::string& x) override {
-        return node("Flatten", {node("GlobalAveragePool", {x})}, {intAttribute("axis", 1)});
+        return node("Flatten", {spatialMean(x)}, {intAttribute("axis", 1)});
     }
     std::string linear(const std::string& path, const torch::Tensor& weight, const torch::Tensor& bias,
                        const std::string& x) override {

@@ -42,15 +42,21 @@ Forward exportedForward(const std::filesystem::path& file, ExportFormat format) 
         module->eval();
         return [module](const torch::Tensor& images) { return module->forward({images}).toTensor(); };
     }
+    // One image per forward(), as OpenCV users run it: OpenCV 4.6 cannot batch graphs whose Mul
+    // broadcasts a per-image gate (squeeze-excitation; opencv/opencv#22086).
     auto net = std::make_shared<cv::dnn::Net>(cv::dnn::readNetFromONNX(file.string()));
     return [net](const torch::Tensor& images) {
-        const auto input = images.contiguous();
-        const int dims[] = {int(input.size(0)), int(input.size(1)), int(input.size(2)), int(input.size(3))};
-        net->setInput(cv::Mat(4, dims, CV_32F, input.data_ptr<float>()));
-        const cv::Mat output = net->forward();
-        return torch::from_blob(const_cast<float*>(output.ptr<float>()), {input.size(0), std::int64_t(output.total()) / input.size(0)},
-                                torch::kFloat32)
-            .clone();
+        std::vector<torch::Tensor> outputs;
+        for (std::int64_t i = 0; i < images.size(0); ++i) {
+            const auto image = images[i].contiguous();
+            const int dims[] = {1, int(image.size(0)), int(image.size(1)), int(image.size(2))};
+            net->setInput(cv::Mat(4, dims, CV_32F, image.data_ptr<float>()));
+            const cv::Mat output = net->forward();
+            outputs.push_back(torch::from_blob(const_cast<float*>(output.ptr<float>()), {1, std::int64_t(output.total())},
+                                               torch::kFloat32)
+                                  .clone());
+        }
+        return torch::cat(outputs);
     };
 }
 

@@ -56,12 +56,18 @@ public:
     std::string clamp(const std::string& x, double low, double high) override {
         return op("torch.clamp(" + x + ", " + floatLiteral(low) + ", " + floatLiteral(high) + ")");
     }
+    std::string sigmoid(const std::string& x) override { return op("torch.sigmoid(" + x + ")"); }
+    std::string hardSigmoid(const std::string& x) override { return op("torch.hardsigmoid(" + x + ")"); }
+    std::string silu(const std::string& x) override { return op("torch.silu(" + x + ")"); }
+    std::string hardswish(const std::string& x) override { return op("torch.hardswish(" + x + ")"); }
     std::string maxPool(const std::string& x, torch::IntArrayRef kernel, torch::IntArrayRef stride, torch::IntArrayRef padding,
                         torch::IntArrayRef dilation, bool ceilMode) override {
         return op("torch.max_pool2d(" + x + ", " + intList(kernel) + ", " + intList(stride) + ", " + intList(padding) + ", " +
                   intList(dilation) + ", " + (ceilMode ? "True" : "False") + ")");
     }
     std::string add(const std::string& a, const std::string& b) override { return op(a + " + " + b); }
+    std::string multiply(const std::string& a, const std::string& b) override { return op(a + " * " + b); }
+    std::string spatialMean(const std::string& x) override { return op("torch.mean(" + x + ", [2, 3], True)"); }
     std::string globalAveragePool(const std::string& x) override { return op("torch.mean(" + x + ", [2, 3])"); }
     std::string linear(const std::string& path, const torch::Tensor& weight, const torch::Tensor& bias,
                        const std::string& x) override {

@@ -1,15 +1,12 @@
 #include "models/ConvNormActivation.h"
 
+#include "models/Hardswish.h"
+
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 
 namespace graft {
-namespace {
-
-torch::Tensor hardswish(torch::Tensor x) { return torch::hardswish(x); }
-
-} // namespace
 
 ConvNormActivationImpl::ConvNormActivationImpl(int in, int out, int kernel, int stride, int groups,
                                                Activation activation, double batchNormEps, double batchNormMomentum) {
@@ -20,7 +17,7 @@ ConvNormActivationImpl::ConvNormActivationImpl(int in, int out, int kernel, int 
     case Activation::None: break;
     case Activation::Relu: push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true))); break;
     case Activation::Relu6: push_back(torch::nn::ReLU6(torch::nn::ReLU6Options(true))); break;
-    case Activation::Hardswish: push_back(torch::nn::Functional(hardswish)); break;
+    case Activation::Hardswish: push_back(Hardswish()); break;
     case Activation::Silu: push_back(torch::nn::SiLU()); break;
     }
 }

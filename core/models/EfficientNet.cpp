@@ -1,6 +1,7 @@
 #include "models/EfficientNet.h"
 
 #include "models/ConvNormActivation.h"
+#include "models/ResidualBranch.h"
 #include "models/SqueezeExcitation.h"
 
 #include <torch/nn/modules/dropout.h>
@@ -14,7 +15,7 @@ namespace {
 // MBConv: expand (1x1, unless the ratio is 1) - depthwise (kxk) - squeeze-excitation - project
 // (1x1, no activation), SiLU throughout. The residual branch is dropped per sample with
 // probability `dropProbability` while training (torchvision's StochasticDepth, "row" mode).
-class MBConvImpl : public torch::nn::Module {
+class MBConvImpl : public torch::nn::Module, public ResidualBranch {
 public:
     MBConvImpl(int in, int out, int kernel, int stride, int expandRatio, double dropProbability)
         : residual_(stride == 1 && in == out), dropProbability_(dropProbability) {
@@ -37,6 +38,8 @@ public:
         }
         return result + x;
     }
+    bool residual() const override { return residual_; }
+    std::string branchChild() const override { return "block"; }
 
 private:
     torch::nn::Sequential block_{nullptr};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/PooledClassifier.h"
+#include "models/ResidualBranch.h"
 
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/pimpl.h>
@@ -9,11 +10,12 @@ namespace graft {
 
 // torchvision's InvertedResidual: optional 1x1 expansion, 3x3 depthwise, 1x1 linear projection
 // (ReLU6 after the first two), with a residual when the shape is kept.
-class InvertedResidualImpl : public torch::nn::Module {
+class InvertedResidualImpl : public torch::nn::Module, public ResidualBranch {
 public:
     InvertedResidualImpl(int in, int out, int stride, int expandRatio);
     torch::Tensor forward(torch::Tensor x);
-    bool residual() const { return residual_; } // the input is added to the output
+    bool residual() const override { return residual_; }
+    std::string branchChild() const override { return "conv"; }
 
 private:
     torch::nn::Sequential conv_{nullptr};

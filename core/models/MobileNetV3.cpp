@@ -1,6 +1,8 @@
 #include "models/MobileNetV3.h"
 
 #include "models/ConvNormActivation.h"
+#include "models/Hardswish.h"
+#include "models/ResidualBranch.h"
 #include "models/SqueezeExcitation.h"
 
 #include <torch/nn/modules/dropout.h>
@@ -18,8 +20,6 @@ int makeDivisible(double value) {
     return rounded;
 }
 
-torch::Tensor hardswish(torch::Tensor x) { return torch::hardswish(x); }
-
 // MobileNetV3's BatchNorm: eps 0.001, momentum 0.01.
 ConvNormActivation convBnAct(int in, int out, int kernel, int stride, int groups, Activation activation) {
     return ConvNormActivation(in, out, kernel, stride, groups, activation, 0.001, 0.01);
@@ -33,7 +33,7 @@ struct BlockSetting {
 };
 
 // Expand (1x1, when widened) - depthwise (kxk) - optional SE - project (1x1, no activation).
-class InvertedResidualV3Impl : public torch::nn::Module {
+class InvertedResidualV3Impl : public torch::nn::Module, public ResidualBranch {
 public:
     explicit InvertedResidualV3Impl(const BlockSetting& s) : residual_(s.stride == 1 && s.in == s.out) {
         torch::nn::Sequential block;
@@ -44,6 +44,8 @@ public:
         block_ = register_module("block", block);
     }
     torch::Tensor forward(torch::Tensor x) { return residual_ ? block_->forward(x) + x : block_->forward(x); }
+    bool residual() const override { return residual_; }
+    std::string branchChild() const override { return "block"; }
 
 private:
     torch::nn::Sequential block_{nullptr};
@@ -81,7 +83,7 @@ MobileNetV3Impl::MobileNetV3Impl(MobileNetV3Size size, int numClasses) {
     features->push_back(convBnAct(blocks.back().out, lastConv, 1, 1, 1, HS));
 
     const int hidden = size == MobileNetV3Size::Large ? 1280 : 1024;
-    setLayers(features, torch::nn::Sequential(torch::nn::Linear(lastConv, hidden), torch::nn::Functional(hardswish),
+    setLayers(features, torch::nn::Sequential(torch::nn::Linear(lastConv, hidden), Hardswish(),
                                             torch::nn::Dropout(0.2), torch::nn::Linear(hidden, numClasses)));
 }
 

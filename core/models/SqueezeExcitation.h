@@ -13,6 +13,7 @@ public:
     enum class Style { ReluHardSigmoid, SiluSigmoid };
     SqueezeExcitationImpl(int channels, int squeezed, Style style);
     torch::Tensor forward(torch::Tensor x);
+    Style style() const { return style_; }
 
 private:
     torch::nn::Conv2d fc1_, fc2_;

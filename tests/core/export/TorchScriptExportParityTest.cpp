@@ -35,7 +35,8 @@ TEST_P(PythonRunsTorchScriptExport, AndReproducesGraftsLogits) {
 
 INSTANTIATE_TEST_SUITE_P(Architectures, PythonRunsTorchScriptExport,
                          ::testing::Values(std::pair{"tinynet", 28}, std::pair{"resnet18", 224},
-                                           std::pair{"mobilenet_v2", 224}),
+                                           std::pair{"mobilenet_v2", 224}, std::pair{"mobilenet_v3_small", 224},
+                                           std::pair{"mobilenet_v3_large", 224}, std::pair{"efficientnet_b0", 224}),
                          [](const auto& info) { return info.param.first; });
 
 } // namespace

@@ -1,10 +1,14 @@
 #include "export/TorchScriptExport.h"
 
 #include "common/Error.h"
+#include "models/PooledClassifier.h"
 #include "RandomStatistics.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
 #include <torch/script.h>
 
 namespace graft {
@@ -37,7 +41,8 @@ TEST_P(TorchScriptExport, LoadedBackInLibTorchItGivesGraftsLogits) {
 
 INSTANTIATE_TEST_SUITE_P(Architectures, TorchScriptExport,
                          ::testing::Values(ExportCase{"tinynet", 28}, ExportCase{"resnet18", 64},
-                                           ExportCase{"mobilenet_v2", 64}),
+                                           ExportCase{"mobilenet_v2", 64}, ExportCase{"mobilenet_v3_small", 64},
+                                           ExportCase{"mobilenet_v3_large", 64}, ExportCase{"efficientnet_b0", 64}),
                          [](const auto& info) { return info.param.arch; });
 
 TEST(TorchScriptExportOptions, SoftmaxGivesTheProbabilitiesOfGraftsLogits) {
@@ -50,14 +55,23 @@ TEST(TorchScriptExportOptions, SoftmaxGivesTheProbabilitiesOfGraftsLogits) {
     EXPECT_TRUE(torch::allclose(probabilities, torch::softmax(model->forward(images), 1), 1e-6, 1e-7));
 }
 
-TEST(TorchScriptExportOptions, AnArchitectureItCannotWriteIsRefusedByModuleAndNoFileIsLeft) {
-    auto model = testing::classifierWithRandomStatistics("mobilenet_v3_small", 3);
+// A pooled classifier with a module no writer knows.
+class GeluNetImpl : public PooledClassifierImpl {
+public:
+    GeluNetImpl() {
+        setLayers(torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 4, 3)), torch::nn::GELU()),
+                  torch::nn::Sequential(torch::nn::Linear(4, 2)));
+    }
+};
+
+TEST(TorchScriptExportOptions, AModuleItCannotWriteIsRefusedByPathAndNoFileIsLeft) {
+    GeluNetImpl model;
     testing::TempDir dir;
     try {
-        exportTorchScript(*model, dir / "model.pt");
-        FAIL() << "MobileNetV3's hardswish has no writer yet";
+        exportTorchScript(model, dir / "model.pt");
+        FAIL() << "GELU has no writer";
     } catch (const Error& error) {
-        EXPECT_NE(std::string(error.what()).find("(at 'features.0.2')"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("GELU (at 'features.1')"), std::string::npos) << error.what();
     }
     EXPECT_FALSE(std::filesystem::exists(dir / "model.pt"));
 }
