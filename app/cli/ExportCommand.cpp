@@ -22,6 +22,7 @@ int commandExport(Arguments& args) {
     const std::string format = args.text("--format", "torchscript");
     RunExportOptions options;
     options.softmax = args.flag("--softmax");
+    options.preprocess = args.flag("--preprocess");
     const bool json = args.flag("--json");
     args.rejectUnused();
     if (runId <= 0) throw UsageError("--run ID is required (see graft-cli info for run ids)");
@@ -30,6 +31,9 @@ int commandExport(Arguments& args) {
     options.format = format == "onnx" ? ExportFormat::Onnx : ExportFormat::TorchScript;
     if (bundle && options.format == ExportFormat::Onnx) throw UsageError("a bundle holds TorchScript; use --out for ONNX");
     if (bundle && options.softmax) throw UsageError("--softmax is for --out; a bundle's model gives logits");
+    if (bundle && options.preprocess) throw UsageError("--preprocess is for --out; a bundle's preprocess.json describes the transform");
+    if (options.preprocess && options.format == ExportFormat::Onnx)
+        throw UsageError("--preprocess needs TorchScript: ONNX opset 13's Resize cannot antialias as Graft does");
 
     ConsoleProgress progress;
     InterruptSignal interrupt;
@@ -59,6 +63,7 @@ int commandExport(Arguments& args) {
                                     {"maxDifference", replay.maxDifference},
                                     {"tolerance", replay.tolerance},
                                     {"format", format},
+                                    {"input", options.preprocess ? "uint8 images, H x W x C" : "float tensors, N x C x H x W"},
                                     {"outputs", options.softmax ? "probabilities" : "logits"}}
                   << "\n";
         return 0;

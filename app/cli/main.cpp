@@ -59,11 +59,13 @@ Experiments
                                       on the labelled training images
 
 Export
-  export FILE.graft --run ID --out MODEL.pt [--format torchscript|onnx] [--softmax]
+  export FILE.graft --run ID --out MODEL.pt [--format torchscript|onnx] [--softmax] [--preprocess]
                                       the run's model (any native architecture) as TorchScript for
                                       torch.jit.load, or ONNX (opset 13); replays the held-out images
                                       through the file and keeps it only when it reproduces Graft
-                                      (every top-1; outputs to 1e-5, ONNX under OpenCV DNN to 1e-4)
+                                      (every top-1; outputs to 1e-5, ONNX under OpenCV DNN to 1e-4);
+                                      --preprocess (TorchScript): the model takes decoded uint8 images,
+                                      H x W x C, and resizes, crops and normalises them as Graft does
   export FILE.graft --run ID --bundle FOLDER
                                       the same model with labels.json, preprocess.json, metrics.json
                                       and a model card (README.md)
@@ -113,7 +115,7 @@ int main(int argc, char** argv) {
     }
     try {
         Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
-                                                            "--no-channels-last", "--new-head", "--softmax"});
+                                                            "--no-channels-last", "--new-head", "--softmax", "--preprocess"});
         return command->second(args);
     } catch (const UsageError& error) {
         std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());

@@ -1,6 +1,7 @@
 #include "export/RunExport.h"
 
 #include "common/Error.h"
+#include "data/TensorDataset.h"
 #include "export/OnnxExport.h"
 #include "export/TorchScriptExport.h"
 #include "models/Classifier.h"
@@ -60,6 +61,18 @@ Forward exportedForward(const std::filesystem::path& file, ExportFormat format) 
     };
 }
 
+// A file with the preprocessing baked in takes each image as decoded, at its own size.
+torch::Tensor forwardDecoded(const Forward& exported, const std::vector<ImageForTraining>& images, ColorMode color) {
+    std::vector<torch::Tensor> outputs;
+    for (const auto& image : images) {
+        const cv::Mat decoded = decodeImage(image.encoded, color);
+        const auto pixels = torch::from_blob(decoded.data, {decoded.rows, decoded.cols, decoded.channels()},
+                                             {std::int64_t(decoded.step[0]), decoded.channels(), 1}, torch::kUInt8);
+        outputs.push_back(exported(pixels));
+    }
+    return torch::cat(outputs);
+}
+
 ExportReplay replay(Database& db, const RunModel& run, const std::filesystem::path& file, const RunExportOptions& options,
                     const ProgressCallback& progress, std::stop_token stop) {
     ProjectStore store(db);
@@ -71,15 +84,17 @@ ExportReplay replay(Database& db, const RunModel& run, const std::filesystem::pa
     if (images.empty()) throw Error("no labelled images of the run's classes to replay the export on");
 
     const auto exported = exportedForward(file, options.format);
+    const auto& input = run.architecture.preprocess;
     torch::NoGradGuard noGrad;
     for (std::size_t start = 0; start < images.size(); start += kBatch) {
         if (stop.stop_requested()) throw Error("export stopped");
         const std::vector<LabeledImage> batch(images.begin() + std::ptrdiff_t(start),
                                               images.begin() + std::ptrdiff_t(std::min(images.size(), start + kBatch)));
-        const auto data = loadTensors(store, batch, classIndex, run.architecture.preprocess);
-        auto graft = run.model->forward(data.images);
+        const auto encoded = store.imagesForTraining(batch);
+        const auto pixels = toTensors(encoded, classIndex, input).images;
+        auto graft = run.model->forward(pixels);
         if (options.softmax) graft = torch::softmax(graft, 1);
-        const auto theirs = exported(data.images);
+        const auto theirs = options.preprocess ? forwardDecoded(exported, encoded, input.color) : exported(pixels);
         result.maxDifference = std::max(result.maxDifference, (theirs - graft).abs().max().item<double>());
         result.topOneAgreements += theirs.argmax(1).eq(graft.argmax(1)).sum().item<std::int64_t>();
         result.images += std::int64_t(batch.size());
@@ -104,10 +119,14 @@ ExportReplay exportRun(const std::filesystem::path& project, std::int64_t runId,
     useCpuCores();
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const RunModel run = loadRunModel(db, runId, project.string() + " run " + std::to_string(runId));
+    const auto& input = run.architecture.preprocess;
     if (options.format == ExportFormat::TorchScript) {
-        exportTorchScript(*run.model, file, {.softmax = options.softmax});
+        exportTorchScript(*run.model, file,
+                          {.softmax = options.softmax, .preprocess = options.preprocess ? std::optional(input) : std::nullopt});
     } else {
-        const auto& input = run.architecture.preprocess;
+        if (options.preprocess)
+            throw Error(file.string() + ": ONNX cannot carry Graft's preprocessing (opset 13's Resize does not "
+                                        "antialias); export TorchScript for that, or preprocess before the model");
         exportOnnx(*run.model, file, {.channels = input.channels(), .imageSize = input.crop, .softmax = options.softmax});
     }
     try {

@@ -25,6 +25,9 @@ enum class ExportFormat { TorchScript, Onnx };
 struct RunExportOptions {
     ExportFormat format = ExportFormat::TorchScript;
     bool softmax = false; // class probabilities instead of logits
+    // TorchScript only: the run's evaluation transform baked in, so the file takes decoded uint8
+    // H x W x C images (definePreprocess). ONNX cannot: opset 13's Resize has no antialiasing.
+    bool preprocess = false;
 };
 
 // An export is good only when every top-1 agrees and no output differs by more than this: 1e-5

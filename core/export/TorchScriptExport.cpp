@@ -3,6 +3,7 @@
 #include "common/AtomicFile.h"
 #include "common/Error.h"
 #include "export/ExportGraph.h"
+#include "export/TorchScriptPreprocess.h"
 
 #include <torch/script.h>
 
@@ -34,8 +35,10 @@ class TorchScriptGraph : public ExportGraph {
 public:
     explicit TorchScriptGraph(torch::jit::Module& target) : target_(target) {}
 
-    std::string source(const std::string& output) const {
-        return "def forward(self, x):\n" + lines_ + "    return " + output + "\n";
+    std::string source(const std::string& output, bool preprocess) const {
+        const std::string header = preprocess ? "def forward(self, images):\n    x = self.preprocess(images)\n"
+                                              : "def forward(self, x):\n";
+        return header + lines_ + "    return " + output + "\n";
     }
 
     std::string input() override { return "x"; }
@@ -111,10 +114,11 @@ private:
 
 void exportTorchScript(ClassifierImpl& model, const std::filesystem::path& file, const TorchScriptExportOptions& options) {
     torch::jit::Module script("GraftClassifier");
+    if (options.preprocess) definePreprocess(script, *options.preprocess);
     TorchScriptGraph graph(script);
     auto output = writeClassifier(model, graph);
     if (options.softmax) output = graph.softmax(output);
-    script.define(graph.source(output));
+    script.define(graph.source(output, options.preprocess.has_value()));
     std::ostringstream bytes;
     script.save(bytes);
     writeFileAtomically(file, bytes.str());

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "data/Preprocess.h"
+
 #include <filesystem>
+#include <optional>
 
 namespace graft {
 
@@ -8,12 +11,15 @@ class ClassifierImpl;
 
 struct TorchScriptExportOptions {
     bool softmax = false; // class probabilities instead of logits
+    // Baked in, forward() takes decoded uint8 images (see definePreprocess) instead of tensors.
+    std::optional<PreprocessSpec> preprocess{};
 };
 
 // Writes `model` as a TorchScript file that runs without Graft (Python's torch.jit.load, or
 // LibTorch): its forward() spelled out in aten ops, in inference mode (BatchNorm on its running
 // statistics, no dropout), with the weights as parameters under their state_dict names ('.'
-// becomes '_'). Input: N x C x H x W float images, preprocessed as for the model. The file is
+// becomes '_'). Input: N x C x H x W float images, preprocessed as for the model, unless the
+// preprocessing is baked in. The file is
 // written atomically. Every native architecture is supported (writeClassifier); anything else is
 // refused, naming the module that cannot be written.
 void exportTorchScript(ClassifierImpl& model, const std::filesystem::path& file, const TorchScriptExportOptions& options = {});

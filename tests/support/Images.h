@@ -17,4 +17,11 @@ inline std::string pngBytes(int seed, int size = 8, int channels = 1) {
     return {encoded.begin(), encoded.end()};
 }
 
+// Uniform noise, `height` x `width` x `channels`, 8-bit; cv::setRNGSeed makes it repeatable.
+inline cv::Mat randomImage(int height, int width, int channels) {
+    cv::Mat image(height, width, CV_8UC(channels));
+    cv::randu(image, 0, 256);
+    return image;
+}
+
 } // namespace graft::testing

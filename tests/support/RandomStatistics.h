@@ -24,6 +24,13 @@ inline std::shared_ptr<ClassifierImpl> classifierWithRandomStatistics(const std:
     return model;
 }
 
+// A decoded image as the uint8 H x W x C tensor an export with baked-in preprocessing takes.
+inline torch::Tensor pixelsOf(const cv::Mat& image) {
+    return torch::from_blob(image.data, {image.rows, image.cols, image.channels()},
+                            {std::int64_t(image.step[0]), image.channels(), 1}, torch::kUInt8)
+        .clone();
+}
+
 // Two images of the architecture's channels, `size` pixels square.
 inline torch::Tensor randomImages(const std::string& arch, int size) {
     return torch::randn({2, architectureSpec(arch).preprocess.channels(), size, size});

@@ -7,6 +7,7 @@
 #include "TrainedShapesRun.h"
 
 #include <gtest/gtest.h>
+#include <torch/script.h>
 
 namespace graft {
 namespace {
@@ -37,6 +38,26 @@ TEST_F(TrainedShapesRun, OnnxExportIsReplayedThroughOpenCvDnnAndKept) {
     EXPECT_EQ(replay.topOneAgreements, replay.images);
     EXPECT_EQ(replay.tolerance, 1e-4);
     EXPECT_LE(replay.maxDifference, replay.tolerance);
+}
+
+TEST_F(TrainedShapesRun, ExportWithPreprocessingIsReplayedOnDecodedImagesAndTakesUint8) {
+    const auto replay = exportRun(project(), runId_, dir_ / "model.pt", {.preprocess = true}, {}, {});
+    EXPECT_GT(replay.images, 0);
+    EXPECT_EQ(replay.topOneAgreements, replay.images);
+    EXPECT_LE(replay.maxDifference, 1e-5);
+    auto loaded = torch::jit::load((dir_ / "model.pt").string());
+    EXPECT_EQ(loaded.forward({torch::full({40, 30, 1}, 128, torch::kUInt8)}).toTensor().size(0), 1);
+}
+
+TEST_F(TrainedShapesRun, OnnxCannotCarryPreprocessingAndNothingIsWritten) {
+    try {
+        exportRun(project(), runId_, dir_ / "model.onnx", {.format = ExportFormat::Onnx, .preprocess = true}, {}, {});
+        FAIL() << "ONNX has no antialiased resize at opset 13";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("model.onnx: ONNX cannot carry Graft's preprocessing"), std::string::npos)
+            << error.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "model.onnx"));
 }
 
 TEST_F(TrainedShapesRun, AStoppedExportLeavesNoFileAndSaysWhich) {

@@ -1,6 +1,8 @@
 #include "export/TorchScriptExport.h"
 
 #include "common/AtomicFile.h"
+#include "data/Preprocess.h"
+#include "Images.h"
 #include "RandomStatistics.h"
 #include "TempDir.h"
 
@@ -14,16 +16,11 @@ namespace {
 
 class PythonRunsTorchScriptExport : public ::testing::TestWithParam<std::pair<std::string, int>> {};
 
-TEST_P(PythonRunsTorchScriptExport, AndReproducesGraftsLogits) {
-    const auto& [arch, size] = GetParam();
-    auto model = testing::classifierWithRandomStatistics(arch, 5);
-    const auto images = testing::randomImages(arch, size);
-    testing::TempDir dir;
-    exportTorchScript(*model, dir / "model.pt");
-    torch::NoGradGuard noGrad;
+// Runs torchscript_parity.py on `dir`/model.pt: Python must give `logits` for `images`.
+void expectPythonReproduces(const testing::TempDir& dir, const torch::Tensor& images, const torch::Tensor& logits) {
     c10::Dict<std::string, torch::Tensor> parityCase;
     parityCase.insert("images", images);
-    parityCase.insert("logits", model->forward(images));
+    parityCase.insert("logits", logits);
     const auto bytes = torch::pickle_save(parityCase);
     writeFileAtomically(dir / "case.pt", std::string_view(bytes.data(), bytes.size()));
 
@@ -31,6 +28,29 @@ TEST_P(PythonRunsTorchScriptExport, AndReproducesGraftsLogits) {
                                 (dir / "model.pt").string() + " " + (dir / "case.pt").string() + " 1e-5 > " +
                                 (dir / "parity.txt").string() + " 2>&1";
     EXPECT_EQ(std::system(command.c_str()), 0) << testing::readFile(dir / "parity.txt");
+}
+
+TEST_P(PythonRunsTorchScriptExport, AndReproducesGraftsLogits) {
+    const auto& [arch, size] = GetParam();
+    auto model = testing::classifierWithRandomStatistics(arch, 5);
+    const auto images = testing::randomImages(arch, size);
+    testing::TempDir dir;
+    exportTorchScript(*model, dir / "model.pt");
+    torch::NoGradGuard noGrad;
+    expectPythonReproduces(dir, images, model->forward(images));
+}
+
+// The same with preprocessing baked in: Python hands the file decoded pixels of an odd size.
+TEST_P(PythonRunsTorchScriptExport, FromDecodedPixelsWithPreprocessingBakedIn) {
+    const auto& arch = GetParam().first;
+    auto model = testing::classifierWithRandomStatistics(arch, 5);
+    const auto& input = architectureSpec(arch).preprocess;
+    testing::TempDir dir;
+    exportTorchScript(*model, dir / "model.pt", {.preprocess = input});
+    cv::setRNGSeed(11);
+    const cv::Mat image = testing::randomImage(input.crop * 5 / 4 + 13, input.crop * 3 / 2, input.channels());
+    torch::NoGradGuard noGrad;
+    expectPythonReproduces(dir, testing::pixelsOf(image).unsqueeze(0), model->forward(preprocessForEval(image, input).unsqueeze(0)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, PythonRunsTorchScriptExport,

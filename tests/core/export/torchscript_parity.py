@@ -4,7 +4,8 @@ runtime, and compares its output with Graft's on the same images.
 
   torchscript_parity.py MODEL.pt CASE.pt TOLERANCE
 
-CASE.pt is Graft's pickle of {"images": N x C x H x W, "logits": Graft's output}. Prints the
+CASE.pt is Graft's pickle of {"images": N x C x H x W floats (uint8 N x H x W x C pixels for an
+export with preprocessing baked in), "logits": Graft's output}. Prints the
 largest difference; exits 1 when the shapes differ or the difference exceeds TOLERANCE.
 """
 import sys
