@@ -70,6 +70,25 @@ void ProjectStore::setLabel(const std::string& sha256, std::int64_t classId) {
         .run();
 }
 
+void ProjectStore::clearLabel(const std::string& sha256) {
+    db_.prepare("DELETE FROM labels WHERE image = ?").bind(1, sha256).run();
+}
+
+std::vector<CatalogImage> ProjectStore::catalog() {
+    auto statement = db_.prepare("SELECT i.sha256, i.width, i.height, i.source, l.class_id, s.split FROM images i "
+                                 "LEFT JOIN labels l ON l.image = i.sha256 LEFT JOIN splits s ON s.image = i.sha256 "
+                                 "ORDER BY i.rowid");
+    std::vector<CatalogImage> images;
+    while (statement.step()) {
+        CatalogImage image{statement.columnText(0), int(statement.columnInt(1)), int(statement.columnInt(2)),
+                           statement.columnText(3), std::nullopt, std::nullopt};
+        if (!statement.isNull(4)) image.classId = statement.columnInt(4);
+        if (!statement.isNull(5)) image.split = parseSplit(statement.columnText(5));
+        images.push_back(std::move(image));
+    }
+    return images;
+}
+
 std::vector<ClassSummary> ProjectStore::classSummaries() {
     auto statement = db_.prepare(R"sql(
         SELECT c.id, c.name, count(l.image),

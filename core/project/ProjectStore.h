@@ -41,6 +41,16 @@ struct LabeledImage {
     std::int64_t classId = 0;
 };
 
+// One image as the labelling grid lists it.
+struct CatalogImage {
+    std::string sha256;
+    int width = 0;
+    int height = 0;
+    std::string source;
+    std::optional<std::int64_t> classId; // unlabelled when empty
+    std::optional<Split> split;
+};
+
 struct ImageForTraining {
     std::vector<std::uint8_t> encoded;
     std::int64_t classId = 0;
@@ -60,6 +70,9 @@ public:
     // Returns the id of the class, creating it when new.
     std::int64_t ensureClass(const std::string& name);
     void setLabel(const std::string& sha256, std::int64_t classId);
+    void clearLabel(const std::string& sha256);
+    // Every image with its label and split, in import order.
+    std::vector<CatalogImage> catalog();
     std::vector<ClassSummary> classSummaries();
 
     // Ordered by class id, then hash, so callers see a stable order.

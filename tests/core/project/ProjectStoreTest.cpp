@@ -63,6 +63,31 @@ TEST(ProjectStore, RelabellingReplacesTheLabel) {
     EXPECT_EQ(labeled[0].classId, store.ensureClass("b"));
 }
 
+TEST(ProjectStore, CatalogListsEveryImageInImportOrderWithLabelAndSplit) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    const auto cat = store.ensureClass("cat");
+    const auto third = store.addImage(image(3, "c.png")).sha256; // hashes do not sort in import order
+    const auto first = store.addImage(image(1, "a.png")).sha256;
+    const auto second = store.addImage(image(2, "b.png")).sha256;
+    store.setLabel(first, cat);
+    store.setSplit(first, Split::Val);
+    store.setLabel(second, cat);
+    store.clearLabel(second);
+
+    const auto catalog = store.catalog();
+    ASSERT_EQ(catalog.size(), 3u);
+    EXPECT_EQ(catalog[0].sha256, third);
+    EXPECT_EQ(catalog[0].source, "c.png");
+    EXPECT_EQ(catalog[0].width, 8);
+    EXPECT_FALSE(catalog[0].classId);
+    EXPECT_EQ(catalog[1].classId, cat);
+    EXPECT_EQ(catalog[1].split, Split::Val);
+    EXPECT_FALSE(catalog[2].classId) << "the label was cleared";
+    EXPECT_FALSE(catalog[2].split);
+    EXPECT_EQ(store.unlabeledCount(), 2);
+}
+
 TEST(ProjectStore, SettingsRoundTrip) {
     Database db = openInMemoryProject();
     ProjectStore store(db);
