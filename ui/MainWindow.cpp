@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "DataPage.h"
+
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
@@ -16,6 +18,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableWidget>
+#include <QUndoStack>
 
 namespace graft::ui {
 namespace {
@@ -51,15 +54,15 @@ QLabel* comingLater(const QString& text) {
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), navigator_(new QListWidget), pages_(new QStackedWidget),
-      classTable_(makeTable({tr("Class"), tr("Images"), tr("Train"), tr("Validation"), tr("Test")}, "classTable", 0)),
+    : QMainWindow(parent), undoStack_(new QUndoStack(this)), navigator_(new QListWidget), pages_(new QStackedWidget),
+      dataPage_(new DataPage(undoStack_)),
       runTable_(makeTable({tr("Run"), tr("Architecture"), tr("Init"), tr("Seed"), tr("Status"), tr("Epochs"),
                            tr("Validation accuracy")},
                           "runTable", 1)) {
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
     navigator_->setFixedWidth(160);
-    addPage(tr("Data & Labels"), classTable_);
+    addPage(tr("Data & Labels"), dataPage_);
     addPage(tr("Model"), comingLater(tr("Backbone choice and layer freezing arrive with the model zoo.")));
     addPage(tr("Train"), runTable_);
     addPage(tr("Compare"), comingLater(tr("Transfer-versus-scratch comparisons arrive with experiments.")));
@@ -78,8 +81,22 @@ MainWindow::MainWindow(QWidget* parent)
     open->setShortcut(QKeySequence::Open);
     auto* quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    auto* editMenu = menuBar()->addMenu(tr("&Edit"));
+    auto* undo = undoStack_->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName("undoAction");
+    undo->setShortcut(QKeySequence::Undo);
+    auto* redo = undoStack_->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName("redoAction");
+    redo->setShortcut(QKeySequence::Redo);
+    editMenu->addAction(undo);
+    editMenu->addAction(redo);
+    connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
     statusBar()->showMessage(tr("No project open"));
-    resize(960, 600);
+    resize(1280, 800);
+}
+
+MainWindow::~MainWindow() {
+    dataPage_->setProject(nullptr, {}); // before the connection it reads from closes
 }
 
 void MainWindow::addPage(const QString& title, QWidget* page) {
@@ -89,19 +106,10 @@ void MainWindow::addPage(const QString& title, QWidget* page) {
 
 bool MainWindow::openProject(const QString& path, QString* error) {
     try {
-        Database db = graft::openProject(path.toStdString());
-        ProjectStore store(db);
-        RunStore runs(db);
-
-        const auto classes = store.classSummaries();
-        classTable_->setRowCount(int(classes.size()));
-        for (int row = 0; row < int(classes.size()); ++row) {
-            const auto& c = classes[std::size_t(row)];
-            setRow(classTable_, row,
-                   {QString::fromStdString(c.name), QString::number(c.images), QString::number(c.train),
-                    QString::number(c.val), QString::number(c.test)});
-        }
-        const auto records = runs.runs();
+        auto db = std::make_unique<Database>(graft::openProject(path.toStdString()));
+        const auto records = RunStore(*db).runs();
+        dataPage_->setProject(db.get(), path);
+        db_ = std::move(db);
         runTable_->setRowCount(int(records.size()));
         for (int row = 0; row < int(records.size()); ++row) {
             const auto& run = records[std::size_t(row)];
@@ -113,15 +121,22 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         }
         projectPath_ = path;
         setWindowTitle(tr("%1 – Graft").arg(QFileInfo(path).fileName()));
-        statusBar()->showMessage(tr("%1 images, %2 unlabelled, %3")
-                                     .arg(store.imageCount())
-                                     .arg(store.unlabeledCount())
-                                     .arg(records.size() == 1 ? tr("1 run") : tr("%1 runs").arg(records.size())));
+        showProjectCounts();
         return true;
     } catch (const std::exception& exception) {
         if (error) *error = QString::fromStdString(exception.what());
         return false;
     }
+}
+
+void MainWindow::showProjectCounts() {
+    if (!db_) return;
+    ProjectStore store(*db_);
+    const auto runs = runTable_->rowCount();
+    statusBar()->showMessage(tr("%1 images, %2 unlabelled, %3")
+                                 .arg(store.imageCount())
+                                 .arg(store.unlabeledCount())
+                                 .arg(runs == 1 ? tr("1 run") : tr("%1 runs").arg(runs)));
 }
 
 void MainWindow::chooseProject() {

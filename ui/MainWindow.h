@@ -3,19 +3,29 @@
 #include <QMainWindow>
 #include <QString>
 
+#include <memory>
+
 class QListWidget;
 class QStackedWidget;
 class QTableWidget;
+class QUndoStack;
+
+namespace graft {
+class Database;
+}
 
 namespace graft::ui {
 
-// The workbench shell: a page navigator over the pages to come. For now the Data page lists
-// classes with their split counts and the Train page lists the project's runs.
+class DataPage;
+
+// The workbench shell: a page navigator over the pages. Data & Labels labels images (with undo);
+// the Train page lists the project's runs; the other pages are still to come.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     // Loads the project; on failure returns false and sets `error` to a message naming the file.
     bool openProject(const QString& path, QString* error);
@@ -24,10 +34,13 @@ public:
 private:
     void chooseProject();
     void addPage(const QString& title, QWidget* page);
+    void showProjectCounts();
 
+    std::unique_ptr<Database> db_;
+    QUndoStack* undoStack_;
     QListWidget* navigator_;
     QStackedWidget* pages_;
-    QTableWidget* classTable_;
+    DataPage* dataPage_;
     QTableWidget* runTable_;
     QString projectPath_;
 };

@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
         }
     }
     if (parser.isSet(screenshot)) {
-        QTimer::singleShot(0, &window, [&] {
+        // After a moment, so the thumbnails decoded in the background are in the picture.
+        QTimer::singleShot(1500, &window, [&] {
             const QString file = parser.value(screenshot);
             const bool saved = window.grab().save(file, "PNG");
             if (!saved) qCritical("cannot write %s", qPrintable(file));

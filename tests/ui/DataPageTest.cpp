@@ -1,0 +1,146 @@
+#include "ImageGridModel.h"
+#include "MainWindow.h"
+
+#include "data/SyntheticShapes.h"
+#include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
+
+#include "Images.h"
+#include "TempDir.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QListView>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTest>
+#include <gtest/gtest.h>
+
+namespace graft {
+namespace {
+
+class DataPageTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        static int argc = 1;
+        static char name[] = "graft_ui_tests";
+        static char* argv[] = {name, nullptr};
+        static QApplication application(argc, argv);
+    }
+
+    // Three labelled shapes per class (circle, square, triangle), then two unlabelled images.
+    void SetUp() override {
+        Database db = createProject(project());
+        importSyntheticShapes(db, 3, 0);
+        ProjectStore store(db);
+        for (int seed : {1000, 1001}) {
+            const auto png = testing::pngBytes(seed);
+            store.addImage({{png.begin(), png.end()}, 8, 8, 1, "loose.png"});
+        }
+    }
+
+    std::filesystem::path project() const { return dir_ / "shapes.graft"; }
+
+    // What the file says, read through a connection of its own.
+    std::optional<std::string> labelOf(const std::string& sha256) const {
+        Database db = openProject(project(), ProjectAccess::ReadOnly);
+        ProjectStore store(db);
+        for (const auto& image : store.catalog()) {
+            if (image.sha256 != sha256) continue;
+            if (!image.classId) return std::nullopt;
+            for (const auto& summary : store.classSummaries())
+                if (summary.id == *image.classId) return summary.name;
+        }
+        return "?";
+    }
+
+    testing::TempDir dir_;
+};
+
+std::string shaAt(QListView* grid, int row) {
+    return grid->model()->index(row, 0).data(ui::ImageGridModel::Sha256Role).toString().toStdString();
+}
+
+TEST_F(DataPageTest, KeysLabelTheSelectionAndUndoRedoRestoreTheFile) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    auto* classes = window.findChild<QTableWidget*>("classTable");
+    ASSERT_TRUE(grid && classes);
+    ASSERT_EQ(grid->model()->rowCount(), 11);
+    ASSERT_EQ(classes->rowCount(), 3);
+    EXPECT_EQ(classes->verticalHeaderItem(1)->text(), "2") << "the row header is the class's key";
+    EXPECT_EQ(classes->item(1, 0)->text(), "square");
+
+    // The first loose image (import order: after the nine shapes) gets key 2: square.
+    const auto loose = shaAt(grid, 9);
+    ASSERT_EQ(labelOf(loose), std::nullopt);
+    grid->setCurrentIndex(grid->model()->index(9, 0));
+    QTest::keyClick(grid, Qt::Key_2);
+    EXPECT_EQ(labelOf(loose), "square");
+    EXPECT_EQ(classes->item(1, 1)->text(), "4");
+    EXPECT_EQ(grid->model()->index(9, 0).data().toString(), "square");
+
+    auto* undo = window.findChild<QAction*>("undoAction");
+    auto* redo = window.findChild<QAction*>("redoAction");
+    ASSERT_TRUE(undo && redo);
+    undo->trigger();
+    EXPECT_EQ(labelOf(loose), std::nullopt);
+    EXPECT_EQ(classes->item(1, 1)->text(), "3");
+    redo->trigger();
+    EXPECT_EQ(labelOf(loose), "square");
+
+    // Two images at once (a circle and the second loose one) to triangle, then 0 clears both.
+    const auto circle = shaAt(grid, 0), second = shaAt(grid, 10);
+    grid->selectionModel()->select(grid->model()->index(0, 0), QItemSelectionModel::ClearAndSelect);
+    grid->selectionModel()->select(grid->model()->index(10, 0), QItemSelectionModel::Select);
+    QTest::keyClick(grid, Qt::Key_3);
+    EXPECT_EQ(labelOf(circle), "triangle");
+    EXPECT_EQ(labelOf(second), "triangle");
+    QTest::keyClick(grid, Qt::Key_0);
+    EXPECT_EQ(labelOf(circle), std::nullopt);
+    EXPECT_EQ(labelOf(second), std::nullopt);
+    undo->trigger();
+    undo->trigger();
+    EXPECT_EQ(labelOf(circle), "circle") << "two undos bring back the original label";
+    EXPECT_EQ(labelOf(second), std::nullopt);
+    EXPECT_EQ(labelOf(loose), "square") << "the earlier command is untouched";
+
+    QTest::keyClick(grid, Qt::Key_9); // no ninth class: nothing happens, nothing is pushed
+    EXPECT_EQ(labelOf(circle), "circle");
+}
+
+TEST_F(DataPageTest, UnlabelledFilterShowsOnlyImagesWithoutALabelAndLetsThemGo) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    auto* filter = window.findChild<QComboBox*>("imageFilter");
+    ASSERT_TRUE(grid && filter);
+    filter->setCurrentText("Unlabelled");
+    ASSERT_EQ(grid->model()->rowCount(), 2);
+    grid->setCurrentIndex(grid->model()->index(0, 0));
+    QTest::keyClick(grid, Qt::Key_1);
+    EXPECT_EQ(grid->model()->rowCount(), 1) << "a labelled image leaves the unlabelled view";
+    filter->setCurrentText("Class: circle");
+    EXPECT_EQ(grid->model()->rowCount(), 4);
+}
+
+TEST_F(DataPageTest, ThumbnailsArriveFromTheLoaderThread) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    const auto first = grid->model()->index(0, 0);
+    const auto placeholder = first.data(Qt::DecorationRole).value<QImage>();
+    QSignalSpy changed(grid->model(), &QAbstractItemModel::dataChanged);
+    ASSERT_TRUE(changed.wait(5000)) << "no thumbnail came back";
+    const auto thumbnail = first.data(Qt::DecorationRole).value<QImage>();
+    EXPECT_NE(thumbnail, placeholder);
+    EXPECT_EQ(thumbnail.width(), 96) << "the 28 px shape, enlarged to the tile";
+}
+
+} // namespace
+} // namespace graft

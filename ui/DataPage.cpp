@@ -1,0 +1,237 @@
+#include "DataPage.h"
+
+#include "ImageFilterModel.h"
+#include "ImageGridModel.h"
+#include "SetLabelsCommand.h"
+#include "ThumbnailLoader.h"
+
+#include "project/Database.h"
+#include "project/ProjectStore.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QListView>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace graft::ui {
+namespace {
+
+constexpr int kThumbnail = 96;
+constexpr int kPreview = 320;
+
+} // namespace
+
+DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
+    : QWidget(parent), undoStack_(undoStack), model_(new ImageGridModel(kThumbnail, this)),
+      filter_(new ImageFilterModel(this)), grid_(new QListView), classTable_(new QTableWidget(0, 5)),
+      filterChoice_(new QComboBox), preview_(new QLabel), details_(new QLabel) {
+    filter_->setSourceModel(model_);
+
+    grid_->setObjectName("imageGrid");
+    grid_->setModel(filter_);
+    grid_->setViewMode(QListView::IconMode);
+    grid_->setResizeMode(QListView::Adjust);
+    grid_->setMovement(QListView::Static);
+    grid_->setUniformItemSizes(true); // lays out 20k items without measuring each
+    grid_->setLayoutMode(QListView::Batched);
+    grid_->setIconSize({kThumbnail, kThumbnail});
+    grid_->setGridSize({kThumbnail + 16, kThumbnail + 28});
+    grid_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    grid_->installEventFilter(this);
+
+    classTable_->setObjectName("classTable");
+    classTable_->setHorizontalHeaderLabels({tr("Class"), tr("Images"), tr("Train"), tr("Validation"), tr("Test")});
+    classTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    classTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    classTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    classTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    classTable_->setToolTip(tr("Press a class's key (1-9) to label the selected images; 0 clears their labels."));
+
+    filterChoice_->setObjectName("imageFilter");
+    preview_->setObjectName("preview");
+    preview_->setAlignment(Qt::AlignCenter);
+    preview_->setMinimumSize(kPreview, kPreview);
+    details_->setWordWrap(true);
+    details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(new QLabel(tr("Classes (key: label the selection, 0: clear)")));
+    leftLayout->addWidget(classTable_, 1);
+    leftLayout->addWidget(new QLabel(tr("Show")));
+    leftLayout->addWidget(filterChoice_);
+
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(preview_);
+    rightLayout->addWidget(details_);
+    rightLayout->addStretch(1);
+
+    auto* splitter = new QSplitter;
+    splitter->addWidget(left);
+    splitter->addWidget(grid_);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({340, 600, kPreview + 20});
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    connect(filterChoice_, &QComboBox::currentIndexChanged, this, &DataPage::applyFilterChoice);
+    connect(grid_->selectionModel(), &QItemSelectionModel::currentChanged, this, &DataPage::showPreview);
+}
+
+DataPage::~DataPage() {
+    thumbnailThread_.quit();
+    thumbnailThread_.wait();
+}
+
+void DataPage::setProject(Database* db, const QString& path) {
+    thumbnailThread_.quit();
+    thumbnailThread_.wait();
+    db_ = db;
+    undoStack_->clear();
+    std::vector<CatalogImage> images;
+    std::map<std::int64_t, QString> names;
+    if (db_) {
+        ProjectStore store(*db_);
+        images = store.catalog();
+        for (const auto& summary : store.classSummaries()) names[summary.id] = QString::fromStdString(summary.name);
+        // A fresh loader per project: it holds its own connection to the file.
+        auto* loader = new ThumbnailLoader(path, kThumbnail);
+        loader->moveToThread(&thumbnailThread_);
+        connect(&thumbnailThread_, &QThread::finished, loader, &QObject::deleteLater);
+        connect(model_, &ImageGridModel::thumbnailWanted, loader, &ThumbnailLoader::load);
+        connect(loader, &ThumbnailLoader::loaded, model_, &ImageGridModel::setThumbnail);
+        thumbnailThread_.start();
+    }
+    model_->reset(std::move(images), std::move(names));
+    refreshClasses();
+    refreshFilterChoices();
+    showPreview();
+}
+
+void DataPage::labelSelection(std::optional<int> classRow) {
+    if (!db_) return;
+    if (classRow && (*classRow < 0 || *classRow >= int(classIds_.size()))) return;
+    const std::optional<std::int64_t> classId = classRow ? std::optional(classIds_[std::size_t(*classRow)]) : std::nullopt;
+    std::vector<ImageLabel> before, after;
+    for (const auto& index : grid_->selectionModel()->selectedIndexes()) {
+        const auto& image = model_->image(filter_->mapToSource(index).row());
+        if (image.classId == classId) continue;
+        before.push_back({image.sha256, image.classId});
+        after.push_back({image.sha256, classId});
+    }
+    if (after.empty()) return;
+    const QString what = classId ? tr("Label %n image(s) %1", "", int(after.size())).arg(classTable_->item(*classRow, 0)->text())
+                                 : tr("Clear the labels of %n image(s)", "", int(after.size()));
+    undoStack_->push(new SetLabelsCommand(std::move(before), std::move(after),
+                                          [this](const std::vector<ImageLabel>& labels) { applyLabels(labels); }, what));
+}
+
+void DataPage::applyLabels(const std::vector<ImageLabel>& labels) {
+    try {
+        ProjectStore store(*db_);
+        Transaction transaction(*db_);
+        for (const auto& label : labels) {
+            if (label.classId) store.setLabel(label.sha256, *label.classId);
+            else store.clearLabel(label.sha256);
+        }
+        transaction.commit();
+    } catch (const std::exception& error) {
+        // The transaction rolled back: the project and the grid still agree.
+        QMessageBox::warning(this, tr("Labels not saved"), QString::fromStdString(error.what()));
+        return;
+    }
+    for (const auto& label : labels) model_->setLabel(label.sha256, label.classId);
+    refreshClasses();
+    showPreview();
+    Q_EMIT labelsChanged();
+}
+
+void DataPage::refreshClasses() {
+    classIds_.clear();
+    std::vector<ClassSummary> classes;
+    if (db_) classes = ProjectStore(*db_).classSummaries();
+    classTable_->setRowCount(int(classes.size()));
+    QStringList keys;
+    for (int row = 0; row < int(classes.size()); ++row) {
+        const auto& summary = classes[std::size_t(row)];
+        classIds_.push_back(summary.id);
+        const QStringList cells = {QString::fromStdString(summary.name), QString::number(summary.images),
+                                   QString::number(summary.train), QString::number(summary.val),
+                                   QString::number(summary.test)};
+        for (int column = 0; column < cells.size(); ++column) {
+            auto* item = new QTableWidgetItem(cells[column]);
+            if (column > 0) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            classTable_->setItem(row, column, item);
+        }
+        keys << (row < 9 ? QString::number(row + 1) : QString());
+    }
+    classTable_->setVerticalHeaderLabels(keys);
+}
+
+void DataPage::refreshFilterChoices() {
+    const QSignalBlocker blocker(filterChoice_);
+    filterChoice_->clear();
+    filterChoice_->addItem(tr("All images"));
+    filterChoice_->addItem(tr("Unlabelled"));
+    for (int row = 0; row < classTable_->rowCount(); ++row)
+        filterChoice_->addItem(tr("Class: %1").arg(classTable_->item(row, 0)->text()));
+    for (const auto* split : {"train", "val", "test"}) filterChoice_->addItem(tr("Split: %1").arg(split));
+    filterChoice_->setCurrentIndex(0);
+    applyFilterChoice(0);
+}
+
+void DataPage::applyFilterChoice(int index) {
+    const int classes = int(classIds_.size());
+    if (index <= 0) filter_->setFilter(ImageFilterModel::Kind::All);
+    else if (index == 1) filter_->setFilter(ImageFilterModel::Kind::Unlabelled);
+    else if (index < 2 + classes) filter_->setFilter(ImageFilterModel::Kind::Class, classIds_[std::size_t(index - 2)]);
+    else filter_->setFilter(ImageFilterModel::Kind::Split, 0, QStringList{"train", "val", "test"}.value(index - 2 - classes));
+}
+
+void DataPage::showPreview() {
+    const auto current = grid_->currentIndex();
+    if (!db_ || !current.isValid()) {
+        preview_->clear();
+        details_->setText(db_ ? tr("%n image(s)", "", model_->rowCount()) : QString());
+        return;
+    }
+    const auto& image = model_->image(filter_->mapToSource(current).row());
+    QImage large;
+    try {
+        large = ThumbnailLoader::thumbnail(ProjectStore(*db_).imageBytes(image.sha256), kPreview);
+    } catch (const std::exception&) {
+    }
+    preview_->setPixmap(QPixmap::fromImage(large));
+    details_->setText(current.data(Qt::ToolTipRole).toString() + "\n" + tr("Label: %1").arg(current.data().toString()));
+}
+
+bool DataPage::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == grid_ && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        if (key->modifiers() == Qt::NoModifier || key->modifiers() == Qt::KeypadModifier) {
+            if (key->key() == Qt::Key_0) {
+                labelSelection(std::nullopt);
+                return true;
+            }
+            if (key->key() >= Qt::Key_1 && key->key() <= Qt::Key_9) {
+                labelSelection(key->key() - Qt::Key_1);
+                return true;
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+} // namespace graft::ui

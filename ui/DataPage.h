@@ -1,0 +1,69 @@
+#pragma once
+
+#include <QString>
+#include <QThread>
+#include <QWidget>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QListView;
+class QTableWidget;
+class QUndoStack;
+
+namespace graft {
+class Database;
+}
+
+namespace graft::ui {
+
+class ImageFilterModel;
+class ImageGridModel;
+struct ImageLabel;
+
+// Data & Labels: the project's images as a thumbnail grid with filters, the classes with their
+// counts per split (the row header is the key that assigns the class), and a preview. Keys 1-9
+// label the selected images with that class, 0 clears their labels; both go on the undo stack.
+class DataPage : public QWidget {
+    Q_OBJECT
+
+public:
+    DataPage(QUndoStack* undoStack, QWidget* parent = nullptr);
+    ~DataPage() override;
+
+    // Shows the project open in `db` (kept, not owned; nullptr: none), whose file is `path`.
+    void setProject(Database* db, const QString& path);
+    // Labels the selected images with the class in row `classRow` of the class table, or clears
+    // their labels (nullopt). Does nothing without a selection.
+    void labelSelection(std::optional<int> classRow);
+
+Q_SIGNALS:
+    void labelsChanged();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void applyLabels(const std::vector<ImageLabel>& labels);
+    void refreshClasses();
+    void refreshFilterChoices();
+    void applyFilterChoice(int index);
+    void showPreview();
+
+    QUndoStack* undoStack_;
+    Database* db_ = nullptr;
+    ImageGridModel* model_;
+    ImageFilterModel* filter_;
+    QListView* grid_;
+    QTableWidget* classTable_;
+    QComboBox* filterChoice_;
+    QLabel* preview_;
+    QLabel* details_;
+    std::vector<std::int64_t> classIds_; // of the class table's rows
+    QThread thumbnailThread_;
+};
+
+} // namespace graft::ui

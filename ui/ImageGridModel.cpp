@@ -1,0 +1,77 @@
+#include "ImageGridModel.h"
+
+namespace graft::ui {
+
+ImageGridModel::ImageGridModel(int thumbnailSize, QObject* parent)
+    : QAbstractListModel(parent), thumbnailSize_(thumbnailSize), thumbnails_(4000),
+      placeholder_(thumbnailSize, thumbnailSize, QImage::Format_RGB888) {
+    placeholder_.fill(QColor(80, 80, 80));
+}
+
+void ImageGridModel::reset(std::vector<CatalogImage> images, std::map<std::int64_t, QString> classNames) {
+    beginResetModel();
+    images_ = std::move(images);
+    classNames_ = std::move(classNames);
+    rowOf_.clear();
+    for (int row = 0; row < int(images_.size()); ++row) rowOf_[images_[std::size_t(row)].sha256] = row;
+    thumbnails_.clear();
+    requested_.clear();
+    endResetModel();
+}
+
+int ImageGridModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(images_.size()); }
+
+QVariant ImageGridModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= int(images_.size())) return {};
+    const auto& image = images_[std::size_t(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+        if (!image.classId) return tr("unlabelled");
+        if (const auto name = classNames_.find(*image.classId); name != classNames_.end()) return name->second;
+        return QString::number(*image.classId);
+    case Qt::DecorationRole: {
+        const QString key = QString::fromStdString(image.sha256);
+        if (const auto* cached = thumbnails_.object(key)) return *cached;
+        if (!requested_.contains(key)) {
+            requested_.insert(key);
+            Q_EMIT thumbnailWanted(key);
+        }
+        return placeholder_;
+    }
+    case Qt::ToolTipRole:
+        return tr("%1\n%2 x %3 px%4")
+            .arg(QString::fromStdString(image.source))
+            .arg(image.width)
+            .arg(image.height)
+            .arg(image.split ? tr(", %1 split").arg(QString::fromStdString(std::string(splitName(*image.split)))) : QString());
+    case ClassIdRole: return QVariant::fromValue<qint64>(image.classId.value_or(kUnlabelled));
+    case SplitRole: return image.split ? QString::fromStdString(std::string(splitName(*image.split))) : QString();
+    case Sha256Role: return QString::fromStdString(image.sha256);
+    default: return {};
+    }
+}
+
+void ImageGridModel::setLabel(const std::string& sha256, std::optional<std::int64_t> classId) {
+    const auto found = rowOf_.find(sha256);
+    if (found == rowOf_.end()) return;
+    images_[std::size_t(found->second)].classId = classId;
+    const auto changed = index(found->second);
+    Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, ClassIdRole});
+}
+
+std::map<std::int64_t, std::int64_t> ImageGridModel::countsByClass() const {
+    std::map<std::int64_t, std::int64_t> counts;
+    for (const auto& image : images_) ++counts[image.classId.value_or(kUnlabelled)];
+    return counts;
+}
+
+void ImageGridModel::setThumbnail(const QString& sha256, const QImage& image) {
+    const auto found = rowOf_.find(sha256.toStdString());
+    if (found == rowOf_.end()) return;
+    thumbnails_.insert(sha256, new QImage(image.isNull() ? placeholder_ : image));
+    requested_.remove(sha256);
+    const auto changed = index(found->second);
+    Q_EMIT dataChanged(changed, changed, {Qt::DecorationRole});
+}
+
+} // namespace graft::ui

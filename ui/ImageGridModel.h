@@ -1,0 +1,53 @@
+#pragma once
+
+#include "project/ProjectStore.h"
+
+#include <QAbstractListModel>
+#include <QCache>
+#include <QImage>
+#include <QSet>
+
+#include <map>
+#include <unordered_map>
+
+namespace graft::ui {
+
+// The project's images for the labelling grid: one row per image, its class name as text and its
+// thumbnail as decoration. Thumbnails are asked for (thumbnailWanted) the first time a row is
+// painted, and kept in a bounded cache.
+class ImageGridModel : public QAbstractListModel {
+    Q_OBJECT
+
+public:
+    enum Role { ClassIdRole = Qt::UserRole + 1, SplitRole, Sha256Role };
+    static constexpr std::int64_t kUnlabelled = -1; // ClassIdRole of an image without a label
+
+    explicit ImageGridModel(int thumbnailSize, QObject* parent = nullptr);
+
+    void reset(std::vector<CatalogImage> images, std::map<std::int64_t, QString> classNames);
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+
+    const CatalogImage& image(int row) const { return images_[std::size_t(row)]; }
+    // A label changed elsewhere (a command, its undo).
+    void setLabel(const std::string& sha256, std::optional<std::int64_t> classId);
+    // Images per class id; unlabelled ones under kUnlabelled.
+    std::map<std::int64_t, std::int64_t> countsByClass() const;
+
+public Q_SLOTS:
+    void setThumbnail(const QString& sha256, const QImage& image);
+
+Q_SIGNALS:
+    void thumbnailWanted(const QString& sha256) const;
+
+private:
+    int thumbnailSize_;
+    std::vector<CatalogImage> images_;
+    std::unordered_map<std::string, int> rowOf_;
+    std::map<std::int64_t, QString> classNames_;
+    QCache<QString, QImage> thumbnails_;
+    mutable QSet<QString> requested_;
+    QImage placeholder_;
+};
+
+} // namespace graft::ui

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QImage>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace graft {
+class Database;
+}
+
+namespace graft::ui {
+
+// Decodes images from the project into thumbnails on the thread it is moved to, through its own
+// read-only connection, so the GUI thread never waits for a decode.
+class ThumbnailLoader : public QObject {
+    Q_OBJECT
+
+public:
+    ThumbnailLoader(QString projectPath, int size);
+    ~ThumbnailLoader() override;
+
+    // Scaled to fit `size` x `size` pixels (its longer side is `size`), in RGB. A null image when
+    // the bytes do not decode.
+    static QImage thumbnail(const std::vector<std::uint8_t>& encoded, int size);
+
+public Q_SLOTS:
+    void load(const QString& sha256);
+
+Q_SIGNALS:
+    void loaded(const QString& sha256, const QImage& image);
+
+private:
+    QString projectPath_;
+    int size_;
+    std::unique_ptr<Database> db_; // opened on first use, on the loader's thread
+};
+
+} // namespace graft::ui
