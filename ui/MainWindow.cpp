@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "DataPage.h"
+#include "ModelPage.h"
 
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
@@ -55,7 +56,7 @@ QLabel* comingLater(const QString& text) {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), undoStack_(new QUndoStack(this)), navigator_(new QListWidget), pages_(new QStackedWidget),
-      dataPage_(new DataPage(undoStack_)),
+      dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage),
       runTable_(makeTable({tr("Run"), tr("Architecture"), tr("Init"), tr("Seed"), tr("Status"), tr("Epochs"),
                            tr("Validation accuracy")},
                           "runTable", 1)) {
@@ -63,7 +64,7 @@ MainWindow::MainWindow(QWidget* parent)
     navigator_->setObjectName("pageNavigator");
     navigator_->setFixedWidth(160);
     addPage(tr("Data & Labels"), dataPage_);
-    addPage(tr("Model"), comingLater(tr("Backbone choice and layer freezing arrive with the model zoo.")));
+    addPage(tr("Model"), modelPage_);
     addPage(tr("Train"), runTable_);
     addPage(tr("Compare"), comingLater(tr("Transfer-versus-scratch comparisons arrive with experiments.")));
     addPage(tr("Export"), comingLater(tr("TorchScript and ONNX export arrive with the export work.")));
@@ -99,6 +100,14 @@ MainWindow::~MainWindow() {
     dataPage_->setProject(nullptr, {}); // before the connection it reads from closes
 }
 
+int MainWindow::pageCount() const { return pages_->count(); }
+
+QString MainWindow::pageName(int page) const {
+    return navigator_->item(page)->text().toLower().remove('&').simplified().replace(' ', '-').replace("--", "-");
+}
+
+void MainWindow::showPage(int page) { navigator_->setCurrentRow(page); }
+
 void MainWindow::addPage(const QString& title, QWidget* page) {
     navigator_->addItem(title);
     pages_->addWidget(page);
@@ -109,6 +118,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         auto db = std::make_unique<Database>(graft::openProject(path.toStdString()));
         const auto records = RunStore(*db).runs();
         dataPage_->setProject(db.get(), path);
+        if (const auto classes = ProjectStore(*db).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
         db_ = std::move(db);
         runTable_->setRowCount(int(records.size()));
         for (int row = 0; row < int(records.size()); ++row) {

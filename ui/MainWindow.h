@@ -17,6 +17,7 @@ class Database;
 namespace graft::ui {
 
 class DataPage;
+class ModelPage;
 
 // The workbench shell: a page navigator over the pages. Data & Labels labels images (with undo);
 // the Train page lists the project's runs; the other pages are still to come.
@@ -30,6 +31,10 @@ public:
     // Loads the project; on failure returns false and sets `error` to a message naming the file.
     bool openProject(const QString& path, QString* error);
     QString projectPath() const { return projectPath_; }
+    int pageCount() const;
+    // The page's title as a file name: "data-labels", "model", ...
+    QString pageName(int page) const;
+    void showPage(int page);
 
 private:
     void chooseProject();
@@ -41,6 +46,7 @@ private:
     QListWidget* navigator_;
     QStackedWidget* pages_;
     DataPage* dataPage_;
+    ModelPage* modelPage_;
     QTableWidget* runTable_;
     QString projectPath_;
 };

@@ -1,0 +1,134 @@
+#include "LayerDiagram.h"
+
+#include <QLocale>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+
+namespace graft::ui {
+namespace {
+
+constexpr int kRowHeight = 46;
+constexpr int kGap = 6;
+constexpr int kMargin = 8;
+
+QString shapeText(const std::vector<std::int64_t>& shape) {
+    QStringList parts;
+    for (const auto size : shape) parts << QString::number(size);
+    return parts.join(QChar(0x00D7));
+}
+
+// A closed padlock, `box` wide and high.
+void drawPadlock(QPainter& painter, const QRectF& box, const QColor& color) {
+    painter.save();
+    painter.setPen(QPen(color, box.width() / 7));
+    painter.setBrush(Qt::NoBrush);
+    const QRectF shackle(box.left() + box.width() * 0.25, box.top(), box.width() * 0.5, box.height() * 0.6);
+    painter.drawArc(shackle, 0, 180 * 16);
+    painter.drawLine(QPointF(shackle.left(), shackle.center().y()), QPointF(shackle.left(), box.top() + box.height() * 0.5));
+    painter.drawLine(QPointF(shackle.right(), shackle.center().y()), QPointF(shackle.right(), box.top() + box.height() * 0.5));
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(color);
+    painter.drawRoundedRect(QRectF(box.left(), box.top() + box.height() * 0.45, box.width(), box.height() * 0.55), 2, 2);
+    painter.restore();
+}
+
+} // namespace
+
+LayerDiagram::LayerDiagram(QWidget* parent) : QWidget(parent) {
+    setMouseTracking(false);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+}
+
+void LayerDiagram::setGraph(LayerGraph graph) {
+    graph_ = std::move(graph);
+    frozen_.clear();
+    updateGeometry();
+    update();
+    Q_EMIT frozenChanged();
+}
+
+void LayerDiagram::setFrozen(std::set<std::string> names) {
+    frozen_ = std::move(names);
+    update();
+    Q_EMIT frozenChanged();
+}
+
+QRect LayerDiagram::blockRect(int index) const {
+    return {kMargin, kMargin + index * (kRowHeight + kGap), std::max(200, width() - 2 * kMargin), kRowHeight};
+}
+
+QSize LayerDiagram::sizeHint() const {
+    return {420, 2 * kMargin + int(graph_.blocks.size()) * (kRowHeight + kGap)};
+}
+
+int LayerDiagram::blockAt(QPoint point) const {
+    for (int index = 0; index < int(graph_.blocks.size()); ++index)
+        if (blockRect(index).contains(point) && graph_.blocks[std::size_t(index)].parameters > 0) return index;
+    return -1;
+}
+
+void LayerDiagram::setBlockFrozen(int index, bool frozen) {
+    const auto& name = graph_.blocks[std::size_t(index)].name;
+    if (frozen == frozen_.contains(name)) return;
+    if (frozen) frozen_.insert(name);
+    else frozen_.erase(name);
+    update(blockRect(index));
+    Q_EMIT frozenChanged();
+}
+
+void LayerDiagram::mousePressEvent(QMouseEvent* event) {
+    const int index = blockAt(event->position().toPoint());
+    if (event->button() != Qt::LeftButton || index < 0) return QWidget::mousePressEvent(event);
+    dragFreezes_ = !frozen_.contains(graph_.blocks[std::size_t(index)].name);
+    setBlockFrozen(index, *dragFreezes_);
+}
+
+void LayerDiagram::mouseMoveEvent(QMouseEvent* event) {
+    if (!dragFreezes_) return QWidget::mouseMoveEvent(event);
+    if (const int index = blockAt(event->position().toPoint()); index >= 0) setBlockFrozen(index, *dragFreezes_);
+}
+
+void LayerDiagram::mouseReleaseEvent(QMouseEvent* event) {
+    dragFreezes_.reset();
+    QWidget::mouseReleaseEvent(event);
+}
+
+void LayerDiagram::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QLocale locale;
+    const QColor trainable(59, 125, 216), frozen(138, 143, 152), parameterFree(210, 214, 220);
+    for (int index = 0; index < int(graph_.blocks.size()); ++index) {
+        const auto& block = graph_.blocks[std::size_t(index)];
+        const QRect box = blockRect(index);
+        const bool isFrozen = frozen_.contains(block.name);
+        const QColor fill = block.parameters == 0 ? parameterFree : isFrozen ? frozen : trainable;
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(fill);
+        painter.drawRoundedRect(box, 6, 6);
+
+        const QColor text = block.parameters == 0 ? QColor(60, 60, 60) : Qt::white;
+        painter.setPen(text);
+        QFont bold = font();
+        bold.setBold(true);
+        painter.setFont(bold);
+        const QRect inner = box.adjusted(36, 4, -8, -4);
+        painter.drawText(inner, Qt::AlignLeft | Qt::AlignTop,
+                         QString::fromStdString(block.name) + "   " + QString::fromStdString(block.type));
+        painter.setFont(font());
+        const QString figures = tr("%1 parameters · out %2 · %3 MFLOPs")
+                                    .arg(locale.toString(qlonglong(block.parameters)))
+                                    .arg(shapeText(block.outputShape))
+                                    .arg(double(block.flops) / 1e6, 0, 'f', 1);
+        painter.drawText(inner, Qt::AlignLeft | Qt::AlignBottom, figures);
+        if (isFrozen) drawPadlock(painter, QRectF(box.left() + 10, box.center().y() - 9, 16, 18), Qt::white);
+        else if (block.parameters > 0) {
+            painter.setPen(QPen(Qt::white, 2));
+            painter.setBrush(Qt::NoBrush);
+            painter.drawEllipse(QRectF(box.left() + 11, box.center().y() - 7, 14, 14)); // open: trains
+        }
+    }
+}
+
+} // namespace graft::ui

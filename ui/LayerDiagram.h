@@ -1,0 +1,47 @@
+#pragma once
+
+#include "models/LayerGraph.h"
+
+#include <QWidget>
+
+#include <optional>
+#include <set>
+#include <string>
+
+namespace graft::ui {
+
+// A network's blocks drawn as a column, input at the top: name, type, parameters, output shape
+// and FLOPs. Clicking a block with parameters freezes or unfreezes it; dragging across blocks
+// gives them all the state the first one took. Frozen blocks are grey with a padlock.
+class LayerDiagram : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit LayerDiagram(QWidget* parent = nullptr);
+
+    void setGraph(LayerGraph graph); // unfreezes everything
+    const LayerGraph& graph() const { return graph_; }
+    void setFrozen(std::set<std::string> names);
+    const std::set<std::string>& frozen() const { return frozen_; }
+    QRect blockRect(int index) const;
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void frozenChanged();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    int blockAt(QPoint point) const; // -1 outside a block with parameters
+    void setBlockFrozen(int index, bool frozen);
+
+    LayerGraph graph_;
+    std::set<std::string> frozen_;
+    std::optional<bool> dragFreezes_; // while the mouse is down: what the drag does to blocks
+};
+
+} // namespace graft::ui

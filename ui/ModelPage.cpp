@@ -1,0 +1,173 @@
+#include "ModelPage.h"
+
+#include "LayerDiagram.h"
+
+#include "models/Architectures.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace graft::ui {
+namespace {
+
+// Indices of the blocks that own parameters: the ones that can be frozen; the last is the head.
+std::vector<std::size_t> parameterBlocks(const LayerGraph& graph) {
+    std::vector<std::size_t> indices;
+    for (std::size_t i = 0; i < graph.blocks.size(); ++i)
+        if (graph.blocks[i].parameters > 0) indices.push_back(i);
+    return indices;
+}
+
+} // namespace
+
+ModelPage::ModelPage(QWidget* parent)
+    : QWidget(parent), architecture_(new QComboBox), diagram_(new LayerDiagram), lastBlocks_(new QSpinBox),
+      gradualEpochs_(new QSpinBox), summary_(new QLabel) {
+    architecture_->setObjectName("architecture");
+    for (const auto& spec : architectures())
+        architecture_->addItem(QString::fromStdString(spec.name), QString::fromStdString(spec.description));
+    diagram_->setObjectName("layerDiagram");
+    summary_->setObjectName("freezeSummary");
+    summary_->setWordWrap(true);
+    lastBlocks_->setRange(1, 50);
+    lastBlocks_->setValue(2);
+    gradualEpochs_->setRange(1, 100);
+    gradualEpochs_->setValue(2);
+
+    auto* probe = new QPushButton(tr("Linear probe"));
+    probe->setObjectName("probePreset");
+    probe->setToolTip(tr("Freeze everything but the new head"));
+    auto* last = new QPushButton(tr("Train the last"));
+    last->setToolTip(tr("Train the head and this many blocks before it"));
+    auto* full = new QPushButton(tr("Full fine-tune"));
+    full->setObjectName("fullPreset");
+    auto* gradual = new QPushButton(tr("Gradual, one block every"));
+    gradual->setToolTip(tr("Start as a linear probe, then unfreeze one more block from the end every N epochs"));
+
+    auto* presets = new QHBoxLayout;
+    presets->addWidget(probe);
+    presets->addSpacing(12);
+    presets->addWidget(last);
+    presets->addWidget(lastBlocks_);
+    presets->addWidget(new QLabel(tr("blocks")));
+    presets->addSpacing(12);
+    presets->addWidget(full);
+    presets->addSpacing(12);
+    presets->addWidget(gradual);
+    presets->addWidget(gradualEpochs_);
+    presets->addWidget(new QLabel(tr("epochs")));
+    presets->addStretch(1);
+
+    auto* chooser = new QHBoxLayout;
+    chooser->addWidget(new QLabel(tr("Backbone")));
+    chooser->addWidget(architecture_);
+    auto* description = new QLabel;
+    chooser->addWidget(description, 1);
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(diagram_);
+    scroll->setWidgetResizable(true);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(chooser);
+    layout->addWidget(new QLabel(tr("Click blocks (or drag across them) to freeze or unfreeze them; the input is at the top.")));
+    layout->addLayout(presets);
+    layout->addWidget(scroll, 1);
+    layout->addWidget(summary_);
+
+    connect(architecture_, &QComboBox::currentIndexChanged, this, [this, description] {
+        description->setText(architecture_->currentData().toString());
+        rebuild();
+    });
+    // Any change of the frozen blocks is an explicit plan; the gradual preset sets gradual_ after.
+    connect(diagram_, &LayerDiagram::frozenChanged, this, [this] {
+        gradual_.reset();
+        showSummary();
+        Q_EMIT planChanged();
+    });
+    connect(probe, &QPushButton::clicked, this, [this] { freezeAllButLast(1); });
+    connect(last, &QPushButton::clicked, this, [this] { freezeAllButLast(lastBlocks_->value() + 1); });
+    connect(full, &QPushButton::clicked, this, [this] { diagram_->setFrozen({}); });
+    connect(gradual, &QPushButton::clicked, this, [this] {
+        freezeAllButLast(1); // epoch 1 of a gradual plan
+        gradual_ = gradualEpochs_->value();
+        showSummary();
+        Q_EMIT planChanged();
+    });
+    description->setText(architecture_->currentData().toString());
+    rebuild();
+}
+
+void ModelPage::setClassCount(int classes) {
+    if (classes == classes_ || classes < 1) return;
+    classes_ = classes;
+    rebuild();
+}
+
+void ModelPage::setArchitecture(const QString& name) { architecture_->setCurrentText(name); }
+
+QString ModelPage::architecture() const { return architecture_->currentText(); }
+
+void ModelPage::rebuild() {
+    diagram_->setGraph(buildLayerGraph(architecture_->currentText().toStdString(), classes_));
+}
+
+void ModelPage::freezeAllButLast(int trainingBlocks) {
+    const auto& graph = diagram_->graph();
+    const auto blocks = parameterBlocks(graph);
+    std::set<std::string> frozen;
+    for (std::size_t i = 0; i + std::size_t(trainingBlocks) < blocks.size(); ++i) frozen.insert(graph.blocks[blocks[i]].name);
+    diagram_->setFrozen(std::move(frozen));
+}
+
+QString ModelPage::freezePlan() const {
+    if (gradual_) return QString("gradual:%1").arg(*gradual_);
+    const auto& graph = diagram_->graph();
+    const auto& frozen = diagram_->frozen();
+    if (frozen.empty()) return "none";
+    const auto blocks = parameterBlocks(graph);
+    std::size_t leading = 0; // frozen blocks before the first trainable one
+    while (leading < blocks.size() && frozen.contains(graph.blocks[blocks[leading]].name)) ++leading;
+    if (leading == frozen.size()) {
+        if (leading + 1 == blocks.size()) return "probe";
+        return "upto:" + QString::fromStdString(graph.blocks[blocks[leading - 1]].name);
+    }
+    QStringList names;
+    for (const auto index : blocks)
+        if (frozen.contains(graph.blocks[index].name)) names << QString::fromStdString(graph.blocks[index].name);
+    return "blocks:" + names.join(',');
+}
+
+std::int64_t ModelPage::totalParameters() const { return diagram_->graph().totalParameters(); }
+
+std::int64_t ModelPage::trainableParameters() const {
+    std::int64_t trainable = 0;
+    for (const auto& block : diagram_->graph().blocks)
+        if (!diagram_->frozen().contains(block.name)) trainable += block.parameters;
+    return trainable;
+}
+
+void ModelPage::showSummary() {
+    const QLocale locale;
+    const auto total = totalParameters(), trainable = trainableParameters();
+    QString text = tr("Trainable: %1 of %2 parameters (%3 %).   Freeze plan: %4.")
+                       .arg(locale.toString(qlonglong(trainable)), locale.toString(qlonglong(total)))
+                       .arg(total > 0 ? 100.0 * double(trainable) / double(total) : 0.0, 0, 'f', 1)
+                       .arg(freezePlan());
+    const auto plan = freezePlan();
+    if (plan.startsWith("probe") || plan.startsWith("upto:"))
+        text += "\n" + tr("Feature cache applies: the frozen leading blocks run once over the images, not every epoch.");
+    else if (plan.startsWith("blocks:"))
+        text += "\n" + tr("No feature cache: a trainable block comes before a frozen one, so every block runs every epoch.");
+    else if (plan.startsWith("gradual:"))
+        text += "\n" + tr("Shown: epoch 1. Each unfrozen block ends the feature cache's use for the blocks after it.");
+    summary_->setText(text);
+}
+
+} // namespace graft::ui

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+#include <cstdint>
+#include <optional>
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+
+namespace graft::ui {
+
+class LayerDiagram;
+
+// Model: the backbone and what of it trains. The layer diagram is clicked to freeze blocks, or a
+// preset sets them; the summary counts trainable parameters and says whether the feature cache
+// (frozen leading blocks run once, not every epoch) applies.
+class ModelPage : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ModelPage(QWidget* parent = nullptr);
+
+    // The head's outputs: the project's class count.
+    void setClassCount(int classes);
+    void setArchitecture(const QString& name);
+    QString architecture() const;
+    // As train's --freeze takes it: none, probe, upto:BLOCK, blocks:A,B or gradual:E.
+    QString freezePlan() const;
+    std::int64_t trainableParameters() const;
+    std::int64_t totalParameters() const;
+
+Q_SIGNALS:
+    void planChanged();
+
+private:
+    void rebuild();
+    void freezeAllButLast(int trainingBlocks);
+    void showSummary();
+
+    QComboBox* architecture_;
+    LayerDiagram* diagram_;
+    QSpinBox* lastBlocks_;
+    QSpinBox* gradualEpochs_;
+    QLabel* summary_;
+    int classes_ = 1000;
+    std::optional<int> gradual_; // epochs per unfrozen block, while the gradual preset holds
+};
+
+} // namespace graft::ui
