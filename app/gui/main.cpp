@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QMessageBox>
 #include <QTimer>
 
@@ -14,8 +15,8 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Transfer-learning workbench");
     parser.addHelpOption();
     parser.addPositionalArgument("project", "Project file (.graft) to open");
-    // Renders the window with QWidget::grab() and exits: for documentation and visual checks.
-    const QCommandLineOption screenshot("screenshot", "Save the window as a PNG to <file> and exit.", "file");
+    // Renders every page with QWidget::grab() and exits: for documentation and visual checks.
+    const QCommandLineOption screenshot("screenshot", "Save each page as a PNG in <folder> and exit.", "folder");
     parser.addOption(screenshot);
     parser.process(app);
 
@@ -34,9 +35,14 @@ int main(int argc, char** argv) {
     if (parser.isSet(screenshot)) {
         // After a moment, so the thumbnails decoded in the background are in the picture.
         QTimer::singleShot(1500, &window, [&] {
-            const QString file = parser.value(screenshot);
-            const bool saved = window.grab().save(file, "PNG");
-            if (!saved) qCritical("cannot write %s", qPrintable(file));
+            const QDir folder(parser.value(screenshot));
+            bool saved = folder.mkpath(".");
+            for (int page = 0; saved && page < window.pageCount(); ++page) {
+                window.showPage(page);
+                const QString file = folder.filePath(QString("%1-%2.png").arg(page + 1).arg(window.pageName(page)));
+                saved = window.grab().save(file, "PNG");
+                if (!saved) qCritical("cannot write %s", qPrintable(file));
+            }
             QApplication::exit(saved ? 0 : 1);
         });
     }
