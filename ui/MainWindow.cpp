@@ -2,48 +2,25 @@
 
 #include "DataPage.h"
 #include "ModelPage.h"
+#include "TrainPage.h"
 
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
-#include "project/RunStore.h"
 
 #include <QAction>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QTableWidget>
 #include <QUndoStack>
 
 namespace graft::ui {
 namespace {
-
-// `stretchColumn` (a text column) takes the spare width, so figures stay next to their headers.
-QTableWidget* makeTable(const QStringList& headers, const QString& objectName, int stretchColumn) {
-    auto* table = new QTableWidget(0, int(headers.size()));
-    table->setObjectName(objectName);
-    table->setHorizontalHeaderLabels(headers);
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->horizontalHeader()->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
-    table->verticalHeader()->hide();
-    return table;
-}
-
-// The first column is a name; the rest are figures, aligned right so digits line up.
-void setRow(QTableWidget* table, int row, const QStringList& cells) {
-    for (int column = 0; column < cells.size(); ++column) {
-        auto* item = new QTableWidgetItem(cells[column]);
-        if (column > 0) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        table->setItem(row, column, item);
-    }
-}
 
 QLabel* comingLater(const QString& text) {
     auto* label = new QLabel(text);
@@ -56,16 +33,13 @@ QLabel* comingLater(const QString& text) {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), undoStack_(new QUndoStack(this)), navigator_(new QListWidget), pages_(new QStackedWidget),
-      dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage),
-      runTable_(makeTable({tr("Run"), tr("Architecture"), tr("Init"), tr("Seed"), tr("Status"), tr("Epochs"),
-                           tr("Validation accuracy")},
-                          "runTable", 1)) {
+      dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage), trainPage_(new TrainPage(modelPage_)) {
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
     navigator_->setFixedWidth(160);
     addPage(tr("Data & Labels"), dataPage_);
     addPage(tr("Model"), modelPage_);
-    addPage(tr("Train"), runTable_);
+    addPage(tr("Train"), trainPage_);
     addPage(tr("Compare"), comingLater(tr("Transfer-versus-scratch comparisons arrive with experiments.")));
     addPage(tr("Export"), comingLater(tr("TorchScript and ONNX export arrive with the export work.")));
     connect(navigator_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
@@ -92,6 +66,8 @@ MainWindow::MainWindow(QWidget* parent)
     editMenu->addAction(undo);
     editMenu->addAction(redo);
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
+    connect(trainPage_, &TrainPage::runsChanged, this, &MainWindow::showProjectCounts);
+    connect(trainPage_, &TrainPage::status, this, [this](const QString& text) { statusBar()->showMessage(text); });
     statusBar()->showMessage(tr("No project open"));
     resize(1280, 800);
 }
@@ -116,19 +92,10 @@ void MainWindow::addPage(const QString& title, QWidget* page) {
 bool MainWindow::openProject(const QString& path, QString* error) {
     try {
         auto db = std::make_unique<Database>(graft::openProject(path.toStdString()));
-        const auto records = RunStore(*db).runs();
         dataPage_->setProject(db.get(), path);
         if (const auto classes = ProjectStore(*db).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
         db_ = std::move(db);
-        runTable_->setRowCount(int(records.size()));
-        for (int row = 0; row < int(records.size()); ++row) {
-            const auto& run = records[std::size_t(row)];
-            setRow(runTable_, row,
-                   {QString::number(run.id), QString::fromStdString(run.arch), QString::fromStdString(run.init),
-                    QString::number(run.seed), QString::fromStdString(std::string(runStatusName(run.status))),
-                    QString::number(run.epochsDone),
-                    run.lastValAccuracy ? QString::number(*run.lastValAccuracy, 'f', 4) : QStringLiteral("–")});
-        }
+        trainPage_->setProject(path);
         projectPath_ = path;
         setWindowTitle(tr("%1 – Graft").arg(QFileInfo(path).fileName()));
         showProjectCounts();
@@ -142,7 +109,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
 void MainWindow::showProjectCounts() {
     if (!db_) return;
     ProjectStore store(*db_);
-    const auto runs = runTable_->rowCount();
+    const auto runs = trainPage_->runCount();
     statusBar()->showMessage(tr("%1 images, %2 unlabelled, %3")
                                  .arg(store.imageCount())
                                  .arg(store.unlabeledCount())

@@ -7,7 +7,6 @@
 
 class QListWidget;
 class QStackedWidget;
-class QTableWidget;
 class QUndoStack;
 
 namespace graft {
@@ -18,9 +17,10 @@ namespace graft::ui {
 
 class DataPage;
 class ModelPage;
+class TrainPage;
 
-// The workbench shell: a page navigator over the pages. Data & Labels labels images (with undo);
-// the Train page lists the project's runs; the other pages are still to come.
+// The workbench shell: a page navigator over the pages. Data & Labels labels images (with undo),
+// Model freezes blocks, Train runs training with live charts; Compare and Export are to come.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
@@ -47,7 +47,7 @@ private:
     QStackedWidget* pages_;
     DataPage* dataPage_;
     ModelPage* modelPage_;
-    QTableWidget* runTable_;
+    TrainPage* trainPage_;
     QString projectPath_;
 };
 

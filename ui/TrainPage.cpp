@@ -1,0 +1,229 @@
+#include "TrainPage.h"
+
+#include "MetricChart.h"
+#include "ModelPage.h"
+#include "TrainingJob.h"
+
+#include "project/ProjectFile.h"
+#include "project/RunStore.h"
+
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace graft::ui {
+namespace {
+
+QString duration(double seconds) {
+    const auto whole = qint64(seconds + 0.5);
+    return whole >= 3600 ? QString("%1 h %2 min").arg(whole / 3600).arg(whole % 3600 / 60)
+           : whole >= 60 ? QString("%1 min %2 s").arg(whole / 60).arg(whole % 60)
+                         : QString("%1 s").arg(whole);
+}
+
+} // namespace
+
+TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
+    : QWidget(parent), model_(model), job_(new TrainingJob(this)), chart_(new MetricChart), epochs_(new QSpinBox),
+      batchSize_(new QSpinBox), learningRate_(new QDoubleSpinBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox),
+      init_(new QLineEdit("scratch")), startButton_(new QPushButton(tr("Start training"))),
+      cancelButton_(new QPushButton(tr("Cancel"))), progress_(new QProgressBar), progressText_(new QLabel),
+      runTable_(new QTableWidget(0, 7)) {
+    epochs_->setRange(1, 1000);
+    epochs_->setValue(5);
+    epochs_->setObjectName("epochs");
+    batchSize_->setRange(1, 4096);
+    batchSize_->setValue(64);
+    batchSize_->setObjectName("batchSize");
+    learningRate_->setDecimals(5);
+    learningRate_->setRange(1e-5, 10);
+    learningRate_->setSingleStep(1e-4);
+    learningRate_->setValue(3e-3);
+    seed_->setRange(0, 1'000'000);
+    labelsPerClass_->setRange(0, 1'000'000);
+    labelsPerClass_->setSpecialValueText(tr("all"));
+    init_->setToolTip(tr("scratch, or a weights file (.pt from Graft, .pth from torchvision) to start from"));
+    startButton_->setObjectName("startTraining");
+    cancelButton_->setObjectName("cancelTraining");
+    cancelButton_->setEnabled(false);
+    progress_->setRange(0, 100);
+    progress_->setValue(0);
+
+    auto* browse = new QPushButton(tr("Browse…"));
+    auto* initRow = new QHBoxLayout;
+    initRow->addWidget(init_, 1);
+    initRow->addWidget(browse);
+    auto* form = new QFormLayout;
+    form->addRow(tr("Initial weights"), initRow);
+    form->addRow(tr("Epochs"), epochs_);
+    form->addRow(tr("Batch size"), batchSize_);
+    form->addRow(tr("Learning rate"), learningRate_);
+    form->addRow(tr("Seed"), seed_);
+    form->addRow(tr("Labels per class"), labelsPerClass_);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(startButton_);
+    buttons->addWidget(cancelButton_);
+    form->addRow(buttons);
+    form->addRow(progress_);
+    form->addRow(progressText_);
+    auto* settings = new QWidget;
+    settings->setLayout(form);
+
+    runTable_->setObjectName("runTable");
+    runTable_->setHorizontalHeaderLabels({tr("Run"), tr("Architecture"), tr("Init"), tr("Seed"), tr("Status"),
+                                          tr("Epochs"), tr("Validation accuracy")});
+    runTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    runTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    runTable_->setSelectionMode(QAbstractItemView::SingleSelection);
+    runTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    runTable_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    runTable_->verticalHeader()->hide();
+
+    auto* top = new QSplitter;
+    top->addWidget(settings);
+    top->addWidget(chart_);
+    top->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    auto* vertical = new QSplitter(Qt::Vertical);
+    vertical->addWidget(top);
+    vertical->addWidget(runTable_);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 1);
+    layout->addWidget(vertical);
+
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const auto file = QFileDialog::getOpenFileName(this, tr("Initial weights"), {}, tr("Weights (*.pt *.pth);;All files (*)"));
+        if (!file.isEmpty()) init_->setText(file);
+    });
+    connect(startButton_, &QPushButton::clicked, this, &TrainPage::start);
+    connect(cancelButton_, &QPushButton::clicked, this, &TrainPage::cancel);
+    connect(job_, &TrainingJob::stepDone, this, &TrainPage::onStep);
+    connect(job_, &TrainingJob::epochDone, this, [this](int, int, qint64 step, double, bool validated, double accuracy) {
+        if (validated) chart_->addValAccuracy(step, accuracy);
+    });
+    connect(job_, &TrainingJob::finished, this, &TrainPage::onFinished);
+    connect(runTable_, &QTableWidget::currentCellChanged, this, [this](int row) {
+        if (row >= 0 && !job_->isRunning()) showRun(runTable_->item(row, 0)->text().toLongLong());
+    });
+}
+
+void TrainPage::setProject(const QString& path) {
+    if (job_->isRunning()) job_->cancel();
+    projectPath_ = path;
+    chart_->clear();
+    reloadRuns();
+    if (runTable_->rowCount() > 0) runTable_->setCurrentCell(runTable_->rowCount() - 1, 0); // the latest run's curves
+}
+
+int TrainPage::runCount() const { return runTable_->rowCount(); }
+
+void TrainPage::start() {
+    if (projectPath_.isEmpty() || job_->isRunning()) return;
+    TrainingRequest request;
+    request.project = projectPath_.toStdString();
+    request.config.arch = model_->architecture().toStdString();
+    request.config.freeze = model_->freezePlan().toStdString();
+    request.config.init = init_->text().trimmed().isEmpty() ? "scratch" : init_->text().trimmed().toStdString();
+    request.config.epochs = epochs_->value();
+    request.config.batchSize = batchSize_->value();
+    request.config.learningRate = learningRate_->value();
+    request.config.seed = std::uint64_t(seed_->value());
+    request.config.labelsPerClass = labelsPerClass_->value();
+    chart_->clear();
+    progress_->setValue(0);
+    progressText_->setText(tr("Starting…"));
+    elapsed_.start();
+    job_->start(request);
+    startButton_->setEnabled(false);
+    cancelButton_->setEnabled(true);
+}
+
+void TrainPage::cancel() {
+    job_->cancel();
+    progressText_->setText(tr("Cancelling after this step…"));
+}
+
+void TrainPage::onStep(qint64 step, int epoch, qint64 stepsPerEpoch, double loss) {
+    chart_->addLoss(step, loss);
+    const qint64 total = stepsPerEpoch * epochs_->value();
+    if (total <= 0) return;
+    const double fraction = std::min(1.0, double(step) / double(total));
+    progress_->setValue(int(100 * fraction));
+    const double seconds = elapsed_.elapsed() / 1000.0;
+    const QString eta = fraction > 0 ? duration(seconds * (1 - fraction) / fraction) : QString("?");
+    const QString text = tr("Epoch %1 of %2, step %3 of %4, loss %5 — about %6 left")
+                             .arg(epoch)
+                             .arg(epochs_->value())
+                             .arg(step)
+                             .arg(total)
+                             .arg(loss, 0, 'f', 4)
+                             .arg(eta);
+    progressText_->setText(text);
+    Q_EMIT status(text);
+}
+
+void TrainPage::onFinished(qint64 runId, bool succeeded, const QString& message) {
+    startButton_->setEnabled(true);
+    cancelButton_->setEnabled(false);
+    const QString text = runId > 0 ? tr("Run %1: %2 (%3)").arg(runId).arg(message, duration(elapsed_.elapsed() / 1000.0))
+                                   : tr("Training did not start: %1").arg(message);
+    progressText_->setText(text);
+    if (succeeded) progress_->setValue(100);
+    Q_EMIT status(text);
+    reloadRuns();
+    for (int row = 0; row < runTable_->rowCount(); ++row)
+        if (runTable_->item(row, 0)->text().toLongLong() == runId) runTable_->setCurrentCell(row, 0);
+    if (runId == 0) QMessageBox::warning(this, tr("Training did not start"), message);
+}
+
+void TrainPage::reloadRuns() {
+    std::vector<RunRecord> records;
+    if (!projectPath_.isEmpty()) {
+        try {
+            Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
+            records = RunStore(db).runs();
+        } catch (const std::exception& error) {
+            progressText_->setText(QString::fromStdString(error.what()));
+        }
+    }
+    const QSignalBlocker blocker(runTable_);
+    runTable_->setRowCount(int(records.size()));
+    for (int row = 0; row < int(records.size()); ++row) {
+        const auto& run = records[std::size_t(row)];
+        const QStringList cells = {QString::number(run.id), QString::fromStdString(run.arch), QString::fromStdString(run.init),
+                                   QString::number(run.seed), QString::fromStdString(std::string(runStatusName(run.status))),
+                                   QString::number(run.epochsDone),
+                                   run.lastValAccuracy ? QString::number(*run.lastValAccuracy, 'f', 4) : QStringLiteral("–")};
+        for (int column = 0; column < cells.size(); ++column) {
+            auto* item = new QTableWidgetItem(cells[column]);
+            if (column != 1 && column != 2 && column != 4) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            runTable_->setItem(row, column, item);
+        }
+    }
+    Q_EMIT runsChanged();
+}
+
+void TrainPage::showRun(qint64 runId) {
+    chart_->clear();
+    try {
+        Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
+        RunStore runs(db);
+        for (const auto& point : runs.metric(runId, "loss")) chart_->addLoss(point.step, point.value);
+        for (const auto& point : runs.metric(runId, "val_accuracy")) chart_->addValAccuracy(point.step, point.value);
+    } catch (const std::exception& error) {
+        progressText_->setText(QString::fromStdString(error.what()));
+    }
+}
+
+} // namespace graft::ui
