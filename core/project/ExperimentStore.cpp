@@ -16,4 +16,11 @@ StoredExperiment ExperimentStore::experiment(std::int64_t id) {
     return {query.columnInt(0), query.columnText(1), query.columnText(2)};
 }
 
+std::vector<StoredExperiment> ExperimentStore::experiments() {
+    auto query = db_.prepare("SELECT id, name, spec FROM experiments ORDER BY id");
+    std::vector<StoredExperiment> all;
+    while (query.step()) all.push_back({query.columnInt(0), query.columnText(1), query.columnText(2)});
+    return all;
+}
+
 } // namespace graft

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace graft {
 
@@ -21,6 +22,8 @@ public:
     std::int64_t create(const std::string& name, const std::string& specJson);
     // Throws graft::Error naming the project and the id when there is no such experiment.
     StoredExperiment experiment(std::int64_t id);
+    // Every experiment, oldest first.
+    std::vector<StoredExperiment> experiments();
 
 private:
     Database& db_;
