@@ -1,13 +1,15 @@
-#include "TrainingJob.h"
+#include "JobController.h"
+
+#include "export/Bundle.h"
 
 #include <QMetaObject>
 
 namespace graft::ui {
 
 // The core's observer, on the worker thread: it only queues signal emissions.
-class TrainingJob::Forwarder : public TrainObserver {
+class JobController::Forwarder : public ExperimentObserver {
 public:
-    explicit Forwarder(TrainingJob* job) : job_(job) {}
+    explicit Forwarder(JobController* job) : job_(job) {}
 
     void onStep(const StepEvent& event) override {
         QMetaObject::invokeMethod(job_, [job = job_, event] {
@@ -19,43 +21,87 @@ public:
             Q_EMIT job->epochDone(event.epoch, event.epochs, event.step, event.trainLoss, event.validated, event.valAccuracy);
         }, Qt::QueuedConnection);
     }
+    void onProgress(const ExperimentProgress& progress) override {
+        QMetaObject::invokeMethod(job_, [job = job_, progress] {
+            Q_EMIT job->trialsDone(progress.runsDone, progress.runsTotal, progress.etaSeconds,
+                                   QString::fromStdString(progress.current));
+        }, Qt::QueuedConnection);
+    }
 
 private:
-    TrainingJob* job_;
+    JobController* job_;
 };
 
-TrainingJob::TrainingJob(QObject* parent) : QObject(parent), forwarder_(std::make_unique<Forwarder>(this)) {}
+JobController::JobController(QObject* parent) : QObject(parent), forwarder_(std::make_unique<Forwarder>(this)) {}
 
-TrainingJob::~TrainingJob() {
+JobController::~JobController() {
     worker_.request_stop();
     if (worker_.joinable()) worker_.join();
 }
 
-bool TrainingJob::start(const TrainingRequest& request) {
+bool JobController::launch(std::function<std::tuple<qint64, bool, QString>(std::stop_token)> job) {
     if (running_) return false;
-    if (worker_.joinable()) worker_.join(); // the previous run has ended; reap its thread
+    if (worker_.joinable()) worker_.join(); // the previous job has ended; reap its thread
     running_ = true;
-    worker_ = std::jthread([this, request](std::stop_token stop) {
-        qint64 runId = 0;
+    worker_ = std::jthread([this, job = std::move(job)](std::stop_token stop) {
+        qint64 id = 0;
         bool succeeded = false;
         QString message;
         try {
-            const auto result = runTraining(request, *forwarder_, stop);
-            runId = result.runId;
-            succeeded = result.status == RunStatus::Finished;
-            message = QString::fromStdString(std::string(runStatusName(result.status)));
-            if (result.valAccuracy) message += QString(", validation accuracy %1").arg(*result.valAccuracy, 0, 'f', 4);
+            std::tie(id, succeeded, message) = job(stop);
         } catch (const std::exception& error) {
             message = QString::fromStdString(error.what());
         }
-        QMetaObject::invokeMethod(this, [this, runId, succeeded, message] {
+        QMetaObject::invokeMethod(this, [this, id, succeeded, message] {
             running_ = false;
-            Q_EMIT finished(runId, succeeded, message);
+            Q_EMIT finished(id, succeeded, message);
         }, Qt::QueuedConnection);
     });
     return true;
 }
 
-void TrainingJob::cancel() { worker_.request_stop(); }
+bool JobController::startTraining(const TrainingRequest& request) {
+    return launch([this, request](std::stop_token stop) {
+        const auto result = runTraining(request, *forwarder_, stop);
+        QString message = QString::fromStdString(std::string(runStatusName(result.status)));
+        if (result.valAccuracy) message += QString(", validation accuracy %1").arg(*result.valAccuracy, 0, 'f', 4);
+        return std::tuple{qint64(result.runId), result.status == RunStatus::Finished, message};
+    });
+}
+
+bool JobController::startExperiment(const std::filesystem::path& project, std::int64_t experimentId) {
+    return launch([this, project, experimentId](std::stop_token stop) {
+        const auto summary = runExperiment(project, experimentId, *forwarder_, stop);
+        const QString message = summary.cancelled ? tr("stopped; the trials resume next time")
+                                                  : tr("%1 trials trained, %2 already done, %3 failed")
+                                                        .arg(summary.trained)
+                                                        .arg(summary.skipped)
+                                                        .arg(summary.failed);
+        return std::tuple{qint64(experimentId), !summary.cancelled && summary.failed == 0, message};
+    });
+}
+
+bool JobController::startExport(const std::filesystem::path& project, std::int64_t runId, const std::filesystem::path& target,
+                                bool bundle, const RunExportOptions& options) {
+    return launch([this, project, runId, target, bundle, options](std::stop_token stop) {
+        const auto progress = [this](const Progress& update) {
+            QMetaObject::invokeMethod(this, [this, stage = QString::fromUtf8(update.stage.data(), qsizetype(update.stage.size())),
+                                             done = update.done, total = update.total] {
+                Q_EMIT progressed(stage, done, total);
+            }, Qt::QueuedConnection);
+        };
+        const ExportReplay replay = bundle ? exportRunBundle(project, runId, target, progress, stop).replay
+                                           : exportRun(project, runId, target, options, progress, stop);
+        const QString message = tr("Replayed %1 %2 images through the written model: the top class agrees on all, "
+                                   "outputs within %3 of Graft's (tolerance %4).")
+                                    .arg(replay.images)
+                                    .arg(QString::fromStdString(std::string(splitName(replay.split))))
+                                    .arg(replay.maxDifference, 0, 'g', 2)
+                                    .arg(replay.tolerance, 0, 'g', 2);
+        return std::tuple{qint64(runId), true, message};
+    });
+}
+
+void JobController::cancel() { worker_.request_stop(); }
 
 } // namespace graft::ui

@@ -1,37 +1,53 @@
 #pragma once
 
+#include "experiment/ExperimentRunner.h"
+#include "export/RunExport.h"
 #include "train/TrainingSession.h"
 
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <thread>
 
 namespace graft::ui {
 
-// Runs one training run on a worker thread and re-emits its events as queued signals, so slots
-// run on the thread that owns this object (the GUI's). Cancel asks the run to stop at the next
-// step; the destructor cancels and waits.
-class TrainingJob : public QObject {
+// Runs a training run or an experiment's trials on a worker thread and re-emits the core's
+// events as queued signals, so slots run on the thread that owns this object (the GUI's).
+// Cancel asks the job to stop at the next step; the destructor cancels and waits.
+class JobController : public QObject {
     Q_OBJECT
 
 public:
-    explicit TrainingJob(QObject* parent = nullptr);
-    ~TrainingJob() override;
+    explicit JobController(QObject* parent = nullptr);
+    ~JobController() override;
 
-    // Refused (false) while a run is going.
-    bool start(const TrainingRequest& request);
+    // Each is refused (false) while a job is going. finished() reports the run's id, or the
+    // experiment's.
+    bool startTraining(const TrainingRequest& request);
+    bool startExperiment(const std::filesystem::path& project, std::int64_t experimentId);
+    // A bundle folder when `bundle`, else one file in `options.format`; finished() says how the
+    // parity replay went.
+    bool startExport(const std::filesystem::path& project, std::int64_t runId, const std::filesystem::path& target,
+                     bool bundle, const RunExportOptions& options);
     void cancel();
     bool isRunning() const { return running_; }
 
 Q_SIGNALS:
     void stepDone(qint64 step, int epoch, qint64 stepsPerEpoch, double loss);
     void epochDone(int epoch, int epochs, qint64 step, double trainLoss, bool validated, double valAccuracy);
-    // `runId` 0 when the run could not start; `message` says how it ended.
-    void finished(qint64 runId, bool succeeded, const QString& message);
+    // Experiments: trials done of all, seconds left (-1: not known yet), the trial under way.
+    void trialsDone(int done, int total, double etaSeconds, const QString& current);
+    // Other long work (an export's replay): `done` of `total` in `stage`.
+    void progressed(const QString& stage, qint64 done, qint64 total);
+    // `id` 0 when the job could not start; `message` says how it ended.
+    void finished(qint64 id, bool succeeded, const QString& message);
 
 private:
+    // Runs `job` (returning the id, whether it succeeded, and how it ended) on the worker.
+    bool launch(std::function<std::tuple<qint64, bool, QString>(std::stop_token)> job);
+
     class Forwarder;
     std::unique_ptr<Forwarder> forwarder_;
     std::jthread worker_;

@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
+#include "ComparePage.h"
 #include "DataPage.h"
+#include "ExportPage.h"
 #include "ModelPage.h"
 #include "TrainPage.h"
 
@@ -11,7 +13,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -20,28 +21,19 @@
 #include <QUndoStack>
 
 namespace graft::ui {
-namespace {
-
-QLabel* comingLater(const QString& text) {
-    auto* label = new QLabel(text);
-    label->setAlignment(Qt::AlignCenter);
-    label->setWordWrap(true);
-    return label;
-}
-
-} // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), undoStack_(new QUndoStack(this)), navigator_(new QListWidget), pages_(new QStackedWidget),
-      dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage), trainPage_(new TrainPage(modelPage_)) {
+      dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage), trainPage_(new TrainPage(modelPage_)),
+      comparePage_(new ComparePage), exportPage_(new ExportPage) {
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
     navigator_->setFixedWidth(160);
     addPage(tr("Data & Labels"), dataPage_);
     addPage(tr("Model"), modelPage_);
     addPage(tr("Train"), trainPage_);
-    addPage(tr("Compare"), comingLater(tr("Transfer-versus-scratch comparisons arrive with experiments.")));
-    addPage(tr("Export"), comingLater(tr("TorchScript and ONNX export arrive with the export work.")));
+    addPage(tr("Compare"), comparePage_);
+    addPage(tr("Export"), exportPage_);
     connect(navigator_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
     navigator_->setCurrentRow(0);
 
@@ -67,6 +59,11 @@ MainWindow::MainWindow(QWidget* parent)
     editMenu->addAction(redo);
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
     connect(trainPage_, &TrainPage::runsChanged, this, &MainWindow::showProjectCounts);
+    connect(trainPage_, &TrainPage::runsChanged, exportPage_, &ExportPage::reloadRuns);
+    connect(trainPage_, &TrainPage::experimentFinished, this, [this](qint64 experimentId) {
+        comparePage_->showExperiment(experimentId);
+        showPage(pages_->indexOf(comparePage_));
+    });
     connect(trainPage_, &TrainPage::status, this, [this](const QString& text) { statusBar()->showMessage(text); });
     statusBar()->showMessage(tr("No project open"));
     resize(1280, 800);
@@ -96,6 +93,8 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         if (const auto classes = ProjectStore(*db).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
         db_ = std::move(db);
         trainPage_->setProject(path);
+        comparePage_->setProject(path);
+        exportPage_->setProject(path);
         projectPath_ = path;
         setWindowTitle(tr("%1 – Graft").arg(QFileInfo(path).fileName()));
         showProjectCounts();

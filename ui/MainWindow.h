@@ -15,12 +15,15 @@ class Database;
 
 namespace graft::ui {
 
+class ComparePage;
 class DataPage;
+class ExportPage;
 class ModelPage;
 class TrainPage;
 
 // The workbench shell: a page navigator over the pages. Data & Labels labels images (with undo),
-// Model freezes blocks, Train runs training with live charts; Compare and Export are to come.
+// Model freezes blocks, Train runs training and experiments with live charts, Compare shows an
+// experiment's verdicts, Export writes a run's model and proves its parity.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
@@ -48,6 +51,8 @@ private:
     DataPage* dataPage_;
     ModelPage* modelPage_;
     TrainPage* trainPage_;
+    ComparePage* comparePage_;
+    ExportPage* exportPage_;
     QString projectPath_;
 };
 

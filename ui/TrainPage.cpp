@@ -2,12 +2,16 @@
 
 #include "MetricChart.h"
 #include "ModelPage.h"
-#include "TrainingJob.h"
+#include "JobController.h"
 
+#include "experiment/ExperimentSpec.h"
+#include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 
+#include <QCheckBox>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -35,9 +39,11 @@ QString duration(double seconds) {
 } // namespace
 
 TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
-    : QWidget(parent), model_(model), job_(new TrainingJob(this)), chart_(new MetricChart), epochs_(new QSpinBox),
+    : QWidget(parent), model_(model), job_(new JobController(this)), chart_(new MetricChart), epochs_(new QSpinBox),
       batchSize_(new QSpinBox), learningRate_(new QDoubleSpinBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox),
-      init_(new QLineEdit("scratch")), startButton_(new QPushButton(tr("Start training"))),
+      init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
+      withProbe_(new QCheckBox(tr("also a linear probe"))), startButton_(new QPushButton(tr("Start training"))),
+      experimentButton_(new QPushButton(tr("Run experiment"))),
       cancelButton_(new QPushButton(tr("Cancel"))), progress_(new QProgressBar), progressText_(new QLabel),
       runTable_(new QTableWidget(0, 7)) {
     epochs_->setRange(1, 1000);
@@ -54,6 +60,14 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     labelsPerClass_->setRange(0, 1'000'000);
     labelsPerClass_->setSpecialValueText(tr("all"));
     init_->setToolTip(tr("scratch, or a weights file (.pt from Graft, .pth from torchvision) to start from"));
+    init_->setObjectName("initialWeights");
+    seeds_->setRange(1, 100);
+    seeds_->setValue(3);
+    seeds_->setObjectName("seeds");
+    seeds_->setToolTip(tr("Every arm trains once per seed; more seeds give narrower intervals (10 or more: bootstrap)"));
+    budgets_->setObjectName("budgets");
+    budgets_->setToolTip(tr("Labelled images per class, comma-separated, e.g. 5,10,all"));
+    experimentButton_->setObjectName("runExperiment");
     startButton_->setObjectName("startTraining");
     cancelButton_->setObjectName("cancelTraining");
     cancelButton_->setEnabled(false);
@@ -75,6 +89,11 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     buttons->addWidget(startButton_);
     buttons->addWidget(cancelButton_);
     form->addRow(buttons);
+    form->addRow(new QLabel(tr("<b>Experiment</b>: these settings as transfer, against scratch")));
+    form->addRow(tr("Seeds"), seeds_);
+    form->addRow(tr("Labels per class"), budgets_);
+    form->addRow(withProbe_);
+    form->addRow(experimentButton_);
     form->addRow(progress_);
     form->addRow(progressText_);
     auto* settings = new QWidget;
@@ -108,11 +127,13 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     });
     connect(startButton_, &QPushButton::clicked, this, &TrainPage::start);
     connect(cancelButton_, &QPushButton::clicked, this, &TrainPage::cancel);
-    connect(job_, &TrainingJob::stepDone, this, &TrainPage::onStep);
-    connect(job_, &TrainingJob::epochDone, this, [this](int, int, qint64 step, double, bool validated, double accuracy) {
+    connect(experimentButton_, &QPushButton::clicked, this, &TrainPage::startExperiment);
+    connect(job_, &JobController::trialsDone, this, &TrainPage::onTrials);
+    connect(job_, &JobController::stepDone, this, &TrainPage::onStep);
+    connect(job_, &JobController::epochDone, this, [this](int, int, qint64 step, double, bool validated, double accuracy) {
         if (validated) chart_->addValAccuracy(step, accuracy);
     });
-    connect(job_, &TrainingJob::finished, this, &TrainPage::onFinished);
+    connect(job_, &JobController::finished, this, &TrainPage::onFinished);
     connect(runTable_, &QTableWidget::currentCellChanged, this, [this](int row) {
         if (row >= 0 && !job_->isRunning()) showRun(runTable_->item(row, 0)->text().toLongLong());
     });
@@ -144,9 +165,84 @@ void TrainPage::start() {
     progress_->setValue(0);
     progressText_->setText(tr("Starting…"));
     elapsed_.start();
-    job_->start(request);
-    startButton_->setEnabled(false);
-    cancelButton_->setEnabled(true);
+    experiment_ = false;
+    job_->startTraining(request);
+    setRunning(true);
+}
+
+void TrainPage::startExperiment() {
+    if (projectPath_.isEmpty() || job_->isRunning()) return;
+    const QString weights = init_->text().trimmed();
+    if (!QFileInfo(weights).isFile()) {
+        QMessageBox::warning(this, tr("Experiment"),
+                             tr("The transfer arm starts from initial weights: choose a weights file (now: '%1').").arg(weights));
+        return;
+    }
+    ExperimentSpec spec;
+    spec.name = QFileInfo(weights).completeBaseName().toStdString() + " vs scratch";
+    spec.budgets.clear();
+    for (const auto& part : budgets_->text().split(',', Qt::SkipEmptyParts)) {
+        bool number = false;
+        const int budget = part.trimmed().toInt(&number);
+        if (part.trimmed() == "all") spec.budgets.push_back(0);
+        else if (number && budget > 0) spec.budgets.push_back(budget);
+        else {
+            QMessageBox::warning(this, tr("Experiment"),
+                                 tr("Labels per class: '%1' is neither a positive number nor 'all'.").arg(part.trimmed()));
+            return;
+        }
+    }
+    if (spec.budgets.empty()) spec.budgets.push_back(0);
+    spec.seeds.clear();
+    for (int seed = 0; seed < seeds_->value(); ++seed) spec.seeds.push_back(std::uint64_t(seed));
+    TrainConfig transfer;
+    transfer.arch = model_->architecture().toStdString();
+    transfer.freeze = model_->freezePlan().toStdString();
+    transfer.init = weights.toStdString();
+    transfer.epochs = epochs_->value();
+    transfer.batchSize = batchSize_->value();
+    transfer.learningRate = learningRate_->value();
+    TrainConfig scratch = transfer;
+    scratch.init = "scratch";
+    scratch.freeze = "none";
+    spec.arms = {{"transfer", transfer}, {"scratch", scratch}};
+    if (withProbe_->isChecked()) {
+        TrainConfig probe = transfer;
+        probe.freeze = "probe";
+        spec.arms.push_back({"probe", probe});
+    }
+    std::int64_t id = 0;
+    try {
+        Database db = openProject(projectPath_.toStdString());
+        id = ExperimentStore(db).create(spec.name, spec.toJson());
+    } catch (const std::exception& error) {
+        QMessageBox::warning(this, tr("Experiment"), QString::fromStdString(error.what()));
+        return;
+    }
+    chart_->clear();
+    progress_->setValue(0);
+    progressText_->setText(tr("Starting experiment %1…").arg(id));
+    elapsed_.start();
+    experiment_ = true;
+    job_->startExperiment(projectPath_.toStdString(), id);
+    setRunning(true);
+}
+
+void TrainPage::setRunning(bool running) {
+    startButton_->setEnabled(!running);
+    experimentButton_->setEnabled(!running);
+    cancelButton_->setEnabled(running);
+}
+
+void TrainPage::onTrials(int done, int total, double etaSeconds, const QString& current) {
+    progress_->setValue(total > 0 ? 100 * done / total : 0);
+    const QString text = tr("Trial %1 of %2: %3 — %4")
+                             .arg(std::min(done + 1, total))
+                             .arg(total)
+                             .arg(current)
+                             .arg(etaSeconds >= 0 ? tr("about %1 left").arg(duration(etaSeconds)) : tr("timing the first trial"));
+    progressText_->setText(text);
+    Q_EMIT status(text);
 }
 
 void TrainPage::cancel() {
@@ -155,6 +251,11 @@ void TrainPage::cancel() {
 }
 
 void TrainPage::onStep(qint64 step, int epoch, qint64 stepsPerEpoch, double loss) {
+    if (experiment_) {
+        if (step == 1) chart_->clear(); // the next trial's curve
+        chart_->addLoss(step, loss);
+        return; // progress counts trials
+    }
     chart_->addLoss(step, loss);
     const qint64 total = stepsPerEpoch * epochs_->value();
     if (total <= 0) return;
@@ -173,9 +274,18 @@ void TrainPage::onStep(qint64 step, int epoch, qint64 stepsPerEpoch, double loss
     Q_EMIT status(text);
 }
 
-void TrainPage::onFinished(qint64 runId, bool succeeded, const QString& message) {
-    startButton_->setEnabled(true);
-    cancelButton_->setEnabled(false);
+void TrainPage::onFinished(qint64 id, bool succeeded, const QString& message) {
+    setRunning(false);
+    if (experiment_) {
+        const QString text = tr("Experiment %1: %2 (%3)").arg(id).arg(message, duration(elapsed_.elapsed() / 1000.0));
+        progressText_->setText(text);
+        if (succeeded) progress_->setValue(100);
+        Q_EMIT status(text);
+        reloadRuns();
+        Q_EMIT experimentFinished(id);
+        return;
+    }
+    const qint64 runId = id;
     const QString text = runId > 0 ? tr("Run %1: %2 (%3)").arg(runId).arg(message, duration(elapsed_.elapsed() / 1000.0))
                                    : tr("Training did not start: %1").arg(message);
     progressText_->setText(text);

@@ -4,6 +4,7 @@
 #include <QString>
 #include <QWidget>
 
+class QCheckBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -16,11 +17,12 @@ namespace graft::ui {
 
 class MetricChart;
 class ModelPage;
-class TrainingJob;
+class JobController;
 
 // Train: the run's settings (backbone and freeze plan come from the Model page), start and cancel,
 // a progress bar with ETA, the live chart, and the project's runs; selecting a run draws its
-// recorded curves from the project file.
+// recorded curves from the project file. An experiment trains the same settings as "transfer"
+// against "scratch" (and optionally a linear probe) over seeds and label budgets.
 class TrainPage : public QWidget {
     Q_OBJECT
 
@@ -29,26 +31,31 @@ public:
 
     void setProject(const QString& path);
     void start();
+    // Refused, with a message, without initial weights to transfer from or with bad budgets.
+    void startExperiment();
     void cancel();
     // Draws the run's recorded curves.
     void showRun(qint64 runId);
     int runCount() const;
     MetricChart* chart() const { return chart_; }
-    TrainingJob* job() const { return job_; }
+    JobController* job() const { return job_; }
 
 Q_SIGNALS:
     // For the status bar: what is happening, with the ETA while a run trains.
     void status(const QString& text);
     void runsChanged();
+    void experimentFinished(qint64 experimentId);
 
 private:
     void reloadRuns();
     void onStep(qint64 step, int epoch, qint64 stepsPerEpoch, double loss);
-    void onFinished(qint64 runId, bool succeeded, const QString& message);
+    void onFinished(qint64 id, bool succeeded, const QString& message);
+    void onTrials(int done, int total, double etaSeconds, const QString& current);
+    void setRunning(bool running);
 
     const ModelPage* model_;
     QString projectPath_;
-    TrainingJob* job_;
+    JobController* job_;
     MetricChart* chart_;
     QSpinBox* epochs_;
     QSpinBox* batchSize_;
@@ -56,12 +63,17 @@ private:
     QSpinBox* seed_;
     QSpinBox* labelsPerClass_;
     QLineEdit* init_;
+    QSpinBox* seeds_;
+    QLineEdit* budgets_;
+    QCheckBox* withProbe_;
     QPushButton* startButton_;
+    QPushButton* experimentButton_;
     QPushButton* cancelButton_;
     QProgressBar* progress_;
     QLabel* progressText_;
     QTableWidget* runTable_;
     QElapsedTimer elapsed_;
+    bool experiment_ = false; // the job under way is an experiment
 };
 
 } // namespace graft::ui

@@ -1,18 +1,23 @@
+#include "ComparePage.h"
 #include "MainWindow.h"
 #include "MetricChart.h"
 #include "TrainPage.h"
-#include "TrainingJob.h"
+#include "JobController.h"
 
 #include "data/SyntheticShapes.h"
+#include "experiment/ComparisonReport.h"
+#include "experiment/TransferVerdict.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 
 #include "TempDir.h"
 
 #include <QApplication>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QTableWidget>
 #include <QTest>
 #include <gtest/gtest.h>
@@ -47,8 +52,8 @@ TEST_F(TrainPageTest, ARunTrainsLiveAndReopeningTheProjectRedrawsTheSamePointsFr
         ASSERT_NE(page, nullptr);
         window.findChild<QSpinBox*>("epochs")->setValue(2);
         window.findChild<QSpinBox*>("batchSize")->setValue(16);
-        QSignalSpy steps(page->job(), &ui::TrainingJob::stepDone);
-        QSignalSpy finished(page->job(), &ui::TrainingJob::finished);
+        QSignalSpy steps(page->job(), &ui::JobController::stepDone);
+        QSignalSpy finished(page->job(), &ui::JobController::finished);
         window.findChild<QPushButton*>("startTraining")->click();
         EXPECT_FALSE(window.findChild<QPushButton*>("startTraining")->isEnabled()) << "one run at a time";
         ASSERT_TRUE(finished.wait(120'000)) << "the run did not finish";
@@ -73,6 +78,57 @@ TEST_F(TrainPageTest, ARunTrainsLiveAndReopeningTheProjectRedrawsTheSamePointsFr
     auto* chart = reopened.findChild<ui::TrainPage*>()->chart();
     EXPECT_EQ(chart->lossPoints(), live);
     EXPECT_EQ(chart->accuracyPoints().size(), 2u) << "one validation point per epoch";
+}
+
+TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTrials) {
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    {
+        Database db = createProject(project);
+        importSyntheticShapes(db, 20, 0);
+    }
+    TrainingRequest pretraining;
+    pretraining.project = project;
+    pretraining.config.epochs = 2;
+    pretraining.config.batchSize = 16;
+    pretraining.saveWeightsTo = dir / "pretrained.pt";
+    TrainObserver quiet;
+    ASSERT_EQ(runTraining(pretraining, quiet, {}).status, RunStatus::Finished);
+
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    window.findChild<QLineEdit*>("initialWeights")->setText(QString::fromStdString((dir / "pretrained.pt").string()));
+    window.findChild<QSpinBox*>("epochs")->setValue(2);
+    window.findChild<QSpinBox*>("batchSize")->setValue(16);
+    window.findChild<QSpinBox*>("seeds")->setValue(2);
+    window.findChild<QLineEdit*>("budgets")->setText("4, all");
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    QSignalSpy trials(page->job(), &ui::JobController::trialsDone);
+    window.findChild<QPushButton*>("runExperiment")->click();
+    ASSERT_TRUE(finished.wait(300'000)) << "the experiment did not finish";
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    EXPECT_EQ(trials.back().at(0).toInt(), 8) << "2 arms x 2 seeds x 2 budgets";
+
+    auto* pages = window.findChild<QStackedWidget*>();
+    auto* compare = window.findChild<ui::ComparePage*>();
+    EXPECT_EQ(pages->currentWidget(), compare) << "the window moves to Compare";
+    auto* table = compare->findChild<QTableWidget*>("comparisonTable");
+    const auto comparison = compareExperiment(project, finished.front().at(0).toLongLong());
+    ASSERT_EQ(table->rowCount(), int(comparison.results.size()));
+    ASSERT_EQ(table->rowCount(), 4);
+    int verdicts = 0;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        const auto& result = comparison.results[std::size_t(row)];
+        EXPECT_EQ(table->item(row, 0)->text().toStdString(), result.arm);
+        EXPECT_EQ(table->item(row, 2)->text(), "2");
+        if (!result.versusBaseline) continue;
+        ++verdicts;
+        EXPECT_EQ(table->item(row, 5)->text().toStdString(), verdictText(result.versusBaseline->verdict));
+        EXPECT_EQ(table->item(row, 4)->text().toStdString(), deltaText(result));
+    }
+    EXPECT_EQ(verdicts, 2) << "transfer against scratch at both budgets";
 }
 
 TEST_F(TrainPageTest, ABurstOfPointsIsDrawnInOneReplot) {
