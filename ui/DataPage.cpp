@@ -120,6 +120,17 @@ void DataPage::setProject(Database* db, const QString& path) {
     showPreview();
 }
 
+void DataPage::reload() {
+    if (!db_) return;
+    ProjectStore store(*db_);
+    std::map<std::int64_t, QString> names;
+    for (const auto& summary : store.classSummaries()) names[summary.id] = QString::fromStdString(summary.name);
+    model_->reset(store.catalog(), std::move(names));
+    refreshClasses();
+    refreshFilterChoices();
+    showPreview();
+}
+
 void DataPage::labelSelection(std::optional<int> classRow) {
     if (!db_) return;
     if (classRow && (*classRow < 0 || *classRow >= int(classIds_.size()))) return;

@@ -36,6 +36,8 @@ public:
 
     // Shows the project open in `db` (kept, not owned; nullptr: none), whose file is `path`.
     void setProject(Database* db, const QString& path);
+    // Reads the images and classes again (after an import), keeping the undo history.
+    void reload();
     // Labels the selected images with the class in row `classRow` of the class table, or clears
     // their labels (nullopt). Does nothing without a selection.
     void labelSelection(std::optional<int> classRow);

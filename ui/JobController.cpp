@@ -1,6 +1,8 @@
 #include "JobController.h"
 
+#include "data/AutoImport.h"
 #include "export/Bundle.h"
+#include "project/ProjectFile.h"
 
 #include <QMetaObject>
 
@@ -81,15 +83,38 @@ bool JobController::startExperiment(const std::filesystem::path& project, std::i
     });
 }
 
+// Progress from the worker, re-emitted on the owner's thread.
+ProgressCallback JobController::progressForwarder() {
+    return [this](const Progress& update) {
+        QMetaObject::invokeMethod(this, [this, stage = QString::fromUtf8(update.stage.data(), qsizetype(update.stage.size())),
+                                         done = update.done, total = update.total] {
+            Q_EMIT progressed(stage, done, total);
+        }, Qt::QueuedConnection);
+    };
+}
+
+bool JobController::startImport(const std::filesystem::path& project, const std::vector<std::filesystem::path>& paths) {
+    return launch([this, project, paths](std::stop_token stop) {
+        Database db = openProject(project);
+        const auto report = importPaths(db, paths, {}, {progressForwarder(), stop});
+        QString message = report.cancelled ? tr("Import stopped: %1 images were added before it (they stay).").arg(report.added)
+                                           : tr("%1 images added (%2 labelled).").arg(report.added).arg(report.labeled);
+        if (!report.duplicates.empty()) message += " " + tr("%1 were already in the project.").arg(report.duplicates.size());
+        if (!report.skipped.empty()) {
+            message += "\n" + tr("%1 files skipped:").arg(report.skipped.size());
+            constexpr std::size_t kListed = 20;
+            for (std::size_t i = 0; i < std::min(kListed, report.skipped.size()); ++i)
+                message += "\n" + QString::fromStdString(report.skipped[i].path + ": " + report.skipped[i].reason);
+            if (report.skipped.size() > kListed) message += "\n" + tr("… and %1 more").arg(report.skipped.size() - kListed);
+        }
+        return std::tuple{qint64(report.added), !report.cancelled, message};
+    });
+}
+
 bool JobController::startExport(const std::filesystem::path& project, std::int64_t runId, const std::filesystem::path& target,
                                 bool bundle, const RunExportOptions& options) {
     return launch([this, project, runId, target, bundle, options](std::stop_token stop) {
-        const auto progress = [this](const Progress& update) {
-            QMetaObject::invokeMethod(this, [this, stage = QString::fromUtf8(update.stage.data(), qsizetype(update.stage.size())),
-                                             done = update.done, total = update.total] {
-                Q_EMIT progressed(stage, done, total);
-            }, Qt::QueuedConnection);
-        };
+        const auto progress = progressForwarder();
         const ExportReplay replay = bundle ? exportRunBundle(project, runId, target, progress, stop).replay
                                            : exportRun(project, runId, target, options, progress, stop);
         const QString message = tr("Replayed %1 %2 images through the written model: the top class agrees on all, "

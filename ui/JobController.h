@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <vector>
 
 namespace graft::ui {
 
@@ -31,6 +32,9 @@ public:
     // parity replay went.
     bool startExport(const std::filesystem::path& project, std::int64_t runId, const std::filesystem::path& target,
                      bool bundle, const RunExportOptions& options);
+    // Folders, CSV files, IDX folders or images, as graft-cli import takes them; finished() gives
+    // the number of images added and lists what was skipped, and why.
+    bool startImport(const std::filesystem::path& project, const std::vector<std::filesystem::path>& paths);
     void cancel();
     bool isRunning() const { return running_; }
 
@@ -39,7 +43,7 @@ Q_SIGNALS:
     void epochDone(int epoch, int epochs, qint64 step, double trainLoss, bool validated, double valAccuracy);
     // Experiments: trials done of all, seconds left (-1: not known yet), the trial under way.
     void trialsDone(int done, int total, double etaSeconds, const QString& current);
-    // Other long work (an export's replay): `done` of `total` in `stage`.
+    // Other long work (an export's replay, an import): `done` of `total` in `stage`.
     void progressed(const QString& stage, qint64 done, qint64 total);
     // `id` 0 when the job could not start; `message` says how it ended.
     void finished(qint64 id, bool succeeded, const QString& message);
@@ -47,6 +51,7 @@ Q_SIGNALS:
 private:
     // Runs `job` (returning the id, whether it succeeded, and how it ended) on the worker.
     bool launch(std::function<std::tuple<qint64, bool, QString>(std::stop_token)> job);
+    ProgressCallback progressForwarder();
 
     class Forwarder;
     std::unique_ptr<Forwarder> forwarder_;

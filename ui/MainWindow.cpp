@@ -3,6 +3,7 @@
 #include "ComparePage.h"
 #include "DataPage.h"
 #include "ExportPage.h"
+#include "JobController.h"
 #include "ModelPage.h"
 #include "TrainPage.h"
 
@@ -11,7 +12,12 @@
 
 #include <QAction>
 #include <QFileDialog>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QMimeData>
+#include <QProgressDialog>
 #include <QHBoxLayout>
 #include <QListWidget>
 #include <QMenuBar>
@@ -25,7 +31,8 @@ namespace graft::ui {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), undoStack_(new QUndoStack(this)), navigator_(new QListWidget), pages_(new QStackedWidget),
       dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage), trainPage_(new TrainPage(modelPage_)),
-      comparePage_(new ComparePage), exportPage_(new ExportPage) {
+      comparePage_(new ComparePage), exportPage_(new ExportPage), importJob_(new JobController(this)) {
+    setAcceptDrops(true);
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
     navigator_->setFixedWidth(160);
@@ -46,6 +53,9 @@ MainWindow::MainWindow(QWidget* parent)
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     auto* open = fileMenu->addAction(tr("&Open Project…"), this, &MainWindow::chooseProject);
     open->setShortcut(QKeySequence::Open);
+    auto* import = fileMenu->addAction(tr("&Import Images…"), this, &MainWindow::chooseImport);
+    import->setShortcut(Qt::CTRL | Qt::Key_I);
+    import->setToolTip(tr("A folder of class folders, loose images, a CSV of path,label, or IDX files; or drop them on the window"));
     auto* quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     auto* editMenu = menuBar()->addMenu(tr("&Edit"));
@@ -113,6 +123,67 @@ void MainWindow::showProjectCounts() {
                                  .arg(store.imageCount())
                                  .arg(store.unlabeledCount())
                                  .arg(runs == 1 ? tr("1 run") : tr("%1 runs").arg(runs)));
+}
+
+void MainWindow::chooseImport() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Import a folder of images"));
+    if (!folder.isEmpty()) importPaths({folder});
+}
+
+bool MainWindow::importPaths(const QStringList& paths) {
+    if (!db_) {
+        QMessageBox::information(this, tr("Import"), tr("Open or create a project first."));
+        return false;
+    }
+    if (importJob_->isRunning() || paths.isEmpty()) return false;
+    std::vector<std::filesystem::path> files;
+    for (const auto& path : paths) files.emplace_back(path.toStdString());
+    auto* dialog = new QProgressDialog(tr("Importing…"), tr("Cancel"), 0, 100, this);
+    dialog->setObjectName("importProgress");
+    dialog->setMinimumDuration(1000); // quick imports never flash a dialog
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    auto* started = new QElapsedTimer;
+    started->start();
+    connect(dialog, &QProgressDialog::canceled, importJob_, &JobController::cancel);
+    const auto progress = connect(importJob_, &JobController::progressed, dialog,
+                                  [dialog, started](const QString& stage, qint64 done, qint64 total) {
+        if (total <= 0) return;
+        dialog->setValue(int(100 * done / total));
+        const double seconds = started->elapsed() / 1000.0;
+        const QString eta = done > 0 ? tr(", about %1 s left").arg(qint64(seconds * double(total - done) / double(done)))
+                                     : QString();
+        dialog->setLabelText(tr("%1: %2 of %3%4").arg(stage).arg(done).arg(total).arg(eta));
+    });
+    connect(importJob_, &JobController::finished, this, [this, dialog, started, progress](qint64, bool, const QString& message) {
+        disconnect(progress);
+        dialog->deleteLater();
+        delete started;
+        dataPage_->reload();
+        if (const auto classes = ProjectStore(*db_).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
+        showProjectCounts();
+        statusBar()->showMessage(message.section('\n', 0, 0), 10'000);
+        if (message.contains('\n')) { // what was skipped, and why; without blocking the window
+            auto* box = new QMessageBox(QMessageBox::Information, tr("Import"), message, QMessageBox::Ok, this);
+            box->setObjectName("importReport");
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
+    }, Qt::SingleShotConnection);
+    importJob_->startImport(projectPath_.toStdString(), files);
+    return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (db_ && !urls.isEmpty() && std::all_of(urls.begin(), urls.end(), [](const QUrl& url) { return url.isLocalFile(); }))
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    QStringList paths;
+    for (const auto& url : event->mimeData()->urls()) paths << url.toLocalFile();
+    if (importPaths(paths)) event->acceptProposedAction();
 }
 
 void MainWindow::chooseProject() {

@@ -2,11 +2,14 @@
 
 #include <QMainWindow>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
 class QListWidget;
 class QStackedWidget;
+class QDragEnterEvent;
+class QDropEvent;
 class QUndoStack;
 
 namespace graft {
@@ -17,6 +20,7 @@ namespace graft::ui {
 
 class ComparePage;
 class DataPage;
+class JobController;
 class ExportPage;
 class ModelPage;
 class TrainPage;
@@ -38,9 +42,19 @@ public:
     // The page's title as a file name: "data-labels", "model", ...
     QString pageName(int page) const;
     void showPage(int page);
+    // Imports into the open project in the background, with a progress dialog that can cancel;
+    // what dropping files or folders on the window does. Refused (false) without a project or
+    // while another import runs.
+    bool importPaths(const QStringList& paths);
+    JobController* importJob() const { return importJob_; }
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void chooseProject();
+    void chooseImport();
     void addPage(const QString& title, QWidget* page);
     void showProjectCounts();
 
@@ -53,6 +67,7 @@ private:
     TrainPage* trainPage_;
     ComparePage* comparePage_;
     ExportPage* exportPage_;
+    JobController* importJob_;
     QString projectPath_;
 };
 

@@ -2,6 +2,7 @@
 #include "project/Database.h"
 #include "project/ProjectFile.h"
 
+#include "ShapesFolder.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +25,7 @@ namespace graft {
 namespace {
 
 using testing::TempDir;
+using testing::writeShapesFolder;
 
 struct CliResult {
     int exitCode = -1;
@@ -41,13 +43,6 @@ CliResult runCli(const TempDir& dir, const std::string& arguments) {
 }
 
 // An ImageFolder of generated shapes: folder/<shape>/<n>.png.
-void writeShapesFolder(const std::filesystem::path& folder, int perClass, std::uint64_t seed) {
-    int counter = 0;
-    for (const auto& image : generateShapes(perClass, seed))
-        testing::writeFile(folder / image.label / (std::to_string(counter++) + ".png"),
-                           std::string(image.png.begin(), image.png.end()));
-}
-
 pid_t spawnCli(const std::vector<std::string>& arguments) {
     std::vector<char*> argv = {const_cast<char*>(GRAFT_CLI)};
     for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));

@@ -1,4 +1,5 @@
 #include "ImageGridModel.h"
+#include "JobController.h"
 #include "MainWindow.h"
 
 #include "data/SyntheticShapes.h"
@@ -6,12 +7,18 @@
 #include "project/ProjectStore.h"
 
 #include "Images.h"
+#include "ShapesFolder.h"
 #include "TempDir.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QListView>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QUrl>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
@@ -140,6 +147,36 @@ TEST_F(DataPageTest, ThumbnailsArriveFromTheLoaderThread) {
     const auto thumbnail = first.data(Qt::DecorationRole).value<QImage>();
     EXPECT_NE(thumbnail, placeholder);
     EXPECT_EQ(thumbnail.width(), 96) << "the 28 px shape, enlarged to the tile";
+}
+
+TEST_F(DataPageTest, DroppingAFolderImportsItInTheBackgroundAndNamesWhatItSkipped) {
+    testing::writeShapesFolder(dir_ / "drop", 2, 9);
+    testing::writeFile(dir_ / "drop" / "circle" / "broken.png", "not a png");
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    ASSERT_EQ(grid->model()->rowCount(), 11);
+
+    QMimeData data;
+    data.setUrls({QUrl::fromLocalFile(QString::fromStdString((dir_ / "drop").string()))});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    EXPECT_TRUE(enter.isAccepted()) << "local folders are welcome";
+    QSignalSpy finished(window.importJob(), &ui::JobController::finished);
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    ASSERT_TRUE(finished.wait(60'000));
+    EXPECT_EQ(finished.front().at(0).toLongLong(), 6) << "two of each shape";
+    const auto message = finished.front().at(2).toString();
+    EXPECT_TRUE(message.contains("broken.png")) << message.toStdString();
+    QTest::qWait(50); // the finished handler's reload runs after the spy's slot
+    EXPECT_EQ(grid->model()->rowCount(), 17);
+    auto* report = window.findChild<QMessageBox*>("importReport");
+    ASSERT_NE(report, nullptr) << "what was skipped is shown";
+    EXPECT_TRUE(report->text().contains("broken.png"));
+    Database db = openProject(project(), ProjectAccess::ReadOnly);
+    EXPECT_EQ(ProjectStore(db).imageCount(), 17);
 }
 
 } // namespace
