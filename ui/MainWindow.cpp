@@ -16,7 +16,9 @@
 #include <QDropEvent>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QCloseEvent>
 #include <QMimeData>
+#include <QSettings>
 #include <QProgressDialog>
 #include <QHBoxLayout>
 #include <QListWidget>
@@ -51,8 +53,13 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(central);
 
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
+    auto* create = fileMenu->addAction(tr("&New Project…"), this, &MainWindow::createNewProject);
+    create->setShortcut(QKeySequence::New);
     auto* open = fileMenu->addAction(tr("&Open Project…"), this, &MainWindow::chooseProject);
     open->setShortcut(QKeySequence::Open);
+    recentMenu_ = fileMenu->addMenu(tr("Open &Recent"));
+    recentMenu_->setObjectName("recentMenu");
+    fillRecentMenu();
     auto* import = fileMenu->addAction(tr("&Import Images…"), this, &MainWindow::chooseImport);
     import->setShortcut(Qt::CTRL | Qt::Key_I);
     import->setToolTip(tr("A folder of class folders, loose images, a CSV of path,label, or IDX files; or drop them on the window"));
@@ -77,6 +84,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(trainPage_, &TrainPage::status, this, [this](const QString& text) { statusBar()->showMessage(text); });
     statusBar()->showMessage(tr("No project open"));
     resize(1280, 800);
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
 }
 
 MainWindow::~MainWindow() {
@@ -106,6 +116,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         comparePage_->setProject(path);
         exportPage_->setProject(path);
         projectPath_ = path;
+        rememberProject(path);
         setWindowTitle(tr("%1 – Graft").arg(QFileInfo(path).fileName()));
         showProjectCounts();
         return true;
@@ -123,6 +134,51 @@ void MainWindow::showProjectCounts() {
                                  .arg(store.imageCount())
                                  .arg(store.unlabeledCount())
                                  .arg(runs == 1 ? tr("1 run") : tr("%1 runs").arg(runs)));
+}
+
+void MainWindow::createNewProject() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("New Project"), QString(), tr("Graft projects (*.graft)"));
+    if (path.isEmpty()) return;
+    const QString file = path.endsWith(".graft") ? path : path + ".graft";
+    QString error;
+    try {
+        graft::createProject(file.toStdString());
+    } catch (const std::exception& exception) {
+        QMessageBox::critical(this, tr("Cannot create project"), QString::fromStdString(exception.what()));
+        return;
+    }
+    if (!openProject(file, &error)) QMessageBox::critical(this, tr("Cannot open project"), error);
+}
+
+QStringList MainWindow::recentProjects() { return QSettings().value("recentProjects").toStringList(); }
+
+void MainWindow::rememberProject(const QString& path) {
+    constexpr int kKept = 8;
+    QStringList recent = recentProjects();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kKept) recent.removeLast();
+    QSettings().setValue("recentProjects", recent);
+    fillRecentMenu();
+}
+
+void MainWindow::fillRecentMenu() {
+    recentMenu_->clear();
+    for (const auto& path : recentProjects()) {
+        recentMenu_->addAction(path, this, [this, path] {
+            QString error;
+            if (!openProject(path, &error)) QMessageBox::critical(this, tr("Cannot open project"), error);
+        });
+    }
+    recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::chooseImport() {

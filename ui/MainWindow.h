@@ -8,7 +8,9 @@
 
 class QListWidget;
 class QStackedWidget;
+class QCloseEvent;
 class QDragEnterEvent;
+class QMenu;
 class QDropEvent;
 class QUndoStack;
 
@@ -46,15 +48,21 @@ public:
     // what dropping files or folders on the window does. Refused (false) without a project or
     // while another import runs.
     bool importPaths(const QStringList& paths);
+    // Most recent first, as kept in QSettings.
+    static QStringList recentProjects();
     JobController* importJob() const { return importJob_; }
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     void chooseProject();
     void chooseImport();
+    void createNewProject();
+    void rememberProject(const QString& path);
+    void fillRecentMenu();
     void addPage(const QString& title, QWidget* page);
     void showProjectCounts();
 
@@ -68,6 +76,7 @@ private:
     ComparePage* comparePage_;
     ExportPage* exportPage_;
     JobController* importJob_;
+    QMenu* recentMenu_ = nullptr;
     QString projectPath_;
 };
 

@@ -9,6 +9,7 @@
 #include "Images.h"
 #include "ShapesFolder.h"
 #include "TempDir.h"
+#include "TestApplication.h"
 
 #include <QAction>
 #include <QApplication>
@@ -29,12 +30,7 @@ namespace {
 
 class DataPageTest : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        static int argc = 1;
-        static char name[] = "graft_ui_tests";
-        static char* argv[] = {name, nullptr};
-        static QApplication application(argc, argv);
-    }
+    static void SetUpTestSuite() { testing::ensureTestApplication(); }
 
     // Three labelled shapes per class (circle, square, triangle), then two unlabelled images.
     void SetUp() override {

@@ -1,6 +1,7 @@
 #include "ExportPage.h"
 #include "JobController.h"
 
+#include "TestApplication.h"
 #include "TrainedShapesRun.h"
 
 #include <QApplication>
@@ -18,12 +19,7 @@ namespace {
 
 class ExportPageTest : public testing::TrainedShapesRun {
 protected:
-    static void SetUpTestSuite() {
-        static int argc = 1;
-        static char name[] = "graft_ui_tests";
-        static char* argv[] = {name, nullptr};
-        static QApplication application(argc, argv);
-    }
+    static void SetUpTestSuite() { testing::ensureTestApplication(); }
 };
 
 TEST_F(ExportPageTest, ExportsTheChosenRunAndReportsItsReplay) {

@@ -4,8 +4,13 @@
 #include "project/ProjectFile.h"
 
 #include "TempDir.h"
+#include "TestApplication.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QMenu>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <gtest/gtest.h>
 
@@ -14,12 +19,7 @@ namespace {
 
 class MainWindowTest : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        static int argc = 1;
-        static char name[] = "graft_ui_tests";
-        static char* argv[] = {name, nullptr};
-        static QApplication application(argc, argv);
-    }
+    static void SetUpTestSuite() { testing::ensureTestApplication(); }
 };
 
 TEST_F(MainWindowTest, ShowsClassCountsOfTheOpenedProject) {
@@ -39,6 +39,24 @@ TEST_F(MainWindowTest, ShowsClassCountsOfTheOpenedProject) {
     EXPECT_EQ(table->item(0, 1)->text(), "10");
     EXPECT_EQ(table->item(0, 2)->text(), "8");
     EXPECT_TRUE(window.windowTitle().contains("shapes.graft"));
+}
+
+TEST_F(MainWindowTest, OpenedProjectsAreRememberedMostRecentFirst) {
+    QSettings().remove("recentProjects");
+    testing::TempDir dir;
+    for (const auto* name : {"a.graft", "b.graft"}) createProject(dir / name);
+    ui::MainWindow window;
+    QString error;
+    for (const auto* name : {"a.graft", "b.graft", "a.graft"})
+        ASSERT_TRUE(window.openProject(QString::fromStdString((dir / name).string()), &error)) << error.toStdString();
+    const QStringList expected = {QString::fromStdString((dir / "a.graft").string()),
+                                  QString::fromStdString((dir / "b.graft").string())};
+    EXPECT_EQ(ui::MainWindow::recentProjects(), expected);
+    auto* recent = window.findChild<QMenu*>("recentMenu");
+    ASSERT_NE(recent, nullptr);
+    ASSERT_EQ(recent->actions().size(), 2);
+    EXPECT_EQ(recent->actions().front()->text(), expected.front());
+    QSettings().remove("recentProjects");
 }
 
 TEST_F(MainWindowTest, RefusesANonProjectFileAndSaysWhich) {

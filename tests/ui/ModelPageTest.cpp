@@ -5,6 +5,8 @@
 #include "models/Classifier.h"
 #include "train/FreezePlan.h"
 
+#include "TestApplication.h"
+
 #include <QApplication>
 #include <QLabel>
 #include <QMouseEvent>
@@ -17,12 +19,7 @@ namespace {
 
 class ModelPageTest : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        static int argc = 1;
-        static char name[] = "graft_ui_tests";
-        static char* argv[] = {name, nullptr};
-        static QApplication application(argc, argv);
-    }
+    static void SetUpTestSuite() { testing::ensureTestApplication(); }
 
     void SetUp() override {
         page_.setArchitecture("tinynet");

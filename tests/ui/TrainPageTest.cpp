@@ -11,6 +11,7 @@
 #include "project/RunStore.h"
 
 #include "TempDir.h"
+#include "TestApplication.h"
 
 #include <QApplication>
 #include <QLineEdit>
@@ -27,12 +28,7 @@ namespace {
 
 class TrainPageTest : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
-        static int argc = 1;
-        static char name[] = "graft_ui_tests";
-        static char* argv[] = {name, nullptr};
-        static QApplication application(argc, argv);
-    }
+    static void SetUpTestSuite() { testing::ensureTestApplication(); }
 };
 
 TEST_F(TrainPageTest, ARunTrainsLiveAndReopeningTheProjectRedrawsTheSamePointsFromTheFile) {
