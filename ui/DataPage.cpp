@@ -2,6 +2,7 @@
 
 #include "ImageFilterModel.h"
 #include "ImageGridModel.h"
+#include "FunctionCommand.h"
 #include "SetLabelsCommand.h"
 #include "ThumbnailLoader.h"
 
@@ -9,10 +10,13 @@
 #include "project/ProjectStore.h"
 
 #include <QComboBox>
+#include <QInputDialog>
+#include <QMenu>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
 #include <QSplitter>
@@ -52,7 +56,10 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     classTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
     classTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     classTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    classTable_->setToolTip(tr("Press a class's key (1-9) to label the selected images; 0 clears their labels."));
+    classTable_->setToolTip(tr("Press a class's key (1-9) to label the selected images; 0 clears their labels. "
+                               "Right-click a class to rename, merge or delete it."));
+    classTable_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(classTable_, &QWidget::customContextMenuRequested, this, &DataPage::classMenu);
 
     filterChoice_->setObjectName("imageFilter");
     preview_->setObjectName("preview");
@@ -160,13 +167,116 @@ void DataPage::applyLabels(const std::vector<ImageLabel>& labels) {
         transaction.commit();
     } catch (const std::exception& error) {
         // The transaction rolled back: the project and the grid still agree.
-        QMessageBox::warning(this, tr("Labels not saved"), QString::fromStdString(error.what()));
+        showError(tr("Labels not saved"), QString::fromStdString(error.what()));
         return;
     }
     for (const auto& label : labels) model_->setLabel(label.sha256, label.classId);
     refreshClasses();
     showPreview();
     Q_EMIT labelsChanged();
+}
+
+void DataPage::showError(const QString& title, const QString& text) {
+    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setObjectName("dataError");
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // without blocking: the grid stays usable behind it
+}
+
+bool DataPage::writeClasses(const std::function<void(ProjectStore&)>& edit) {
+    try {
+        ProjectStore store(*db_);
+        Transaction transaction(*db_);
+        edit(store);
+        transaction.commit();
+    } catch (const std::exception& error) {
+        showError(tr("Classes not changed"), QString::fromStdString(error.what()));
+        return false;
+    }
+    reload();
+    Q_EMIT labelsChanged();
+    return true;
+}
+
+void DataPage::renameClass(int row, const QString& name) {
+    if (!db_ || row < 0 || row >= int(classIds_.size()) || name.trimmed().isEmpty()) return;
+    const auto id = classIds_[std::size_t(row)];
+    const std::string before = classTable_->item(row, 0)->text().toStdString(), after = name.trimmed().toStdString();
+    if (before == after) return;
+    // Tried first, so a taken name is refused before anything reaches the undo stack.
+    if (!writeClasses([&](ProjectStore& store) { store.renameClass(id, after); })) return;
+    auto* command = new FunctionCommand(
+        tr("Rename class %1 to %2").arg(QString::fromStdString(before), QString::fromStdString(after)),
+        [this, id, after] { writeClasses([&](ProjectStore& store) { store.renameClass(id, after); }); },
+        [this, id, before] { writeClasses([&](ProjectStore& store) { store.renameClass(id, before); }); });
+    undoStack_->push(command); // its first redo writes the same name again: harmless
+}
+
+void DataPage::mergeClass(int row, int intoRow) {
+    if (!db_ || row == intoRow || std::max(row, intoRow) >= int(classIds_.size()) || std::min(row, intoRow) < 0) return;
+    const auto from = classIds_[std::size_t(row)], into = classIds_[std::size_t(intoRow)];
+    const std::string name = classTable_->item(row, 0)->text().toStdString();
+    const auto images = ProjectStore(*db_).imagesOfClass(from);
+    undoStack_->push(new FunctionCommand(
+        tr("Merge class %1 into %2").arg(QString::fromStdString(name), classTable_->item(intoRow, 0)->text()),
+        [this, from, into, images] {
+            writeClasses([&](ProjectStore& store) {
+                for (const auto& image : images) store.setLabel(image, into);
+                store.deleteClass(from);
+            });
+        },
+        [this, from, name, images] {
+            writeClasses([&](ProjectStore& store) {
+                store.restoreClass(from, name);
+                for (const auto& image : images) store.setLabel(image, from);
+            });
+        }));
+}
+
+void DataPage::deleteClass(int row) {
+    if (!db_ || row < 0 || row >= int(classIds_.size())) return;
+    const auto id = classIds_[std::size_t(row)];
+    const std::string name = classTable_->item(row, 0)->text().toStdString();
+    const auto images = ProjectStore(*db_).imagesOfClass(id);
+    undoStack_->push(new FunctionCommand(
+        tr("Delete class %1 (%n image(s) unlabelled)", "", int(images.size())).arg(QString::fromStdString(name)),
+        [this, id] { writeClasses([&](ProjectStore& store) { store.deleteClass(id); }); },
+        [this, id, name, images] {
+            writeClasses([&](ProjectStore& store) {
+                store.restoreClass(id, name);
+                for (const auto& image : images) store.setLabel(image, id);
+            });
+        }));
+}
+
+void DataPage::classMenu(const QPoint& position) {
+    const int row = classTable_->rowAt(position.y());
+    if (row < 0) return;
+    const QString name = classTable_->item(row, 0)->text();
+    QMenu menu;
+    menu.addAction(tr("Rename %1…").arg(name), [this, row, name] {
+        bool ok = false;
+        const auto renamed = QInputDialog::getText(this, tr("Rename class"), tr("New name for %1:").arg(name),
+                                                   QLineEdit::Normal, name, &ok);
+        if (ok) renameClass(row, renamed);
+    });
+    if (classTable_->rowCount() > 1) {
+        menu.addAction(tr("Merge %1 into…").arg(name), [this, row, name] {
+            QStringList others;
+            std::vector<int> rows;
+            for (int other = 0; other < classTable_->rowCount(); ++other)
+                if (other != row) {
+                    others << classTable_->item(other, 0)->text();
+                    rows.push_back(other);
+                }
+            bool ok = false;
+            const auto chosen = QInputDialog::getItem(this, tr("Merge class"), tr("Give %1's images the label:").arg(name),
+                                                      others, 0, false, &ok);
+            if (ok) mergeClass(row, rows[std::size_t(others.indexOf(chosen))]);
+        });
+    }
+    menu.addAction(tr("Delete %1", "class").arg(name), [this, row] { deleteClass(row); });
+    menu.exec(classTable_->viewport()->mapToGlobal(position));
 }
 
 void DataPage::refreshClasses() {

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -16,6 +17,7 @@ class QUndoStack;
 
 namespace graft {
 class Database;
+class ProjectStore;
 }
 
 namespace graft::ui {
@@ -41,6 +43,11 @@ public:
     // Labels the selected images with the class in row `classRow` of the class table, or clears
     // their labels (nullopt). Does nothing without a selection.
     void labelSelection(std::optional<int> classRow);
+    // Class edits of the class table's rows, each one undoable step. A failed write (a name
+    // that is taken, a read-only file) changes nothing and says why.
+    void renameClass(int row, const QString& name);
+    void mergeClass(int row, int intoRow);
+    void deleteClass(int row);
 
 Q_SIGNALS:
     void labelsChanged();
@@ -50,6 +57,10 @@ protected:
 
 private:
     void applyLabels(const std::vector<ImageLabel>& labels);
+    // Runs `edit` on the project in one transaction, then reloads; false (and a message) on failure.
+    bool writeClasses(const std::function<void(ProjectStore&)>& edit);
+    void classMenu(const QPoint& position);
+    void showError(const QString& title, const QString& text);
     void refreshClasses();
     void refreshFilterChoices();
     void applyFilterChoice(int index);

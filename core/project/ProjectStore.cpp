@@ -89,6 +89,31 @@ std::vector<CatalogImage> ProjectStore::catalog() {
     return images;
 }
 
+void ProjectStore::renameClass(std::int64_t classId, const std::string& name) {
+    auto existing = db_.prepare("SELECT id FROM classes WHERE name = ?");
+    existing.bind(1, name);
+    if (existing.step() && existing.columnInt(0) != classId)
+        throw Error(db_.path() + ": a class named '" + name + "' already exists; merge the two instead");
+    db_.prepare("UPDATE classes SET name = ? WHERE id = ?").bind(1, name).bind(2, classId).run();
+    if (db_.changes() != 1) throw Error(db_.path() + ": no class with id " + std::to_string(classId));
+}
+
+void ProjectStore::deleteClass(std::int64_t classId) {
+    db_.prepare("DELETE FROM classes WHERE id = ?").bind(1, classId).run(); // labels go by ON DELETE CASCADE
+}
+
+void ProjectStore::restoreClass(std::int64_t classId, const std::string& name) {
+    db_.prepare("INSERT INTO classes(id, name) VALUES(?, ?)").bind(1, classId).bind(2, name).run();
+}
+
+std::vector<std::string> ProjectStore::imagesOfClass(std::int64_t classId) {
+    auto statement = db_.prepare("SELECT image FROM labels WHERE class_id = ? ORDER BY image");
+    statement.bind(1, classId);
+    std::vector<std::string> images;
+    while (statement.step()) images.push_back(statement.columnText(0));
+    return images;
+}
+
 std::vector<ClassSummary> ProjectStore::classSummaries() {
     auto statement = db_.prepare(R"sql(
         SELECT c.id, c.name, count(l.image),

@@ -74,6 +74,13 @@ public:
     // Every image with its label and split, in import order.
     std::vector<CatalogImage> catalog();
     std::vector<ClassSummary> classSummaries();
+    // Throws naming both when another class already has `name` (merge them instead).
+    void renameClass(std::int64_t classId, const std::string& name);
+    // The class and its labels go; its images become unlabelled.
+    void deleteClass(std::int64_t classId);
+    // Puts back a deleted class under its old id, so labels and undo records that name it stay valid.
+    void restoreClass(std::int64_t classId, const std::string& name);
+    std::vector<std::string> imagesOfClass(std::int64_t classId);
 
     // Ordered by class id, then hash, so callers see a stable order.
     std::vector<LabeledImage> labeledImages();

@@ -1,3 +1,4 @@
+#include "DataPage.h"
 #include "ImageGridModel.h"
 #include "JobController.h"
 #include "MainWindow.h"
@@ -143,6 +144,46 @@ TEST_F(DataPageTest, ThumbnailsArriveFromTheLoaderThread) {
     const auto thumbnail = first.data(Qt::DecorationRole).value<QImage>();
     EXPECT_NE(thumbnail, placeholder);
     EXPECT_EQ(thumbnail.width(), 96) << "the 28 px shape, enlarged to the tile";
+}
+
+TEST_F(DataPageTest, ClassesAreRenamedMergedAndDeletedWithUndo) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::DataPage*>();
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    auto* undo = window.findChild<QAction*>("undoAction");
+    const auto circle = shaAt(grid, 0);
+    ASSERT_EQ(labelOf(circle), "circle");
+    std::string square;
+    for (int row = 0; row < 9 && square.empty(); ++row)
+        if (labelOf(shaAt(grid, row)) == "square") square = shaAt(grid, row);
+    ASSERT_FALSE(square.empty());
+
+    page->renameClass(0, "disk");
+    EXPECT_EQ(labelOf(circle), "disk");
+    page->renameClass(0, "square");
+    EXPECT_EQ(labelOf(circle), "disk") << "a taken name is refused";
+    auto* message = window.findChild<QMessageBox*>("dataError");
+    ASSERT_NE(message, nullptr);
+    EXPECT_TRUE(message->text().contains("a class named 'square' already exists")) << message->text().toStdString();
+
+    page->mergeClass(0, 1); // disk into square
+    EXPECT_EQ(labelOf(circle), "square");
+    EXPECT_EQ(window.findChild<QTableWidget*>("classTable")->rowCount(), 2);
+    page->deleteClass(0); // square, six images now
+    EXPECT_EQ(labelOf(circle), std::nullopt);
+    Database db = openProject(project(), ProjectAccess::ReadOnly);
+    EXPECT_EQ(ProjectStore(db).unlabeledCount(), 8);
+
+    undo->trigger(); // the delete
+    EXPECT_EQ(labelOf(circle), "square");
+    undo->trigger(); // the merge
+    EXPECT_EQ(labelOf(circle), "disk");
+    EXPECT_EQ(labelOf(square), "square") << "the squares kept their class through it all";
+    undo->trigger(); // the rename
+    EXPECT_EQ(labelOf(circle), "circle");
+    EXPECT_EQ(ProjectStore(db).unlabeledCount(), 2);
 }
 
 TEST_F(DataPageTest, DroppingAFolderImportsItInTheBackgroundAndNamesWhatItSkipped) {

@@ -1,6 +1,7 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 
+#include "ErrorText.h"
 #include "Images.h"
 
 #include <gtest/gtest.h>
@@ -86,6 +87,32 @@ TEST(ProjectStore, CatalogListsEveryImageInImportOrderWithLabelAndSplit) {
     EXPECT_FALSE(catalog[2].classId) << "the label was cleared";
     EXPECT_FALSE(catalog[2].split);
     EXPECT_EQ(store.unlabeledCount(), 2);
+}
+
+TEST(ProjectStore, ClassesAreRenamedDeletedAndRestoredUnderTheirOldId) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    const auto cat = store.ensureClass("cat");
+    const auto dog = store.ensureClass("dog");
+    const auto first = store.addImage(image(1, "a.png")).sha256;
+    const auto second = store.addImage(image(2, "b.png")).sha256;
+    store.setLabel(first, cat);
+    store.setLabel(second, cat);
+
+    store.renameClass(cat, "kitten");
+    EXPECT_EQ(store.classSummaries()[0].name, "kitten");
+    EXPECT_NE(testing::errorOf([&] { store.renameClass(cat, "dog"); }).find("a class named 'dog' already exists"),
+              std::string::npos);
+    EXPECT_EQ(store.imagesOfClass(cat), (std::vector<std::string>{std::min(first, second), std::max(first, second)}));
+
+    store.deleteClass(cat);
+    EXPECT_EQ(store.unlabeledCount(), 2);
+    EXPECT_EQ(store.classSummaries().size(), 1u);
+    store.restoreClass(cat, "kitten");
+    store.setLabel(first, cat);
+    EXPECT_EQ(store.catalog()[0].classId, cat);
+    EXPECT_EQ(store.ensureClass("kitten"), cat);
+    EXPECT_EQ(store.ensureClass("dog"), dog);
 }
 
 TEST(ProjectStore, SettingsRoundTrip) {
