@@ -122,8 +122,9 @@ int commandCompare(Arguments& args) {
     const char* curvesHeading = "\nPower-law fits of the label-efficiency curves:\n";
     for (const auto& curve : comparison.curves)
         if (curve.fit) {
-            std::printf("%s  %-12s accuracy(k) = 1 - %.3f k^-%.3f\n", curvesHeading, curve.arm.c_str(), curve.fit->scale,
-                        curve.fit->exponent);
+            // The power is -b, printed with its own sign: a curve whose error grows (b < 0) reads k^0.020.
+            std::printf("%s  %-12s accuracy(k) = 1 - %.3f k^%.3f\n", curvesHeading, curve.arm.c_str(), curve.fit->scale,
+                        -curve.fit->exponent);
             curvesHeading = "";
         }
     std::printf("\nReports: %s, %s, %s\n", reports[2].c_str(), reports[1].c_str(), reports[0].c_str());
