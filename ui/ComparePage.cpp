@@ -140,7 +140,7 @@ void ComparePage::showExperiment(qint64 experimentId) {
         graph->addData(result.budget, result.accuracy->mean);
     }
     curves_->rescaleAxes();
-    curves_->xAxis->setRangeLower(0);
+    curves_->xAxis->setRange(0, curves_->xAxis->range().upper * 1.05); // the last budget's points clear the frame
     curves_->yAxis->setRange(0, 1);
     curves_->replot();
     note_->setText(graphs.empty() ? tr("Label-efficiency curves need numeric label budgets (e.g. 5,10,20).")

@@ -63,9 +63,11 @@ ExportPage::ExportPage(QWidget* parent)
     layout->addLayout(buttons);
     layout->addWidget(progress_);
     layout->addWidget(result_);
-    layout->addWidget(new QLabel(tr("Before a file is kept, the run's held-out images go through it (LibTorch's "
-                                    "TorchScript interpreter, or OpenCV DNN for ONNX): every top class must agree "
-                                    "with Graft's and every output lie within 1e-5 (ONNX: 1e-4).")));
+    auto* explanation = new QLabel(tr("Before a file is kept, the run's held-out images go through it (LibTorch's "
+                                      "TorchScript interpreter, or OpenCV DNN for ONNX): every top class must agree "
+                                      "with Graft's and every output lie within 1e-5 (ONNX: 1e-4)."));
+    explanation->setWordWrap(true);
+    layout->addWidget(explanation);
     layout->addStretch(1);
 
     connect(format_, &QComboBox::currentIndexChanged, this, &ExportPage::updateOptions);
