@@ -391,6 +391,17 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     const auto& [trainInputs, valInputs] = *inputs;
     const auto checkpointInterval = std::chrono::duration<double>(config_.checkpointMinutes * 60.0);
     auto lastCheckpoint = std::chrono::steady_clock::now();
+    std::int64_t checkpointedSteps = progress.steps; // a resumed run starts at its checkpoint
+    // A stop is a pause: the steps since the last checkpoint are kept (mid-epoch, or with the
+    // epoch's batches done but not yet validated), so a resume goes on from there instead of
+    // repeating them.
+    const auto pause = [&](int epoch) {
+        if (config_.checkpointMinutes >= 0 && progress.steps > checkpointedSteps)
+            observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, serializeWeights(*model_),
+                                   trainingState(progress, shuffler)});
+        outcome.status = TrainStatus::Cancelled;
+        return outcome;
+    };
 
     while (progress.epoch <= config_.epochs) {
         const int epoch = progress.epoch;
@@ -412,10 +423,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         const torch::Tensor& trainImages =
             viewFeatures_.empty() ? trainInputs.images : viewFeatures_[std::size_t(epoch - 1) % viewFeatures_.size()];
         while (progress.position < imageCount) {
-            if (stop.stop_requested()) {
-                outcome.status = TrainStatus::Cancelled;
-                return outcome;
-            }
+            if (stop.stop_requested()) return pause(epoch);
             if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) return outcome;
             const auto end = std::min(progress.position + batch, imageCount);
             const auto indices = progress.order.slice(0, progress.position, end);
@@ -440,6 +448,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, serializeWeights(*model_),
                                        trainingState(progress, shuffler)});
                 lastCheckpoint = std::chrono::steady_clock::now();
+                checkpointedSteps = progress.steps;
             }
         }
 
@@ -459,10 +468,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             const auto validation = evaluateRanges(
                 [&](std::int64_t begin, std::int64_t end) { return forwardFrom(cachedBlocks_, toDevice(inputsOf(begin, end))); },
                 valSet.labels, config_.batchSize, device_, stop);
-            if (!validation.complete) {
-                outcome.status = TrainStatus::Cancelled;
-                return outcome;
-            }
+            if (!validation.complete) return pause(epoch);
             event.validated = true;
             event.valLoss = validation.loss;
             event.valAccuracy = validation.accuracy;
@@ -492,6 +498,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         progress.order = torch::Tensor();
         observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, weights, trainingState(progress, shuffler)});
         lastCheckpoint = std::chrono::steady_clock::now();
+        checkpointedSteps = progress.steps;
         if (stopEarly) {
             observer.onLog("Stopping early: " + config_.earlyStopMetric + " has not improved for " +
                            std::to_string(progress.epochsWithoutGain) + " epoch(s)");

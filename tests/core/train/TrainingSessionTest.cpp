@@ -202,6 +202,52 @@ TEST_F(ShapesProject, AStoppedRunResumesWithoutItsInitialWeightsFileAndFinishesI
     EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 2) << "resuming must not add a run";
 }
 
+// Stopping at `stopAt` and resuming gives the losses of a run never stopped; the resume starts
+// at the step after the stop. 4 steps an epoch: step 6 stops mid-epoch 2 (the last checkpoint,
+// every 5 minutes, was epoch 1's end), step 4 stops in epoch 1's validation.
+class PausedRun : public ShapesProject, public ::testing::WithParamInterface<std::int64_t> {};
+
+TEST_P(PausedRun, ResumesAtTheNextStepAndMatchesAnUnbrokenRun) {
+    const std::int64_t stopAt = GetParam();
+    TrainObserver quiet;
+    const auto unbroken = runTraining(request(3), quiet, {});
+    StopAfterSteps stopper(stopAt);
+    const auto stopped = runTraining(request(3), stopper, stopper.source.get_token());
+    ASSERT_EQ(stopped.status, RunStatus::Cancelled);
+    {
+        Database db = openProject(project());
+        const auto checkpoint = RunStore(db).checkpoint(stopped.runId, CheckpointKind::Last);
+        ASSERT_TRUE(checkpoint);
+        EXPECT_EQ(checkpoint->step, stopAt) << "checkpointed where it stopped";
+    }
+    TrainingRequest resume;
+    resume.project = project();
+    resume.resumeRun = stopped.runId;
+    std::vector<std::int64_t> resumedSteps;
+    class StepLog : public TrainObserver {
+    public:
+        explicit StepLog(std::vector<std::int64_t>& steps) : steps_(steps) {}
+        void onStep(const StepEvent& event) override { steps_.push_back(event.step); }
+
+    private:
+        std::vector<std::int64_t>& steps_;
+    } log(resumedSteps);
+    ASSERT_EQ(runTraining(resume, log, {}).status, RunStatus::Finished);
+    ASSERT_FALSE(resumedSteps.empty());
+    EXPECT_EQ(resumedSteps.front(), stopAt + 1);
+
+    Database db = openProject(project());
+    RunStore runs(db);
+    for (const auto* metric : {"loss", "val_accuracy", "train_loss"}) {
+        const auto a = runs.metric(unbroken.runId, metric), b = runs.metric(stopped.runId, metric);
+        ASSERT_EQ(a.size(), b.size()) << metric;
+        for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].value, b[i].value) << metric << " at step " << a[i].step;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(StopPoints, PausedRun, ::testing::Values(6, 4),
+                         [](const auto& info) { return info.param == 6 ? "MidEpoch" : "DuringValidation"; });
+
 TEST_F(ShapesProject, ResumingAfterTheLabelsChangedIsRefusedWithoutWriting) {
     TrainObserver quiet;
     auto config = request(3);
