@@ -6,13 +6,15 @@
 namespace graft::testing {
 
 // The process's QApplication, created on first use, with QSettings and other standard paths
-// redirected to Qt's test locations so tests never touch the user's configuration.
+// redirected to Qt's test locations so tests never touch the user's configuration. It is never
+// destroyed: QTest's input devices are static objects that must not outlive it, and the order of
+// static destruction would otherwise crash the process at exit.
 inline void ensureTestApplication() {
     static int argc = 1;
     static char name[] = "graft_ui_tests";
     static char* argv[] = {name, nullptr};
     QStandardPaths::setTestModeEnabled(true);
-    static QApplication application(argc, argv);
+    [[maybe_unused]] static auto* application = new QApplication(argc, argv);
 }
 
 } // namespace graft::testing

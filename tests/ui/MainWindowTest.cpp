@@ -8,6 +8,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QFile>
 #include <QMenu>
 #include <QSettings>
 #include <QStandardPaths>
@@ -42,6 +43,9 @@ TEST_F(MainWindowTest, ShowsClassCountsOfTheOpenedProject) {
 }
 
 TEST_F(MainWindowTest, OpenedProjectsAreRememberedMostRecentFirst) {
+    // Settings of this process alone: tests running beside it open projects too.
+    const QString sharedName = QCoreApplication::applicationName();
+    QCoreApplication::setApplicationName(sharedName + "-" + QString::number(QCoreApplication::applicationPid()));
     QSettings().remove("recentProjects");
     testing::TempDir dir;
     for (const auto* name : {"a.graft", "b.graft"}) createProject(dir / name);
@@ -56,7 +60,8 @@ TEST_F(MainWindowTest, OpenedProjectsAreRememberedMostRecentFirst) {
     ASSERT_NE(recent, nullptr);
     ASSERT_EQ(recent->actions().size(), 2);
     EXPECT_EQ(recent->actions().front()->text(), expected.front());
-    QSettings().remove("recentProjects");
+    QFile::remove(QSettings().fileName());
+    QCoreApplication::setApplicationName(sharedName);
 }
 
 TEST_F(MainWindowTest, RefusesANonProjectFileAndSaysWhich) {
