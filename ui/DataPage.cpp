@@ -3,6 +3,7 @@
 #include "ImageFilterModel.h"
 #include "ImageGridModel.h"
 #include "FunctionCommand.h"
+#include "Notice.h"
 #include "SetLabelsCommand.h"
 #include "ThumbnailLoader.h"
 
@@ -177,10 +178,7 @@ void DataPage::applyLabels(const std::vector<ImageLabel>& labels) {
 }
 
 void DataPage::showError(const QString& title, const QString& text) {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
-    box->setObjectName("dataError");
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open(); // without blocking: the grid stays usable behind it
+    showNotice(this, QMessageBox::Warning, title, text, "dataError");
 }
 
 bool DataPage::writeClasses(const std::function<void(ProjectStore&)>& edit) {

@@ -4,6 +4,7 @@
 #include "DataPage.h"
 #include "ExportPage.h"
 #include "JobController.h"
+#include "Notice.h"
 #include "ModelPage.h"
 #include "TrainPage.h"
 
@@ -220,10 +221,7 @@ bool MainWindow::importPaths(const QStringList& paths) {
         showProjectCounts();
         statusBar()->showMessage(message.section('\n', 0, 0), 10'000);
         if (message.contains('\n')) { // what was skipped, and why; without blocking the window
-            auto* box = new QMessageBox(QMessageBox::Information, tr("Import"), message, QMessageBox::Ok, this);
-            box->setObjectName("importReport");
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            box->open();
+            showNotice(this, QMessageBox::Information, tr("Import"), message, "importReport");
         }
     }, Qt::SingleShotConnection);
     importJob_->startImport(projectPath_.toStdString(), files);

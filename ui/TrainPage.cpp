@@ -2,6 +2,7 @@
 
 #include "MetricChart.h"
 #include "ModelPage.h"
+#include "Notice.h"
 #include "JobController.h"
 
 #include "experiment/ExperimentSpec.h"
@@ -44,7 +45,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
       withProbe_(new QCheckBox(tr("also a linear probe"))), startButton_(new QPushButton(tr("Start training"))),
       experimentButton_(new QPushButton(tr("Run experiment"))),
-      cancelButton_(new QPushButton(tr("Cancel"))), progress_(new QProgressBar), progressText_(new QLabel),
+      cancelButton_(new QPushButton(tr("Pause"))), resumeButton_(new QPushButton(tr("Resume"))), progress_(new QProgressBar), progressText_(new QLabel),
       runTable_(new QTableWidget(0, 7)) {
     epochs_->setRange(1, 1000);
     epochs_->setValue(5);
@@ -71,6 +72,10 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     startButton_->setObjectName("startTraining");
     cancelButton_->setObjectName("cancelTraining");
     cancelButton_->setEnabled(false);
+    cancelButton_->setToolTip(tr("Stops after the current step and keeps everything so far; Resume continues it exactly"));
+    resumeButton_->setObjectName("resumeTraining");
+    resumeButton_->setEnabled(false);
+    resumeButton_->setToolTip(tr("Continues the selected stopped or interrupted run from where it stopped"));
     progress_->setRange(0, 100);
     progress_->setValue(0);
 
@@ -88,6 +93,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(startButton_);
     buttons->addWidget(cancelButton_);
+    buttons->addWidget(resumeButton_);
     form->addRow(buttons);
     form->addRow(new QLabel(tr("<b>Experiment</b>: these settings as transfer, against scratch")));
     form->addRow(tr("Seeds"), seeds_);
@@ -128,6 +134,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     connect(startButton_, &QPushButton::clicked, this, &TrainPage::start);
     connect(cancelButton_, &QPushButton::clicked, this, &TrainPage::cancel);
     connect(experimentButton_, &QPushButton::clicked, this, &TrainPage::startExperiment);
+    connect(resumeButton_, &QPushButton::clicked, this, &TrainPage::resumeSelected);
     connect(job_, &JobController::trialsDone, this, &TrainPage::onTrials);
     connect(job_, &JobController::stepDone, this, &TrainPage::onStep);
     connect(job_, &JobController::epochDone, this, [this](int, int, qint64 step, double, bool validated, double accuracy) {
@@ -136,6 +143,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     connect(job_, &JobController::finished, this, &TrainPage::onFinished);
     connect(runTable_, &QTableWidget::currentCellChanged, this, [this](int row) {
         if (row >= 0 && !job_->isRunning()) showRun(runTable_->item(row, 0)->text().toLongLong());
+        updateResume();
     });
 }
 
@@ -161,10 +169,12 @@ void TrainPage::start() {
     request.config.learningRate = learningRate_->value();
     request.config.seed = std::uint64_t(seed_->value());
     request.config.labelsPerClass = labelsPerClass_->value();
+    plannedEpochs_ = request.config.epochs;
     chart_->clear();
     progress_->setValue(0);
     progressText_->setText(tr("Starting…"));
     elapsed_.start();
+    stepsBefore_ = -1;
     experiment_ = false;
     job_->startTraining(request);
     setRunning(true);
@@ -174,8 +184,9 @@ void TrainPage::startExperiment() {
     if (projectPath_.isEmpty() || job_->isRunning()) return;
     const QString weights = init_->text().trimmed();
     if (!QFileInfo(weights).isFile()) {
-        QMessageBox::warning(this, tr("Experiment"),
-                             tr("The transfer arm starts from initial weights: choose a weights file (now: '%1').").arg(weights));
+        showNotice(this, QMessageBox::Warning, tr("Experiment"),
+                   tr("The transfer arm starts from initial weights: choose a weights file (now: '%1').").arg(weights),
+                   "trainError");
         return;
     }
     ExperimentSpec spec;
@@ -187,8 +198,8 @@ void TrainPage::startExperiment() {
         if (part.trimmed() == "all") spec.budgets.push_back(0);
         else if (number && budget > 0) spec.budgets.push_back(budget);
         else {
-            QMessageBox::warning(this, tr("Experiment"),
-                                 tr("Labels per class: '%1' is neither a positive number nor 'all'.").arg(part.trimmed()));
+            showNotice(this, QMessageBox::Warning, tr("Experiment"),
+                       tr("Labels per class: '%1' is neither a positive number nor 'all'.").arg(part.trimmed()), "trainError");
             return;
         }
     }
@@ -216,13 +227,14 @@ void TrainPage::startExperiment() {
         Database db = openProject(projectPath_.toStdString());
         id = ExperimentStore(db).create(spec.name, spec.toJson());
     } catch (const std::exception& error) {
-        QMessageBox::warning(this, tr("Experiment"), QString::fromStdString(error.what()));
+        showNotice(this, QMessageBox::Warning, tr("Experiment"), QString::fromStdString(error.what()), "trainError");
         return;
     }
     chart_->clear();
     progress_->setValue(0);
     progressText_->setText(tr("Starting experiment %1…").arg(id));
     elapsed_.start();
+    stepsBefore_ = -1;
     experiment_ = true;
     job_->startExperiment(projectPath_.toStdString(), id);
     setRunning(true);
@@ -232,6 +244,7 @@ void TrainPage::setRunning(bool running) {
     startButton_->setEnabled(!running);
     experimentButton_->setEnabled(!running);
     cancelButton_->setEnabled(running);
+    updateResume();
 }
 
 void TrainPage::onTrials(int done, int total, double etaSeconds, const QString& current) {
@@ -247,7 +260,37 @@ void TrainPage::onTrials(int done, int total, double etaSeconds, const QString& 
 
 void TrainPage::cancel() {
     job_->cancel();
-    progressText_->setText(tr("Cancelling after this step…"));
+    progressText_->setText(tr("Pausing after this step…"));
+}
+
+void TrainPage::resumeSelected() {
+    const int row = runTable_->currentRow();
+    if (projectPath_.isEmpty() || job_->isRunning() || row < 0) return;
+    TrainingRequest request;
+    request.project = projectPath_.toStdString();
+    request.resumeRun = runTable_->item(row, 0)->text().toLongLong();
+    try {
+        Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
+        plannedEpochs_ = TrainConfig::fromJson(RunStore(db).run(request.resumeRun).configJson).epochs;
+    } catch (const std::exception& error) {
+        progressText_->setText(QString::fromStdString(error.what()));
+        return;
+    }
+    showRun(request.resumeRun); // the curve so far; the resumed steps continue it
+    progress_->setValue(0);
+    progressText_->setText(tr("Resuming run %1…").arg(request.resumeRun));
+    elapsed_.start();
+    stepsBefore_ = -1;
+    experiment_ = false;
+    job_->startTraining(request);
+    setRunning(true);
+}
+
+void TrainPage::updateResume() {
+    const int row = runTable_->currentRow();
+    const QString status = row >= 0 ? runTable_->item(row, 4)->text() : QString();
+    resumeButton_->setEnabled(!job_->isRunning() &&
+                              (status == "cancelled" || status == "interrupted" || status == "failed"));
 }
 
 void TrainPage::onStep(qint64 step, int epoch, qint64 stepsPerEpoch, double loss) {
@@ -257,15 +300,16 @@ void TrainPage::onStep(qint64 step, int epoch, qint64 stepsPerEpoch, double loss
         return; // progress counts trials
     }
     chart_->addLoss(step, loss);
-    const qint64 total = stepsPerEpoch * epochs_->value();
+    const qint64 total = stepsPerEpoch * plannedEpochs_;
     if (total <= 0) return;
-    const double fraction = std::min(1.0, double(step) / double(total));
-    progress_->setValue(int(100 * fraction));
+    if (stepsBefore_ < 0) stepsBefore_ = step - 1;
+    progress_->setValue(int(100 * std::min(1.0, double(step) / double(total))));
+    // The rate of this start's own steps, so a resumed run's ETA does not count the earlier ones.
     const double seconds = elapsed_.elapsed() / 1000.0;
-    const QString eta = fraction > 0 ? duration(seconds * (1 - fraction) / fraction) : QString("?");
+    const QString eta = duration(seconds * double(std::max<qint64>(0, total - step)) / double(step - stepsBefore_));
     const QString text = tr("Epoch %1 of %2, step %3 of %4, loss %5 — about %6 left")
                              .arg(epoch)
-                             .arg(epochs_->value())
+                             .arg(plannedEpochs_)
                              .arg(step)
                              .arg(total)
                              .arg(loss, 0, 'f', 4)
@@ -294,7 +338,8 @@ void TrainPage::onFinished(qint64 id, bool succeeded, const QString& message) {
     reloadRuns();
     for (int row = 0; row < runTable_->rowCount(); ++row)
         if (runTable_->item(row, 0)->text().toLongLong() == runId) runTable_->setCurrentCell(row, 0);
-    if (runId == 0) QMessageBox::warning(this, tr("Training did not start"), message);
+    updateResume(); // the run's new status
+    if (runId == 0) showNotice(this, QMessageBox::Warning, tr("Training did not start"), message, "trainError");
 }
 
 void TrainPage::reloadRuns() {

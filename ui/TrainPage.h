@@ -34,6 +34,8 @@ public:
     // Refused, with a message, without initial weights to transfer from or with bad budgets.
     void startExperiment();
     void cancel();
+    // Continues the selected run, if it was stopped, exactly where it stopped.
+    void resumeSelected();
     // Draws the run's recorded curves.
     void showRun(qint64 runId);
     int runCount() const;
@@ -52,6 +54,7 @@ private:
     void onFinished(qint64 id, bool succeeded, const QString& message);
     void onTrials(int done, int total, double etaSeconds, const QString& current);
     void setRunning(bool running);
+    void updateResume();
 
     const ModelPage* model_;
     QString projectPath_;
@@ -69,11 +72,14 @@ private:
     QPushButton* startButton_;
     QPushButton* experimentButton_;
     QPushButton* cancelButton_;
+    QPushButton* resumeButton_;
     QProgressBar* progress_;
     QLabel* progressText_;
     QTableWidget* runTable_;
     QElapsedTimer elapsed_;
     bool experiment_ = false; // the job under way is an experiment
+    int plannedEpochs_ = 0;   // of the run under way, for its progress
+    qint64 stepsBefore_ = -1; // steps the run had before this start (a resume's), once known
 };
 
 } // namespace graft::ui

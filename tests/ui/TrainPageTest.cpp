@@ -76,6 +76,49 @@ TEST_F(TrainPageTest, ARunTrainsLiveAndReopeningTheProjectRedrawsTheSamePointsFr
     EXPECT_EQ(chart->accuracyPoints().size(), 2u) << "one validation point per epoch";
 }
 
+TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    {
+        Database db = createProject(project);
+        importSyntheticShapes(db, 20, 0);
+    }
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    window.findChild<QSpinBox*>("epochs")->setValue(3);
+    window.findChild<QSpinBox*>("batchSize")->setValue(16);
+    auto* pause = window.findChild<QPushButton*>("cancelTraining");
+    auto* resume = window.findChild<QPushButton*>("resumeTraining");
+    QObject::connect(page->job(), &ui::JobController::stepDone, pause, [pause](qint64 step) {
+        if (step == 3 && pause->isEnabled()) pause->click();
+    });
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("startTraining")->click();
+    ASSERT_TRUE(finished.wait(120'000));
+    EXPECT_FALSE(finished.front().at(1).toBool()) << "paused, not finished";
+    auto* runs = window.findChild<QTableWidget*>("runTable");
+    ASSERT_EQ(runs->rowCount(), 1);
+    EXPECT_EQ(runs->item(0, 4)->text(), "cancelled");
+    ASSERT_TRUE(resume->isEnabled());
+
+    QSignalSpy steps(page->job(), &ui::JobController::stepDone);
+    finished.clear();
+    resume->click();
+    ASSERT_TRUE(finished.wait(120'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    EXPECT_EQ(runs->item(0, 4)->text(), "finished");
+    EXPECT_FALSE(resume->isEnabled());
+    ASSERT_FALSE(steps.isEmpty());
+    const auto firstResumed = steps.front().at(0).toLongLong();
+    EXPECT_GE(firstResumed, 4) << "no step before the pause is repeated";
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto losses = RunStore(db).metric(finished.front().at(0).toLongLong(), "loss");
+    EXPECT_EQ(qint64(losses.size()), steps.back().at(0).toLongLong()) << "one loss per step, none lost or doubled";
+    EXPECT_EQ(page->chart()->lossPoints().size(), losses.size()) << "the chart continues the paused curve";
+}
+
 TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTrials) {
     testing::TempDir dir;
     const auto project = dir / "shapes.graft";
