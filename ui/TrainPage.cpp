@@ -45,7 +45,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
       withProbe_(new QCheckBox(tr("also a linear probe"))), startButton_(new QPushButton(tr("Start training"))),
       experimentButton_(new QPushButton(tr("Run experiment"))),
-      cancelButton_(new QPushButton(tr("Pause"))), resumeButton_(new QPushButton(tr("Resume"))), progress_(new QProgressBar), progressText_(new QLabel),
+      pauseButton_(new QPushButton(tr("Pause"))), resumeButton_(new QPushButton(tr("Resume"))), progress_(new QProgressBar), progressText_(new QLabel),
       runTable_(new QTableWidget(0, 7)) {
     epochs_->setRange(1, 1000);
     epochs_->setValue(5);
@@ -70,9 +70,9 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     budgets_->setToolTip(tr("Labelled images per class, comma-separated, e.g. 5,10,all"));
     experimentButton_->setObjectName("runExperiment");
     startButton_->setObjectName("startTraining");
-    cancelButton_->setObjectName("cancelTraining");
-    cancelButton_->setEnabled(false);
-    cancelButton_->setToolTip(tr("Stops after the current step and keeps everything so far; Resume continues it exactly"));
+    pauseButton_->setObjectName("pauseTraining");
+    pauseButton_->setEnabled(false);
+    pauseButton_->setToolTip(tr("Stops after the current step and keeps everything so far; Resume continues it exactly"));
     resumeButton_->setObjectName("resumeTraining");
     resumeButton_->setEnabled(false);
     resumeButton_->setToolTip(tr("Continues the selected stopped or interrupted run from where it stopped"));
@@ -92,7 +92,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(tr("Labels per class"), labelsPerClass_);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(startButton_);
-    buttons->addWidget(cancelButton_);
+    buttons->addWidget(pauseButton_);
     buttons->addWidget(resumeButton_);
     form->addRow(buttons);
     form->addRow(new QLabel(tr("<b>Experiment</b>: these settings as transfer, against scratch")));
@@ -132,7 +132,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
         if (!file.isEmpty()) init_->setText(file);
     });
     connect(startButton_, &QPushButton::clicked, this, &TrainPage::start);
-    connect(cancelButton_, &QPushButton::clicked, this, &TrainPage::cancel);
+    connect(pauseButton_, &QPushButton::clicked, this, &TrainPage::pause);
     connect(experimentButton_, &QPushButton::clicked, this, &TrainPage::startExperiment);
     connect(resumeButton_, &QPushButton::clicked, this, &TrainPage::resumeSelected);
     connect(job_, &JobController::trialsDone, this, &TrainPage::onTrials);
@@ -243,7 +243,7 @@ void TrainPage::startExperiment() {
 void TrainPage::setRunning(bool running) {
     startButton_->setEnabled(!running);
     experimentButton_->setEnabled(!running);
-    cancelButton_->setEnabled(running);
+    pauseButton_->setEnabled(running);
     updateResume();
 }
 
@@ -258,7 +258,7 @@ void TrainPage::onTrials(int done, int total, double etaSeconds, const QString& 
     Q_EMIT status(text);
 }
 
-void TrainPage::cancel() {
+void TrainPage::pause() {
     job_->cancel();
     progressText_->setText(tr("Pausing after this step…"));
 }

@@ -19,7 +19,7 @@ class MetricChart;
 class ModelPage;
 class JobController;
 
-// Train: the run's settings (backbone and freeze plan come from the Model page), start and cancel,
+// Train: the run's settings (backbone and freeze plan come from the Model page), start, pause, resume,
 // a progress bar with ETA, the live chart, and the project's runs; selecting a run draws its
 // recorded curves from the project file. An experiment trains the same settings as "transfer"
 // against "scratch" (and optionally a linear probe) over seeds and label budgets.
@@ -33,7 +33,8 @@ public:
     void start();
     // Refused, with a message, without initial weights to transfer from or with bad budgets.
     void startExperiment();
-    void cancel();
+    // Stops after the current step, keeping it (the run can be resumed).
+    void pause();
     // Continues the selected run, if it was stopped, exactly where it stopped.
     void resumeSelected();
     // Draws the run's recorded curves.
@@ -71,7 +72,7 @@ private:
     QCheckBox* withProbe_;
     QPushButton* startButton_;
     QPushButton* experimentButton_;
-    QPushButton* cancelButton_;
+    QPushButton* pauseButton_;
     QPushButton* resumeButton_;
     QProgressBar* progress_;
     QLabel* progressText_;

@@ -89,7 +89,7 @@ TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
     auto* page = window.findChild<ui::TrainPage*>();
     window.findChild<QSpinBox*>("epochs")->setValue(3);
     window.findChild<QSpinBox*>("batchSize")->setValue(16);
-    auto* pause = window.findChild<QPushButton*>("cancelTraining");
+    auto* pause = window.findChild<QPushButton*>("pauseTraining");
     auto* resume = window.findChild<QPushButton*>("resumeTraining");
     QObject::connect(page->job(), &ui::JobController::stepDone, pause, [pause](qint64 step) {
         if (step == 3 && pause->isEnabled()) pause->click();
