@@ -108,12 +108,7 @@ void DataPage::setProject(Database* db, const QString& path) {
     thumbnailThread_.wait();
     db_ = db;
     undoStack_->clear();
-    std::vector<CatalogImage> images;
-    std::map<std::int64_t, QString> names;
     if (db_) {
-        ProjectStore store(*db_);
-        images = store.catalog();
-        for (const auto& summary : store.classSummaries()) names[summary.id] = QString::fromStdString(summary.name);
         // A fresh loader per project: it holds its own connection to the file.
         auto* loader = new ThumbnailLoader(path, kThumbnail);
         loader->moveToThread(&thumbnailThread_);
@@ -122,18 +117,18 @@ void DataPage::setProject(Database* db, const QString& path) {
         connect(loader, &ThumbnailLoader::loaded, model_, &ImageGridModel::setThumbnail);
         thumbnailThread_.start();
     }
-    model_->reset(std::move(images), std::move(names));
-    refreshClasses();
-    refreshFilterChoices();
-    showPreview();
+    reload();
 }
 
 void DataPage::reload() {
-    if (!db_) return;
-    ProjectStore store(*db_);
+    std::vector<CatalogImage> images;
     std::map<std::int64_t, QString> names;
-    for (const auto& summary : store.classSummaries()) names[summary.id] = QString::fromStdString(summary.name);
-    model_->reset(store.catalog(), std::move(names));
+    if (db_) {
+        ProjectStore store(*db_);
+        images = store.catalog();
+        for (const auto& summary : store.classSummaries()) names[summary.id] = QString::fromStdString(summary.name);
+    }
+    model_->reset(std::move(images), std::move(names));
     refreshClasses();
     refreshFilterChoices();
     showPreview();

@@ -1,8 +1,8 @@
 #include "MainWindow.h"
 
-#include "data/SyntheticShapes.h"
 #include "project/ProjectFile.h"
 
+#include "ShapesProject.h"
 #include "TempDir.h"
 #include "TestApplication.h"
 
@@ -25,11 +25,7 @@ protected:
 
 TEST_F(MainWindowTest, ShowsClassCountsOfTheOpenedProject) {
     testing::TempDir dir;
-    const auto project = dir / "shapes.graft";
-    {
-        Database db = createProject(project);
-        importSyntheticShapes(db, 10, 0);
-    }
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
     ui::MainWindow window;
     QString error;
     ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();

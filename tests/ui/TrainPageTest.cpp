@@ -4,12 +4,12 @@
 #include "TrainPage.h"
 #include "JobController.h"
 
-#include "data/SyntheticShapes.h"
 #include "experiment/ComparisonReport.h"
 #include "experiment/TransferVerdict.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 
+#include "ShapesProject.h"
 #include "TempDir.h"
 #include "TestApplication.h"
 
@@ -33,11 +33,7 @@ protected:
 
 TEST_F(TrainPageTest, ARunTrainsLiveAndReopeningTheProjectRedrawsTheSamePointsFromTheFile) {
     testing::TempDir dir;
-    const auto project = dir / "shapes.graft";
-    {
-        Database db = createProject(project);
-        importSyntheticShapes(db, 20, 0);
-    }
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 20);
     std::vector<std::pair<double, double>> live;
     qint64 runId = 0;
     {
@@ -78,11 +74,7 @@ TEST_F(TrainPageTest, ARunTrainsLiveAndReopeningTheProjectRedrawsTheSamePointsFr
 
 TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
     testing::TempDir dir;
-    const auto project = dir / "shapes.graft";
-    {
-        Database db = createProject(project);
-        importSyntheticShapes(db, 20, 0);
-    }
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 20);
     ui::MainWindow window;
     QString error;
     ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
@@ -121,11 +113,7 @@ TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
 
 TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTrials) {
     testing::TempDir dir;
-    const auto project = dir / "shapes.graft";
-    {
-        Database db = createProject(project);
-        importSyntheticShapes(db, 20, 0);
-    }
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 20);
     TrainingRequest pretraining;
     pretraining.project = project;
     pretraining.config.epochs = 2;
