@@ -3,7 +3,7 @@
 namespace graft::ui {
 
 ImageGridModel::ImageGridModel(int thumbnailSize, QObject* parent)
-    : QAbstractListModel(parent), thumbnailSize_(thumbnailSize), thumbnails_(4000),
+    : QAbstractListModel(parent), thumbnails_(4000),
       placeholder_(thumbnailSize, thumbnailSize, QImage::Format_RGB888) {
     placeholder_.fill(QColor(80, 80, 80));
 }
@@ -57,12 +57,6 @@ void ImageGridModel::setLabel(const std::string& sha256, std::optional<std::int6
     images_[std::size_t(found->second)].classId = classId;
     const auto changed = index(found->second);
     Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, ClassIdRole});
-}
-
-std::map<std::int64_t, std::int64_t> ImageGridModel::countsByClass() const {
-    std::map<std::int64_t, std::int64_t> counts;
-    for (const auto& image : images_) ++counts[image.classId.value_or(kUnlabelled)];
-    return counts;
 }
 
 void ImageGridModel::setThumbnail(const QString& sha256, const QImage& image) {

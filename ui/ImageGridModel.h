@@ -31,8 +31,6 @@ public:
     const CatalogImage& image(int row) const { return images_[std::size_t(row)]; }
     // A label changed elsewhere (a command, its undo).
     void setLabel(const std::string& sha256, std::optional<std::int64_t> classId);
-    // Images per class id; unlabelled ones under kUnlabelled.
-    std::map<std::int64_t, std::int64_t> countsByClass() const;
 
 public Q_SLOTS:
     void setThumbnail(const QString& sha256, const QImage& image);
@@ -41,7 +39,6 @@ Q_SIGNALS:
     void thumbnailWanted(const QString& sha256) const;
 
 private:
-    int thumbnailSize_;
     std::vector<CatalogImage> images_;
     std::unordered_map<std::string, int> rowOf_;
     std::map<std::int64_t, QString> classNames_;
