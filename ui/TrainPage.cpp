@@ -171,11 +171,7 @@ void TrainPage::start() {
     request.config.labelsPerClass = labelsPerClass_->value();
     plannedEpochs_ = request.config.epochs;
     chart_->clear();
-    progress_->setValue(0);
-    progressText_->setText(tr("Starting…"));
-    elapsed_.start();
-    stepsBefore_ = -1;
-    experiment_ = false;
+    prepareJob(tr("Starting…"), false);
     job_->startTraining(request);
     setRunning(true);
 }
@@ -231,13 +227,17 @@ void TrainPage::startExperiment() {
         return;
     }
     chart_->clear();
-    progress_->setValue(0);
-    progressText_->setText(tr("Starting experiment %1…").arg(id));
-    elapsed_.start();
-    stepsBefore_ = -1;
-    experiment_ = true;
+    prepareJob(tr("Starting experiment %1…").arg(id), true);
     job_->startExperiment(projectPath_.toStdString(), id);
     setRunning(true);
+}
+
+void TrainPage::prepareJob(const QString& text, bool experiment) {
+    progress_->setValue(0);
+    progressText_->setText(text);
+    elapsed_.start();
+    stepsBefore_ = -1;
+    experiment_ = experiment;
 }
 
 void TrainPage::setRunning(bool running) {
@@ -277,11 +277,7 @@ void TrainPage::resumeSelected() {
         return;
     }
     showRun(request.resumeRun); // the curve so far; the resumed steps continue it
-    progress_->setValue(0);
-    progressText_->setText(tr("Resuming run %1…").arg(request.resumeRun));
-    elapsed_.start();
-    stepsBefore_ = -1;
-    experiment_ = false;
+    prepareJob(tr("Resuming run %1…").arg(request.resumeRun), false);
     job_->startTraining(request);
     setRunning(true);
 }

@@ -54,6 +54,8 @@ private:
     void onStep(qint64 step, int epoch, qint64 stepsPerEpoch, double loss);
     void onFinished(qint64 id, bool succeeded, const QString& message);
     void onTrials(int done, int total, double etaSeconds, const QString& current);
+    // Resets the progress display and timing for the job about to start.
+    void prepareJob(const QString& text, bool experiment);
     void setRunning(bool running);
     void updateResume();
 
