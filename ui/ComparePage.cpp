@@ -1,5 +1,6 @@
 #include "ComparePage.h"
 
+#include "ArmColors.h"
 #include "QCustomPlotInclude.h"
 
 #include "experiment/ComparisonReport.h"
@@ -25,8 +26,6 @@ QColor verdictColor(Verdict verdict) {
     }
     return {110, 118, 129};
 }
-
-const QColor kArmColors[] = {{59, 125, 216}, {220, 110, 40}, {46, 160, 67}, {150, 80, 190}, {120, 120, 120}};
 
 } // namespace
 
@@ -127,14 +126,16 @@ void ComparePage::showExperiment(qint64 experimentId) {
 
     curves_->clearGraphs();
     std::map<std::string, QCPGraph*> graphs;
+    int nextColor = 0; // the baseline takes no palette colour
     for (const auto& result : comparison.results) {
         if (result.budget == 0 || !result.accuracy) continue; // "all" has no place on a labels axis
         auto& graph = graphs[result.arm];
         if (!graph) {
             graph = curves_->addGraph();
             graph->setName(QString::fromStdString(result.arm));
-            const QColor color = kArmColors[std::min<std::size_t>(graphs.size() - 1, std::size(kArmColors) - 1)];
-            graph->setPen(QPen(color, 2));
+            const bool baseline = result.arm == comparison.spec.baseline;
+            const QColor color = armColor(result.arm, comparison.spec.baseline, baseline ? 0 : nextColor++);
+            graph->setPen(QPen(color, 2, baseline ? Qt::DashLine : Qt::SolidLine));
             graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, 7));
         }
         graph->addData(result.budget, result.accuracy->mean);

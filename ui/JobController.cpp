@@ -20,7 +20,7 @@ public:
     }
     void onEpoch(const EpochEvent& event) override {
         QMetaObject::invokeMethod(job_, [job = job_, event] {
-            Q_EMIT job->epochDone(event.epoch, event.epochs, event.step, event.trainLoss, event.validated, event.valAccuracy);
+            Q_EMIT job->epochDone(event);
         }, Qt::QueuedConnection);
     }
     void onProgress(const ExperimentProgress& progress) override {

@@ -40,7 +40,7 @@ public:
 
 Q_SIGNALS:
     void stepDone(qint64 step, int epoch, qint64 stepsPerEpoch, double loss);
-    void epochDone(int epoch, int epochs, qint64 step, double trainLoss, bool validated, double valAccuracy);
+    void epochDone(const graft::EpochEvent& event);
     // Experiments: trials done of all, seconds left (-1: not known yet), the trial under way.
     void trialsDone(int done, int total, double etaSeconds, const QString& current);
     // Other long work (an export's replay, an import): `done` of `total` in `stage`.

@@ -1,40 +1,69 @@
 #pragma once
 
+#include "experiment/EpochCurves.h"
+
 #include <QTimer>
 #include <QWidget>
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 class QCustomPlot;
 class QCPGraph;
+class QLabel;
 
 namespace graft::ui {
 
-// One run's curves: training loss per step (left axis) and validation accuracy per epoch (right
-// axis, x at the epoch's last step). Points arrive one by one while a run trains; the plot is
+// Live curves, loss on the left and accuracy on the right. Either one run (x: step): the loss of
+// every step and, per epoch, the training and validation loss and accuracy; or an experiment
+// (x: epoch): each arm's mean over seeds with the range across seeds as a shaded band, one
+// colour per arm, the baseline dashed on top. Points may arrive one by one; the plots are
 // redrawn at most every 40 ms, however fast they come.
 class MetricChart : public QWidget {
     Q_OBJECT
 
 public:
+    enum class Panel { Loss, Accuracy };
+
     explicit MetricChart(QWidget* parent = nullptr);
 
+    // Back to one run's (empty) curves.
     void clear();
     void addLoss(std::int64_t step, double loss);
-    void addValAccuracy(std::int64_t step, double accuracy);
-    // Points as plotted: (step, value).
-    std::vector<std::pair<double, double>> lossPoints() const;
-    std::vector<std::pair<double, double>> accuracyPoints() const;
+    void addEpoch(std::int64_t step, double trainLoss, double trainAccuracy, std::optional<double> valLoss,
+                  std::optional<double> valAccuracy);
+    // Replaces whatever is drawn with an experiment's arms.
+    void showArms(const QString& title, const std::string& baseline, const std::vector<ArmEpochCurve>& losses,
+                  const std::vector<ArmEpochCurve>& accuracies);
+
+    // Points as plotted, (x, value), of the graph with that name: "training loss (step)",
+    // "training loss", "validation loss", "training accuracy", "validation accuracy"; or an arm's
+    // name, "<arm> low" and "<arm> high" for its band. Empty for a name not drawn.
+    std::vector<std::pair<double, double>> points(Panel panel, const QString& graph) const;
+    std::vector<std::pair<double, double>> lossPoints() const { return points(Panel::Loss, "training loss (step)"); }
+    std::vector<std::pair<double, double>> accuracyPoints() const { return points(Panel::Accuracy, "validation accuracy"); }
+    // The names in the panel's legend, top to bottom.
+    QStringList legend(Panel panel) const;
+    QString title() const;
     int replots() const { return replots_; }
 
 private:
+    QCustomPlot* plotOf(Panel panel) const { return panel == Panel::Loss ? lossPlot_ : accuracyPlot_; }
+    QCPGraph* addGraph(Panel panel, const QString& name, const QPen& pen, bool withPoints);
+    void drawArms(Panel panel, const std::string& baseline, const std::vector<ArmEpochCurve>& curves);
     void scheduleReplot();
     void replot();
 
-    QCustomPlot* plot_;
-    QCPGraph* loss_;
-    QCPGraph* accuracy_;
+    QLabel* title_;
+    QCustomPlot* lossPlot_;
+    QCustomPlot* accuracyPlot_;
+    QCPGraph* stepLoss_ = nullptr;
+    QCPGraph* trainLoss_ = nullptr;
+    QCPGraph* valLoss_ = nullptr;
+    QCPGraph* trainAccuracy_ = nullptr;
+    QCPGraph* valAccuracy_ = nullptr;
     QTimer replotTimer_;
     int replots_ = 0;
 };

@@ -5,6 +5,7 @@
 #include "Notice.h"
 #include "JobController.h"
 
+#include "experiment/EpochCurves.h"
 #include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
@@ -26,6 +27,9 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
 
 namespace graft::ui {
 namespace {
@@ -137,9 +141,15 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     connect(resumeButton_, &QPushButton::clicked, this, &TrainPage::resumeSelected);
     connect(job_, &JobController::trialsDone, this, &TrainPage::onTrials);
     connect(job_, &JobController::stepDone, this, &TrainPage::onStep);
-    connect(job_, &JobController::epochDone, this, [this](int, int, qint64 step, double, bool validated, double accuracy) {
-        if (validated) chart_->addValAccuracy(step, accuracy);
+    connect(job_, &JobController::epochDone, this, [this](const EpochEvent& event) {
+        if (experiment_) showExperiment(experimentId_); // the arms as recorded, this epoch included
+        else
+            chart_->addEpoch(event.step, event.trainLoss, event.trainAccuracy,
+                             event.validated ? std::optional(event.valLoss) : std::nullopt,
+                             event.validated ? std::optional(event.valAccuracy) : std::nullopt);
     });
+    followTimer_.setInterval(1000);
+    connect(&followTimer_, &QTimer::timeout, this, &TrainPage::followTick);
     connect(job_, &JobController::finished, this, &TrainPage::onFinished);
     connect(runTable_, &QTableWidget::currentCellChanged, this, [this](int row) {
         if (row >= 0 && !job_->isRunning()) showRun(runTable_->item(row, 0)->text().toLongLong());
@@ -149,10 +159,70 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
 
 void TrainPage::setProject(const QString& path) {
     if (job_->isRunning()) job_->cancel();
+    followTimer_.stop();
+    followedRun_ = 0;
+    experimentId_ = 0;
     projectPath_ = path;
     chart_->clear();
     reloadRuns();
     if (runTable_->rowCount() > 0) runTable_->setCurrentCell(runTable_->rowCount() - 1, 0); // the latest run's curves
+    followRunning();
+}
+
+void TrainPage::followRunning() {
+    std::vector<RunRecord> records;
+    try {
+        Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
+        records = RunStore(db).runs();
+    } catch (const std::exception&) {
+        return; // reloadRuns has said why
+    }
+    const auto running = std::find_if(records.rbegin(), records.rend(),
+                                      [](const RunRecord& run) { return run.status == RunStatus::Running; });
+    if (running == records.rend()) {
+        // The newest run's experiment, if it was a trial, as the arms compare; else the run itself.
+        if (!records.empty() && records.back().experimentId > 0) showExperiment(records.back().experimentId);
+        return;
+    }
+    followedRun_ = running->id;
+    idleFollowTicks_ = 0;
+    const QString text = running->experimentId > 0
+                             ? tr("Experiment %1 is training in another process; following it.").arg(running->experimentId)
+                             : tr("Run %1 is training in another process; following it.").arg(running->id);
+    progressText_->setText(text);
+    Q_EMIT status(text);
+    if (running->experimentId > 0) showExperiment(running->experimentId);
+    else showRun(running->id);
+    followTimer_.start();
+}
+
+// An experiment has short gaps between trials where nothing runs, so following ends only after
+// a few quiet seconds.
+void TrainPage::followTick() {
+    constexpr int kQuietTicks = 5;
+    std::optional<RunRecord> followed;
+    bool anyRunning = false;
+    try {
+        Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
+        RunStore runs(db);
+        followed = runs.run(followedRun_);
+        for (const auto& run : runs.runs()) {
+            if (run.status != RunStatus::Running) continue;
+            if (followed->experimentId > 0 ? run.experimentId == followed->experimentId : run.id == followed->id) anyRunning = true;
+        }
+    } catch (const std::exception& error) {
+        progressText_->setText(QString::fromStdString(error.what()));
+        followTimer_.stop();
+        return;
+    }
+    if (followed->experimentId > 0) showExperiment(followed->experimentId);
+    else showRun(followed->id);
+    idleFollowTicks_ = anyRunning ? 0 : idleFollowTicks_ + 1;
+    if (idleFollowTicks_ < kQuietTicks) return;
+    followTimer_.stop();
+    followedRun_ = 0;
+    progressText_->setText(tr("The run followed has ended."));
+    reloadRuns();
 }
 
 int TrainPage::runCount() const { return runTable_->rowCount(); }
@@ -178,6 +248,7 @@ void TrainPage::start() {
 
 void TrainPage::startExperiment() {
     if (projectPath_.isEmpty() || job_->isRunning()) return;
+    followTimer_.stop();
     const QString weights = init_->text().trimmed();
     if (!QFileInfo(weights).isFile()) {
         showNotice(this, QMessageBox::Warning, tr("Experiment"),
@@ -226,7 +297,8 @@ void TrainPage::startExperiment() {
         showNotice(this, QMessageBox::Warning, tr("Experiment"), QString::fromStdString(error.what()), "trainError");
         return;
     }
-    chart_->clear();
+    experimentId_ = id;
+    chart_->showArms(tr("Experiment %1: waiting for the first epoch").arg(id), spec.baseline, {}, {});
     prepareJob(tr("Starting experiment %1…").arg(id), true);
     job_->startExperiment(projectPath_.toStdString(), id);
     setRunning(true);
@@ -290,11 +362,7 @@ void TrainPage::updateResume() {
 }
 
 void TrainPage::onStep(qint64 step, int epoch, qint64 stepsPerEpoch, double loss) {
-    if (experiment_) {
-        if (step == 1) chart_->clear(); // the next trial's curve
-        chart_->addLoss(step, loss);
-        return; // progress counts trials
-    }
+    if (experiment_) return; // the chart has one point per epoch, and progress counts trials
     chart_->addLoss(step, loss);
     const qint64 total = stepsPerEpoch * plannedEpochs_;
     if (total <= 0) return;
@@ -371,7 +439,36 @@ void TrainPage::showRun(qint64 runId) {
         Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
         RunStore runs(db);
         for (const auto& point : runs.metric(runId, "loss")) chart_->addLoss(point.step, point.value);
-        for (const auto& point : runs.metric(runId, "val_accuracy")) chart_->addValAccuracy(point.step, point.value);
+        std::map<std::int64_t, double> valLoss, valAccuracy; // by step
+        for (const auto& point : runs.metric(runId, "val_loss")) valLoss[point.step] = point.value;
+        for (const auto& point : runs.metric(runId, "val_accuracy")) valAccuracy[point.step] = point.value;
+        const auto trainAccuracy = runs.metric(runId, "train_accuracy");
+        const auto trainLoss = runs.metric(runId, "train_loss");
+        for (std::size_t i = 0; i < trainLoss.size() && i < trainAccuracy.size(); ++i) {
+            const auto step = trainLoss[i].step;
+            chart_->addEpoch(step, trainLoss[i].value, trainAccuracy[i].value,
+                             valLoss.contains(step) ? std::optional(valLoss[step]) : std::nullopt,
+                             valAccuracy.contains(step) ? std::optional(valAccuracy[step]) : std::nullopt);
+        }
+    } catch (const std::exception& error) {
+        progressText_->setText(QString::fromStdString(error.what()));
+    }
+}
+
+void TrainPage::showExperiment(qint64 experimentId) {
+    experimentId_ = experimentId;
+    try {
+        Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
+        const auto spec = ExperimentSpec::fromJson(ExperimentStore(db).experiment(experimentId).specJson);
+        std::int64_t budget = 0;
+        for (const auto& run : RunStore(db).runs())
+            if (run.experimentId == experimentId) budget = run.labelsPerClass; // the newest trial's
+        const QString labels = budget > 0 ? tr("%1 labels per class").arg(budget) : tr("all labels");
+        chart_->showArms(tr("Experiment %1, %2: mean over seeds, shaded from the lowest to the highest seed")
+                             .arg(experimentId)
+                             .arg(labels),
+                         spec.baseline, epochCurves(db, experimentId, budget, "val_loss"),
+                         epochCurves(db, experimentId, budget, "val_accuracy"));
     } catch (const std::exception& error) {
         progressText_->setText(QString::fromStdString(error.what()));
     }

@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 #include <QString>
+#include <QTimer>
 #include <QWidget>
 
 class QCheckBox;
@@ -39,6 +40,11 @@ public:
     void resumeSelected();
     // Draws the run's recorded curves.
     void showRun(qint64 runId);
+    // Draws the experiment's arms at the label budget of its newest trial, from the project file.
+    void showExperiment(qint64 experimentId);
+    // A run or experiment another process (graft-cli, say) is training in this project, which the
+    // page follows; 0 when none.
+    qint64 followedRun() const { return followedRun_; }
     int runCount() const;
     MetricChart* chart() const { return chart_; }
     JobController* job() const { return job_; }
@@ -58,6 +64,9 @@ private:
     void prepareJob(const QString& text, bool experiment);
     void setRunning(bool running);
     void updateResume();
+    // Follows a run still running when the project opened (see followedRun()), until it ends.
+    void followRunning();
+    void followTick();
 
     const ModelPage* model_;
     QString projectPath_;
@@ -81,6 +90,10 @@ private:
     QTableWidget* runTable_;
     QElapsedTimer elapsed_;
     bool experiment_ = false; // the job under way is an experiment
+    qint64 experimentId_ = 0; // the experiment the chart shows, if any
+    qint64 followedRun_ = 0;
+    int idleFollowTicks_ = 0; // ticks without a running run since following began
+    QTimer followTimer_;
     int plannedEpochs_ = 0;   // of the run under way, for its progress
     qint64 stepsBefore_ = -1; // steps the run had before this start (a resume's), once known
 };

@@ -150,7 +150,7 @@ std::vector<RunRecord> RunStore::queryRuns(std::optional<std::int64_t> runId) {
                (SELECT count(*) FROM metrics m WHERE m.run_id = r.id AND m.name = 'val_accuracy'),
                (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'val_accuracy'
                 ORDER BY step DESC LIMIT 1),
-               coalesce(r.experiment_id, 0)
+               coalesce(r.experiment_id, 0), r.labels_per_class
         FROM runs r WHERE ?1 IS NULL OR r.id = ?1 ORDER BY r.id)sql");
     if (runId) statement.bind(1, *runId);
     else statement.bindNull(1);
@@ -171,6 +171,7 @@ std::vector<RunRecord> RunStore::queryRuns(std::optional<std::int64_t> runId) {
         record.epochsDone = statement.columnInt(11);
         if (!statement.isNull(12)) record.lastValAccuracy = statement.columnDouble(12);
         record.experimentId = statement.columnInt(13);
+        record.labelsPerClass = statement.columnInt(14);
         records.push_back(std::move(record));
     }
     return records;

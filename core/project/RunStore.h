@@ -43,6 +43,7 @@ struct RunRecord {
     std::int64_t epochsDone = 0;        // epochs with a validation result
     std::optional<double> lastValAccuracy;
     std::int64_t experimentId = 0;      // the experiment it is a trial of; 0: a run of its own
+    std::int64_t labelsPerClass = 0;    // the trial's label budget; 0: every training image
 };
 
 struct Metric {

@@ -5,7 +5,11 @@
 #include "JobController.h"
 
 #include "experiment/ComparisonReport.h"
+#include "experiment/EpochCurves.h"
+#include "experiment/ExperimentRunner.h"
+#include "experiment/ExperimentSpec.h"
 #include "experiment/TransferVerdict.h"
+#include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 
@@ -22,6 +26,10 @@
 #include <QTableWidget>
 #include <QTest>
 #include <gtest/gtest.h>
+
+#include <semaphore>
+#include <thread>
+#include <utility>
 
 namespace graft {
 namespace {
@@ -70,6 +78,75 @@ TEST_F(TrainPageTest, ARunTrainsLiveAndReopeningTheProjectRedrawsTheSamePointsFr
     auto* chart = reopened.findChild<ui::TrainPage*>()->chart();
     EXPECT_EQ(chart->lossPoints(), live);
     EXPECT_EQ(chart->accuracyPoints().size(), 2u) << "one validation point per epoch";
+    using Panel = ui::MetricChart::Panel;
+    const std::pair<Panel, const char*> epochCurves[] = {{Panel::Loss, "train_loss"}, {Panel::Loss, "val_loss"},
+                                                         {Panel::Accuracy, "train_accuracy"}, {Panel::Accuracy, "val_accuracy"}};
+    const QString names[] = {"training loss", "validation loss", "training accuracy", "validation accuracy"};
+    for (std::size_t i = 0; i < std::size(epochCurves); ++i) {
+        std::vector<std::pair<double, double>> expected;
+        for (const auto& point : RunStore(db).metric(runId, epochCurves[i].second)) expected.emplace_back(double(point.step), point.value);
+        EXPECT_EQ(expected.size(), 2u);
+        EXPECT_EQ(chart->points(epochCurves[i].first, names[i]), expected) << epochCurves[i].second;
+    }
+}
+
+// An experiment another process trains: opening the project shows its arms, follows the epochs
+// as they are recorded, and stops following once the trials are done.
+TEST_F(TrainPageTest, OpeningAProjectWhileAnExperimentTrainsFollowsItsArmsToTheEnd) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 12);
+    std::int64_t experimentId = 0;
+    {
+        Database db = openProject(project);
+        const std::string spec = R"({"name": "two", "seeds": 1, "budgets": ["all"], "arms": [
+            {"name": "wide", "train": {"epochs": 2, "batchSize": 8}},
+            {"name": "scratch", "train": {"epochs": 2, "batchSize": 8}}]})";
+        experimentId = ExperimentStore(db).create("two", ExperimentSpec::fromJson(spec).toJson());
+    }
+    // Holds the first trial at its first step until the window is open.
+    class HeldAtFirstStep : public ExperimentObserver {
+    public:
+        void onStep(const StepEvent&) override {
+            if (std::exchange(first_, false)) {
+                reached.release();
+                proceed.acquire();
+            }
+        }
+        std::binary_semaphore reached{0}, proceed{0};
+
+    private:
+        bool first_ = true;
+    } observer;
+    std::jthread otherProcess([&] { runExperiment(project, experimentId, observer, {}); });
+    observer.reached.acquire();
+
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    EXPECT_GT(page->followedRun(), 0) << "the running trial is followed";
+    EXPECT_TRUE(page->chart()->title().startsWith(QString("Experiment %1").arg(experimentId))) << page->chart()->title().toStdString();
+    observer.proceed.release();
+    otherProcess.join();
+    EXPECT_TRUE(QTest::qWaitFor([&] { return page->followedRun() == 0; }, 20'000)) << "following ends with the experiment";
+
+    using Panel = ui::MetricChart::Panel;
+    const auto* chart = page->chart();
+    EXPECT_EQ(chart->legend(Panel::Accuracy), QStringList({"wide", "scratch"})) << "the baseline is drawn last, over the arms";
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    for (const auto& curve : graft::epochCurves(db, experimentId, 0, "val_accuracy")) {
+        const QString arm = QString::fromStdString(curve.arm);
+        ASSERT_EQ(curve.points.size(), 2u) << curve.arm;
+        std::vector<std::pair<double, double>> mean, low, high;
+        for (const auto& point : curve.points) {
+            mean.emplace_back(double(point.epoch), point.mean);
+            low.emplace_back(double(point.epoch), point.low);
+            high.emplace_back(double(point.epoch), point.high);
+        }
+        EXPECT_EQ(chart->points(Panel::Accuracy, arm), mean) << curve.arm;
+        EXPECT_EQ(chart->points(Panel::Accuracy, arm + " low"), low) << curve.arm;
+        EXPECT_EQ(chart->points(Panel::Accuracy, arm + " high"), high) << curve.arm;
+    }
 }
 
 TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
@@ -156,6 +233,20 @@ TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTr
         EXPECT_EQ(table->item(row, 4)->text().toStdString(), deltaText(result));
     }
     EXPECT_EQ(verdicts, 2) << "transfer against scratch at both budgets";
+
+    // The Train page shows the arms of the last budget run, a mean and a band across the 2 seeds.
+    using Panel = ui::MetricChart::Panel;
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto accuracies = graft::epochCurves(db, finished.front().at(0).toLongLong(), 0, "val_accuracy");
+    ASSERT_EQ(accuracies.size(), 2u);
+    EXPECT_EQ(page->chart()->legend(Panel::Accuracy), QStringList({"transfer", "scratch"}));
+    for (const auto& curve : accuracies) {
+        ASSERT_EQ(curve.points.size(), 2u);
+        EXPECT_EQ(curve.points.back().seeds, 2);
+        const auto high = page->chart()->points(Panel::Accuracy, QString::fromStdString(curve.arm) + " high");
+        ASSERT_EQ(high.size(), 2u);
+        EXPECT_EQ(high.back().second, curve.points.back().high);
+    }
 }
 
 TEST_F(TrainPageTest, ABurstOfPointsIsDrawnInOneReplot) {
