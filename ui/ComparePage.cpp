@@ -1,19 +1,27 @@
 #include "ComparePage.h"
 
 #include "ArmColors.h"
+#include "JobController.h"
 #include "QCustomPlotInclude.h"
+#include "RunErrorsView.h"
 
 #include "experiment/ComparisonReport.h"
+#include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
+#include "project/RunStore.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <utility>
 
 namespace graft::ui {
 namespace {
@@ -30,8 +38,11 @@ QColor verdictColor(Verdict verdict) {
 } // namespace
 
 ComparePage::ComparePage(QWidget* parent)
-    : QWidget(parent), experiment_(new QComboBox), table_(new QTableWidget(0, 8)), curves_(new QCustomPlot),
-      note_(new QLabel) {
+    : QWidget(parent), experiment_(new QComboBox), table_(new QTableWidget(0, 8)), tabs_(new QTabWidget),
+      curves_(new QCustomPlot), note_(new QLabel), trial_(new QComboBox), armErrors_(new RunErrorsView),
+      baselineErrors_(new RunErrorsView), inspection_(new JobController(this)),
+      rankButton_(new QPushButton(tr("Rank cached backbones"))), cancelRanking_(new QPushButton(tr("Cancel"))),
+      rankingNote_(new QLabel), rankingTable_(new QTableWidget(0, 7)), ranking_(new JobController(this)) {
     experiment_->setObjectName("experimentChoice");
     table_->setObjectName("comparisonTable");
     table_->setHorizontalHeaderLabels({tr("Arm"), tr("Labels per class"), tr("Seeds"), tr("Held-out accuracy [95 % CI]"),
@@ -52,16 +63,79 @@ ComparePage::ComparePage(QWidget* parent)
     auto* chooser = new QHBoxLayout;
     chooser->addWidget(new QLabel(tr("Experiment")));
     chooser->addWidget(experiment_, 1);
+    auto* efficiency = new QWidget;
+    auto* efficiencyLayout = new QVBoxLayout(efficiency);
+    efficiencyLayout->addWidget(curves_, 1);
+    efficiencyLayout->addWidget(note_);
+    tabs_->addTab(efficiency, tr("Label efficiency"));
+
+    trial_->setObjectName("trialChoice");
+    auto* errors = new QWidget;
+    auto* trialRow = new QHBoxLayout;
+    trialRow->addWidget(new QLabel(tr("Trial")));
+    trialRow->addWidget(trial_, 1);
+    auto* sideBySide = new QSplitter;
+    sideBySide->addWidget(armErrors_);
+    sideBySide->addWidget(baselineErrors_);
+    auto* errorsLayout = new QVBoxLayout(errors);
+    errorsLayout->addLayout(trialRow);
+    errorsLayout->addWidget(sideBySide, 1);
+    tabs_->addTab(errors, tr("Errors and confusion"));
+
+    rankingTable_->setObjectName("rankingTable");
+    rankingTable_->setHorizontalHeaderLabels(
+        {tr("Backbone"), tr("Architecture"), tr("LogME"), tr("LEEP"), tr("Images"), tr("Seconds"), tr("Problem")});
+    rankingTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    rankingTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    rankingTable_->horizontalHeader()->setStretchLastSection(true);
+    rankingTable_->setToolTip(tr("LogME and LEEP score frozen features on the labelled training images before any "
+                                 "training: higher is better; compare backbones by them, then confirm with an experiment"));
+    rankButton_->setObjectName("rankBackbones");
+    cancelRanking_->setEnabled(false);
+    rankingNote_->setWordWrap(true);
+    auto* ranking = new QWidget;
+    auto* rankingButtons = new QHBoxLayout;
+    rankingButtons->addWidget(rankButton_);
+    rankingButtons->addWidget(cancelRanking_);
+    rankingButtons->addWidget(rankingNote_, 1);
+    auto* rankingLayout = new QVBoxLayout(ranking);
+    rankingLayout->addLayout(rankingButtons);
+    rankingLayout->addWidget(rankingTable_, 1);
+    tabs_->addTab(ranking, tr("Backbone ranking"));
+
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(table_);
-    splitter->addWidget(curves_);
+    splitter->addWidget(tabs_);
+    splitter->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(chooser);
     layout->addWidget(splitter, 1);
-    layout->addWidget(note_);
 
     connect(experiment_, &QComboBox::currentIndexChanged, this, [this] {
         if (experiment_->currentIndex() >= 0) showExperiment(experiment_->currentData().toLongLong());
+    });
+    connect(trial_, &QComboBox::currentIndexChanged, this, &ComparePage::inspectTrial);
+    connect(tabs_, &QTabWidget::currentChanged, this, [this, errors](int) { // opening the tab shows the first trial
+        if (tabs_->currentWidget() == errors && trial_->currentIndex() < 0 && trial_->count() > 0) trial_->setCurrentIndex(0);
+    });
+    connect(inspection_, &JobController::inspected, this, &ComparePage::showInspections);
+    connect(inspection_, &JobController::finished, this, [this](qint64, bool succeeded, const QString& message) {
+        if (!succeeded && pendingTrial_ < 0) {
+            armErrors_->showMessage(message);
+            baselineErrors_->showMessage({});
+        }
+        if (pendingTrial_ >= 0) inspectTrial(std::exchange(pendingTrial_, -1));
+    });
+    connect(rankButton_, &QPushButton::clicked, this, &ComparePage::rankBackbones);
+    connect(cancelRanking_, &QPushButton::clicked, ranking_, &JobController::cancel);
+    connect(ranking_, &JobController::progressed, this, [this](const QString& stage, qint64 done, qint64 total) {
+        rankingNote_->setText(tr("%1: %2 of %3 images").arg(stage).arg(done).arg(total));
+    });
+    connect(ranking_, &JobController::ranked, this, &ComparePage::showRanks);
+    connect(ranking_, &JobController::finished, this, [this](qint64, bool, const QString& message) {
+        rankButton_->setEnabled(true);
+        cancelRanking_->setEnabled(false);
+        rankingNote_->setText(message);
     });
 }
 
@@ -72,6 +146,10 @@ void ComparePage::setProject(const QString& path) {
     else {
         table_->setRowCount(0);
         note_->setText(tr("No experiments yet: run one from the Train page."));
+        const QSignalBlocker blocker(trial_);
+        trial_->clear();
+        armErrors_->showMessage(tr("No finished trials to inspect yet."));
+        baselineErrors_->showMessage({});
     }
 }
 
@@ -144,8 +222,83 @@ void ComparePage::showExperiment(qint64 experimentId) {
     curves_->xAxis->setRange(0, curves_->xAxis->range().upper * 1.05); // the last budget's points clear the frame
     curves_->yAxis->setRange(0, 1);
     curves_->replot();
+    reloadTrials(experimentId);
     note_->setText(graphs.empty() ? tr("Label-efficiency curves need numeric label budgets (e.g. 5,10,20).")
                                   : tr("Baseline: %1. Each point is the mean over seeds.").arg(QString::fromStdString(comparison.spec.baseline)));
+}
+
+// Each trial of an arm other than the baseline, paired with the baseline's trial of the same seed
+// and label budget.
+void ComparePage::reloadTrials(qint64 experimentId) {
+    const QSignalBlocker blocker(trial_);
+    trial_->clear();
+    try {
+        Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
+        const auto baseline = ExperimentSpec::fromJson(ExperimentStore(db).experiment(experimentId).specJson).baseline;
+        RunStore runs(db);
+        for (const auto& run : runs.runs()) {
+            if (run.experimentId != experimentId || run.arm == baseline || run.status != RunStatus::Finished) continue;
+            const auto partner = runs.trialRun(experimentId, baseline, run.seed, run.labelsPerClass);
+            const QString budget = run.labelsPerClass > 0 ? tr("%1 labels per class").arg(run.labelsPerClass) : tr("all labels");
+            trial_->addItem(tr("%1, seed %2, %3").arg(QString::fromStdString(run.arm)).arg(run.seed).arg(budget),
+                            QVariantList{qint64(run.id), qint64(partner.value_or(0))});
+        }
+    } catch (const std::exception& error) {
+        armErrors_->showMessage(QString::fromStdString(error.what()));
+        return;
+    }
+    trial_->setCurrentIndex(-1);
+    armErrors_->showMessage(trial_->count() > 0 ? tr("Choose a trial to see its confusion matrix and the images it got wrong.")
+                                                : tr("No finished trials to inspect yet."));
+    baselineErrors_->showMessage({});
+}
+
+void ComparePage::inspectTrial(int index) {
+    if (index < 0 || index >= trial_->count()) return;
+    if (inspection_->isRunning()) { // a newer choice replaces the one under way
+        pendingTrial_ = index;
+        inspection_->cancel();
+        return;
+    }
+    const auto runs = trial_->itemData(index).toList();
+    std::vector<qint64> runIds = {runs[0].toLongLong()};
+    if (runs[1].toLongLong() > 0) runIds.push_back(runs[1].toLongLong());
+    armErrors_->showMessage(tr("Evaluating %1 on the held-out images…").arg(trial_->itemText(index)));
+    baselineErrors_->showMessage(runIds.size() > 1 ? tr("…and the baseline with the same seed and labels.")
+                                                   : tr("The baseline has no finished trial with this seed and labels."));
+    inspection_->startInspection(projectPath_.toStdString(), runIds);
+}
+
+void ComparePage::showInspections(const std::vector<RunInspection>& inspections) {
+    if (pendingTrial_ >= 0) return; // stale: another trial was chosen meanwhile
+    armErrors_->showInspection(inspections.front());
+    if (inspections.size() > 1) baselineErrors_->showInspection(inspections[1]);
+}
+
+void ComparePage::rankBackbones() {
+    if (projectPath_.isEmpty() || ranking_->isRunning()) return;
+    rankButton_->setEnabled(false);
+    cancelRanking_->setEnabled(true);
+    rankingNote_->setText(tr("Scoring the cached backbones on the labelled training images…"));
+    ranking_->startRanking(projectPath_.toStdString());
+}
+
+void ComparePage::showRanks(const std::vector<BackboneRank>& ranks) {
+    rankingTable_->setRowCount(int(ranks.size()));
+    for (int row = 0; row < int(ranks.size()); ++row) {
+        const auto& rank = ranks[std::size_t(row)];
+        const bool scored = rank.error.empty();
+        const QStringList cells = {QString::fromStdString(rank.name), QString::fromStdString(rank.arch),
+                                   scored ? QString::number(rank.logMe, 'f', 3) : QString("–"),
+                                   scored && rank.leep ? QString::number(*rank.leep, 'f', 3) : QString("–"),
+                                   QString::number(rank.images), QString::number(rank.seconds, 'f', 1),
+                                   QString::fromStdString(rank.error)};
+        for (int column = 0; column < cells.size(); ++column) {
+            auto* item = new QTableWidgetItem(cells[column]);
+            if (column >= 2 && column <= 5) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            rankingTable_->setItem(row, column, item);
+        }
+    }
 }
 
 } // namespace graft::ui

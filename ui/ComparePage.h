@@ -1,18 +1,31 @@
 #pragma once
 
+#include "RunInspection.h"
+
+#include "experiment/BackboneRank.h"
+
 #include <QString>
 #include <QWidget>
+
+#include <vector>
 
 class QComboBox;
 class QCustomPlot;
 class QLabel;
+class QPushButton;
 class QTableWidget;
+class QTabWidget;
 
 namespace graft::ui {
 
+class JobController;
+class RunErrorsView;
+
 // Compare: an experiment's arms at each label budget, held-out accuracy with its 95 % interval,
 // the paired difference from the baseline and its verdict as a coloured badge, McNemar's second
-// opinion, the labels the baseline needs to match; and the label-efficiency curves.
+// opinion, the labels the baseline needs to match. Below, in tabs: the label-efficiency curves;
+// a trial's confusion matrix and misclassified images beside those of the baseline with the
+// same seed and labels; and the ranking of the cached pretrained backbones on this project.
 class ComparePage : public QWidget {
     Q_OBJECT
 
@@ -22,15 +35,38 @@ public:
     // Lists the project's experiments and shows the latest.
     void setProject(const QString& path);
     void showExperiment(qint64 experimentId);
+    // Evaluates the trial in the chooser's row `index` and its baseline partner, in the background.
+    void inspectTrial(int index);
+    // Scores the backbones in the weights cache, in the background.
+    void rankBackbones();
+
+    const RunErrorsView* armErrors() const { return armErrors_; }
+    const RunErrorsView* baselineErrors() const { return baselineErrors_; }
+    JobController* inspectionJob() const { return inspection_; }
+    JobController* rankingJob() const { return ranking_; }
 
 private:
     void reloadExperiments(); // the list only
+    void reloadTrials(qint64 experimentId);
+    void showInspections(const std::vector<RunInspection>& inspections);
+    void showRanks(const std::vector<BackboneRank>& ranks);
 
     QString projectPath_;
     QComboBox* experiment_;
     QTableWidget* table_;
+    QTabWidget* tabs_;
     QCustomPlot* curves_;
     QLabel* note_;
+    QComboBox* trial_;
+    RunErrorsView* armErrors_;
+    RunErrorsView* baselineErrors_;
+    JobController* inspection_;
+    int pendingTrial_ = -1; // asked for while another inspection was still running
+    QPushButton* rankButton_;
+    QPushButton* cancelRanking_;
+    QLabel* rankingNote_;
+    QTableWidget* rankingTable_;
+    JobController* ranking_;
 };
 
 } // namespace graft::ui

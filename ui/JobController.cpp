@@ -1,10 +1,15 @@
 #include "JobController.h"
 
+#include "common/Error.h"
 #include "data/AutoImport.h"
+#include "experiment/BackboneRanking.h"
+#include "models/Zoo.h"
 #include "export/Bundle.h"
 #include "project/ProjectFile.h"
 
 #include <QMetaObject>
+
+#include <algorithm>
 
 namespace graft::ui {
 
@@ -124,6 +129,32 @@ bool JobController::startExport(const std::filesystem::path& project, std::int64
                                     .arg(replay.maxDifference, 0, 'g', 2)
                                     .arg(replay.tolerance, 0, 'g', 2);
         return std::tuple{qint64(runId), true, message};
+    });
+}
+
+bool JobController::startRanking(const std::filesystem::path& project) {
+    return launch([this, project](std::stop_token stop) {
+        const auto candidates = cachedCandidates(weightsCacheDir());
+        if (candidates.empty())
+            throw Error(tr("No pretrained backbones in %1 to rank: download or import some on the Model page.")
+                            .arg(QString::fromStdString(weightsCacheDir().string()))
+                            .toStdString());
+        auto ranks = rankBackbones(project, candidates, progressForwarder(), stop);
+        const auto scored = std::count_if(ranks.begin(), ranks.end(), [](const BackboneRank& rank) { return rank.error.empty(); });
+        const QString message = tr("%1 of %2 backbones scored.").arg(scored).arg(ranks.size());
+        QMetaObject::invokeMethod(this, [this, ranks = std::move(ranks)] { Q_EMIT ranked(ranks); }, Qt::QueuedConnection);
+        return std::tuple{qint64(scored), true, message};
+    });
+}
+
+bool JobController::startInspection(const std::filesystem::path& project, const std::vector<qint64>& runIds) {
+    constexpr int kThumbnailSize = 96;
+    return launch([this, project, runIds](std::stop_token stop) {
+        std::vector<RunInspection> inspections;
+        for (const auto runId : runIds) inspections.push_back(inspectRun(project, runId, kThumbnailSize, stop));
+        QMetaObject::invokeMethod(this, [this, inspections = std::move(inspections)] { Q_EMIT inspected(inspections); },
+                                  Qt::QueuedConnection);
+        return std::tuple{qint64(runIds.size()), true, QString()};
     });
 }
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "RunInspection.h"
+
+#include "experiment/BackboneRank.h"
 #include "experiment/ExperimentRunner.h"
 #include "export/RunExport.h"
 #include "train/TrainingSession.h"
@@ -35,6 +38,11 @@ public:
     // Folders, CSV files, IDX folders or images, as graft-cli import takes them; finished() gives
     // the number of images added and lists what was skipped, and why.
     bool startImport(const std::filesystem::path& project, const std::vector<std::filesystem::path>& paths);
+    // Scores every backbone in the weights cache on the project, before any training; ranked()
+    // carries the table.
+    bool startRanking(const std::filesystem::path& project);
+    // Evaluates runs on their held-out images; inspected() carries them, in the order asked.
+    bool startInspection(const std::filesystem::path& project, const std::vector<qint64>& runIds);
     void cancel();
     bool isRunning() const { return running_; }
 
@@ -45,6 +53,8 @@ Q_SIGNALS:
     void trialsDone(int done, int total, double etaSeconds, const QString& current);
     // Other long work (an export's replay, an import): `done` of `total` in `stage`.
     void progressed(const QString& stage, qint64 done, qint64 total);
+    void ranked(const std::vector<graft::BackboneRank>& ranks);
+    void inspected(const std::vector<graft::ui::RunInspection>& inspections);
     // `id` 0 when the job could not start; `message` says how it ended.
     void finished(qint64 id, bool succeeded, const QString& message);
 

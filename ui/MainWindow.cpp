@@ -102,6 +102,8 @@ QString MainWindow::pageName(int page) const {
 
 void MainWindow::showPage(int page) { navigator_->setCurrentRow(page); }
 
+QWidget* MainWindow::currentPage() const { return pages_->currentWidget(); }
+
 void MainWindow::addPage(const QString& title, QWidget* page) {
     navigator_->addItem(title);
     pages_->addWidget(page);

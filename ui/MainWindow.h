@@ -44,6 +44,7 @@ public:
     // The page's title as a file name: "data-labels", "model", ...
     QString pageName(int page) const;
     void showPage(int page);
+    QWidget* currentPage() const;
     // Imports into the open project in the background, with a progress dialog that can cancel;
     // what dropping files or folders on the window does. Refused (false) without a project or
     // while another import runs.

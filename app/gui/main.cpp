@@ -4,7 +4,12 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QMessageBox>
+#include <QTabWidget>
 #include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <vector>
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -32,19 +37,45 @@ int main(int argc, char** argv) {
             QMessageBox::critical(&window, QObject::tr("Cannot open project"), error);
         }
     }
+    struct Shot {
+        int page;
+        QTabWidget* tabs;
+        int tab;
+        QString name;
+    };
+    std::vector<Shot> shots; // outlive the event loop that takes them
+    QDir folder;
     if (parser.isSet(screenshot)) {
-        // After a moment, so the thumbnails decoded in the background are in the picture.
-        QTimer::singleShot(1500, &window, [&] {
-            const QDir folder(parser.value(screenshot));
-            bool saved = folder.mkpath(".");
-            for (int page = 0; saved && page < window.pageCount(); ++page) {
-                window.showPage(page);
-                const QString file = folder.filePath(QString("%1-%2.png").arg(page + 1).arg(window.pageName(page)));
-                saved = window.grab().save(file, "PNG");
-                if (!saved) qCritical("cannot write %s", qPrintable(file));
-            }
-            QApplication::exit(saved ? 0 : 1);
-        });
+        // Every page, then each further tab of a page with tabs ("4-compare-2.png"). Each shot waits a
+        // moment, so what the page computes in the background (thumbnails, evaluations) is in the picture.
+        for (int page = 0; page < window.pageCount(); ++page) {
+            const QString name = QString("%1-%2").arg(page + 1).arg(window.pageName(page));
+            shots.push_back({page, nullptr, 0, name});
+            window.showPage(page);
+            if (auto* tabs = window.currentPage()->findChild<QTabWidget*>())
+                for (int tab = 1; tab < tabs->count(); ++tab) shots.push_back({page, tabs, tab, QString("%1-%2").arg(name).arg(tab + 1)});
+        }
+        folder = QDir(parser.value(screenshot));
+        if (!folder.mkpath(".")) {
+            qCritical("cannot create %s", qPrintable(folder.path()));
+            return 1;
+        }
+        auto next = std::make_shared<std::function<void(std::size_t)>>();
+        *next = [&, next](std::size_t index) {
+            if (index == shots.size()) return QApplication::exit(0);
+            const auto& shot = shots[index];
+            window.showPage(shot.page);
+            if (shot.tabs) shot.tabs->setCurrentIndex(shot.tab);
+            QTimer::singleShot(1500, &window, [&, next, index] {
+                const QString file = folder.filePath(shots[index].name + ".png");
+                if (!window.grab().save(file, "PNG")) {
+                    qCritical("cannot write %s", qPrintable(file));
+                    return QApplication::exit(1);
+                }
+                (*next)(index + 1);
+            });
+        };
+        (*next)(0);
     }
     return app.exec();
 }

@@ -2,6 +2,7 @@
 
 #include "common/Progress.h"
 #include "data/Preprocess.h"
+#include "experiment/BackboneRank.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -19,16 +20,6 @@ struct RankCandidate {
     std::string arch;
     std::filesystem::path weights;
     std::optional<PreprocessSpec> input; // the transform the weights expect; else the architecture's
-};
-
-struct BackboneRank {
-    std::string name;
-    std::string arch;
-    double logMe = 0; // on the pooled features before the head
-    std::optional<double> leep; // on the source head's class probabilities; none without a head
-    std::int64_t images = 0;
-    double seconds = 0;  // features and both scores
-    std::string error;   // why it could not be scored; the scores are then meaningless
 };
 
 // Every backbone in `cacheDir`: the zoo's weights downloaded or imported, and TorchScript imports.

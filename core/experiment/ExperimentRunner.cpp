@@ -30,8 +30,8 @@ std::string describe(const Trial& trial) {
 
 void recordHeldOutAccuracy(const std::filesystem::path& project, std::int64_t runId) {
     Database db = openProject(project);
-    const Split split = ProjectStore(db).labeledImagesInSplit(Split::Test).empty() ? Split::Val : Split::Test;
-    const auto evaluation = evaluateRun(project, runId, split);
+    ProjectStore store(db);
+    const auto evaluation = evaluateRun(project, runId, heldOutSplit(store));
     RunStore(db).recordHeldOutResult(runId, {kHeldOutAccuracy, evaluation.accuracy}, evaluation.misclassified);
 }
 
@@ -64,6 +64,10 @@ bool anyArmOnAGpu(const ExperimentSpec& spec) {
 }
 
 } // namespace
+
+Split heldOutSplit(ProjectStore& store) {
+    return store.labeledImagesInSplit(Split::Test).empty() ? Split::Val : Split::Test;
+}
 
 ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
                                    ExperimentObserver& observer, std::stop_token stop, int parallelRuns) {

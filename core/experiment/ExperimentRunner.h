@@ -1,5 +1,6 @@
 #pragma once
 
+#include "project/ProjectStore.h"
 #include "train/TrainObserver.h"
 
 #include <cstdint>
@@ -34,6 +35,9 @@ struct ExperimentRunSummary {
 // The metric each finished trial gets: accuracy of its best checkpoint on the held-out images
 // (the test split, or the validation split when the project has no test images).
 inline constexpr char kHeldOutAccuracy[] = "heldout_accuracy";
+
+// The split trials are judged on: the test split, or validation when it has no labelled images.
+Split heldOutSplit(ProjectStore& store);
 
 // Runs the experiment's trials (budget by budget, seed by seed, arm by arm), `parallelRuns` at a
 // time (CPU only; each gets its share of the cores, and events reach the observer one at a time).

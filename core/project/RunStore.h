@@ -62,6 +62,7 @@ struct Misclassification {
     std::string image; // SHA-256
     std::string actual;
     std::string predicted;
+    std::optional<double> confidence = std::nullopt; // the prediction's probability, when just evaluated; not stored
 };
 
 struct StoredCheckpoint {

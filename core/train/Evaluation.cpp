@@ -35,11 +35,14 @@ Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::i
         lossSum += torch::nn::functional::cross_entropy(
                        logits, batchLabels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .item<double>();
-        const auto predicted = logits.argmax(1);
+        const auto [confidence, predicted] = logits.softmax(1).max(1);
         correct += predicted.eq(batchLabels).sum().item<std::int64_t>();
         const auto onCpu = predicted.to(torch::kCPU, torch::kLong).contiguous();
         result.predictions.insert(result.predictions.end(), onCpu.data_ptr<std::int64_t>(),
                                   onCpu.data_ptr<std::int64_t>() + onCpu.numel());
+        const auto confidenceOnCpu = confidence.to(torch::kCPU).contiguous();
+        result.confidences.insert(result.confidences.end(), confidenceOnCpu.data_ptr<float>(),
+                                  confidenceOnCpu.data_ptr<float>() + confidenceOnCpu.numel());
         result.count += end - begin;
     }
     if (result.count > 0) {

@@ -15,6 +15,7 @@ struct Evaluation {
     std::int64_t count = 0;
     bool complete = true; // false when a stop request cut it short
     std::vector<std::int64_t> predictions; // the predicted class of each image, in order
+    std::vector<float> confidences;        // the softmax probability of each prediction
 };
 
 // Eval mode and no autograd; restores nothing, callers set train() again when they train.

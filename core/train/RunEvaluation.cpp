@@ -9,7 +9,8 @@
 
 namespace graft {
 
-RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split) {
+RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split,
+                                std::stop_token stop) {
     useCpuCores();
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const std::string source = project.string() + " run " + std::to_string(runId);
@@ -26,7 +27,8 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     if (data.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
     const torch::Device device = resolveDevice(spec.config.device);
     model->to(device);
-    const Evaluation evaluation = evaluate(*model, data, spec.config.batchSize, device);
+    const Evaluation evaluation = evaluate(*model, data, spec.config.batchSize, device, stop);
+    if (!evaluation.complete) throw Error(source + ": evaluation stopped");
     RunEvaluationResult result;
     result.runId = runId;
     result.split = split;
@@ -41,7 +43,8 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     for (std::size_t i = 0; i < truth.size(); ++i)
         if (truth[i] != evaluation.predictions[i])
             result.misclassified.push_back({images[i].sha256, spec.classes[std::size_t(truth[i])],
-                                            spec.classes[std::size_t(evaluation.predictions[i])]});
+                                            spec.classes[std::size_t(evaluation.predictions[i])],
+                                            double(evaluation.confidences[i])});
     return result;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <stop_token>
 
 namespace graft {
 
@@ -23,6 +24,7 @@ struct RunEvaluationResult {
 
 // Evaluates a run's best checkpoint (by its validation metric; the last one when it never
 // validated) on one split of its project.
-RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split);
+RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split,
+                                std::stop_token stop = {});
 
 } // namespace graft

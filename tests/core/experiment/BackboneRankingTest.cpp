@@ -8,10 +8,10 @@
 #include "project/ProjectFile.h"
 #include "train/TrainingSession.h"
 
+#include "ScriptModule.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
-#include <torch/script.h>
 
 namespace graft {
 namespace {
@@ -62,14 +62,6 @@ TEST(BackboneRanking, WeightsTrainedOnTheTaskRankAboveRandomOnesAndABrokenFileIs
 }
 
 // A TorchScript feature extractor written in C++: `source` defines forward(self, x).
-std::filesystem::path scriptFile(const std::filesystem::path& dir, const std::string& name, const std::string& source) {
-    torch::jit::Module module(name);
-    module.define(source);
-    const auto file = dir / (name + ".pt");
-    module.save(file.string());
-    return file;
-}
-
 TEST(BackboneRanking, ImportedScriptsAreScoredByLogMeAloneAndPixelsBeatNoise) {
     testing::TempDir dir;
     const auto project = shapesProject(dir.path());
@@ -77,11 +69,11 @@ TEST(BackboneRanking, ImportedScriptsAreScoredByLogMeAloneAndPixelsBeatNoise) {
     input.resizeShorter = input.crop = 32;
     input.color = ColorMode::Rgb;
     const auto cache = dir / "cache";
-    importScriptBackbone("pixels", scriptFile(dir.path(), "Pixels", R"(
+    importScriptBackbone("pixels", testing::writeScriptModule(dir.path(), "Pixels", R"(
 def forward(self, x):
     return torch.flatten(torch.adaptive_avg_pool2d(x, [4, 4]), 1)
 )"), input, cache);
-    importScriptBackbone("noise", scriptFile(dir.path(), "Noise", R"(
+    importScriptBackbone("noise", testing::writeScriptModule(dir.path(), "Noise", R"(
 def forward(self, x):
     return torch.randn([x.size(0), 48])
 )"), input, cache);

@@ -1,0 +1,147 @@
+#include "ComparePage.h"
+#include "ConfusionMatrixPlot.h"
+#include "JobController.h"
+#include "MainWindow.h"
+#include "RunErrorsView.h"
+
+#include "data/Preprocess.h"
+#include "experiment/ExperimentRunner.h"
+#include "experiment/ExperimentSpec.h"
+#include "models/ScriptBackbones.h"
+#include "project/ExperimentStore.h"
+#include "project/ProjectFile.h"
+#include "project/RunStore.h"
+#include "train/RunEvaluation.h"
+
+#include "ScriptModule.h"
+#include "ShapesProject.h"
+#include "TempDir.h"
+#include "TestApplication.h"
+
+#include <QComboBox>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace graft {
+namespace {
+
+class ComparePageTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { testing::ensureTestApplication(); }
+};
+
+std::set<std::string> errorImages(const RunEvaluationResult& evaluation) {
+    std::set<std::string> images;
+    for (const auto& error : evaluation.misclassified) images.insert(error.image);
+    return images;
+}
+
+std::set<std::string> listedImages(const QListWidget* list) {
+    std::set<std::string> images;
+    for (int row = 0; row < list->count(); ++row) images.insert(list->item(row)->data(Qt::UserRole).toString().toStdString());
+    return images;
+}
+
+// A trial evaluated on the page shows the confusion matrix and the mistakes an independent
+// evaluation of its run finds, beside those of the baseline trained with the same seed and labels.
+TEST_F(ComparePageTest, ATrialShowsItsConfusionMatrixAndErrorsBesideTheBaselineWithTheSameSeed) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 20);
+    std::int64_t experimentId = 0;
+    {
+        Database db = openProject(project);
+        // Two labels per class and one epoch: both arms make mistakes to browse.
+        const std::string spec = R"({"name": "few", "seeds": [5], "budgets": [2], "arms": [
+            {"name": "wide", "train": {"epochs": 1, "batchSize": 8}},
+            {"name": "scratch", "train": {"epochs": 1, "batchSize": 8, "learningRate": 0.01}}]})";
+        experimentId = ExperimentStore(db).create("few", ExperimentSpec::fromJson(spec).toJson());
+    }
+    ExperimentObserver quiet;
+    ASSERT_EQ(runExperiment(project, experimentId, quiet, {}).trained, 2);
+
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::ComparePage*>();
+    auto* trials = page->findChild<QComboBox*>("trialChoice");
+    ASSERT_EQ(trials->count(), 1) << "one trial of the arm compared with the baseline";
+    QSignalSpy finished(page->inspectionJob(), &ui::JobController::finished);
+    trials->setCurrentIndex(0);
+    ASSERT_TRUE(finished.wait(60'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    RunStore runs(db);
+    ProjectStore store(db);
+    const Split heldOut = heldOutSplit(store);
+    const std::pair<const ui::RunErrorsView*, std::string> sides[] = {{page->armErrors(), "wide"},
+                                                                      {page->baselineErrors(), "scratch"}};
+    for (const auto& [view, arm] : sides) {
+        const auto runId = runs.trialRun(experimentId, arm, 5, 2);
+        ASSERT_TRUE(runId.has_value()) << arm;
+        const auto evaluation = evaluateRun(project, *runId, heldOut);
+        EXPECT_TRUE(view->heading().contains(QString::fromStdString(arm))) << view->heading().toStdString();
+        EXPECT_TRUE(view->heading().contains("seed 5")) << view->heading().toStdString();
+        EXPECT_EQ(view->matrix()->shownCounts(), evaluation.report.confusion) << arm;
+        EXPECT_EQ(listedImages(view->errors()), errorImages(evaluation)) << arm;
+        ASSERT_FALSE(evaluation.misclassified.empty()) << arm << " made no mistake to browse";
+        const auto tip = view->errors()->item(0)->toolTip();
+        EXPECT_TRUE(tip.contains("with probability")) << tip.toStdString();
+    }
+}
+
+TEST_F(ComparePageTest, RankingScoresEveryCachedBackboneIntoTheTable) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 20);
+    const auto cache = dir / "cache";
+    PreprocessSpec input;
+    input.resizeShorter = input.crop = 32;
+    input.color = ColorMode::Rgb;
+    importScriptBackbone("pixels", testing::writeScriptModule(dir.path(), "Pixels", R"(
+def forward(self, x):
+    return torch.flatten(torch.adaptive_avg_pool2d(x, [4, 4]), 1)
+)"), input, cache);
+    importScriptBackbone("noise", testing::writeScriptModule(dir.path(), "Noise", R"(
+def forward(self, x):
+    return torch.randn([x.size(0), 48])
+)"), input, cache);
+    setenv("GRAFT_CACHE_DIR", cache.c_str(), 1);
+
+    ui::ComparePage page;
+    page.setProject(QString::fromStdString(project.string()));
+    QSignalSpy finished(page.rankingJob(), &ui::JobController::finished);
+    page.findChild<QPushButton*>("rankBackbones")->click();
+    ASSERT_TRUE(finished.wait(120'000));
+    unsetenv("GRAFT_CACHE_DIR");
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    const auto* table = page.findChild<QTableWidget*>("rankingTable");
+    ASSERT_EQ(table->rowCount(), 2);
+    EXPECT_EQ(table->item(0, 0)->text(), "pixels") << "pixels carry the shapes; noise does not";
+    EXPECT_EQ(table->item(1, 0)->text(), "noise");
+    EXPECT_GT(table->item(0, 2)->text().toDouble(), table->item(1, 2)->text().toDouble()) << "ranked by LogME";
+    EXPECT_EQ(table->item(0, 3)->text(), "–") << "a feature extractor has no LEEP";
+}
+
+TEST_F(ComparePageTest, RankingWithAnEmptyCacheSaysWhereItLookedAndWhatToDo) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 5);
+    setenv("GRAFT_CACHE_DIR", (dir / "empty").c_str(), 1);
+    ui::ComparePage page;
+    page.setProject(QString::fromStdString(project.string()));
+    QSignalSpy finished(page.rankingJob(), &ui::JobController::finished);
+    page.rankBackbones();
+    ASSERT_TRUE(finished.wait(30'000));
+    unsetenv("GRAFT_CACHE_DIR");
+    EXPECT_FALSE(finished.front().at(1).toBool());
+    const auto message = finished.front().at(2).toString();
+    EXPECT_TRUE(message.contains((dir / "empty").c_str())) << message.toStdString();
+    EXPECT_TRUE(message.contains("Model page")) << message.toStdString();
+}
+
+} // namespace
+} // namespace graft

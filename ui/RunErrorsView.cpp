@@ -1,0 +1,66 @@
+#include "RunErrorsView.h"
+
+#include "ConfusionMatrixPlot.h"
+
+#include <QLabel>
+#include <QListWidget>
+#include <QPixmap>
+#include <QVBoxLayout>
+
+namespace graft::ui {
+namespace {
+
+constexpr int kThumbnailSize = 96;
+
+} // namespace
+
+RunErrorsView::RunErrorsView(QWidget* parent)
+    : QWidget(parent), heading_(new QLabel), matrix_(new ConfusionMatrixPlot), errors_(new QListWidget) {
+    heading_->setWordWrap(true);
+    errors_->setObjectName("errorImages");
+    errors_->setViewMode(QListView::IconMode);
+    errors_->setIconSize({kThumbnailSize, kThumbnailSize});
+    errors_->setGridSize({kThumbnailSize + 40, kThumbnailSize + 44});
+    errors_->setResizeMode(QListView::Adjust);
+    errors_->setMovement(QListView::Static);
+    errors_->setWordWrap(true);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(heading_);
+    layout->addWidget(matrix_, 2);
+    layout->addWidget(errors_, 3);
+}
+
+void RunErrorsView::showInspection(const RunInspection& inspection) {
+    const QString budget = inspection.labelsPerClass > 0 ? tr("%1 labels per class").arg(inspection.labelsPerClass) : tr("all labels");
+    heading_->setText(tr("<b>%1</b>, seed %2, %3 (run %4): %5 % of %6 %7 images right, %8 wrong")
+                          .arg(inspection.arm.toHtmlEscaped())
+                          .arg(inspection.seed)
+                          .arg(budget)
+                          .arg(inspection.runId)
+                          .arg(100 * inspection.accuracy, 0, 'f', 1)
+                          .arg(inspection.images)
+                          .arg(inspection.split)
+                          .arg(inspection.errors.size()));
+    matrix_->setMatrix(inspection.classes, inspection.confusion);
+    errors_->clear();
+    for (const auto& error : inspection.errors) {
+        auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(error.thumbnail)),
+                                         tr("%1 → %2\n%3 %").arg(error.actual, error.predicted).arg(100 * error.confidence, 0, 'f', 0));
+        item->setToolTip(tr("%1\nactually %2, predicted %3 with probability %4")
+                             .arg(error.image, error.actual, error.predicted)
+                             .arg(error.confidence, 0, 'f', 3));
+        item->setData(Qt::UserRole, error.image);
+        errors_->addItem(item);
+    }
+}
+
+void RunErrorsView::showMessage(const QString& text) {
+    heading_->setText(text);
+    matrix_->setMatrix({}, {});
+    errors_->clear();
+}
+
+QString RunErrorsView::heading() const { return heading_->text(); }
+
+} // namespace graft::ui
