@@ -2,6 +2,7 @@
 
 #include "ArmColors.h"
 #include "JobController.h"
+#include "PlotStyle.h"
 #include "QCustomPlotInclude.h"
 #include "RunErrorsView.h"
 
@@ -58,6 +59,7 @@ ComparePage::ComparePage(QWidget* parent)
     curves_->yAxis->setLabel(tr("held-out accuracy"));
     curves_->legend->setVisible(true);
     curves_->setMinimumHeight(220);
+    followPalette(curves_);
     note_->setWordWrap(true);
 
     auto* chooser = new QHBoxLayout;

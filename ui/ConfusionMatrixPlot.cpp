@@ -1,5 +1,6 @@
 #include "ConfusionMatrixPlot.h"
 
+#include "PlotStyle.h"
 #include "QCustomPlotInclude.h"
 
 #include <QVBoxLayout>
@@ -14,6 +15,7 @@ ConfusionMatrixPlot::ConfusionMatrixPlot(QWidget* parent) : QWidget(parent), plo
     plot_->yAxis->setRangeReversed(true); // the first class at the top, as in a table
     plot_->xAxis->grid()->setVisible(false);
     plot_->yAxis->grid()->setVisible(false);
+    followPalette(plot_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_);

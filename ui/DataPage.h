@@ -40,6 +40,7 @@ public:
     void setProject(Database* db, const QString& path);
     // Reads the images and classes again (after an import), keeping the undo history.
     void reload();
+    ImageGridModel* gridModel() const { return model_; }
     // Labels the selected images with the class in row `classRow` of the class table, or clears
     // their labels (nullopt). Does nothing without a selection.
     void labelSelection(std::optional<int> classRow);

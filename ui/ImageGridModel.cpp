@@ -1,9 +1,11 @@
 #include "ImageGridModel.h"
 
+#include <algorithm>
+
 namespace graft::ui {
 
 ImageGridModel::ImageGridModel(int thumbnailSize, QObject* parent)
-    : QAbstractListModel(parent), thumbnails_(4000),
+    : QAbstractListModel(parent), thumbnails_(128 * 1024),
       placeholder_(thumbnailSize, thumbnailSize, QImage::Format_RGB888) {
     placeholder_.fill(QColor(80, 80, 80));
 }
@@ -59,10 +61,13 @@ void ImageGridModel::setLabel(const std::string& sha256, std::optional<std::int6
     Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, ClassIdRole});
 }
 
+void ImageGridModel::setThumbnailCacheMegabytes(int megabytes) { thumbnails_.setMaxCost(qsizetype(megabytes) * 1024); }
+
 void ImageGridModel::setThumbnail(const QString& sha256, const QImage& image) {
     const auto found = rowOf_.find(sha256.toStdString());
     if (found == rowOf_.end()) return;
-    thumbnails_.insert(sha256, new QImage(image.isNull() ? placeholder_ : image));
+    auto* thumbnail = new QImage(image.isNull() ? placeholder_ : image);
+    thumbnails_.insert(sha256, thumbnail, std::max<qsizetype>(1, thumbnail->sizeInBytes() / 1024));
     requested_.remove(sha256);
     const auto changed = index(found->second);
     Q_EMIT dataChanged(changed, changed, {Qt::DecorationRole});

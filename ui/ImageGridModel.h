@@ -29,6 +29,9 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
 
     const CatalogImage& image(int row) const { return images_[std::size_t(row)]; }
+    // Thumbnails kept decoded, by their memory; the least recently shown go first.
+    void setThumbnailCacheMegabytes(int megabytes);
+    int thumbnailCacheMegabytes() const { return int(thumbnails_.maxCost() / 1024); }
     // A label changed elsewhere (a command, its undo).
     void setLabel(const std::string& sha256, std::optional<std::int64_t> classId);
 
@@ -42,7 +45,7 @@ private:
     std::vector<CatalogImage> images_;
     std::unordered_map<std::string, int> rowOf_;
     std::map<std::int64_t, QString> classNames_;
-    QCache<QString, QImage> thumbnails_;
+    QCache<QString, QImage> thumbnails_; // cost: KiB
     mutable QSet<QString> requested_;
     QImage placeholder_;
 };

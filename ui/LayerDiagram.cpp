@@ -98,7 +98,8 @@ void LayerDiagram::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
     const QLocale locale;
-    const QColor trainable(59, 125, 216), frozen(138, 143, 152), parameterFree(210, 214, 220);
+    const QColor trainable(59, 125, 216), frozen(138, 143, 152);
+    const QColor parameterFree = palette().color(QPalette::Button); // nothing to freeze: blends with the window
     for (int index = 0; index < int(graph_.blocks.size()); ++index) {
         const auto& block = graph_.blocks[std::size_t(index)];
         const QRect box = blockRect(index);
@@ -108,7 +109,7 @@ void LayerDiagram::paintEvent(QPaintEvent*) {
         painter.setBrush(fill);
         painter.drawRoundedRect(box, 6, 6);
 
-        const QColor text = block.parameters == 0 ? QColor(60, 60, 60) : Qt::white;
+        const QColor text = block.parameters == 0 ? palette().color(QPalette::ButtonText) : QColor(Qt::white);
         painter.setPen(text);
         QFont bold = font();
         bold.setBold(true);

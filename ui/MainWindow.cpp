@@ -3,13 +3,18 @@
 #include "ComparePage.h"
 #include "DataPage.h"
 #include "ExportPage.h"
+#include "ImageGridModel.h"
 #include "JobController.h"
 #include "Notice.h"
 #include "ModelPage.h"
+#include "Preferences.h"
+#include "PreferencesDialog.h"
+#include "Theme.h"
 #include "TrainPage.h"
 
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
+#include "train/CpuThreadLimit.h"
 
 #include <QAction>
 #include <QFileDialog>
@@ -75,6 +80,12 @@ MainWindow::MainWindow(QWidget* parent)
     redo->setShortcut(QKeySequence::Redo);
     editMenu->addAction(undo);
     editMenu->addAction(redo);
+    editMenu->addSeparator();
+    auto* preferences = editMenu->addAction(tr("Pre&ferences…"), this, &MainWindow::showPreferences);
+    // Most Linux desktops define no standard key for it; Ctrl+, is the common choice there.
+    preferences->setShortcuts(QKeySequence::keyBindings(QKeySequence::Preferences).isEmpty()
+                                  ? QList<QKeySequence>{QKeySequence(Qt::CTRL | Qt::Key_Comma)}
+                                  : QKeySequence::keyBindings(QKeySequence::Preferences));
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
     connect(trainPage_, &TrainPage::runsChanged, this, &MainWindow::showProjectCounts);
     connect(trainPage_, &TrainPage::runsChanged, exportPage_, &ExportPage::reloadRuns);
@@ -85,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(trainPage_, &TrainPage::status, this, [this](const QString& text) { statusBar()->showMessage(text); });
     statusBar()->showMessage(tr("No project open"));
     resize(1280, 800);
+    applyPreferences(Preferences::load());
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
@@ -103,6 +115,25 @@ QString MainWindow::pageName(int page) const {
 void MainWindow::showPage(int page) { navigator_->setCurrentRow(page); }
 
 QWidget* MainWindow::currentPage() const { return pages_->currentWidget(); }
+
+PreferencesDialog* MainWindow::showPreferences() {
+    auto* dialog = new PreferencesDialog(Preferences::load(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const auto preferences = dialog->preferences();
+        preferences.save();
+        applyPreferences(preferences);
+    });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::applyPreferences(const Preferences& preferences) {
+    trainPage_->setDevice(preferences.device);
+    setCpuThreadLimit(preferences.threads);
+    dataPage_->gridModel()->setThumbnailCacheMegabytes(preferences.thumbnailCacheMegabytes);
+    applyTheme(preferences.theme);
+}
 
 void MainWindow::addPage(const QString& title, QWidget* page) {
     navigator_->addItem(title);

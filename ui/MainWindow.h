@@ -25,6 +25,8 @@ class DataPage;
 class JobController;
 class ExportPage;
 class ModelPage;
+class PreferencesDialog;
+struct Preferences;
 class TrainPage;
 
 // The workbench shell: a page navigator over the pages. Data & Labels labels images (with undo),
@@ -45,6 +47,10 @@ public:
     QString pageName(int page) const;
     void showPage(int page);
     QWidget* currentPage() const;
+    // Edit > Preferences, opened without blocking; accepting it saves and applies the settings.
+    PreferencesDialog* showPreferences();
+    // Device for new runs, the CPU thread cap, the thumbnail cache and the theme.
+    void applyPreferences(const Preferences& preferences);
     // Imports into the open project in the background, with a progress dialog that can cancel;
     // what dropping files or folders on the window does. Refused (false) without a project or
     // while another import runs.

@@ -1,6 +1,7 @@
 #include "MetricChart.h"
 
 #include "ArmColors.h"
+#include "PlotStyle.h"
 #include "QCustomPlotInclude.h"
 
 #include <QHBoxLayout>
@@ -20,6 +21,7 @@ QCustomPlot* makePlot(const QString& objectName, const QString& valueLabel) {
     plot->yAxis->setLabel(valueLabel);
     plot->legend->setVisible(true);
     plot->setMinimumHeight(220);
+    followPalette(plot);
     return plot;
 }
 

@@ -10,6 +10,7 @@
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
+#include "train/RunSpec.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
@@ -239,6 +240,7 @@ void TrainPage::start() {
     request.config.learningRate = learningRate_->value();
     request.config.seed = std::uint64_t(seed_->value());
     request.config.labelsPerClass = labelsPerClass_->value();
+    request.config.device = device_.toStdString();
     plannedEpochs_ = request.config.epochs;
     chart_->clear();
     prepareJob(tr("Starting…"), false);
@@ -280,6 +282,7 @@ void TrainPage::startExperiment() {
     transfer.epochs = epochs_->value();
     transfer.batchSize = batchSize_->value();
     transfer.learningRate = learningRate_->value();
+    transfer.device = device_.toStdString();
     TrainConfig scratch = transfer;
     scratch.init = "scratch";
     scratch.freeze = "none";
@@ -341,9 +344,10 @@ void TrainPage::resumeSelected() {
     TrainingRequest request;
     request.project = projectPath_.toStdString();
     request.resumeRun = runTable_->item(row, 0)->text().toLongLong();
+    request.config.device = device_.toStdString();
     try {
         Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
-        plannedEpochs_ = TrainConfig::fromJson(RunStore(db).run(request.resumeRun).configJson).epochs;
+        plannedEpochs_ = RunSpec::fromJson(RunStore(db).run(request.resumeRun).configJson).config.epochs;
     } catch (const std::exception& error) {
         progressText_->setText(QString::fromStdString(error.what()));
         return;

@@ -31,6 +31,8 @@ public:
     explicit TrainPage(const ModelPage* model, QWidget* parent = nullptr);
 
     void setProject(const QString& path);
+    // What runs train on, new and resumed (a DeviceRequest text, from Preferences).
+    void setDevice(const QString& device) { device_ = device; }
     void start();
     // Refused, with a message, without initial weights to transfer from or with bad budgets.
     void startExperiment();
@@ -70,6 +72,7 @@ private:
 
     const ModelPage* model_;
     QString projectPath_;
+    QString device_ = "auto";
     JobController* job_;
     MetricChart* chart_;
     QSpinBox* epochs_;

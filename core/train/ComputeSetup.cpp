@@ -7,6 +7,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 namespace graft {
@@ -14,13 +15,19 @@ namespace graft {
 namespace {
 
 thread_local int tCoreShare = 0; // 0: every core
+std::atomic<int> gThreadLimit = 0; // 0: none
 
 } // namespace
 
 void useCpuCores() {
-    const int cores = tCoreShare > 0 ? tCoreShare : int(std::thread::hardware_concurrency());
+    int cores = tCoreShare > 0 ? tCoreShare : int(std::thread::hardware_concurrency());
+    if (const int limit = gThreadLimit.load(); limit > 0) cores = std::min(cores, limit);
     if (cores > 0 && torch::get_num_threads() != cores) torch::set_num_threads(cores);
 }
+
+void setCpuThreadLimit(int threads) { gThreadLimit = std::max(threads, 0); }
+
+int cpuThreadLimit() { return gThreadLimit; }
 
 CoreShare::CoreShare(int cores) : previous_(tCoreShare) { tCoreShare = std::max(cores, 1); }
 

@@ -1,13 +1,15 @@
 #pragma once
 
+#include "train/CpuThreadLimit.h"
+
 #include <torch/types.h>
 
 #include <string>
 
 namespace graft {
 
-// LibTorch starts with one intra-op thread here: give this thread's work every core, or its share
-// of them while a CoreShare lives on this thread.
+// LibTorch starts with one intra-op thread here: give this thread's work every core (at most the
+// CpuThreadLimit, when one is set), or its share of them while a CoreShare lives on this thread.
 void useCpuCores();
 
 // Trials running side by side each take a share of the cores (OpenMP's thread count is per

@@ -1,6 +1,16 @@
+#include "DataPage.h"
+#include "ImageGridModel.h"
+#include "JobController.h"
 #include "MainWindow.h"
+#include "Preferences.h"
+#include "PreferencesDialog.h"
+#include "Theme.h"
+#include "TrainPage.h"
 
 #include "project/ProjectFile.h"
+#include "project/RunStore.h"
+#include "train/CpuThreadLimit.h"
+#include "train/RunSpec.h"
 
 #include "ShapesProject.h"
 #include "TempDir.h"
@@ -8,6 +18,11 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
 #include <QFile>
 #include <QMenu>
 #include <QSettings>
@@ -68,6 +83,52 @@ TEST_F(MainWindowTest, RefusesANonProjectFileAndSaysWhich) {
     EXPECT_FALSE(window.openProject(QString::fromStdString((dir / "photo.graft").string()), &error));
     EXPECT_TRUE(error.contains("photo.graft")) << error.toStdString();
     EXPECT_TRUE(window.projectPath().isEmpty());
+}
+
+// Preferences outlive the window: a cap of one thread, a CPU device that the next run records,
+// a thumbnail cache size, and a dark palette that the charts follow too.
+TEST_F(MainWindowTest, PreferencesPersistAndApplyToTheNextRunTheGridAndThePalette) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
+    {
+        ui::MainWindow window;
+        auto* dialog = window.showPreferences();
+        dialog->findChild<QComboBox*>("device")->setCurrentText("gpu");
+        dialog->accept();
+        EXPECT_TRUE(dialog->isVisible()) << "an unknown device is refused";
+        EXPECT_TRUE(dialog->findChild<QLabel*>("preferencesError")->text().contains("'gpu'"));
+        dialog->findChild<QComboBox*>("device")->setCurrentText("cpu");
+        dialog->findChild<QSpinBox*>("threads")->setValue(1);
+        dialog->findChild<QSpinBox*>("thumbnailCache")->setValue(64);
+        auto* theme = dialog->findChild<QComboBox*>("theme");
+        theme->setCurrentIndex(theme->findData("dark"));
+        dialog->accept();
+    }
+    ui::MainWindow window; // a new window reads them back
+    EXPECT_EQ(cpuThreadLimit(), 1);
+    EXPECT_EQ(window.findChild<ui::DataPage*>()->gridModel()->thumbnailCacheMegabytes(), 64);
+    EXPECT_LT(QApplication::palette().color(QPalette::Window).lightness(), 80);
+    EXPECT_GT(QApplication::palette().color(QPalette::WindowText).lightness(), 180);
+    auto* plot = window.findChild<QWidget*>("lossPlot");
+    ASSERT_NE(plot, nullptr);
+    plot->resize(300, 200);
+    EXPECT_LT(plot->grab().toImage().pixelColor(2, 2).lightness(), 80) << "the chart is not left white";
+
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    window.findChild<QSpinBox*>("epochs")->setValue(1);
+    auto* page = window.findChild<ui::TrainPage*>();
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("startTraining")->click();
+    ASSERT_TRUE(finished.wait(60'000));
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    EXPECT_EQ(RunSpec::fromJson(RunStore(db).run(finished.front().at(0).toLongLong()).configJson).config.device, "cpu");
+
+    ui::Preferences{}.save(); // the next test starts from the defaults
+    window.applyPreferences(ui::Preferences{});
+    ui::applyTheme("system");
+    EXPECT_EQ(cpuThreadLimit(), 0);
+    EXPECT_GT(QApplication::palette().color(QPalette::Window).lightness(), 150) << "back to the light palette";
 }
 
 } // namespace

@@ -173,6 +173,7 @@ TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
     ASSERT_TRUE(resume->isEnabled());
 
     QSignalSpy steps(page->job(), &ui::JobController::stepDone);
+    QSignalSpy status(page, &ui::TrainPage::status);
     finished.clear();
     resume->click();
     ASSERT_TRUE(finished.wait(120'000));
@@ -182,6 +183,9 @@ TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
     ASSERT_FALSE(steps.isEmpty());
     const auto firstResumed = steps.front().at(0).toLongLong();
     EXPECT_GE(firstResumed, 4) << "no step before the pause is repeated";
+    ASSERT_GE(status.size(), 2);
+    const auto progress = status.at(status.size() - 2).front().toString(); // the last step's, before the end
+    EXPECT_TRUE(progress.contains("of 3,")) << "the resumed run's own epochs: " << progress.toStdString();
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const auto losses = RunStore(db).metric(finished.front().at(0).toLongLong(), "loss");
     EXPECT_EQ(qint64(losses.size()), steps.back().at(0).toLongLong()) << "one loss per step, none lost or doubled";

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QString>
+
+namespace graft::ui {
+
+// The user's settings that outlive a project, kept in QSettings.
+struct Preferences {
+    QString device = "auto";         // DeviceRequest text for training and evaluation: auto | cpu | cuda | cuda:N
+    int threads = 0;                 // CPU threads for training; 0: every core
+    int thumbnailCacheMegabytes = 128;
+    QString theme = "system";        // system | light | dark
+
+    static Preferences load();
+    void save() const;
+};
+
+} // namespace graft::ui
