@@ -147,6 +147,13 @@ bool JobController::startRanking(const std::filesystem::path& project) {
     });
 }
 
+bool JobController::startDownload(const std::string& zooEntryName) {
+    return launch([this, zooEntryName](std::stop_token stop) {
+        const auto file = downloadZooWeights(zooEntry(zooEntryName), weightsCacheDir(), progressForwarder(), stop);
+        return std::tuple{qint64(1), true, tr("Downloaded and checked %1.").arg(QString::fromStdString(file.string()))};
+    });
+}
+
 bool JobController::startInspection(const std::filesystem::path& project, const std::vector<qint64>& runIds) {
     constexpr int kThumbnailSize = 96;
     return launch([this, project, runIds](std::stop_token stop) {

@@ -41,6 +41,8 @@ public:
     // Scores every backbone in the weights cache on the project, before any training; ranked()
     // carries the table.
     bool startRanking(const std::filesystem::path& project);
+    // Downloads the zoo entry's weights into the cache (resuming, hash-checked); progress in bytes.
+    bool startDownload(const std::string& zooEntryName);
     // Evaluates runs on their held-out images; inspected() carries them, in the order asked.
     bool startInspection(const std::filesystem::path& project, const std::vector<qint64>& runIds);
     void cancel();

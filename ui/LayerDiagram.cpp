@@ -1,5 +1,6 @@
 #include "LayerDiagram.h"
 
+#include <QContextMenuEvent>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
@@ -43,6 +44,7 @@ LayerDiagram::LayerDiagram(QWidget* parent) : QWidget(parent) {
 void LayerDiagram::setGraph(LayerGraph graph) {
     graph_ = std::move(graph);
     frozen_.clear();
+    multipliers_.clear();
     updateGeometry();
     update();
     Q_EMIT frozenChanged();
@@ -75,6 +77,17 @@ void LayerDiagram::setBlockFrozen(int index, bool frozen) {
     else frozen_.erase(name);
     update(blockRect(index));
     Q_EMIT frozenChanged();
+}
+
+void LayerDiagram::setLearningRateMultiplier(const std::string& block, double multiplier) {
+    if (multiplier == 1) multipliers_.erase(block);
+    else multipliers_[block] = multiplier;
+    update();
+    Q_EMIT multipliersChanged();
+}
+
+void LayerDiagram::contextMenuEvent(QContextMenuEvent* event) {
+    if (const int index = blockAt(event->pos()); index >= 0) Q_EMIT multiplierRequested(index);
 }
 
 void LayerDiagram::mousePressEvent(QMouseEvent* event) {
@@ -123,6 +136,11 @@ void LayerDiagram::paintEvent(QPaintEvent*) {
                                     .arg(shapeText(block.outputShape))
                                     .arg(double(block.flops) / 1e6, 0, 'f', 1);
         painter.drawText(inner, Qt::AlignLeft | Qt::AlignBottom, figures);
+        if (const auto multiplier = multipliers_.find(block.name); multiplier != multipliers_.end() && !isFrozen) {
+            painter.setFont(bold);
+            painter.drawText(inner, Qt::AlignRight | Qt::AlignVCenter, tr("lr × %1").arg(multiplier->second));
+            painter.setFont(font());
+        }
         if (isFrozen) drawPadlock(painter, QRectF(box.left() + 10, box.center().y() - 9, 16, 18), Qt::white);
         else if (block.parameters > 0) {
             painter.setPen(QPen(Qt::white, 2));

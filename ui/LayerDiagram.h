@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,28 +13,36 @@ namespace graft::ui {
 
 // A network's blocks drawn as a column, input at the top: name, type, parameters, output shape
 // and FLOPs. Clicking a block with parameters freezes or unfreezes it; dragging across blocks
-// gives them all the state the first one took. Frozen blocks are grey with a padlock.
+// gives them all the state the first one took. Frozen blocks are grey with a padlock. A right
+// click asks for a block's learning-rate multiplier.
 class LayerDiagram : public QWidget {
     Q_OBJECT
 
 public:
     explicit LayerDiagram(QWidget* parent = nullptr);
 
-    void setGraph(LayerGraph graph); // unfreezes everything
+    void setGraph(LayerGraph graph); // unfreezes everything, every multiplier back to 1
     const LayerGraph& graph() const { return graph_; }
     void setFrozen(std::set<std::string> names);
     const std::set<std::string>& frozen() const { return frozen_; }
+    // A block's learning rate as a multiple of the run's; 1 removes it. Shown on the block.
+    void setLearningRateMultiplier(const std::string& block, double multiplier);
+    const std::map<std::string, double>& learningRateMultipliers() const { return multipliers_; }
     QRect blockRect(int index) const;
     QSize sizeHint() const override;
 
 Q_SIGNALS:
     void frozenChanged();
+    void multipliersChanged();
+    // A right click on a block with parameters: the page asks for its multiplier.
+    void multiplierRequested(int index);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
     int blockAt(QPoint point) const; // -1 outside a block with parameters
@@ -41,6 +50,7 @@ private:
 
     LayerGraph graph_;
     std::set<std::string> frozen_;
+    std::map<std::string, double> multipliers_;
     std::optional<bool> dragFreezes_; // while the mouse is down: what the drag does to blocks
 };
 

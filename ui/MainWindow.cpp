@@ -93,6 +93,7 @@ MainWindow::MainWindow(QWidget* parent)
         comparePage_->showExperiment(experimentId);
         showPage(pages_->indexOf(comparePage_));
     });
+    connect(modelPage_, &ModelPage::initialWeightsChosen, trainPage_, &TrainPage::setInitialWeights);
     connect(trainPage_, &TrainPage::status, this, [this](const QString& text) { statusBar()->showMessage(text); });
     statusBar()->showMessage(tr("No project open"));
     resize(1280, 800);

@@ -1,16 +1,21 @@
 #include "ModelPage.h"
 
+#include "BackboneGallery.h"
 #include "LayerDiagram.h"
 
 #include "models/Architectures.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QInputDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace graft::ui {
@@ -28,7 +33,8 @@ std::vector<std::size_t> parameterBlocks(const LayerGraph& graph) {
 
 ModelPage::ModelPage(QWidget* parent)
     : QWidget(parent), architecture_(new QComboBox), diagram_(new LayerDiagram), lastBlocks_(new QSpinBox),
-      gradualEpochs_(new QSpinBox), summary_(new QLabel) {
+      gradualEpochs_(new QSpinBox), summary_(new QLabel), discriminative_(new QCheckBox), lowestMultiplier_(new QDoubleSpinBox),
+      gallery_(new BackboneGallery) {
     architecture_->setObjectName("architecture");
     for (const auto& spec : architectures())
         architecture_->addItem(QString::fromStdString(spec.name), QString::fromStdString(spec.description));
@@ -70,16 +76,39 @@ ModelPage::ModelPage(QWidget* parent)
     auto* description = new QLabel;
     chooser->addWidget(description, 1);
 
+    discriminative_->setObjectName("discriminativeRates");
+    discriminative_->setText(tr("Discriminative learning rates: ×"));
+    discriminative_->setToolTip(tr("Early blocks learn slower than late ones: a geometric ramp from this multiple at the "
+                                   "first trainable block to ×1 at the head (fastai's slice)"));
+    lowestMultiplier_->setDecimals(3);
+    lowestMultiplier_->setRange(0.001, 1);
+    lowestMultiplier_->setSingleStep(0.05);
+    lowestMultiplier_->setValue(0.1);
+    lowestMultiplier_->setEnabled(false);
+    auto* rates = new QHBoxLayout;
+    rates->addWidget(discriminative_);
+    rates->addWidget(lowestMultiplier_);
+    rates->addWidget(new QLabel(tr("at the first trainable block, rising to ×1 at the head; or right-click a block for its own")));
+    rates->addStretch(1);
+
     auto* scroll = new QScrollArea;
     scroll->setWidget(diagram_);
     scroll->setWidgetResizable(true);
 
+    auto* layers = new QWidget;
+    auto* layersLayout = new QVBoxLayout(layers);
+    layersLayout->addWidget(new QLabel(tr("Click blocks (or drag across them) to freeze or unfreeze them; the input is at the top.")));
+    layersLayout->addLayout(presets);
+    layersLayout->addLayout(rates);
+    layersLayout->addWidget(scroll, 1);
+    layersLayout->addWidget(summary_);
+    auto* tabs = new QTabWidget;
+    tabs->addTab(layers, tr("Layers and freezing"));
+    tabs->addTab(gallery_, tr("Pretrained backbones"));
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(chooser);
-    layout->addWidget(new QLabel(tr("Click blocks (or drag across them) to freeze or unfreeze them; the input is at the top.")));
-    layout->addLayout(presets);
-    layout->addWidget(scroll, 1);
-    layout->addWidget(summary_);
+    layout->addWidget(tabs, 1);
 
     connect(architecture_, &QComboBox::currentIndexChanged, this, [this, description] {
         description->setText(architecture_->currentData().toString());
@@ -90,6 +119,39 @@ ModelPage::ModelPage(QWidget* parent)
         gradual_.reset();
         showSummary();
         Q_EMIT planChanged();
+    });
+    connect(diagram_, &LayerDiagram::multipliersChanged, this, [this] {
+        showSummary();
+        Q_EMIT planChanged();
+    });
+    connect(diagram_, &LayerDiagram::multiplierRequested, this, [this](int index) {
+        const auto block = diagram_->graph().blocks[std::size_t(index)].name;
+        const auto current = diagram_->learningRateMultipliers().find(block);
+        auto* dialog = new QInputDialog(this);
+        dialog->setObjectName("multiplierDialog");
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Learning-rate multiplier"));
+        dialog->setLabelText(tr("Learning rate of %1, as a multiple of the run's:").arg(QString::fromStdString(block)));
+        dialog->setInputMode(QInputDialog::DoubleInput);
+        dialog->setDoubleRange(0.001, 100);
+        dialog->setDoubleDecimals(3);
+        dialog->setDoubleValue(current == diagram_->learningRateMultipliers().end() ? 1.0 : current->second);
+        connect(dialog, &QInputDialog::doubleValueSelected, this,
+                [this, block](double multiplier) { diagram_->setLearningRateMultiplier(block, multiplier); });
+        dialog->open();
+    });
+    connect(discriminative_, &QCheckBox::toggled, this, [this](bool on) {
+        lowestMultiplier_->setEnabled(on);
+        showSummary();
+        Q_EMIT planChanged();
+    });
+    connect(lowestMultiplier_, &QDoubleSpinBox::valueChanged, this, [this] {
+        showSummary();
+        Q_EMIT planChanged();
+    });
+    connect(gallery_, &BackboneGallery::weightsChosen, this, [this](const QString& architecture, const QString& file) {
+        setArchitecture(architecture);
+        Q_EMIT initialWeightsChosen(file);
     });
     connect(probe, &QPushButton::clicked, this, [this] { freezeAllButLast(1); });
     connect(last, &QPushButton::clicked, this, [this] { freezeAllButLast(lastBlocks_->value() + 1); });
@@ -144,6 +206,14 @@ QString ModelPage::freezePlan() const {
     return "blocks:" + names.join(',');
 }
 
+QString ModelPage::learningRateMultipliers() const {
+    if (discriminative_->isChecked()) return QString("%1,1").arg(lowestMultiplier_->value());
+    QStringList parts;
+    for (const auto& [block, multiplier] : diagram_->learningRateMultipliers())
+        if (!diagram_->frozen().contains(block)) parts << QString("%1=%2").arg(QString::fromStdString(block)).arg(multiplier);
+    return parts.join(',');
+}
+
 std::int64_t ModelPage::totalParameters() const { return diagram_->graph().totalParameters(); }
 
 std::int64_t ModelPage::trainableParameters() const {
@@ -160,6 +230,8 @@ void ModelPage::showSummary() {
                        .arg(locale.toString(qlonglong(trainable)), locale.toString(qlonglong(total)))
                        .arg(total > 0 ? 100.0 * double(trainable) / double(total) : 0.0, 0, 'f', 1)
                        .arg(freezePlan());
+    if (const auto multipliers = learningRateMultipliers(); !multipliers.isEmpty())
+        text += "   " + tr("Learning-rate multipliers: %1.").arg(multipliers);
     const auto plan = freezePlan();
     if (plan.startsWith("probe") || plan.startsWith("upto:"))
         text += "\n" + tr("Feature cache applies: the frozen leading blocks run once over the images, not every epoch.");

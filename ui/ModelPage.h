@@ -6,17 +6,21 @@
 #include <cstdint>
 #include <optional>
 
+class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
 
 namespace graft::ui {
 
+class BackboneGallery;
 class LayerDiagram;
 
 // Model: the backbone and what of it trains. The layer diagram is clicked to freeze blocks, or a
 // preset sets them; the summary counts trainable parameters and says whether the feature cache
-// (frozen leading blocks run once, not every epoch) applies.
+// (frozen leading blocks run once, not every epoch) applies. Learning-rate multipliers are set
+// per block (right click) or as a ramp. A second tab holds the gallery of pretrained backbones.
 class ModelPage : public QWidget {
     Q_OBJECT
 
@@ -29,11 +33,18 @@ public:
     QString architecture() const;
     // As train's --freeze takes it: none, probe, upto:BLOCK, blocks:A,B or gradual:E.
     QString freezePlan() const;
+    // As train's --lr-mult takes it: "" (all 1), "LO,1" (a ramp to the head) or "BLOCK=x,...",
+    // naming trainable blocks only.
+    QString learningRateMultipliers() const;
+    LayerDiagram* diagram() const { return diagram_; }
+    BackboneGallery* gallery() const { return gallery_; }
     std::int64_t trainableParameters() const;
     std::int64_t totalParameters() const;
 
 Q_SIGNALS:
     void planChanged();
+    // A pretrained backbone chosen in the gallery, its architecture already set here.
+    void initialWeightsChosen(const QString& weightsFile);
 
 private:
     void rebuild();
@@ -45,6 +56,9 @@ private:
     QSpinBox* lastBlocks_;
     QSpinBox* gradualEpochs_;
     QLabel* summary_;
+    QCheckBox* discriminative_;
+    QDoubleSpinBox* lowestMultiplier_;
+    BackboneGallery* gallery_;
     int classes_ = 1000;
     std::optional<int> gradual_; // epochs per unfrozen block, while the gradual preset holds
 };

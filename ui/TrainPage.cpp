@@ -226,6 +226,8 @@ void TrainPage::followTick() {
     reloadRuns();
 }
 
+void TrainPage::setInitialWeights(const QString& weights) { init_->setText(weights); }
+
 int TrainPage::runCount() const { return runTable_->rowCount(); }
 
 void TrainPage::start() {
@@ -234,6 +236,7 @@ void TrainPage::start() {
     request.project = projectPath_.toStdString();
     request.config.arch = model_->architecture().toStdString();
     request.config.freeze = model_->freezePlan().toStdString();
+    request.config.lrMultipliers = model_->learningRateMultipliers().toStdString();
     request.config.init = init_->text().trimmed().isEmpty() ? "scratch" : init_->text().trimmed().toStdString();
     request.config.epochs = epochs_->value();
     request.config.batchSize = batchSize_->value();
@@ -278,6 +281,7 @@ void TrainPage::startExperiment() {
     TrainConfig transfer;
     transfer.arch = model_->architecture().toStdString();
     transfer.freeze = model_->freezePlan().toStdString();
+    transfer.lrMultipliers = model_->learningRateMultipliers().toStdString();
     transfer.init = weights.toStdString();
     transfer.epochs = epochs_->value();
     transfer.batchSize = batchSize_->value();
@@ -286,10 +290,12 @@ void TrainPage::startExperiment() {
     TrainConfig scratch = transfer;
     scratch.init = "scratch";
     scratch.freeze = "none";
+    scratch.lrMultipliers.clear(); // discriminative rates are a transfer technique: the baseline trains plainly
     spec.arms = {{"transfer", transfer}, {"scratch", scratch}};
     if (withProbe_->isChecked()) {
         TrainConfig probe = transfer;
         probe.freeze = "probe";
+        probe.lrMultipliers.clear(); // only the head trains
         spec.arms.push_back({"probe", probe});
     }
     std::int64_t id = 0;

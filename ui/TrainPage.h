@@ -33,6 +33,8 @@ public:
     void setProject(const QString& path);
     // What runs train on, new and resumed (a DeviceRequest text, from Preferences).
     void setDevice(const QString& device) { device_ = device; }
+    // The weights runs and the transfer arm start from (a file), or "scratch".
+    void setInitialWeights(const QString& weights);
     void start();
     // Refused, with a message, without initial weights to transfer from or with bad budgets.
     void startExperiment();

@@ -1,18 +1,39 @@
+#include "BackboneGallery.h"
+#include "JobController.h"
 #include "LayerDiagram.h"
+#include "MainWindow.h"
 #include "ModelPage.h"
+#include "TrainPage.h"
 
 #include "models/Architectures.h"
 #include "models/Classifier.h"
+#include "models/Zoo.h"
+#include "project/ProjectFile.h"
+#include "project/RunStore.h"
 #include "train/FreezePlan.h"
+#include "train/RunSpec.h"
+
+#include "ShapesProject.h"
+#include "TempDir.h"
 
 #include "TestApplication.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QContextMenuEvent>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPushButton>
 #include <QTest>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace graft {
 namespace {
@@ -87,6 +108,101 @@ TEST_F(ModelPageTest, PresetsSetTheBlocksAndThePlan) {
     page_.findChild<QPushButton*>("fullPreset")->click();
     EXPECT_EQ(page_.freezePlan(), "none");
     EXPECT_EQ(page_.trainableParameters(), kTotal);
+}
+
+TEST_F(ModelPageTest, ARightClickAsksForABlocksLearningRateMultiplierAndItIsDrawnOnTheBlock) {
+    ASSERT_EQ(diagram_->graph().blocks[3].name, "stage3");
+    QSignalSpy asked(diagram_, &ui::LayerDiagram::multiplierRequested);
+    const QPoint where = diagram_->blockRect(3).center();
+    QContextMenuEvent rightClick(QContextMenuEvent::Mouse, where, diagram_->mapToGlobal(where));
+    QApplication::sendEvent(diagram_, &rightClick);
+    ASSERT_EQ(asked.size(), 1);
+    EXPECT_EQ(asked.front().front().toInt(), 3);
+    auto* dialog = page_.findChild<QInputDialog*>("multiplierDialog");
+    ASSERT_NE(dialog, nullptr);
+    EXPECT_TRUE(dialog->labelText().contains("stage3"));
+    const QImage before = diagram_->grab().toImage();
+    dialog->setDoubleValue(0.5);
+    dialog->accept();
+    const QImage after = diagram_->grab().toImage();
+    const auto region = [](const QImage& image, const QRect& rect) { return image.copy(rect); };
+    EXPECT_NE(region(before, diagram_->blockRect(3)), region(after, diagram_->blockRect(3))) << "the block shows its multiplier";
+    EXPECT_EQ(region(before, diagram_->blockRect(2)), region(after, diagram_->blockRect(2))) << "and only that block";
+    EXPECT_EQ(page_.learningRateMultipliers(), "stage3=0.5");
+    EXPECT_TRUE(page_.findChild<QLabel*>("freezeSummary")->text().contains("stage3=0.5"));
+    diagram_->setLearningRateMultiplier("stage3", 1);
+    EXPECT_EQ(page_.learningRateMultipliers(), "") << "a multiplier of 1 is no multiplier";
+}
+
+class ModelPageInWindowTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { testing::ensureTestApplication(); }
+};
+
+// Multipliers of frozen blocks are left out (the trainer refuses them), and the run records
+// what the page shows; the discriminative ramp replaces per-block values.
+TEST_F(ModelPageInWindowTest, LearningRateMultipliersOfTrainableBlocksReachTheRun) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* model = window.findChild<ui::ModelPage*>();
+    model->setArchitecture("tinynet");
+    model->diagram()->setLearningRateMultiplier("stem", 0.1);
+    model->diagram()->setLearningRateMultiplier("stage3", 0.5);
+    model->diagram()->setFrozen({"stem"});
+    EXPECT_EQ(model->learningRateMultipliers(), "stage3=0.5");
+
+    window.findChild<QSpinBox*>("epochs")->setValue(1);
+    auto* train = window.findChild<ui::TrainPage*>();
+    QSignalSpy finished(train->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("startTraining")->click();
+    ASSERT_TRUE(finished.wait(60'000));
+    EXPECT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto config = RunSpec::fromJson(RunStore(db).run(finished.front().at(0).toLongLong()).configJson).config;
+    EXPECT_EQ(config.lrMultipliers, "stage3=0.5");
+    EXPECT_EQ(config.freeze, "upto:stem");
+
+    model->findChild<QCheckBox*>("discriminativeRates")->setChecked(true);
+    EXPECT_EQ(model->learningRateMultipliers(), "0.1,1");
+}
+
+TEST_F(ModelPageInWindowTest, TheGalleryListsTheZooAndCachedWeightsBecomeTheTransferStart) {
+    testing::TempDir dir;
+    setenv("GRAFT_CACHE_DIR", (dir / "cache").c_str(), 1);
+    ui::MainWindow window;
+    auto* gallery = window.findChild<ui::ModelPage*>()->gallery();
+    gallery->refresh();
+    auto* table = gallery->findChild<QTableWidget*>("backboneTable");
+    const auto entries = zooEntries();
+    ASSERT_EQ(table->rowCount(), int(entries.size()));
+    for (int row = 0; row < table->rowCount(); ++row) {
+        EXPECT_EQ(table->item(row, 0)->text().toStdString(), entries[std::size_t(row)].name);
+        EXPECT_EQ(table->item(row, 3)->text(), QString("%1 px").arg(entries[std::size_t(row)].input.crop));
+        EXPECT_EQ(table->item(row, 5)->text(), "not downloaded");
+    }
+    EXPECT_EQ(table->item(0, 4)->text(), QString("%1 %").arg(entries[0].imagenetTop1, 0, 'f', 1));
+
+    // A file that is not the entry's weights is refused by name and leaves the cache empty.
+    const auto wrong = dir / "not-resnet.pth";
+    std::ofstream(wrong) << "not weights";
+    gallery->importFile(0, QString::fromStdString(wrong.string()));
+    EXPECT_TRUE(gallery->findChild<QLabel*>("galleryNote")->text().contains("not-resnet.pth"))
+        << gallery->findChild<QLabel*>("galleryNote")->text().toStdString();
+    EXPECT_EQ(table->item(0, 5)->text(), "not downloaded");
+    const auto cached = cachedWeightsPath(entries[0], dir / "cache");
+    EXPECT_FALSE(std::filesystem::exists(cached));
+
+    std::filesystem::create_directories(cached.parent_path());
+    std::ofstream(cached) << "as if downloaded";
+    gallery->refresh();
+    EXPECT_EQ(table->item(0, 5)->text(), "downloaded");
+    gallery->use(0);
+    unsetenv("GRAFT_CACHE_DIR");
+    EXPECT_EQ(window.findChild<ui::ModelPage*>()->architecture().toStdString(), entries[0].arch);
+    EXPECT_EQ(window.findChild<QLineEdit*>("initialWeights")->text().toStdString(), cached.string());
 }
 
 } // namespace
