@@ -7,10 +7,15 @@
 #include "SetLabelsCommand.h"
 #include "ThumbnailLoader.h"
 
+#include "data/ProjectSplits.h"
+#include "experiment/ExperimentRunner.h"
 #include "project/Database.h"
 #include "project/ProjectStore.h"
+#include "project/RunStore.h"
 
 #include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
 #include <QInputDialog>
 #include <QMenu>
 #include <QHBoxLayout>
@@ -20,10 +25,14 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace graft::ui {
 namespace {
@@ -36,7 +45,8 @@ constexpr int kPreview = 320;
 DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     : QWidget(parent), undoStack_(undoStack), model_(new ImageGridModel(kThumbnail, this)),
       filter_(new ImageFilterModel(this)), grid_(new QListView), classTable_(new QTableWidget(0, 5)),
-      filterChoice_(new QComboBox), preview_(new QLabel), details_(new QLabel) {
+      filterChoice_(new QComboBox), preview_(new QLabel), details_(new QLabel), validationPercent_(new QSpinBox),
+      testPercent_(new QSpinBox), splitSeed_(new QSpinBox) {
     filter_->setSourceModel(model_);
 
     grid_->setObjectName("imageGrid");
@@ -76,6 +86,29 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     leftLayout->addWidget(classTable_, 1);
     leftLayout->addWidget(new QLabel(tr("Show")));
     leftLayout->addWidget(filterChoice_);
+
+    validationPercent_->setObjectName("validationPercent");
+    testPercent_->setObjectName("testPercent");
+    splitSeed_->setObjectName("splitSeed");
+    for (auto* percent : {validationPercent_, testPercent_}) {
+        percent->setRange(0, 80);
+        percent->setSuffix(" %");
+    }
+    splitSeed_->setRange(0, 1'000'000);
+    auto* applySplits = new QPushButton(tr("Re-split"));
+    applySplits->setObjectName("applySplits");
+    applySplits->setToolTip(tr("Splits every class anew with these fractions (counts per class in the table above). "
+                               "Runs trained before were validated and tested on the old splits. Undo puts them back."));
+    auto* splits = new QGroupBox(tr("Splits"));
+    auto* splitForm = new QFormLayout(splits);
+    splitForm->addRow(tr("Validation"), validationPercent_);
+    splitForm->addRow(tr("Test"), testPercent_);
+    splitForm->addRow(tr("Seed"), splitSeed_);
+    splitForm->addRow(applySplits);
+    leftLayout->addWidget(splits);
+    connect(applySplits, &QPushButton::clicked, this, [this] {
+        resplit(validationPercent_->value() / 100.0, testPercent_->value() / 100.0, std::uint64_t(splitSeed_->value()));
+    });
 
     auto* right = new QWidget;
     auto* rightLayout = new QVBoxLayout(right);
@@ -131,7 +164,30 @@ void DataPage::reload() {
     model_->reset(std::move(images), std::move(names));
     refreshClasses();
     refreshFilterChoices();
+    refreshSplitEditor();
     showPreview();
+}
+
+void DataPage::refreshSplitEditor() {
+    if (!db_) return;
+    ProjectStore store(*db_);
+    const auto policy = readSplitPolicy(store);
+    validationPercent_->setValue(int(std::lround(policy.ratios.val * 100)));
+    testPercent_->setValue(int(std::lround(policy.ratios.test * 100)));
+    splitSeed_->setValue(int(policy.seed));
+}
+
+void DataPage::resplit(double validation, double test, std::uint64_t seed) {
+    if (!db_) return;
+    ProjectStore store(*db_);
+    const SplitPolicy before = readSplitPolicy(store), after{{validation, test}, seed};
+    const auto assignments = currentSplits(store);
+    // Tried first, so ratios that leave a class no training image are refused before anything is pushed.
+    if (!writeProject([&](ProjectStore& edited) { resplitAll(edited, after); })) return;
+    undoStack_->push(new FunctionCommand(
+        tr("Re-split: %1 % validation, %2 % test, seed %3").arg(validation * 100).arg(test * 100).arg(seed),
+        [this, after] { writeProject([&](ProjectStore& edited) { resplitAll(edited, after); }); },
+        [this, before, assignments] { writeProject([&](ProjectStore& edited) { restoreSplits(edited, before, assignments); }); }));
 }
 
 void DataPage::labelSelection(std::optional<int> classRow) {
@@ -176,14 +232,14 @@ void DataPage::showError(const QString& title, const QString& text) {
     showNotice(this, QMessageBox::Warning, title, text, "dataError");
 }
 
-bool DataPage::writeClasses(const std::function<void(ProjectStore&)>& edit) {
+bool DataPage::writeProject(const std::function<void(ProjectStore&)>& edit) {
     try {
         ProjectStore store(*db_);
         Transaction transaction(*db_);
         edit(store);
         transaction.commit();
     } catch (const std::exception& error) {
-        showError(tr("Classes not changed"), QString::fromStdString(error.what()));
+        showError(tr("Project not changed"), QString::fromStdString(error.what()));
         return false;
     }
     reload();
@@ -197,11 +253,11 @@ void DataPage::renameClass(int row, const QString& name) {
     const std::string before = classTable_->item(row, 0)->text().toStdString(), after = name.trimmed().toStdString();
     if (before == after) return;
     // Tried first, so a taken name is refused before anything reaches the undo stack.
-    if (!writeClasses([&](ProjectStore& store) { store.renameClass(id, after); })) return;
+    if (!writeProject([&](ProjectStore& store) { store.renameClass(id, after); })) return;
     auto* command = new FunctionCommand(
         tr("Rename class %1 to %2").arg(QString::fromStdString(before), QString::fromStdString(after)),
-        [this, id, after] { writeClasses([&](ProjectStore& store) { store.renameClass(id, after); }); },
-        [this, id, before] { writeClasses([&](ProjectStore& store) { store.renameClass(id, before); }); });
+        [this, id, after] { writeProject([&](ProjectStore& store) { store.renameClass(id, after); }); },
+        [this, id, before] { writeProject([&](ProjectStore& store) { store.renameClass(id, before); }); });
     undoStack_->push(command); // its first redo writes the same name again: harmless
 }
 
@@ -213,13 +269,13 @@ void DataPage::mergeClass(int row, int intoRow) {
     undoStack_->push(new FunctionCommand(
         tr("Merge class %1 into %2").arg(QString::fromStdString(name), classTable_->item(intoRow, 0)->text()),
         [this, from, into, images] {
-            writeClasses([&](ProjectStore& store) {
+            writeProject([&](ProjectStore& store) {
                 for (const auto& image : images) store.setLabel(image, into);
                 store.deleteClass(from);
             });
         },
         [this, from, name, images] {
-            writeClasses([&](ProjectStore& store) {
+            writeProject([&](ProjectStore& store) {
                 store.restoreClass(from, name);
                 for (const auto& image : images) store.setLabel(image, from);
             });
@@ -233,9 +289,9 @@ void DataPage::deleteClass(int row) {
     const auto images = ProjectStore(*db_).imagesOfClass(id);
     undoStack_->push(new FunctionCommand(
         tr("Delete class %1 (%n image(s) unlabelled)", "", int(images.size())).arg(QString::fromStdString(name)),
-        [this, id] { writeClasses([&](ProjectStore& store) { store.deleteClass(id); }); },
+        [this, id] { writeProject([&](ProjectStore& store) { store.deleteClass(id); }); },
         [this, id, name, images] {
-            writeClasses([&](ProjectStore& store) {
+            writeProject([&](ProjectStore& store) {
                 store.restoreClass(id, name);
                 for (const auto& image : images) store.setLabel(image, id);
             });
@@ -302,6 +358,19 @@ void DataPage::refreshFilterChoices() {
     for (int row = 0; row < classTable_->rowCount(); ++row)
         filterChoice_->addItem(tr("Class: %1").arg(classTable_->item(row, 0)->text()));
     for (const auto* split : {"train", "val", "test"}) filterChoice_->addItem(tr("Split: %1").arg(split));
+    misclassified_.clear();
+    misclassifiedRun_ = 0;
+    if (db_) {
+        RunStore runs(*db_);
+        const auto records = runs.runs();
+        for (auto run = records.rbegin(); run != records.rend() && misclassifiedRun_ == 0; ++run) {
+            if (run->status != RunStatus::Finished || runs.metric(run->id, kHeldOutAccuracy).empty()) continue;
+            misclassifiedRun_ = run->id;
+            for (const auto& error : runs.heldOutErrors(run->id)) misclassified_.insert(QString::fromStdString(error.image));
+        }
+    }
+    if (misclassifiedRun_ > 0)
+        filterChoice_->addItem(tr("Misclassified by run %1 (%2 held-out images)").arg(misclassifiedRun_).arg(misclassified_.size()));
     filterChoice_->setCurrentIndex(0);
     applyFilterChoice(0);
 }
@@ -311,7 +380,9 @@ void DataPage::applyFilterChoice(int index) {
     if (index <= 0) filter_->setFilter(ImageFilterModel::Kind::All);
     else if (index == 1) filter_->setFilter(ImageFilterModel::Kind::Unlabelled);
     else if (index < 2 + classes) filter_->setFilter(ImageFilterModel::Kind::Class, classIds_[std::size_t(index - 2)]);
-    else filter_->setFilter(ImageFilterModel::Kind::Split, 0, QStringList{"train", "val", "test"}.value(index - 2 - classes));
+    else if (index < 5 + classes)
+        filter_->setFilter(ImageFilterModel::Kind::Split, 0, QStringList{"train", "val", "test"}.value(index - 2 - classes));
+    else filter_->setImages(misclassified_);
 }
 
 void DataPage::showPreview() {

@@ -2,6 +2,7 @@
 
 #include <QString>
 #include <QThread>
+#include <QSet>
 #include <QWidget>
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <vector>
 
 class QComboBox;
+class QSpinBox;
 class QLabel;
 class QListView;
 class QTableWidget;
@@ -27,7 +29,8 @@ class ImageGridModel;
 struct ImageLabel;
 
 // Data & Labels: the project's images as a thumbnail grid with filters, the classes with their
-// counts per split (the row header is the key that assigns the class), and a preview. Keys 1-9
+// counts per split (the row header is the key that assigns the class), the split editor, and a
+// preview. Keys 1-9
 // label the selected images with that class, 0 clears their labels; both go on the undo stack.
 class DataPage : public QWidget {
     Q_OBJECT
@@ -49,6 +52,9 @@ public:
     void renameClass(int row, const QString& name);
     void mergeClass(int row, int intoRow);
     void deleteClass(int row);
+    // Re-splits every labelled image per class with these fractions and seed, as one undoable
+    // step; undo puts back each image's previous split exactly.
+    void resplit(double validation, double test, std::uint64_t seed);
 
 Q_SIGNALS:
     void labelsChanged();
@@ -59,11 +65,12 @@ protected:
 private:
     void applyLabels(const std::vector<ImageLabel>& labels);
     // Runs `edit` on the project in one transaction, then reloads; false (and a message) on failure.
-    bool writeClasses(const std::function<void(ProjectStore&)>& edit);
+    bool writeProject(const std::function<void(ProjectStore&)>& edit);
     void classMenu(const QPoint& position);
     void showError(const QString& title, const QString& text);
     void refreshClasses();
     void refreshFilterChoices();
+    void refreshSplitEditor();
     void applyFilterChoice(int index);
     void showPreview();
 
@@ -76,6 +83,11 @@ private:
     QComboBox* filterChoice_;
     QLabel* preview_;
     QLabel* details_;
+    QSpinBox* validationPercent_;
+    QSpinBox* testPercent_;
+    QSpinBox* splitSeed_;
+    QSet<QString> misclassified_; // held-out images the newest evaluated run got wrong
+    qint64 misclassifiedRun_ = 0;
     std::vector<std::int64_t> classIds_; // of the class table's rows
     QThread thumbnailThread_;
 };

@@ -9,6 +9,12 @@ void applyAssignments(ProjectStore& store, const std::vector<SplitAssignment>& a
     for (const auto& assignment : assignments) store.setSplit(assignment.sha256, assignment.split);
 }
 
+void writePolicy(ProjectStore& store, const SplitPolicy& policy) {
+    store.setSetting("split.val", std::to_string(policy.ratios.val));
+    store.setSetting("split.test", std::to_string(policy.ratios.test));
+    store.setSetting("split.seed", std::to_string(policy.seed));
+}
+
 } // namespace
 
 SplitPolicy readSplitPolicy(ProjectStore& store) {
@@ -25,10 +31,18 @@ void splitImagesWithoutSplit(ProjectStore& store) {
 }
 
 void resplitAll(ProjectStore& store, const SplitPolicy& policy) {
-    const auto assignments = stratifiedSplit(store.labeledImages(), policy.ratios, policy.seed);
-    store.setSetting("split.val", std::to_string(policy.ratios.val));
-    store.setSetting("split.test", std::to_string(policy.ratios.test));
-    store.setSetting("split.seed", std::to_string(policy.seed));
+    restoreSplits(store, policy, stratifiedSplit(store.labeledImages(), policy.ratios, policy.seed));
+}
+
+std::vector<SplitAssignment> currentSplits(ProjectStore& store) {
+    std::vector<SplitAssignment> assignments;
+    for (const auto& image : store.catalog())
+        if (image.split) assignments.push_back({image.sha256, *image.split});
+    return assignments;
+}
+
+void restoreSplits(ProjectStore& store, const SplitPolicy& policy, const std::vector<SplitAssignment>& assignments) {
+    writePolicy(store, policy);
     store.clearSplits();
     applyAssignments(store, assignments);
 }

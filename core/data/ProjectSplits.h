@@ -19,4 +19,9 @@ void splitImagesWithoutSplit(ProjectStore& store);
 // Stores a new policy and re-splits every labelled image with it.
 void resplitAll(ProjectStore& store, const SplitPolicy& policy);
 
+// Every image's split as it is now, for putting back with restoreSplits.
+std::vector<SplitAssignment> currentSplits(ProjectStore& store);
+// Puts back a policy and exactly these assignments (the undo of resplitAll); other images get none.
+void restoreSplits(ProjectStore& store, const SplitPolicy& policy, const std::vector<SplitAssignment>& assignments);
+
 } // namespace graft

@@ -3,11 +3,15 @@
 #include "JobController.h"
 #include "MainWindow.h"
 
+#include "data/ProjectSplits.h"
 #include "data/SyntheticShapes.h"
+#include "experiment/ExperimentRunner.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
+#include "project/RunStore.h"
 
 #include "Images.h"
+#include "ShapesProject.h"
 #include "ShapesFolder.h"
 #include "TempDir.h"
 #include "TestApplication.h"
@@ -20,11 +24,17 @@
 #include <QListView>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QUrl>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
 
 namespace graft {
 namespace {
@@ -214,6 +224,77 @@ TEST_F(DataPageTest, DroppingAFolderImportsItInTheBackgroundAndNamesWhatItSkippe
     EXPECT_TRUE(report->text().contains("broken.png"));
     Database db = openProject(project(), ProjectAccess::ReadOnly);
     EXPECT_EQ(ProjectStore(db).imageCount(), 17);
+}
+
+// Twenty shapes per class: the editor's fractions become each class's counts in the table, and
+// undo puts every image back in the split it had.
+TEST(DataPageSplits, ReSplitShowsTheNewCountsPerClassAndUndoRestoresEveryAssignment) {
+    testing::ensureTestApplication();
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 20);
+    const auto splitsInFile = [&] {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        ProjectStore store(db);
+        std::map<std::string, Split> splits;
+        for (const auto& assignment : currentSplits(store)) splits[assignment.sha256] = assignment.split;
+        return splits;
+    };
+    const auto before = splitsInFile();
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    window.findChild<QSpinBox*>("validationPercent")->setValue(20);
+    window.findChild<QSpinBox*>("testPercent")->setValue(30);
+    window.findChild<QSpinBox*>("splitSeed")->setValue(7);
+    window.findChild<QPushButton*>("applySplits")->click();
+
+    auto* classes = window.findChild<QTableWidget*>("classTable");
+    for (int row = 0; row < classes->rowCount(); ++row) { // name, images, train, val, test
+        EXPECT_EQ(classes->item(row, 2)->text(), "10") << row;
+        EXPECT_EQ(classes->item(row, 3)->text(), "4") << row;
+        EXPECT_EQ(classes->item(row, 4)->text(), "6") << row;
+    }
+    {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        ProjectStore store(db);
+        std::map<std::string, Split> expected;
+        for (const auto& assignment : stratifiedSplit(store.labeledImages(), {0.2, 0.3}, 7)) expected[assignment.sha256] = assignment.split;
+        EXPECT_EQ(splitsInFile(), expected);
+        EXPECT_EQ(readSplitPolicy(store).seed, 7u);
+    }
+    window.findChild<QAction*>("undoAction")->trigger();
+    EXPECT_EQ(splitsInFile(), before) << "undo puts back each image's split";
+    EXPECT_EQ(window.findChild<QSpinBox*>("splitSeed")->value(), 0);
+    EXPECT_EQ(classes->item(0, 3)->text(), QString::number(std::count_if(before.begin(), before.end(), [&](const auto& entry) {
+                  return entry.second == Split::Val;
+              }) / 3));
+}
+
+TEST_F(DataPageTest, TheMisclassifiedFilterShowsTheHeldOutErrorsOfTheNewestEvaluatedRun) {
+    std::vector<std::string> images;
+    {
+        Database db = openProject(project());
+        for (const auto& image : ProjectStore(db).catalog()) images.push_back(image.sha256);
+        RunStore runs(db);
+        const auto older = runs.beginRun({"scratch", "tinynet", "scratch", 0, "{}", "0.1.0", "1.13.0", 0, 0});
+        const Misclassification olderErrors[] = {{images[0], "circle", "square"}};
+        runs.recordHeldOutResult(older, {kHeldOutAccuracy, 0.9}, olderErrors);
+        runs.endRun(older, RunStatus::Finished);
+        const auto newer = runs.beginRun({"scratch", "tinynet", "scratch", 1, "{}", "0.1.0", "1.13.0", 0, 0});
+        const Misclassification newerErrors[] = {{images[1], "circle", "square"}, {images[4], "square", "triangle"}};
+        runs.recordHeldOutResult(newer, {kHeldOutAccuracy, 0.8}, newerErrors);
+        runs.endRun(newer, RunStatus::Finished);
+    }
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* filter = window.findChild<QComboBox*>("imageFilter");
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    const int last = filter->count() - 1;
+    EXPECT_TRUE(filter->itemText(last).startsWith("Misclassified by run 2")) << filter->itemText(last).toStdString();
+    filter->setCurrentIndex(last);
+    ASSERT_EQ(grid->model()->rowCount(), 2);
+    EXPECT_EQ((std::set<std::string>{shaAt(grid, 0), shaAt(grid, 1)}), (std::set<std::string>{images[1], images[4]}));
 }
 
 } // namespace

@@ -112,5 +112,30 @@ TEST(ProjectSplits, LaterImportsNeverMoveExistingAssignments) {
     EXPECT_EQ(readSplitPolicy(store).seed, 9u);
 }
 
+// Incremental splits are not what resplitAll with the old policy would give, so undo must put
+// the saved assignments back rather than re-split.
+TEST(ProjectSplits, RestoringSavedSplitsUndoesAResplitExactly) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    const auto classId = store.ensureClass("a");
+    for (int i = 0; i < 30; ++i) {
+        const std::string png = testing::pngBytes(i);
+        const auto added = store.addImage({{png.begin(), png.end()}, 8, 8, 1, "x"});
+        store.setLabel(added.sha256, classId);
+        if (i % 10 == 9) splitImagesWithoutSplit(store); // as three imports would
+    }
+    const auto policy = readSplitPolicy(store);
+    const auto before = currentSplits(store);
+    ASSERT_EQ(before.size(), 30u);
+    resplitAll(store, {{0.3, 0.2}, 4});
+    EXPECT_NE(asMap(currentSplits(store)), asMap(before));
+    EXPECT_EQ(store.labeledImagesInSplit(Split::Val).size(), 9u);
+
+    restoreSplits(store, policy, before);
+    EXPECT_EQ(asMap(currentSplits(store)), asMap(before));
+    EXPECT_EQ(readSplitPolicy(store).seed, policy.seed);
+    EXPECT_EQ(readSplitPolicy(store).ratios.val, policy.ratios.val);
+}
+
 } // namespace
 } // namespace graft
