@@ -146,7 +146,7 @@ void DataPage::setProject(Database* db, const QString& path) {
         auto* loader = new ThumbnailLoader(path, kThumbnail);
         loader->moveToThread(&thumbnailThread_);
         connect(&thumbnailThread_, &QThread::finished, loader, &QObject::deleteLater);
-        connect(model_, &ImageGridModel::thumbnailWanted, loader, &ThumbnailLoader::load);
+        connect(model_, &ImageGridModel::thumbnailWanted, loader, &ThumbnailLoader::request, Qt::DirectConnection);
         connect(loader, &ThumbnailLoader::loaded, model_, &ImageGridModel::setThumbnail);
         thumbnailThread_.start();
     }

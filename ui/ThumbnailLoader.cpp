@@ -6,6 +6,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <QMetaObject>
+
+#include <utility>
+
 namespace graft::ui {
 
 ThumbnailLoader::ThumbnailLoader(QString projectPath, int size) : projectPath_(std::move(projectPath)), size_(size) {}
@@ -24,6 +28,28 @@ QImage ThumbnailLoader::thumbnail(const std::vector<std::uint8_t>& encoded, int 
     cv::resize(image, image, {std::max(1, int(image.cols * scale)), std::max(1, int(image.rows * scale))}, 0, 0,
                scale < 1.0 ? cv::INTER_AREA : cv::INTER_NEAREST);
     return QImage(image.data, image.cols, image.rows, int(image.step[0]), QImage::Format_RGB888).copy();
+}
+
+void ThumbnailLoader::request(const QString& sha256) {
+    const std::lock_guard lock(mutex_);
+    pending_.push_back(sha256);
+    if (std::exchange(scheduled_, true)) return;
+    QMetaObject::invokeMethod(this, &ThumbnailLoader::loadNewest, Qt::QueuedConnection);
+}
+
+void ThumbnailLoader::loadNewest() {
+    QString sha256;
+    {
+        const std::lock_guard lock(mutex_);
+        if (pending_.empty()) {
+            scheduled_ = false;
+            return;
+        }
+        sha256 = std::move(pending_.back());
+        pending_.pop_back();
+    }
+    load(sha256);
+    QMetaObject::invokeMethod(this, &ThumbnailLoader::loadNewest, Qt::QueuedConnection);
 }
 
 void ThumbnailLoader::load(const QString& sha256) {

@@ -5,6 +5,8 @@
 #include <QString>
 
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace graft {
 class Database;
@@ -25,13 +27,22 @@ public:
     // the bytes do not decode.
     static QImage thumbnail(const std::vector<std::uint8_t>& encoded, int size);
 
-public Q_SLOTS:
-    void load(const QString& sha256);
+    // Thread-safe. The newest request is decoded first, so after a fast scroll the rows on
+    // screen come before the rows scrolled past.
+    void request(const QString& sha256);
 
 Q_SIGNALS:
     void loaded(const QString& sha256, const QImage& image);
 
 private:
+    void load(const QString& sha256);
+    // On the loader's thread: decodes the newest pending image, then schedules itself again,
+    // so the thread's other events (quit) are never starved.
+    void loadNewest();
+
+    std::mutex mutex_;
+    std::vector<QString> pending_; // newest last
+    bool scheduled_ = false;       // a loadNewest is queued
     QString projectPath_;
     int size_;
     std::unique_ptr<Database> db_; // opened on first use, on the loader's thread
