@@ -4,10 +4,8 @@
 #include "MainWindow.h"
 #include "RunErrorsView.h"
 
-#include "data/Preprocess.h"
 #include "experiment/ExperimentRunner.h"
 #include "experiment/ExperimentSpec.h"
-#include "models/ScriptBackbones.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
@@ -99,17 +97,7 @@ TEST_F(ComparePageTest, RankingScoresEveryCachedBackboneIntoTheTable) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 20);
     const auto cache = dir / "cache";
-    PreprocessSpec input;
-    input.resizeShorter = input.crop = 32;
-    input.color = ColorMode::Rgb;
-    importScriptBackbone("pixels", testing::writeScriptModule(dir.path(), "Pixels", R"(
-def forward(self, x):
-    return torch.flatten(torch.adaptive_avg_pool2d(x, [4, 4]), 1)
-)"), input, cache);
-    importScriptBackbone("noise", testing::writeScriptModule(dir.path(), "Noise", R"(
-def forward(self, x):
-    return torch.randn([x.size(0), 48])
-)"), input, cache);
+    testing::importPixelsAndNoiseBackbones(dir.path(), cache);
     setenv("GRAFT_CACHE_DIR", cache.c_str(), 1);
 
     ui::ComparePage page;

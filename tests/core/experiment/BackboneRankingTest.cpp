@@ -3,7 +3,6 @@
 #include "experiment/BackboneRanking.h"
 #include "models/Architectures.h"
 #include "models/Classifier.h"
-#include "models/ScriptBackbones.h"
 #include "models/Weights.h"
 #include "project/ProjectFile.h"
 #include "train/TrainingSession.h"
@@ -61,22 +60,11 @@ TEST(BackboneRanking, WeightsTrainedOnTheTaskRankAboveRandomOnesAndABrokenFileIs
     EXPECT_EQ(lastDone, 3 * trained.trainImages) << "the broken file counts no images, the others all of theirs";
 }
 
-// A TorchScript feature extractor written in C++: `source` defines forward(self, x).
 TEST(BackboneRanking, ImportedScriptsAreScoredByLogMeAloneAndPixelsBeatNoise) {
     testing::TempDir dir;
     const auto project = shapesProject(dir.path());
-    PreprocessSpec input;
-    input.resizeShorter = input.crop = 32;
-    input.color = ColorMode::Rgb;
     const auto cache = dir / "cache";
-    importScriptBackbone("pixels", testing::writeScriptModule(dir.path(), "Pixels", R"(
-def forward(self, x):
-    return torch.flatten(torch.adaptive_avg_pool2d(x, [4, 4]), 1)
-)"), input, cache);
-    importScriptBackbone("noise", testing::writeScriptModule(dir.path(), "Noise", R"(
-def forward(self, x):
-    return torch.randn([x.size(0), 48])
-)"), input, cache);
+    testing::importPixelsAndNoiseBackbones(dir.path(), cache);
 
     const auto candidates = cachedCandidates(cache);
     ASSERT_EQ(candidates.size(), 2u);
