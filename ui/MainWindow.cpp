@@ -32,6 +32,7 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QUndoStack>
 
 namespace graft::ui {
@@ -86,6 +87,18 @@ MainWindow::MainWindow(QWidget* parent)
     preferences->setShortcuts(QKeySequence::keyBindings(QKeySequence::Preferences).isEmpty()
                                   ? QList<QKeySequence>{QKeySequence(Qt::CTRL | Qt::Key_Comma)}
                                   : QKeySequence::keyBindings(QKeySequence::Preferences));
+    auto* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName("mainToolBar"); // saveState needs the name
+    toolbar->setMovable(false);
+    create->setIcon(QIcon::fromTheme("document-new"));
+    open->setIcon(QIcon::fromTheme("document-open"));
+    import->setIcon(QIcon::fromTheme("document-import"));
+    undo->setIcon(QIcon::fromTheme("edit-undo"));
+    redo->setIcon(QIcon::fromTheme("edit-redo"));
+    preferences->setIcon(QIcon::fromTheme("preferences-system"));
+    for (auto* action : {create, open, import}) toolbar->addAction(action);
+    toolbar->addSeparator();
+    for (auto* action : {undo, redo, preferences}) toolbar->addAction(action);
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
     connect(trainPage_, &TrainPage::runsChanged, this, &MainWindow::showProjectCounts);
     connect(trainPage_, &TrainPage::runsChanged, exportPage_, &ExportPage::reloadRuns);

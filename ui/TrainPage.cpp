@@ -5,6 +5,7 @@
 #include "Notice.h"
 #include "JobController.h"
 
+#include "data/AugmentSpec.h"
 #include "experiment/EpochCurves.h"
 #include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
@@ -13,6 +14,7 @@
 #include "train/RunSpec.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QFileDialog>
@@ -46,7 +48,8 @@ QString duration(double seconds) {
 
 TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     : QWidget(parent), model_(model), job_(new JobController(this)), chart_(new MetricChart), epochs_(new QSpinBox),
-      batchSize_(new QSpinBox), learningRate_(new QDoubleSpinBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox),
+      batchSize_(new QSpinBox), learningRate_(new QDoubleSpinBox), optimizer_(new QComboBox), schedule_(new QComboBox),
+      augment_(new QComboBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox),
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
       withProbe_(new QCheckBox(tr("also a linear probe"))), startButton_(new QPushButton(tr("Start training"))),
       experimentButton_(new QPushButton(tr("Run experiment"))),
@@ -62,6 +65,18 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     learningRate_->setRange(1e-5, 10);
     learningRate_->setSingleStep(1e-4);
     learningRate_->setValue(3e-3);
+    optimizer_->setObjectName("optimizer");
+    optimizer_->addItem(tr("AdamW"), "adam");
+    optimizer_->addItem(tr("SGD with momentum"), "sgd");
+    schedule_->setObjectName("schedule");
+    for (const auto* schedule : {"cosine", "constant", "step", "onecycle"}) schedule_->addItem(schedule);
+    schedule_->setToolTip(tr("How the learning rate changes over the run"));
+    augment_->setObjectName("augment");
+    augment_->setEditable(true); // any AugmentSpec text
+    augment_->addItems({"none", "standard", "flip:0.5", "crop:0.5,flip:0.5"});
+    augment_->setToolTip(tr("Random changes to training images: none, standard (crop, flip, rotate, colour), or items "
+                            "such as crop:0.35, flip:0.5, rotate:10, brightness:0.2. Augmentation turns the feature "
+                            "cache off."));
     seed_->setRange(0, 1'000'000);
     labelsPerClass_->setRange(0, 1'000'000);
     labelsPerClass_->setSpecialValueText(tr("all"));
@@ -93,6 +108,9 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(tr("Epochs"), epochs_);
     form->addRow(tr("Batch size"), batchSize_);
     form->addRow(tr("Learning rate"), learningRate_);
+    form->addRow(tr("Optimizer"), optimizer_);
+    form->addRow(tr("Schedule"), schedule_);
+    form->addRow(tr("Augmentation"), augment_);
     form->addRow(tr("Seed"), seed_);
     form->addRow(tr("Labels per class"), labelsPerClass_);
     auto* buttons = new QHBoxLayout;
@@ -234,16 +252,10 @@ void TrainPage::start() {
     if (projectPath_.isEmpty() || job_->isRunning()) return;
     TrainingRequest request;
     request.project = projectPath_.toStdString();
-    request.config.arch = model_->architecture().toStdString();
-    request.config.freeze = model_->freezePlan().toStdString();
-    request.config.lrMultipliers = model_->learningRateMultipliers().toStdString();
+    if (!readSettings(request.config)) return;
     request.config.init = init_->text().trimmed().isEmpty() ? "scratch" : init_->text().trimmed().toStdString();
-    request.config.epochs = epochs_->value();
-    request.config.batchSize = batchSize_->value();
-    request.config.learningRate = learningRate_->value();
     request.config.seed = std::uint64_t(seed_->value());
     request.config.labelsPerClass = labelsPerClass_->value();
-    request.config.device = device_.toStdString();
     plannedEpochs_ = request.config.epochs;
     chart_->clear();
     prepareJob(tr("Starting…"), false);
@@ -279,14 +291,8 @@ void TrainPage::startExperiment() {
     spec.seeds.clear();
     for (int seed = 0; seed < seeds_->value(); ++seed) spec.seeds.push_back(std::uint64_t(seed));
     TrainConfig transfer;
-    transfer.arch = model_->architecture().toStdString();
-    transfer.freeze = model_->freezePlan().toStdString();
-    transfer.lrMultipliers = model_->learningRateMultipliers().toStdString();
+    if (!readSettings(transfer)) return;
     transfer.init = weights.toStdString();
-    transfer.epochs = epochs_->value();
-    transfer.batchSize = batchSize_->value();
-    transfer.learningRate = learningRate_->value();
-    transfer.device = device_.toStdString();
     TrainConfig scratch = transfer;
     scratch.init = "scratch";
     scratch.freeze = "none";
@@ -311,6 +317,26 @@ void TrainPage::startExperiment() {
     prepareJob(tr("Starting experiment %1…").arg(id), true);
     job_->startExperiment(projectPath_.toStdString(), id);
     setRunning(true);
+}
+
+bool TrainPage::readSettings(TrainConfig& config) {
+    config.arch = model_->architecture().toStdString();
+    config.freeze = model_->freezePlan().toStdString();
+    config.lrMultipliers = model_->learningRateMultipliers().toStdString();
+    config.epochs = epochs_->value();
+    config.batchSize = batchSize_->value();
+    config.learningRate = learningRate_->value();
+    config.optimizer = optimizer_->currentData().toString().toStdString();
+    config.schedule = schedule_->currentText().toStdString();
+    config.augment = augment_->currentText().trimmed().isEmpty() ? "none" : augment_->currentText().trimmed().toStdString();
+    config.device = device_.toStdString();
+    try {
+        AugmentSpec::parse(config.augment);
+    } catch (const std::exception& error) {
+        showNotice(this, QMessageBox::Warning, tr("Augmentation"), QString::fromStdString(error.what()), "trainError");
+        return false;
+    }
+    return true;
 }
 
 void TrainPage::prepareJob(const QString& text, bool experiment) {

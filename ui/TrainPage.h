@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QCheckBox;
+class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -13,6 +14,10 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
+
+namespace graft {
+struct TrainConfig;
+}
 
 namespace graft::ui {
 
@@ -66,6 +71,9 @@ private:
     void onTrials(int done, int total, double etaSeconds, const QString& current);
     // Resets the progress display and timing for the job about to start.
     void prepareJob(const QString& text, bool experiment);
+    // The form's settings shared by a run and an experiment's transfer arm; false (with a notice)
+    // when one is not valid.
+    bool readSettings(TrainConfig& config);
     void setRunning(bool running);
     void updateResume();
     // Follows a run still running when the project opened (see followedRun()), until it ends.
@@ -80,6 +88,9 @@ private:
     QSpinBox* epochs_;
     QSpinBox* batchSize_;
     QDoubleSpinBox* learningRate_;
+    QComboBox* optimizer_;
+    QComboBox* schedule_;
+    QComboBox* augment_;
     QSpinBox* seed_;
     QSpinBox* labelsPerClass_;
     QLineEdit* init_;

@@ -12,13 +12,16 @@
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
+#include "train/RunSpec.h"
 
 #include "ShapesProject.h"
 #include "TempDir.h"
 #include "TestApplication.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -251,6 +254,38 @@ TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTr
         ASSERT_EQ(high.size(), 2u);
         EXPECT_EQ(high.back().second, curve.points.back().high);
     }
+}
+
+TEST_F(TrainPageTest, TheOptimizerScheduleAndAugmentationChosenReachTheRunAndABadAugmentationIsRefused) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    window.findChild<QSpinBox*>("epochs")->setValue(1);
+    auto* optimizer = window.findChild<QComboBox*>("optimizer");
+    optimizer->setCurrentIndex(optimizer->findData("sgd"));
+    window.findChild<QComboBox*>("schedule")->setCurrentText("constant");
+    auto* augment = window.findChild<QComboBox*>("augment");
+    augment->setCurrentText("flip:0.5,wobble:3");
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("startTraining")->click();
+    EXPECT_FALSE(page->job()->isRunning()) << "an unknown augmentation is refused before training";
+    auto* notice = window.findChild<QMessageBox*>("trainError");
+    ASSERT_NE(notice, nullptr);
+    EXPECT_TRUE(notice->text().contains("wobble")) << notice->text().toStdString();
+    notice->close();
+
+    augment->setCurrentText("flip:0.5");
+    window.findChild<QPushButton*>("startTraining")->click();
+    ASSERT_TRUE(finished.wait(60'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto config = RunSpec::fromJson(RunStore(db).run(finished.front().at(0).toLongLong()).configJson).config;
+    EXPECT_EQ(config.optimizer, "sgd");
+    EXPECT_EQ(config.schedule, "constant");
+    EXPECT_EQ(config.augment, "flip:0.5");
 }
 
 TEST_F(TrainPageTest, ABurstOfPointsIsDrawnInOneReplot) {
