@@ -122,11 +122,12 @@ ComparePage::ComparePage(QWidget* parent)
     });
     connect(inspection_, &JobController::inspected, this, &ComparePage::showInspections);
     connect(inspection_, &JobController::finished, this, [this](qint64, bool succeeded, const QString& message) {
-        if (!succeeded && pendingTrial_ < 0) {
+        const int pending = std::exchange(pendingTrial_, -1);
+        if (pending >= 0) inspectTrial(pending);
+        else if (!succeeded && pending != kDiscardInspection) {
             armErrors_->showMessage(message);
             baselineErrors_->showMessage({});
         }
-        if (pendingTrial_ >= 0) inspectTrial(std::exchange(pendingTrial_, -1));
     });
     connect(rankButton_, &QPushButton::clicked, this, &ComparePage::rankBackbones);
     connect(cancelRanking_, &QPushButton::clicked, ranking_, &JobController::cancel);
@@ -148,6 +149,7 @@ void ComparePage::setProject(const QString& path) {
     else {
         table_->setRowCount(0);
         note_->setText(tr("No experiments yet: run one from the Train page."));
+        discardInspection();
         const QSignalBlocker blocker(trial_);
         trial_->clear();
         armErrors_->showMessage(tr("No finished trials to inspect yet."));
@@ -231,7 +233,14 @@ void ComparePage::showExperiment(qint64 experimentId) {
 
 // Each trial of an arm other than the baseline, paired with the baseline's trial of the same seed
 // and label budget.
+void ComparePage::discardInspection() {
+    if (!inspection_->isRunning()) return;
+    pendingTrial_ = kDiscardInspection;
+    inspection_->cancel();
+}
+
 void ComparePage::reloadTrials(qint64 experimentId) {
+    discardInspection(); // of a trial the list may no longer hold
     const QSignalBlocker blocker(trial_);
     trial_->clear();
     try {
@@ -272,7 +281,7 @@ void ComparePage::inspectTrial(int index) {
 }
 
 void ComparePage::showInspections(const std::vector<RunInspection>& inspections) {
-    if (pendingTrial_ >= 0) return; // stale: another trial was chosen meanwhile
+    if (pendingTrial_ != -1) return; // stale: another trial was chosen, or the list reloaded, meanwhile
     armErrors_->showInspection(inspections.front());
     if (inspections.size() > 1) baselineErrors_->showInspection(inspections[1]);
 }

@@ -48,6 +48,8 @@ public:
 private:
     void reloadExperiments(); // the list only
     void reloadTrials(qint64 experimentId);
+    // Cancels an inspection under way and drops what it would show.
+    void discardInspection();
     void showInspections(const std::vector<RunInspection>& inspections);
     void showRanks(const std::vector<BackboneRank>& ranks);
 
@@ -61,7 +63,10 @@ private:
     RunErrorsView* armErrors_;
     RunErrorsView* baselineErrors_;
     JobController* inspection_;
-    int pendingTrial_ = -1; // asked for while another inspection was still running
+    // A trial asked for while another inspection was still running, or kDiscardInspection when
+    // the list was reloaded under it; -1 when neither.
+    static constexpr int kDiscardInspection = -2;
+    int pendingTrial_ = -1;
     QPushButton* rankButton_;
     QPushButton* cancelRanking_;
     QLabel* rankingNote_;

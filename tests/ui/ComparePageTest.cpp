@@ -21,6 +21,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QTest>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -91,6 +92,15 @@ TEST_F(ComparePageTest, ATrialShowsItsConfusionMatrixAndErrorsBesideTheBaselineW
         const auto tip = view->errors()->item(0)->toolTip();
         EXPECT_TRUE(tip.contains("with probability")) << tip.toStdString();
     }
+
+    // Reopened while a trial is being evaluated: the evaluation's result belongs to the old list.
+    finished.clear();
+    page->inspectTrial(0);
+    page->setProject(QString::fromStdString(project.string()));
+    ASSERT_TRUE(finished.wait(60'000));
+    QTest::qWait(50);
+    EXPECT_TRUE(page->armErrors()->heading().startsWith("Choose a trial")) << page->armErrors()->heading().toStdString();
+    EXPECT_EQ(page->armErrors()->errors()->count(), 0);
 }
 
 TEST_F(ComparePageTest, RankingScoresEveryCachedBackboneIntoTheTable) {
