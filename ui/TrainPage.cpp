@@ -85,6 +85,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     seeds_->setRange(1, 100);
     seeds_->setValue(3);
     seeds_->setObjectName("seeds");
+    withProbe_->setObjectName("withProbe");
     seeds_->setToolTip(tr("Every arm trains once per seed; more seeds give narrower intervals (10 or more: bootstrap)"));
     budgets_->setObjectName("budgets");
     budgets_->setToolTip(tr("Labelled images per class, comma-separated, e.g. 5,10,all"));
