@@ -1,11 +1,14 @@
 #include "data/ImageDecoding.h"
 
+#include "data/DeclaredImageSize.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <string>
 #include <string_view>
 
 namespace graft {
@@ -25,6 +28,13 @@ namespace {
 
 cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {
     if (encoded.empty()) throw ImageDecodeError("empty file");
+    if (const auto size = declaredImageSize(encoded)) {
+        const std::int64_t limit = imagePixelLimit();
+        if (size->width * size->height > limit)
+            throw ImageDecodeError("declares " + std::to_string(size->width) + " x " + std::to_string(size->height) +
+                                   " pixels, more than the limit of " + std::to_string(limit) +
+                                   " (set GRAFT_MAX_IMAGE_PIXELS to allow larger images)");
+    }
     const cv::Mat buffer(1, int(encoded.size()), CV_8UC1, const_cast<std::uint8_t*>(encoded.data()));
     cv::Mat image;
     try {
