@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 namespace graft {
 namespace {
@@ -51,7 +52,44 @@ std::optional<DeclaredSize> jpegSize(std::span<const std::uint8_t> bytes) {
     return std::nullopt;
 }
 
+// The orientation entry of IFD0 in an APP1 "Exif" segment's TIFF data, in its byte order.
+int exifOrientation(std::span<const std::uint8_t> tiff) {
+    if (tiff.size() < 8) return 1;
+    const bool little = startsWith(tiff, "II");
+    if (!little && !startsWith(tiff, "MM")) return 1;
+    const auto read = [&](std::size_t at, int count) {
+        return little ? littleEndian(tiff, at, count) : bigEndian(tiff, at, count);
+    };
+    const std::size_t ifd = read(4, 4);
+    if (ifd + 2 > tiff.size()) return 1;
+    const std::size_t entries = read(ifd, 2);
+    for (std::size_t i = 0; i < entries; ++i) {
+        const std::size_t entry = ifd + 2 + 12 * i;
+        if (entry + 12 > tiff.size()) return 1;
+        if (read(entry, 2) != 0x0112) continue;
+        const auto orientation = int(read(entry + 8, 2)); // a SHORT, left-justified in the value field
+        return orientation >= 1 && orientation <= 8 ? orientation : 1;
+    }
+    return 1;
+}
+
 } // namespace
+
+int declaredExifOrientation(std::span<const std::uint8_t> encoded) {
+    if (!startsWith(encoded, "\xFF\xD8")) return 1;
+    std::size_t at = 2;
+    while (at + 4 <= encoded.size() && encoded[at] == 0xFF) {
+        const std::uint8_t marker = encoded[at + 1];
+        if (marker == 0xDA || (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC))
+            return 1; // image data or the frame: EXIF comes before both
+        const std::size_t length = bigEndian(encoded, at + 2, 2);
+        if (length < 2 || at + 2 + length > encoded.size()) return 1;
+        if (marker == 0xE1 && length >= 8 && startsWith(encoded, std::string_view("Exif\0\0", 6), at + 4))
+            return exifOrientation(encoded.subspan(at + 10, length - 8));
+        at += 2 + length;
+    }
+    return 1;
+}
 
 std::optional<DeclaredSize> declaredImageSize(std::span<const std::uint8_t> encoded) {
     if (startsWith(encoded, "\x89PNG\r\n\x1A\n") && startsWith(encoded, "IHDR", 12) && encoded.size() >= 24)

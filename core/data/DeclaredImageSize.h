@@ -16,6 +16,10 @@ struct DeclaredSize {
 // allocated. Empty for other formats and for headers too short to say.
 std::optional<DeclaredSize> declaredImageSize(std::span<const std::uint8_t> encoded);
 
+// A JPEG's EXIF orientation tag (1-8; 1 when it has none). 5-8 turn the image a quarter, so the
+// width and height shown are the stored ones swapped; OpenCV's decoders apply it.
+int declaredExifOrientation(std::span<const std::uint8_t> encoded);
+
 // The most pixels an image may declare: $GRAFT_MAX_IMAGE_PIXELS when set to a positive number,
 // else 178,956,970 (Pillow's limit, about 13,000 x 13,000).
 std::int64_t imagePixelLimit();

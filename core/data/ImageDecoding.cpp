@@ -60,7 +60,10 @@ std::vector<std::uint8_t> readFileBytes(const std::filesystem::path& path) {
 }
 
 ImageShape probeImage(std::span<const std::uint8_t> encoded) {
+    // IMREAD_UNCHANGED keeps alpha and 16 bits but ignores EXIF orientation, which decodeImage
+    // applies: swap here too, so the size recorded is the size shown and trained on.
     const cv::Mat image = decodeOrThrow(encoded, cv::IMREAD_UNCHANGED);
+    if (declaredExifOrientation(encoded) >= 5) return {image.rows, image.cols, image.channels()};
     return {image.cols, image.rows, image.channels()};
 }
 

@@ -69,5 +69,41 @@ TEST(DeclaredImageSize, ThePixelLimitComesFromTheEnvironment) {
     unsetenv("GRAFT_MAX_IMAGE_PIXELS");
 }
 
+// A JPEG with an EXIF segment whose IFD0 holds only the orientation, in either byte order.
+std::vector<std::uint8_t> rotatedJpeg(int orientation, bool littleEndian) {
+    auto jpeg = encoded(".jpg"); // 37 x 23 as stored
+    const auto u16 = [&](std::uint16_t v) {
+        return littleEndian ? std::vector<std::uint8_t>{std::uint8_t(v), std::uint8_t(v >> 8)}
+                            : std::vector<std::uint8_t>{std::uint8_t(v >> 8), std::uint8_t(v)};
+    };
+    const auto u32 = [&](std::uint32_t v) {
+        auto low = u16(std::uint16_t(littleEndian ? v : v >> 16)), high = u16(std::uint16_t(littleEndian ? v >> 16 : v));
+        low.insert(low.end(), high.begin(), high.end());
+        return low;
+    };
+    std::vector<std::uint8_t> tiff = {std::uint8_t(littleEndian ? 'I' : 'M'), std::uint8_t(littleEndian ? 'I' : 'M')};
+    for (const auto& part : {u16(42), u32(8), u16(1), u16(0x0112), u16(3), u32(1), u16(std::uint16_t(orientation)), u16(0), u32(0)})
+        tiff.insert(tiff.end(), part.begin(), part.end());
+    std::vector<std::uint8_t> segment = {0xFF, 0xE1, 0, std::uint8_t(2 + 6 + tiff.size()), 'E', 'x', 'i', 'f', 0, 0};
+    segment.insert(segment.end(), tiff.begin(), tiff.end());
+    jpeg.insert(jpeg.begin() + 2, segment.begin(), segment.end());
+    return jpeg;
+}
+
+TEST(DeclaredImageSize, AnExifQuarterTurnSwapsTheProbedSizeAsOpenCvTurnsThePixels) {
+    for (const bool little : {false, true}) {
+        for (const int orientation : {1, 3, 6, 8}) {
+            const auto jpeg = rotatedJpeg(orientation, little);
+            EXPECT_EQ(declaredExifOrientation(jpeg), orientation) << orientation << (little ? " II" : " MM");
+            const cv::Mat decoded = decodeImage(jpeg, ColorMode::Rgb); // OpenCV applies the orientation
+            const auto shape = probeImage(jpeg);
+            EXPECT_EQ(shape.width, decoded.cols) << orientation;
+            EXPECT_EQ(shape.height, decoded.rows) << orientation;
+            EXPECT_EQ(shape.width, orientation >= 5 ? 23 : 37) << orientation;
+        }
+    }
+    EXPECT_EQ(declaredExifOrientation(encoded(".png")), 1);
+}
+
 } // namespace
 } // namespace graft
