@@ -26,6 +26,37 @@ bool hasImageSignature(std::span<const std::uint8_t> encoded) {
 }
 namespace {
 
+// libjpeg decodes a cut-off JPEG with a warning and fills the missing rows with grey, which
+// OpenCV returns as a good image. Complete files reach the end-of-image marker after their
+// last scan: walk the segments, and through each scan's entropy-coded data (where 0xFF is
+// followed by 0x00, a restart marker or fill bytes) to the next marker.
+bool jpegReachesEndOfImage(std::span<const std::uint8_t> bytes) {
+    std::size_t at = 2;
+    while (at + 1 < bytes.size()) {
+        if (bytes[at] != 0xFF) return false;
+        const std::uint8_t marker = bytes[at + 1];
+        if (marker == 0xD9) return true;
+        if (marker == 0xFF) {
+            ++at;
+            continue;
+        }
+        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+            at += 2;
+            continue;
+        }
+        if (at + 4 > bytes.size()) return false;
+        at += 2 + (std::size_t(bytes[at + 2]) << 8 | bytes[at + 3]);
+        if (marker != 0xDA) continue;
+        while (at + 1 < bytes.size()) { // the scan's data
+            if (bytes[at] == 0xFF && bytes[at + 1] != 0x00 && bytes[at + 1] != 0xFF &&
+                !(bytes[at + 1] >= 0xD0 && bytes[at + 1] <= 0xD7))
+                break;
+            ++at;
+        }
+    }
+    return false;
+}
+
 cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {
     if (encoded.empty()) throw ImageDecodeError("empty file");
     if (const auto size = declaredImageSize(encoded)) {
@@ -35,6 +66,8 @@ cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {
                                    " pixels, more than the limit of " + std::to_string(limit) +
                                    " (set GRAFT_MAX_IMAGE_PIXELS to allow larger images)");
     }
+    if (encoded.size() >= 2 && encoded[0] == 0xFF && encoded[1] == 0xD8 && !jpegReachesEndOfImage(encoded))
+        throw ImageDecodeError("truncated JPEG: the file ends before its image data does");
     const cv::Mat buffer(1, int(encoded.size()), CV_8UC1, const_cast<std::uint8_t*>(encoded.data()));
     cv::Mat image;
     try {

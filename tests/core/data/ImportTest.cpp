@@ -9,6 +9,7 @@
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 
@@ -52,6 +53,40 @@ TEST(FolderImport, LabelsByFolderAndSkipsCorruptZeroByteAndNonImageFiles) {
     EXPECT_TRUE(reportsSkipped(report, "readme.txt", "not an image file"));
     EXPECT_EQ(imagesPerClass(db), (std::map<std::string, std::int64_t>{{"early_blight", 3}, {"healthy", 2}}));
     EXPECT_EQ(ProjectStore(db).unlabeledCount(), 1);
+}
+
+std::string encodedAs(const std::string& extension, const cv::Mat& image) {
+    std::vector<std::uint8_t> bytes;
+    EXPECT_TRUE(cv::imencode(extension, image, bytes));
+    return {bytes.begin(), bytes.end()};
+}
+
+// Issue 10's bad inputs that a folder of real photos holds: each is either imported as the
+// 8-bit RGB the models take, or skipped with a reason; none stops the import.
+TEST(FolderImport, TakesSixteenBitAndAlphaImagesAndSkipsTruncatedOnesAndTextNamedJpg) {
+    TempDir dir;
+    const cv::Mat sixteenBit(12, 10, CV_16UC3, cv::Scalar(1000, 30000, 65535));
+    const cv::Mat withAlpha(12, 10, CV_8UC4, cv::Scalar(10, 20, 30, 128));
+    const std::string jpeg = encodedAs(".jpg", testing::randomImage(64, 64, 3));
+    const std::string png = encodedAs(".png", testing::randomImage(64, 64, 3));
+    writeFile(dir / "in/a/sixteen.png", encodedAs(".png", sixteenBit));
+    writeFile(dir / "in/a/alpha.png", encodedAs(".png", withAlpha));
+    writeFile(dir / "in/a/half.jpg", jpeg.substr(0, jpeg.size() / 2));
+    writeFile(dir / "in/a/half.png", png.substr(0, png.size() / 2));
+    writeFile(dir / "in/a/notes.jpg", "this is text, not a photo");
+    writeFile(dir / "in/a/\xff\xfe-latin1.png", pngBytes(3)); // a file name that is not UTF-8
+
+    Database db = openInMemoryProject();
+    const ImportReport report = importImageFolder(db, dir / "in");
+    EXPECT_EQ(report.added, 3);
+    for (const auto* name : {"half.jpg", "half.png", "notes.jpg"})
+        EXPECT_TRUE(std::any_of(report.skipped.begin(), report.skipped.end(),
+                                [&](const SkippedFile& file) { return file.path.ends_with(name); }))
+            << name << " was not skipped";
+    for (const auto& image : ProjectStore(db).catalog()) {
+        const cv::Mat decoded = decodeImage(ProjectStore(db).imageBytes(image.sha256), ColorMode::Rgb);
+        EXPECT_EQ(decoded.type(), CV_8UC3) << image.source;
+    }
 }
 
 TEST(FolderImport, RecognisesImagesWithoutAnExtensionByTheirContent) {
