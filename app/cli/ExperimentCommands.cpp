@@ -60,6 +60,8 @@ int commandExperiment(Arguments& args) {
     const int parallel = args.integer("--parallel", 1);
     args.rejectUnused();
 
+    // Held until the last trial ends, so no other process can take the project between trials.
+    Database db = openProject(project);
     std::int64_t id = 0;
     if (std::filesystem::is_regular_file(positionals[2])) {
         const auto bytes = readFileBytes(positionals[2]);
@@ -72,7 +74,6 @@ int commandExperiment(Arguments& args) {
             if (!std::filesystem::is_regular_file(arm.config.init))
                 throw Error(positionals[2] + ": arm '" + arm.name + "' starts from " + arm.config.init + ", which does not exist");
         }
-        Database db = openProject(project);
         id = ExperimentStore(db).create(spec.name, spec.toJson());
         if (!json) std::printf("Experiment %lld created from %s\n", (long long)id, positionals[2].c_str());
     } else {

@@ -37,6 +37,17 @@ nlohmann::json skippedJson(const std::vector<SkippedFile>& files) {
     return list;
 }
 
+// Read-write where possible, so that runs whose process died are marked interrupted before being
+// listed; read-only while another process writes the project, since its runs are then alive.
+Database openForInfo(const std::filesystem::path& path) {
+    try {
+        return openProject(path);
+    } catch (const ProjectNotWritableError& error) {
+        std::cerr << error.what() << "\nShowing it read-only.\n";
+        return openProject(path, ProjectAccess::ReadOnly);
+    }
+}
+
 } // namespace
 
 int commandNew(Arguments& args) {
@@ -108,8 +119,7 @@ int commandInfo(Arguments& args) {
     const auto path = requireProjectPath(args);
     const bool json = args.flag("--json");
     args.rejectUnused();
-    // Read-write so that runs whose process died are marked interrupted before being listed.
-    Database db = openProject(path);
+    Database db = openForInfo(path);
     ProjectStore store(db);
     RunStore runStore(db);
     const auto classes = store.classSummaries();

@@ -1,6 +1,7 @@
 #include "project/Database.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <utility>
 
@@ -9,8 +10,25 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
+// What went wrong, in words a person can act on; the raw SQLite message for the rest.
+std::string explain(sqlite3* db) {
+    if (!db) return "out of memory";
+    const int code = sqlite3_extended_errcode(db);
+    if (code == SQLITE_CONSTRAINT_COMMITHOOK)
+        return "the project file was moved or deleted while open, so this change was not saved; "
+               "reopen the project where it is now";
+    switch (code & 0xff) {
+    case SQLITE_FULL: return "the disk is full, so this change was not saved; free some space and try again";
+    case SQLITE_READONLY:
+        return std::string("cannot be written (") + sqlite3_errmsg(db) +
+               "); check the file's permissions and that its disk is not read-only";
+    case SQLITE_IOERR: return std::string("disk I/O error (") + sqlite3_errmsg(db) + "), so this change was not saved";
+    default: return sqlite3_errmsg(db);
+    }
+}
+
 [[noreturn]] void fail(sqlite3* db, std::string_view context) {
-    throw DatabaseError(std::string(context) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+    throw DatabaseError(std::string(context) + ": " + explain(db));
 }
 
 std::string dbName(sqlite3* db) {
@@ -19,6 +37,21 @@ std::string dbName(sqlite3* db) {
 }
 
 } // namespace
+
+struct Database::FileIdentity {
+    std::string path;
+    dev_t device = 0;
+    ino_t inode = 0;
+
+    bool stillThere() const {
+        struct stat now {};
+        return stat(path.c_str(), &now) == 0 && now.st_dev == device && now.st_ino == inode;
+    }
+
+    // In WAL mode SQLite keeps writing to a deleted file, losing every later change silently;
+    // a non-zero return turns the commit into a rollback that the caller sees as an error.
+    static int refuseCommitIfGone(void* identity) { return static_cast<FileIdentity*>(identity)->stillThere() ? 0 : 1; }
+};
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     if (sqlite3_prepare_v2(db_, sql.data(), int(sql.size()), &statement_, nullptr) != SQLITE_OK)
@@ -107,22 +140,29 @@ Database::Database(const std::string& path, Mode mode) : path_(path), mode_(mode
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    struct stat opened {};
+    if (mode != Mode::ReadOnly && path != ":memory:" && stat(path.c_str(), &opened) == 0) {
+        identity_ = std::make_unique<FileIdentity>(FileIdentity{path, opened.st_dev, opened.st_ino});
+        sqlite3_commit_hook(db_, &FileIdentity::refuseCommitIfGone, identity_.get());
+    }
 }
 
+// The connection closes before the lock it holds is released.
 Database::~Database() { sqlite3_close_v2(db_); }
 
 Database::Database(Database&& other) noexcept
-    : path_(std::move(other.path_)), mode_(other.mode_), db_(std::exchange(other.db_, nullptr)) {}
+    : path_(std::move(other.path_)), mode_(other.mode_), db_(std::exchange(other.db_, nullptr)),
+      identity_(std::move(other.identity_)), held_(std::move(other.held_)) {}
+
+bool Database::isWriteProtected() const { return sqlite3_db_readonly(db_, "main") == 1; }
+
+void Database::holdWhileOpen(std::shared_ptr<const void> resource) { held_ = std::move(resource); }
 
 Statement Database::prepare(std::string_view sql) { return Statement(db_, sql); }
 
 void Database::exec(std::string_view sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-        const std::string message = error ? error : sqlite3_errmsg(db_);
-        sqlite3_free(error);
-        throw DatabaseError(path_ + ": " + message);
-    }
+    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+        throw DatabaseError(path_ + ": " + explain(db_));
 }
 
 std::int64_t Database::queryInt(std::string_view sql) {

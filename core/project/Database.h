@@ -3,6 +3,7 @@
 #include "common/Error.h"
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -74,11 +75,20 @@ public:
     int changes() const;
     const std::string& path() const { return path_; }
     bool isReadOnly() const { return mode_ == Mode::ReadOnly; }
+    // True when SQLite could open the file only for reading (permissions, read-only disk).
+    bool isWriteProtected() const;
+    // Keeps `resource` (a project's writer lock) alive as long as this connection.
+    void holdWhileOpen(std::shared_ptr<const void> resource);
 
 private:
+    struct FileIdentity;
+
     std::string path_;
     Mode mode_;
     sqlite3* db_ = nullptr;
+    // Where the file was when opened; commits are refused once it is no longer there.
+    std::unique_ptr<FileIdentity> identity_;
+    std::shared_ptr<const void> held_;
 };
 
 // Rolls back unless commit() was called, so an exception leaves no half-write.

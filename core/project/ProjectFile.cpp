@@ -72,25 +72,41 @@ Database createProject(const fs::path& path) {
     std::error_code error;
     if (fs::exists(path, error))
         throw ProjectOpenError(path.string() + ": already exists; choose a new file name for the project");
+    auto lock = ProjectLock::acquire(path);
     Database db(path.string(), Database::Mode::Create);
-    applyConnectionSettings(db);
+    db.holdWhileOpen(std::move(lock));
+    // Before WAL: in WAL mode the header would reach the file only at the first checkpoint, and
+    // until then (or after a crash) openProject's header check would see no Graft project.
     db.exec("PRAGMA application_id = " + std::to_string(kGraftApplicationId));
     migrateToLatest(db);
+    applyConnectionSettings(db);
     return db;
 }
 
 Database openProject(const fs::path& path, ProjectAccess access) {
     validateHeader(path);
-    Database db(path.string(), access == ProjectAccess::ReadOnly ? Database::Mode::ReadOnly : Database::Mode::ReadWrite);
-    applyConnectionSettings(db);
-    if (access == ProjectAccess::ReadWrite) {
-        migrateToLatest(db);
-        RunStore(db).markDeadRunsInterrupted();
-    } else if (const auto version = db.queryInt("PRAGMA user_version"); version < latestSchemaVersion()) {
-        throw ProjectOpenError(path.string() + ": was written by an older Graft (schema version " +
-                               std::to_string(version) + "; this Graft writes " + std::to_string(latestSchemaVersion()) +
-                               "). Open it once for writing (in Graft, or with graft-cli info) to upgrade it.");
+    if (access == ProjectAccess::ReadOnly) {
+        Database db(path.string(), Database::Mode::ReadOnly);
+        applyConnectionSettings(db);
+        if (const auto version = db.queryInt("PRAGMA user_version"); version < latestSchemaVersion()) {
+            throw ProjectOpenError(path.string() + ": was written by an older Graft (schema version " +
+                                   std::to_string(version) + "; this Graft writes " +
+                                   std::to_string(latestSchemaVersion()) +
+                                   "). Open it once for writing (in Graft, or with graft-cli info) to upgrade it.");
+        }
+        return db;
     }
+    auto lock = ProjectLock::acquire(path);
+    Database db(path.string(), Database::Mode::ReadWrite);
+    if (db.isWriteProtected()) {
+        throw ProjectNotWritableError(path.string() +
+                                      ": is write-protected (file permissions, or a read-only disk); "
+                                      "open it read-only, or copy it somewhere writable");
+    }
+    db.holdWhileOpen(std::move(lock));
+    applyConnectionSettings(db);
+    migrateToLatest(db);
+    RunStore(db).markDeadRunsInterrupted();
     return db;
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "project/Database.h"
+#include "project/ProjectLock.h"
 
 #include <filesystem>
 
@@ -15,12 +16,13 @@ public:
 
 enum class ProjectAccess { ReadOnly, ReadWrite };
 
-// Creates a new .graft file; refuses to overwrite an existing one.
+// Creates a new .graft file, as its writer; refuses to overwrite an existing one.
 Database createProject(const std::filesystem::path& path);
 
 // Validates the header (SQLite, Graft's application_id, a schema this build knows) before
-// SQLite opens the file, then migrates older schemas and marks runs whose process died
-// as interrupted (ReadWrite only).
+// SQLite opens the file. ReadWrite then takes the project's writer lock (ProjectNotWritableError
+// while another process holds it or the file is write-protected), migrates older schemas and
+// marks runs whose process died as interrupted. ReadOnly never waits for or blocks a writer.
 Database openProject(const std::filesystem::path& path, ProjectAccess access = ProjectAccess::ReadWrite);
 
 Database openInMemoryProject();

@@ -4,6 +4,7 @@
 #include "project/Schema.h"
 
 #include "TempDir.h"
+#include "WithoutPermissionOverride.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -50,6 +51,14 @@ TEST(ProjectFile, CreateSetsApplicationIdSchemaVersionWalAndForeignKeys) {
     auto mode = db.prepare("PRAGMA journal_mode");
     ASSERT_TRUE(mode.step());
     EXPECT_EQ(mode.columnText(0), "wal");
+}
+
+// As after a crash right after creation: nothing has been checkpointed or closed yet.
+TEST(ProjectFile, ANewProjectOpensElsewhereBeforeItsCreatorCloses) {
+    TempDir dir;
+    Database creator = createProject(dir / "new.graft");
+    Database reader = openProject(dir / "new.graft", ProjectAccess::ReadOnly);
+    EXPECT_EQ(reader.queryInt("PRAGMA user_version"), latestSchemaVersion());
 }
 
 TEST(ProjectFile, CreateRefusesToOverwriteAnExistingFile) {
@@ -131,6 +140,68 @@ TEST(ProjectFile, OpeningASchema1ProjectKeepsItsCheckpointAsTheLastOne) {
     EXPECT_EQ(checkpoint->weights, (std::vector<std::uint8_t>{1, 2}));
     EXPECT_TRUE(checkpoint->trainingState.empty());
     EXPECT_FALSE(RunStore(db).checkpoint(1, CheckpointKind::Best));
+}
+
+TEST(ProjectFile, WriteProtectedFileIsRefusedForWritingButOpensReadOnly) {
+    TempDir dir;
+    const auto path = dir / "p.graft";
+    {
+        Database db = createProject(path);
+        ProjectStore(db).ensureClass("healthy");
+    }
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+    const std::string before = readFile(path);
+    testing::withoutPermissionOverride([&] {
+        try {
+            openProject(path);
+            FAIL() << "a write-protected project was opened for writing";
+        } catch (const ProjectNotWritableError& error) {
+            const std::string message = error.what();
+            EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+            EXPECT_NE(message.find("write-protected"), std::string::npos) << message;
+        }
+        Database db = openProject(path, ProjectAccess::ReadOnly);
+        EXPECT_EQ(ProjectStore(db).classSummaries().size(), 1u);
+    });
+    EXPECT_EQ(readFile(path), before);
+}
+
+TEST(ProjectFile, ProjectInAWriteProtectedFolderIsRefusedForWritingByName) {
+    TempDir dir;
+    const auto folder = dir / "archive";
+    std::filesystem::create_directory(folder);
+    const auto path = folder / "p.graft";
+    createProject(path);
+    std::filesystem::permissions(folder, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    testing::withoutPermissionOverride([&] {
+        try {
+            openProject(path);
+            FAIL() << "a project in a write-protected folder was opened for writing";
+        } catch (const ProjectNotWritableError& error) {
+            const std::string message = error.what();
+            EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+            EXPECT_NE(message.find("Permission denied"), std::string::npos) << message;
+        }
+    });
+    std::filesystem::permissions(folder, std::filesystem::perms::owner_all);
+}
+
+TEST(ProjectFile, ChangesAreRefusedOnceTheFileIsDeletedWhileOpen) {
+    TempDir dir;
+    const auto path = dir / "p.graft";
+    Database db = createProject(path);
+    ProjectStore store(db);
+    store.ensureClass("healthy");
+    std::filesystem::rename(path, dir / "moved.graft");
+    try {
+        store.ensureClass("blight");
+        FAIL() << "a change to a moved project was accepted, to be lost";
+    } catch (const DatabaseError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+        EXPECT_NE(message.find("moved or deleted while open"), std::string::npos) << message;
+    }
+    EXPECT_EQ(store.classSummaries().size(), 1u) << "the refused change was rolled back";
 }
 
 TEST(ProjectFile, InMemoryProjectHasTheFullSchema) {
