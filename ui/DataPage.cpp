@@ -178,7 +178,7 @@ void DataPage::refreshSplitEditor() {
 }
 
 void DataPage::resplit(double validation, double test, std::uint64_t seed) {
-    if (!db_) return;
+    if (!db_ || refuseWhileReadOnly()) return;
     ProjectStore store(*db_);
     const SplitPolicy before = readSplitPolicy(store), after{{validation, test}, seed};
     const auto assignments = currentSplits(store);
@@ -191,7 +191,7 @@ void DataPage::resplit(double validation, double test, std::uint64_t seed) {
 }
 
 void DataPage::labelSelection(std::optional<int> classRow) {
-    if (!db_) return;
+    if (!db_ || refuseWhileReadOnly()) return;
     if (classRow && (*classRow < 0 || *classRow >= int(classIds_.size()))) return;
     const std::optional<std::int64_t> classId = classRow ? std::optional(classIds_[std::size_t(*classRow)]) : std::nullopt;
     std::vector<ImageLabel> before, after;
@@ -204,11 +204,13 @@ void DataPage::labelSelection(std::optional<int> classRow) {
     if (after.empty()) return;
     const QString what = classId ? tr("Label %n image(s) %1", "", int(after.size())).arg(classTable_->item(*classRow, 0)->text())
                                  : tr("Clear the labels of %n image(s)", "", int(after.size()));
+    // Written first, so a refused write (disk full, file moved) never reaches the undo stack.
+    if (!applyLabels(after)) return;
     undoStack_->push(new SetLabelsCommand(std::move(before), std::move(after),
                                           [this](const std::vector<ImageLabel>& labels) { applyLabels(labels); }, what));
 }
 
-void DataPage::applyLabels(const std::vector<ImageLabel>& labels) {
+bool DataPage::applyLabels(const std::vector<ImageLabel>& labels) {
     try {
         ProjectStore store(*db_);
         Transaction transaction(*db_);
@@ -216,20 +218,31 @@ void DataPage::applyLabels(const std::vector<ImageLabel>& labels) {
             if (label.classId) store.setLabel(label.sha256, *label.classId);
             else store.clearLabel(label.sha256);
         }
+        // Newly labelled images join a split, or training would never see them.
+        splitImagesWithoutSplit(store);
         transaction.commit();
     } catch (const std::exception& error) {
         // The transaction rolled back: the project and the grid still agree.
         showError(tr("Labels not saved"), QString::fromStdString(error.what()));
-        return;
+        return false;
     }
     for (const auto& label : labels) model_->setLabel(label.sha256, label.classId);
     refreshClasses();
     showPreview();
     Q_EMIT labelsChanged();
+    return true;
 }
 
 void DataPage::showError(const QString& title, const QString& text) {
     showNotice(this, QMessageBox::Warning, title, text, "dataError");
+}
+
+void DataPage::setReadOnlyReason(const QString& reason) { readOnlyReason_ = reason; }
+
+bool DataPage::refuseWhileReadOnly() {
+    if (readOnlyReason_.isEmpty()) return false;
+    showError(tr("Project is read-only"), readOnlyReason_);
+    return true;
 }
 
 bool DataPage::writeProject(const std::function<void(ProjectStore&)>& edit) {
@@ -248,7 +261,7 @@ bool DataPage::writeProject(const std::function<void(ProjectStore&)>& edit) {
 }
 
 void DataPage::renameClass(int row, const QString& name) {
-    if (!db_ || row < 0 || row >= int(classIds_.size()) || name.trimmed().isEmpty()) return;
+    if (!db_ || row < 0 || row >= int(classIds_.size()) || name.trimmed().isEmpty() || refuseWhileReadOnly()) return;
     const auto id = classIds_[std::size_t(row)];
     const std::string before = classTable_->item(row, 0)->text().toStdString(), after = name.trimmed().toStdString();
     if (before == after) return;
@@ -263,6 +276,7 @@ void DataPage::renameClass(int row, const QString& name) {
 
 void DataPage::mergeClass(int row, int intoRow) {
     if (!db_ || row == intoRow || std::max(row, intoRow) >= int(classIds_.size()) || std::min(row, intoRow) < 0) return;
+    if (refuseWhileReadOnly()) return;
     const auto from = classIds_[std::size_t(row)], into = classIds_[std::size_t(intoRow)];
     const std::string name = classTable_->item(row, 0)->text().toStdString();
     const auto images = ProjectStore(*db_).imagesOfClass(from);
@@ -283,7 +297,7 @@ void DataPage::mergeClass(int row, int intoRow) {
 }
 
 void DataPage::deleteClass(int row) {
-    if (!db_ || row < 0 || row >= int(classIds_.size())) return;
+    if (!db_ || row < 0 || row >= int(classIds_.size()) || refuseWhileReadOnly()) return;
     const auto id = classIds_[std::size_t(row)];
     const std::string name = classTable_->item(row, 0)->text().toStdString();
     const auto images = ProjectStore(*db_).imagesOfClass(id);

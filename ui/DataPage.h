@@ -41,6 +41,9 @@ public:
 
     // Shows the project open in `db` (kept, not owned; nullptr: none), whose file is `path`.
     void setProject(Database* db, const QString& path);
+    // Why the open project cannot be changed (another process writes it); empty: it can. Edits
+    // are then refused with this reason, before anything reaches the undo stack.
+    void setReadOnlyReason(const QString& reason);
     // Reads the images and classes again (after an import), keeping the undo history.
     void reload();
     ImageGridModel* gridModel() const { return model_; }
@@ -63,11 +66,14 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
-    void applyLabels(const std::vector<ImageLabel>& labels);
+    // Writes the labels to the project and the views; false (and a message) when refused.
+    bool applyLabels(const std::vector<ImageLabel>& labels);
     // Runs `edit` on the project in one transaction, then reloads; false (and a message) on failure.
     bool writeProject(const std::function<void(ProjectStore&)>& edit);
     void classMenu(const QPoint& position);
     void showError(const QString& title, const QString& text);
+    // True, after saying why, when the project is read-only.
+    bool refuseWhileReadOnly();
     void refreshClasses();
     void refreshFilterChoices();
     void refreshSplitEditor();
@@ -86,6 +92,7 @@ private:
     QSpinBox* validationPercent_;
     QSpinBox* testPercent_;
     QSpinBox* splitSeed_;
+    QString readOnlyReason_;
     QSet<QString> misclassified_; // held-out images the newest evaluated run got wrong
     qint64 misclassifiedRun_ = 0;
     std::vector<std::int64_t> classIds_; // of the class table's rows

@@ -27,6 +27,7 @@
 #include <QSettings>
 #include <QProgressDialog>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -34,13 +35,15 @@
 #include <QStatusBar>
 #include <QToolBar>
 #include <QUndoStack>
+#include <QVBoxLayout>
 
 namespace graft::ui {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), undoStack_(new QUndoStack(this)), navigator_(new QListWidget), pages_(new QStackedWidget),
       dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage), trainPage_(new TrainPage(modelPage_)),
-      comparePage_(new ComparePage), exportPage_(new ExportPage), importJob_(new JobController(this)) {
+      comparePage_(new ComparePage), exportPage_(new ExportPage), importJob_(new JobController(this)),
+      readOnlyNotice_(new QLabel) {
     setAcceptDrops(true);
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
@@ -53,10 +56,18 @@ MainWindow::MainWindow(QWidget* parent)
     connect(navigator_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
     navigator_->setCurrentRow(0);
 
+    readOnlyNotice_->setObjectName("readOnlyNotice");
+    readOnlyNotice_->setWordWrap(true);
+    // Fixed colours, legible in the light and the dark theme alike.
+    readOnlyNotice_->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 6px; }");
+    readOnlyNotice_->hide();
     auto* central = new QWidget;
-    auto* layout = new QHBoxLayout(central);
-    layout->addWidget(navigator_);
-    layout->addWidget(pages_, 1);
+    auto* layout = new QVBoxLayout(central);
+    layout->addWidget(readOnlyNotice_);
+    auto* workbench = new QHBoxLayout;
+    workbench->addWidget(navigator_);
+    workbench->addWidget(pages_, 1);
+    layout->addLayout(workbench, 1);
     setCentralWidget(central);
 
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
@@ -156,16 +167,29 @@ void MainWindow::addPage(const QString& title, QWidget* page) {
 
 bool MainWindow::openProject(const QString& path, QString* error) {
     try {
-        auto db = std::make_unique<Database>(graft::openProject(path.toStdString()));
+        QString readOnlyReason;
+        std::unique_ptr<Database> db;
+        try {
+            db = std::make_unique<Database>(graft::openProject(path.toStdString()));
+        } catch (const ProjectNotWritableError& notWritable) {
+            readOnlyReason = QString::fromStdString(notWritable.what());
+            db = std::make_unique<Database>(graft::openProject(path.toStdString(), ProjectAccess::ReadOnly));
+        }
+        dataPage_->setReadOnlyReason(readOnlyReason);
         dataPage_->setProject(db.get(), path);
         if (const auto classes = ProjectStore(*db).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
         db_ = std::move(db);
         trainPage_->setProject(path);
         comparePage_->setProject(path);
         exportPage_->setProject(path);
+        trainPage_->setReadOnly(!readOnlyReason.isEmpty());
         projectPath_ = path;
+        readOnlyReason_ = readOnlyReason;
+        readOnlyNotice_->setText(readOnlyReason.isEmpty() ? QString() : tr("Read-only: %1").arg(readOnlyReason));
+        readOnlyNotice_->setVisible(!readOnlyReason.isEmpty());
         rememberProject(path);
-        setWindowTitle(tr("%1 – Graft").arg(QFileInfo(path).fileName()));
+        setWindowTitle(readOnlyReason.isEmpty() ? tr("%1 – Graft").arg(QFileInfo(path).fileName())
+                                                : tr("%1 (read-only) – Graft").arg(QFileInfo(path).fileName()));
         showProjectCounts();
         return true;
     } catch (const std::exception& exception) {
@@ -237,6 +261,10 @@ void MainWindow::chooseImport() {
 bool MainWindow::importPaths(const QStringList& paths) {
     if (!db_) {
         QMessageBox::information(this, tr("Import"), tr("Open or create a project first."));
+        return false;
+    }
+    if (!readOnlyReason_.isEmpty()) {
+        showNotice(this, QMessageBox::Warning, tr("Import"), tr("Nothing imported. %1").arg(readOnlyReason_), "importReport");
         return false;
     }
     if (importJob_->isRunning() || paths.isEmpty()) return false;

@@ -12,6 +12,7 @@ class QCloseEvent;
 class QDragEnterEvent;
 class QMenu;
 class QDropEvent;
+class QLabel;
 class QUndoStack;
 
 namespace graft {
@@ -40,7 +41,10 @@ public:
     ~MainWindow() override;
 
     // Loads the project; on failure returns false and sets `error` to a message naming the file.
+    // A project another process writes (or a write-protected one) opens read-only, saying why.
     bool openProject(const QString& path, QString* error);
+    // Why the open project cannot be changed; empty when it can.
+    QString readOnlyReason() const { return readOnlyReason_; }
     QString projectPath() const { return projectPath_; }
     int pageCount() const;
     // The page's title as a file name: "data-labels", "model", ...
@@ -85,6 +89,8 @@ private:
     JobController* importJob_;
     QMenu* recentMenu_ = nullptr;
     QString projectPath_;
+    QString readOnlyReason_;
+    QLabel* readOnlyNotice_;
 };
 
 } // namespace graft::ui

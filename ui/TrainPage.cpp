@@ -348,9 +348,14 @@ void TrainPage::prepareJob(const QString& text, bool experiment) {
     experiment_ = experiment;
 }
 
+void TrainPage::setReadOnly(bool readOnly) {
+    readOnly_ = readOnly;
+    setRunning(job_->isRunning());
+}
+
 void TrainPage::setRunning(bool running) {
-    startButton_->setEnabled(!running);
-    experimentButton_->setEnabled(!running);
+    startButton_->setEnabled(!running && !readOnly_);
+    experimentButton_->setEnabled(!running && !readOnly_);
     pauseButton_->setEnabled(running);
     updateResume();
 }
@@ -394,7 +399,7 @@ void TrainPage::resumeSelected() {
 void TrainPage::updateResume() {
     const int row = runTable_->currentRow();
     const QString status = row >= 0 ? runTable_->item(row, 4)->text() : QString();
-    resumeButton_->setEnabled(!job_->isRunning() &&
+    resumeButton_->setEnabled(!job_->isRunning() && !readOnly_ &&
                               (status == "cancelled" || status == "interrupted" || status == "failed"));
 }
 

@@ -36,6 +36,8 @@ public:
     explicit TrainPage(const ModelPage* model, QWidget* parent = nullptr);
 
     void setProject(const QString& path);
+    // Read-only projects (another process writes them) can be watched but not trained.
+    void setReadOnly(bool readOnly);
     // What runs train on, new and resumed (a DeviceRequest text, from Preferences).
     void setDevice(const QString& device) { device_ = device; }
     // The weights runs and the transfer arm start from (a file), or "scratch".
@@ -106,6 +108,7 @@ private:
     QTableWidget* runTable_;
     QElapsedTimer elapsed_;
     bool experiment_ = false; // the job under way is an experiment
+    bool readOnly_ = false;
     qint64 experimentId_ = 0; // the experiment the chart shows, if any
     qint64 followedRun_ = 0;
     int idleFollowTicks_ = 0; // ticks without a running run since following began

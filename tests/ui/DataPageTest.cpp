@@ -14,6 +14,7 @@
 #include "ShapesProject.h"
 #include "ShapesFolder.h"
 #include "TempDir.h"
+#include "WriterProcess.h"
 #include "TestApplication.h"
 
 #include <QAction>
@@ -21,6 +22,7 @@
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QLabel>
 #include <QListView>
 #include <QMessageBox>
 #include <QMimeData>
@@ -69,6 +71,13 @@ protected:
         return "?";
     }
 
+    bool hasSplit(const std::string& sha256) const {
+        Database db = openProject(project(), ProjectAccess::ReadOnly);
+        for (const auto& image : ProjectStore(db).catalog())
+            if (image.sha256 == sha256) return image.split.has_value();
+        return false;
+    }
+
     testing::TempDir dir_;
 };
 
@@ -94,6 +103,7 @@ TEST_F(DataPageTest, KeysLabelTheSelectionAndUndoRedoRestoreTheFile) {
     grid->setCurrentIndex(grid->model()->index(9, 0));
     QTest::keyClick(grid, Qt::Key_2);
     EXPECT_EQ(labelOf(loose), "square");
+    EXPECT_TRUE(hasSplit(loose)) << "a newly labelled image joins a split, so training sees it";
     EXPECT_EQ(classes->item(1, 1)->text(), "4");
     EXPECT_EQ(grid->model()->index(9, 0).data().toString(), "square");
 
@@ -154,6 +164,57 @@ TEST_F(DataPageTest, ThumbnailsArriveFromTheLoaderThread) {
     const auto thumbnail = first.data(Qt::DecorationRole).value<QImage>();
     EXPECT_NE(thumbnail, placeholder);
     EXPECT_EQ(thumbnail.width(), 96) << "the 28 px shape, enlarged to the tile";
+}
+
+TEST_F(DataPageTest, AProjectAnotherProcessWritesOpensReadOnlyAndRefusesEditsNamingThatProcess) {
+    testing::WriterProcess writer(project());
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    const QString pid = QString("PID %1").arg(writer.pid());
+    EXPECT_TRUE(window.readOnlyReason().contains(pid)) << window.readOnlyReason().toStdString();
+    EXPECT_TRUE(window.windowTitle().contains("read-only"));
+    auto* notice = window.findChild<QLabel*>("readOnlyNotice");
+    ASSERT_NE(notice, nullptr);
+    EXPECT_FALSE(notice->isHidden());
+    EXPECT_TRUE(notice->text().contains(pid)) << notice->text().toStdString();
+    EXPECT_FALSE(window.findChild<QPushButton*>("startTraining")->isEnabled());
+
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    ASSERT_EQ(grid->model()->rowCount(), 11) << "the images are still shown";
+    const auto loose = shaAt(grid, 9);
+    grid->setCurrentIndex(grid->model()->index(9, 0));
+    QTest::keyClick(grid, Qt::Key_2);
+    EXPECT_EQ(labelOf(loose), std::nullopt);
+    auto* message = window.findChild<QMessageBox*>("dataError");
+    ASSERT_NE(message, nullptr);
+    EXPECT_TRUE(message->text().contains(pid)) << message->text().toStdString();
+    EXPECT_FALSE(window.findChild<QAction*>("undoAction")->isEnabled()) << "nothing refused is undoable";
+    EXPECT_FALSE(window.importPaths({QString::fromStdString((dir_ / "elsewhere").string())}));
+
+    writer.kill();
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    EXPECT_TRUE(window.readOnlyReason().isEmpty()) << "reopened for writing once the other process ended";
+    EXPECT_TRUE(notice->isHidden());
+    EXPECT_TRUE(window.findChild<QPushButton*>("startTraining")->isEnabled());
+}
+
+TEST_F(DataPageTest, ALabelForAProjectMovedWhileOpenIsRefusedAndNotUndoable) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    const auto loose = shaAt(grid, 9);
+    std::filesystem::rename(project(), dir_ / "moved.graft");
+    grid->setCurrentIndex(grid->model()->index(9, 0));
+    QTest::keyClick(grid, Qt::Key_2);
+    auto* message = window.findChild<QMessageBox*>("dataError");
+    ASSERT_NE(message, nullptr);
+    EXPECT_TRUE(message->text().contains("moved or deleted while open")) << message->text().toStdString();
+    EXPECT_EQ(grid->model()->index(9, 0).data().toString(), "unlabelled") << "the grid still shows what the file holds";
+    EXPECT_FALSE(window.findChild<QAction*>("undoAction")->isEnabled());
+    std::filesystem::rename(dir_ / "moved.graft", project());
+    EXPECT_EQ(labelOf(loose), std::nullopt);
 }
 
 TEST_F(DataPageTest, ClassesAreRenamedMergedAndDeletedWithUndo) {
