@@ -97,7 +97,12 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
         if (result.status == RunStatus::Finished && !request.saveWeightsTo.empty())
             writeFileAtomically(request.saveWeightsTo, serializeWeights(*model));
     } catch (const std::exception& error) {
-        runs.endRun(result.runId, RunStatus::Failed, error.what());
+        try {
+            runs.endRun(result.runId, RunStatus::Failed, error.what());
+        } catch (const DatabaseError&) {
+            // The project cannot take this either (a full disk): the reason that stopped the run is
+            // the one to report, and the run is marked interrupted once this process has ended.
+        }
         throw;
     }
     runs.endRun(result.runId, result.status,
