@@ -8,6 +8,7 @@ namespace graft::cli {
 int commandNew(Arguments& args);
 int commandImport(Arguments& args);
 int commandSplit(Arguments& args);
+int commandLabel(Arguments& args);
 int commandInfo(Arguments& args);
 int commandTrain(Arguments& args);
 int commandLrFind(Arguments& args);

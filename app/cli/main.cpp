@@ -17,6 +17,10 @@ Projects
         [--class-names a,b,...]       a CSV of path,label, or a folder of IDX (MNIST) files
   split FILE.graft [--val 0.1] [--test 0.1] [--seed 0]
                                       re-split every labelled image, stratified by class
+  label FILE.graft LABELS.csv [--batch 100]
+                                      set labels from lines of IMAGE,CLASS (IMAGE: its SHA-256 or the
+                                      name it was imported from; an empty CLASS clears), committed and
+                                      reported batch by batch
   info FILE.graft                     classes, counts per split, and runs
 
 Training
@@ -94,7 +98,7 @@ Other
 int main(int argc, char** argv) {
     using namespace graft::cli;
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
-        {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"info", commandInfo},
+        {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"label", commandLabel}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo},
         {"predict", commandPredict}, {"experiment", commandExperiment}, {"compare", commandCompare},
         {"rank", commandRank}, {"export", commandExport}};

@@ -1,0 +1,262 @@
+// Kills graft-cli with SIGKILL at random moments of labelling, importing, training and running an
+// experiment, and checks after every kill that the project is intact: SQLite's integrity and
+// foreign-key checks pass, everything graft-cli acknowledged is there, interrupted runs are marked
+// and resumable, and no half-written rows remain. GRAFT_CRASH_KILLS (default 50) sets the kills
+// per scenario and GRAFT_CRASH_SEED the random kill times.
+#include "data/SyntheticShapes.h"
+#include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
+#include "project/RunStore.h"
+#include "train/TrainingState.h"
+
+#include "KilledProcess.h"
+#include "ProjectConsistency.h"
+#include "ShapesFolder.h"
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+
+namespace graft {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono;
+using testing::consistencyProblems;
+using testing::KilledProcessResult;
+using testing::runAndKillAfter;
+
+int killsPerScenario() {
+    const char* text = std::getenv("GRAFT_CRASH_KILLS");
+    return text ? std::max(1, std::atoi(text)) : 50;
+}
+
+std::uint32_t crashSeed() {
+    const char* text = std::getenv("GRAFT_CRASH_SEED");
+    return text ? std::uint32_t(std::strtoul(text, nullptr, 10)) : 20261123u;
+}
+
+class CrashSafety : public ::testing::Test {
+protected:
+    fs::path pristine() const { return dir_ / "pristine.graft"; }
+    fs::path work() const { return dir_ / "work.graft"; }
+
+    // A fresh copy of the pristine project, as the next kill's victim.
+    void resetWork() {
+        for (const char* suffix : {"", "-wal", "-shm", "-lock"}) fs::remove(work().string() + suffix);
+        fs::copy_file(pristine(), work());
+    }
+
+    KilledProcessResult runCli(const std::vector<std::string>& arguments, microseconds delay) {
+        return runAndKillAfter(GRAFT_CLI, arguments, delay);
+    }
+
+    // How long the command takes when nobody kills it; kill times are drawn below that.
+    microseconds timeUnkilled(const std::vector<std::string>& arguments) {
+        resetWork();
+        const auto started = steady_clock::now();
+        const auto result = runCli(arguments, minutes(10));
+        EXPECT_FALSE(result.killed);
+        EXPECT_EQ(result.exitCode, 0) << "graft-cli failed without being killed";
+        return duration_cast<microseconds>(steady_clock::now() - started);
+    }
+
+    // A kill time in the command's working life: after most of graft-cli's start-up (loading
+    // LibTorch, which touches no project), before it would have ended.
+    microseconds killTime(microseconds unkilled) {
+        if (startup_.count() == 0) {
+            const auto started = steady_clock::now();
+            runCli({"--version"}, minutes(1));
+            startup_ = duration_cast<microseconds>(steady_clock::now() - started);
+        }
+        const std::int64_t earliest = std::min(startup_.count() * 8 / 10, unkilled.count() / 2);
+        return microseconds(std::uniform_int_distribution<std::int64_t>(earliest, unkilled.count())(random_));
+    }
+
+    // Opens the killed process's project for writing, which marks its runs interrupted, and
+    // checks SQLite's and Graft's invariants.
+    void expectConsistent(int kill) {
+        Database db = openProject(work());
+        EXPECT_EQ(consistencyProblems(db), std::vector<std::string>{}) << "after kill " << kill;
+        EXPECT_EQ(db.queryInt("SELECT COUNT(*) FROM runs WHERE status = 'running'"), 0) << "after kill " << kill;
+    }
+
+    testing::TempDir dir_;
+    std::mt19937 random_{crashSeed()};
+    microseconds startup_{0};
+    int midwayKills_ = 0; // kills that landed after the first acknowledged step and before the end
+};
+
+TEST_F(CrashSafety, KilledWhileLabellingKeepsEveryAcknowledgedBatchWhole) {
+    constexpr int kBatch = 10;
+    std::vector<std::pair<std::string, std::string>> labels; // image, new class
+    {
+        Database db = createProject(pristine());
+        importSyntheticShapes(db, 100, 1);
+        int index = 0;
+        for (const auto& image : ProjectStore(db).catalog()) labels.emplace_back(image.sha256, "class" + std::to_string(index++ % 4));
+    }
+    const auto csv = dir_ / "labels.csv";
+    {
+        std::ofstream file(csv);
+        for (const auto& [image, name] : labels) file << image << "," << name << "\n";
+    }
+    const std::vector<std::string> command = {"label", work().string(), csv.string(), "--batch", std::to_string(kBatch), "--json"};
+    timeUnkilled(command);
+
+    std::int64_t acknowledgedChecked = 0;
+    for (int kill = 0; kill < killsPerScenario(); ++kill) {
+        resetWork();
+        // Killed at a random batch, a random moment into it: start-up alone outlasts all batches.
+        const auto afterBatches = std::uniform_int_distribution<std::size_t>(0, labels.size() / kBatch - 1)(random_);
+        const auto result = runAndKillAfter(GRAFT_CLI, command, microseconds(std::uniform_int_distribution<int>(0, 3000)(random_)),
+                                            afterBatches);
+        std::int64_t acknowledged = 0;
+        for (const auto& line : result.lines) acknowledged = nlohmann::json::parse(line).at("labelled").get<std::int64_t>();
+        if (acknowledged > 0 && acknowledged < std::int64_t(labels.size())) ++midwayKills_;
+        expectConsistent(kill);
+
+        Database db = openProject(work(), ProjectAccess::ReadOnly);
+        std::map<std::string, std::string> inFile;
+        auto rows = db.prepare("SELECT l.image, c.name FROM labels l JOIN classes c ON c.id = l.class_id");
+        while (rows.step()) inFile[rows.columnText(0)] = rows.columnText(1);
+        // Batches commit in order and whole: the relabelled images are a prefix of the file's
+        // lines, a whole number of batches long, holding every acknowledged one and at most one more
+        // batch (committed, then killed before saying so).
+        std::size_t relabelled = 0;
+        while (relabelled < labels.size() && inFile[labels[relabelled].first] == labels[relabelled].second) ++relabelled;
+        for (std::size_t i = relabelled; i < labels.size(); ++i)
+            EXPECT_NE(inFile[labels[i].first], labels[i].second) << "line " << i << " written out of order, kill " << kill;
+        EXPECT_TRUE(relabelled % kBatch == 0 || relabelled == labels.size()) << relabelled << " labels: a batch was split";
+        EXPECT_GE(std::int64_t(relabelled), acknowledged) << "acknowledged labels lost at kill " << kill;
+        EXPECT_LE(std::int64_t(relabelled), acknowledged + kBatch) << "kill " << kill;
+        acknowledgedChecked += acknowledged;
+    }
+    std::cout << "[ crash ] labelling: " << killsPerScenario() << " kills (" << midwayKills_ << " mid-way), "
+              << acknowledgedChecked << " acknowledged labels checked, none lost\n";
+}
+
+TEST_F(CrashSafety, KilledWhileImportingLeavesWholeChunksThatASecondImportCompletes) {
+    testing::writeShapesFolder(dir_ / "shapes", 400, 3); // 1200 images: a commit at 1000, then the rest
+    createProject(pristine());
+    const std::vector<std::string> command = {"import", work().string(), (dir_ / "shapes").string(), "--json"};
+    const auto unkilled = timeUnkilled(command);
+
+    for (int kill = 0; kill < killsPerScenario(); ++kill) {
+        resetWork();
+        const auto result = runCli(command, killTime(unkilled));
+        expectConsistent(kill);
+        std::int64_t images = 0;
+        {
+            Database db = openProject(work(), ProjectAccess::ReadOnly);
+            images = ProjectStore(db).imageCount();
+        }
+        EXPECT_TRUE(images == 0 || images == 1000 || images == 1200) << images << " images after kill " << kill;
+        if (images == 1000) ++midwayKills_;
+        // Importing the folder again adds exactly what the killed import had not committed.
+        const auto again = runCli(command, minutes(10));
+        EXPECT_EQ(again.exitCode, 0) << "re-import after kill " << kill;
+        Database db = openProject(work());
+        EXPECT_EQ(ProjectStore(db).imageCount(), 1200) << "after kill " << kill;
+        EXPECT_EQ(consistencyProblems(db), std::vector<std::string>{}) << "after re-importing, kill " << kill;
+    }
+    std::cout << "[ crash ] importing: " << killsPerScenario() << " kills (" << midwayKills_
+              << " between chunks), every one completed by a second import\n";
+}
+
+// After a kill: a run left behind is marked interrupted, and one with a checkpoint carries a
+// training state that parses, which is what resuming needs. Counts the resumable ones.
+int checkInterruptedRuns(const fs::path& project, int kill) {
+    Database db = openProject(project);
+    RunStore runs(db);
+    int resumable = 0;
+    for (const auto& run : runs.runs()) {
+        EXPECT_NE(run.status, RunStatus::Running) << "run " << run.id << " after kill " << kill;
+        if (run.status != RunStatus::Interrupted) continue;
+        const auto checkpoint = runs.checkpoint(run.id, CheckpointKind::Last);
+        if (!checkpoint) continue;
+        EXPECT_FALSE(checkpoint->weights.empty());
+        EXPECT_NO_THROW(TrainingState::fromBytes(checkpoint->trainingState)) << "run " << run.id << " after kill " << kill;
+        ++resumable;
+    }
+    return resumable;
+}
+
+TEST_F(CrashSafety, KilledWhileTrainingLeavesAnInterruptedRunThatResumesToTheEnd) {
+    {
+        Database db = createProject(pristine());
+        importSyntheticShapes(db, 20, 5);
+    }
+    const std::vector<std::string> command = {"train", work().string(), "--epochs", "4", "--batch-size", "8",
+                                              "--checkpoint-minutes", "0", "--json"};
+    const auto unkilled = timeUnkilled(command);
+
+    int resumable = 0, resumed = 0;
+    for (int kill = 0; kill < killsPerScenario(); ++kill) {
+        resetWork();
+        runCli(command, killTime(unkilled));
+        expectConsistent(kill);
+        const int found = checkInterruptedRuns(work(), kill);
+        resumable += found;
+        // Resuming takes seconds, so every fifth resumable kill is resumed to the end.
+        if (found == 1 && resumable % 5 == 1) {
+            const auto after = runCli({"train", work().string(), "--resume", "1", "--json"}, minutes(10));
+            EXPECT_EQ(after.exitCode, 0) << "resuming after kill " << kill;
+            Database db = openProject(work(), ProjectAccess::ReadOnly);
+            EXPECT_EQ(RunStore(db).run(1).status, RunStatus::Finished) << "resumed after kill " << kill;
+            ++resumed;
+        }
+    }
+    EXPECT_GT(resumable, 0) << "no kill landed after a checkpoint; the kill times are too early";
+    std::cout << "[ crash ] training: " << killsPerScenario() << " kills, " << resumable
+              << " left a resumable run, " << resumed << " resumed to the end\n";
+}
+
+TEST_F(CrashSafety, KilledWhileRunningAnExperimentLeavesTrialsThatARerunCompletes) {
+    {
+        Database db = createProject(pristine());
+        importSyntheticShapes(db, 12, 6);
+    }
+    const auto weights = dir_ / "start.pt";
+    resetWork();
+    ASSERT_EQ(runCli({"train", work().string(), "--epochs", "1", "--save-weights", weights.string()}, minutes(10)).exitCode, 0);
+    const auto spec = dir_ / "experiment.json";
+    std::ofstream(spec) << nlohmann::json{
+        {"name", "crash"}, {"seeds", 2}, {"budgets", {4}}, {"baseline", "scratch"},
+        {"arms", {{{"name", "transfer"}, {"train", {{"init", weights.string()}, {"epochs", 2}, {"batchSize", 8}}}},
+                  {{"name", "scratch"}, {"train", {{"epochs", 2}, {"batchSize", 8}}}}}}};
+    const std::vector<std::string> command = {"experiment", "run", work().string(), spec.string(), "--json"};
+    const auto unkilled = timeUnkilled(command);
+
+    int resumable = 0, rerun = 0;
+    for (int kill = 0; kill < killsPerScenario(); ++kill) {
+        resetWork();
+        runCli(command, killTime(unkilled));
+        expectConsistent(kill);
+        resumable += checkInterruptedRuns(work(), kill);
+        std::int64_t experiments = 0;
+        {
+            Database db = openProject(work(), ProjectAccess::ReadOnly);
+            experiments = db.queryInt("SELECT COUNT(*) FROM experiments");
+        }
+        if (experiments == 1 && kill % 10 == 0) {
+            const auto after = runCli({"experiment", "run", work().string(), "1", "--json"}, minutes(10));
+            EXPECT_EQ(after.exitCode, 0) << "re-running after kill " << kill;
+            Database db = openProject(work(), ProjectAccess::ReadOnly);
+            EXPECT_EQ(db.queryInt("SELECT COUNT(DISTINCT arm || seed) FROM runs WHERE experiment_id = 1 AND status = 'finished'"), 4)
+                << "every trial finished after kill " << kill;
+            ++rerun;
+        }
+    }
+    std::cout << "[ crash ] experiment: " << killsPerScenario() << " kills, " << resumable
+              << " interrupted trials resumable, " << rerun << " re-runs completed every trial\n";
+}
+
+} // namespace
+} // namespace graft
