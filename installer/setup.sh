@@ -16,8 +16,8 @@ PACKAGES=(
     libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev
 )
 # Test-only: GoogleTest, Fashion-MNIST and OpenCV's digits (opencv-doc) for the real-data tests,
-# torch/torchvision for reference fixtures.
-TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist opencv-doc python3-torchvision libonnx-dev)
+# torch/torchvision for reference fixtures, clang's libFuzzer for the parser fuzzers.
+TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist opencv-doc python3-torchvision libonnx-dev clang libclang-rt-14-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

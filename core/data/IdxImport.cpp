@@ -57,8 +57,15 @@ IdxArray readIdxFile(const fs::path& path) {
         if (items > kMaxItems) throw Error(path.string() + ": IDX header declares an implausibly large array");
         array.dims.push_back(dim);
     }
-    array.data.resize(std::size_t(items));
-    readExactly(file.get(), array.data.data(), array.data.size(), path);
+    // Grown as the data arrives, so a header that promises gigabytes over a few bytes of data
+    // (found by fuzzing) fails as truncated without allocating what it promised.
+    constexpr std::size_t kChunk = std::size_t(1) << 24;
+    while (array.data.size() < std::size_t(items)) {
+        const std::size_t start = array.data.size();
+        const std::size_t chunk = std::min(kChunk, std::size_t(items) - start);
+        array.data.resize(start + chunk);
+        readExactly(file.get(), array.data.data() + start, chunk, path);
+    }
     return array;
 }
 

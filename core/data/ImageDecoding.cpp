@@ -82,10 +82,14 @@ cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {
 } // namespace
 
 std::vector<std::uint8_t> readFileBytes(const std::filesystem::path& path) {
+    // A folder opens as a stream too, and reports a size near 2^63 (found by fuzzing the CSV importer).
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) throw ImageDecodeError(path.string() + ": is a folder, not a file");
     std::ifstream file(path, std::ios::binary | std::ios::ate);
     if (!file) throw ImageDecodeError(path.string() + ": cannot be read (" + std::strerror(errno) + ")");
     const auto size = std::streamsize(file.tellg());
-    std::vector<std::uint8_t> bytes(std::size_t(size > 0 ? size : 0));
+    if (size < 0) throw ImageDecodeError(path.string() + ": cannot be read (its size is unknown)");
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
     file.seekg(0);
     if (!file.read(reinterpret_cast<char*>(bytes.data()), size))
         throw ImageDecodeError(path.string() + ": read failed");

@@ -183,6 +183,18 @@ TEST(CsvImport, ResolvesRelativePathsAndReportsBadRowsByLine) {
     EXPECT_EQ(imagesPerClass(db), (std::map<std::string, std::int64_t>{{"cat", 1}, {"dog", 1}}));
 }
 
+// Found by fuzzing: a folder reads as a file of about 2^63 bytes, and allocating that aborted.
+TEST(CsvImport, ARowNamingAFolderIsSkippedByLine) {
+    TempDir dir;
+    writeFile(dir / "images/one.png", pngBytes(1));
+    writeFile(dir / "labels.csv", "path,label\nimages,cat\n,dog\nimages/one.png,cat\n");
+    Database db = openInMemoryProject();
+    const auto report = importCsv(db, dir / "labels.csv");
+    EXPECT_EQ(report.added, 1);
+    EXPECT_TRUE(reportsSkipped(report, "labels.csv:2", "is a folder"));
+    EXPECT_TRUE(reportsSkipped(report, "labels.csv:3", "is a folder"));
+}
+
 TEST(AutoImport, MissingPathIsAnErrorNamingIt) {
     Database db = openInMemoryProject();
     try {
