@@ -60,7 +60,10 @@ void ImportSession::advance() {
     }
 }
 
+// Each chunk is split before it commits, so a killed import leaves no labelled image outside a
+// split, where training would never see it (found by the crash tests).
 void ImportSession::commitChunk() {
+    splitImagesWithoutSplit(store_);
     transaction_->commit();
     transaction_ = std::make_unique<Transaction>(db_);
     sinceCommit_ = 0;
