@@ -392,12 +392,23 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     const auto checkpointInterval = std::chrono::duration<double>(config_.checkpointMinutes * 60.0);
     auto lastCheckpoint = std::chrono::steady_clock::now();
     std::int64_t checkpointedSteps = progress.steps; // a resumed run starts at its checkpoint
+    // Checked before every checkpoint: NaN or infinite weights (or batch-norm statistics), stored
+    // as the newest checkpoint, would make the last good one unreachable.
+    const auto finiteWeights = [&] {
+        torch::NoGradGuard noGrad;
+        for (const auto& tensors : {model_->parameters(), model_->buffers()})
+            for (const auto& tensor : tensors)
+                if (tensor.is_floating_point() && !torch::isfinite(tensor).all().item<bool>())
+                    throw Error("training diverged: the weights became NaN or infinite by step " +
+                                std::to_string(progress.steps) + "; try a lower learning rate");
+        return serializeWeights(*model_);
+    };
     // A stop is a pause: the steps since the last checkpoint are kept (mid-epoch, or with the
     // epoch's batches done but not yet validated), so a resume goes on from there instead of
     // repeating them.
     const auto pause = [&](int epoch) {
         if (config_.checkpointMinutes >= 0 && progress.steps > checkpointedSteps)
-            observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, serializeWeights(*model_),
+            observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, finiteWeights(),
                                    trainingState(progress, shuffler)});
         outcome.status = TrainStatus::Cancelled;
         return outcome;
@@ -445,7 +456,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             observer.onStep({progress.steps, epoch, stepsPerEpoch, lossValue, config_.learningRate * factor});
             if (progress.position < imageCount && config_.checkpointMinutes >= 0 &&
                 std::chrono::steady_clock::now() - lastCheckpoint >= checkpointInterval) {
-                observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, serializeWeights(*model_),
+                observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, finiteWeights(),
                                        trainingState(progress, shuffler)});
                 lastCheckpoint = std::chrono::steady_clock::now();
                 checkpointedSteps = progress.steps;
@@ -479,7 +490,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         outcome.lastEpoch = event;
 
         // One serialisation serves both checkpoints of the epoch.
-        const auto weights = serializeWeights(*model_);
+        const auto weights = finiteWeights();
         bool stopEarly = false;
         if (event.validated) {
             const double score = config_.earlyStopMetric == "val_accuracy" ? event.valAccuracy : -event.valLoss;

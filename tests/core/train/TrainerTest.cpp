@@ -12,6 +12,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -60,6 +62,63 @@ TEST(Trainer, LossFallsAndShapesAreLearnedFromScratch) {
     EXPECT_TRUE(observer.epochs.back().validated);
     EXPECT_GT(observer.epochs.back().valAccuracy, 0.8);
     EXPECT_GT(observer.checkpointBytes, 0u);
+}
+
+// Poisons the model once the first epoch's checkpoint is out, and counts the checkpoints after.
+class PoisonAfterFirstEpoch : public TrainObserver {
+public:
+    PoisonAfterFirstEpoch(std::function<void()> poison) : poison_(std::move(poison)) {}
+    void onCheckpoint(const CheckpointEvent& event) override {
+        if (poisoned_) ++checkpointsAfter;
+        if (event.kind == CheckpointKind::Last && event.epoch == 1 && !poisoned_) {
+            poison_();
+            poisoned_ = true;
+        }
+    }
+    int checkpointsAfter = 0;
+
+private:
+    std::function<void()> poison_;
+    bool poisoned_ = false;
+};
+
+void expectDivergedWithoutCheckpoint(const std::shared_ptr<TinyNetImpl>& model, PoisonAfterFirstEpoch& observer) {
+    TrainConfig config = fastConfig();
+    config.checkpointMinutes = 0; // a checkpoint after every step: the first one after the poison must not happen
+    try {
+        Trainer(model, config, torch::kCPU).train(testing::shapesTensors(30, 1), testing::shapesTensors(10, 2), observer, {});
+        FAIL() << "training went on with NaN in the model";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("training diverged"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(observer.checkpointsAfter, 0) << "a checkpoint of the poisoned model was written";
+}
+
+TEST(Trainer, ANaNLossStopsTrainingBeforeAnotherCheckpoint) {
+    torch::manual_seed(0);
+    auto model = std::make_shared<TinyNetImpl>(1, 3);
+    PoisonAfterFirstEpoch observer([&] {
+        torch::NoGradGuard noGrad;
+        model->parameters().front().fill_(std::numeric_limits<float>::quiet_NaN());
+    });
+    expectDivergedWithoutCheckpoint(model, observer);
+}
+
+// NaN batch-norm statistics leave the training loss finite (batches use their own statistics),
+// so only the check before each checkpoint catches them.
+TEST(Trainer, NaNBatchNormStatisticsAreNeverCheckpointed) {
+    torch::manual_seed(0);
+    auto model = std::make_shared<TinyNetImpl>(1, 3);
+    PoisonAfterFirstEpoch observer([&] {
+        torch::NoGradGuard noGrad;
+        for (auto& buffer : model->named_buffers())
+            if (buffer.key().ends_with("running_mean")) {
+                buffer.value().fill_(std::numeric_limits<float>::quiet_NaN());
+                return;
+            }
+        FAIL() << "TinyNet has no batch norm";
+    });
+    expectDivergedWithoutCheckpoint(model, observer);
 }
 
 TEST(Trainer, SgdWithMomentumAlsoLearns) {
