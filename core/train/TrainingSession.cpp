@@ -6,6 +6,7 @@
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
 #include "train/FanOutObserver.h"
+#include "train/OutOfMemoryAdvice.h"
 #include "train/RunRecorder.h"
 #include "train/RunSpec.h"
 #include "train/Trainer.h"
@@ -97,12 +98,16 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
         if (result.status == RunStatus::Finished && !request.saveWeightsTo.empty())
             writeFileAtomically(request.saveWeightsTo, serializeWeights(*model));
     } catch (const std::exception& error) {
+        const auto advice = outOfMemoryAdvice(error, config);
+        const std::string reason = advice ? request.project.string() + ": run " + std::to_string(result.runId) + " ran " + *advice
+                                          : std::string(error.what());
         try {
-            runs.endRun(result.runId, RunStatus::Failed, error.what());
+            runs.endRun(result.runId, RunStatus::Failed, reason);
         } catch (const DatabaseError&) {
             // The project cannot take this either (a full disk): the reason that stopped the run is
             // the one to report, and the run is marked interrupted once this process has ended.
         }
+        if (advice) throw Error(reason);
         throw;
     }
     runs.endRun(result.runId, result.status,
