@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <optional>
+#include <unistd.h>
 
 namespace graft {
 namespace {
@@ -16,7 +19,14 @@ namespace fs = std::filesystem;
 struct PendingFile {
     fs::path path;
     std::optional<std::string> label;
+    std::string unreadable; // why a folder could not be listed; empty for files to import
 };
+
+// Empty when the folder can be listed; else why not, for the import report.
+std::string folderProblem(const fs::path& folder) {
+    if (access(folder.c_str(), R_OK | X_OK) == 0) return {};
+    return std::string("folder cannot be read (") + std::strerror(errno) + "); none of its images were imported";
+}
 
 bool startsLikeAnImage(const fs::path& path) {
     std::array<char, 16> head{};
@@ -28,17 +38,24 @@ bool startsLikeAnImage(const fs::path& path) {
 
 bool isHidden(const fs::path& path) { return path.filename().string().starts_with('.'); }
 
-std::vector<fs::path> sortedFilesUnder(const fs::path& folder) {
-    std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied);
-         it != fs::recursive_directory_iterator(); ++it) {
+// Files under `folder` with its label, and each folder that cannot be listed, reported rather
+// than skipped in silence.
+std::vector<PendingFile> sortedFilesUnder(const fs::path& folder, const std::string& label) {
+    std::vector<PendingFile> files;
+    if (auto problem = folderProblem(folder); !problem.empty()) return {{folder, label, std::move(problem)}};
+    for (auto it = fs::recursive_directory_iterator(folder); it != fs::recursive_directory_iterator(); ++it) {
         if (isHidden(it->path())) {
             if (it->is_directory()) it.disable_recursion_pending();
             continue;
         }
-        if (!it->is_directory()) files.push_back(it->path());
+        if (!it->is_directory()) {
+            files.push_back({it->path(), label, {}});
+        } else if (auto problem = folderProblem(it->path()); !problem.empty()) {
+            it.disable_recursion_pending();
+            files.push_back({it->path(), label, std::move(problem)});
+        }
     }
-    std::sort(files.begin(), files.end());
+    std::sort(files.begin(), files.end(), [](const PendingFile& a, const PendingFile& b) { return a.path < b.path; });
     return files;
 }
 
@@ -48,6 +65,10 @@ ImportReport importPending(Database& db, const std::vector<PendingFile>& files, 
     for (const auto& file : files) {
         if (!session.shouldContinue()) break;
         const std::string source = file.path.string();
+        if (!file.unreadable.empty()) {
+            session.skip(source, file.unreadable);
+            continue;
+        }
         // Scraped datasets name files "x___RS_Early.B 2037" or leave the extension off: files
         // without an image extension are judged by their first bytes.
         if (!hasImageExtension(file.path) && !startsLikeAnImage(file.path)) {
@@ -77,16 +98,17 @@ bool hasImageExtension(const fs::path& path) {
 ImportReport importImageFolder(Database& db, const fs::path& root, const ImportOptions& options) {
     std::error_code error;
     if (!fs::is_directory(root, error)) throw Error(root.string() + ": is not a folder");
+    if (const auto problem = folderProblem(root); !problem.empty()) throw Error(root.string() + ": " + problem);
     std::vector<fs::directory_entry> entries(fs::directory_iterator(root), fs::directory_iterator{});
     std::sort(entries.begin(), entries.end());
     std::vector<PendingFile> files;
     for (const auto& entry : entries) {
         if (isHidden(entry.path())) continue;
         if (entry.is_directory()) {
-            const std::string label = entry.path().filename().string();
-            for (auto& path : sortedFilesUnder(entry.path())) files.push_back({std::move(path), label});
+            for (auto& file : sortedFilesUnder(entry.path(), entry.path().filename().string()))
+                files.push_back(std::move(file));
         } else {
-            files.push_back({entry.path(), std::nullopt});
+            files.push_back({entry.path(), std::nullopt, {}});
         }
     }
     return importPending(db, files, options);
@@ -94,7 +116,7 @@ ImportReport importImageFolder(Database& db, const fs::path& root, const ImportO
 
 ImportReport importImageFiles(Database& db, const std::vector<fs::path>& paths, const ImportOptions& options) {
     std::vector<PendingFile> files;
-    for (const auto& path : paths) files.push_back({path, std::nullopt});
+    for (const auto& path : paths) files.push_back({path, std::nullopt, {}});
     return importPending(db, files, options);
 }
 

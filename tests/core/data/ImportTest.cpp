@@ -5,8 +5,10 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 
+#include "CmykJpeg.h"
 #include "Images.h"
 #include "TempDir.h"
+#include "WithoutPermissionOverride.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -87,6 +89,42 @@ TEST(FolderImport, TakesSixteenBitAndAlphaImagesAndSkipsTruncatedOnesAndTextName
         const cv::Mat decoded = decodeImage(ProjectStore(db).imageBytes(image.sha256), ColorMode::Rgb);
         EXPECT_EQ(decoded.type(), CV_8UC3) << image.source;
     }
+}
+
+// Adobe's inverted CMYK, as Photoshop writes it: each stored ink value v means 255 - v of ink,
+// so red = C·K/255 and so on. The expected colour is that formula, not OpenCV's output.
+TEST(FolderImport, CmykJpegIsImportedAsRgbOfItsInks) {
+    TempDir dir;
+    const std::array<unsigned char, 4> stored = {40, 120, 200, 230};
+    writeFile(dir / "in/print/cmyk.jpg", testing::cmykJpeg(stored));
+    Database db = openInMemoryProject();
+    ASSERT_EQ(importImageFolder(db, dir / "in").added, 1);
+    const auto image = ProjectStore(db).catalog().at(0);
+    EXPECT_EQ(image.width, 8);
+    const cv::Mat rgb = decodeImage(ProjectStore(db).imageBytes(image.sha256), ColorMode::Rgb);
+    ASSERT_EQ(rgb.type(), CV_8UC3);
+    const auto pixel = rgb.at<cv::Vec3b>(4, 4);
+    for (int channel = 0; channel < 3; ++channel)
+        EXPECT_NEAR(pixel[channel], stored[std::size_t(channel)] * stored[3] / 255.0, 3) << "channel " << channel;
+}
+
+TEST(FolderImport, UnreadableFilesAndFoldersAreReportedAsPermissionDenied) {
+    TempDir dir;
+    writeFile(dir / "in/a/ok.png", pngBytes(1));
+    writeFile(dir / "in/a/locked.png", pngBytes(2));
+    writeFile(dir / "in/b/inside.png", pngBytes(3));
+    writeFile(dir / "in/a/sealed/deep.png", pngBytes(4));
+    std::filesystem::permissions(dir / "in/a/locked.png", std::filesystem::perms::none);
+    std::filesystem::permissions(dir / "in/b", std::filesystem::perms::none);
+    std::filesystem::permissions(dir / "in/a/sealed", std::filesystem::perms::none);
+    Database db = openInMemoryProject();
+    ImportReport report;
+    testing::withoutPermissionOverride([&] { report = importImageFolder(db, dir / "in"); });
+    EXPECT_EQ(report.added, 1);
+    EXPECT_TRUE(reportsSkipped(report, "locked.png", "Permission denied"));
+    EXPECT_TRUE(reportsSkipped(report, "in/b", "folder cannot be read (Permission denied)"));
+    EXPECT_TRUE(reportsSkipped(report, "a/sealed", "folder cannot be read (Permission denied)"));
+    for (const char* folder : {"in/b", "in/a/sealed"}) std::filesystem::permissions(dir / folder, std::filesystem::perms::owner_all);
 }
 
 TEST(FolderImport, RecognisesImagesWithoutAnExtensionByTheirContent) {
