@@ -23,6 +23,10 @@ std::string explain(sqlite3* db) {
         return std::string("cannot be written (") + sqlite3_errmsg(db) +
                "); check the file's permissions and that its disk is not read-only";
     case SQLITE_IOERR: return std::string("disk I/O error (") + sqlite3_errmsg(db) + "), so this change was not saved";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return std::string("is damaged (") + sqlite3_errmsg(db) +
+               "); restore it from a backup. `sqlite3 FILE .recover` may rescue what is left";
     default: return sqlite3_errmsg(db);
     }
 }

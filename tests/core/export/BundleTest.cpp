@@ -63,6 +63,21 @@ TEST_F(TrainedShapesRun, AStoppedBundleLeavesNothingBehind) {
     EXPECT_FALSE(std::filesystem::exists(dir_ / "bundle.partial"));
 }
 
+TEST_F(TrainedShapesRun, ATruncatedBundleModelIsRefusedNamingTheFile) {
+    const auto folder = dir_ / "bundle";
+    exportRunBundle(project(), runId_, folder, {}, {});
+    const auto bytes = testing::readFile(folder / "model.pt");
+    testing::writeFile(folder / "model.pt", bytes.substr(0, bytes.size() / 2));
+    try {
+        loadBundle(folder);
+        FAIL() << "half a TorchScript file loaded";
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find((folder / "model.pt").string()), std::string::npos) << message;
+        EXPECT_NE(message.find("not a TorchScript file"), std::string::npos) << message;
+    }
+}
+
 TEST(LoadedBundle, AMalformedTransformIsRefusedNamingTheFile) {
     testing::TempDir dir;
     testing::writeFile(dir / "preprocess.json", R"({"resizeShorter": 28, "crop": 28, "color": "cmyk"})");

@@ -204,6 +204,31 @@ TEST(ProjectFile, ChangesAreRefusedOnceTheFileIsDeletedWhileOpen) {
     EXPECT_EQ(store.classSummaries().size(), 1u) << "the refused change was rolled back";
 }
 
+// A disk error or a bad copy: the header is intact, the pages after it are not.
+TEST(ProjectFile, ADamagedProjectIsReportedAsDamagedByNameAndNotWritten) {
+    TempDir dir;
+    const auto path = dir / "p.graft";
+    {
+        Database db = createProject(path);
+        ProjectStore store(db);
+        for (int i = 0; i < 50; ++i) store.ensureClass("class " + std::to_string(i));
+    }
+    std::string bytes = readFile(path);
+    ASSERT_GT(bytes.size(), 8192u);
+    std::fill(bytes.begin() + 4096, bytes.end(), '\x5a');
+    writeFile(path, bytes);
+    try {
+        Database db = openProject(path);
+        ProjectStore(db).classSummaries();
+        FAIL() << "a damaged project read as healthy";
+    } catch (const Error& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+        EXPECT_NE(message.find("is damaged"), std::string::npos) << message;
+    }
+    EXPECT_EQ(readFile(path), bytes);
+}
+
 TEST(ProjectFile, InMemoryProjectHasTheFullSchema) {
     Database db = openInMemoryProject();
     EXPECT_EQ(db.queryInt("PRAGMA user_version"), latestSchemaVersion());
