@@ -4,6 +4,7 @@
 
 #include "ShapesFolder.h"
 #include "TempDir.h"
+#include "WriterProcess.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -400,6 +401,31 @@ TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {
     EXPECT_EQ(result.exitCode, 1);
     EXPECT_NE(result.err.find((dir / "notes.graft").string() + ": is not a Graft project"), std::string::npos)
         << result.err;
+}
+
+TEST(Cli, AProjectAnotherProcessWritesIsRefusedForWritingAndShownReadOnly) {
+    TempDir dir;
+    const auto project = dir / "p.graft";
+    {
+        Database db = createProject(project);
+        importSyntheticShapes(db, 3, 0);
+    }
+    testing::writeShapesFolder(dir / "more", 2, 1);
+    testing::WriterProcess writer(project);
+    const std::string holder = "PID " + std::to_string(writer.pid());
+
+    const auto import = runCli(dir, "import " + project.string() + " " + (dir / "more").string());
+    EXPECT_EQ(import.exitCode, 1);
+    EXPECT_NE(import.err.find(project.string() + ": in use by"), std::string::npos) << import.err;
+    EXPECT_NE(import.err.find(holder), std::string::npos) << import.err;
+
+    const auto info = runCli(dir, "info " + project.string() + " --json");
+    EXPECT_EQ(info.exitCode, 0) << info.err;
+    EXPECT_NE(info.err.find("Showing it read-only"), std::string::npos) << info.err;
+    EXPECT_EQ(nlohmann::json::parse(info.out)["classes"].size(), 3u) << info.out;
+
+    writer.kill();
+    EXPECT_EQ(runCli(dir, "import " + project.string() + " " + (dir / "more").string()).exitCode, 0);
 }
 
 TEST(Cli, UnknownOptionIsAUsageError) {
