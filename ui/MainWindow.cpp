@@ -172,7 +172,8 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         try {
             db = std::make_unique<Database>(graft::openProject(path.toStdString()));
         } catch (const ProjectNotWritableError& notWritable) {
-            readOnlyReason = QString::fromStdString(notWritable.what());
+            readOnlyReason = tr("%1. To change it, reopen it (File > Open Recent) once that is resolved.")
+                                 .arg(QString::fromStdString(notWritable.problem()));
             db = std::make_unique<Database>(graft::openProject(path.toStdString(), ProjectAccess::ReadOnly));
         }
         dataPage_->setReadOnlyReason(readOnlyReason);

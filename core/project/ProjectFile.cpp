@@ -99,9 +99,8 @@ Database openProject(const fs::path& path, ProjectAccess access) {
     auto lock = ProjectLock::acquire(path);
     Database db(path.string(), Database::Mode::ReadWrite);
     if (db.isWriteProtected()) {
-        throw ProjectNotWritableError(path.string() +
-                                      ": is write-protected (file permissions, or a read-only disk); "
-                                      "open it read-only, or copy it somewhere writable");
+        throw ProjectNotWritableError(path.string() + ": is write-protected (file permissions, or a read-only disk)",
+                                      "Open it read-only, or copy it somewhere writable");
     }
     db.holdWhileOpen(std::move(lock));
     applyConnectionSettings(db);

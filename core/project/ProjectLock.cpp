@@ -63,7 +63,8 @@ std::shared_ptr<ProjectLock> ProjectLock::acquire(const fs::path& project) {
         const int descriptor = open(lockFile.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (descriptor < 0) {
             throw ProjectNotWritableError(name + ": cannot create its lock file " + lockFile.string() + " (" +
-                                    std::strerror(errno) + "); is the folder writable?");
+                                              std::strerror(errno) + ")",
+                                          "Is its folder writable? It can still be opened read-only");
         }
         if (flock(descriptor, LOCK_EX | LOCK_NB) != 0) {
             const int reason = errno;
@@ -75,10 +76,11 @@ std::shared_ptr<ProjectLock> ProjectLock::acquire(const fs::path& project) {
                 continue;
             }
             if (reason == EWOULDBLOCK) {
-                throw ProjectNotWritableError(name + ": in use by " + holder +
-                                        ". Close it there first, or open the project read-only.");
+                throw ProjectNotWritableError(name + ": in use by " + holder,
+                                              "Close it there first, or open the project read-only");
             }
-            throw ProjectNotWritableError(name + ": cannot lock " + lockFile.string() + " (" + std::strerror(reason) + ")");
+            throw ProjectNotWritableError(name + ": cannot lock " + lockFile.string() + " (" + std::strerror(reason) + ")",
+                                          "It can still be opened read-only");
         }
         // The previous holder unlinks the file before unlocking; a lock won on that unlinked file
         // guards nothing, so take the one now at the path instead.

@@ -11,7 +11,14 @@ namespace graft {
 // process and its PID), or its file or folder is write-protected. Opening it read-only still works.
 class ProjectNotWritableError : public Error {
 public:
-    using Error::Error;
+    // what() is the problem followed by the advice; a front end that opens the project read-only
+    // instead shows the problem alone.
+    ProjectNotWritableError(const std::string& problem, const std::string& advice)
+        : Error(problem + ". " + advice), problem_(problem) {}
+    const std::string& problem() const { return problem_; }
+
+private:
+    std::string problem_;
 };
 
 // The one-writer rule for a project file: an exclusive flock(2) on "<project>-lock" beside it,
