@@ -53,13 +53,14 @@ IdxArray readIdxFile(const fs::path& path) {
         std::uint8_t bytes[4];
         readExactly(file.get(), bytes, 4, path);
         const std::int64_t dim = (std::int64_t(bytes[0]) << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3];
-        items *= std::max<std::int64_t>(dim, 1);
-        if (items > kMaxItems) throw Error(path.string() + ": IDX header declares an implausibly large array");
+        // Overflow-checked: two sides near 2^32 wrapped around the limit (found by fuzzing).
+        if (__builtin_mul_overflow(items, std::max<std::int64_t>(dim, 1), &items) || items > kMaxItems)
+            throw Error(path.string() + ": IDX header declares an implausibly large array");
         array.dims.push_back(dim);
     }
     // Grown as the data arrives, so a header that promises gigabytes over a few bytes of data
     // (found by fuzzing) fails as truncated without allocating what it promised.
-    constexpr std::size_t kChunk = std::size_t(1) << 24;
+    constexpr std::size_t kChunk = std::size_t(1) << 20;
     while (array.data.size() < std::size_t(items)) {
         const std::size_t start = array.data.size();
         const std::size_t chunk = std::min(kChunk, std::size_t(items) - start);
@@ -79,6 +80,11 @@ ImportReport importIdx(Database& db, const fs::path& imagesFile, const fs::path&
         throw Error(imagesFile.string() + " has " + std::to_string(images.dims[0]) + " images but " +
                     labelsFile.string() + " has " + std::to_string(labels.dims[0]) + " labels");
 
+    // A zero or huge side made OpenCV's PNG encoder throw past the importer (found by fuzzing).
+    constexpr std::int64_t kMaxSide = 1 << 15;
+    if (images.dims[1] < 1 || images.dims[2] < 1 || images.dims[1] > kMaxSide || images.dims[2] > kMaxSide)
+        throw Error(imagesFile.string() + ": images of " + std::to_string(images.dims[1]) + " x " +
+                    std::to_string(images.dims[2]) + " pixels cannot be imported");
     const int rows = int(images.dims[1]);
     const int cols = int(images.dims[2]);
     const std::string sourcePrefix = withoutGz(imagesFile) + "#";
@@ -91,7 +97,7 @@ ImportReport importIdx(Database& db, const fs::path& imagesFile, const fs::path&
         if (!classNames.empty() && label >= classNames.size())
             throw Error(labelsFile.string() + ": label " + std::to_string(label) + " at item " + std::to_string(i) +
                         " has no class name (" + std::to_string(classNames.size()) + " given)");
-        const cv::Mat image(rows, cols, CV_8UC1, const_cast<std::uint8_t*>(images.data.data()) + i * rows * cols);
+        const cv::Mat image(rows, cols, CV_8UC1, const_cast<std::uint8_t*>(images.data.data()) + i * std::int64_t(rows) * cols);
         cv::imencode(".png", image, png);
         session.add(png, sourcePrefix + std::to_string(i),
                     classNames.empty() ? std::to_string(label) : classNames[label], ImageShape{cols, rows, 1});

@@ -61,7 +61,9 @@ cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {
     if (encoded.empty()) throw ImageDecodeError("empty file");
     if (const auto size = declaredImageSize(encoded)) {
         const std::int64_t limit = imagePixelLimit();
-        if (size->width * size->height > limit)
+        // Declared sizes reach 2^32 a side, whose product overflows (found by fuzzing).
+        std::int64_t pixels = 0;
+        if (__builtin_mul_overflow(std::int64_t(size->width), std::int64_t(size->height), &pixels) || pixels > limit)
             throw ImageDecodeError("declares " + std::to_string(size->width) + " x " + std::to_string(size->height) +
                                    " pixels, more than the limit of " + std::to_string(limit) +
                                    " (set GRAFT_MAX_IMAGE_PIXELS to allow larger images)");

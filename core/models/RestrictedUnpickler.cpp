@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 #include <map>
+#include <unordered_map>
 
 namespace graft {
 namespace {
@@ -97,8 +98,33 @@ private:
     }
     void pushTuple(std::vector<PickleRef> items) {
         auto tuple = make(PickleValue::Kind::Tuple);
+        std::uint64_t oldest = kNoContainer;
+        for (const auto& item : items) oldest = std::min(oldest, oldestContainerReached(item));
         tuple->items = std::move(items);
+        if (oldest != kNoContainer) reached_.emplace(tuple.get(), oldest);
+        kept_.push_back(tuple);
         push(tuple);
+    }
+    // A list or dict gets its number when made, so containers are numbered in creation order.
+    void pushMade(PickleRef value) {
+        if (value->kind == PickleValue::Kind::List || value->kind == PickleValue::Kind::Dict) {
+            if (reached_.try_emplace(value.get(), nextContainer_).second) ++nextContainer_;
+            kept_.push_back(value);
+        }
+        push(std::move(value));
+    }
+    // Cycles (a list put into itself, directly or through other containers) would leak, being
+    // shared_ptrs, and a weights file never has one (found by fuzzing). A container may only take
+    // values that reach no list or dict made before or as it, which rules out every cycle:
+    // parents are made before their children in what torch.save writes.
+    std::uint64_t oldestContainerReached(const PickleRef& value) const {
+        const auto found = reached_.find(value.get());
+        return found == reached_.end() ? kNoContainer : found->second;
+    }
+    void checkAcyclic(const PickleRef& container, const std::vector<PickleRef>& items) const {
+        const auto number = oldestContainerReached(container);
+        for (const auto& item : items)
+            if (oldestContainerReached(item) <= number) fail("a container inside itself (or an older one)");
     }
     void pushGlobal(const std::string& module, const std::string& name) {
         const std::string global = module + "." + name;
@@ -113,13 +139,15 @@ private:
         if (found == memo_.end()) fail("memo " + std::to_string(index) + " is unset");
         return found->second;
     }
-    void setItems(PickleValue& dict, const std::vector<PickleRef>& items) {
-        if (dict.kind != PickleValue::Kind::Dict || items.size() % 2 != 0) fail("SETITEMS on a non-dict");
-        for (std::size_t i = 0; i < items.size(); i += 2) dict.entries.emplace_back(items[i], items[i + 1]);
+    void setItems(const PickleRef& dict, const std::vector<PickleRef>& items) {
+        if (dict->kind != PickleValue::Kind::Dict || items.size() % 2 != 0) fail("SETITEMS on a non-dict");
+        checkAcyclic(dict, items);
+        for (std::size_t i = 0; i < items.size(); i += 2) dict->entries.emplace_back(items[i], items[i + 1]);
     }
-    void append(PickleValue& list, const std::vector<PickleRef>& items) {
-        if (list.kind != PickleValue::Kind::List) fail("APPEND on a non-list");
-        list.items.insert(list.items.end(), items.begin(), items.end());
+    void append(const PickleRef& list, const std::vector<PickleRef>& items) {
+        if (list->kind != PickleValue::Kind::List) fail("APPEND on a non-list");
+        checkAcyclic(list, items);
+        list->items.insert(list->items.end(), items.begin(), items.end());
     }
 
     void execute(std::uint8_t opcode) {
@@ -177,27 +205,27 @@ private:
             break;
         }
         case TUPLE: pushTuple(popToMark()); break;
-        case EMPTY_LIST: push(make(Kind::List)); break;
-        case EMPTY_DICT: push(make(Kind::Dict)); break;
+        case EMPTY_LIST: pushMade(make(Kind::List)); break;
+        case EMPTY_DICT: pushMade(make(Kind::Dict)); break;
         case APPEND: {
             auto value = pop();
-            append(*top(), {value});
+            append(top(), {value});
             break;
         }
         case APPENDS: {
             auto items = popToMark();
-            append(*top(), items);
+            append(top(), items);
             break;
         }
         case SETITEM: {
             auto value = pop();
             auto key = pop();
-            setItems(*top(), {key, value});
+            setItems(top(), {key, value});
             break;
         }
         case SETITEMS: {
             auto items = popToMark();
-            setItems(*top(), items);
+            setItems(top(), items);
             break;
         }
         case BINPUT: memo_[readByte()] = top(); break;
@@ -221,7 +249,7 @@ private:
             auto args = pop();
             auto callable = pop();
             if (callable->kind != Kind::Global || args->kind != Kind::Tuple) fail("REDUCE needs a global and a tuple");
-            push(hooks_.reduce(callable->text, *args));
+            pushMade(hooks_.reduce(callable->text, *args));
             break;
         }
         case BINPERSID: {
@@ -251,6 +279,11 @@ private:
     std::vector<PickleRef> stack_;
     std::vector<std::size_t> marks_;
     std::map<std::uint32_t, PickleRef> memo_;
+    static constexpr std::uint64_t kNoContainer = ~std::uint64_t(0);
+    std::uint64_t nextContainer_ = 0;
+    // Per list, dict and tuple: the number of the oldest list or dict it reaches (itself included).
+    std::unordered_map<const PickleValue*, std::uint64_t> reached_;
+    std::vector<PickleRef> kept_; // alive until the end, so no address in reached_ is reused
 };
 
 } // namespace

@@ -58,6 +58,16 @@ TEST(DeclaredImageSize, ADecompressionBombIsRefusedBeforeDecodingWithTheLimitNam
     }
 }
 
+// Found by fuzzing: width x height overflowed 64 bits and wrapped below the limit.
+TEST(DeclaredImageSize, SidesNearTwoToThe32AreRefusedAsTooLargeNotWrappedAround) {
+    auto png = encoded(".png");
+    writeBigEndian(png, 16, 0xFFFFFFFF, 4);
+    writeBigEndian(png, 20, 0xFFFFFF3B, 4);
+    const auto message = testing::errorOf([&] { decodeImage(png, ColorMode::Rgb); });
+    EXPECT_NE(message.find("4294967295 x 4294967099"), std::string::npos) << message;
+    EXPECT_NE(message.find("more than the limit"), std::string::npos) << message;
+}
+
 TEST(DeclaredImageSize, ThePixelLimitComesFromTheEnvironment) {
     const auto png = encoded(".png"); // 37 x 23 = 851 pixels
     setenv("GRAFT_MAX_IMAGE_PIXELS", "850", 1);

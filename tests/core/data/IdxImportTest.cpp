@@ -4,6 +4,7 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 
+#include "ErrorText.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -89,6 +90,25 @@ TEST(IdxImport, RejectsMismatchedImageAndLabelCountsWithoutImporting) {
     Database db = openInMemoryProject();
     EXPECT_THROW(importIdx(db, dir / "a-images-idx3-ubyte.gz", dir / "a-labels-idx1-ubyte.gz"), Error);
     EXPECT_EQ(ProjectStore(db).imageCount(), 0);
+}
+
+// Found by fuzzing: OpenCV's PNG encoder threw on a 0-pixel side, past the importer's errors.
+TEST(IdxImport, ImagesWithAZeroSideAreRefusedNamingTheFile) {
+    TempDir dir;
+    writeGzip(dir / "flat-images-idx3-ubyte.gz", idxHeader({2, 0, 2}) + "abcd");
+    writeGzip(dir / "flat-labels-idx1-ubyte.gz", idxHeader({2}) + std::string{0, 1});
+    Database db = openInMemoryProject();
+    const auto message = testing::errorOf(
+        [&] { importIdx(db, dir / "flat-images-idx3-ubyte.gz", dir / "flat-labels-idx1-ubyte.gz"); });
+    EXPECT_NE(message.find("flat-images-idx3-ubyte.gz: images of 0 x 2 pixels"), std::string::npos) << message;
+    EXPECT_EQ(ProjectStore(db).imageCount(), 0);
+}
+
+TEST(IdxImport, SidesWhoseProductOverflowsAreRefusedAsImplausible) {
+    TempDir dir;
+    writeGzip(dir / "huge-images-idx3-ubyte.gz", idxHeader({0xFFFFFFFF, 0xFFFFFF21, 1}) + "ab");
+    const auto message = testing::errorOf([&] { readIdxFile(dir / "huge-images-idx3-ubyte.gz"); });
+    EXPECT_NE(message.find("implausibly large"), std::string::npos) << message;
 }
 
 TEST(IdxImport, RejectsBadMagicNumber) {
