@@ -3,6 +3,7 @@
 #include "project/ProjectFile.h"
 
 #include "ShapesFolder.h"
+#include "ShapesProject.h"
 #include "TempDir.h"
 #include "WriterProcess.h"
 
@@ -81,10 +82,7 @@ bool killCliAfterSteps(const std::vector<std::string>& arguments, const std::fil
 TEST(Cli, TrainKilledMidRunLeavesAnIntactProjectWithAnInterruptedRun) {
     TempDir dir;
     const auto project = dir / "shapes.graft";
-    {
-        Database db = createProject(project);
-        importSyntheticShapes(db, 200, 1);
-    }
+    testing::createShapesProject(project, 200, 1);
     ASSERT_TRUE(killCliAfterSteps({"train", project.string(), "--epochs", "100", "--batch-size", "4"}, project, 5));
 
     {
@@ -406,10 +404,7 @@ TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {
 TEST(Cli, AProjectAnotherProcessWritesIsRefusedForWritingAndShownReadOnly) {
     TempDir dir;
     const auto project = dir / "p.graft";
-    {
-        Database db = createProject(project);
-        importSyntheticShapes(db, 3, 0);
-    }
+    testing::createShapesProject(project, 3, 0);
     testing::writeShapesFolder(dir / "more", 2, 1);
     testing::WriterProcess writer(project);
     const std::string holder = "PID " + std::to_string(writer.pid());

@@ -12,6 +12,7 @@
 #include "KilledProcess.h"
 #include "ProjectConsistency.h"
 #include "ShapesFolder.h"
+#include "ShapesProject.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -189,10 +190,7 @@ int checkInterruptedRuns(const fs::path& project, int kill) {
 }
 
 TEST_F(CrashSafety, KilledWhileTrainingLeavesAnInterruptedRunThatResumesToTheEnd) {
-    {
-        Database db = createProject(pristine());
-        importSyntheticShapes(db, 20, 5);
-    }
+    testing::createShapesProject(pristine(), 20, 5);
     const std::vector<std::string> command = {"train", work().string(), "--epochs", "4", "--batch-size", "8",
                                               "--checkpoint-minutes", "0", "--json"};
     const auto unkilled = timeUnkilled(command);
@@ -219,10 +217,7 @@ TEST_F(CrashSafety, KilledWhileTrainingLeavesAnInterruptedRunThatResumesToTheEnd
 }
 
 TEST_F(CrashSafety, KilledWhileRunningAnExperimentLeavesTrialsThatARerunCompletes) {
-    {
-        Database db = createProject(pristine());
-        importSyntheticShapes(db, 12, 6);
-    }
+    testing::createShapesProject(pristine(), 12, 6);
     const auto weights = dir_ / "start.pt";
     resetWork();
     ASSERT_EQ(runCli({"train", work().string(), "--epochs", "1", "--save-weights", weights.string()}, minutes(10)).exitCode, 0);

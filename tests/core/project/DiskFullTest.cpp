@@ -6,6 +6,7 @@
 
 #include "DiskFullVfs.h"
 #include "ProjectConsistency.h"
+#include "ShapesProject.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -61,10 +62,7 @@ TEST(DiskFull, AnImportThatFillsTheDiskStopsClearlyAndKeepsWhatWasThereBefore) {
     DiskFullVfs disk;
     TempDir dir;
     const auto path = dir / "p.graft";
-    {
-        Database db = createProject(path);
-        importSyntheticShapes(db, 5, 1);
-    }
+    testing::createShapesProject(path, 5, 1);
     Database db = openProject(path);
     const auto images = ProjectStore(db).imageCount();
     disk.allowBytes(16 * 1024); // room for a few pages of the next import, not for all of it
@@ -98,10 +96,7 @@ TEST(DiskFull, TrainingStopsWithTheReasonAndKeepsTheLastGoodCheckpoint) {
     DiskFullVfs disk;
     TempDir dir;
     const auto path = dir / "p.graft";
-    {
-        Database db = createProject(path);
-        importSyntheticShapes(db, 10, 4);
-    }
+    testing::createShapesProject(path, 10, 4);
     TrainingRequest request;
     request.project = path;
     request.config.epochs = 3;
