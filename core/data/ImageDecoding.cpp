@@ -59,6 +59,10 @@ bool jpegReachesEndOfImage(std::span<const std::uint8_t> bytes) {
 
 cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {
     if (encoded.empty()) throw ImageDecodeError("empty file");
+    // OpenCV tries every decoder it was built with; GDCM's DICOM reader aborts the process on
+    // malformed bytes (found by fuzzing). Only the formats Graft imports reach imdecode.
+    if (!hasImageSignature(encoded))
+        throw ImageDecodeError("not an image Graft reads (JPEG, PNG, BMP, TIFF, WebP or PNM)");
     if (const auto size = declaredImageSize(encoded)) {
         const std::int64_t limit = imagePixelLimit();
         // Declared sizes reach 2^32 a side, whose product overflows (found by fuzzing).

@@ -68,6 +68,14 @@ TEST(DeclaredImageSize, SidesNearTwoToThe32AreRefusedAsTooLargeNotWrappedAround)
     EXPECT_NE(message.find("more than the limit"), std::string::npos) << message;
 }
 
+// Found by fuzzing: "DICM" at byte 128 sent these bytes to GDCM, whose assertion aborted the process.
+TEST(DeclaredImageSize, BytesThatLookLikeDicomAreRefusedWithoutReachingOpenCv) {
+    std::vector<std::uint8_t> dicom(140, 0xFF);
+    for (std::size_t i = 0; i < 4; ++i) dicom[128 + i] = std::uint8_t("DICM"[i]);
+    const auto message = testing::errorOf([&] { probeImage(dicom); });
+    EXPECT_NE(message.find("not an image Graft reads"), std::string::npos) << message;
+}
+
 TEST(DeclaredImageSize, ThePixelLimitComesFromTheEnvironment) {
     const auto png = encoded(".png"); // 37 x 23 = 851 pixels
     setenv("GRAFT_MAX_IMAGE_PIXELS", "850", 1);
