@@ -20,6 +20,7 @@ int commandExperiment(Arguments& args);
 int commandCompare(Arguments& args);
 int commandRank(Arguments& args);
 int commandExport(Arguments& args);
+int commandBench(Arguments& args);
 
 inline constexpr int kExitCancelled = 130;
 

@@ -89,6 +89,8 @@ Backbones
 
 Other
   demo [--out FILE.graft]             create the demo project
+  bench [--repeats 3] [--quick]       Graft against PyTorch on the same workloads, side by side
+        [--python /usr/bin/python3] [--reference tests/bench/pytorch_reference.py]
 
 --json prints machine-readable output. Ctrl+C stops imports and training cleanly.
 )";
@@ -101,7 +103,7 @@ int main(int argc, char** argv) {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"label", commandLabel}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval},     {"demo", commandDemo}, {"zoo", commandZoo},
         {"predict", commandPredict}, {"experiment", commandExperiment}, {"compare", commandCompare},
-        {"rank", commandRank}, {"export", commandExport}};
+        {"rank", commandRank}, {"export", commandExport}, {"bench", commandBench}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);
     if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
     }
     try {
         Arguments args({tokens.begin() + 1, tokens.end()}, {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
-                                                            "--no-channels-last", "--new-head", "--softmax", "--preprocess"});
+                                                            "--no-channels-last", "--new-head", "--softmax", "--preprocess", "--quick"});
         return command->second(args);
     } catch (const UsageError& error) {
         std::fprintf(stderr, "graft-cli %s: %s\n(see graft-cli --help)\n", tokens[0].c_str(), error.what());

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <fcntl.h>
 #include <map>
+#include <set>
 #include <sstream>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -531,6 +532,49 @@ TEST(Cli, ImportedTorchScriptBackboneTrainsAHead) {
     unsetenv("GRAFT_CACHE_DIR");
     ASSERT_EQ(trained.exitCode, 0) << trained.err;
     EXPECT_EQ(nlohmann::json::parse(trained.out)["status"], "finished");
+}
+
+// Every workload runs on both sides, and the table's arithmetic holds: each ratio is the two
+// medians' quotient, the way round that makes > 1 mean Graft did better, and "met" follows it.
+TEST(Cli, BenchQuickRunMeasuresEveryWorkloadOnBothSides) {
+    TempDir dir;
+    const auto result = runCli(dir, "bench --quick --json");
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.err.find("ratio > 1: Graft is better"), std::string::npos) << result.err; // the table
+    const auto report = nlohmann::json::parse(result.out);
+    EXPECT_GT(report["machine"]["cores"].get<int>(), 0);
+    EXPECT_EQ(report["machine"]["graftThreads"], report["machine"]["pytorchThreads"]);
+    EXPECT_GT(report["gemmPeakGflops"].get<double>(), 0);
+    std::set<std::string> ids;
+    for (const auto& row : report["workloads"]) {
+        const std::string name = row["id"].get<std::string>() + " " + row["name"].get<std::string>();
+        ids.insert(row["id"]);
+        const double graft = row["graft"]["median"], reference = row["referenceFigure"]["median"];
+        EXPECT_GT(graft, 0) << name;
+        EXPECT_GT(reference, 0) << name;
+        const double expected = row["ratioMeaning"] == "Graft / reference" ? graft / reference : reference / graft;
+        EXPECT_NEAR(row["ratio"].get<double>(), expected, 1e-9 * expected) << name;
+        if (!row["target"].is_null()) {
+            EXPECT_EQ(row["met"].get<bool>(), row["ratio"].get<double>() >= row["target"].get<double>()) << name;
+        }
+    }
+    EXPECT_EQ(ids, (std::set<std::string>{"W1", "W2", "W3", "W4", "W5", "W6"}));
+}
+
+TEST(Cli, BenchNamesAMissingReferenceScript) {
+    TempDir dir;
+    const auto missing = (dir / "nowhere.py").string();
+    const auto result = runCli(dir, "bench --quick --reference " + missing);
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_NE(result.err.find(missing), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("--reference"), std::string::npos) << result.err;
+}
+
+TEST(Cli, BenchSaysHowTheReferenceProcessEnded) {
+    TempDir dir;
+    const auto result = runCli(dir, "bench --quick --python /bin/false");
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_NE(result.err.find("/bin/false exited with status 1 while starting"), std::string::npos) << result.err;
 }
 
 } // namespace
