@@ -27,7 +27,7 @@ namespace {
 struct BenchSettings {
     int batch = 32;
     int warmup = 1;
-    int steps = 3;
+    int steps = 2;
     int repeats = 3;
     int fineTuneImages = 400;
     int fineTuneEpochs = 5;
@@ -158,15 +158,18 @@ int commandBench(Arguments& args) {
     const bool json = args.flag("--json");
     auto settings = args.flag("--quick") ? BenchSettings::quick() : BenchSettings{};
     settings.repeats = args.integer("--repeats", settings.repeats);
+    const int threads = args.integer("--threads", 0);
     const std::string python = args.text("--python", "/usr/bin/python3");
     const fs::path script = args.text("--reference", defaultReferenceScript().string());
     args.rejectUnused();
     if (!args.positionals().empty()) throw UsageError("bench takes no positional arguments");
     if (settings.repeats < 1) throw UsageError("--repeats expects at least 1");
+    if (threads < 0) throw UsageError("--threads expects a count, or 0 for every core");
     if (!fs::is_regular_file(script))
         throw Error(script.string() + ": the PyTorch reference script is not there; pass its path with --reference");
 
     std::signal(SIGPIPE, SIG_IGN); // a reference that dies is reported by ReferenceProcess, not by a signal
+    setCpuThreadLimit(threads);
     useCpuCores();
     InterruptSignal interrupt;
     WorkFolder work;

@@ -39,7 +39,8 @@ Training
                                           for K augmented views and cycle through them
         [--no-feature-cache]              (frozen leading blocks otherwise run once, not every epoch)
         [--checkpoint-minutes 5]          also checkpoint within long epochs (0: every step)
-        [--no-mixed-precision] [--no-channels-last]    (CUDA only; both on by default)
+        [--no-mixed-precision]            (CUDA only; on by default)
+        [--no-channels-last]              (NCHW convolutions; NHWC is faster on CPU and GPU)
   train FILE.graft --resume RUN [--device D]
                                       continue a stopped run exactly from its last checkpoint
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
@@ -90,6 +91,7 @@ Backbones
 Other
   demo [--out FILE.graft]             create the demo project
   bench [--repeats 3] [--quick]       Graft against PyTorch on the same workloads, side by side
+        [--threads N]                 both sides on N threads (default: every core)
         [--python /usr/bin/python3] [--reference tests/bench/pytorch_reference.py]
 
 --json prints machine-readable output. Ctrl+C stops imports and training cleanly.

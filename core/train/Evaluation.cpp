@@ -1,5 +1,7 @@
 #include "train/Evaluation.h"
 
+#include "models/ChannelsLast.h"
+
 #include <torch/nn/functional/loss.h>
 
 namespace graft {
@@ -7,7 +9,8 @@ namespace graft {
 Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batchSize, torch::Device device,
                     std::stop_token stop) {
     model.eval();
-    return evaluateWith([&](torch::Tensor images) { return model.forward(images); }, data, batchSize, device, stop);
+    convertToChannelsLast(model);
+    return evaluateWith([&](torch::Tensor images) { return model.forward(channelsLast(images)); }, data, batchSize, device, stop);
 }
 
 Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,

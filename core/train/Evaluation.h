@@ -18,7 +18,8 @@ struct Evaluation {
     std::vector<float> confidences;        // the softmax probability of each prediction
 };
 
-// Eval mode and no autograd; restores nothing, callers set train() again when they train.
+// Eval mode, the channels-last layout (ChannelsLast) and no autograd; restores nothing, callers
+// set train() again when they train.
 Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batchSize, torch::Device device,
                     std::stop_token stop = {});
 

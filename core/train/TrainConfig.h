@@ -38,7 +38,7 @@ struct TrainConfig {
     int labelsPerClass = 0;         // 0: every training image
     std::string device = "auto";    // auto | cpu | cuda | cuda:N
     bool mixedPrecision = true;     // CUDA only: float16 autocast with loss scaling
-    bool channelsLast = true;       // CUDA only: NHWC memory layout for convolutions
+    bool channelsLast = true;       // NHWC memory layout for convolutions (ChannelsLast)
 
     // `epochs`, or enough more to show the model `minImagesSeen` images from a set this large.
     int epochsFor(std::int64_t trainImages) const;

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "data/AugmentedBatches.h"
+#include "models/ChannelsLast.h"
 #include "models/Weights.h"
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
@@ -183,17 +184,12 @@ LearningRateSchedule Trainer::scheduleFor(std::int64_t stepsPerEpoch) const {
 
 void Trainer::placeModel() {
     model_->to(device_);
-    if (!(onCuda() && config_.channelsLast)) return;
-    // NHWC lets cuDNN use tensor cores for convolutions without transposing every call.
-    torch::NoGradGuard noGrad;
-    for (auto& parameter : model_->parameters())
-        if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(torch::MemoryFormat::ChannelsLast));
+    if (config_.channelsLast) convertToChannelsLast(*model_);
 }
 
 torch::Tensor Trainer::toDevice(const torch::Tensor& images) const {
     auto placed = images.to(device_, /*non_blocking=*/onCuda());
-    if (onCuda() && config_.channelsLast && placed.dim() == 4) placed = placed.contiguous(torch::MemoryFormat::ChannelsLast);
-    return placed;
+    return config_.channelsLast ? channelsLast(placed) : placed;
 }
 
 torch::Tensor Trainer::runCachedBlocks(const torch::Tensor& inputs) {

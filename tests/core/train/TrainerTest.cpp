@@ -169,6 +169,23 @@ TEST(Trainer, SameSeedGivesIdenticalLosses) {
     EXPECT_EQ(runs[0], runs[1]);
 }
 
+// The layout is a speed choice: training on NHWC follows the same curve, up to summation order.
+TEST(Trainer, ChannelsLastOnTheCpuFollowsTheContiguousLossCurve) {
+    const auto trainSet = testing::shapesTensors(20, 1);
+    auto config = fastConfig();
+    config.epochs = 2;
+    std::vector<std::vector<double>> runs;
+    for (const bool nhwc : {false, true}) {
+        config.channelsLast = nhwc;
+        torch::manual_seed(config.seed);
+        RecordingObserver observer;
+        Trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU).train(trainSet, {}, observer, {});
+        runs.push_back(observer.losses);
+    }
+    ASSERT_EQ(runs[0].size(), runs[1].size());
+    for (std::size_t step = 0; step < runs[0].size(); ++step) EXPECT_NEAR(runs[1][step], runs[0][step], 1e-3) << step;
+}
+
 std::map<std::string, torch::Tensor> snapshot(const torch::nn::Module& model) {
     std::map<std::string, torch::Tensor> values;
     for (const auto& item : model.named_parameters()) values[item.key()] = item.value().detach().clone();
