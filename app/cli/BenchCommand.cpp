@@ -59,6 +59,7 @@ struct Comparison {
     std::string referenceName = "PyTorch";
     double target = 0; // the ratio to reach; 0: none
     double graftFlops = 0, referenceFlops = 0; // FLOPs behind one unit of the figure (per image, per epoch...)
+    nlohmann::json details = nlohmann::json::object(); // anything else worth keeping, such as per-epoch times
 
     double ratio() const {
         const double g = median(graft), r = median(reference);
@@ -120,7 +121,7 @@ void printTable(std::FILE* out, const std::vector<Comparison>& rows, double peak
     for (const auto& row : rows) {
         const double g = median(row.graft), r = median(row.reference);
         char target[16] = "";
-        if (row.target > 0) std::snprintf(target, sizeof target, "%s%.1f", row.met() ? ">=" : "MISS ", row.target);
+        if (row.target > 0) std::snprintf(target, sizeof target, "%s%.2f", row.met() ? ">=" : "MISS ", row.target);
         std::fprintf(out, "%-40s %12.3g %12.3g %8.2fx %8s", (row.id + " " + row.name + " (" + row.unit + ")").c_str(), g, r,
                      row.ratio(), target);
         const double gg = gflops(row, g, row.graftFlops), rg = gflops(row, r, row.referenceFlops);
@@ -142,7 +143,8 @@ nlohmann::json rowJson(const Comparison& row, double peakGflops) {
             {"ratio", row.ratio()},
             {"ratioMeaning", row.higherIsBetter ? "Graft / reference" : "reference / Graft"},
             {"target", row.target > 0 ? nlohmann::json(row.target) : nlohmann::json(nullptr)},
-            {"met", row.met()}};
+            {"met", row.met()},
+            {"details", row.details}};
 }
 
 nlohmann::json with(nlohmann::json request, const nlohmann::json& more) {
@@ -180,6 +182,8 @@ int commandBench(Arguments& args) {
 
     ReferenceProcess reference(python, {script.string(), "--images", fineTuneImages.string(), "--threads",
                                         std::to_string(torch::get_num_threads())});
+    // Ctrl+C ends the reference's workload too, so that a cancel does not wait minutes for it.
+    const std::stop_callback stopReference(interrupt.token(), [&reference] { reference.terminate(); });
     BenchWorkloads graft(fineTuneImages, work.path(), interrupt.token());
 
     const int measurements = settings.repeats * 5 + 4;
@@ -247,6 +251,7 @@ int commandBench(Arguments& args) {
         Comparison w4{"W4", "ResNet-18 layer4+head, " + std::to_string(settings.fineTuneImages) + " images", "s/epoch", false};
         w4.graft = {mine.seconds / settings.fineTuneEpochs};
         w4.reference = {theirs["seconds"].get<double>() / settings.fineTuneEpochs};
+        w4.details = {{"graftEpochSeconds", mine.epochSeconds}, {"referenceEpochSeconds", theirs["epochSeconds"]}};
         w4.target = 3.0;
         const double n = settings.fineTuneImages, epochs = settings.fineTuneEpochs;
         w4.graftFlops = n * ((resnetFlops - lastBlockFlops) + epochs * 3 * lastBlockFlops) / epochs;
@@ -261,11 +266,14 @@ int commandBench(Arguments& args) {
         w5.referenceName = "one inference pass";
         w5.graft = {probe.seconds};
         w5.reference = {floor};
+        w5.details = {{"graftEpochSeconds", probe.epochSeconds}};
         w5.target = 1 / 1.2;
         w5.graftFlops = w5.referenceFlops = settings.probeImages * resnetFlops;
         rows.push_back(w5);
         rows.push_back(w6);
-    } catch (const BenchCancelled&) {
+    } catch (const std::exception& error) {
+        // A terminated reference fails its request: that, too, is the cancel.
+        if (!interrupt.received() && !dynamic_cast<const BenchCancelled*>(&error)) throw;
         progress.finish();
         std::fprintf(stderr, "Benchmark cancelled\n");
         return kExitCancelled;

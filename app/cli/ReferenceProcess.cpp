@@ -3,6 +3,7 @@
 #include "common/Error.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
@@ -25,7 +26,9 @@ ReferenceProcess::ReferenceProcess(const std::string& program, const std::vector
     std::vector<char*> argv{const_cast<char*>(program.c_str())};
     for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
     argv.push_back(nullptr);
-    const int spawned = ::posix_spawnp(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
+    pid_t pid = -1;
+    const int spawned = ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+    pid_ = pid;
     posix_spawn_file_actions_destroy(&actions);
     ::close(input[0]);
     ::close(output[1]);
@@ -37,13 +40,29 @@ ReferenceProcess::ReferenceProcess(const std::string& program, const std::vector
     }
     toChild_ = ::fdopen(input[1], "w");
     fromChild_ = ::fdopen(output[0], "r");
-    greeting_ = readAnswer("starting");
+    try {
+        greeting_ = readAnswer("starting");
+    } catch (...) {
+        release(); // a constructor that throws gets no destructor call
+        throw;
+    }
 }
 
-ReferenceProcess::~ReferenceProcess() {
-    if (toChild_) std::fclose(toChild_); // end of input: the child exits
+ReferenceProcess::~ReferenceProcess() { release(); }
+
+void ReferenceProcess::release() {
+    if (toChild_) std::fclose(toChild_);
     if (fromChild_) std::fclose(fromChild_);
-    if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
+    toChild_ = fromChild_ = nullptr;
+    if (const pid_t pid = pid_; pid > 0) {
+        terminate(); // it may be in the middle of a workload
+        ::waitpid(pid, nullptr, 0);
+        pid_ = -1;
+    }
+}
+
+void ReferenceProcess::terminate() {
+    if (const pid_t pid = pid_; pid > 0) ::kill(pid, SIGTERM);
 }
 
 nlohmann::json ReferenceProcess::ask(const nlohmann::json& request) {
@@ -62,7 +81,7 @@ nlohmann::json ReferenceProcess::readAnswer(const std::string& what) {
     if (length <= 0) {
         int status = 0;
         std::string how = "closed its output";
-        if (pid_ > 0 && ::waitpid(pid_, &status, 0) == pid_) {
+        if (const pid_t pid = pid_; pid > 0 && ::waitpid(pid, &status, 0) == pid) {
             pid_ = -1;
             how = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
                                     : "was killed by signal " + std::to_string(WTERMSIG(status));

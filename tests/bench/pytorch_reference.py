@@ -7,6 +7,7 @@ out of the ratios. Weights are random (nothing is downloaded), so only timings m
 """
 import argparse
 import json
+import signal
 import sys
 import time
 
@@ -148,6 +149,8 @@ def main():
     parser.add_argument("--images", required=True, help="ImageFolder root shared with graft-cli")
     parser.add_argument("--threads", type=int, default=0, help="intra-op threads; 0 keeps PyTorch's default")
     args = parser.parse_args()
+    # Ctrl+C reaches the whole process group; graft-cli decides, and terminates this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     reference = Reference(args.images)
