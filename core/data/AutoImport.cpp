@@ -31,6 +31,8 @@ ImportReport importPaths(Database& db, const std::vector<fs::path>& paths, const
             const auto pairs = findIdxPairs(path);
             if (pairs.empty()) merge(report, importImageFolder(db, path, options));
             for (const auto& pair : pairs) merge(report, importIdx(db, pair.images, pair.labels, idxClassNames, options));
+        } else if (const auto pair = idxPairOf(path)) {
+            merge(report, importIdx(db, pair->images, pair->labels, idxClassNames, options));
         } else if (path.extension() == ".csv") {
             merge(report, importCsv(db, path, options));
         } else {

@@ -105,22 +105,24 @@ ImportReport importIdx(Database& db, const fs::path& imagesFile, const fs::path&
     return session.finish();
 }
 
+std::optional<IdxPair> idxPairOf(const fs::path& imagesFile) {
+    const std::string name = withoutGz(imagesFile);
+    const auto marker = name.find("-images-idx3-ubyte");
+    if (marker == std::string::npos) return std::nullopt;
+    const std::string prefix = name.substr(0, marker);
+    std::error_code error;
+    for (const char* suffix : {"-labels-idx1-ubyte", "-labels-idx1-ubyte.gz"}) {
+        const fs::path labels = imagesFile.parent_path() / (prefix + suffix);
+        if (fs::exists(labels, error)) return IdxPair{imagesFile, labels};
+    }
+    return std::nullopt;
+}
+
 std::vector<IdxPair> findIdxPairs(const fs::path& folder) {
     std::vector<IdxPair> pairs;
     std::error_code error;
-    for (const auto& entry : fs::directory_iterator(folder, error)) {
-        const std::string name = withoutGz(entry.path());
-        const auto marker = name.find("-images-idx3-ubyte");
-        if (marker == std::string::npos) continue;
-        const std::string prefix = name.substr(0, marker);
-        for (const char* suffix : {"-labels-idx1-ubyte", "-labels-idx1-ubyte.gz"}) {
-            const fs::path labels = folder / (prefix + suffix);
-            if (fs::exists(labels, error)) {
-                pairs.push_back({entry.path(), labels});
-                break;
-            }
-        }
-    }
+    for (const auto& entry : fs::directory_iterator(folder, error))
+        if (auto pair = idxPairOf(entry.path())) pairs.push_back(std::move(*pair));
     // "t10k" sorts before "train"; import the training file first so its images keep their sources.
     std::sort(pairs.begin(), pairs.end(), [](const IdxPair& a, const IdxPair& b) {
         const bool aTrain = a.images.filename().string().starts_with("train");

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,10 @@ struct IdxPair {
     std::filesystem::path images;
     std::filesystem::path labels;
 };
-// Pairs `<prefix>-images-idx3-ubyte[.gz]` with `<prefix>-labels-idx1-ubyte[.gz]` in a folder.
+// `<prefix>-images-idx3-ubyte[.gz]` with `<prefix>-labels-idx1-ubyte[.gz]` beside it; none for
+// another file name or a missing labels file.
+std::optional<IdxPair> idxPairOf(const std::filesystem::path& imagesFile);
+// Every such pair in a folder, training files first.
 std::vector<IdxPair> findIdxPairs(const std::filesystem::path& folder);
 
 } // namespace graft
