@@ -13,6 +13,7 @@ int commandInfo(Arguments& args);
 int commandTrain(Arguments& args);
 int commandLrFind(Arguments& args);
 int commandEval(Arguments& args);
+int commandPretrain(Arguments& args);
 int commandDemo(Arguments& args);
 int commandZoo(Arguments& args);
 int commandPredict(Arguments& args);

@@ -1,5 +1,5 @@
 #include "Commands.h"
-#include "Console.h"
+#include "ConsoleTrainObserver.h"
 #include "InterruptSignal.h"
 
 #include "train/LearningRateFinder.h"
@@ -14,37 +14,6 @@
 
 namespace graft::cli {
 namespace {
-
-// Draws step progress and prints one line per epoch (unless --json asked for quiet output).
-class ConsoleTrainObserver : public TrainObserver {
-public:
-    explicit ConsoleTrainObserver(bool quiet) : quiet_(quiet) {}
-
-    void onStep(const StepEvent& event) override {
-        char detail[64];
-        std::snprintf(detail, sizeof detail, "loss %.4f", event.loss);
-        const std::int64_t stepInEpoch = event.step - (event.epoch - 1) * event.stepsPerEpoch;
-        progress_.update("epoch " + std::to_string(event.epoch), stepInEpoch, event.stepsPerEpoch, detail);
-    }
-
-    void onEpoch(const EpochEvent& event) override {
-        progress_.finish();
-        if (quiet_) return;
-        std::printf("epoch %d/%d  train loss %.4f  train acc %.4f", event.epoch, event.epochs, event.trainLoss,
-                    event.trainAccuracy);
-        if (event.validated) std::printf("  val loss %.4f  val acc %.4f", event.valLoss, event.valAccuracy);
-        std::printf("  (%.1f s)\n", event.seconds);
-        std::fflush(stdout);
-    }
-
-    void onLog(std::string_view message) override {
-        if (!quiet_) std::fprintf(stderr, "%.*s\n", int(message.size()), message.data());
-    }
-
-private:
-    bool quiet_;
-    ConsoleProgress progress_;
-};
 
 std::string requireProjectPath(Arguments& args) {
     if (args.positionals().size() != 1) throw UsageError("expected exactly one project file (FILE.graft)");

@@ -2,7 +2,7 @@
 
 #include "common/Error.h"
 #include "models/ImageNetClasses.h"
-#include "models/PthReader.h"
+#include "models/WeightsReference.h"
 #include "models/Weights.h"
 
 #include <torch/utils.h>
@@ -41,7 +41,7 @@ const std::vector<std::string>& imageNetClassNames() {
 
 std::shared_ptr<ClassifierImpl> loadClassifierFromWeights(const ArchitectureSpec& spec,
                                                           const std::filesystem::path& weightsFile) {
-    const NamedTensors tensors = readPthFile(weightsFile);
+    const NamedTensors tensors = readWeightsReference(weightsFile.string());
     const std::string headName = headWeightName(*createClassifier(spec, 2));
     const auto head = std::find_if(tensors.begin(), tensors.end(), [&](const auto& t) { return t.first == headName; });
     if (head == tensors.end() || head->second.dim() != 2)

@@ -23,6 +23,15 @@ std::string shapeText(const torch::Tensor& tensor) {
     return text.str();
 }
 
+std::string joined(const std::vector<std::string>& names) {
+    std::string text;
+    for (std::size_t i = 0; i < names.size() && i < 5; ++i) text += (i ? ", " : "") + names[i];
+    if (names.size() > 5) text += " and " + std::to_string(names.size() - 5) + " more";
+    return text;
+}
+
+} // namespace
+
 NamedTensors unpickleTensors(std::span<const std::uint8_t> weights, const std::string& source) {
     c10::IValue value;
     try {
@@ -39,15 +48,6 @@ NamedTensors unpickleTensors(std::span<const std::uint8_t> weights, const std::s
     }
     return tensors;
 }
-
-std::string joined(const std::vector<std::string>& names) {
-    std::string text;
-    for (std::size_t i = 0; i < names.size() && i < 5; ++i) text += (i ? ", " : "") + names[i];
-    if (names.size() > 5) text += " and " + std::to_string(names.size() - 5) + " more";
-    return text;
-}
-
-} // namespace
 
 std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module) {
     c10::Dict<std::string, torch::Tensor> dict;

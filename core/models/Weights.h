@@ -14,6 +14,8 @@ namespace graft {
 // Weights travel as a pickled {name: tensor} dict of parameters and buffers, named as in a
 // PyTorch state_dict, so Python's torch.load reads them too.
 std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module);
+// The tensors of serializeWeights' bytes; `source` names them in errors.
+NamedTensors unpickleTensors(std::span<const std::uint8_t> weights, const std::string& source);
 
 struct WeightLoadReport {
     std::vector<std::string> loaded;

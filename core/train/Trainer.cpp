@@ -431,7 +431,13 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             viewFeatures_.empty() ? trainInputs.images : viewFeatures_[std::size_t(epoch - 1) % viewFeatures_.size()];
         while (progress.position < imageCount) {
             if (stop.stop_requested()) return pause(epoch);
-            if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) return outcome;
+            if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) {
+                // A run cut short by its step limit still leaves weights to evaluate.
+                if (checkpointedSteps != progress.steps)
+                    observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, finiteWeights(),
+                                           trainingState(progress, shuffler)});
+                return outcome;
+            }
             const auto end = std::min(progress.position + batch, imageCount);
             const auto indices = progress.order.slice(0, progress.position, end);
             const auto images = augmented        ? augmented->next()

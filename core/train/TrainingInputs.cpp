@@ -4,7 +4,7 @@
 #include "data/AugmentSpec.h"
 #include "data/Splits.h"
 #include "models/Architectures.h"
-#include "models/PthReader.h"
+#include "models/WeightsReference.h"
 #include "models/Weights.h"
 #include "project/ProjectStore.h"
 #include "train/ProjectTensors.h"
@@ -50,13 +50,14 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     torch::manual_seed(config.seed);
     inputs.model = createClassifier(spec, int(inputs.classes.size()));
     if (config.init != "scratch") {
-        // Graft's own weights files and torchvision's .pth files alike, through the restricted reader.
+        // Graft's own weights files and torchvision's .pth files alike, through the restricted
+        // reader, or weights built into Graft.
         const auto headPrefixes = inputs.model->blocks().back().parameterPrefixes;
         const auto isNewHead = [&](const std::string& name) {
             return config.newHead && std::any_of(headPrefixes.begin(), headPrefixes.end(),
                                                  [&](const std::string& prefix) { return name.starts_with(prefix); });
         };
-        auto tensors = readPthFile(config.init);
+        auto tensors = readWeightsReference(config.init);
         std::erase_if(tensors, [&](const auto& tensor) { return isNewHead(tensor.first); });
         const auto report = loadMatchingWeights(*inputs.model, tensors, config.init);
         if (report.loaded.empty())
