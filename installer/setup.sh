@@ -8,16 +8,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERB="${1:-}"
 
-# Build and run time dependencies, all from Debian 12.
+# Build and run time dependencies, all from Debian 12; opencv-doc holds the demo project's digits.
 PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev libqcustomplot-dev
     libtorch-dev libopenblas0-pthread
     libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev
+    opencv-doc
 )
-# Test-only: GoogleTest, Fashion-MNIST and OpenCV's digits (opencv-doc) for the real-data tests,
+# Test-only: GoogleTest, Fashion-MNIST for the real-data tests,
 # torch/torchvision for reference fixtures, clang's libFuzzer for the parser fuzzers.
-TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist opencv-doc python3-torchvision libonnx-dev clang libclang-rt-14-dev)
+TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist python3-torchvision libonnx-dev clang libclang-rt-14-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -52,14 +53,12 @@ run)
     install_packages "${PACKAGES[@]}"
     build release
     cd "$ROOT"
-    DEMO="$ROOT/build/graft-demo.graft"
-    build/release/app/cli/graft-cli demo --out "$DEMO"
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-        say "Opening Graft on $DEMO"
-        exec build/release/app/gui/graft "$DEMO"
+        say "Opening Graft on its demo project (Train page: press 'Run experiment 1')"
+        exec build/release/app/gui/graft --demo
     else
-        say "No display found (DISPLAY and WAYLAND_DISPLAY are unset): showing the demo in the terminal instead"
-        exec build/release/app/cli/graft-cli info "$DEMO"
+        say "No display found (DISPLAY and WAYLAND_DISPLAY are unset): running the demo in the terminal instead"
+        exec build/release/app/cli/graft-cli demo --run
     fi
     ;;
 test)

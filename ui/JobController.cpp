@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "data/AutoImport.h"
 #include "experiment/BackboneRanking.h"
+#include "experiment/DemoProject.h"
 #include "models/Zoo.h"
 #include "export/Bundle.h"
 #include "project/ProjectFile.h"
@@ -113,6 +114,14 @@ bool JobController::startImport(const std::filesystem::path& project, const std:
             if (report.skipped.size() > kListed) message += "\n" + tr("… and %1 more").arg(report.skipped.size() - kListed);
         }
         return std::tuple{qint64(report.added), !report.cancelled, message};
+    });
+}
+
+bool JobController::startDemoCreation(const std::filesystem::path& project, const std::filesystem::path& digitsSheet) {
+    return launch([this, project, digitsSheet](std::stop_token stop) {
+        const auto demo = createDemoProject(project, digitsSheet, {progressForwarder(), stop});
+        return std::tuple{qint64(demo.experimentId), true,
+                          tr("Demo project created: %1 labelled digits, %2 held out.").arg(demo.labelled).arg(demo.heldOut)};
     });
 }
 

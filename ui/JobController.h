@@ -38,6 +38,8 @@ public:
     // Folders, CSV files, IDX folders or images, as graft-cli import takes them; finished() gives
     // the number of images added and lists what was skipped, and why.
     bool startImport(const std::filesystem::path& project, const std::vector<std::filesystem::path>& paths);
+    // createDemoProject; finished() gives the demo experiment's id, or says why it failed.
+    bool startDemoCreation(const std::filesystem::path& project, const std::filesystem::path& digitsSheet);
     // Scores every backbone in the weights cache on the project, before any training; ranked()
     // carries the table.
     bool startRanking(const std::filesystem::path& project);

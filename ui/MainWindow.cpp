@@ -12,6 +12,9 @@
 #include "Theme.h"
 #include "TrainPage.h"
 
+#include "experiment/DemoProject.h"
+#include "experiment/ExperimentRunner.h"
+#include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "train/CpuThreadLimit.h"
@@ -98,6 +101,11 @@ MainWindow::MainWindow(QWidget* parent)
     preferences->setShortcuts(QKeySequence::keyBindings(QKeySequence::Preferences).isEmpty()
                                   ? QList<QKeySequence>{QKeySequence(Qt::CTRL | Qt::Key_Comma)}
                                   : QKeySequence::keyBindings(QKeySequence::Preferences));
+    auto* helpMenu = menuBar()->addMenu(tr("&Help"));
+    auto* demo = helpMenu->addAction(tr("Open &Demo Project"), this, [this] { openDemoProject(); });
+    demo->setObjectName("openDemoProject");
+    demo->setToolTip(tr("OpenCV's handwritten digits, 10 labelled per digit, with an experiment: does a TinyNet "
+                        "pretrained on Fashion-MNIST beat training from scratch?"));
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName("mainToolBar"); // saveState needs the name
     toolbar->setMovable(false);
@@ -271,8 +279,63 @@ bool MainWindow::importPaths(const QStringList& paths) {
     if (importJob_->isRunning() || paths.isEmpty()) return false;
     std::vector<std::filesystem::path> files;
     for (const auto& path : paths) files.emplace_back(path.toStdString());
-    auto* dialog = new QProgressDialog(tr("Importing…"), tr("Cancel"), 0, 100, this);
-    dialog->setObjectName("importProgress");
+    showJobProgress(tr("Importing…"));
+    connect(importJob_, &JobController::finished, this, [this](qint64, bool, const QString& message) {
+        dataPage_->reload();
+        if (const auto classes = ProjectStore(*db_).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
+        showProjectCounts();
+        statusBar()->showMessage(message.section('\n', 0, 0), 10'000);
+        if (message.contains('\n')) { // what was skipped, and why; without blocking the window
+            showNotice(this, QMessageBox::Information, tr("Import"), message, "importReport");
+        }
+    }, Qt::SingleShotConnection);
+    importJob_->startImport(projectPath_.toStdString(), files);
+    return true;
+}
+
+bool MainWindow::openDemoProject(const QString& path, const QString& digitsSheet) {
+    const QString project = path.isEmpty() ? QString::fromStdString(defaultDemoProjectPath().string()) : path;
+    const auto openAtStart = [this, project] {
+        QString error;
+        if (!openProject(project, &error)) {
+            QMessageBox::critical(this, tr("Cannot open the demo project"), error);
+            return;
+        }
+        showStartPage();
+    };
+    if (QFileInfo::exists(project)) {
+        openAtStart();
+        return true;
+    }
+    if (importJob_->isRunning()) return false;
+    showJobProgress(tr("Creating the demo project…"));
+    connect(importJob_, &JobController::finished, this, [this, openAtStart](qint64, bool succeeded, const QString& message) {
+        if (succeeded) openAtStart();
+        else showNotice(this, QMessageBox::Warning, tr("Demo project"), message, "demoError");
+    }, Qt::SingleShotConnection);
+    const std::filesystem::path sheet = digitsSheet.isEmpty() ? kOpenCvDigitsSheet : std::filesystem::path(digitsSheet.toStdString());
+    importJob_->startDemoCreation(project.toStdString(), sheet);
+    return true;
+}
+
+void MainWindow::showStartPage() {
+    const qint64 unfinished = trainPage_->unfinishedExperiment();
+    if (unfinished > 0) return showPage(pages_->indexOf(trainPage_));
+    try {
+        const auto experiments = ExperimentStore(*db_).experiments();
+        if (!experiments.empty() && experimentState(*db_, experiments.back().id).finished > 0) {
+            comparePage_->showExperiment(experiments.back().id);
+            return showPage(pages_->indexOf(comparePage_));
+        }
+    } catch (const std::exception& error) {
+        statusBar()->showMessage(QString::fromStdString(error.what()));
+    }
+    showPage(pages_->indexOf(dataPage_));
+}
+
+void MainWindow::showJobProgress(const QString& text) {
+    auto* dialog = new QProgressDialog(text, tr("Cancel"), 0, 100, this);
+    dialog->setObjectName("jobProgress");
     dialog->setMinimumDuration(1000); // quick imports never flash a dialog
     dialog->setAutoClose(false);
     dialog->setAutoReset(false);
@@ -288,20 +351,11 @@ bool MainWindow::importPaths(const QStringList& paths) {
                                      : QString();
         dialog->setLabelText(tr("%1: %2 of %3%4").arg(stage).arg(done).arg(total).arg(eta));
     });
-    connect(importJob_, &JobController::finished, this, [this, dialog, started, progress](qint64, bool, const QString& message) {
-        disconnect(progress);
+    connect(importJob_, &JobController::finished, dialog, [dialog, started, progress] {
+        QObject::disconnect(progress);
         dialog->deleteLater();
         delete started;
-        dataPage_->reload();
-        if (const auto classes = ProjectStore(*db_).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
-        showProjectCounts();
-        statusBar()->showMessage(message.section('\n', 0, 0), 10'000);
-        if (message.contains('\n')) { // what was skipped, and why; without blocking the window
-            showNotice(this, QMessageBox::Information, tr("Import"), message, "importReport");
-        }
     }, Qt::SingleShotConnection);
-    importJob_->startImport(projectPath_.toStdString(), files);
-    return true;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

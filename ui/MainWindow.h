@@ -59,6 +59,12 @@ public:
     // what dropping files or folders on the window does. Refused (false) without a project or
     // while another import runs.
     bool importPaths(const QStringList& paths);
+    // Help > Open demo project: creates the demo project (default: where graft-cli demo keeps it)
+    // in the background with progress and Cancel when it does not exist yet, opens it, and shows
+    // the start page. False while another import runs.
+    bool openDemoProject(const QString& path = {}, const QString& digitsSheet = {});
+    // Train when an experiment has trials left to run, Compare when one has results, else Data.
+    void showStartPage();
     // Most recent first, as kept in QSettings.
     static QStringList recentProjects();
     JobController* importJob() const { return importJob_; }
@@ -75,6 +81,8 @@ private:
     void rememberProject(const QString& path);
     void fillRecentMenu();
     void addPage(const QString& title, QWidget* page);
+    // A progress dialog with ETA and Cancel for importJob()'s job, gone when the job finishes.
+    void showJobProgress(const QString& text);
     void showProjectCounts();
 
     std::unique_ptr<Database> db_;

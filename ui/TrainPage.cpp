@@ -7,6 +7,8 @@
 
 #include "data/AugmentSpec.h"
 #include "experiment/EpochCurves.h"
+#include "experiment/ExperimentRunner.h"
+#include "models/BuiltInWeights.h"
 #include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
@@ -52,7 +54,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       augment_(new QComboBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox),
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
       withProbe_(new QCheckBox(tr("also a linear probe"))), startButton_(new QPushButton(tr("Start training"))),
-      experimentButton_(new QPushButton(tr("Run experiment"))),
+      experimentButton_(new QPushButton(tr("Run experiment"))), continueButton_(new QPushButton),
       pauseButton_(new QPushButton(tr("Pause"))), resumeButton_(new QPushButton(tr("Resume"))), progress_(new QProgressBar), progressText_(new QLabel),
       runTable_(new QTableWidget(0, 7)) {
     epochs_->setRange(1, 1000);
@@ -80,7 +82,8 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     seed_->setRange(0, 1'000'000);
     labelsPerClass_->setRange(0, 1'000'000);
     labelsPerClass_->setSpecialValueText(tr("all"));
-    init_->setToolTip(tr("scratch, or a weights file (.pt from Graft, .pth from torchvision) to start from"));
+    init_->setToolTip(tr("scratch, a weights file (.pt from Graft, .pth from torchvision) to start from, or weights "
+                         "built into Graft, such as builtin:tinynet-fmnist"));
     init_->setObjectName("initialWeights");
     seeds_->setRange(1, 100);
     seeds_->setValue(3);
@@ -90,6 +93,9 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     budgets_->setObjectName("budgets");
     budgets_->setToolTip(tr("Labelled images per class, comma-separated, e.g. 5,10,all"));
     experimentButton_->setObjectName("runExperiment");
+    continueButton_->setObjectName("continueExperiment");
+    continueButton_->setToolTip(tr("Trains this experiment's trials that have not finished; finished ones are kept"));
+    continueButton_->hide();
     startButton_->setObjectName("startTraining");
     pauseButton_->setObjectName("pauseTraining");
     pauseButton_->setEnabled(false);
@@ -124,6 +130,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(tr("Labels per class"), budgets_);
     form->addRow(withProbe_);
     form->addRow(experimentButton_);
+    form->addRow(continueButton_);
     form->addRow(progress_);
     form->addRow(progressText_);
     auto* settings = new QWidget;
@@ -158,6 +165,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     connect(startButton_, &QPushButton::clicked, this, &TrainPage::start);
     connect(pauseButton_, &QPushButton::clicked, this, &TrainPage::pause);
     connect(experimentButton_, &QPushButton::clicked, this, &TrainPage::startExperiment);
+    connect(continueButton_, &QPushButton::clicked, this, &TrainPage::continueExperiment);
     connect(resumeButton_, &QPushButton::clicked, this, &TrainPage::resumeSelected);
     connect(job_, &JobController::trialsDone, this, &TrainPage::onTrials);
     connect(job_, &JobController::stepDone, this, &TrainPage::onStep);
@@ -187,6 +195,45 @@ void TrainPage::setProject(const QString& path) {
     reloadRuns();
     if (runTable_->rowCount() > 0) runTable_->setCurrentCell(runTable_->rowCount() - 1, 0); // the latest run's curves
     followRunning();
+    findUnfinishedExperiment();
+}
+
+void TrainPage::findUnfinishedExperiment() {
+    unfinishedExperiment_ = 0;
+    QString name;
+    ExperimentState state;
+    try {
+        Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
+        const auto experiments = ExperimentStore(db).experiments();
+        for (auto experiment = experiments.rbegin(); experiment != experiments.rend(); ++experiment) {
+            state = experimentState(db, experiment->id);
+            if (state.left() == 0) continue;
+            unfinishedExperiment_ = experiment->id;
+            name = QString::fromStdString(experiment->name);
+            break;
+        }
+    } catch (const std::exception&) {
+        // reloadRuns has said why the project cannot be read
+    }
+    continueButton_->setVisible(unfinishedExperiment_ > 0);
+    if (unfinishedExperiment_ == 0) return;
+    continueButton_->setText(state.finished + state.failed == 0
+                                 ? tr("Run experiment %1, %2 (%3 trials)").arg(unfinishedExperiment_).arg(name).arg(state.trials)
+                                 : tr("Continue experiment %1, %2 (%3 of %4 trials left)")
+                                       .arg(unfinishedExperiment_)
+                                       .arg(name)
+                                       .arg(state.left())
+                                       .arg(state.trials));
+}
+
+void TrainPage::continueExperiment() {
+    if (projectPath_.isEmpty() || job_->isRunning() || unfinishedExperiment_ == 0) return;
+    followTimer_.stop();
+    experimentId_ = unfinishedExperiment_;
+    showExperiment(experimentId_);
+    prepareJob(tr("Starting experiment %1…").arg(experimentId_), true);
+    job_->startExperiment(projectPath_.toStdString(), experimentId_);
+    setRunning(true);
 }
 
 void TrainPage::followRunning() {
@@ -268,7 +315,7 @@ void TrainPage::startExperiment() {
     if (projectPath_.isEmpty() || job_->isRunning()) return;
     followTimer_.stop();
     const QString weights = init_->text().trimmed();
-    if (!QFileInfo(weights).isFile()) {
+    if (!QFileInfo(weights).isFile() && !weights.startsWith(QString::fromUtf8(kBuiltInWeightsPrefix.data(), kBuiltInWeightsPrefix.size()))) {
         showNotice(this, QMessageBox::Warning, tr("Experiment"),
                    tr("The transfer arm starts from initial weights: choose a weights file (now: '%1').").arg(weights),
                    "trainError");
@@ -356,6 +403,7 @@ void TrainPage::setReadOnly(bool readOnly) {
 void TrainPage::setRunning(bool running) {
     startButton_->setEnabled(!running && !readOnly_);
     experimentButton_->setEnabled(!running && !readOnly_);
+    continueButton_->setEnabled(!running && !readOnly_);
     pauseButton_->setEnabled(running);
     updateResume();
 }
@@ -432,6 +480,7 @@ void TrainPage::onFinished(qint64 id, bool succeeded, const QString& message) {
         if (succeeded) progress_->setValue(100);
         Q_EMIT status(text);
         reloadRuns();
+        findUnfinishedExperiment(); // a stopped one can be continued
         Q_EMIT experimentFinished(id);
         return;
     }

@@ -45,6 +45,11 @@ public:
     void start();
     // Refused, with a message, without initial weights to transfer from or with bad budgets.
     void startExperiment();
+    // Trains the trials left of the newest experiment that has any: one defined but never run
+    // (the demo's), or one stopped or killed part-way. Finished trials are never redone.
+    void continueExperiment();
+    // That experiment, offered by a button; 0 when every experiment is done.
+    qint64 unfinishedExperiment() const { return unfinishedExperiment_; }
     // Stops after the current step, keeping it (the run can be resumed).
     void pause();
     // Continues the selected run, if it was stopped, exactly where it stopped.
@@ -78,6 +83,8 @@ private:
     bool readSettings(TrainConfig& config);
     void setRunning(bool running);
     void updateResume();
+    // Finds unfinishedExperiment() and shows or hides its button.
+    void findUnfinishedExperiment();
     // Follows a run still running when the project opened (see followedRun()), until it ends.
     void followRunning();
     void followTick();
@@ -101,6 +108,7 @@ private:
     QCheckBox* withProbe_;
     QPushButton* startButton_;
     QPushButton* experimentButton_;
+    QPushButton* continueButton_;
     QPushButton* pauseButton_;
     QPushButton* resumeButton_;
     QProgressBar* progress_;
@@ -110,6 +118,7 @@ private:
     bool experiment_ = false; // the job under way is an experiment
     bool readOnly_ = false;
     qint64 experimentId_ = 0; // the experiment the chart shows, if any
+    qint64 unfinishedExperiment_ = 0;
     qint64 followedRun_ = 0;
     int idleFollowTicks_ = 0; // ticks without a running run since following began
     QTimer followTimer_;

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "ExperimentConsole.h"
 #include "Console.h"
 #include "InterruptSignal.h"
 
@@ -6,6 +7,7 @@
 #include "experiment/ComparisonReport.h"
 #include "experiment/ExperimentComparison.h"
 #include "experiment/ExperimentRunner.h"
+#include "models/BuiltInWeights.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 
@@ -70,6 +72,10 @@ int commandExperiment(Arguments& args) {
         // missing file is refused now rather than failing every trial of its arm.
         for (auto& arm : spec.arms) {
             if (arm.config.init == "scratch") continue;
+            if (arm.config.init.starts_with(kBuiltInWeightsPrefix)) {
+                builtInWeights(arm.config.init.substr(kBuiltInWeightsPrefix.size())); // throws for an unknown name
+                continue;
+            }
             arm.config.init = std::filesystem::absolute(arm.config.init).lexically_normal().string();
             if (!std::filesystem::is_regular_file(arm.config.init))
                 throw Error(positionals[2] + ": arm '" + arm.name + "' starts from " + arm.config.init + ", which does not exist");
@@ -79,6 +85,10 @@ int commandExperiment(Arguments& args) {
     } else {
         id = parseId(positionals[2], "experiment run");
     }
+    return runExperimentInConsole(project, id, json, parallel);
+}
+
+int runExperimentInConsole(const std::filesystem::path& project, std::int64_t id, bool json, int parallel) {
     ConsoleExperimentObserver console(json);
     InterruptSignal interrupt;
     const auto summary = runExperiment(project, id, console, interrupt.token(), parallel);
@@ -102,12 +112,17 @@ int commandCompare(Arguments& args) {
     const bool json = args.flag("--json");
     const std::filesystem::path out = args.option("--out").value_or(std::filesystem::absolute(project).parent_path().string());
     args.rejectUnused();
+    printComparison(project, id, out, json);
+    return 0;
+}
+
+void printComparison(const std::filesystem::path& project, std::int64_t id, const std::filesystem::path& out, bool json) {
     const auto comparison = compareExperiment(project, id);
     const auto stem = project.stem().string() + "-experiment-" + std::to_string(id);
     const auto reports = writeComparisonReports(comparison, out, stem);
     if (json) {
         std::cout << comparisonJson(comparison);
-        return 0;
+        return;
     }
     const auto& baseline = comparison.spec.baseline;
     std::printf("Experiment %lld (%s): held-out accuracy, mean and 95 %% interval over seeds; deltas against %s\n\n",
@@ -129,7 +144,6 @@ int commandCompare(Arguments& args) {
             curvesHeading = "";
         }
     std::printf("\nReports: %s, %s, %s\n", reports[2].c_str(), reports[1].c_str(), reports[0].c_str());
-    return 0;
 }
 
 } // namespace graft::cli

@@ -23,11 +23,16 @@ int main(int argc, char** argv) {
     // Renders every page with QWidget::grab() and exits: for documentation and visual checks.
     const QCommandLineOption screenshot("screenshot", "Save each page as a PNG in <folder> and exit.", "folder");
     parser.addOption(screenshot);
+    const QCommandLineOption demo("demo", "Open the demo project (creating it first; the project argument, if given, "
+                                          "says where) on the Train page, or on Compare once it has results.");
+    parser.addOption(demo);
     parser.process(app);
 
     graft::ui::MainWindow window;
     window.show();
-    if (!parser.positionalArguments().isEmpty()) {
+    if (parser.isSet(demo)) {
+        window.openDemoProject(parser.positionalArguments().value(0));
+    } else if (!parser.positionalArguments().isEmpty()) {
         QString error;
         if (!window.openProject(parser.positionalArguments().front(), &error)) {
             if (parser.isSet(screenshot)) {

@@ -23,6 +23,15 @@ struct Trial {
     int budget;
 };
 
+// Budget by budget, seed by seed, arm by arm.
+std::vector<Trial> plannedTrials(const ExperimentSpec& spec) {
+    std::vector<Trial> trials;
+    for (const int budget : spec.budgets)
+        for (const auto seed : spec.seeds)
+            for (const auto& arm : spec.arms) trials.push_back({&arm, seed, budget});
+    return trials;
+}
+
 std::string describe(const Trial& trial) {
     return trial.arm->name + ", seed " + std::to_string(trial.seed) + ", " +
            (trial.budget == 0 ? std::string("all labels") : std::to_string(trial.budget) + " labels per class");
@@ -69,6 +78,20 @@ Split heldOutSplit(ProjectStore& store) {
     return store.labeledImagesInSplit(Split::Test).empty() ? Split::Val : Split::Test;
 }
 
+ExperimentState experimentState(Database& db, std::int64_t experimentId) {
+    const auto spec = ExperimentSpec::fromJson(ExperimentStore(db).experiment(experimentId).specJson);
+    RunStore runs(db);
+    ExperimentState state;
+    for (const auto& trial : plannedTrials(spec)) {
+        ++state.trials;
+        const auto run = runs.trialRun(experimentId, trial.arm->name, trial.seed, trial.budget);
+        const auto status = run ? std::optional(runs.run(*run).status) : std::nullopt;
+        if (status == RunStatus::Finished) ++state.finished;
+        else if (status == RunStatus::Failed) ++state.failed;
+    }
+    return state;
+}
+
 ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
                                    ExperimentObserver& observer, std::stop_token stop, int parallelRuns) {
     ExperimentSpec spec;
@@ -79,10 +102,7 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
     if (parallelRuns < 1) throw Error("trials at a time must be at least 1");
     if (parallelRuns > 1 && anyArmOnAGpu(spec))
         throw Error("trials run side by side on the CPU only; with a GPU, run them one at a time");
-    std::vector<Trial> trials;
-    for (const int budget : spec.budgets)
-        for (const auto seed : spec.seeds)
-            for (const auto& arm : spec.arms) trials.push_back({&arm, seed, budget});
+    const auto trials = plannedTrials(spec);
 
     std::mutex mutex; // guards everything below that the workers share
     std::size_t next = 0;

@@ -32,6 +32,15 @@ struct ExperimentRunSummary {
     bool cancelled = false;
 };
 
+struct ExperimentState {
+    int trials = 0;   // every (arm, seed, budget) of the spec
+    int finished = 0;
+    int failed = 0;   // never retried
+    int left() const { return trials - finished - failed; }
+};
+// How far an experiment has got: runExperiment trains the trials left and skips the others.
+ExperimentState experimentState(Database& db, std::int64_t experimentId);
+
 // The metric each finished trial gets: accuracy of its best checkpoint on the held-out images
 // (the test split, or the validation split when the project has no test images).
 inline constexpr char kHeldOutAccuracy[] = "heldout_accuracy";

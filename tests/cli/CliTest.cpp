@@ -577,5 +577,76 @@ TEST(Cli, BenchSaysHowTheReferenceProcessEnded) {
     EXPECT_NE(result.err.find("/bin/false exited with status 1 while starting"), std::string::npos) << result.err;
 }
 
+TEST(Cli, DemoRunShowsTheProbeIsNegativeTransferAndFineTuningAhead) {
+    if (!std::filesystem::exists("/usr/share/doc/opencv-doc/examples/data/digits.png"))
+        GTEST_SKIP() << "needs opencv-doc (installer/setup.sh test)";
+    TempDir dir;
+    const auto demo = runCli(dir, "demo --out " + (dir / "demo.graft").string() + " --run");
+    ASSERT_EQ(demo.exitCode, 0) << demo.err;
+    EXPECT_NE(demo.out.find("100 labelled for training (10 per digit) and 4900 held out"), std::string::npos) << demo.out;
+    const auto report = nlohmann::json::parse(testing::readFile(dir / "demo-experiment-1.json"));
+    std::map<std::string, nlohmann::json> arms;
+    for (const auto& result : report.at("results")) arms[result.at("arm")] = result;
+    ASSERT_EQ(arms.size(), 3u);
+    EXPECT_EQ(arms["probe"].at("versusBaseline").at("verdict"), "negative transfer");
+    EXPECT_EQ(arms["probe"].at("accuracy").at("n"), 10);
+    const auto& fineTune = arms["fine-tune"];
+    EXPECT_GT(fineTune.at("versusBaseline").at("delta").at("mean").get<double>(), 0.0);
+    EXPECT_LT(fineTune.at("mcNemar").at("pValue").get<double>(), 1e-3);
+    EXPECT_GT(fineTune.at("mcNemar").at("onlyArmRight").get<int>(), fineTune.at("mcNemar").at("onlyBaselineRight").get<int>());
+
+    const auto again = runCli(dir, "demo --out " + (dir / "demo.graft").string());
+    EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
+}
+
+TEST(Cli, DemoWithoutTheDigitsNamesTheDebianPackageAndWritesNothing) {
+    TempDir dir;
+    const auto demo = runCli(dir, "demo --out " + (dir / "demo.graft").string() + " --digits " + (dir / "none.png").string());
+    EXPECT_EQ(demo.exitCode, 1);
+    EXPECT_NE(demo.err.find("none.png: not found; OpenCV's digits come with Debian's opencv-doc package (sudo apt install opencv-doc)"),
+              std::string::npos) << demo.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "demo.graft"));
+}
+
+// Keeps the committed recipe honest: its own command, cut to a fraction of an epoch, still runs
+// and makes weights of the same shapes, held-out accuracy well above chance.
+TEST(Cli, PretrainCommittedRecipeStillTrainsForAFractionOfAnEpoch) {
+    if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
+        GTEST_SKIP() << "needs dataset-fashion-mnist (installer/setup.sh test)";
+    TempDir dir;
+    const std::filesystem::path committed = std::filesystem::path(GRAFT_SOURCE_DIR) / "resources/pretrained/tinynet-fmnist.json";
+    const auto manifest = nlohmann::json::parse(testing::readFile(committed));
+    std::string command = manifest.at("command");
+    ASSERT_EQ(command.rfind("graft-cli pretrain ", 0), 0u) << command;
+    const auto out = command.find(" --out ");
+    ASSERT_NE(out, std::string::npos);
+    command = command.substr(std::string("graft-cli ").size(), out - std::string("graft-cli ").size()) + " --max-steps 40 --out " +
+              (dir / "out").string();
+    const auto pretrained = runCli(dir, command);
+    ASSERT_EQ(pretrained.exitCode, 0) << pretrained.err;
+    const auto rerun = nlohmann::json::parse(testing::readFile(dir / "out" / "tinynet-fmnist.json"));
+    auto recipe = rerun.at("recipe");
+    EXPECT_EQ(recipe.at("maxSteps"), 40);
+    recipe["maxSteps"] = 0;
+    EXPECT_EQ(recipe, manifest.at("recipe"));
+    EXPECT_EQ(rerun.at("source"), manifest.at("source"));
+    EXPECT_EQ(rerun.at("steps"), 40);
+    EXPECT_GT(rerun.at("testAccuracy").get<double>(), 0.4) << "ten classes: chance is 0.1";
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "out" / "tinynet-fmnist.pt"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "out" / ".tinynet-fmnist.pretraining.graft"));
+}
+
+TEST(Cli, PretrainOnUnlabelledImagesIsRefusedAndWritesNothing) {
+    TempDir dir;
+    writeShapesFolder(dir / "shapes", 2, 0);
+    std::vector<std::filesystem::path> loose;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "shapes"))
+        if (entry.is_regular_file()) loose.push_back(entry.path());
+    const auto pretrained = runCli(dir, "pretrain " + loose.front().string() + " --name shapes --out " + (dir / "out").string());
+    EXPECT_EQ(pretrained.exitCode, 1);
+    EXPECT_NE(pretrained.err.find("the training sources hold no labelled images"), std::string::npos) << pretrained.err;
+    EXPECT_TRUE(std::filesystem::is_empty(dir / "out"));
+}
+
 } // namespace
 } // namespace graft

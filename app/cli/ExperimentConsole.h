@@ -1,0 +1,14 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+namespace graft::cli {
+
+// Runs a stored experiment with a progress line and ETA (Ctrl+C stops it; running it again
+// continues) and returns the exit code.
+int runExperimentInConsole(const std::filesystem::path& project, std::int64_t id, bool json, int parallel);
+// The comparison table with its verdicts (or its JSON), and the reports written to `out`.
+void printComparison(const std::filesystem::path& project, std::int64_t id, const std::filesystem::path& out, bool json);
+
+} // namespace graft::cli
