@@ -29,23 +29,18 @@ bool startsWith(std::span<const std::uint8_t> bytes, std::string_view magic, std
 // Walks the markers up to the first start-of-frame (SOF0-SOF15 except DHT, JPG and DAC).
 std::optional<DeclaredSize> jpegSize(std::span<const std::uint8_t> bytes) {
     std::size_t at = 2;
-    while (at + 4 <= bytes.size()) {
-        if (bytes[at] != 0xFF) return std::nullopt;
+    while ((at = nextJpegMarker(bytes, at)) + 4 <= bytes.size()) {
         const std::uint8_t marker = bytes[at + 1];
-        if (marker == 0xFF) { // fill byte
-            ++at;
-            continue;
-        }
         if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) { // no length
             at += 2;
             continue;
         }
-        const std::size_t length = bigEndian(bytes, at + 2, 2);
         const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (frame) {
             if (at + 9 > bytes.size()) return std::nullopt;
             return DeclaredSize{bigEndian(bytes, at + 7, 2), bigEndian(bytes, at + 5, 2)};
         }
+        const std::size_t length = bigEndian(bytes, at + 2, 2);
         if (length < 2) return std::nullopt;
         at += 2 + length;
     }
@@ -74,6 +69,12 @@ int exifOrientation(std::span<const std::uint8_t> tiff) {
 }
 
 } // namespace
+
+std::size_t nextJpegMarker(std::span<const std::uint8_t> bytes, std::size_t at) {
+    for (; at + 1 < bytes.size(); ++at)
+        if (bytes[at] == 0xFF && bytes[at + 1] != 0x00 && bytes[at + 1] != 0xFF) return at;
+    return bytes.size();
+}
 
 int declaredExifOrientation(std::span<const std::uint8_t> encoded) {
     if (!startsWith(encoded, "\xFF\xD8")) return 1;

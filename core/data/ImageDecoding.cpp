@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -19,7 +20,10 @@ bool hasImageSignature(std::span<const std::uint8_t> encoded) {
         return std::equal(magic.begin(), magic.end(), encoded.begin() + std::ptrdiff_t(offset),
                           [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; });
     };
-    const bool pnm = encoded.size() >= 2 && encoded[0] == 'P' && encoded[1] >= '1' && encoded[1] <= '6';
+    // OpenCV's PNM reader also wants whitespace after the digit; "P1" followed by anything else
+    // falls through to later decoders, GDCM's among them (found by fuzzing).
+    const bool pnm = encoded.size() >= 3 && encoded[0] == 'P' && encoded[1] >= '1' && encoded[1] <= '6' &&
+                     std::isspace(encoded[2]);
     return startsWith("\xFF\xD8\xFF") || startsWith("\x89PNG\r\n\x1A\n") || startsWith("BM") ||
            startsWith(std::string_view("II*\0", 4)) || startsWith(std::string_view("MM\0*", 4)) ||
            (startsWith("RIFF") && startsWith("WEBP", 8)) || pnm;
@@ -27,32 +31,20 @@ bool hasImageSignature(std::span<const std::uint8_t> encoded) {
 namespace {
 
 // libjpeg decodes a cut-off JPEG with a warning and fills the missing rows with grey, which
-// OpenCV returns as a good image. Complete files reach the end-of-image marker after their
-// last scan: walk the segments, and through each scan's entropy-coded data (where 0xFF is
-// followed by 0x00, a restart marker or fill bytes) to the next marker.
+// OpenCV returns as a good image. Complete files reach the end-of-image marker after their last
+// scan; the entropy-coded data in between holds 0xFF only as stuffed 0xFF 0x00, fill bytes or
+// restart markers, which nextJpegMarker and the loop step over.
 bool jpegReachesEndOfImage(std::span<const std::uint8_t> bytes) {
     std::size_t at = 2;
-    while (at + 1 < bytes.size()) {
-        if (bytes[at] != 0xFF) return false;
+    while ((at = nextJpegMarker(bytes, at)) + 1 < bytes.size()) {
         const std::uint8_t marker = bytes[at + 1];
         if (marker == 0xD9) return true;
-        if (marker == 0xFF) {
-            ++at;
-            continue;
-        }
         if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
             at += 2;
             continue;
         }
         if (at + 4 > bytes.size()) return false;
         at += 2 + (std::size_t(bytes[at + 2]) << 8 | bytes[at + 3]);
-        if (marker != 0xDA) continue;
-        while (at + 1 < bytes.size()) { // the scan's data
-            if (bytes[at] == 0xFF && bytes[at + 1] != 0x00 && bytes[at + 1] != 0xFF &&
-                !(bytes[at + 1] >= 0xD0 && bytes[at + 1] <= 0xD7))
-                break;
-            ++at;
-        }
     }
     return false;
 }
@@ -63,6 +55,10 @@ cv::Mat decodeOrThrow(std::span<const std::uint8_t> encoded, int flags) {
     // malformed bytes (found by fuzzing). Only the formats Graft imports reach imdecode.
     if (!hasImageSignature(encoded))
         throw ImageDecodeError("not an image Graft reads (JPEG, PNG, BMP, TIFF, WebP or PNM)");
+    // WebP's own header check can still refuse what the signature accepted; DICOM's marker sits
+    // at byte 128, so bytes carrying it never reach imdecode whatever their first bytes say.
+    if (encoded.size() >= 132 && std::memcmp(encoded.data() + 128, "DICM", 4) == 0)
+        throw ImageDecodeError("not an image Graft reads: a DICOM file (export its images as PNG first)");
     if (const auto size = declaredImageSize(encoded)) {
         const std::int64_t limit = imagePixelLimit();
         // Declared sizes reach 2^32 a side, whose product overflows (found by fuzzing).

@@ -58,6 +58,27 @@ TEST(DeclaredImageSize, ADecompressionBombIsRefusedBeforeDecodingWithTheLimitNam
     }
 }
 
+// Found by fuzzing in CI: libjpeg skips bytes between segments ("extraneous bytes before marker"),
+// and a stuffed 0xFF 0x00 among them once hid the frame header from the pixel limit.
+TEST(DeclaredImageSize, GarbageBeforeAJpegFrameHeaderDoesNotHideItsSize) {
+    auto jpeg = encoded(".jpg");
+    std::size_t frame = 2;
+    while (!(jpeg[frame] == 0xFF && jpeg[frame + 1] == 0xC0)) frame += 2 + (std::size_t(jpeg[frame + 2]) << 8 | jpeg[frame + 3]);
+    const std::uint8_t garbage[] = {0x00, 0x06, 0xFF, 0x00, 0x00, 0xFF, 0xFF};
+    jpeg.insert(jpeg.begin() + std::ptrdiff_t(frame), std::begin(garbage), std::end(garbage));
+    const cv::Mat decoded = cv::imdecode(jpeg, cv::IMREAD_UNCHANGED);
+    ASSERT_EQ(decoded.cols, 37) << "libjpeg decodes past the garbage";
+    const auto size = declaredImageSize(jpeg);
+    ASSERT_TRUE(size.has_value());
+    EXPECT_EQ(size->width, 37);
+    EXPECT_EQ(size->height, 23);
+    EXPECT_EQ(probeImage(jpeg).width, 37) << "not taken for a truncated JPEG";
+    writeBigEndian(jpeg, frame + std::size(garbage) + 5, 20000, 2);
+    writeBigEndian(jpeg, frame + std::size(garbage) + 7, 20000, 2);
+    const auto message = testing::errorOf([&] { probeImage(jpeg); });
+    EXPECT_NE(message.find("20000 x 20000"), std::string::npos) << message;
+}
+
 // Found by fuzzing: width x height overflowed 64 bits and wrapped below the limit.
 TEST(DeclaredImageSize, SidesNearTwoToThe32AreRefusedAsTooLargeNotWrappedAround) {
     auto png = encoded(".png");
@@ -74,6 +95,20 @@ TEST(DeclaredImageSize, BytesThatLookLikeDicomAreRefusedWithoutReachingOpenCv) {
     for (std::size_t i = 0; i < 4; ++i) dicom[128 + i] = std::uint8_t("DICM"[i]);
     const auto message = testing::errorOf([&] { probeImage(dicom); });
     EXPECT_NE(message.find("not an image Graft reads"), std::string::npos) << message;
+}
+
+// Found by fuzzing in CI: "P1" without the whitespace OpenCV's PNM reader wants, and "DICM" at
+// byte 128, went past the PNM reader to GDCM, which aborted.
+TEST(DeclaredImageSize, PnmLookalikesCarryingTheDicomMarkerAreRefusedWithoutReachingOpenCv) {
+    std::vector<std::uint8_t> bytes(135, 0xFF);
+    bytes[0] = 'P', bytes[1] = '1';
+    for (std::size_t i = 0; i < 4; ++i) bytes[128 + i] = std::uint8_t("DICM"[i]);
+    EXPECT_FALSE(hasImageSignature(bytes));
+    EXPECT_NE(testing::errorOf([&] { probeImage(bytes); }).find("not an image Graft reads"), std::string::npos);
+    bytes[2] = '\n'; // a real PNM signature, still carrying the marker
+    EXPECT_TRUE(hasImageSignature(bytes));
+    const auto message = testing::errorOf([&] { probeImage(bytes); });
+    EXPECT_NE(message.find("DICOM"), std::string::npos) << message;
 }
 
 TEST(DeclaredImageSize, ThePixelLimitComesFromTheEnvironment) {
