@@ -12,6 +12,7 @@
 #include "train/CpuThreadLimit.h"
 #include "train/RunSpec.h"
 
+#include "DigitsSheet.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
 #include "TestApplication.h"
@@ -20,15 +21,20 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QFile>
 #include <QMenu>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableWidget>
+#include <QTest>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace graft {
 namespace {
@@ -51,6 +57,41 @@ TEST_F(MainWindowTest, ShowsClassCountsOfTheOpenedProject) {
     EXPECT_EQ(table->item(0, 1)->text(), "10");
     EXPECT_EQ(table->item(0, 2)->text(), "8");
     EXPECT_TRUE(window.windowTitle().contains("shapes.graft"));
+}
+
+TEST_F(MainWindowTest, TheDemoProjectIsCreatedInTheBackgroundAndOpensOnTrainWithItsExperimentReady) {
+    testing::TempDir dir;
+    testing::writeDigitsSheet(dir / "digits.png");
+    const auto project = dir / "demo" / "demo.graft";
+    ui::MainWindow window;
+    ASSERT_TRUE(window.openDemoProject(QString::fromStdString(project.string()), QString::fromStdString((dir / "digits.png").string())));
+    auto* train = window.findChild<ui::TrainPage*>();
+    auto* pages = window.findChild<QStackedWidget*>();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return pages->currentWidget() == train; }, 120'000)) << "the window moves to Train";
+    EXPECT_TRUE(std::filesystem::exists(project));
+    EXPECT_TRUE(window.windowTitle().contains("demo.graft")) << window.windowTitle().toStdString();
+    auto* run = window.findChild<QPushButton*>("continueExperiment");
+    EXPECT_FALSE(run->isHidden());
+    EXPECT_TRUE(run->isEnabled());
+    EXPECT_TRUE(run->text().startsWith("Run experiment 1, Digits")) << run->text().toStdString();
+    EXPECT_TRUE(run->text().endsWith("(30 trials)")) << "3 arms x 10 seeds: " << run->text().toStdString();
+
+    // A second time the file is there: it opens at once, without a job.
+    ui::MainWindow again;
+    ASSERT_TRUE(again.openDemoProject(QString::fromStdString(project.string()), "/nonexistent/digits.png"));
+    EXPECT_EQ(again.findChild<QStackedWidget*>()->currentWidget(), again.findChild<ui::TrainPage*>());
+}
+
+TEST_F(MainWindowTest, WithoutTheDigitsSheetTheDemoNamesThePackageAndCreatesNothing) {
+    testing::TempDir dir;
+    const auto project = dir / "demo.graft";
+    ui::MainWindow window;
+    ASSERT_TRUE(window.openDemoProject(QString::fromStdString(project.string()), QString::fromStdString((dir / "digits.png").string())));
+    QMessageBox* notice = nullptr;
+    ASSERT_TRUE(QTest::qWaitFor([&] { return (notice = window.findChild<QMessageBox*>("demoError")) != nullptr; }, 30'000));
+    EXPECT_TRUE(notice->text().contains("digits.png")) << notice->text().toStdString();
+    EXPECT_TRUE(notice->text().contains("opencv-doc")) << notice->text().toStdString();
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << "no project, no temporary file";
 }
 
 TEST_F(MainWindowTest, OpenedProjectsAreRememberedMostRecentFirst) {

@@ -30,7 +30,9 @@
 #include <QTest>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <semaphore>
+#include <stop_token>
 #include <thread>
 #include <utility>
 
@@ -150,6 +152,49 @@ TEST_F(TrainPageTest, OpeningAProjectWhileAnExperimentTrainsFollowsItsArmsToTheE
         EXPECT_EQ(chart->points(Panel::Accuracy, arm + " low"), low) << curve.arm;
         EXPECT_EQ(chart->points(Panel::Accuracy, arm + " high"), high) << curve.arm;
     }
+}
+
+TEST_F(TrainPageTest, AStoppedExperimentContinuesFromItsButtonWithOnlyTheTrialsLeft) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 12);
+    std::int64_t experimentId = 0;
+    {
+        Database db = openProject(project);
+        const std::string spec = R"({"name": "two", "seeds": 1, "budgets": ["all"], "arms": [
+            {"name": "wide", "train": {"epochs": 2, "batchSize": 8}},
+            {"name": "scratch", "train": {"epochs": 2, "batchSize": 8}}]})";
+        experimentId = ExperimentStore(db).create("two", ExperimentSpec::fromJson(spec).toJson());
+    }
+    // Stopped once its first trial has finished, as Ctrl+C or a closed window would.
+    class StopAfterFirstTrial : public ExperimentObserver {
+    public:
+        void onProgress(const ExperimentProgress& progress) override {
+            if (progress.runsDone == 1) stop.request_stop();
+        }
+        std::stop_source stop;
+    } observer;
+    ASSERT_TRUE(runExperiment(project, experimentId, observer, observer.stop.get_token()).cancelled);
+
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    auto* button = window.findChild<QPushButton*>("continueExperiment");
+    ASSERT_FALSE(button->isHidden());
+    EXPECT_EQ(button->text(), QString("Continue experiment %1, two (1 of 2 trials left)").arg(experimentId));
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    button->click();
+    ASSERT_TRUE(finished.wait(120'000)) << "the experiment did not finish";
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto state = experimentState(db, experimentId);
+    EXPECT_EQ(state.finished, 2);
+    const auto runs = RunStore(db).runs();
+    EXPECT_EQ(std::count_if(runs.begin(), runs.end(), [&](const RunRecord& run) { return run.experimentId == experimentId; }), 2)
+        << "one run per trial: the finished one is not trained again";
+    EXPECT_TRUE(button->isHidden()) << "nothing is left to continue";
+    EXPECT_EQ(window.findChild<QStackedWidget*>()->currentWidget(), window.findChild<ui::ComparePage*>());
 }
 
 TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
