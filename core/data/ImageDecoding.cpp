@@ -30,6 +30,14 @@ bool hasImageSignature(std::span<const std::uint8_t> encoded) {
 }
 namespace {
 
+// Where the next marker (0xFF and a marker code) starts, from `at` on; bytes.size() when none
+// follows. As libjpeg does, it skips what lies between segments, stuffed 0xFF 0x00 pairs and fill bytes.
+std::size_t nextJpegMarker(std::span<const std::uint8_t> bytes, std::size_t at) {
+    for (; at + 1 < bytes.size(); ++at)
+        if (bytes[at] == 0xFF && bytes[at + 1] != 0x00 && bytes[at + 1] != 0xFF) return at;
+    return bytes.size();
+}
+
 // libjpeg decodes a cut-off JPEG with a warning and fills the missing rows with grey, which
 // OpenCV returns as a good image. Complete files reach the end-of-image marker after their last
 // scan; the entropy-coded data in between holds 0xFF only as stuffed 0xFF 0x00, fill bytes or
@@ -44,7 +52,8 @@ bool jpegReachesEndOfImage(std::span<const std::uint8_t> bytes) {
             continue;
         }
         if (at + 4 > bytes.size()) return false;
-        at += 2 + (std::size_t(bytes[at + 2]) << 8 | bytes[at + 3]);
+        // libjpeg takes a length below 2 as covering only itself
+        at += 2 + std::max<std::size_t>(2, std::size_t(bytes[at + 2]) << 8 | bytes[at + 3]);
     }
     return false;
 }

@@ -26,7 +26,8 @@ void writeBigEndian(std::vector<std::uint8_t>& bytes, std::size_t at, std::uint3
 
 TEST(DeclaredImageSize, ReadsTheSizeEachFormatsHeaderDeclaresAsOpenCvDecodesIt) {
     const std::pair<std::string, std::vector<int>> formats[] = {
-        {".png", {}}, {".jpg", {}}, {".bmp", {}}, {".webp", {cv::IMWRITE_WEBP_QUALITY, 80}}, {".webp", {cv::IMWRITE_WEBP_QUALITY, 101}}};
+        {".png", {}}, {".jpg", {}}, {".bmp", {}}, {".tiff", {}}, {".ppm", {}}, {".ppm", {cv::IMWRITE_PXM_BINARY, 0}},
+        {".webp", {cv::IMWRITE_WEBP_QUALITY, 80}}, {".webp", {cv::IMWRITE_WEBP_QUALITY, 101}}};
     for (const auto& [extension, parameters] : formats) {
         const auto bytes = encoded(extension, parameters);
         const cv::Mat decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
@@ -50,7 +51,14 @@ TEST(DeclaredImageSize, ADecompressionBombIsRefusedBeforeDecodingWithTheLimitNam
     while (!(jpeg[frame] == 0xFF && jpeg[frame + 1] == 0xC0)) frame += 2 + (std::size_t(jpeg[frame + 2]) << 8 | jpeg[frame + 3]);
     writeBigEndian(jpeg, frame + 5, 20000, 2);
     writeBigEndian(jpeg, frame + 7, 20000, 2);
-    for (const auto* bomb : {&png, &jpeg}) {
+    auto tiff = encoded(".tiff"); // OpenCV writes little-endian TIFF
+    const std::size_t directory = tiff[4] | tiff[5] << 8 | tiff[6] << 16 | std::size_t(tiff[7]) << 24;
+    for (std::size_t entry = directory + 2; entry < directory + 2 + 12 * std::size_t(tiff[directory]); entry += 12)
+        if (const int tag = tiff[entry] | tiff[entry + 1] << 8; tag == 256 || tag == 257) tiff[entry + 8] = 0x20, tiff[entry + 9] = 0x4E;
+    const std::string header = "P6\n# made by hand\n20000 20000\n255\n";
+    std::vector<std::uint8_t> pnm(header.begin(), header.end());
+    pnm.resize(pnm.size() + 300, 0x80);
+    for (const auto* bomb : {&png, &jpeg, &tiff, &pnm}) {
         const auto message = testing::errorOf([&] { decodeImage(*bomb, ColorMode::Rgb); });
         EXPECT_NE(message.find("20000 x 20000"), std::string::npos) << message;
         EXPECT_NE(message.find("GRAFT_MAX_IMAGE_PIXELS"), std::string::npos) << message;
@@ -58,25 +66,30 @@ TEST(DeclaredImageSize, ADecompressionBombIsRefusedBeforeDecodingWithTheLimitNam
     }
 }
 
-// Found by fuzzing in CI: libjpeg skips bytes between segments ("extraneous bytes before marker"),
-// and a stuffed 0xFF 0x00 among them once hid the frame header from the pixel limit.
-TEST(DeclaredImageSize, GarbageBeforeAJpegFrameHeaderDoesNotHideItsSize) {
-    auto jpeg = encoded(".jpg");
-    std::size_t frame = 2;
-    while (!(jpeg[frame] == 0xFF && jpeg[frame + 1] == 0xC0)) frame += 2 + (std::size_t(jpeg[frame + 2]) << 8 | jpeg[frame + 3]);
-    const std::uint8_t garbage[] = {0x00, 0x06, 0xFF, 0x00, 0x00, 0xFF, 0xFF};
-    jpeg.insert(jpeg.begin() + std::ptrdiff_t(frame), std::begin(garbage), std::end(garbage));
-    const cv::Mat decoded = cv::imdecode(jpeg, cv::IMREAD_UNCHANGED);
-    ASSERT_EQ(decoded.cols, 37) << "libjpeg decodes past the garbage";
-    const auto size = declaredImageSize(jpeg);
-    ASSERT_TRUE(size.has_value());
-    EXPECT_EQ(size->width, 37);
-    EXPECT_EQ(size->height, 23);
-    EXPECT_EQ(probeImage(jpeg).width, 37) << "not taken for a truncated JPEG";
-    writeBigEndian(jpeg, frame + std::size(garbage) + 5, 20000, 2);
-    writeBigEndian(jpeg, frame + std::size(garbage) + 7, 20000, 2);
-    const auto message = testing::errorOf([&] { probeImage(jpeg); });
-    EXPECT_NE(message.find("20000 x 20000"), std::string::npos) << message;
+// Found by fuzzing in CI: libjpeg skips bytes between segments ("extraneous bytes before marker")
+// and takes a segment length below 2 as covering only itself; a hand-written marker walk did
+// neither, so either hid the frame header from the pixel limit.
+TEST(DeclaredImageSize, WhatLibjpegSkipsBeforeAJpegFrameHeaderDoesNotHideItsSize) {
+    const std::vector<std::uint8_t> garbage = {0x00, 0x06, 0xFF, 0x00, 0x00, 0xFF, 0xFF};
+    const std::vector<std::uint8_t> emptySegment = {0xFF, 0xE1, 0x00, 0x00};
+    for (const auto& [hider, beforeFrame] : {std::pair{garbage, true}, std::pair{emptySegment, false}}) {
+        auto jpeg = encoded(".jpg");
+        std::size_t frame = 2;
+        while (!(jpeg[frame] == 0xFF && jpeg[frame + 1] == 0xC0)) frame += 2 + (std::size_t(jpeg[frame + 2]) << 8 | jpeg[frame + 3]);
+        jpeg.insert(jpeg.begin() + std::ptrdiff_t(beforeFrame ? frame : 2), hider.begin(), hider.end());
+        frame += hider.size();
+        const cv::Mat decoded = cv::imdecode(jpeg, cv::IMREAD_UNCHANGED);
+        ASSERT_EQ(decoded.cols, 37) << "libjpeg decodes past it";
+        const auto size = declaredImageSize(jpeg);
+        ASSERT_TRUE(size.has_value());
+        EXPECT_EQ(size->width, 37);
+        EXPECT_EQ(size->height, 23);
+        EXPECT_EQ(probeImage(jpeg).width, 37) << "not taken for a truncated JPEG";
+        writeBigEndian(jpeg, frame + 5, 20000, 2);
+        writeBigEndian(jpeg, frame + 7, 20000, 2);
+        const auto message = testing::errorOf([&] { probeImage(jpeg); });
+        EXPECT_NE(message.find("20000 x 20000"), std::string::npos) << message;
+    }
 }
 
 // Found by fuzzing: width x height overflowed 64 bits and wrapped below the limit.
