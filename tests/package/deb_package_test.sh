@@ -28,6 +28,8 @@ depends="$(field Depends)"
 for package in libtorch libopencv-core libopencv-dnn libsqlite3 libqt6widgets6 libopenblas0-pthread; do
     grep -q "\b$package" <<<"$depends" || fail "Depends lacks $package: $depends"
 done
+grep -q "\blibjpeg62-turbo" <<<"$depends" || fail "Depends lacks libjpeg62-turbo, which reads JPEG headers: $depends"
+[ "$(field Recommends)" = opencv-doc ] || fail "Recommends is '$(field Recommends)', not opencv-doc (the demo's digits)"
 
 contents="$(dpkg-deb --contents "$deb" | awk '{print $NF}')"
 for path in ./usr/bin/graft ./usr/bin/graft-cli \
