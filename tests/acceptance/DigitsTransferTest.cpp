@@ -21,7 +21,7 @@ bool dataInstalled() {
            std::filesystem::exists("/usr/share/doc/opencv-doc/examples/data/digits.png");
 }
 
-TEST(DigitsTransfer, LandsNearTheReferenceAndFindsTheProbeNegative) {
+TEST(DigitsTransfer, LandsNearTheReferenceWithFineTuningAheadOfScratchAndTheProbeBehind) {
     if (!dataInstalled()) GTEST_SKIP() << "needs dataset-fashion-mnist and opencv-doc (installer/setup.sh test)";
     testing::TempDir dir;
     const std::string command = "cd " + dir.path().string() + " && bash " + DIGITS_TRANSFER_SCRIPT + " " + GRAFT_CLI + " " +
@@ -42,15 +42,23 @@ TEST(DigitsTransfer, LandsNearTheReferenceAndFindsTheProbeNegative) {
         const double halfWidth = result["accuracy"]["high"].get<double>() - mean;
         EXPECT_LE(std::abs(mean - reference), halfWidth + 2 * sd / std::sqrt(3.0) + 0.02)
             << "Graft " << mean << " (sd " << sd << "), reference " << reference;
+        // With 3 seeds the paired interval is wide: one scratch seed far off (sd 0.13 at k=10 in
+        // one CI run) turns either arm's verdict to "no evidence", for the reference script too
+        // (issue 5). So this checks what 3 seeds do show: the mean delta's sign, and McNemar's
+        // pooled test agreeing strongly. The verdicts themselves are checked at 10 seeds by the
+        // demo's CLI test.
+        if (arm == "scratch") continue;
+        const double delta = result["versusBaseline"]["delta"]["mean"];
+        const int armAhead = result["mcNemar"]["onlyArmRight"], scratchAhead = result["mcNemar"]["onlyBaselineRight"];
         if (arm == "probe") {
-            EXPECT_EQ(result["versusBaseline"]["verdict"], "negative transfer");
-        }
-        // The reference found "transfer helps" here. Graft's fine-tuning lands ~0.05 below it, and with
-        // 3 seeds the paired interval then still includes 0 ("no evidence"), so this checks what
-        // does hold: fine-tuning is ahead on average and McNemar's pooled test agrees strongly.
-        if (arm == "fine-tune" && k != "20") {
-            EXPECT_GT(result["versusBaseline"]["delta"]["mean"].get<double>(), 0.0);
-            EXPECT_GT(result["mcNemar"]["onlyArmRight"].get<int>(), result["mcNemar"]["onlyBaselineRight"].get<int>());
+            EXPECT_LT(delta, 0.0);
+            EXPECT_LT(armAhead, scratchAhead);
+            EXPECT_NE(result["versusBaseline"]["verdict"], "transfer helps");
+            EXPECT_LT(result["mcNemar"]["pValue"].get<double>(), 0.001);
+        } else if (k != "20") { // at k=20 scratch has caught up (reference +0.013)
+            EXPECT_GT(delta, 0.0);
+            EXPECT_GT(armAhead, scratchAhead);
+            EXPECT_NE(result["versusBaseline"]["verdict"], "negative transfer");
             EXPECT_LT(result["mcNemar"]["pValue"].get<double>(), 0.001);
         }
     }
