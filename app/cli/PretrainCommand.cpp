@@ -25,6 +25,7 @@ std::string reproducingCommand(const PretrainingRequest& request) {
             << " --seed " << config.seed;
     if (config.maxSteps > 0) command << " --max-steps " << config.maxSteps;
     if (!config.channelsLast) command << " --no-channels-last";
+    if (!config.recalibrateBatchNorm) command << " --no-bn-recalibration";
     command << " --out " << request.outputFolder.string();
     return command.str();
 }
@@ -50,6 +51,7 @@ int commandPretrain(Arguments& args) {
     config.maxSteps = args.integer("--max-steps", 0);
     config.device = args.text("--device", config.device);
     config.channelsLast = !args.flag("--no-channels-last");
+    config.recalibrateBatchNorm = !args.flag("--no-bn-recalibration");
     request.outputFolder = args.text("--out", ".");
     const bool json = args.flag("--json");
     args.rejectUnused();

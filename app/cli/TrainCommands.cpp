@@ -140,6 +140,7 @@ int commandTrain(Arguments& args) {
     config.checkpointMinutes = args.number("--checkpoint-minutes", config.checkpointMinutes);
     config.mixedPrecision = !args.flag("--no-mixed-precision");
     config.channelsLast = !args.flag("--no-channels-last");
+    config.recalibrateBatchNorm = !args.flag("--no-bn-recalibration");
     request.saveWeightsTo = args.text("--save-weights", "");
     const bool json = args.flag("--json");
     args.rejectUnused();

@@ -42,6 +42,9 @@ Training
         [--checkpoint-minutes 5]          also checkpoint within long epochs (0: every step)
         [--no-mixed-precision]            (CUDA only; on by default)
         [--no-channels-last]              (NCHW convolutions; NHWC is faster on CPU and GPU)
+        [--no-bn-recalibration]           keep BatchNorm's running statistics as training left them,
+                                          instead of re-estimating them over the training images
+                                          before each validation (as plain PyTorch does)
   train FILE.graft --resume RUN [--device D]
                                       continue a stopped run exactly from its last checkpoint
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
@@ -50,7 +53,7 @@ Training
                                       accuracy, per-class precision/recall/F1, confusion matrix
   pretrain SOURCE... --name NAME [--test SOURCE]... [--out .] [--arch tinynet] [--epochs 5]
         [--batch-size 64] [--optimizer adam] [--lr 0.003] [--weight-decay 0] [--schedule cosine]
-        [--seed 0] [--max-steps N] [--device D] [--no-channels-last]
+        [--seed 0] [--max-steps N] [--device D] [--no-channels-last] [--no-bn-recalibration]
                                       train a backbone on labelled source data (anything import
                                       takes, an IDX images file too) and write NAME.pt with a manifest
                                       NAME.json: sources, recipe, seed, held-out accuracy, SHA-256
@@ -134,7 +137,7 @@ int main(int argc, char** argv) {
     }
     try {
         std::set<std::string> flags = {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
-                                       "--no-channels-last", "--new-head", "--softmax", "--preprocess", "--quick"};
+                                       "--no-channels-last", "--no-bn-recalibration", "--new-head", "--softmax", "--preprocess", "--quick"};
         if (tokens[0] == "demo") flags.insert("--run"); // elsewhere --run takes a run id
         Arguments args({tokens.begin() + 1, tokens.end()}, flags);
         return command->second(args);

@@ -72,6 +72,7 @@ LearningRateSweep sweepLearningRate(std::shared_ptr<ClassifierImpl> model, Train
     config.learningRate = range.start;
     config.finalLearningRate = range.end;
     config.warmupEpochs = 0;
+    config.recalibrateBatchNorm = false; // the sweep's weights are thrown away
     config.maxSteps = range.steps;
     config.epochs = int((range.steps + stepsPerEpoch - 1) / std::max<std::int64_t>(stepsPerEpoch, 1));
     config.validate();

@@ -16,7 +16,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, newHead
                                                 weightDecay, freeze, lrMultipliers, classBalanced, augment, augmentedViews, loaderThreads,
                                                 earlyStopPatience, earlyStopMetric, checkpointMinutes, featureCache,
                                                 featureCacheBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
-                                                channelsLast)
+                                                channelsLast, recalibrateBatchNorm)
 
 int TrainConfig::epochsFor(std::int64_t trainImages) const {
     if (minImagesSeen <= 0 || trainImages <= 0) return epochs;

@@ -39,6 +39,7 @@ struct TrainConfig {
     std::string device = "auto";    // auto | cpu | cuda | cuda:N
     bool mixedPrecision = true;     // CUDA only: float16 autocast with loss scaling
     bool channelsLast = true;       // NHWC memory layout for convolutions (ChannelsLast)
+    bool recalibrateBatchNorm = true; // fresh BatchNorm statistics before validating (BatchNormRecalibration)
 
     // `epochs`, or enough more to show the model `minImagesSeen` images from a set this large.
     int epochsFor(std::int64_t trainImages) const;

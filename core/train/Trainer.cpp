@@ -4,6 +4,7 @@
 #include "data/AugmentedBatches.h"
 #include "models/ChannelsLast.h"
 #include "models/Weights.h"
+#include "train/BatchNormRecalibration.h"
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
 
@@ -198,6 +199,28 @@ torch::Tensor Trainer::runCachedBlocks(const torch::Tensor& inputs) {
     auto x = toDevice(inputs);
     for (std::size_t i = 0; i < cachedBlocks_; ++i) x = blocks_[i].forward(x);
     return x.to(torch::kCPU);
+}
+
+bool Trainer::recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_t images, std::stop_token stop) {
+    if (!config_.recalibrateBatchNorm) return true;
+    std::unique_ptr<AugmentedBatches> plain; // augmented afresh each epoch: decode the images as validation sees them
+    if (augment_.enabled() && viewFeatures_.empty())
+        plain = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, AugmentSpec{},
+                                                   epochPlan(torch::arange(images, torch::kLong), 0, config_.batchSize, 0),
+                                                   loaderThreads(config_), kBatchesAhead, onCuda());
+    std::int64_t begin = 0;
+    const auto forwardNextBatch = [&] {
+        if (begin >= images) return false;
+        const auto end = std::min(begin + config_.batchSize, images);
+        const auto batch = plain            ? plain->next()
+                           : storedFeatures_ ? storedFeatures_->rows(trainFeatureKey_, torch::arange(begin, end, torch::kLong))
+                                             : trainInputs.slice(0, begin, end);
+        AutocastScope autocast(scaler_.has_value());
+        forwardFrom(cachedBlocks_, toDevice(batch));
+        begin = end;
+        return true;
+    };
+    return graft::recalibrateBatchNorm(*model_, forwardNextBatch, stop);
 }
 
 bool Trainer::storeFeaturesInProject(const LabeledTensors& trainSet, const LabeledTensors& valSet,
@@ -433,7 +456,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             if (stop.stop_requested()) return pause(epoch);
             if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) {
                 // A run cut short by its step limit still leaves weights to evaluate.
-                if (checkpointedSteps != progress.steps)
+                if (checkpointedSteps != progress.steps && recalibrateBatchNorm(trainImages, imageCount, stop))
                     observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, finiteWeights(),
                                            trainingState(progress, shuffler)});
                 return outcome;
@@ -464,6 +487,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 checkpointedSteps = progress.steps;
             }
         }
+
+        if (!recalibrateBatchNorm(trainImages, imageCount, stop)) return pause(epoch);
 
         EpochEvent event;
         event.epoch = epoch;

@@ -40,7 +40,8 @@ struct TrainOutcome {
 // are absent from the optimizer and keep BatchNorm in eval mode; each trainable block has its
 // own learning rate (config.lrMultipliers). Reports a "last" checkpoint with the full training
 // state after every epoch (and within long epochs, config.checkpointMinutes), and a "best" one
-// whenever the validation metric improves.
+// whenever the validation metric improves. Before each epoch's validation and checkpoints the
+// trainable BatchNorm layers get statistics of the whole training set (recalibrateBatchNorm).
 class Trainer {
 public:
     // Throws graft::Error when the freeze plan or multipliers name blocks the model lacks.
@@ -105,6 +106,9 @@ private:
     // Computes (or finds) the train and validation features in the project store. False when stopped.
     bool storeFeaturesInProject(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                                 std::stop_token stop);
+    // With config.recalibrateBatchNorm: BatchNorm statistics of the trainable blocks re-estimated
+    // from this epoch's training inputs, un-augmented. False when a stop request cut it short.
+    bool recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_t images, std::stop_token stop);
     // The cached blocks applied to a batch of inputs, in eval mode without autograd, on the CPU.
     torch::Tensor runCachedBlocks(const torch::Tensor& inputs);
     StepResult step(const torch::Tensor& images, const torch::Tensor& labels, double factor);

@@ -228,6 +228,31 @@ TEST(Trainer, FrozenBlocksKeepTheirWeightsAndBatchNormStatistics) {
             << item.key();
 }
 
+// Validation and checkpoints see BatchNorm statistics of the whole training set, not an average
+// that trails the weights by ten batches.
+TEST(Trainer, AfterEachEpochBatchNormHoldsTheTrainingSetsStatistics) {
+    const auto trainSet = testing::shapesTensors(20, 1); // 60 images: batches of 16, 16, 16 and 12
+    for (const bool recalibrate : {true, false}) {
+        torch::manual_seed(0);
+        auto model = std::make_shared<TinyNetImpl>(1, 3);
+        auto config = fastConfig();
+        config.epochs = 2;
+        config.recalibrateBatchNorm = recalibrate;
+        RecordingObserver observer;
+        Trainer(model, config, torch::kCPU).train(trainSet, {}, observer, {});
+
+        torch::NoGradGuard noGrad;
+        auto modules = model->named_modules();
+        auto& conv = *modules["stem.0"]->as<torch::nn::Conv2dImpl>();
+        auto& norm = *modules["stem.1"]->as<torch::nn::BatchNorm2dImpl>();
+        auto mean = torch::zeros_like(norm.running_mean);
+        for (std::int64_t begin = 0; begin < 60; begin += 16) // per-batch means, averaged
+            mean += conv.forward(trainSet.images.slice(0, begin, begin + 16)).mean({0, 2, 3}).contiguous() / 4;
+        EXPECT_EQ(torch::allclose(norm.running_mean, mean, 1e-3, 1e-4), recalibrate)
+            << (recalibrate ? "recalibrated" : "as training left them") << ": " << (norm.running_mean - mean).abs().max();
+    }
+}
+
 TEST(Trainer, FrozenParametersAreAbsentFromTheOptimizer) {
     torch::manual_seed(0);
     auto model = std::make_shared<TinyNetImpl>(1, 3);
