@@ -577,7 +577,9 @@ TEST(Cli, BenchSaysHowTheReferenceProcessEnded) {
     EXPECT_NE(result.err.find("/bin/false exited with status 1 while starting"), std::string::npos) << result.err;
 }
 
-TEST(Cli, DemoRunShowsTheProbeIsNegativeTransferAndFineTuningAhead) {
+// With BatchNorm statistics of the training set, 10 seeds pin each arm down to about +-0.01; the
+// probe is far below scratch, and fine-tuning is level with it (+0.005 [-0.004, +0.015] measured).
+TEST(Cli, DemoRunGivesTightIntervalsAndFindsTheProbeNegative) {
     if (!std::filesystem::exists("/usr/share/doc/opencv-doc/examples/data/digits.png"))
         GTEST_SKIP() << "needs opencv-doc (installer/setup.sh test)";
     TempDir dir;
@@ -588,12 +590,13 @@ TEST(Cli, DemoRunShowsTheProbeIsNegativeTransferAndFineTuningAhead) {
     std::map<std::string, nlohmann::json> arms;
     for (const auto& result : report.at("results")) arms[result.at("arm")] = result;
     ASSERT_EQ(arms.size(), 3u);
+    for (const auto& [arm, result] : arms) {
+        EXPECT_EQ(result.at("accuracy").at("n"), 10) << arm;
+        const double halfWidth = result.at("accuracy").at("high").get<double>() - result.at("accuracy").at("mean").get<double>();
+        EXPECT_LT(halfWidth, 0.03) << arm << ": its 95 % interval is wider than the seeds should leave it";
+    }
     EXPECT_EQ(arms["probe"].at("versusBaseline").at("verdict"), "negative transfer");
-    EXPECT_EQ(arms["probe"].at("accuracy").at("n"), 10);
-    const auto& fineTune = arms["fine-tune"];
-    EXPECT_GT(fineTune.at("versusBaseline").at("delta").at("mean").get<double>(), 0.0);
-    EXPECT_LT(fineTune.at("mcNemar").at("pValue").get<double>(), 1e-3);
-    EXPECT_GT(fineTune.at("mcNemar").at("onlyArmRight").get<int>(), fineTune.at("mcNemar").at("onlyBaselineRight").get<int>());
+    EXPECT_NE(arms["fine-tune"].at("versusBaseline").at("verdict"), "negative transfer");
 
     const auto again = runCli(dir, "demo --out " + (dir / "demo.graft").string());
     EXPECT_NE(again.out.find("already exists"), std::string::npos) << again.out;
