@@ -95,19 +95,21 @@ TEST_F(TrainPageTest, ARunTrainsLiveAndReopeningTheProjectRedrawsTheSamePointsFr
     }
 }
 
+// Experiment "two": arms "wide" and "scratch", one seed, every image, 2 epochs each.
+std::int64_t createTwoArmExperiment(const std::filesystem::path& project) {
+    Database db = openProject(project);
+    const std::string spec = R"({"name": "two", "seeds": 1, "budgets": ["all"], "arms": [
+        {"name": "wide", "train": {"epochs": 2, "batchSize": 8}},
+        {"name": "scratch", "train": {"epochs": 2, "batchSize": 8}}]})";
+    return ExperimentStore(db).create("two", ExperimentSpec::fromJson(spec).toJson());
+}
+
 // An experiment another process trains: opening the project shows its arms, follows the epochs
 // as they are recorded, and stops following once the trials are done.
 TEST_F(TrainPageTest, OpeningAProjectWhileAnExperimentTrainsFollowsItsArmsToTheEnd) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 12);
-    std::int64_t experimentId = 0;
-    {
-        Database db = openProject(project);
-        const std::string spec = R"({"name": "two", "seeds": 1, "budgets": ["all"], "arms": [
-            {"name": "wide", "train": {"epochs": 2, "batchSize": 8}},
-            {"name": "scratch", "train": {"epochs": 2, "batchSize": 8}}]})";
-        experimentId = ExperimentStore(db).create("two", ExperimentSpec::fromJson(spec).toJson());
-    }
+    const std::int64_t experimentId = createTwoArmExperiment(project);
     // Holds the first trial at its first step until the window is open.
     class HeldAtFirstStep : public ExperimentObserver {
     public:
@@ -157,14 +159,7 @@ TEST_F(TrainPageTest, OpeningAProjectWhileAnExperimentTrainsFollowsItsArmsToTheE
 TEST_F(TrainPageTest, AStoppedExperimentContinuesFromItsButtonWithOnlyTheTrialsLeft) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 12);
-    std::int64_t experimentId = 0;
-    {
-        Database db = openProject(project);
-        const std::string spec = R"({"name": "two", "seeds": 1, "budgets": ["all"], "arms": [
-            {"name": "wide", "train": {"epochs": 2, "batchSize": 8}},
-            {"name": "scratch", "train": {"epochs": 2, "batchSize": 8}}]})";
-        experimentId = ExperimentStore(db).create("two", ExperimentSpec::fromJson(spec).toJson());
-    }
+    const std::int64_t experimentId = createTwoArmExperiment(project);
     // Stopped once its first trial has finished, as Ctrl+C or a closed window would.
     class StopAfterFirstTrial : public ExperimentObserver {
     public:
