@@ -3,7 +3,6 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/utils.h>
 
-#include <optional>
 #include <vector>
 
 namespace graft {
