@@ -41,7 +41,8 @@ int commandDemo(Arguments& args) {
         if (!json)
             std::printf("Created the demo project %s: OpenCV's handwritten digits, %lld labelled for training (10 per "
                         "digit) and %lld held out.\nExperiment %lld is defined: TinyNet pretrained on Fashion-MNIST, "
-                        "fine-tuned, against the same network from scratch and a linear probe, 10 seeds.\n",
+                        "fine-tuned, against the same network from scratch and a linear probe, at 5 and 10 labels per digit, "
+                        "10 seeds.\n",
                         path.c_str(), (long long)demo.labelled, (long long)demo.heldOut, (long long)demo.experimentId);
     } else if (!json) {
         std::printf("The demo project %s already exists.\n", path.c_str());

@@ -39,7 +39,7 @@ fs::path defaultDemoProjectPath() {
 }
 
 std::string demoExperimentSpecJson() {
-    return R"({"name": "Digits: Fashion-MNIST TinyNet vs scratch", "seeds": 10, "budgets": [10], "baseline": "scratch",
+    return R"({"name": "Digits: Fashion-MNIST TinyNet vs scratch", "seeds": 10, "budgets": [5, 10], "baseline": "scratch",
  "arms": [
   {"name": "fine-tune", "train": {"arch": "tinynet", "init": "builtin:tinynet-fmnist", "newHead": true, "learningRate": 0.001,
                                   "schedule": "constant", "batchSize": 32, "epochs": 20, "minImagesSeen": 2000}},

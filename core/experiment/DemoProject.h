@@ -15,8 +15,9 @@ std::filesystem::path defaultDemoProjectPath();
 
 // The demo's experiment: TinyNet pretrained on Fashion-MNIST (builtin:tinynet-fmnist), fully
 // fine-tuned, against the same network from scratch and a linear probe, 10 seeds (3 cannot
-// separate them: see README), 10 labels per
-// class; the acceptance protocol's recipe (Adam 1e-3, probe 1e-2, batch 32, 2000 images seen).
+// separate them: see README), at 5 and 10 labels per class, so the label-efficiency curve shows
+// where transfer's lead fades; the acceptance protocol's recipe (Adam 1e-3, probe 1e-2, batch 32,
+// 2000 images seen).
 std::string demoExperimentSpecJson();
 
 struct DemoProject {

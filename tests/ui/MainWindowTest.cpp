@@ -74,7 +74,7 @@ TEST_F(MainWindowTest, TheDemoProjectIsCreatedInTheBackgroundAndOpensOnTrainWith
     EXPECT_FALSE(run->isHidden());
     EXPECT_TRUE(run->isEnabled());
     EXPECT_TRUE(run->text().startsWith("Run experiment 1, Digits")) << run->text().toStdString();
-    EXPECT_TRUE(run->text().endsWith("(30 trials)")) << "3 arms x 10 seeds: " << run->text().toStdString();
+    EXPECT_TRUE(run->text().endsWith("(60 trials)")) << "3 arms x 10 seeds x 2 budgets: " << run->text().toStdString();
 
     // A second time the file is there: it opens at once, without a job.
     ui::MainWindow again;

@@ -49,10 +49,10 @@ TEST(DemoProject, HoldsTenTrainingDigitsPerClassTheRestHeldOutAndItsExperimentUn
     EXPECT_EQ(spec.arms[2].config.freeze, "probe");
     EXPECT_EQ(spec.baseline, "scratch");
     EXPECT_EQ(spec.seeds.size(), 10u);
-    EXPECT_EQ(spec.budgets, std::vector<int>{10});
+    EXPECT_EQ(spec.budgets, (std::vector<int>{5, 10}));
     const auto state = experimentState(db, demo.experimentId);
-    EXPECT_EQ(state.trials, 30);
-    EXPECT_EQ(state.left(), 30);
+    EXPECT_EQ(state.trials, 60);
+    EXPECT_EQ(state.left(), 60);
 }
 
 TEST(DemoProject, MissingDigitsNameTheDebianPackageAndLeaveNothingBehind) {
