@@ -58,6 +58,9 @@ ComparePage::ComparePage(QWidget* parent)
     curves_->xAxis->setLabel(tr("labelled images per class"));
     curves_->yAxis->setLabel(tr("held-out accuracy"));
     curves_->legend->setVisible(true);
+    // Accuracy climbs towards the top right, where the largest budget's points sit; below chance
+    // at the bottom right there is nothing to hide.
+    curves_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     curves_->setMinimumHeight(220);
     followPalette(curves_);
     note_->setWordWrap(true);
