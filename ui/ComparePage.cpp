@@ -17,11 +17,14 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <map>
 #include <utility>
 
 namespace graft::ui {
@@ -53,6 +56,7 @@ ComparePage::ComparePage(QWidget* parent)
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setStretchLastSection(true);
+    table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents); // "labels saved" wraps
     table_->verticalHeader()->hide();
     curves_->setObjectName("labelEfficiency");
     curves_->xAxis->setLabel(tr("labelled images per class"));
@@ -119,6 +123,7 @@ ComparePage::ComparePage(QWidget* parent)
     connect(experiment_, &QComboBox::currentIndexChanged, this, [this] {
         if (experiment_->currentIndex() >= 0) showExperiment(experiment_->currentData().toLongLong());
     });
+    connect(table_->verticalHeader(), &QHeaderView::sectionResized, this, &ComparePage::fitTableToRows);
     connect(trial_, &QComboBox::currentIndexChanged, this, &ComparePage::inspectTrial);
     connect(tabs_, &QTabWidget::currentChanged, this, [this, errors](int) { // opening the tab shows the first trial
         if (tabs_->currentWidget() == errors && trial_->currentIndex() < 0 && trial_->count() > 0) trial_->setCurrentIndex(0);
@@ -209,29 +214,68 @@ void ComparePage::showExperiment(qint64 experimentId) {
         }
     }
 
-    curves_->clearGraphs();
-    std::map<std::string, QCPGraph*> graphs;
-    int nextColor = 0; // the baseline takes no palette colour
+    fitTableToRows();
+
+    // Each arm's mean per budget, with its 95 % interval as error bars: how far apart two curves
+    // must be before their gap means anything.
+    curves_->clearPlottables();
+    std::map<std::string, std::vector<const ArmBudgetResult*>> points; // by arm, in budget order
+    std::vector<std::string> arms;                                     // in the spec's order
     for (const auto& result : comparison.results) {
         if (result.budget == 0 || !result.accuracy) continue; // "all" has no place on a labels axis
-        auto& graph = graphs[result.arm];
-        if (!graph) {
-            graph = curves_->addGraph();
-            graph->setName(QString::fromStdString(result.arm));
-            const bool baseline = result.arm == comparison.spec.baseline;
-            const QColor color = armColor(result.arm, comparison.spec.baseline, baseline ? 0 : nextColor++);
-            graph->setPen(QPen(color, 2, baseline ? Qt::DashLine : Qt::SolidLine));
-            graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, 7));
+        if (!points.contains(result.arm)) arms.push_back(result.arm);
+        points[result.arm].push_back(&result);
+    }
+    int nextColor = 0; // the baseline takes no palette colour
+    for (const auto& arm : arms) {
+        auto& armPoints = points[arm];
+        std::ranges::sort(armPoints, {}, &ArmBudgetResult::budget);
+        auto* graph = curves_->addGraph();
+        graph->setName(QString::fromStdString(arm));
+        const bool baseline = arm == comparison.spec.baseline;
+        const QColor color = armColor(arm, comparison.spec.baseline, baseline ? 0 : nextColor++);
+        graph->setPen(QPen(color, 2, baseline ? Qt::DashLine : Qt::SolidLine));
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, 7));
+        auto* interval = new QCPErrorBars(curves_->xAxis, curves_->yAxis);
+        interval->removeFromLegend();
+        interval->setPen(QPen(color, 1.5));
+        interval->setDataPlottable(graph);
+        for (const auto* result : armPoints) {
+            const auto& accuracy = *result->accuracy;
+            graph->addData(result->budget, accuracy.mean);
+            interval->addData(accuracy.mean - accuracy.low, accuracy.high - accuracy.mean);
         }
-        graph->addData(result.budget, result.accuracy->mean);
     }
     curves_->rescaleAxes();
     curves_->xAxis->setRange(0, curves_->xAxis->range().upper * 1.05); // the last budget's points clear the frame
     curves_->yAxis->setRange(0, 1);
     curves_->replot();
     reloadTrials(experimentId);
-    note_->setText(graphs.empty() ? tr("Label-efficiency curves need numeric label budgets (e.g. 5,10,20).")
-                                  : tr("Baseline: %1. Each point is the mean over seeds.").arg(QString::fromStdString(comparison.spec.baseline)));
+    note_->setText(arms.empty() ? tr("Label-efficiency curves need numeric label budgets (e.g. 5,10,20).")
+                                : tr("Baseline: %1. Each point is the mean over seeds; its bar, the 95 % interval.")
+                                      .arg(QString::fromStdString(comparison.spec.baseline)));
+}
+
+std::vector<ComparePage::ShownPoint> ComparePage::labelEfficiencyPoints(const QString& arm) const {
+    std::vector<ShownPoint> shown;
+    for (int index = 0; index < curves_->plottableCount(); ++index) {
+        const auto* interval = qobject_cast<QCPErrorBars*>(curves_->plottable(index));
+        if (!interval || interval->dataPlottable()->name() != arm) continue;
+        const auto* graph = static_cast<QCPGraph*>(interval->dataPlottable());
+        for (int point = 0; point < graph->dataCount(); ++point) {
+            const double mean = graph->data()->at(point)->value;
+            const auto& bar = interval->data()->at(point);
+            shown.push_back({graph->data()->at(point)->key, mean, mean - bar.errorMinus, mean + bar.errorPlus});
+        }
+    }
+    return shown;
+}
+
+void ComparePage::fitTableToRows() {
+    int height = table_->horizontalHeader()->sizeHint().height() + 2 * table_->frameWidth();
+    for (int row = 0; row < std::min(table_->rowCount(), kRowsInView); ++row) height += table_->rowHeight(row);
+    if (table_->horizontalScrollBar()->isVisible()) height += table_->horizontalScrollBar()->height();
+    table_->setMinimumHeight(height);
 }
 
 // Each trial of an arm other than the baseline, paired with the baseline's trial of the same seed

@@ -23,9 +23,10 @@ class RunErrorsView;
 
 // Compare: an experiment's arms at each label budget, held-out accuracy with its 95 % interval,
 // the paired difference from the baseline and its verdict as a coloured badge, McNemar's second
-// opinion, the labels the baseline needs to match. Below, in tabs: the label-efficiency curves;
-// a trial's confusion matrix and misclassified images beside those of the baseline with the
-// same seed and labels; and the ranking of the cached pretrained backbones on this project.
+// opinion, the labels the baseline needs to match. Below, in tabs: the label-efficiency curves,
+// each mean with its interval as a bar; a trial's confusion matrix and misclassified images
+// beside those of the baseline with the same seed and labels; and the ranking of the cached
+// pretrained backbones on this project.
 class ComparePage : public QWidget {
     Q_OBJECT
 
@@ -40,6 +41,12 @@ public:
     // Scores the backbones in the weights cache, in the background.
     void rankBackbones();
 
+    // An arm's points on the label-efficiency chart, by budget: the mean and the ends of its bar.
+    struct ShownPoint {
+        double labelsPerClass, mean, low, high;
+    };
+    std::vector<ShownPoint> labelEfficiencyPoints(const QString& arm) const;
+
     const RunErrorsView* armErrors() const { return armErrors_; }
     const RunErrorsView* baselineErrors() const { return baselineErrors_; }
     JobController* inspectionJob() const { return inspection_; }
@@ -52,6 +59,9 @@ private:
     void discardInspection();
     void showInspections(const std::vector<RunInspection>& inspections);
     void showRanks(const std::vector<BackboneRank>& ranks);
+    // Keeps the table tall enough for its rows, up to kRowsInView, whatever their wrapped height.
+    void fitTableToRows();
+    static constexpr int kRowsInView = 8;
 
     QString projectPath_;
     QComboBox* experiment_;

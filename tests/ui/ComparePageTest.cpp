@@ -4,6 +4,7 @@
 #include "MainWindow.h"
 #include "RunErrorsView.h"
 
+#include "experiment/ExperimentComparison.h"
 #include "experiment/ExperimentRunner.h"
 #include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
@@ -19,11 +20,13 @@
 #include <QComboBox>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 namespace graft {
@@ -101,6 +104,59 @@ TEST_F(ComparePageTest, ATrialShowsItsConfusionMatrixAndErrorsBesideTheBaselineW
     QTest::qWait(50);
     EXPECT_TRUE(page->armErrors()->heading().startsWith("Choose a trial")) << page->armErrors()->heading().toStdString();
     EXPECT_EQ(page->armErrors()->errors()->count(), 0);
+}
+
+// The chart draws each arm's mean at every budget with its 95 % interval as a bar, the numbers
+// compareExperiment computes; the table shows every row, wrapped cells whole, without scrolling.
+TEST_F(ComparePageTest, EachBudgetsMeanCarriesItsIntervalAndEveryRowIsInView) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 20);
+    std::int64_t experimentId = 0;
+    {
+        Database db = openProject(project);
+        const std::string spec = R"({"name": "three arms", "seeds": [1, 2], "budgets": [4, 2], "arms": [
+            {"name": "wide", "train": {"epochs": 1, "batchSize": 8}},
+            {"name": "scratch", "train": {"epochs": 1, "batchSize": 8, "learningRate": 0.01}},
+            {"name": "slow", "train": {"epochs": 1, "batchSize": 8, "learningRate": 0.0001}}]})";
+        experimentId = ExperimentStore(db).create("three arms", ExperimentSpec::fromJson(spec).toJson());
+    }
+    ExperimentObserver quiet;
+    ASSERT_EQ(runExperiment(project, experimentId, quiet, {}).trained, 12);
+
+    ui::ComparePage page;
+    page.resize(1080, 560); // a laptop's window: left alone, the splitter gives the table 4 rows
+    page.setProject(QString::fromStdString(project.string()));
+    page.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&page));
+    QCoreApplication::processEvents();
+
+    const auto comparison = compareExperiment(project, experimentId);
+    double widestInterval = 0;
+    for (const std::string arm : {"wide", "scratch", "slow"}) {
+        const auto shown = page.labelEfficiencyPoints(QString::fromStdString(arm));
+        ASSERT_EQ(shown.size(), 2u) << arm;
+        EXPECT_LT(shown[0].labelsPerClass, shown[1].labelsPerClass) << "drawn in budget order";
+        for (const auto& point : shown) {
+            const auto result = std::ranges::find_if(comparison.results, [&](const ArmBudgetResult& candidate) {
+                return candidate.arm == arm && candidate.budget == int(point.labelsPerClass);
+            });
+            ASSERT_NE(result, comparison.results.end()) << arm << " at " << point.labelsPerClass;
+            EXPECT_DOUBLE_EQ(point.mean, result->accuracy->mean) << arm;
+            EXPECT_NEAR(point.low, result->accuracy->low, 1e-12) << arm;
+            EXPECT_NEAR(point.high, result->accuracy->high, 1e-12) << arm;
+            widestInterval = std::max(widestInterval, point.high - point.low);
+        }
+    }
+    ASSERT_GT(widestInterval, 0) << "the seeds agreed everywhere, so no bar was put to the test";
+
+    auto* table = page.findChild<QTableWidget*>("comparisonTable");
+    ASSERT_EQ(table->rowCount(), 6);
+    EXPECT_EQ(table->verticalScrollBar()->maximum(), 0) << "a row is hidden below the table's edge";
+    for (int row = 0; row < table->rowCount(); ++row) {
+        const int shownHeight = table->rowHeight(row);
+        table->resizeRowToContents(row); // the height its cells' text needs
+        EXPECT_GE(shownHeight, table->rowHeight(row)) << "row " << row << " cuts its cells' text";
+    }
 }
 
 TEST_F(ComparePageTest, RankingScoresEveryCachedBackboneIntoTheTable) {
