@@ -53,7 +53,8 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       batchSize_(new QSpinBox), learningRate_(new QDoubleSpinBox), optimizer_(new QComboBox), schedule_(new QComboBox),
       augment_(new QComboBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox),
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
-      withProbe_(new QCheckBox(tr("also a linear probe"))), startButton_(new QPushButton(tr("Start training"))),
+      withProbe_(new QCheckBox(tr("also a linear probe"))), scratchLearningRate_(new QDoubleSpinBox),
+      scratchEpochs_(new QSpinBox), probeLearningRate_(new QDoubleSpinBox), startButton_(new QPushButton(tr("Start training"))),
       experimentButton_(new QPushButton(tr("Run experiment"))), continueButton_(new QPushButton),
       pauseButton_(new QPushButton(tr("Pause"))), resumeButton_(new QPushButton(tr("Resume"))), progress_(new QProgressBar), progressText_(new QLabel),
       runTable_(new QTableWidget(0, 7)) {
@@ -63,10 +64,25 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     batchSize_->setRange(1, 4096);
     batchSize_->setValue(64);
     batchSize_->setObjectName("batchSize");
-    learningRate_->setDecimals(5);
-    learningRate_->setRange(1e-5, 10);
-    learningRate_->setSingleStep(1e-4);
-    learningRate_->setValue(3e-3);
+    for (auto* rate : {learningRate_, scratchLearningRate_, probeLearningRate_}) {
+        rate->setDecimals(5);
+        rate->setRange(1e-5, 10);
+        rate->setSingleStep(1e-4);
+        rate->setValue(3e-3);
+    }
+    learningRate_->setObjectName("learningRate");
+    scratchLearningRate_->setObjectName("scratchLearningRate");
+    scratchLearningRate_->setToolTip(tr("Scratch starts from random weights and usually wants a higher rate than "
+                                        "fine-tuning; tune it as you would for a model of its own"));
+    scratchEpochs_->setRange(1, 1000);
+    scratchEpochs_->setValue(5);
+    scratchEpochs_->setObjectName("scratchEpochs");
+    scratchEpochs_->setToolTip(tr("Scratch usually needs more epochs than fine-tuning to converge"));
+    probeLearningRate_->setValue(1e-2); // a lone linear head takes rates ten times fine-tuning's
+    probeLearningRate_->setObjectName("probeLearningRate");
+    probeLearningRate_->setToolTip(tr("The probe trains only the new head, on frozen features"));
+    probeLearningRate_->setEnabled(false);
+    connect(withProbe_, &QCheckBox::toggled, probeLearningRate_, &QWidget::setEnabled);
     optimizer_->setObjectName("optimizer");
     optimizer_->addItem(tr("AdamW"), "adam");
     optimizer_->addItem(tr("SGD with momentum"), "sgd");
@@ -128,7 +144,10 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(new QLabel(tr("<b>Experiment</b>: these settings as transfer, against scratch")));
     form->addRow(tr("Seeds"), seeds_);
     form->addRow(tr("Labels per class"), budgets_);
+    form->addRow(tr("Scratch learning rate"), scratchLearningRate_);
+    form->addRow(tr("Scratch epochs"), scratchEpochs_);
     form->addRow(withProbe_);
+    form->addRow(tr("Probe learning rate"), probeLearningRate_);
     form->addRow(experimentButton_);
     form->addRow(continueButton_);
     form->addRow(progress_);
@@ -345,11 +364,14 @@ void TrainPage::startExperiment() {
     scratch.init = "scratch";
     scratch.freeze = "none";
     scratch.lrMultipliers.clear(); // discriminative rates are a transfer technique: the baseline trains plainly
+    scratch.learningRate = scratchLearningRate_->value();
+    scratch.epochs = scratchEpochs_->value();
     spec.arms = {{"transfer", transfer}, {"scratch", scratch}};
     if (withProbe_->isChecked()) {
         TrainConfig probe = transfer;
         probe.freeze = "probe";
         probe.lrMultipliers.clear(); // only the head trains
+        probe.learningRate = probeLearningRate_->value();
         spec.arms.push_back({"probe", probe});
     }
     std::int64_t id = 0;

@@ -106,6 +106,11 @@ private:
     QSpinBox* seeds_;
     QLineEdit* budgets_;
     QCheckBox* withProbe_;
+    // The baselines' own rates and length: scratch from random weights and a probe training only
+    // a head both want other settings than fine-tuning, and an under-trained baseline flatters transfer.
+    QDoubleSpinBox* scratchLearningRate_;
+    QSpinBox* scratchEpochs_;
+    QDoubleSpinBox* probeLearningRate_;
     QPushButton* startButton_;
     QPushButton* experimentButton_;
     QPushButton* continueButton_;

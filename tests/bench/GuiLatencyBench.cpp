@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
     if (experiment) {
         window.findChild<QLineEdit*>("initialWeights")->setText(QString::fromStdString(pretrained.string()));
         window.findChild<QSpinBox*>("seeds")->setValue(3);
+        window.findChild<QSpinBox*>("scratchEpochs")->setValue(epochs);
         window.findChild<QCheckBox*>("withProbe")->setChecked(true);
     }
 

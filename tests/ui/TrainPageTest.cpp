@@ -19,7 +19,9 @@
 #include "TestApplication.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -254,6 +256,7 @@ TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTr
     window.findChild<QSpinBox*>("epochs")->setValue(2);
     window.findChild<QSpinBox*>("batchSize")->setValue(16);
     window.findChild<QSpinBox*>("seeds")->setValue(2);
+    window.findChild<QSpinBox*>("scratchEpochs")->setValue(2);
     window.findChild<QLineEdit*>("budgets")->setText("4, all");
     QSignalSpy finished(page->job(), &ui::JobController::finished);
     QSignalSpy trials(page->job(), &ui::JobController::trialsDone);
@@ -294,6 +297,52 @@ TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTr
         ASSERT_EQ(high.size(), 2u);
         EXPECT_EQ(high.back().second, curve.points.back().high);
     }
+}
+
+// The baselines are not held to fine-tuning's settings: scratch takes its own rate and epochs,
+// the probe its own rate, and everything else is shared so that only the start differs.
+TEST_F(TrainPageTest, AnExperimentGivesScratchAndTheProbeTheirOwnRatesAndScratchItsOwnEpochs) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 5);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    window.findChild<QLineEdit*>("initialWeights")->setText("builtin:tinynet-fmnist");
+    window.findChild<QSpinBox*>("epochs")->setValue(3);
+    window.findChild<QDoubleSpinBox*>("learningRate")->setValue(0.0005);
+    window.findChild<QSpinBox*>("scratchEpochs")->setValue(7);
+    window.findChild<QDoubleSpinBox*>("scratchLearningRate")->setValue(0.004);
+    auto* probeRate = window.findChild<QDoubleSpinBox*>("probeLearningRate");
+    EXPECT_FALSE(probeRate->isEnabled()) << "no probe, no probe rate";
+    window.findChild<QCheckBox*>("withProbe")->setChecked(true);
+    EXPECT_TRUE(probeRate->isEnabled());
+    probeRate->setValue(0.02);
+
+    auto* page = window.findChild<ui::TrainPage*>();
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("runExperiment")->click();
+    page->job()->cancel(); // what is asked for is recorded before the first trial starts
+    ASSERT_TRUE(finished.wait(60'000));
+
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto experiments = ExperimentStore(db).experiments();
+    ASSERT_EQ(experiments.size(), 1u);
+    const auto spec = ExperimentSpec::fromJson(experiments.front().specJson);
+    ASSERT_EQ(spec.arms.size(), 3u);
+    const auto& transfer = spec.arms[0].config;
+    const auto& scratch = spec.arms[1].config;
+    const auto& probe = spec.arms[2].config;
+    EXPECT_EQ(spec.arms[1].name, "scratch");
+    EXPECT_EQ(transfer.learningRate, 0.0005);
+    EXPECT_EQ(transfer.epochs, 3);
+    EXPECT_EQ(scratch.init, "scratch");
+    EXPECT_EQ(scratch.learningRate, 0.004);
+    EXPECT_EQ(scratch.epochs, 7);
+    EXPECT_EQ(probe.freeze, "probe");
+    EXPECT_EQ(probe.learningRate, 0.02);
+    EXPECT_EQ(probe.epochs, 3) << "the probe trains as long as fine-tuning";
+    EXPECT_EQ(scratch.batchSize, transfer.batchSize);
+    EXPECT_EQ(scratch.optimizer, transfer.optimizer);
 }
 
 TEST_F(TrainPageTest, TheOptimizerScheduleAndAugmentationChosenReachTheRunAndABadAugmentationIsRefused) {
