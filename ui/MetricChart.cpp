@@ -39,6 +39,7 @@ MetricChart::MetricChart(QWidget* parent)
     auto* plots = new QHBoxLayout;
     plots->addWidget(lossPlot_);
     plots->addWidget(accuracyPlot_);
+    title_->setWordWrap(true); // a long title wraps rather than widening the window
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(title_);
@@ -86,7 +87,7 @@ void MetricChart::addEpoch(std::int64_t step, double trainLoss, double trainAccu
 }
 
 void MetricChart::showArms(const QString& title, const std::string& baseline, const std::vector<ArmEpochCurve>& losses,
-                           const std::vector<ArmEpochCurve>& accuracies) {
+                           const std::vector<ArmEpochCurve>& accuracies, const QString& split) {
     lossPlot_->clearGraphs();
     accuracyPlot_->clearGraphs();
     stepLoss_ = trainLoss_ = valLoss_ = trainAccuracy_ = valAccuracy_ = nullptr;
@@ -98,8 +99,8 @@ void MetricChart::showArms(const QString& title, const std::string& baseline, co
         wholeEpochs->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
         plot->xAxis->setTicker(wholeEpochs);
     }
-    lossPlot_->yAxis->setLabel(tr("validation loss"));
-    accuracyPlot_->yAxis->setLabel(tr("validation accuracy"));
+    lossPlot_->yAxis->setLabel(tr("%1 loss").arg(split));
+    accuracyPlot_->yAxis->setLabel(tr("%1 accuracy").arg(split));
     drawArms(Panel::Loss, baseline, losses);
     drawArms(Panel::Accuracy, baseline, accuracies);
     scheduleReplot();
@@ -160,6 +161,8 @@ QStringList MetricChart::legend(Panel panel) const {
 }
 
 QString MetricChart::title() const { return title_->text(); }
+
+QString MetricChart::valueAxisLabel(Panel panel) const { return plotOf(panel)->yAxis->label(); }
 
 // A burst of points starts one timer; the points that arrive while it runs join that replot.
 void MetricChart::scheduleReplot() {

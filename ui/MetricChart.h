@@ -34,9 +34,10 @@ public:
     void addLoss(std::int64_t step, double loss);
     void addEpoch(std::int64_t step, double trainLoss, double trainAccuracy, std::optional<double> valLoss,
                   std::optional<double> valAccuracy);
-    // Replaces whatever is drawn with an experiment's arms.
+    // Replaces whatever is drawn with an experiment's arms, measured on `split` ("validation", or
+    // "training" for trials that hold no images out for validation).
     void showArms(const QString& title, const std::string& baseline, const std::vector<ArmEpochCurve>& losses,
-                  const std::vector<ArmEpochCurve>& accuracies);
+                  const std::vector<ArmEpochCurve>& accuracies, const QString& split);
 
     // Points as plotted, (x, value), of the graph with that name: "training loss (step)",
     // "training loss", "validation loss", "training accuracy", "validation accuracy"; or an arm's
@@ -47,6 +48,7 @@ public:
     // The names in the panel's legend, top to bottom.
     QStringList legend(Panel panel) const;
     QString title() const;
+    QString valueAxisLabel(Panel panel) const;
     int replots() const { return replots_; }
 
 private:

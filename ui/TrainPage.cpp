@@ -383,7 +383,7 @@ void TrainPage::startExperiment() {
         return;
     }
     experimentId_ = id;
-    chart_->showArms(tr("Experiment %1: waiting for the first epoch").arg(id), spec.baseline, {}, {});
+    chart_->showArms(tr("Experiment %1: waiting for the first epoch").arg(id), spec.baseline, {}, {}, tr("validation"));
     prepareJob(tr("Starting experiment %1…").arg(id), true);
     job_->startExperiment(projectPath_.toStdString(), id);
     setRunning(true);
@@ -577,11 +577,19 @@ void TrainPage::showExperiment(qint64 experimentId) {
         for (const auto& run : RunStore(db).runs())
             if (run.experimentId == experimentId) budget = run.labelsPerClass; // the newest trial's
         const QString labels = budget > 0 ? tr("%1 labels per class").arg(budget) : tr("all labels");
-        chart_->showArms(tr("Experiment %1, %2: mean over seeds, shaded from the lowest to the highest seed")
-                             .arg(experimentId)
-                             .arg(labels),
-                         spec.baseline, epochCurves(db, experimentId, budget, "val_loss"),
-                         epochCurves(db, experimentId, budget, "val_accuracy"));
+        const QString title = tr("Experiment %1, %2: mean over seeds, shaded from the lowest to the highest seed")
+                                  .arg(experimentId)
+                                  .arg(labels);
+        auto accuracies = epochCurves(db, experimentId, budget, "val_accuracy");
+        const bool validated = std::ranges::any_of(accuracies, [](const auto& curve) { return !curve.points.empty(); });
+        if (validated) {
+            chart_->showArms(title, spec.baseline, epochCurves(db, experimentId, budget, "val_loss"), accuracies,
+                             tr("validation"));
+        } else { // every labelled image trains (the demo's held-out images only judge the end): show how training goes
+            chart_->showArms(title + tr("; no validation images, so training figures"), spec.baseline,
+                             epochCurves(db, experimentId, budget, "train_loss"),
+                             epochCurves(db, experimentId, budget, "train_accuracy"), tr("training"));
+        }
     } catch (const std::exception& error) {
         progressText_->setText(QString::fromStdString(error.what()));
     }

@@ -147,7 +147,7 @@ std::vector<RunRecord> RunStore::queryRuns(std::optional<std::int64_t> runId) {
         SELECT r.id, r.arm, r.arch, r.init, r.seed, r.config, r.status, r.status_detail, r.started_at,
                coalesce(r.ended_at, ''),
                (SELECT coalesce(max(step), 0) FROM metrics m WHERE m.run_id = r.id),
-               (SELECT count(*) FROM metrics m WHERE m.run_id = r.id AND m.name = 'val_accuracy'),
+               (SELECT count(*) FROM metrics m WHERE m.run_id = r.id AND m.name = 'train_loss'),
                (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'val_accuracy'
                 ORDER BY step DESC LIMIT 1),
                coalesce(r.experiment_id, 0), r.labels_per_class

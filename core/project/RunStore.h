@@ -40,7 +40,7 @@ struct RunRecord {
     std::string startedAt;
     std::string endedAt;
     std::int64_t lastStep = 0;          // highest step with a recorded metric
-    std::int64_t epochsDone = 0;        // epochs with a validation result
+    std::int64_t epochsDone = 0;        // epochs finished, each with its training loss, validated or not
     std::optional<double> lastValAccuracy;
     std::int64_t experimentId = 0;      // the experiment it is a trial of; 0: a run of its own
     std::int64_t labelsPerClass = 0;    // the trial's label budget; 0: every training image

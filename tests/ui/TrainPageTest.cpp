@@ -9,8 +9,10 @@
 #include "experiment/ExperimentRunner.h"
 #include "experiment/ExperimentSpec.h"
 #include "experiment/TransferVerdict.h"
+#include "data/ProjectSplits.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
 #include "project/RunStore.h"
 #include "train/RunSpec.h"
 
@@ -155,6 +157,48 @@ TEST_F(TrainPageTest, OpeningAProjectWhileAnExperimentTrainsFollowsItsArmsToTheE
         EXPECT_EQ(chart->points(Panel::Accuracy, arm), mean) << curve.arm;
         EXPECT_EQ(chart->points(Panel::Accuracy, arm + " low"), low) << curve.arm;
         EXPECT_EQ(chart->points(Panel::Accuracy, arm + " high"), high) << curve.arm;
+    }
+}
+
+// The demo's trials hold no images out for validation: the chart follows their training loss and
+// accuracy instead of staying empty, says so, and the run table still counts their epochs.
+TEST_F(TrainPageTest, AnExperimentWithoutValidationImagesIsChartedByItsTrainingFigures) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 12);
+    {
+        Database db = openProject(project);
+        ProjectStore store(db);
+        auto assignments = currentSplits(store);
+        for (auto& assignment : assignments)
+            if (assignment.split == Split::Val) assignment.split = Split::Test;
+        restoreSplits(store, readSplitPolicy(store), assignments);
+    }
+    const std::int64_t experimentId = createTwoArmExperiment(project);
+    ExperimentObserver quiet;
+    ASSERT_EQ(runExperiment(project, experimentId, quiet, {}).trained, 2);
+
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    using Panel = ui::MetricChart::Panel;
+    const auto* chart = window.findChild<ui::TrainPage*>()->chart();
+    EXPECT_TRUE(chart->title().contains("training figures")) << chart->title().toStdString();
+    EXPECT_EQ(chart->valueAxisLabel(Panel::Loss), "training loss");
+    EXPECT_EQ(chart->valueAxisLabel(Panel::Accuracy), "training accuracy");
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto accuracies = graft::epochCurves(db, experimentId, 0, "train_accuracy");
+    ASSERT_EQ(accuracies.size(), 2u);
+    for (const auto& curve : accuracies) {
+        ASSERT_EQ(curve.points.size(), 2u) << curve.arm;
+        std::vector<std::pair<double, double>> mean;
+        for (const auto& point : curve.points) mean.emplace_back(double(point.epoch), point.mean);
+        EXPECT_EQ(chart->points(Panel::Accuracy, QString::fromStdString(curve.arm)), mean) << curve.arm;
+    }
+    const auto* runs = window.findChild<QTableWidget*>("runTable");
+    ASSERT_EQ(runs->rowCount(), 2);
+    for (int row = 0; row < runs->rowCount(); ++row) {
+        EXPECT_EQ(runs->item(row, 5)->text(), "2") << "epochs trained";
+        EXPECT_EQ(runs->item(row, 6)->text(), "–") << "nothing validated";
     }
 }
 

@@ -19,7 +19,7 @@ TEST(RunStore, RecordsMetricsAndKeepsTheNewestCheckpointOfEachKind) {
         const Metric metrics[] = {{"loss", 1.0 / step}};
         runs.addMetrics(id, step, 1, metrics);
     }
-    const Metric epoch[] = {{"val_accuracy", 0.75}};
+    const Metric epoch[] = {{"train_loss", 0.5}, {"val_accuracy", 0.75}};
     runs.addMetrics(id, 3, 1, epoch);
     const std::vector<std::uint8_t> first = {1}, second = {2, 2}, best = {7}, state = {9, 9, 9};
     runs.saveCheckpoint(id, CheckpointKind::Last, 1, 3, first, state);
@@ -40,6 +40,19 @@ TEST(RunStore, RecordsMetricsAndKeepsTheNewestCheckpointOfEachKind) {
     EXPECT_EQ(runs.checkpoint(id, CheckpointKind::Last)->trainingState, state);
     EXPECT_EQ(runs.checkpoint(id, CheckpointKind::Best)->weights, best);
     EXPECT_TRUE(runs.checkpoint(id, CheckpointKind::Best)->trainingState.empty());
+}
+
+// A trial without validation images (the demo's: every labelled image trains) still has epochs.
+TEST(RunStore, EpochsCountWhetherOrNotTheyWereValidated) {
+    Database db = openInMemoryProject();
+    RunStore runs(db);
+    const auto id = runs.beginRun(sampleRun());
+    for (int epoch = 1; epoch <= 2; ++epoch) {
+        const Metric trained[] = {{"loss", 1.0}, {"train_loss", 1.0 / epoch}, {"train_accuracy", 0.5}};
+        runs.addMetrics(id, 4 * epoch, epoch, trained);
+    }
+    EXPECT_EQ(runs.run(id).epochsDone, 2);
+    EXPECT_FALSE(runs.run(id).lastValAccuracy.has_value());
 }
 
 TEST(RunStore, ReopeningARunMarksItRunningAndForgetsMetricsAfterTheCheckpoint) {
