@@ -78,13 +78,20 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
     const auto& spec = comparison.spec;
     RunStore runs(db);
 
-    std::map<std::string, std::vector<CurvePoint>> curves;
+    std::map<std::string, std::vector<CurvePoint>> curves; // every seed's point, for the fit
+    std::map<std::string, std::vector<CurvePoint>> meanCurves; // a point per budget: the mean over seeds
     std::map<std::pair<std::string, int>, OutcomeBySeed> byArmAndBudget;
     for (const int budget : spec.budgets)
         for (const auto& arm : spec.arms) {
             auto outcomes = finishedTrials(runs, experimentId, spec, arm.name, budget);
-            for (const auto& [seed, outcome] : outcomes)
-                if (budget > 0) curves[arm.name].push_back({double(budget), outcome.accuracy});
+            if (budget > 0 && !outcomes.empty()) {
+                double sum = 0;
+                for (const auto& [seed, outcome] : outcomes) {
+                    curves[arm.name].push_back({double(budget), outcome.accuracy});
+                    sum += outcome.accuracy;
+                }
+                meanCurves[arm.name].push_back({double(budget), sum / double(outcomes.size())});
+            }
             byArmAndBudget[{arm.name, budget}] = std::move(outcomes);
         }
 
@@ -109,8 +116,9 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
                     result.versusBaseline = comparePaired(paired, baseline);
                     result.mcNemarVersusBaseline = pooledMcNemar(outcomes, baselineBySeed);
                 }
-                if (budget > 0 && result.accuracy && !curves[spec.baseline].empty())
-                    result.baselineLabelsToMatch = labelsToReach(curves[spec.baseline], result.accuracy->mean);
+                // Mean against mean: one lucky baseline seed does not count as the baseline reaching it.
+                if (budget > 0 && result.accuracy && !meanCurves[spec.baseline].empty())
+                    result.baselineLabelsToMatch = labelsToReach(meanCurves[spec.baseline], result.accuracy->mean);
             }
             comparison.results.push_back(std::move(result));
         }
