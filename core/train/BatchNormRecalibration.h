@@ -13,10 +13,15 @@ namespace graft {
 // 3-27 points of held-out accuracy and made them the noisiest arm.
 //
 // Re-estimates the running statistics of the model's BatchNorm layers that are in training mode
-// (frozen blocks keep theirs) as the equal-weight average over the batches `forwardNextBatch`
-// runs through the model; it returns false when there are none left. Everything else is in eval
-// mode meanwhile, so dropout draws nothing. Leaves the model in eval mode. On a stop request the
-// statistics are put back as they were and it returns false.
+// (frozen blocks keep theirs) from the batches `forwardNextBatch` runs through the model; it
+// returns false when there are none left. Each layer gets the exact per-channel mean and unbiased
+// variance of everything it saw, pooled over all batches (as one batch of the whole set would
+// give), not an average of per-batch figures: that average misses the spread between batches, so
+// batches that each hold one class understate the variance, and a short last batch counts as much
+// as a full one. The layers normalise with each batch's statistics meanwhile, as in training, so
+// batches should be a random draw of the set. Everything else is in eval mode, so dropout draws
+// nothing. Leaves the model in eval mode. On a stop request the statistics are put back as they
+// were and it returns false.
 bool recalibrateBatchNorm(torch::nn::Module& model, const std::function<bool()>& forwardNextBatch, std::stop_token stop);
 
 } // namespace graft

@@ -203,21 +203,25 @@ torch::Tensor Trainer::runCachedBlocks(const torch::Tensor& inputs) {
 
 bool Trainer::recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_t images, std::stop_token stop) {
     if (!config_.recalibrateBatchNorm) return true;
+    // The layers normalise each batch with its own statistics during the pass, which is what the
+    // layers after them see: walked in their stored order, class after class, the batches would
+    // each hold one class. A fixed random order keeps every pass of the run the same.
+    auto drawer = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
+    const auto order = torch::randperm(images, drawer, torch::kLong);
     std::unique_ptr<AugmentedBatches> plain; // augmented afresh each epoch: decode the images as validation sees them
     if (augment_.enabled() && viewFeatures_.empty())
-        plain = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, AugmentSpec{},
-                                                   epochPlan(torch::arange(images, torch::kLong), 0, config_.batchSize, 0),
+        plain = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, AugmentSpec{}, epochPlan(order, 0, config_.batchSize, 0),
                                                    loaderThreads(config_), kBatchesAhead, onCuda());
     std::int64_t begin = 0;
     const auto forwardNextBatch = [&] {
         if (begin >= images) return false;
-        const auto end = std::min(begin + config_.batchSize, images);
+        const auto indices = order.slice(0, begin, std::min(begin + config_.batchSize, images));
         const auto batch = plain            ? plain->next()
-                           : storedFeatures_ ? storedFeatures_->rows(trainFeatureKey_, torch::arange(begin, end, torch::kLong))
-                                             : trainInputs.slice(0, begin, end);
+                           : storedFeatures_ ? storedFeatures_->rows(trainFeatureKey_, indices)
+                                             : trainInputs.index_select(0, indices);
         AutocastScope autocast(scaler_.has_value());
         forwardFrom(cachedBlocks_, toDevice(batch));
-        begin = end;
+        begin += indices.size(0);
         return true;
     };
     return graft::recalibrateBatchNorm(*model_, forwardNextBatch, stop);

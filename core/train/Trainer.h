@@ -107,7 +107,8 @@ private:
     bool storeFeaturesInProject(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                                 std::stop_token stop);
     // With config.recalibrateBatchNorm: BatchNorm statistics of the trainable blocks re-estimated
-    // from this epoch's training inputs, un-augmented. False when a stop request cut it short.
+    // from this epoch's training inputs, un-augmented, in a random order fixed by the seed. False
+    // when a stop request cut it short.
     bool recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_t images, std::stop_token stop);
     // The cached blocks applied to a batch of inputs, in eval mode without autograd, on the CPU.
     torch::Tensor runCachedBlocks(const torch::Tensor& inputs);

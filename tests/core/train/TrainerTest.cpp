@@ -245,11 +245,68 @@ TEST(Trainer, AfterEachEpochBatchNormHoldsTheTrainingSetsStatistics) {
         auto modules = model->named_modules();
         auto& conv = *modules["stem.0"]->as<torch::nn::Conv2dImpl>();
         auto& norm = *modules["stem.1"]->as<torch::nn::BatchNorm2dImpl>();
-        auto mean = torch::zeros_like(norm.running_mean);
-        for (std::int64_t begin = 0; begin < 60; begin += 16) // per-batch means, averaged
-            mean += conv.forward(trainSet.images.slice(0, begin, begin + 16)).mean({0, 2, 3}).contiguous() / 4;
-        EXPECT_EQ(torch::allclose(norm.running_mean, mean, 1e-3, 1e-4), recalibrate)
-            << (recalibrate ? "recalibrated" : "as training left them") << ": " << (norm.running_mean - mean).abs().max();
+        const auto features = conv.forward(trainSet.images).transpose(0, 1).reshape({norm.options.num_features(), -1});
+        EXPECT_EQ(torch::allclose(norm.running_mean, features.mean(1), 1e-4, 1e-5), recalibrate)
+            << (recalibrate ? "recalibrated" : "as training left them") << ": " << (norm.running_mean - features.mean(1)).abs().max();
+        EXPECT_EQ(torch::allclose(norm.running_var, features.var(1, /*unbiased=*/true), 1e-4, 1e-5), recalibrate)
+            << (recalibrate ? "recalibrated" : "as training left them");
+    }
+}
+
+// Layer by layer, the exact per-channel mean and unbiased variance of what each BatchNorm layer of
+// `model` receives in evaluation when every layer before it normalises with such statistics: what
+// one pass of the whole set as a single batch estimates.
+std::vector<std::pair<torch::Tensor, torch::Tensor>> evaluationStatistics(TinyNetImpl& model, torch::Tensor x) {
+    torch::NoGradGuard noGrad;
+    std::vector<std::pair<torch::Tensor, torch::Tensor>> statistics;
+    auto children = model.named_children();
+    for (const auto* name : {"stem", "stage1", "stage2", "stage3"})
+        for (auto& layer : *children[name]->as<torch::nn::Sequential>()) {
+            const auto* norm = layer.ptr()->as<torch::nn::BatchNorm2d>();
+            if (!norm) {
+                x = layer.forward(x);
+                continue;
+            }
+            const auto channels = x.transpose(0, 1).reshape({x.size(1), -1});
+            statistics.emplace_back(channels.mean(1), channels.var(1, /*unbiased=*/true));
+            x = torch::nn::functional::batch_norm(x, statistics.back().first, statistics.back().second,
+                                                  torch::nn::functional::BatchNormFuncOptions()
+                                                      .weight(norm->weight)
+                                                      .bias(norm->bias)
+                                                      .eps(norm->options.eps()));
+        }
+    return statistics;
+}
+
+// The project stores a run's training images class by class. Walked in that order, each
+// recalibration batch would hold one class, and as every layer normalises a batch with the
+// batch's own statistics, the deeper layers would see each class centred on itself, never the
+// spread between classes that evaluation shows them.
+TEST(Trainer, RecalibrationMixesTheClassesOfATrainingSetStoredClassByClass) {
+    auto trainSet = testing::shapesTensors(20, 1);
+    const auto byClass = std::get<1>(trainSet.labels.sort(/*stable=*/c10::optional<bool>(true), 0));
+    trainSet.images = trainSet.images.index_select(0, byClass);
+    trainSet.labels = trainSet.labels.index_select(0, byClass);
+    torch::manual_seed(0);
+    auto model = std::make_shared<TinyNetImpl>(1, 3);
+    auto config = fastConfig();
+    config.epochs = 3;
+    RecordingObserver observer;
+    Trainer(model, config, torch::kCPU).train(trainSet, {}, observer, {});
+
+    const auto reference = evaluationStatistics(*model, trainSet.images);
+    std::vector<torch::nn::BatchNorm2dImpl*> norms;
+    for (const auto& module : model->modules(false))
+        if (auto* norm = module->as<torch::nn::BatchNorm2d>()) norms.push_back(norm);
+    ASSERT_EQ(norms.size(), reference.size());
+    for (std::size_t i = 0; i < norms.size(); ++i) {
+        const auto& [mean, variance] = reference[i];
+        const double varianceError = (norms[i]->running_var / variance - 1).abs().max().item<double>();
+        const double meanError = ((norms[i]->running_mean - mean).abs() / variance.sqrt()).max().item<double>();
+        // Random batches of 16 leave the deeper layers' figures a little off (here at most 0.003 sd
+        // and 3 %); one class per batch put the last layer's variance 42 % off.
+        EXPECT_LT(meanError, 0.02) << "layer " << i << "'s mean, in standard deviations";
+        EXPECT_LT(varianceError, 0.1) << "layer " << i << "'s variance, relative";
     }
 }
 
