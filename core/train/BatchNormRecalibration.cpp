@@ -1,9 +1,12 @@
 #include "train/BatchNormRecalibration.h"
 
+#include "common/Error.h"
+
 #include <ATen/record_function.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <map>
 #include <numeric>
 #include <vector>
@@ -122,6 +125,9 @@ bool recalibrateBatchNorm(torch::nn::Module& model, const std::function<bool()>&
             norm->num_batches_tracked.copy_(saved[i].batches);
         }
     }
+    if (complete && batches > 0 && std::all_of(moments.begin(), moments.end(), [](const auto& item) { return item.second.count == 0; }))
+        throw Error("BatchNorm recalibration saw none of its layers' inputs: this LibTorch does not report aten::batch_norm "
+                    "to observers; train with --no-bn-recalibration");
     return complete;
 }
 
