@@ -1,3 +1,4 @@
+#include "RequiredData.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -16,13 +17,9 @@ const std::map<std::pair<std::string, std::string>, double> kReference = {
     {{"fine-tune", "10"}, 0.847}, {{"scratch", "10"}, 0.733}, {{"probe", "10"}, 0.393},
     {{"fine-tune", "20"}, 0.925}, {{"scratch", "20"}, 0.912}, {{"probe", "20"}, 0.503}};
 
-bool dataInstalled() {
-    return std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") &&
-           std::filesystem::exists("/usr/share/doc/opencv-doc/examples/data/digits.png");
-}
-
 TEST(DigitsTransfer, LandsNearTheReferenceWithFineTuningAheadOfScratchAndTheProbeBehind) {
-    if (!dataInstalled()) GTEST_SKIP() << "needs dataset-fashion-mnist and opencv-doc (installer/setup.sh test)";
+    GRAFT_REQUIRE_DATA("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", "dataset-fashion-mnist");
+    GRAFT_REQUIRE_DATA("/usr/share/doc/opencv-doc/examples/data/digits.png", "opencv-doc");
     testing::TempDir dir;
     const std::string command = "cd " + dir.path().string() + " && bash " + DIGITS_TRANSFER_SCRIPT + " " + GRAFT_CLI + " " +
                                 GRAFT_DIGITS_FOLDER + " >log.txt 2>&1";

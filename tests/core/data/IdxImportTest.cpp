@@ -5,6 +5,7 @@
 #include "project/ProjectStore.h"
 
 #include "ErrorText.h"
+#include "RequiredData.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -120,7 +121,7 @@ TEST(IdxImport, RejectsBadMagicNumber) {
 // The real Fashion-MNIST test set from Debian's dataset-fashion-mnist package.
 TEST(IdxImport, ImportsDebianFashionMnistTestSet) {
     const std::filesystem::path folder = FASHION_MNIST_DIR;
-    if (!std::filesystem::exists(folder / "t10k-images-idx3-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+    GRAFT_REQUIRE_DATA(folder / "t10k-images-idx3-ubyte.gz", "dataset-fashion-mnist");
     Database db = openInMemoryProject();
     const auto report = importIdx(db, folder / "t10k-images-idx3-ubyte.gz", folder / "t10k-labels-idx1-ubyte.gz");
     EXPECT_EQ(report.added + std::int64_t(report.duplicates.size()), 10000);

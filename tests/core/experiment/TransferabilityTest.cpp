@@ -1,11 +1,15 @@
 #include "experiment/Transferability.h"
 
 #include "ErrorText.h"
+#include "TempDir.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
 
 namespace graft {
 namespace {
@@ -29,15 +33,37 @@ TEST(LogMe, SeparableFeaturesScoreAboveRandomOnesAndCleanerAboveNoisier) {
     EXPECT_TRUE(std::isfinite(randomScore));
 }
 
-TEST(LogMe, MatchesTheAuthorsNumpyCodeOnAFormulaDataset) {
-    // 5.645611509429441: LogME's reference implementation (github.com/thuml/LogME, numpy, float64)
-    // run with Debian's numpy on the same 60 x 8 features.
+// logme_reference.py (numpy, float64, run here with Debian's numpy) on the same features.
+double referenceLogMe(const torch::Tensor& features, const torch::Tensor& labels) {
+    testing::TempDir dir;
+    {
+        std::ofstream csv(dir / "features.csv");
+        csv.precision(17);
+        const auto values = features.to(torch::kFloat64).contiguous();
+        for (std::int64_t i = 0; i < values.size(0); ++i) {
+            csv << labels[i].item<std::int64_t>();
+            for (std::int64_t j = 0; j < values.size(1); ++j) csv << "," << values[i][j].item<double>();
+            csv << "\n";
+        }
+    }
+    const std::string command = std::string(GRAFT_REFERENCE_PYTHON) + " " + LOGME_REFERENCE_SCRIPT + " " + (dir / "features.csv").string();
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    double score = std::nan("");
+    if (!pipe || std::fscanf(pipe.get(), "%lf", &score) != 1) ADD_FAILURE() << command << " printed no score";
+    return score;
+}
+
+TEST(LogMe, MatchesANumpyReferenceOfThePapersAlgorithm) {
     const auto labels = torch::arange(60, torch::kLong).remainder(3);
     auto features = torch::empty({60, 8}, torch::kFloat64);
     for (int i = 0; i < 60; ++i)
         for (int j = 0; j < 8; ++j)
             features[i][j] = std::sin(i * 0.37 + j * 1.3) + (i % 3 == j % 3 ? 2.0 : 0.0);
-    EXPECT_NEAR(logMe(features, labels), 5.645611509429441, 1e-9);
+    EXPECT_NEAR(logMe(features, labels), referenceLogMe(features, labels), 1e-9);
+    // More images than dimensions, four classes, noisy: the updates run for several rounds.
+    const auto [clustered, clusterLabels] = clusteredFeatures(2.0, 4);
+    const auto doubles = clustered.to(torch::kFloat64);
+    EXPECT_NEAR(logMe(doubles, clusterLabels), referenceLogMe(doubles, clusterLabels), 1e-9);
 }
 
 TEST(LogMe, IsUnchangedByTheOrderOfImages) {

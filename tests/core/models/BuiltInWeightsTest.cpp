@@ -7,6 +7,7 @@
 #include "models/WeightsReference.h"
 
 #include "ErrorText.h"
+#include "RequiredData.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -44,8 +45,7 @@ TEST(BuiltInWeights, UnknownNameListsTheBuiltInOnes) {
 // PyTorch, with its own TinyNet and its own reading of the IDX files, scores the committed
 // weights on Fashion-MNIST's test images as the manifest says Graft measured them.
 TEST(BuiltInWeights, PyTorchMeasuresTheManifestsHeldOutAccuracy) {
-    if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"))
-        GTEST_SKIP() << "needs dataset-fashion-mnist (installer/setup.sh test)";
+    GRAFT_REQUIRE_DATA("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", "dataset-fashion-mnist");
     const auto manifest = nlohmann::json::parse(builtInWeights("tinynet-fmnist").manifestJson);
     ASSERT_EQ(manifest.at("source").at("testImages"), 10000);
     const std::string command = std::string(GRAFT_REFERENCE_PYTHON) + " " + FASHION_ACCURACY_SCRIPT + " " +
