@@ -2,6 +2,7 @@
 #include "project/Database.h"
 #include "project/ProjectFile.h"
 
+#include "RequiredData.h"
 #include "ShapesFolder.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <fcntl.h>
@@ -332,8 +334,15 @@ TEST(Cli, ExperimentRunsPairedTrialsAndCompareReportsVerdicts) {
     ASSERT_EQ(comparison["results"].size(), 2u);
     EXPECT_EQ(comparison["results"][0]["arm"], "transfer");
     EXPECT_EQ(comparison["results"][0]["accuracies"].size(), 2u);
+    // The verdict the two seeds imply: the 95 % t interval (1 degree of freedom) of the paired differences.
+    const auto transferAccuracies = comparison["results"][0]["accuracies"].get<std::vector<double>>();
+    const auto scratchAccuracies = comparison["results"][1]["accuracies"].get<std::vector<double>>();
+    ASSERT_EQ(scratchAccuracies.size(), 2u);
+    const double first = transferAccuracies[0] - scratchAccuracies[0], second = transferAccuracies[1] - scratchAccuracies[1];
+    const double mean = (first + second) / 2, halfWidth = 12.7062 * std::abs(first - second) / 2; // t * sd / sqrt(2)
+    const std::string implied = mean - halfWidth > 0 ? "transfer helps" : mean + halfWidth < 0 ? "negative transfer" : "no evidence";
     const std::string verdict = comparison["results"][0]["versusBaseline"]["verdict"];
-    EXPECT_TRUE(verdict == "transfer helps" || verdict == "no evidence" || verdict == "negative transfer") << verdict;
+    EXPECT_EQ(verdict, implied) << "differences " << first << " and " << second;
     // Every image one arm got wrong is in that arm's list, and McNemar counts the disagreements.
     const auto& transfer = comparison["results"][0];
     std::size_t transferErrors = 0, scratchErrors = 0;
@@ -372,6 +381,8 @@ TEST(Cli, ExperimentFromASpecWithMissingWeightsIsRefusedBeforeAnythingIsStored) 
     EXPECT_NE(runCli(dir, "compare " + project + " 1").err.find("no experiment with id 1"), std::string::npos);
 }
 
+// Two scorable backbones of known order: weights trained three epochs on these very images, and
+// the same network at its random start (a learning rate of 1e-12 leaves it there).
 TEST(Cli, RankOrdersWeightsFilesByLogMeAndReportsABrokenOne) {
     TempDir dir;
     setenv("GRAFT_CACHE_DIR", (dir / "empty-cache").c_str(), 1); // no zoo weights: only the files named
@@ -381,16 +392,19 @@ TEST(Cli, RankOrdersWeightsFilesByLogMeAndReportsABrokenOne) {
     ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
     ASSERT_EQ(runCli(dir, "rank " + project).exitCode, 1) << "nothing to rank";
     ASSERT_EQ(runCli(dir, "train " + project + " --epochs 3 --save-weights " + (dir / "pre.pt").string()).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "train " + project + " --epochs 1 --lr 1e-12 --save-weights " + (dir / "random.pt").string()).exitCode, 0);
     testing::writeFile(dir / "bad.pt", "junk");
-    const auto ranked = runCli(dir, "rank " + project + " --weights tinynet=" + (dir / "bad.pt").string() +
-                                        " --weights tinynet=" + (dir / "pre.pt").string() + " --json");
+    const auto ranked = runCli(dir, "rank " + project + " --weights tinynet=" + (dir / "bad.pt").string() + " --weights tinynet=" +
+                                        (dir / "random.pt").string() + " --weights tinynet=" + (dir / "pre.pt").string() + " --json");
     unsetenv("GRAFT_CACHE_DIR");
     ASSERT_EQ(ranked.exitCode, 0) << ranked.err;
     const auto ranks = nlohmann::json::parse(ranked.out)["ranks"];
-    ASSERT_EQ(ranks.size(), 2u);
-    EXPECT_EQ(ranks[0]["name"], "pre.pt");
-    EXPECT_TRUE(ranks[0]["logme"].is_number());
-    EXPECT_NE(ranks[1]["error"].get<std::string>().find("bad.pt"), std::string::npos) << ranks[1];
+    ASSERT_EQ(ranks.size(), 3u);
+    EXPECT_EQ(ranks[0]["name"], "pre.pt") << ranks;
+    EXPECT_EQ(ranks[1]["name"], "random.pt") << ranks;
+    ASSERT_TRUE(ranks[0]["logme"].is_number() && ranks[1]["logme"].is_number()) << ranks;
+    EXPECT_GT(ranks[0]["logme"].get<double>(), ranks[1]["logme"].get<double>());
+    EXPECT_NE(ranks[2]["error"].get<std::string>().find("bad.pt"), std::string::npos) << ranks[2];
 }
 
 TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {
@@ -465,14 +479,14 @@ TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesAndSchedules) {
     EXPECT_NE(wrongBlock.err.find("'layer3'"), std::string::npos) << wrongBlock.err;
     EXPECT_NE(wrongBlock.err.find("stage3"), std::string::npos) << wrongBlock.err; // lists the real blocks
     Database db(project, Database::Mode::ReadOnly);
-    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "the refused run was recorded";
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "the refused run left a record";
 
     const auto sweep = runCli(dir, "lr-find " + project + " --freeze upto:stage1 --steps 30 --json");
     ASSERT_EQ(sweep.exitCode, 0) << sweep.err;
     const auto result = nlohmann::json::parse(sweep.out);
     EXPECT_GE(result["points"].size(), 3u);
     EXPECT_TRUE(result["suggestedLr"].is_number());
-    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "lr-find recorded a run";
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "lr-find left a run behind";
 }
 
 // Written by tests/fixtures/make_torchvision_fixtures.py with Debian's torchvision.
@@ -581,8 +595,7 @@ TEST(Cli, BenchSaysHowTheReferenceProcessEnded) {
 // Measured: fine-tuning +0.025 [+0.011, +0.040] at k=5 ("transfer helps"), +0.004 [-0.009, +0.018]
 // at k=10; the probe far below scratch at both.
 TEST(Cli, DemoRunFindsTransferHelpingAtFiveLabelsAndTheProbeNegative) {
-    if (!std::filesystem::exists("/usr/share/doc/opencv-doc/examples/data/digits.png"))
-        GTEST_SKIP() << "needs opencv-doc (installer/setup.sh test)";
+    GRAFT_REQUIRE_DATA("/usr/share/doc/opencv-doc/examples/data/digits.png", "opencv-doc");
     TempDir dir;
     const auto demo = runCli(dir, "demo --out " + (dir / "demo.graft").string() + " --run");
     ASSERT_EQ(demo.exitCode, 0) << demo.err;
@@ -619,8 +632,7 @@ TEST(Cli, DemoWithoutTheDigitsNamesTheDebianPackageAndWritesNothing) {
 // Keeps the committed recipe honest: its own command, cut to a fraction of an epoch, still runs
 // and makes weights of the same shapes, held-out accuracy well above chance.
 TEST(Cli, PretrainCommittedRecipeStillTrainsForAFractionOfAnEpoch) {
-    if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
-        GTEST_SKIP() << "needs dataset-fashion-mnist (installer/setup.sh test)";
+    GRAFT_REQUIRE_DATA("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", "dataset-fashion-mnist");
     TempDir dir;
     const std::filesystem::path committed = std::filesystem::path(GRAFT_SOURCE_DIR) / "resources/pretrained/tinynet-fmnist.json";
     const auto manifest = nlohmann::json::parse(testing::readFile(committed));

@@ -101,6 +101,9 @@ TEST_F(Download, CancelStopsAndKeepsThePartForLater) {
     EXPECT_NE(error.find("cancelled"), std::string::npos) << error;
     EXPECT_EQ(lastTotal, std::int64_t(body_.size()));
     EXPECT_FALSE(std::filesystem::exists(target()));
+    ASSERT_TRUE(std::filesystem::exists(partial())) << "the part already downloaded is kept";
+    EXPECT_GT(std::filesystem::file_size(partial()), 0u);
+    EXPECT_LE(std::filesystem::file_size(partial()), body_.size());
 }
 
 } // namespace
