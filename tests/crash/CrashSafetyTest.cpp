@@ -43,6 +43,26 @@ std::uint32_t crashSeed() {
     return text ? std::uint32_t(std::strtoul(text, nullptr, 10)) : 20261123u;
 }
 
+// Kill times for an operation whose middle is what matters. graft-cli's start-up varies by a
+// tenth of a second or more on a busy machine, as much as an operation's middle lasts, so a
+// fixed draw can miss it every time. Each kill that came too early moves the window later, each
+// that came too late moves it earlier, and one that landed mid-way narrows it there.
+class KillWindow {
+public:
+    KillWindow(microseconds earliest, microseconds latest)
+        : centre_((earliest + latest) / 2), halfWidth_((latest - earliest) / 2) {}
+    microseconds draw(std::mt19937& random) const {
+        const auto low = std::max<std::int64_t>(0, (centre_ - halfWidth_).count());
+        return microseconds(std::uniform_int_distribution<std::int64_t>(low, (centre_ + halfWidth_).count())(random));
+    }
+    void tooEarly() { centre_ += halfWidth_ / 4; }
+    void tooLate() { centre_ -= halfWidth_ / 4; }
+    void midway() { halfWidth_ = std::max(halfWidth_ * 3 / 4, microseconds(milliseconds(50))); }
+
+private:
+    microseconds centre_, halfWidth_;
+};
+
 class CrashSafety : public ::testing::Test {
 protected:
     fs::path pristine() const { return dir_ / "pristine.graft"; }
@@ -68,17 +88,17 @@ protected:
         return duration_cast<microseconds>(steady_clock::now() - started);
     }
 
-    // A kill time in the command's working life: after most of graft-cli's start-up (loading
-    // LibTorch, which touches no project), before it would have ended.
-    microseconds killTime(microseconds unkilled) {
+    // The command's working life: from most of graft-cli's start-up (loading LibTorch, which
+    // touches no project) to when it would have ended.
+    KillWindow workingLife(microseconds unkilled) {
         if (startup_.count() == 0) {
             const auto started = steady_clock::now();
             runCli({"--version"}, minutes(1));
             startup_ = duration_cast<microseconds>(steady_clock::now() - started);
         }
-        const std::int64_t earliest = std::min(startup_.count() * 8 / 10, unkilled.count() / 2);
-        return microseconds(std::uniform_int_distribution<std::int64_t>(earliest, unkilled.count())(random_));
+        return KillWindow(microseconds(std::min(startup_.count() * 8 / 10, unkilled.count() / 2)), unkilled);
     }
+    microseconds killTime(microseconds unkilled) { return workingLife(unkilled).draw(random_); }
 
     // Opens the killed process's project for writing, which marks its runs interrupted, and
     // checks SQLite's and Graft's invariants.
@@ -139,34 +159,43 @@ TEST_F(CrashSafety, KilledWhileLabellingKeepsEveryAcknowledgedBatchWhole) {
         EXPECT_LE(std::int64_t(relabelled), acknowledged + kBatch) << "kill " << kill;
         acknowledgedChecked += acknowledged;
     }
+    EXPECT_GE(midwayKills_, killsPerScenario() / 2) << "too few kills landed between the first and the last batch";
     std::cout << "[ crash ] labelling: " << killsPerScenario() << " kills (" << midwayKills_ << " mid-way), "
               << acknowledgedChecked << " acknowledged labels checked, none lost\n";
 }
 
 TEST_F(CrashSafety, KilledWhileImportingLeavesWholeChunksThatASecondImportCompletes) {
-    testing::writeShapesFolder(dir_ / "shapes", 400, 3); // 1200 images: a commit at 1000, then the rest
+    // 2100 images: commits at 1000 and 2000, then the rest. At 64 px the middle chunk takes far
+    // longer than graft-cli's start-up varies (about 0.1 s), so kills can land between commits.
+    testing::writeShapesFolder(dir_ / "shapes", 700, 3, 64);
     createProject(pristine());
     const std::vector<std::string> command = {"import", work().string(), (dir_ / "shapes").string(), "--json"};
-    const auto unkilled = timeUnkilled(command);
+    auto window = workingLife(timeUnkilled(command));
 
     for (int kill = 0; kill < killsPerScenario(); ++kill) {
         resetWork();
-        const auto result = runCli(command, killTime(unkilled));
+        runCli(command, window.draw(random_));
         expectConsistent(kill);
         std::int64_t images = 0;
         {
             Database db = openProject(work(), ProjectAccess::ReadOnly);
             images = ProjectStore(db).imageCount();
         }
-        EXPECT_TRUE(images == 0 || images == 1000 || images == 1200) << images << " images after kill " << kill;
-        if (images == 1000) ++midwayKills_;
+        EXPECT_TRUE(images == 0 || images == 1000 || images == 2000 || images == 2100) << images << " images after kill " << kill;
+        if (images == 0) window.tooEarly();
+        if (images == 2100) window.tooLate();
+        if (images == 1000 || images == 2000) {
+            window.midway();
+            ++midwayKills_;
+        }
         // Importing the folder again adds exactly what the killed import had not committed.
         const auto again = runCli(command, minutes(10));
         EXPECT_EQ(again.exitCode, 0) << "re-import after kill " << kill;
         Database db = openProject(work());
-        EXPECT_EQ(ProjectStore(db).imageCount(), 1200) << "after kill " << kill;
+        EXPECT_EQ(ProjectStore(db).imageCount(), 2100) << "after kill " << kill;
         EXPECT_EQ(consistencyProblems(db), std::vector<std::string>{}) << "after re-importing, kill " << kill;
     }
+    EXPECT_GE(midwayKills_, std::max(1, killsPerScenario() / 10)) << "too few kills landed between two commits";
     std::cout << "[ crash ] importing: " << killsPerScenario() << " kills (" << midwayKills_
               << " between chunks), every one completed by a second import\n";
 }
@@ -227,20 +256,26 @@ TEST_F(CrashSafety, KilledWhileRunningAnExperimentLeavesTrialsThatARerunComplete
         {"arms", {{{"name", "transfer"}, {"train", {{"init", weights.string()}, {"epochs", 2}, {"batchSize", 8}}}},
                   {{"name", "scratch"}, {"train", {{"epochs", 2}, {"batchSize", 8}}}}}}};
     const std::vector<std::string> command = {"experiment", "run", work().string(), spec.string(), "--json"};
-    const auto unkilled = timeUnkilled(command);
+    auto window = workingLife(timeUnkilled(command));
 
-    int resumable = 0, rerun = 0;
+    int resumable = 0, defined = 0, rerun = 0;
     for (int kill = 0; kill < killsPerScenario(); ++kill) {
         resetWork();
-        runCli(command, killTime(unkilled));
+        runCli(command, window.draw(random_));
         expectConsistent(kill);
-        resumable += checkInterruptedRuns(work(), kill);
-        std::int64_t experiments = 0;
+        const int found = checkInterruptedRuns(work(), kill);
+        resumable += found;
+        std::int64_t experiments = 0, finished = 0;
         {
             Database db = openProject(work(), ProjectAccess::ReadOnly);
             experiments = db.queryInt("SELECT COUNT(*) FROM experiments");
+            finished = db.queryInt("SELECT COUNT(*) FROM runs WHERE status = 'finished'");
         }
-        if (experiments == 1 && kill % 10 == 0) {
+        if (experiments == 0) window.tooEarly();
+        else if (finished == 4) window.tooLate();
+        else window.midway();
+        // Re-running takes seconds: the first kill that left the experiment defined, then every tenth.
+        if (experiments == 1 && defined++ % 10 == 0) {
             const auto after = runCli({"experiment", "run", work().string(), "1", "--json"}, minutes(10));
             EXPECT_EQ(after.exitCode, 0) << "re-running after kill " << kill;
             Database db = openProject(work(), ProjectAccess::ReadOnly);
@@ -249,6 +284,8 @@ TEST_F(CrashSafety, KilledWhileRunningAnExperimentLeavesTrialsThatARerunComplete
             ++rerun;
         }
     }
+    EXPECT_GT(resumable, 0) << "no kill left an interrupted trial with a checkpoint";
+    EXPECT_GT(rerun, 0) << "no kill left a defined experiment to run again";
     std::cout << "[ crash ] experiment: " << killsPerScenario() << " kills, " << resumable
               << " interrupted trials resumable, " << rerun << " re-runs completed every trial\n";
 }
