@@ -24,7 +24,9 @@ struct ChannelMoments {
         std::vector<std::int64_t> reduced(std::size_t(input.dim()));
         std::iota(reduced.begin(), reduced.end(), 0);
         reduced.erase(reduced.begin() + 1); // every dimension but the channels
-        const auto [variance, batchMean] = at::var_mean(input, reduced, /*unbiased=*/false);
+        // Under CUDA autocast the activations may be half precision: reduce them in float.
+        const auto values = input.element_size() < 4 ? input.to(torch::kFloat) : input;
+        const auto [variance, batchMean] = at::var_mean(values, reduced, /*unbiased=*/false);
         const std::int64_t batchCount = input.numel() / input.size(1);
         const auto batchDeviations = variance.to(torch::kDouble) * double(batchCount);
         if (count == 0) {
