@@ -25,7 +25,7 @@ import torch.nn as nn
 import torchvision.transforms.functional as TF
 from PIL import Image
 
-from digits_reference import T_975, TinyNet, accuracy, train
+from digits_reference import T_975, TinyNet, accuracy, trained_arm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -74,7 +74,7 @@ def main():
     db = sqlite3.connect(f'file:{args.project}?mode=ro', uri=True)
     pool, pool_labels = split_tensors(db, 'train')
     held_out, held_out_labels = split_tensors(db, 'test')
-    pretrained = {n: t for n, t in TinyNet.graft_state(args.weights).items() if not n.startswith('head.')}
+    pretrained = TinyNet.graft_state(args.weights)
     print(f'{len(pool)} pool images, {len(held_out)} held out; recalibration {"off" if args.no_recalibration else "on"}')
 
     arms = ('fine-tune', 'scratch', 'probe')
@@ -84,20 +84,8 @@ def main():
         for k in (5, 10):
             chosen = np.concatenate([rng.permutation(np.where(pool_labels.numpy() == c)[0])[:k] for c in range(10)])
             images, labels = pool[chosen], pool_labels[chosen]
-            epochs = max(20, math.ceil(2000 / len(chosen)))
             for arm in arms:
-                torch.manual_seed(1000 * seed + k)
-                model = TinyNet()
-                if arm != 'scratch':
-                    model.load_state_dict(pretrained, strict=False)
-                model.train()
-                parameters = model.parameters()
-                if arm == 'probe':  # frozen backbone with its Fashion-MNIST statistics
-                    model.features.requires_grad_(False)
-                    model.features.eval()
-                    parameters = model.head.parameters()
-                train(model, images, labels, 1e-2 if arm == 'probe' else 1e-3, 32, epochs, parameters,
-                      torch.Generator().manual_seed(seed))
+                model = trained_arm(arm, pretrained, images, labels, seed, k)
                 if arm != 'probe' and not args.no_recalibration:
                     recalibrate(model, images)
                 results.setdefault((arm, k), []).append(accuracy(model, held_out, held_out_labels))

@@ -76,6 +76,24 @@ def train(model, images, labels, learning_rate, batch, epochs, parameters, order
             optimizer.step()
 
 
+def trained_arm(arm, pretrained, images, labels, seed, k):
+    """One trial's TinyNet: fine-tune (fresh head), scratch or a linear probe, trained as the protocol
+    says: Adam 1e-3 (probe 1e-2), batch 32, epochs = max(20, 2000 / images)."""
+    torch.manual_seed(1000 * seed + k)
+    model = TinyNet()
+    if arm != 'scratch':
+        model.load_state_dict({n: t for n, t in pretrained.items() if not n.startswith('head.')}, strict=False)
+    model.train()
+    parameters = model.parameters()
+    if arm == 'probe':  # frozen backbone with its Fashion-MNIST statistics
+        model.features.requires_grad_(False)
+        model.features.eval()
+        parameters = model.head.parameters()
+    train(model, images, labels, 1e-2 if arm == 'probe' else 1e-3, 32, max(20, math.ceil(2000 / len(images))), parameters,
+          torch.Generator().manual_seed(seed))
+    return model
+
+
 @torch.no_grad()
 def accuracy(model, images, labels):
     model.eval()
@@ -119,20 +137,8 @@ def main():
         held_out = np.setdiff1d(np.arange(5000), pool)
         for k in (5, 10, 20):
             chosen = np.concatenate([rng.permutation(pool[digit_labels[pool] == c])[:k] for c in range(10)])
-            epochs = max(20, math.ceil(2000 / (10 * k)))
             for arm in arms:
-                torch.manual_seed(1000 * seed + k)
-                model = TinyNet()
-                if arm != 'scratch':
-                    model.load_state_dict({n: t for n, t in pretrained.items() if not n.startswith('head.')}, strict=False)
-                model.train()
-                parameters = model.parameters()
-                if arm == 'probe':  # frozen backbone with its Fashion-MNIST statistics
-                    model.features.requires_grad_(False)
-                    model.features.eval()
-                    parameters = model.head.parameters()
-                train(model, digits[chosen], digit_targets[chosen], 1e-2 if arm == 'probe' else 1e-3, 32, epochs,
-                      parameters, torch.Generator().manual_seed(seed))
+                model = trained_arm(arm, pretrained, digits[chosen], digit_targets[chosen], seed, k)
                 results.setdefault((arm, k), []).append(accuracy(model, digits[held_out], digit_targets[held_out]))
             print(f'seed {seed} k={k}: ' + ', '.join(f'{arm} {results[(arm, k)][-1]:.3f}' for arm in arms), flush=True)
 
