@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
+
 namespace graft {
 namespace {
 
@@ -227,6 +229,31 @@ TEST(ProjectFile, ADamagedProjectIsReportedAsDamagedByNameAndNotWritten) {
         EXPECT_NE(message.find("is damaged"), std::string::npos) << message;
     }
     EXPECT_EQ(readFile(path), bytes);
+}
+
+// Closing any descriptor of a file drops every POSIX lock this process holds on it. Were opening
+// the project again to do that, another process closing its own connection would take itself for
+// the last one and delete the write-ahead log that this process still writes to.
+TEST(ProjectFile, OpeningTheProjectAgainKeepsTheLocksThatGuardItsLogFromOtherProcesses) {
+    TempDir dir;
+    const auto path = dir / "p.graft";
+    const std::filesystem::path log = path.string() + "-wal";
+    Database writer = createProject(path);
+    ProjectStore store(writer);
+    store.ensureClass("healthy");
+    ASSERT_TRUE(std::filesystem::exists(log));
+    { Database reader = openProject(path, ProjectAccess::ReadOnly); }
+
+    // Another process, such as `graft-cli info`, reads the project and closes it. Not a fork: the
+    // child would inherit this process's SQLite state, locks included.
+    const std::string otherProcess = std::string(GRAFT_REFERENCE_PYTHON) +
+                                     " -c 'import sqlite3, sys; other = sqlite3.connect(sys.argv[1]); "
+                                     "other.execute(\"SELECT count(*) FROM classes\").fetchone(); other.close()' " +
+                                     path.string();
+    ASSERT_EQ(std::system(otherProcess.c_str()), 0) << "the other process could not read the project";
+    EXPECT_TRUE(std::filesystem::exists(log)) << "the other process deleted the log of a connection that is still open";
+    store.ensureClass("blight");
+    EXPECT_EQ(store.classSummaries().size(), 2u);
 }
 
 TEST(ProjectFile, InMemoryProjectHasTheFullSchema) {
