@@ -66,6 +66,10 @@ private:
     ExperimentObserver& target_;
 };
 
+// A trial is done once its run has finished *and* its held-out accuracy is stored: a kill or a failed
+// write between the two leaves a finished run whose evaluation is still owed.
+bool evaluated(RunStore& runs, std::int64_t runId) { return !runs.metric(runId, kHeldOutAccuracy).empty(); }
+
 bool anyArmOnAGpu(const ExperimentSpec& spec) {
     for (const auto& arm : spec.arms)
         if (resolveDevice(arm.config.device).is_cuda()) return true;
@@ -86,7 +90,7 @@ ExperimentState experimentState(Database& db, std::int64_t experimentId) {
         ++state.trials;
         const auto run = runs.trialRun(experimentId, trial.arm->name, trial.seed, trial.budget);
         const auto status = run ? std::optional(runs.run(*run).status) : std::nullopt;
-        if (status == RunStatus::Finished) ++state.finished;
+        if (status == RunStatus::Finished && evaluated(runs, *run)) ++state.finished;
         else if (status == RunStatus::Failed) ++state.failed;
     }
     return state;
@@ -117,18 +121,20 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
 
     // Returns false when the worker should stop taking trials.
     const auto runTrial = [&](const Trial& trial) {
-        std::optional<std::int64_t> resumeRun;
+        std::optional<std::int64_t> resumeRun, evaluateOnly;
         {
             Database db = openProject(project); // marks the runs of killed processes interrupted
             RunStore runs(db);
             if (const auto existing = runs.trialRun(experimentId, trial.arm->name, trial.seed, trial.budget)) {
                 const auto status = runs.run(*existing).status;
-                if (status == RunStatus::Finished || status == RunStatus::Failed) {
+                const bool done = status == RunStatus::Finished && evaluated(runs, *existing);
+                if (done || status == RunStatus::Failed) {
                     const std::lock_guard lock(mutex);
                     ++summary.skipped;
-                    if (status == RunStatus::Finished) ++progress.runsDone;
+                    if (done) ++progress.runsDone;
                     return true;
                 }
+                if (status == RunStatus::Finished) evaluateOnly = *existing;
                 if (status == RunStatus::Running)
                     throw Error(project.string() + ": run " + std::to_string(*existing) + " of this experiment is running in another process");
                 const auto checkpoint = runs.checkpoint(*existing, CheckpointKind::Last);
@@ -149,13 +155,19 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
         request.config.labelsPerClass = trial.budget;
         if (resumeRun) request.resumeRun = *resumeRun;
         try {
-            const auto result = runTraining(request, serialized, halt.get_token());
-            if (result.status == RunStatus::Cancelled) {
-                const std::lock_guard lock(mutex);
-                summary.cancelled = true;
-                return false;
+            std::int64_t runId = 0;
+            if (evaluateOnly) {
+                runId = *evaluateOnly;
+            } else {
+                const auto result = runTraining(request, serialized, halt.get_token());
+                if (result.status == RunStatus::Cancelled) {
+                    const std::lock_guard lock(mutex);
+                    summary.cancelled = true;
+                    return false;
+                }
+                runId = result.runId;
             }
-            recordHeldOutAccuracy(project, result.runId);
+            recordHeldOutAccuracy(project, runId);
         } catch (const Error& error) {
             if (halt.stop_requested()) throw;
             serialized.onTrialFailed(describe(trial), error.what());
@@ -165,7 +177,7 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
         }
         const std::lock_guard lock(mutex);
         ++summary.trained;
-        summary.resumed += resumeRun ? 1 : 0;
+        summary.resumed += resumeRun || evaluateOnly ? 1 : 0;
         ++progress.runsDone;
         // Wall time per trial this call, so trials side by side shorten the estimate.
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

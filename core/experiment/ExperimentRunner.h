@@ -26,15 +26,15 @@ public:
 
 struct ExperimentRunSummary {
     int trained = 0; // started and finished in this call
-    int resumed = 0; // of those, continued from an interrupted or cancelled run
-    int skipped = 0; // finished (or failed) before this call: never redone
+    int resumed = 0; // of those, continued from an interrupted or cancelled run, or evaluated only
+    int skipped = 0; // finished and evaluated (or failed) before this call: never redone
     int failed = 0;  // failed in this call; the others still ran
     bool cancelled = false;
 };
 
 struct ExperimentState {
     int trials = 0;   // every (arm, seed, budget) of the spec
-    int finished = 0;
+    int finished = 0; // and evaluated on the held-out images
     int failed = 0;   // never retried
     int left() const { return trials - finished - failed; }
 };
@@ -50,8 +50,8 @@ Split heldOutSplit(ProjectStore& store);
 
 // Runs the experiment's trials (budget by budget, seed by seed, arm by arm), `parallelRuns` at a
 // time (CPU only; each gets its share of the cores, and events reach the observer one at a time).
-// Finished trials are skipped, interrupted or cancelled ones resume from their checkpoint, and a
-// trial that fails is recorded as failed while the others go on. A stop request ends the current
+// Finished trials are skipped, interrupted or cancelled ones resume from their checkpoint, a finished
+// trial without its held-out accuracy is evaluated again (not retrained), and a trial that fails is recorded as failed while the others go on. A stop request ends the current
 // runs cleanly (they resume next time).
 ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
                                    ExperimentObserver& observer, std::stop_token stop, int parallelRuns = 1);

@@ -91,6 +91,37 @@ TEST_F(ShapesExperiment, ArmsOfATrialTrainOnTheSameImagesAndFinishedTrialsAreNev
     EXPECT_EQ(again.skipped, 8);
 }
 
+// A kill, or a failed write, between a trial's training and its evaluation leaves a finished run
+// with no held-out accuracy; the comparison would silently pair one seed fewer.
+TEST_F(ShapesExperiment, AFinishedTrialMissingItsHeldOutAccuracyIsEvaluatedAgainNotRetrained) {
+    const auto id = createExperiment();
+    ExperimentObserver quiet;
+    runExperiment(project(), id, quiet, {});
+    std::int64_t unevaluated = 0;
+    std::size_t runCount = 0;
+    {
+        Database db = openProject(project());
+        RunStore runs(db);
+        unevaluated = *runs.trialRun(id, "scratch", 1, 3);
+        runCount = runs.runs().size();
+        db.prepare("DELETE FROM metrics WHERE run_id = ? AND name = ?").bind(1, unevaluated).bind(2, kHeldOutAccuracy).run();
+        const auto state = experimentState(db, id);
+        EXPECT_EQ(state.finished, 7);
+        EXPECT_EQ(state.left(), 1);
+    }
+
+    const auto again = runExperiment(project(), id, quiet, {});
+    EXPECT_EQ(again.trained, 1);
+    EXPECT_EQ(again.resumed, 1);
+    EXPECT_EQ(again.skipped, 7);
+    Database db = openProject(project());
+    RunStore runs(db);
+    EXPECT_EQ(runs.runs().size(), runCount) << "evaluating the finished run must not train a new one";
+    EXPECT_EQ(*runs.trialRun(id, "scratch", 1, 3), unevaluated);
+    EXPECT_EQ(runs.metric(unevaluated, kHeldOutAccuracy).size(), 1u);
+    EXPECT_EQ(experimentState(db, id).finished, 8);
+}
+
 TEST_F(ShapesExperiment, TrialsSideBySideEachRunOnceAndOverlapInTime) {
     const auto id = createExperiment();
     StopAfterSteps observer(1000000);
