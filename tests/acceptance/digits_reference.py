@@ -2,12 +2,13 @@
 """The transfer acceptance protocol in plain PyTorch, independent of Graft, to check Graft's numbers.
 
 TinyNet (Graft's layer layout) pretrained on Fashion-MNIST (60k images, 2 epochs, Adam 1e-3,
-batch 128), or Graft's own pretrained weights with --graft-weights; then fine-tune (fresh head),
+batch 128), or Graft's own pretrained weights with --graft-weights (the acceptance test's figures
+come from resources/pretrained/tinynet-fmnist.pt, 20 seeds); then fine-tune (fresh head),
 scratch and a linear probe on OpenCV's digits at 5, 10 and 20 labels per class: Adam 1e-3
 (probe 1e-2), batch 32, epochs = max(20, 2000 / (10 k)). Half of each class is held out and the
 k labels per class are drawn from the other half, as digits_transfer.sh splits them.
 
-  python3 digits_reference.py [--graft-weights fashion-tinynet.pt] [--seeds 3] [--threads N]
+  python3 digits_reference.py [--graft-weights resources/pretrained/tinynet-fmnist.pt] [--seeds 3] [--first-seed 0] [--threads N]
 
 Needs python3-torch, python3-pil, dataset-fashion-mnist and opencv-doc. Prints mean, sd and the
 paired fine-tune - scratch delta with its 95 % t interval per k.
@@ -24,7 +25,8 @@ from PIL import Image
 
 FASHION = '/usr/share/datasets/fashion-mnist'
 DIGITS = '/usr/share/doc/opencv-doc/examples/data/digits.png'
-T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}  # by df
+T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+         11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093}  # by df
 
 
 def idx_file(path):
@@ -105,6 +107,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--graft-weights', help="Graft's pretrained TinyNet (train --save-weights) instead of pretraining")
     parser.add_argument('--seeds', type=int, default=3)
+    parser.add_argument('--first-seed', type=int, default=0, help='to share seeds out between processes')
     parser.add_argument('--fashion', default=FASHION, help='folder of the Fashion-MNIST training .gz files')
     parser.add_argument('--digits', default=DIGITS, help="OpenCV's digits.png")
     parser.add_argument('--threads', type=int, default=os.cpu_count())
@@ -131,7 +134,7 @@ def main():
 
     arms = ('fine-tune', 'scratch', 'probe')
     results = {}
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         rng = np.random.default_rng(seed)
         pool = np.concatenate([rng.permutation(np.where(digit_labels == c)[0])[:250] for c in range(10)])
         held_out = np.setdiff1d(np.arange(5000), pool)
@@ -146,7 +149,7 @@ def main():
         row = [f'k={k:<3}'] + [f'{arm} {np.mean(results[(arm, k)]):.3f} (sd {np.std(results[(arm, k)], ddof=1):.3f})'
                                for arm in arms]
         delta = np.array(results[('fine-tune', k)]) - np.array(results[('scratch', k)])
-        half = T_975.get(len(delta) - 1, 1.96) * delta.std(ddof=1) / math.sqrt(len(delta))  # normal beyond 9 df
+        half = T_975.get(len(delta) - 1, 1.96) * delta.std(ddof=1) / math.sqrt(len(delta))  # normal beyond 19 df
         row.append(f'delta {delta.mean():+.3f} [{delta.mean() - half:+.3f}, {delta.mean() + half:+.3f}]')
         print('  '.join(row))
 
