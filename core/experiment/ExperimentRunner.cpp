@@ -134,11 +134,11 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
                     if (done) ++progress.runsDone;
                     return true;
                 }
-                if (status == RunStatus::Finished) evaluateOnly = *existing;
                 if (status == RunStatus::Running)
                     throw Error(project.string() + ": run " + std::to_string(*existing) + " of this experiment is running in another process");
                 const auto checkpoint = runs.checkpoint(*existing, CheckpointKind::Last);
-                if (checkpoint && !checkpoint->trainingState.empty()) resumeRun = *existing;
+                if (status == RunStatus::Finished) evaluateOnly = *existing;
+                else if (checkpoint && !checkpoint->trainingState.empty()) resumeRun = *existing;
             }
         }
         {

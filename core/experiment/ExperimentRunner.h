@@ -50,9 +50,10 @@ Split heldOutSplit(ProjectStore& store);
 
 // Runs the experiment's trials (budget by budget, seed by seed, arm by arm), `parallelRuns` at a
 // time (CPU only; each gets its share of the cores, and events reach the observer one at a time).
-// Finished trials are skipped, interrupted or cancelled ones resume from their checkpoint, a finished
-// trial without its held-out accuracy is evaluated again (not retrained), and a trial that fails is recorded as failed while the others go on. A stop request ends the current
-// runs cleanly (they resume next time).
+// Finished trials are skipped, interrupted or cancelled ones resume from their checkpoint, a
+// finished trial without its held-out accuracy is evaluated again (not retrained), and a trial that
+// fails is recorded as failed while the others go on. A stop request ends the current runs cleanly
+// (they resume next time).
 ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
                                    ExperimentObserver& observer, std::stop_token stop, int parallelRuns = 1);
 
