@@ -13,7 +13,8 @@ PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev libqcustomplot-dev
     libtorch-dev libopenblas0-pthread
-    libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev
+    libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
+    libboost-math-dev
     opencv-doc
 )
 # Test-only: GoogleTest, Fashion-MNIST for the real-data tests,

@@ -2,7 +2,8 @@
 
 #include "common/Draws.h"
 #include "common/Error.h"
-#include "experiment/StudentT.h"
+
+#include <boost/math/distributions/students_t.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -35,8 +36,8 @@ Summary Summary::of(const std::vector<double>& values) {
     for (const double value : values) squares += (value - summary.mean) * (value - summary.mean);
     summary.standardDeviation = std::sqrt(squares / double(values.size() - 1));
     if (values.size() < kBootstrapFrom) {
-        const double halfWidth = studentTQuantile(0.975, int(values.size()) - 1) * summary.standardDeviation /
-                                 std::sqrt(double(values.size()));
+        const boost::math::students_t t(double(values.size() - 1));
+        const double halfWidth = boost::math::quantile(t, 0.975) * summary.standardDeviation / std::sqrt(double(values.size()));
         summary.low = summary.mean - halfWidth;
         summary.high = summary.mean + halfWidth;
         summary.method = IntervalMethod::StudentT;

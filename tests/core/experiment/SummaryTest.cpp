@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 namespace graft {
 namespace {
@@ -17,6 +18,20 @@ TEST(Summary, FewValuesGetAStudentTInterval) {
     const double halfWidth = 4.3026527297 * 0.1 / std::sqrt(3.0);
     EXPECT_NEAR(summary.low, 0.8 - halfWidth, 1e-9);
     EXPECT_NEAR(summary.high, 0.8 + halfWidth, 1e-9);
+}
+
+// t quantiles from printed tables, at every count that gets a t interval (1 to 8 degrees of freedom).
+TEST(Summary, TIntervalsUseTheTablesQuantileAtEveryCount) {
+    const double table[] = {12.7062047362, 4.3026527297, 3.1824463053, 2.7764451052,
+                            2.5705818366,  2.4469118511, 2.3646242516, 2.3060041352};
+    for (std::size_t count = 2; count < Summary::kBootstrapFrom; ++count) {
+        std::vector<double> values(count, 0.5);
+        values[0] = 0.4, values[1] = 0.6; // sd = sqrt(0.02 / (count - 1))
+        const auto summary = Summary::of(values);
+        ASSERT_EQ(summary.method, IntervalMethod::StudentT);
+        const double halfWidth = table[count - 2] * std::sqrt(0.02 / double(count - 1)) / std::sqrt(double(count));
+        EXPECT_NEAR(summary.high - summary.mean, halfWidth, 1e-9) << count << " values";
+    }
 }
 
 TEST(Summary, TenOrMoreValuesGetAReproducibleBootstrapInterval) {
