@@ -3,10 +3,13 @@
 #include "common/Error.h"
 #include "common/Version.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 
 namespace {
 
@@ -111,6 +114,25 @@ Other
 --json prints machine-readable output. Ctrl+C stops imports and training cleanly.
 )";
 
+// The usage entries of one command: each starts "  COMMAND " at the line's start, and its
+// continuation lines are indented further.
+std::string usageOf(const std::string& command) {
+    std::string entries;
+    bool inEntry = false;
+    std::size_t start = 0;
+    const std::string_view usage(kUsage);
+    while (start < usage.size()) {
+        const std::size_t end = std::min(usage.find('\n', start), usage.size());
+        const std::string_view line = usage.substr(start, end - start);
+        const bool entryStart = line.starts_with("  ") && line.size() > 2 && line[2] != ' ';
+        if (entryStart) inEntry = line.substr(2).starts_with(command + " ") || line.substr(2) == command;
+        else if (!line.starts_with("    ")) inEntry = false;
+        if (inEntry) entries.append(line).append("\n");
+        start = end + 1;
+    }
+    return entries;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +156,12 @@ int main(int argc, char** argv) {
     if (command == commands.end()) {
         std::fprintf(stderr, "graft-cli: unknown command '%s'\n\n%s", tokens[0].c_str(), kUsage);
         return 2;
+    }
+    if (std::find_if(tokens.begin() + 1, tokens.end(), [](const std::string& token) { return token == "--help" || token == "-h"; }) !=
+        tokens.end()) {
+        std::printf("usage:\n%s\n--json prints machine-readable output. Every command: graft-cli --help\n",
+                    usageOf(tokens[0]).c_str());
+        return 0;
     }
     try {
         std::set<std::string> flags = {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",

@@ -82,6 +82,24 @@ bool killCliAfterSteps(const std::vector<std::string>& arguments, const std::fil
     return WIFSIGNALED(status);
 }
 
+TEST(Cli, EveryCommandPrintsItsOwnUsageForHelp) {
+    TempDir dir;
+    for (const std::string command : {"new", "import", "split", "label", "info", "train", "lr-find", "eval", "pretrain",
+                                      "experiment", "compare", "rank", "export", "predict", "zoo", "demo", "bench"}) {
+        SCOPED_TRACE(command);
+        const auto help = runCli(dir, command + " --help");
+        EXPECT_EQ(help.exitCode, 0) << help.err;
+        EXPECT_NE(help.out.find("\n  " + command + " "), std::string::npos) << help.out;
+        std::istringstream lines(help.out);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.starts_with("  ") && line.size() > 2 && line[2] != ' ') {
+                EXPECT_TRUE(line.starts_with("  " + command + " ")) << "another command's entry: " << line;
+            }
+        }
+    }
+    EXPECT_EQ(runCli(dir, "demo -h").out, runCli(dir, "demo --help").out);
+}
+
 TEST(Cli, TrainKilledMidRunLeavesAnIntactProjectWithAnInterruptedRun) {
     TempDir dir;
     const auto project = dir / "shapes.graft";
