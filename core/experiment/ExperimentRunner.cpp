@@ -136,9 +136,12 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
                 }
                 if (status == RunStatus::Running)
                     throw Error(project.string() + ": run " + std::to_string(*existing) + " of this experiment is running in another process");
-                const auto checkpoint = runs.checkpoint(*existing, CheckpointKind::Last);
-                if (status == RunStatus::Finished) evaluateOnly = *existing;
-                else if (checkpoint && !checkpoint->trainingState.empty()) resumeRun = *existing;
+                if (status == RunStatus::Finished) {
+                    evaluateOnly = *existing;
+                } else if (const auto checkpoint = runs.checkpoint(*existing, CheckpointKind::Last);
+                           checkpoint && !checkpoint->trainingState.empty()) {
+                    resumeRun = *existing;
+                }
             }
         }
         {
