@@ -17,6 +17,7 @@ int commandPretrain(Arguments& args);
 int commandDemo(Arguments& args);
 int commandZoo(Arguments& args);
 int commandPredict(Arguments& args);
+int commandExplain(Arguments& args);
 int commandExperiment(Arguments& args);
 int commandCompare(Arguments& args);
 int commandRank(Arguments& args);

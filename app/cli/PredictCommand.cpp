@@ -1,10 +1,9 @@
 #include "Commands.h"
 #include "Console.h"
+#include "ImageInputs.h"
 #include "InterruptSignal.h"
 
 #include "common/AtomicFile.h"
-#include "data/FolderImport.h"
-#include "data/ImageDecoding.h"
 #include "export/LoadedBundle.h"
 #include "models/Prediction.h"
 #include "models/Zoo.h"
@@ -97,34 +96,6 @@ Predictor modelPredictor(const std::string& model) {
     auto bundle = std::make_shared<LoadedBundle>(loadBundle(model));
     return {[bundle](torch::Tensor images) { return bundle->model.forward({images}).toTensor(); }, bundle->input,
             bundle->labels, {{"model", model}}};
-}
-
-// Folders stand for every image under them, in sorted order.
-std::vector<std::string> expandImages(const std::vector<std::string>& inputs) {
-    std::vector<std::string> images;
-    for (const auto& input : inputs) {
-        if (!std::filesystem::is_directory(input)) {
-            images.push_back(input);
-            continue;
-        }
-        std::vector<std::string> found;
-        for (const auto& entry : std::filesystem::recursive_directory_iterator(input))
-            if (entry.is_regular_file() && hasImageExtension(entry.path())) found.push_back(entry.path().string());
-        if (found.empty()) throw Error(input + ": holds no images (.png, .jpg, .bmp, ...)");
-        std::sort(found.begin(), found.end());
-        images.insert(images.end(), found.begin(), found.end());
-    }
-    return images;
-}
-
-// Read errors already name the file; decoding errors are given its name here.
-cv::Mat decodeNamed(const std::string& image, ColorMode color) {
-    const auto bytes = readFileBytes(image);
-    try {
-        return decodeImage(bytes, color);
-    } catch (const ImageDecodeError& error) {
-        throw ImageDecodeError(image + ": " + error.what());
-    }
 }
 
 nlohmann::json predictionsJson(const std::vector<ImagePrediction>& predictions) {

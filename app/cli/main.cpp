@@ -90,6 +90,12 @@ Export
   predict IMAGE|FOLDER... --model BUNDLE|FILE.graft:RUN [--topk 5] [--out PREDICTIONS.csv|.json]
                                       top-k classes of each image (folders: every image under them)
                                       from an exported bundle or a run's best checkpoint
+  explain FILE.graft --run ID IMAGE|FOLDER... --out DIR [--class NAME|INDEX] [--block BLOCK]
+                                      Grad-CAM of the run's best checkpoint: where in each image the
+                                      evidence for the predicted (or given) class lies, at BLOCK
+                                      (default: the last convolutional stage; see zoo show); writes
+                                      DIR/IMAGE.png (the map over the image the model saw),
+                                      DIR/IMAGE.npy (the map, float32 in [0, 1]) and DIR/explain.json
 
 Backbones
   zoo list                            architectures Graft builds natively, and their ImageNet weights
@@ -140,7 +146,7 @@ int main(int argc, char** argv) {
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"label", commandLabel}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval}, {"pretrain", commandPretrain},     {"demo", commandDemo}, {"zoo", commandZoo},
-        {"predict", commandPredict}, {"experiment", commandExperiment}, {"compare", commandCompare},
+        {"predict", commandPredict}, {"explain", commandExplain}, {"experiment", commandExperiment}, {"compare", commandCompare},
         {"rank", commandRank}, {"export", commandExport}, {"bench", commandBench}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);

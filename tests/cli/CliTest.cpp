@@ -1,4 +1,11 @@
+#include "data/ImageDecoding.h"
+#include "data/Preprocess.h"
 #include "data/SyntheticShapes.h"
+#include "explain/GradCam.h"
+#include "models/Architectures.h"
+#include "models/Classifier.h"
+#include "models/PthReader.h"
+#include "models/Weights.h"
 #include "project/Database.h"
 #include "project/ProjectFile.h"
 
@@ -10,8 +17,11 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <torch/torch.h>
 
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -85,7 +95,7 @@ bool killCliAfterSteps(const std::vector<std::string>& arguments, const std::fil
 TEST(Cli, EveryCommandPrintsItsOwnUsageForHelp) {
     TempDir dir;
     for (const std::string command : {"new", "import", "split", "label", "info", "train", "lr-find", "eval", "pretrain",
-                                      "experiment", "compare", "rank", "export", "predict", "zoo", "demo", "bench"}) {
+                                      "experiment", "compare", "rank", "export", "predict", "explain", "zoo", "demo", "bench"}) {
         SCOPED_TRACE(command);
         const auto help = runCli(dir, command + " --help");
         EXPECT_EQ(help.exitCode, 0) << help.err;
@@ -324,6 +334,86 @@ TEST(Cli, BundleAndProjectRunPredictWhatTheNativeModelPredictsFromTheSameWeights
     const auto missingRun = runCli(dir, "predict " + (dir / "images").string() + " --model " + project + ":9");
     EXPECT_EQ(missingRun.exitCode, 1);
     EXPECT_NE(missingRun.err.find("p.graft: no run with id 9"), std::string::npos) << missingRun.err;
+}
+
+// The map numpy.load would read from explain's FILE.npy: a float32 array of the given shape.
+torch::Tensor npyFloat32(const std::filesystem::path& file) {
+    const std::string bytes = testing::readFile(file);
+    EXPECT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\0", 8));
+    const std::size_t headerLength = std::uint8_t(bytes[8]) | std::uint8_t(bytes[9]) << 8;
+    const std::string header = bytes.substr(10, headerLength);
+    EXPECT_NE(header.find("'descr': '<f4'"), std::string::npos) << header;
+    EXPECT_EQ((10 + headerLength) % 64, 0u) << "numpy aligns the data";
+    const auto start = header.find("'shape': (") + 10;
+    std::vector<std::int64_t> shape;
+    for (std::istringstream dims(header.substr(start, header.find(')', start) - start)); dims;) {
+        std::int64_t size = 0;
+        if (dims >> size) shape.push_back(size);
+        dims.ignore(2);
+    }
+    auto map = torch::empty(shape, torch::kFloat32);
+    EXPECT_EQ(bytes.size() - 10 - headerLength, std::size_t(map.numel()) * sizeof(float));
+    std::memcpy(map.data_ptr(), bytes.data() + 10 + headerLength, std::size_t(map.numel()) * sizeof(float));
+    return map;
+}
+
+TEST(Cli, ExplainWritesEachImagesOverlayAndTheMapGradCamComputes) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    writeShapesFolder(dir / "images", 4, 6);
+    testing::writeFile(dir / "extra" / "broken.png", "not a png");
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "images"))
+        if (entry.path().filename() == "0.png") std::filesystem::copy_file(entry.path(), dir / "extra" / "0.png");
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "train " + project + " --epochs 2 --save-weights " + (dir / "weights.pt").string()).exitCode, 0);
+
+    const auto out = dir / "explained";
+    const auto explained = runCli(dir, "explain " + project + " --run 1 " + (dir / "images").string() + " " +
+                                           (dir / "extra").string() + " --out " + out.string() +
+                                           " --class triangle --block stage2 --json");
+    EXPECT_EQ(explained.exitCode, 1) << "one image is broken";
+    const auto summary = nlohmann::json::parse(explained.out);
+    EXPECT_EQ(summary, nlohmann::json::parse(testing::readFile(out / "explain.json")));
+    EXPECT_EQ(summary["block"], "stage2");
+    ASSERT_EQ(summary["images"].size(), 14u); // 12 shapes, a copy of one and the broken one
+
+    auto model = createClassifier(architectureSpec("tinynet"), 3);
+    loadAllWeights(*model, readPthFile(dir / "weights.pt"), "weights.pt");
+    model->eval();
+    const auto spec = architectureSpec("tinynet").preprocess;
+    int checked = 0;
+    for (const auto& result : summary["images"]) {
+        const std::string image = result["image"];
+        if (image.ends_with("broken.png")) {
+            EXPECT_NE(result["error"].get<std::string>().find("broken.png: not an image"), std::string::npos) << result;
+            continue;
+        }
+        EXPECT_EQ(result["explained"], "triangle");
+        const auto input = preprocessForEval(decodeImage(readFileBytes(image), spec.color), spec);
+        const auto expected = gradCam(*model, input, {2, "stage2"});
+        const auto map = npyFloat32(result["map"].get<std::string>());
+        ASSERT_EQ(map.sizes(), expected.map.sizes()) << image;
+        EXPECT_LT((map - expected.map).abs().max().item<double>(), 1e-6) << image;
+        const cv::Mat overlay = cv::imread(result["overlay"].get<std::string>(), cv::IMREAD_UNCHANGED);
+        EXPECT_EQ(overlay.type(), CV_8UC3);
+        EXPECT_EQ(overlay.size(), cv::Size(28, 28));
+        ++checked;
+    }
+    EXPECT_EQ(checked, 13);
+    // Images of one name in different folders keep apart.
+    EXPECT_TRUE(std::filesystem::exists(out / "0.png") && std::filesystem::exists(out / "0-2.png"));
+
+    const auto wrongBlock = runCli(dir, "explain " + project + " --run 1 " + (dir / "images").string() + " --out " +
+                                            (dir / "w").string() + " --block head");
+    EXPECT_EQ(wrongBlock.exitCode, 1);
+    EXPECT_NE(wrongBlock.err.find("block \"head\" outputs 2-D features, not a spatial map"), std::string::npos) << wrongBlock.err;
+    const auto wrongClass = runCli(dir, "explain " + project + " --run 1 " + (dir / "images").string() + " --out " +
+                                            (dir / "w").string() + " --class hexagon");
+    EXPECT_EQ(wrongClass.exitCode, 2);
+    EXPECT_NE(wrongClass.err.find("--class expects one of the run's classes (circle, square, triangle)"), std::string::npos)
+        << wrongClass.err;
+    EXPECT_EQ(runCli(dir, "explain " + project + " --run 1 " + (dir / "images").string()).exitCode, 2) << "no --out";
 }
 
 TEST(Cli, ExperimentRunsPairedTrialsAndCompareReportsVerdicts) {
