@@ -1,6 +1,6 @@
 #pragma once
 
-#include "experiment/ClassificationReport.h"
+#include "metrics/ClassificationReport.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
 

@@ -1,4 +1,4 @@
-#include "experiment/ClassificationReport.h"
+#include "metrics/ClassificationReport.h"
 
 #include "ErrorText.h"
 
