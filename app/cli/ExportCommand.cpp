@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 namespace graft::cli {
 
@@ -23,6 +24,8 @@ int commandExport(Arguments& args) {
     RunExportOptions options;
     options.softmax = args.flag("--softmax");
     options.preprocess = args.flag("--preprocess");
+    BundleOptions bundleOptions;
+    bundleOptions.calibrate = args.flag("--calibrate");
     const bool json = args.flag("--json");
     args.rejectUnused();
     if (runId <= 0) throw UsageError("--run ID is required (see graft-cli info for run ids)");
@@ -31,6 +34,7 @@ int commandExport(Arguments& args) {
     options.format = format == "onnx" ? ExportFormat::Onnx : ExportFormat::TorchScript;
     if (bundle && options.format == ExportFormat::Onnx) throw UsageError("a bundle holds TorchScript; use --out for ONNX");
     if (bundle && options.softmax) throw UsageError("--softmax is for --out; a bundle's model gives logits");
+    if (!bundle && bundleOptions.calibrate) throw UsageError("--calibrate is for --bundle: calibration.json records the temperature");
     if (bundle && options.preprocess) throw UsageError("--preprocess is for --out; a bundle's preprocess.json describes the transform");
     if (options.preprocess && options.format == ExportFormat::Onnx)
         throw UsageError("--preprocess needs TorchScript: ONNX opset 13's Resize cannot antialias as Graft does");
@@ -42,9 +46,10 @@ int commandExport(Arguments& args) {
     };
     const std::string written = bundle ? *bundle : *out;
     ExportReplay replay;
+    std::optional<BundleReport> bundleReport;
     try {
-        replay = bundle ? exportRunBundle(project, runId, *bundle, onProgress, interrupt.token()).replay
-                        : exportRun(project, runId, *out, options, onProgress, interrupt.token());
+        if (bundle) bundleReport = exportRunBundle(project, runId, *bundle, onProgress, interrupt.token(), bundleOptions);
+        replay = bundle ? bundleReport->replay : exportRun(project, runId, *out, options, onProgress, interrupt.token());
     } catch (const Error&) {
         progress.finish();
         if (!interrupt.token().stop_requested()) throw;
@@ -53,19 +58,26 @@ int commandExport(Arguments& args) {
     }
     progress.finish();
     if (json) {
-        std::cout << nlohmann::json{{bundle ? "bundle" : "file", written},
-                                    {"run", runId},
-                                    {"checkpoint", replay.bestCheckpoint ? "best" : "last"},
-                                    {"checkpointEpoch", replay.checkpointEpoch},
-                                    {"replaySplit", splitName(replay.split)},
-                                    {"images", replay.images},
-                                    {"topOneAgreements", replay.topOneAgreements},
-                                    {"maxDifference", replay.maxDifference},
-                                    {"tolerance", replay.tolerance},
-                                    {"format", format},
-                                    {"input", options.preprocess ? "uint8 images, H x W x C" : "float tensors, N x C x H x W"},
-                                    {"outputs", options.softmax ? "probabilities" : "logits"}}
-                  << "\n";
+        nlohmann::json summary{{bundle ? "bundle" : "file", written},
+                               {"run", runId},
+                               {"checkpoint", replay.bestCheckpoint ? "best" : "last"},
+                               {"checkpointEpoch", replay.checkpointEpoch},
+                               {"replaySplit", splitName(replay.split)},
+                               {"images", replay.images},
+                               {"topOneAgreements", replay.topOneAgreements},
+                               {"maxDifference", replay.maxDifference},
+                               {"tolerance", replay.tolerance},
+                               {"format", format},
+                               {"input", options.preprocess ? "uint8 images, H x W x C" : "float tensors, N x C x H x W"},
+                               {"outputs", options.softmax ? "probabilities" : "logits"}};
+        if (bundleReport) {
+            summary["ece"] = bundleReport->ece;
+            if (bundleReport->temperatureScaling)
+                summary["temperatureScaling"] = {{"temperature", bundleReport->temperatureScaling->temperature},
+                                                 {"eceAfter", bundleReport->temperatureScaling->after.ece},
+                                                 {"applied", bundleOptions.calibrate}};
+        }
+        std::cout << summary << "\n";
         return 0;
     }
     std::printf("%s: %s of run %d (%s checkpoint, epoch %lld)\n"
@@ -77,6 +89,13 @@ int commandExport(Arguments& args) {
                 runId,
                 replay.bestCheckpoint ? "best" : "last", (long long)replay.checkpointEpoch, (long long)replay.images,
                 std::string(splitName(replay.split)).c_str(), replay.maxDifference);
+    if (bundleReport) {
+        std::printf("Calibration on those images: ECE %.3f", bundleReport->ece);
+        if (const auto& scaling = bundleReport->temperatureScaling)
+            std::printf(", %.3f with the temperature fitted on validation (T = %.3f%s)", scaling->after.ece, scaling->temperature,
+                        bundleOptions.calibrate ? ", recorded in calibration.json" : "; --calibrate records it");
+        std::printf("\n");
+    }
     return 0;
 }
 

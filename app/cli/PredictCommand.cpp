@@ -94,8 +94,8 @@ Predictor modelPredictor(const std::string& model) {
                 loaded.spec.classes, {{"project", run->first.string()}, {"run", run->second}}};
     }
     auto bundle = std::make_shared<LoadedBundle>(loadBundle(model));
-    return {[bundle](torch::Tensor images) { return bundle->model.forward({images}).toTensor(); }, bundle->input,
-            bundle->labels, {{"model", model}}};
+    return {[bundle](torch::Tensor images) { return bundle->model.forward({images}).toTensor() / bundle->temperature; },
+            bundle->input, bundle->labels, {{"model", model}, {"temperature", bundle->temperature}}};
 }
 
 nlohmann::json predictionsJson(const std::vector<ImagePrediction>& predictions) {

@@ -182,6 +182,7 @@ int commandEval(Arguments& args) {
                                     {"accuracy", result.accuracy},
                                     {"loss", result.loss},
                                     {"macroF1", report.macroF1},
+                                    {"ece", result.reliability.ece},
                                     {"classes", classes},
                                     {"confusion", report.confusion},
                                     {"misclassified", misclassified}}
@@ -195,7 +196,9 @@ int commandEval(Arguments& args) {
     for (const auto& metrics : report.classes)
         std::printf("%-24s %9.4f %9.4f %9.4f %9lld\n", metrics.name.c_str(), metrics.precision, metrics.recall, metrics.f1,
                     (long long)metrics.support);
-    std::printf("%-24s %29.4f\n\nConfusion (rows: true class, columns: predicted)\n", "macro F1", report.macroF1);
+    std::printf("%-24s %29.4f\n", "macro F1", report.macroF1);
+    std::printf("%-24s %29.4f   (expected calibration error, 15 bins)\n", "ECE", result.reliability.ece);
+    std::printf("\nConfusion (rows: true class, columns: predicted)\n");
     for (std::size_t row = 0; row < report.confusion.size(); ++row) {
         std::printf("%-24s", report.classes[row].name.c_str());
         for (const auto count : report.confusion[row]) std::printf(" %6lld", (long long)count);

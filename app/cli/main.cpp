@@ -84,9 +84,11 @@ Export
                                       (every top-1; outputs to 1e-5, ONNX under OpenCV DNN to 1e-4);
                                       --preprocess (TorchScript): the model takes decoded uint8 images,
                                       H x W x C, and resizes, crops and normalises them as Graft does
-  export FILE.graft --run ID --bundle FOLDER
+  export FILE.graft --run ID --bundle FOLDER [--calibrate]
                                       the same model with labels.json, preprocess.json, metrics.json
-                                      and a model card (README.md)
+                                      and a model card (README.md), which state the held-out ECE;
+                                      --calibrate records the temperature fitted on the validation
+                                      images in calibration.json, and predict applies it
   predict IMAGE|FOLDER... --model BUNDLE|FILE.graft:RUN [--topk 5] [--out PREDICTIONS.csv|.json]
                                       top-k classes of each image (folders: every image under them)
                                       from an exported bundle or a run's best checkpoint
@@ -171,7 +173,7 @@ int main(int argc, char** argv) {
     }
     try {
         std::set<std::string> flags = {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
-                                       "--no-channels-last", "--no-bn-recalibration", "--new-head", "--softmax", "--preprocess", "--quick"};
+                                       "--no-channels-last", "--no-bn-recalibration", "--new-head", "--softmax", "--preprocess", "--quick", "--calibrate"};
         if (tokens[0] == "demo") flags.insert("--run"); // elsewhere --run takes a run id
         Arguments args({tokens.begin() + 1, tokens.end()}, flags);
         return command->second(args);

@@ -59,7 +59,27 @@ nlohmann::json summaryJson(const Summary& summary) {
             {"seeds", summary.count}};
 }
 
-std::string metricsJson(const RunContext& context, const RunEvaluationResult& evaluation, const ExportReplay& replay) {
+nlohmann::json reliabilityJson(const Reliability& reliability) {
+    auto bins = nlohmann::json::array();
+    for (const auto& bin : reliability.bins)
+        bins.push_back({{"lower", bin.lower}, {"upper", bin.upper}, {"images", bin.count}, {"confidence", bin.confidence},
+                        {"accuracy", bin.accuracy}});
+    return {{"ece", reliability.ece}, {"bins", bins}};
+}
+
+nlohmann::json calibrationJson(const RunEvaluationResult& evaluation, bool applied) {
+    nlohmann::json calibration = {{"heldOut", reliabilityJson(evaluation.reliability)}, {"temperatureApplied", applied}};
+    if (const auto& scaling = evaluation.temperatureScaling)
+        calibration["temperatureScaling"] = {{"temperature", scaling->temperature},
+                                             {"fittedOn", {{"split", "val"}, {"images", scaling->fittedImages},
+                                                           {"nllBefore", scaling->fittedNllBefore},
+                                                           {"nllAfter", scaling->fittedNllAfter}}},
+                                             {"heldOut", reliabilityJson(scaling->after)}};
+    return calibration;
+}
+
+std::string metricsJson(const RunContext& context, const RunEvaluationResult& evaluation, const ExportReplay& replay,
+                        bool calibrated) {
     auto classes = nlohmann::json::array();
     for (const auto& metrics : evaluation.report.classes)
         classes.push_back({{"name", metrics.name}, {"support", metrics.support}, {"precision", metrics.precision},
@@ -74,6 +94,7 @@ std::string metricsJson(const RunContext& context, const RunEvaluationResult& ev
          {{"split", splitName(evaluation.split)}, {"images", evaluation.images}, {"accuracy", evaluation.accuracy},
           {"loss", evaluation.loss}, {"macroF1", evaluation.report.macroF1}, {"classes", classes},
           {"confusion", evaluation.report.confusion}}},
+        {"calibration", calibrationJson(evaluation, calibrated)},
         {"parity",
          {{"images", replay.images}, {"topOneAgreements", replay.topOneAgreements},
           {"maxDifference", replay.maxDifference}, {"tolerance", replay.tolerance}}}};
@@ -110,8 +131,24 @@ std::string transferSection(const RunContext& context) {
     return text + "\n";
 }
 
+std::string confidenceSection(const RunEvaluationResult& evaluation, bool calibrated) {
+    std::string text = "Expected calibration error (ECE, 15 bins) on the held-out images: " +
+                       formatted("%.3f", evaluation.reliability.ece) +
+                       ", the average gap between how sure the model says it is and how often it is right. ";
+    const auto& scaling = evaluation.temperatureScaling;
+    if (!scaling)
+        return text + "There are no validation images apart from these, so no temperature was fitted.\n";
+    text += "Temperature scaling fitted on " + std::to_string(scaling->fittedImages) + " validation images (T = " +
+            formatted("%.3f", scaling->temperature) + ", their NLL " + formatted("%.3f", scaling->fittedNllBefore) + " -> " +
+            formatted("%.3f", scaling->fittedNllAfter) + ") gives ECE " + formatted("%.3f", scaling->after.ece) +
+            " on the held-out images. ";
+    return text + (calibrated ? "It is applied: `calibration.json` holds T, `graft-cli predict` divides the logits by it, "
+                                "and so should you.\n"
+                              : "It is not applied; export with --calibrate to record it for predict.\n");
+}
+
 std::string modelCard(const fs::path& project, const RunContext& context, const RunEvaluationResult& evaluation,
-                      const ExportReplay& replay, const PreprocessSpec& input) {
+                      const ExportReplay& replay, const PreprocessSpec& input, bool calibrated) {
     const auto& config = context.spec.config;
     std::string card = "# " + project.stem().string() + ": " + config.arch + " classifier (run " +
                        std::to_string(context.record.id) + ")\n\n";
@@ -134,6 +171,7 @@ std::string modelCard(const fs::path& project, const RunContext& context, const 
     for (const auto& metrics : evaluation.report.classes)
         card += "| " + metrics.name + " | " + formatted("%.3f", metrics.precision) + " | " + formatted("%.3f", metrics.recall) +
                 " | " + formatted("%.3f", metrics.f1) + " | " + std::to_string(metrics.support) + " |\n";
+    card += "\n## Confidence\n\n" + confidenceSection(evaluation, calibrated);
     card += "\n## Did transfer help?\n\n" + transferSection(context);
     card += "\n## Parity\n\nBefore this bundle was written, the " + std::to_string(replay.images) +
             " images above went through `model.pt` (TorchScript) and through Graft's own model: the top class agreed on " +
@@ -142,7 +180,11 @@ std::string modelCard(const fs::path& project, const RunContext& context, const 
     card += "\n## Use\n\nInput: N x " + std::to_string(input.channels()) + " x " + std::to_string(input.crop) + " x " +
             std::to_string(input.crop) + " float32 images, transformed exactly as `preprocess.json` says. Output: one logit per "
             "class of `labels.json`, in that order.\n\n```python\nimport json, torch\nmodel = torch.jit.load(\"model.pt\")\n"
-            "labels = json.load(open(\"labels.json\"))\nprobabilities = torch.softmax(model(images), 1)\n```\n\n"
+            "labels = json.load(open(\"labels.json\"))\n" +
+            (calibrated ? "temperature = json.load(open(\"calibration.json\"))[\"temperature\"]\n"
+                          "probabilities = torch.softmax(model(images) / temperature, 1)\n"
+                        : "probabilities = torch.softmax(model(images), 1)\n") +
+            "```\n\n"
             "Or: `graft-cli predict --model THIS_FOLDER IMAGE...`\n";
     card += "\n## Intended use and limits\n\nIt tells apart only the classes above and gives one of them for any image, "
             "even one of something else. The figures come from held-out images of the same collection; images from other "
@@ -154,7 +196,7 @@ std::string modelCard(const fs::path& project, const RunContext& context, const 
 } // namespace
 
 BundleReport exportRunBundle(const fs::path& project, std::int64_t runId, const fs::path& folder,
-                             const ProgressCallback& progress, std::stop_token stop) {
+                             const ProgressCallback& progress, std::stop_token stop, const BundleOptions& options) {
     if (fs::exists(folder)) throw Error(folder.string() + ": already exists; name a new folder for the bundle");
     const fs::path partial = folder.string() + ".partial";
     std::error_code ignored;
@@ -163,14 +205,22 @@ BundleReport exportRunBundle(const fs::path& project, std::int64_t runId, const 
         fs::create_directories(partial);
         BundleReport report;
         report.replay = exportRun(project, runId, partial / "model.pt", {}, progress, stop);
-        const auto evaluation = evaluateRun(project, runId, report.replay.split);
+        const auto evaluation = evaluateRun(project, runId, report.replay.split, stop, TemperatureFit::OnValidation);
         report.accuracy = evaluation.accuracy;
+        report.ece = evaluation.reliability.ece;
+        report.temperatureScaling = evaluation.temperatureScaling;
+        if (options.calibrate && !evaluation.temperatureScaling)
+            throw Error(project.string() + " run " + std::to_string(runId) +
+                        ": cannot calibrate: its classes have no validation images apart from the held-out ones");
         const auto context = runContext(project, runId);
         const auto input = architectureSpec(context.spec.config.arch).preprocess;
         writeFileAtomically(partial / "labels.json", nlohmann::json(context.spec.classes).dump(2));
         writeFileAtomically(partial / "preprocess.json", preprocessJson(input));
-        writeFileAtomically(partial / "metrics.json", metricsJson(context, evaluation, report.replay));
-        writeFileAtomically(partial / "README.md", modelCard(project, context, evaluation, report.replay, input));
+        writeFileAtomically(partial / "metrics.json", metricsJson(context, evaluation, report.replay, options.calibrate));
+        if (options.calibrate)
+            writeFileAtomically(partial / "calibration.json",
+                                nlohmann::json{{"temperature", evaluation.temperatureScaling->temperature}}.dump(2));
+        writeFileAtomically(partial / "README.md", modelCard(project, context, evaluation, report.replay, input, options.calibrate));
         fs::rename(partial, folder);
         return report;
     } catch (const fs::filesystem_error& error) {

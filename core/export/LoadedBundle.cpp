@@ -30,6 +30,14 @@ LoadedBundle loadBundle(const std::filesystem::path& folder) {
     } catch (const nlohmann::json::exception& error) {
         throw Error((folder / "labels.json").string() + ": not a list of class names (" + error.what() + ")");
     }
+    if (const auto calibration = folder / "calibration.json"; std::filesystem::exists(calibration)) {
+        try {
+            bundle.temperature = nlohmann::json::parse(readText(calibration)).at("temperature").get<double>();
+        } catch (const nlohmann::json::exception& error) {
+            throw Error(calibration.string() + ": no temperature in it (" + error.what() + ")");
+        }
+        if (!(bundle.temperature > 0)) throw Error(calibration.string() + ": the temperature must be positive");
+    }
     const auto model = folder / "model.pt";
     if (!std::filesystem::is_regular_file(model)) throw Error(model.string() + ": missing from the bundle");
     try {

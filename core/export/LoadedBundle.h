@@ -16,9 +16,10 @@ struct LoadedBundle {
     torch::jit::Module model;
     std::vector<std::string> labels;
     PreprocessSpec input;
+    double temperature = 1; // from calibration.json, when the export was calibrated: logits / T
 };
 
-// Errors name the folder and the file that is missing or malformed.
+// Errors name the folder and the file that is missing or malformed. calibration.json is optional.
 LoadedBundle loadBundle(const std::filesystem::path& folder);
 
 } // namespace graft

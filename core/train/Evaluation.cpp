@@ -27,6 +27,7 @@ Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::i
     Evaluation result;
     double lossSum = 0;
     std::int64_t correct = 0;
+    std::vector<torch::Tensor> logitBatches;
     for (std::int64_t begin = 0; begin < count; begin += batchSize) {
         if (stop.stop_requested()) {
             result.complete = false;
@@ -46,8 +47,10 @@ Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::i
         const auto confidenceOnCpu = confidence.to(torch::kCPU).contiguous();
         result.confidences.insert(result.confidences.end(), confidenceOnCpu.data_ptr<float>(),
                                   confidenceOnCpu.data_ptr<float>() + confidenceOnCpu.numel());
+        logitBatches.push_back(logits.to(torch::kCPU));
         result.count += end - begin;
     }
+    if (!logitBatches.empty()) result.logits = torch::cat(logitBatches);
     if (result.count > 0) {
         result.loss = lossSum / double(result.count);
         result.accuracy = double(correct) / double(result.count);

@@ -16,6 +16,7 @@ struct Evaluation {
     bool complete = true; // false when a stop request cut it short
     std::vector<std::int64_t> predictions; // the predicted class of each image, in order
     std::vector<float> confidences;        // the softmax probability of each prediction
+    torch::Tensor logits;                  // N x K float32 on the CPU, for calibration
 };
 
 // Eval mode, the channels-last layout (ChannelsLast) and no autograd; restores nothing, callers

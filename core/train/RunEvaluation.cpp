@@ -1,5 +1,7 @@
 #include "train/RunEvaluation.h"
 
+#include "common/Error.h"
+#include "metrics/Calibration.h"
 #include "models/Classifier.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
@@ -9,26 +11,42 @@
 
 namespace graft {
 
+namespace {
+
+struct SplitEvaluation {
+    std::vector<LabeledImage> images;
+    LabeledTensors data;
+    Evaluation evaluation;
+};
+
+SplitEvaluation evaluateSplit(ProjectStore& store, const RunModel& run, Split split, torch::Device device, std::stop_token stop,
+                              const std::string& source) {
+    const auto classIndex = classIndexByName(store, run.spec.classes);
+    SplitEvaluation result;
+    for (const auto& image : store.labeledImagesInSplit(split))
+        if (classIndex.contains(image.classId)) result.images.push_back(image);
+    result.data = loadTensors(store, result.images, classIndex, run.architecture.preprocess);
+    if (result.data.size() == 0) return result;
+    result.evaluation = evaluate(*run.model, result.data, run.spec.config.batchSize, device, stop);
+    if (!result.evaluation.complete) throw Error(source + ": evaluation stopped");
+    return result;
+}
+
+} // namespace
+
 RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split,
-                                std::stop_token stop) {
+                                std::stop_token stop, TemperatureFit temperatureFit) {
     useCpuCores();
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const std::string source = project.string() + " run " + std::to_string(runId);
     const RunModel run = loadRunModel(db, runId, source);
     const auto& spec = run.spec;
-    auto& model = run.model;
-
     ProjectStore store(db);
-    const auto classIndex = classIndexByName(store, spec.classes);
-    std::vector<LabeledImage> images;
-    for (const auto& image : store.labeledImagesInSplit(split))
-        if (classIndex.contains(image.classId)) images.push_back(image);
-    const auto data = loadTensors(store, images, classIndex, run.architecture.preprocess);
-    if (data.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
     const torch::Device device = resolveDevice(spec.config.device);
-    model->to(device);
-    const Evaluation evaluation = evaluate(*model, data, spec.config.batchSize, device, stop);
-    if (!evaluation.complete) throw Error(source + ": evaluation stopped");
+    run.model->to(device);
+    const auto [images, data, evaluation] = evaluateSplit(store, run, split, device, stop, source);
+    if (data.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
+
     RunEvaluationResult result;
     result.runId = runId;
     result.split = split;
@@ -45,6 +63,22 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
             result.misclassified.push_back({images[i].sha256, spec.classes[std::size_t(truth[i])],
                                             spec.classes[std::size_t(evaluation.predictions[i])],
                                             double(evaluation.confidences[i])});
+    result.reliability = reliabilityOf(evaluation.logits, data.labels);
+
+    if (temperatureFit == TemperatureFit::OnValidation && split != Split::Val) {
+        const auto validation = evaluateSplit(store, run, Split::Val, device, stop, source);
+        if (validation.data.size() > 0) {
+            const auto& fitted = validation.evaluation.logits;
+            const auto& fittedLabels = validation.data.labels;
+            TemperatureScaling scaling;
+            scaling.temperature = fitTemperature(fitted, fittedLabels);
+            scaling.fittedImages = fitted.size(0);
+            scaling.fittedNllBefore = negativeLogLikelihood(fitted, fittedLabels);
+            scaling.fittedNllAfter = negativeLogLikelihood(fitted, fittedLabels, scaling.temperature);
+            scaling.after = reliabilityOf(evaluation.logits, data.labels, scaling.temperature);
+            result.temperatureScaling = scaling;
+        }
+    }
     return result;
 }
 

@@ -1,14 +1,27 @@
 #pragma once
 
 #include "metrics/ClassificationReport.h"
+#include "metrics/Reliability.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stop_token>
 
 namespace graft {
+
+// Temperature scaling fitted on the validation images, applied to the evaluated split's logits.
+struct TemperatureScaling {
+    double temperature = 1;
+    std::int64_t fittedImages = 0; // validation images
+    double fittedNllBefore = 0;    // their mean NLL, before and after
+    double fittedNllAfter = 0;
+    Reliability after; // of the evaluated split, logits divided by the temperature
+};
+
+enum class TemperatureFit { None, OnValidation };
 
 struct RunEvaluationResult {
     std::int64_t runId = 0;
@@ -20,11 +33,15 @@ struct RunEvaluationResult {
     double loss = 0;
     ClassificationReport report;
     std::vector<Misclassification> misclassified; // in the split's order
+    Reliability reliability;                       // of the split's softmax confidences
+    // With TemperatureFit::OnValidation, when the run's classes have validation images and the
+    // evaluated split is another one (fitting and measuring on the same images would flatter it).
+    std::optional<TemperatureScaling> temperatureScaling;
 };
 
 // Evaluates a run's best checkpoint (by its validation metric; the last one when it never
 // validated) on one split of its project.
 RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split,
-                                std::stop_token stop = {});
+                                std::stop_token stop = {}, TemperatureFit temperatureFit = TemperatureFit::None);
 
 } // namespace graft

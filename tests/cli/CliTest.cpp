@@ -304,6 +304,28 @@ TEST(Cli, BundleAndProjectRunPredictWhatTheNativeModelPredictsFromTheSameWeights
         }
     EXPECT_EQ(runCli(dir, "predict x.png --model " + (dir / "images").string()).exitCode, 1) << "not a bundle";
 
+    // A calibrated bundle: predict divides the same logits by the recorded temperature. With three
+    // classes the top 3 are the whole distribution, so log p recovers the logits up to a constant.
+    const auto calibratedBundle = dir / "calibrated";
+    const auto calibrated = runCli(dir, "export " + project + " --run 1 --bundle " + calibratedBundle.string() + " --calibrate --json");
+    ASSERT_EQ(calibrated.exitCode, 0) << calibrated.err;
+    const double temperature = nlohmann::json::parse(testing::readFile(calibratedBundle / "calibration.json"))["temperature"];
+    EXPECT_EQ(nlohmann::json::parse(calibrated.out)["temperatureScaling"]["temperature"].get<double>(), temperature);
+    const auto scaled = runCli(dir, "predict" + images + " --model " + calibratedBundle.string() + " --topk 3 --json");
+    ASSERT_EQ(scaled.exitCode, 0) << scaled.err;
+    const auto c = nlohmann::json::parse(scaled.out)["predictions"];
+    ASSERT_EQ(c.size(), a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        std::map<std::string, double> logProbability, expected;
+        for (const auto& score : a[i]["top"]) logProbability[score["label"]] = std::log(score["probability"].get<double>());
+        double total = 0;
+        for (const auto& [label, value] : logProbability) total += std::exp(value / temperature);
+        for (const auto& score : c[i]["top"])
+            EXPECT_NEAR(score["probability"].get<double>(), std::exp(logProbability[score["label"]] / temperature) / total, 1e-5)
+                << c[i]["image"];
+    }
+    EXPECT_EQ(runCli(dir, "export " + project + " --run 1 --out " + (dir / "m.pt").string() + " --calibrate").exitCode, 2);
+
     // The run itself, straight from the project, over the whole folder, as CSV.
     const auto csvFile = dir / "predictions.csv";
     const auto fromRun = runCli(dir, "predict " + (dir / "images").string() + " --model " + project + ":1 --topk 3 --out " +

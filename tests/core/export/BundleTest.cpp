@@ -3,9 +3,11 @@
 
 #include "common/Error.h"
 #include "data/PreprocessJson.h"
+#include "metrics/Calibration.h"
 #include "models/Architectures.h"
 #include "models/Classifier.h"
 #include "project/ProjectFile.h"
+#include "train/ProjectTensors.h"
 #include "train/RunModel.h"
 
 #include "TempDir.h"
@@ -44,6 +46,76 @@ TEST_F(TrainedShapesRun, BundleReadsBackAsTheRunsModelWithItsLabelsTransformAndC
     for (const auto* section : {"## Data", "## Results on held-out images", "## Did transfer help?", "## Parity",
                                 "## Use", "## Intended use and limits", "not a trial of an experiment"})
         EXPECT_NE(card.find(section), std::string::npos) << section << "\n" << card;
+}
+
+// The run's logits and labels on one split, computed here from its model, apart from evaluateRun.
+std::pair<torch::Tensor, torch::Tensor> splitLogits(const std::filesystem::path& project, std::int64_t runId, Split split) {
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto run = loadRunModel(db, runId, "run");
+    ProjectStore store(db);
+    const auto classIndex = classIndexByName(store, run.spec.classes);
+    const auto data = loadTensors(store, store.labeledImagesInSplit(split), classIndex, run.architecture.preprocess);
+    torch::NoGradGuard noGrad;
+    run.model->eval();
+    return {run.model->forward(data.images), data.labels};
+}
+
+TEST_F(TrainedShapesRun, BundleStatesItsCalibrationAndRecordsTheValidationTemperatureWhenAsked) {
+    const auto [heldOutLogits, heldOutLabels] = splitLogits(project(), runId_, Split::Test);
+    const auto [valLogits, valLabels] = splitLogits(project(), runId_, Split::Val);
+    ASSERT_GT(valLabels.size(0), 0);
+    const double temperature = fitTemperature(valLogits, valLabels);
+
+    const auto plain = dir_ / "plain";
+    exportRunBundle(project(), runId_, plain, {}, {});
+    EXPECT_FALSE(std::filesystem::exists(plain / "calibration.json"));
+    EXPECT_EQ(loadBundle(plain).temperature, 1);
+    const auto metrics = nlohmann::json::parse(testing::readFile(plain / "metrics.json"))["calibration"];
+    EXPECT_NEAR(metrics["heldOut"]["ece"].get<double>(), reliabilityOf(heldOutLogits, heldOutLabels).ece, 1e-6);
+    EXPECT_EQ(metrics["heldOut"]["bins"].size(), 15u);
+    EXPECT_NEAR(metrics["temperatureScaling"]["temperature"].get<double>(), temperature, 1e-4 * temperature);
+    EXPECT_EQ(metrics["temperatureScaling"]["fittedOn"]["images"], valLabels.size(0));
+    EXPECT_FALSE(metrics["temperatureApplied"].get<bool>());
+    EXPECT_NE(testing::readFile(plain / "README.md").find("It is not applied; export with --calibrate"), std::string::npos);
+
+    const auto calibrated = dir_ / "calibrated";
+    const auto report = exportRunBundle(project(), runId_, calibrated, {}, {}, {.calibrate = true});
+    ASSERT_TRUE(report.temperatureScaling.has_value());
+    EXPECT_NEAR(loadBundle(calibrated).temperature, temperature, 1e-4 * temperature);
+    EXPECT_LE(report.temperatureScaling->fittedNllAfter, report.temperatureScaling->fittedNllBefore);
+    const auto card = testing::readFile(calibrated / "README.md");
+    EXPECT_NE(card.find("## Confidence"), std::string::npos) << card;
+    EXPECT_NE(card.find("It is applied: `calibration.json` holds T"), std::string::npos) << card;
+    EXPECT_NE(card.find("torch.softmax(model(images) / temperature, 1)"), std::string::npos) << card;
+}
+
+TEST_F(TrainedShapesRun, CalibratingWithoutValidationImagesIsRefusedAndWritesNothing) {
+    {
+        Database db = openProject(project(), ProjectAccess::ReadWrite);
+        db.exec("UPDATE splits SET split = 'train' WHERE split = 'val'");
+    }
+    const auto folder = dir_ / "bundle";
+    try {
+        exportRunBundle(project(), runId_, folder, {}, {}, {.calibrate = true});
+        FAIL() << "calibrated without validation images";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("cannot calibrate: its classes have no validation images"), std::string::npos)
+            << error.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(folder));
+}
+
+TEST(LoadedBundle, ANonPositiveTemperatureIsRefusedNamingTheFile) {
+    testing::TempDir dir;
+    testing::writeFile(dir / "preprocess.json", preprocessJson(architectureSpec("tinynet").preprocess));
+    testing::writeFile(dir / "labels.json", R"(["a", "b"])");
+    testing::writeFile(dir / "calibration.json", R"({"temperature": 0})");
+    try {
+        loadBundle(dir.path());
+        FAIL() << "T = 0 divides by zero";
+    } catch (const Error& error) {
+        EXPECT_EQ(std::string(error.what()), (dir / "calibration.json").string() + ": the temperature must be positive");
+    }
 }
 
 TEST_F(TrainedShapesRun, AnExistingFolderIsRefusedAndLeftAsItWas) {
