@@ -1,6 +1,7 @@
 #include "ComparePage.h"
 
 #include "ArmColors.h"
+#include "ExplanationView.h"
 #include "JobController.h"
 #include "PlotStyle.h"
 #include "QCustomPlotInclude.h"
@@ -16,6 +17,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSplitter>
@@ -44,7 +46,8 @@ QColor verdictColor(Verdict verdict) {
 ComparePage::ComparePage(QWidget* parent)
     : QWidget(parent), experiment_(new QComboBox), table_(new QTableWidget(0, 8)), tabs_(new QTabWidget),
       curves_(new QCustomPlot), note_(new QLabel), trial_(new QComboBox), armErrors_(new RunErrorsView),
-      baselineErrors_(new RunErrorsView), inspection_(new JobController(this)),
+      baselineErrors_(new RunErrorsView), explanation_(new ExplanationView), explaining_(new JobController(this)),
+      inspection_(new JobController(this)),
       rankButton_(new QPushButton(tr("Rank cached backbones"))), cancelRanking_(new QPushButton(tr("Cancel"))),
       rankingNote_(new QLabel), rankingTable_(new QTableWidget(0, 7)), ranking_(new JobController(this)) {
     experiment_->setObjectName("experimentChoice");
@@ -86,9 +89,15 @@ ComparePage::ComparePage(QWidget* parent)
     auto* sideBySide = new QSplitter;
     sideBySide->addWidget(armErrors_);
     sideBySide->addWidget(baselineErrors_);
+    auto* errorsAndExplanation = new QSplitter(Qt::Vertical);
+    errorsAndExplanation->addWidget(sideBySide);
+    errorsAndExplanation->addWidget(explanation_);
+    errorsAndExplanation->setStretchFactor(0, 3);
+    errorsAndExplanation->setStretchFactor(1, 1);
+    explanation_->showMessage(tr("Click a misclassified image to see where each model looked."));
     auto* errorsLayout = new QVBoxLayout(errors);
     errorsLayout->addLayout(trialRow);
-    errorsLayout->addWidget(sideBySide, 1);
+    errorsLayout->addWidget(errorsAndExplanation, 1);
     tabs_->addTab(errors, tr("Errors and confusion"));
 
     rankingTable_->setObjectName("rankingTable");
@@ -136,6 +145,21 @@ ComparePage::ComparePage(QWidget* parent)
             armErrors_->showMessage(message);
             baselineErrors_->showMessage({});
         }
+    });
+    connect(armErrors_, &RunErrorsView::imageChosen, this, &ComparePage::explainImage);
+    connect(baselineErrors_, &RunErrorsView::imageChosen, this, &ComparePage::explainImage);
+    connect(explaining_, &JobController::explained, this,
+            [this](const QString& sha256, const std::vector<ImageExplanation>& explanations) {
+                if (!pendingExplanation_.isEmpty() || discardExplanation_) return; // stale: another image or trial since
+                explanation_->showExplanations(
+                    tr("Grad-CAM of each model's top class on %1: red is where its evidence lies.").arg(sha256.left(12)),
+                    explanations, inspectedCaptions_);
+            });
+    connect(explaining_, &JobController::finished, this, [this](qint64, bool succeeded, const QString& message) {
+        discardExplanation_ = false;
+        const QString pending = std::exchange(pendingExplanation_, QString());
+        if (!pending.isEmpty()) explainImage(pending);
+        else if (!succeeded) explanation_->showMessage(message);
     });
     connect(rankButton_, &QPushButton::clicked, this, &ComparePage::rankBackbones);
     connect(cancelRanking_, &QPushButton::clicked, ranking_, &JobController::cancel);
@@ -321,6 +345,15 @@ void ComparePage::inspectTrial(int index) {
     const auto runs = trial_->itemData(index).toList();
     std::vector<qint64> runIds = {runs[0].toLongLong()};
     if (runs[1].toLongLong() > 0) runIds.push_back(runs[1].toLongLong());
+    if (explaining_->isRunning()) { // of the previous trial's models
+        discardExplanation_ = true;
+        pendingExplanation_.clear();
+        explaining_->cancel();
+    }
+    inspectedRuns_ = runIds;
+    inspectedCaptions_ = {tr("%1 (run %2)").arg(trial_->itemText(index)).arg(runIds[0])};
+    if (runIds.size() > 1) inspectedCaptions_ << tr("baseline, same seed and labels (run %1)").arg(runIds[1]);
+    explanation_->showMessage(tr("Click a misclassified image to see where each model looked."));
     armErrors_->showMessage(tr("Evaluating %1 on the held-out images…").arg(trial_->itemText(index)));
     baselineErrors_->showMessage(runIds.size() > 1 ? tr("…and the baseline with the same seed and labels.")
                                                    : tr("The baseline has no finished trial with this seed and labels."));
@@ -331,6 +364,18 @@ void ComparePage::showInspections(const std::vector<RunInspection>& inspections)
     if (pendingTrial_ != -1) return; // stale: another trial was chosen, or the list reloaded, meanwhile
     armErrors_->showInspection(inspections.front());
     if (inspections.size() > 1) baselineErrors_->showInspection(inspections[1]);
+    if (armErrors_->errors()->count() > 0) armErrors_->errors()->setCurrentRow(0); // explain the surest mistake
+}
+
+void ComparePage::explainImage(const QString& sha256) {
+    if (inspectedRuns_.empty() || sha256.isEmpty()) return;
+    if (explaining_->isRunning()) { // the newest choice wins
+        pendingExplanation_ = sha256;
+        explaining_->cancel();
+        return;
+    }
+    explanation_->showMessage(tr("Computing each model's heat map for %1…").arg(sha256.left(12)));
+    explaining_->startExplanation(projectPath_.toStdString(), inspectedRuns_, sha256);
 }
 
 void ComparePage::rankBackbones() {

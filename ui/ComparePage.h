@@ -18,15 +18,17 @@ class QTabWidget;
 
 namespace graft::ui {
 
+class ExplanationView;
 class JobController;
 class RunErrorsView;
 
 // Compare: an experiment's arms at each label budget, held-out accuracy with its 95 % interval,
 // the paired difference from the baseline and its verdict as a coloured badge, McNemar's second
 // opinion, the labels the baseline needs to match. Below, in tabs: the label-efficiency curves,
-// each mean with its interval as a bar; a trial's confusion matrix and misclassified images
-// beside those of the baseline with the same seed and labels; and the ranking of the cached
-// pretrained backbones on this project.
+// each mean with its interval as a bar; a trial's confusion matrix, reliability diagram and
+// misclassified images beside those of the baseline with the same seed and labels, and for a
+// chosen image both models' Grad-CAM heat maps; and the ranking of the cached pretrained
+// backbones on this project.
 class ComparePage : public QWidget {
     Q_OBJECT
 
@@ -38,6 +40,8 @@ public:
     void showExperiment(qint64 experimentId);
     // Evaluates the trial in the chooser's row `index` and its baseline partner, in the background.
     void inspectTrial(int index);
+    // Both models of the inspected trial on one image: heat maps and top 3, in the background.
+    void explainImage(const QString& sha256);
     // Scores the backbones in the weights cache, in the background.
     void rankBackbones();
 
@@ -49,6 +53,8 @@ public:
 
     const RunErrorsView* armErrors() const { return armErrors_; }
     const RunErrorsView* baselineErrors() const { return baselineErrors_; }
+    const ExplanationView* explanation() const { return explanation_; }
+    JobController* explanationJob() const { return explaining_; }
     JobController* inspectionJob() const { return inspection_; }
     JobController* rankingJob() const { return ranking_; }
 
@@ -72,6 +78,12 @@ private:
     QComboBox* trial_;
     RunErrorsView* armErrors_;
     RunErrorsView* baselineErrors_;
+    ExplanationView* explanation_;
+    JobController* explaining_;
+    QString pendingExplanation_; // an image chosen while another was being explained
+    bool discardExplanation_ = false; // the explanation under way is of a trial no longer shown
+    std::vector<qint64> inspectedRuns_; // the arm's run, then the baseline's when there is one
+    QStringList inspectedCaptions_;
     JobController* inspection_;
     // A trial asked for while another inspection was still running, or kDiscardInspection when
     // the list was reloaded under it; -1 when neither.

@@ -1,8 +1,10 @@
 #include "DataPage.h"
 
 #include "ImageFilterModel.h"
-#include "ImageGridModel.h"
 #include "FunctionCommand.h"
+#include "ImageExplanation.h"
+#include "ImageGridModel.h"
+#include "JobController.h"
 #include "Notice.h"
 #include "SetLabelsCommand.h"
 #include "ThumbnailLoader.h"
@@ -13,6 +15,7 @@
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -45,7 +48,9 @@ constexpr int kPreview = 320;
 DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     : QWidget(parent), undoStack_(undoStack), model_(new ImageGridModel(kThumbnail, this)),
       filter_(new ImageFilterModel(this)), grid_(new QListView), classTable_(new QTableWidget(0, 5)),
-      filterChoice_(new QComboBox), preview_(new QLabel), details_(new QLabel), validationPercent_(new QSpinBox),
+      filterChoice_(new QComboBox), preview_(new QLabel), details_(new QLabel),
+      explainRun_(new QComboBox), heatMap_(new QCheckBox(tr("Heat map (H)"))), explaining_(new JobController(this)),
+      validationPercent_(new QSpinBox),
       testPercent_(new QSpinBox), splitSeed_(new QSpinBox) {
     filter_->setSourceModel(model_);
 
@@ -113,7 +118,17 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     auto* right = new QWidget;
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
+    explainRun_->setObjectName("explainRun");
+    explainRun_->setToolTip(tr("A finished run: the preview shows its three most probable classes for the image and, "
+                               "with Heat map, where in the image it found the evidence for the first (Grad-CAM)"));
+    heatMap_->setObjectName("heatMap");
+    heatMap_->setEnabled(false);
+    auto* explainRow = new QHBoxLayout;
+    explainRow->addWidget(new QLabel(tr("Model")));
+    explainRow->addWidget(explainRun_, 1);
+    explainRow->addWidget(heatMap_);
     rightLayout->addWidget(preview_);
+    rightLayout->addLayout(explainRow);
     rightLayout->addWidget(details_);
     rightLayout->addStretch(1);
 
@@ -129,6 +144,20 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
 
     connect(filterChoice_, &QComboBox::currentIndexChanged, this, &DataPage::applyFilterChoice);
     connect(grid_->selectionModel(), &QItemSelectionModel::currentChanged, this, &DataPage::showPreview);
+    connect(explainRun_, &QComboBox::currentIndexChanged, this, [this] {
+        heatMap_->setEnabled(explainRun_->currentData().toLongLong() > 0);
+        showPreview();
+    });
+    connect(heatMap_, &QCheckBox::toggled, this, &DataPage::paintPreview);
+    connect(explaining_, &JobController::explained, this, &DataPage::showExplanation);
+    connect(explaining_, &JobController::finished, this, [this](qint64, bool succeeded, const QString& message) {
+        const QString pending = std::exchange(pendingExplanation_, QString());
+        if (!pending.isEmpty()) showPreview();
+        else if (!succeeded) {
+            previewTop_ = message;
+            paintPreview();
+        }
+    });
 }
 
 DataPage::~DataPage() {
@@ -137,6 +166,7 @@ DataPage::~DataPage() {
 }
 
 void DataPage::setProject(Database* db, const QString& path) {
+    projectPath_ = path;
     thumbnailThread_.quit();
     thumbnailThread_.wait();
     db_ = db;
@@ -165,6 +195,7 @@ void DataPage::reload() {
     refreshClasses();
     refreshFilterChoices();
     refreshSplitEditor();
+    refreshRunChoices();
     showPreview();
 }
 
@@ -401,25 +432,96 @@ void DataPage::applyFilterChoice(int index) {
 
 void DataPage::showPreview() {
     const auto current = grid_->currentIndex();
+    previewHeatMap_ = {};
+    previewTop_.clear();
     if (!db_ || !current.isValid()) {
-        preview_->clear();
-        details_->setText(db_ ? tr("%n image(s)", "", model_->rowCount()) : QString());
+        previewImage_.clear();
+        previewPlain_ = {};
+        paintPreview();
         return;
     }
     const auto& image = model_->image(filter_->mapToSource(current).row());
-    QImage large;
+    previewImage_ = QString::fromStdString(image.sha256);
+    previewPlain_ = {};
     try {
-        large = ThumbnailLoader::thumbnail(ProjectStore(*db_).imageBytes(image.sha256), kPreview);
+        previewPlain_ = ThumbnailLoader::thumbnail(ProjectStore(*db_).imageBytes(image.sha256), kPreview);
     } catch (const std::exception&) {
     }
-    preview_->setPixmap(QPixmap::fromImage(large));
-    details_->setText(current.data(Qt::ToolTipRole).toString() + "\n" + tr("Label: %1").arg(current.data().toString()));
+    const qint64 runId = explainRun_->currentData().toLongLong();
+    if (runId > 0) {
+        previewTop_ = tr("Run %1 is looking at it…").arg(runId);
+        if (explaining_->isRunning()) { // the newest image wins
+            pendingExplanation_ = previewImage_;
+            explaining_->cancel();
+        } else {
+            explaining_->startExplanation(projectPath_.toStdString(), {runId}, previewImage_);
+        }
+    }
+    paintPreview();
+}
+
+void DataPage::showExplanation(const QString& sha256, const std::vector<ImageExplanation>& explanations) {
+    if (sha256 != previewImage_ || !pendingExplanation_.isEmpty() || explanations.empty()) return; // stale
+    const auto& explanation = explanations.front();
+    // Small inputs (TinyNet's 28 px) are enlarged without smoothing, so their pixels stay visible.
+    previewHeatMap_ = explanation.heatMap.scaled(kPreview, kPreview, Qt::KeepAspectRatio,
+                                                 explanation.heatMap.width() < kPreview / 2 ? Qt::FastTransformation
+                                                                                            : Qt::SmoothTransformation);
+    QStringList top;
+    for (const auto& [label, probability] : explanation.top) top << tr("%1 %2 %").arg(label).arg(100 * probability, 0, 'f', 1);
+    previewTop_ = tr("Run %1: %2").arg(explanation.runId).arg(top.join(", "));
+    paintPreview();
+}
+
+void DataPage::paintPreview() {
+    const bool heat = heatMap_->isChecked() && heatMap_->isEnabled() && !previewHeatMap_.isNull();
+    preview_->setPixmap(QPixmap::fromImage(heat ? previewHeatMap_ : previewPlain_));
+    const auto current = grid_->currentIndex();
+    if (!db_ || !current.isValid()) {
+        details_->setText(db_ ? tr("%n image(s)", "", model_->rowCount()) : QString());
+        return;
+    }
+    QString text = current.data(Qt::ToolTipRole).toString() + "\n" + tr("Label: %1").arg(current.data().toString());
+    if (!previewTop_.isEmpty()) text += "\n" + previewTop_;
+    details_->setText(text);
+}
+
+QString DataPage::previewDetails() const { return details_->text(); }
+
+void DataPage::setExplainingRun(qint64 runId) {
+    const int index = explainRun_->findData(runId);
+    explainRun_->setCurrentIndex(index < 0 ? 0 : index);
+}
+
+void DataPage::setHeatMapShown(bool shown) { heatMap_->setChecked(shown); }
+
+void DataPage::refreshRunChoices() {
+    const qint64 chosen = explainRun_->currentData().toLongLong();
+    const QSignalBlocker blocker(explainRun_);
+    explainRun_->clear();
+    explainRun_->addItem(tr("none"), qint64(0));
+    if (db_) {
+        const auto records = RunStore(*db_).runs();
+        for (auto run = records.rbegin(); run != records.rend(); ++run) { // newest first
+            if (run->status != RunStatus::Finished) continue;
+            const QString arm = run->arm.empty() ? QString() : QString::fromStdString(run->arm) + ", ";
+            explainRun_->addItem(tr("run %1: %2%3, seed %4").arg(run->id).arg(arm, QString::fromStdString(run->arch)).arg(run->seed),
+                                 qint64(run->id));
+        }
+    }
+    const int index = explainRun_->findData(chosen);
+    explainRun_->setCurrentIndex(index < 0 ? 0 : index);
+    heatMap_->setEnabled(explainRun_->currentData().toLongLong() > 0);
 }
 
 bool DataPage::eventFilter(QObject* watched, QEvent* event) {
     if (watched == grid_ && event->type() == QEvent::KeyPress) {
         const auto* key = static_cast<QKeyEvent*>(event);
         if (key->modifiers() == Qt::NoModifier || key->modifiers() == Qt::KeypadModifier) {
+            if (key->key() == Qt::Key_H && heatMap_->isEnabled()) {
+                heatMap_->toggle();
+                return true;
+            }
             if (key->key() == Qt::Key_0) {
                 labelSelection(std::nullopt);
                 return true;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QImage>
 #include <QString>
 #include <QThread>
 #include <QSet>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QSpinBox;
 class QLabel;
@@ -26,12 +28,15 @@ namespace graft::ui {
 
 class ImageFilterModel;
 class ImageGridModel;
+class JobController;
+struct ImageExplanation;
 struct ImageLabel;
 
 // Data & Labels: the project's images as a thumbnail grid with filters, the classes with their
 // counts per split (the row header is the key that assigns the class), the split editor, and a
-// preview. Keys 1-9
-// label the selected images with that class, 0 clears their labels; both go on the undo stack.
+// large preview; with a finished run chosen, the preview gives that run's top 3 for the image and
+// its Grad-CAM heat map (toggled with H). Keys 1-9 label the selected images with that class, 0
+// clears their labels; both go on the undo stack.
 class DataPage : public QWidget {
     Q_OBJECT
 
@@ -58,6 +63,12 @@ public:
     // Re-splits every labelled image per class with these fractions and seed, as one undoable
     // step; undo puts back each image's previous split exactly.
     void resplit(double validation, double test, std::uint64_t seed);
+    // The run whose view of the selected image the preview shows (0: none), and whether as a heat map.
+    void setExplainingRun(qint64 runId);
+    void setHeatMapShown(bool shown);
+    JobController* explanationJob() const { return explaining_; }
+    const QLabel* preview() const { return preview_; }
+    QString previewDetails() const;
 
 Q_SIGNALS:
     void labelsChanged();
@@ -79,6 +90,10 @@ private:
     void refreshSplitEditor();
     void applyFilterChoice(int index);
     void showPreview();
+    void refreshRunChoices();
+    void showExplanation(const QString& sha256, const std::vector<ImageExplanation>& explanations);
+    // The preview's image: the run's heat map when asked for and computed, else the plain image.
+    void paintPreview();
 
     QUndoStack* undoStack_;
     Database* db_ = nullptr;
@@ -89,6 +104,15 @@ private:
     QComboBox* filterChoice_;
     QLabel* preview_;
     QLabel* details_;
+    QComboBox* explainRun_;
+    QCheckBox* heatMap_;
+    JobController* explaining_;
+    QString projectPath_;
+    QString previewImage_;  // SHA-256 of the image in the preview
+    QImage previewPlain_;
+    QImage previewHeatMap_; // of previewImage_ by the chosen run; null until computed
+    QString previewTop_;    // the chosen run's top 3 for it
+    QString pendingExplanation_;
     QSpinBox* validationPercent_;
     QSpinBox* testPercent_;
     QSpinBox* splitSeed_;

@@ -174,6 +174,16 @@ bool JobController::startInspection(const std::filesystem::path& project, const 
     });
 }
 
+bool JobController::startExplanation(const std::filesystem::path& project, const std::vector<qint64>& runIds,
+                                     const QString& sha256) {
+    return launch([this, project, runIds, sha256](std::stop_token stop) {
+        auto explanations = explainProjectImage(project, runIds, sha256, stop);
+        QMetaObject::invokeMethod(this, [this, sha256, explanations = std::move(explanations)] { Q_EMIT explained(sha256, explanations); },
+                                  Qt::QueuedConnection);
+        return std::tuple{qint64(runIds.size()), true, QString()};
+    });
+}
+
 void JobController::cancel() { worker_.request_stop(); }
 
 } // namespace graft::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ImageExplanation.h"
 #include "RunInspection.h"
 
 #include "experiment/BackboneRank.h"
@@ -47,6 +48,8 @@ public:
     bool startDownload(const std::string& zooEntryName);
     // Evaluates runs on their held-out images; inspected() carries them, in the order asked.
     bool startInspection(const std::filesystem::path& project, const std::vector<qint64>& runIds);
+    // Each run's top 3 and Grad-CAM for one project image; explained() carries them, in order.
+    bool startExplanation(const std::filesystem::path& project, const std::vector<qint64>& runIds, const QString& sha256);
     void cancel();
     bool isRunning() const { return running_; }
 
@@ -59,6 +62,7 @@ Q_SIGNALS:
     void progressed(const QString& stage, qint64 done, qint64 total);
     void ranked(const std::vector<graft::BackboneRank>& ranks);
     void inspected(const std::vector<graft::ui::RunInspection>& inspections);
+    void explained(const QString& sha256, const std::vector<graft::ui::ImageExplanation>& explanations);
     // `id` 0 when the job could not start; `message` says how it ended.
     void finished(qint64 id, bool succeeded, const QString& message);
 

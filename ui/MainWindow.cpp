@@ -40,6 +40,8 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace graft::ui {
 
 MainWindow::MainWindow(QWidget* parent)
@@ -148,6 +150,11 @@ QString MainWindow::pageName(int page) const {
 void MainWindow::showPage(int page) { navigator_->setCurrentRow(page); }
 
 QWidget* MainWindow::currentPage() const { return pages_->currentWidget(); }
+
+bool MainWindow::hasBackgroundWork() const {
+    const auto jobs = findChildren<JobController*>();
+    return std::any_of(jobs.begin(), jobs.end(), [](const JobController* job) { return job->isRunning(); });
+}
 
 PreferencesDialog* MainWindow::showPreferences() {
     auto* dialog = new PreferencesDialog(Preferences::load(), this);

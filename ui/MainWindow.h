@@ -51,6 +51,8 @@ public:
     QString pageName(int page) const;
     void showPage(int page);
     QWidget* currentPage() const;
+    // Whether any page's background job (training, evaluation, heat maps, ...) is still going.
+    bool hasBackgroundWork() const;
     // Edit > Preferences, opened without blocking; accepting it saves and applies the settings.
     PreferencesDialog* showPreferences();
     // Device for new runs, the CPU thread cap, the thumbnail cache and the theme.

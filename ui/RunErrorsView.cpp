@@ -1,10 +1,12 @@
 #include "RunErrorsView.h"
 
 #include "ConfusionMatrixPlot.h"
+#include "ReliabilityPlot.h"
 
 #include <QLabel>
 #include <QListWidget>
 #include <QPixmap>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace graft::ui {
@@ -15,7 +17,8 @@ constexpr int kThumbnailSize = 96;
 } // namespace
 
 RunErrorsView::RunErrorsView(QWidget* parent)
-    : QWidget(parent), heading_(new QLabel), matrix_(new ConfusionMatrixPlot), errors_(new QListWidget) {
+    : QWidget(parent), heading_(new QLabel), matrix_(new ConfusionMatrixPlot), reliability_(new ReliabilityPlot),
+      errors_(new QListWidget) {
     heading_->setWordWrap(true);
     errors_->setObjectName("errorImages");
     errors_->setViewMode(QListView::IconMode);
@@ -27,13 +30,19 @@ RunErrorsView::RunErrorsView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(heading_);
-    layout->addWidget(matrix_, 2);
+    auto* plots = new QHBoxLayout;
+    plots->addWidget(matrix_, 3);
+    plots->addWidget(reliability_, 2);
+    layout->addLayout(plots, 2);
     layout->addWidget(errors_, 3);
+    connect(errors_, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
+        if (item) Q_EMIT imageChosen(item->data(Qt::UserRole).toString());
+    });
 }
 
 void RunErrorsView::showInspection(const RunInspection& inspection) {
     const QString budget = inspection.labelsPerClass > 0 ? tr("%1 labels per class").arg(inspection.labelsPerClass) : tr("all labels");
-    heading_->setText(tr("<b>%1</b>, seed %2, %3 (run %4): %5 % of %6 %7 images right, %8 wrong")
+    heading_->setText(tr("<b>%1</b>, seed %2, %3 (run %4): %5 % of %6 %7 images right, %8 wrong; ECE %9")
                           .arg(inspection.arm.toHtmlEscaped())
                           .arg(inspection.seed)
                           .arg(budget)
@@ -41,8 +50,10 @@ void RunErrorsView::showInspection(const RunInspection& inspection) {
                           .arg(100 * inspection.accuracy, 0, 'f', 1)
                           .arg(inspection.images)
                           .arg(inspection.split)
-                          .arg(inspection.errors.size()));
+                          .arg(inspection.errors.size())
+                          .arg(inspection.reliability.ece, 0, 'f', 3));
     matrix_->setMatrix(inspection.classes, inspection.confusion);
+    reliability_->setReliability(inspection.reliability);
     errors_->clear();
     for (const auto& error : inspection.errors) {
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(error.thumbnail)),
@@ -58,6 +69,7 @@ void RunErrorsView::showInspection(const RunInspection& inspection) {
 void RunErrorsView::showMessage(const QString& text) {
     heading_->setText(text);
     matrix_->setMatrix({}, {});
+    reliability_->clear();
     errors_->clear();
 }
 

@@ -10,9 +10,11 @@ class QListWidget;
 namespace graft::ui {
 
 class ConfusionMatrixPlot;
+class ReliabilityPlot;
 
-// One inspected run: what it is and how it scored, its confusion matrix, and the images it got
-// wrong with the class it said and how sure it was, the surest mistakes first.
+// One inspected run: what it is and how it scored, its confusion matrix and reliability diagram,
+// and the images it got wrong with the class it said and how sure it was, the surest mistakes
+// first. Choosing one of them emits imageChosen.
 class RunErrorsView : public QWidget {
     Q_OBJECT
 
@@ -24,11 +26,16 @@ public:
     void showMessage(const QString& text);
     QString heading() const;
     const ConfusionMatrixPlot* matrix() const { return matrix_; }
-    const QListWidget* errors() const { return errors_; }
+    const ReliabilityPlot* reliability() const { return reliability_; }
+    QListWidget* errors() const { return errors_; }
+
+Q_SIGNALS:
+    void imageChosen(const QString& sha256);
 
 private:
     QLabel* heading_;
     ConfusionMatrixPlot* matrix_;
+    ReliabilityPlot* reliability_;
     QListWidget* errors_;
 };
 

@@ -28,6 +28,7 @@ RunInspection inspectRun(const std::filesystem::path& project, qint64 runId, int
     inspection.accuracy = evaluation.accuracy;
     for (const auto& metrics : evaluation.report.classes) inspection.classes.push_back(metrics.name);
     inspection.confusion = evaluation.report.confusion;
+    inspection.reliability = evaluation.reliability;
     for (const auto& error : evaluation.misclassified) {
         if (stop.stop_requested()) throw Error(project.string() + " run " + std::to_string(runId) + ": inspection stopped");
         inspection.errors.push_back({QString::fromStdString(error.image), QString::fromStdString(error.actual),

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "metrics/Reliability.h"
+
 #include <QImage>
 #include <QString>
 
@@ -31,6 +33,7 @@ struct RunInspection {
     std::vector<std::string> classes;
     std::vector<std::vector<std::int64_t>> confusion; // [actual][predicted]
     std::vector<InspectedError> errors;               // the most confident mistakes first
+    Reliability reliability;                          // of the held-out confidences
 };
 
 // Evaluates the run's best checkpoint on the held-out split its experiment judges it on and

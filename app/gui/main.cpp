@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
     QDir folder;
     if (parser.isSet(screenshot)) {
         // Every page, then each further tab of a page with tabs ("4-compare-2.png"). Each shot waits a
-        // moment, so what the page computes in the background (thumbnails, evaluations) is in the picture.
+        // moment, and for the page's background jobs, so what it computes (thumbnails, evaluations,
+        // heat maps) is in the picture.
         for (int page = 0; page < window.pageCount(); ++page) {
             const QString name = QString("%1-%2").arg(page + 1).arg(window.pageName(page));
             shots.push_back({page, nullptr, 0, name});
@@ -71,14 +72,19 @@ int main(int argc, char** argv) {
             const auto& shot = shots[index];
             window.showPage(shot.page);
             if (shot.tabs) shot.tabs->setCurrentIndex(shot.tab);
-            QTimer::singleShot(1500, &window, [&, next, index] {
+            auto take = std::make_shared<std::function<void(int)>>();
+            *take = [&, next, take, index](int waitsLeft) {
+                if (window.hasBackgroundWork() && waitsLeft > 0) return QTimer::singleShot(200, &window, [take, waitsLeft] { (*take)(waitsLeft - 1); });
                 const QString file = folder.filePath(shots[index].name + ".png");
                 if (!window.grab().save(file, "PNG")) {
                     qCritical("cannot write %s", qPrintable(file));
                     return QApplication::exit(1);
                 }
                 (*next)(index + 1);
-            });
+            };
+            // Background work the page started (an evaluation, then its heat maps) may chain, so
+            // its jobs are polled until idle, for up to a minute.
+            QTimer::singleShot(1500, &window, [take] { (*take)(300); });
         };
         (*next)(0);
     }

@@ -1,7 +1,11 @@
 #pragma once
 
 #include <QApplication>
+#include <QDir>
 #include <QStandardPaths>
+#include <QWidget>
+
+#include <cstdlib>
 
 namespace graft::testing {
 
@@ -15,6 +19,13 @@ inline void ensureTestApplication() {
     static char* argv[] = {name, nullptr};
     QStandardPaths::setTestModeEnabled(true);
     [[maybe_unused]] static auto* application = new QApplication(argc, argv);
+}
+
+// With GRAFT_TEST_SCREENSHOTS=DIR in the environment, saves what `widget` shows as DIR/NAME.png,
+// to look at a view in the state a test leaves it.
+inline void saveScreenshotIfAsked(QWidget& widget, const QString& name) {
+    if (const char* folder = std::getenv("GRAFT_TEST_SCREENSHOTS"))
+        widget.grab().save(QDir(QString::fromLocal8Bit(folder)).filePath(name + ".png"), "PNG");
 }
 
 } // namespace graft::testing

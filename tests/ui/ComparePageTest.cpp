@@ -1,10 +1,13 @@
 #include "ComparePage.h"
 #include "ConfusionMatrixPlot.h"
+#include "ExplanationView.h"
 #include "JobController.h"
 #include "MainWindow.h"
+#include "ReliabilityPlot.h"
 #include "RunErrorsView.h"
 
 #include "experiment/ExperimentComparison.h"
+#include "explain/RunExplanation.h"
 #include "experiment/ExperimentRunner.h"
 #include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
@@ -22,6 +25,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
 #include <gtest/gtest.h>
@@ -73,6 +77,7 @@ TEST_F(ComparePageTest, ATrialShowsItsConfusionMatrixAndErrorsBesideTheBaselineW
     auto* trials = page->findChild<QComboBox*>("trialChoice");
     ASSERT_EQ(trials->count(), 1) << "one trial of the arm compared with the baseline";
     QSignalSpy finished(page->inspectionJob(), &ui::JobController::finished);
+    QSignalSpy explained(page->explanationJob(), &ui::JobController::finished);
     trials->setCurrentIndex(0);
     ASSERT_TRUE(finished.wait(60'000));
     ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
@@ -94,7 +99,38 @@ TEST_F(ComparePageTest, ATrialShowsItsConfusionMatrixAndErrorsBesideTheBaselineW
         ASSERT_FALSE(evaluation.misclassified.empty()) << arm << " made no mistake to browse";
         const auto tip = view->errors()->item(0)->toolTip();
         EXPECT_TRUE(tip.contains("with probability")) << tip.toStdString();
+        EXPECT_EQ(view->reliability()->title(), QString("ECE %1").arg(evaluation.reliability.ece, 0, 'f', 3)) << arm;
+        EXPECT_TRUE(view->heading().contains(QString("ECE %1").arg(evaluation.reliability.ece, 0, 'f', 3)));
+        std::size_t filledBins = 0;
+        for (const auto& bin : evaluation.reliability.bins) filledBins += bin.count > 0 ? 1 : 0;
+        EXPECT_EQ(view->reliability()->shownBars().size(), filledBins) << arm;
     }
+
+    // The surest mistake is chosen at once: both models' heat maps and top classes for that image.
+    auto* armList = page->armErrors()->errors();
+    EXPECT_EQ(armList->currentRow(), 0);
+    if (explained.isEmpty()) {
+        ASSERT_TRUE(explained.wait(60'000));
+    }
+    ASSERT_TRUE(explained.front().at(1).toBool()) << explained.front().at(2).toString().toStdString();
+    QTest::qWait(50);
+    const auto chosen = armList->item(0)->data(Qt::UserRole).toString().toStdString();
+    const std::vector<std::int64_t> pair = {*runs.trialRun(experimentId, "wide", 5, 2), *runs.trialRun(experimentId, "scratch", 5, 2)};
+    const auto expected = explainWithRuns(project, pair, store.imageBytes(chosen), 3);
+    ASSERT_EQ(page->explanation()->panelCount(), 2);
+    for (int panel = 0; panel < 2; ++panel) {
+        const auto text = page->explanation()->panelText(panel);
+        const auto& top = expected[std::size_t(panel)].top.front();
+        EXPECT_TRUE(text.contains(QString("%1: %2 %").arg(QString::fromStdString(top.label)).arg(100 * top.probability, 0, 'f', 1)))
+            << text.toStdString();
+        EXPECT_FALSE(page->explanation()->panelImage(panel).isNull());
+    }
+    EXPECT_TRUE(page->explanation()->panelText(1).contains("baseline")) << page->explanation()->panelText(1).toStdString();
+    window.resize(1280, 900);
+    for (int index = 0; index < window.pageCount(); ++index)
+        if (window.pageName(index) == "compare") window.showPage(index);
+    page->findChild<QTabWidget*>()->setCurrentIndex(1);
+    testing::saveScreenshotIfAsked(window, "compare-heat-maps");
 
     // Reopened while a trial is being evaluated: the evaluation's result belongs to the old list.
     finished.clear();

@@ -6,9 +6,11 @@
 #include "data/ProjectSplits.h"
 #include "data/SyntheticShapes.h"
 #include "experiment/ExperimentRunner.h"
+#include "explain/RunExplanation.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "train/TrainingSession.h"
 
 #include "Images.h"
 #include "ShapesProject.h"
@@ -19,6 +21,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -356,6 +359,56 @@ TEST_F(DataPageTest, TheMisclassifiedFilterShowsTheHeldOutErrorsOfTheNewestEvalu
     filter->setCurrentIndex(last);
     ASSERT_EQ(grid->model()->rowCount(), 2);
     EXPECT_EQ((std::set<std::string>{shaAt(grid, 0), shaAt(grid, 1)}), (std::set<std::string>{images[1], images[4]}));
+}
+
+// With a finished run chosen, the preview gives that run's top 3 for the selected image, and H
+// switches between the image and the run's Grad-CAM heat map of it.
+TEST(DataPagePreview, AChosenRunsTopThreeAndHeatMapFollowTheSelectionAndTheHKey) {
+    testing::ensureTestApplication();
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
+    TrainingRequest request;
+    request.project = project;
+    request.config.epochs = 1;
+    request.config.batchSize = 8;
+    TrainObserver quiet;
+    const auto runId = runTraining(request, quiet, {}).runId;
+
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::DataPage*>();
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    auto* heatMap = window.findChild<QCheckBox*>("heatMap");
+    EXPECT_FALSE(heatMap->isEnabled()) << "no run chosen yet";
+    page->setExplainingRun(runId);
+    ASSERT_TRUE(heatMap->isEnabled());
+
+    QSignalSpy explained(page->explanationJob(), &ui::JobController::finished);
+    grid->setCurrentIndex(grid->model()->index(3, 0));
+    ASSERT_TRUE(explained.wait(60'000));
+    ASSERT_TRUE(explained.front().at(1).toBool()) << explained.front().at(2).toString().toStdString();
+    QTest::qWait(50);
+    const auto sha = shaAt(grid, 3);
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto expected = explainWithRuns(project, {runId}, ProjectStore(db).imageBytes(sha), 3).front();
+    const auto details = page->previewDetails();
+    EXPECT_TRUE(details.contains(QString("Run %1: %2 %3 %").arg(runId).arg(QString::fromStdString(expected.top[0].label))
+                                     .arg(100 * expected.top[0].probability, 0, 'f', 1)))
+        << details.toStdString();
+
+    const QImage plain = page->preview()->pixmap().toImage();
+    grid->setFocus();
+    QTest::keyClick(grid, Qt::Key_H);
+    EXPECT_TRUE(heatMap->isChecked());
+    const QImage heat = page->preview()->pixmap().toImage();
+    EXPECT_EQ(heat.size(), plain.size());
+    EXPECT_NE(heat, plain) << "the heat map is drawn over the image";
+    window.resize(1280, 800);
+    QTest::qWait(50);
+    testing::saveScreenshotIfAsked(window, "data-heat-map");
+    QTest::keyClick(grid, Qt::Key_H);
+    EXPECT_EQ(page->preview()->pixmap().toImage(), plain);
 }
 
 } // namespace
