@@ -195,7 +195,7 @@ void DataPage::reload() {
     refreshClasses();
     refreshFilterChoices();
     refreshSplitEditor();
-    refreshRunChoices();
+    reloadRuns();
     showPreview();
 }
 
@@ -495,7 +495,7 @@ void DataPage::setExplainingRun(qint64 runId) {
 
 void DataPage::setHeatMapShown(bool shown) { heatMap_->setChecked(shown); }
 
-void DataPage::refreshRunChoices() {
+void DataPage::reloadRuns() {
     const qint64 chosen = explainRun_->currentData().toLongLong();
     const QSignalBlocker blocker(explainRun_);
     explainRun_->clear();

@@ -63,6 +63,8 @@ public:
     // Re-splits every labelled image per class with these fractions and seed, as one undoable
     // step; undo puts back each image's previous split exactly.
     void resplit(double validation, double test, std::uint64_t seed);
+    // Lists the finished runs again for the preview (after training), keeping the chosen one.
+    void reloadRuns();
     // The run whose view of the selected image the preview shows (0: none), and whether as a heat map.
     void setExplainingRun(qint64 runId);
     void setHeatMapShown(bool shown);
@@ -90,7 +92,6 @@ private:
     void refreshSplitEditor();
     void applyFilterChoice(int index);
     void showPreview();
-    void refreshRunChoices();
     void showExplanation(const QString& sha256, const std::vector<ImageExplanation>& explanations);
     // The preview's image: the run's heat map when asked for and computed, else the plain image.
     void paintPreview();

@@ -1,17 +1,12 @@
 #include "ImageExplanation.h"
 
+#include "CvImage.h"
+
 #include "explain/RunExplanation.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 
 namespace graft::ui {
-namespace {
-
-QImage rgbImage(const cv::Mat& rgb) {
-    return QImage(rgb.data, rgb.cols, rgb.rows, int(rgb.step), QImage::Format_RGB888).copy();
-}
-
-} // namespace
 
 std::vector<ImageExplanation> explainProjectImage(const std::filesystem::path& project, const std::vector<qint64>& runIds,
                                                   const QString& sha256, std::stop_token stop) {
@@ -22,8 +17,8 @@ std::vector<ImageExplanation> explainProjectImage(const std::filesystem::path& p
     }
     std::vector<ImageExplanation> shown;
     for (const auto& explanation : explainWithRuns(project, {runIds.begin(), runIds.end()}, bytes, 3, stop)) {
-        ImageExplanation item{explanation.runId, QString::fromStdString(explanation.block), {}, rgbImage(explanation.viewed),
-                              rgbImage(explanation.heatMap)};
+        ImageExplanation item{explanation.runId, QString::fromStdString(explanation.block), {}, qImageOfRgb(explanation.viewed),
+                              qImageOfRgb(explanation.heatMap)};
         for (const auto& score : explanation.top) item.top.emplace_back(QString::fromStdString(score.label), score.probability);
         shown.push_back(std::move(item));
     }

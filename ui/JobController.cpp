@@ -1,10 +1,15 @@
 #include "JobController.h"
 
+#include "CvImage.h"
+
 #include "common/Error.h"
 #include "data/AutoImport.h"
 #include "experiment/BackboneRanking.h"
 #include "experiment/DemoProject.h"
 #include "models/Zoo.h"
+#include "data/FolderImport.h"
+#include "data/ImageDecoding.h"
+#include "explain/ImageTryout.h"
 #include "export/Bundle.h"
 #include "project/ProjectFile.h"
 
@@ -181,6 +186,48 @@ bool JobController::startExplanation(const std::filesystem::path& project, const
         QMetaObject::invokeMethod(this, [this, sha256, explanations = std::move(explanations)] { Q_EMIT explained(sha256, explanations); },
                                   Qt::QueuedConnection);
         return std::tuple{qint64(runIds.size()), true, QString()};
+    });
+}
+
+bool JobController::startTryout(const TryoutSource& source, std::shared_ptr<std::shared_ptr<const ImageTryout>> model,
+                                const std::vector<TryInput>& inputs) {
+    return launch([this, source, model, inputs](std::stop_token stop) {
+        const auto progress = progressForwarder();
+        if (!*model) {
+            progress({"loading the model and its held-out confidences", 0, 0});
+            *model = std::make_shared<const ImageTryout>(source.bundle.empty() ? ImageTryout::ofRun(source.project, source.runId, stop)
+                                                                               : ImageTryout::ofBundle(source.bundle));
+        }
+        std::vector<TryInput> expanded;
+        for (const auto& input : inputs) {
+            if (input.file.empty() || !std::filesystem::is_directory(input.file)) {
+                expanded.push_back(input);
+                continue;
+            }
+            std::vector<std::filesystem::path> found;
+            for (const auto& entry : std::filesystem::recursive_directory_iterator(input.file))
+                if (entry.is_regular_file() && hasImageExtension(entry.path())) found.push_back(entry.path());
+            std::sort(found.begin(), found.end());
+            for (const auto& file : found) expanded.push_back({QString::fromStdString(file.string()), file, {}});
+        }
+        qint64 done = 0;
+        for (const auto& input : expanded) {
+            if (stop.stop_requested()) return std::tuple{done, false, tr("Stopped after %1 of %2 images.").arg(done).arg(expanded.size())};
+            progress({"trying images", done, qint64(expanded.size())});
+            TriedImage tried;
+            try {
+                tried = (*model)->tryImage(input.name.toStdString(), input.file.empty() ? input.bytes : readFileBytes(input.file));
+            } catch (const Error& error) { // unreadable file: its message names it
+                tried.name = input.name.toStdString();
+                tried.error = error.what();
+            }
+            TriedImageView view{QString::fromStdString(tried.name), {}, qImageOfRgb(tried.viewed), qImageOfRgb(tried.heatMap),
+                                tried.familiarity, tried.unfamiliar, QString::fromStdString(tried.error)};
+            for (const auto& score : tried.top) view.top.emplace_back(QString::fromStdString(score.label), score.probability);
+            QMetaObject::invokeMethod(this, [this, view] { Q_EMIT this->tried(view); }, Qt::QueuedConnection);
+            ++done;
+        }
+        return std::tuple{done, true, tr("Tried %1 image(s) on %2.").arg(done).arg(QString::fromStdString((*model)->description()))};
     });
 }
 

@@ -2,6 +2,7 @@
 
 #include "ImageExplanation.h"
 #include "RunInspection.h"
+#include "TriedImageView.h"
 
 #include "experiment/BackboneRank.h"
 #include "experiment/ExperimentRunner.h"
@@ -15,6 +16,10 @@
 #include <memory>
 #include <thread>
 #include <vector>
+
+namespace graft {
+class ImageTryout;
+}
 
 namespace graft::ui {
 
@@ -50,6 +55,11 @@ public:
     bool startInspection(const std::filesystem::path& project, const std::vector<qint64>& runIds);
     // Each run's top 3 and Grad-CAM for one project image; explained() carries them, in order.
     bool startExplanation(const std::filesystem::path& project, const std::vector<qint64>& runIds, const QString& sha256);
+    // Loads the model `source` names into `model` unless it holds it already (a run is evaluated
+    // on its held-out images for the unfamiliarity threshold), then tries each input on it, files
+    // under folders included; tried() carries each result as it comes.
+    bool startTryout(const TryoutSource& source, std::shared_ptr<std::shared_ptr<const ImageTryout>> model,
+                     const std::vector<TryInput>& inputs);
     void cancel();
     bool isRunning() const { return running_; }
 
@@ -63,6 +73,7 @@ Q_SIGNALS:
     void ranked(const std::vector<graft::BackboneRank>& ranks);
     void inspected(const std::vector<graft::ui::RunInspection>& inspections);
     void explained(const QString& sha256, const std::vector<graft::ui::ImageExplanation>& explanations);
+    void tried(const graft::ui::TriedImageView& image);
     // `id` 0 when the job could not start; `message` says how it ended.
     void finished(qint64 id, bool succeeded, const QString& message);
 

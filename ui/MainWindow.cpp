@@ -11,6 +11,7 @@
 #include "PreferencesDialog.h"
 #include "Theme.h"
 #include "TrainPage.h"
+#include "TryPage.h"
 
 #include "experiment/DemoProject.h"
 #include "experiment/ExperimentRunner.h"
@@ -47,7 +48,7 @@ namespace graft::ui {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), undoStack_(new QUndoStack(this)), navigator_(new QListWidget), pages_(new QStackedWidget),
       dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage), trainPage_(new TrainPage(modelPage_)),
-      comparePage_(new ComparePage), exportPage_(new ExportPage), importJob_(new JobController(this)),
+      comparePage_(new ComparePage), tryPage_(new TryPage), exportPage_(new ExportPage), importJob_(new JobController(this)),
       readOnlyNotice_(new QLabel) {
     setAcceptDrops(true);
     setWindowTitle(tr("Graft"));
@@ -57,6 +58,7 @@ MainWindow::MainWindow(QWidget* parent)
     addPage(tr("Model"), modelPage_);
     addPage(tr("Train"), trainPage_);
     addPage(tr("Compare"), comparePage_);
+    addPage(tr("Try"), tryPage_);
     addPage(tr("Export"), exportPage_);
     connect(navigator_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
     navigator_->setCurrentRow(0);
@@ -123,6 +125,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
     connect(trainPage_, &TrainPage::runsChanged, this, &MainWindow::showProjectCounts);
     connect(trainPage_, &TrainPage::runsChanged, exportPage_, &ExportPage::reloadRuns);
+    connect(trainPage_, &TrainPage::runsChanged, dataPage_, &DataPage::reloadRuns);
+    connect(trainPage_, &TrainPage::runsChanged, this, [this] { tryPage_->setProject(projectPath_); });
     connect(trainPage_, &TrainPage::experimentFinished, this, [this](qint64 experimentId) {
         comparePage_->showExperiment(experimentId);
         showPage(pages_->indexOf(comparePage_));
@@ -197,6 +201,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         db_ = std::move(db);
         trainPage_->setProject(path);
         comparePage_->setProject(path);
+        tryPage_->setProject(path);
         exportPage_->setProject(path);
         trainPage_->setReadOnly(!readOnlyReason.isEmpty());
         projectPath_ = path;

@@ -22,6 +22,7 @@ class Database;
 namespace graft::ui {
 
 class ComparePage;
+class TryPage;
 class DataPage;
 class JobController;
 class ExportPage;
@@ -95,6 +96,7 @@ private:
     ModelPage* modelPage_;
     TrainPage* trainPage_;
     ComparePage* comparePage_;
+    TryPage* tryPage_;
     ExportPage* exportPage_;
     JobController* importJob_;
     QMenu* recentMenu_ = nullptr;

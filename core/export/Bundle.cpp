@@ -5,6 +5,7 @@
 #include "data/PreprocessJson.h"
 #include "experiment/ComparisonReport.h"
 #include "experiment/ExperimentComparison.h"
+#include "metrics/Unfamiliarity.h"
 #include "models/Architectures.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
@@ -93,6 +94,7 @@ std::string metricsJson(const RunContext& context, const RunEvaluationResult& ev
         {"heldOut",
          {{"split", splitName(evaluation.split)}, {"images", evaluation.images}, {"accuracy", evaluation.accuracy},
           {"loss", evaluation.loss}, {"macroF1", evaluation.report.macroF1}, {"classes", classes},
+          {"unfamiliarBelow", unfamiliarBelow(evaluation.confidences)},
           {"confusion", evaluation.report.confusion}}},
         {"calibration", calibrationJson(evaluation, calibrated)},
         {"parity",

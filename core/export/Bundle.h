@@ -26,8 +26,9 @@ struct BundleOptions {
 //   labels.json      class names in output order
 //   preprocess.json  the exact input transform (PreprocessJson)
 //   metrics.json     accuracy, per-class figures, confusion and calibration on the held-out
-//                    images, the replay's figures, and for a trial of an experiment its arm's
-//                    paired result
+//                    images, the top softmax probability under which an input is unfamiliar
+//                    (unfamiliarBelow), the replay's figures, and for a trial of an experiment
+//                    its arm's paired result
 //   calibration.json with BundleOptions::calibrate: the temperature for the logits
 //   README.md        a model card: data, results, whether transfer helped, use and limits
 // It is assembled beside `folder` and renamed into place, so a stop or an error leaves nothing.

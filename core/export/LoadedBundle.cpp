@@ -38,6 +38,19 @@ LoadedBundle loadBundle(const std::filesystem::path& folder) {
         }
         if (!(bundle.temperature > 0)) throw Error(calibration.string() + ": the temperature must be positive");
     }
+    if (const auto metrics = folder / "metrics.json"; std::filesystem::exists(metrics)) {
+        try {
+            const auto json = nlohmann::json::parse(readText(metrics));
+            bundle.arch = json.value("arch", "");
+            if (json.contains("heldOut")) {
+                const auto& heldOut = json["heldOut"];
+                if (heldOut.contains("unfamiliarBelow")) bundle.unfamiliarBelow = heldOut["unfamiliarBelow"].get<double>();
+                bundle.heldOutImages = heldOut.value("images", std::int64_t(0));
+            }
+        } catch (const nlohmann::json::exception& error) {
+            throw Error(metrics.string() + ": malformed (" + error.what() + ")");
+        }
+    }
     const auto model = folder / "model.pt";
     if (!std::filesystem::is_regular_file(model)) throw Error(model.string() + ": missing from the bundle");
     try {

@@ -5,6 +5,7 @@
 #include <torch/script.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,15 @@ struct LoadedBundle {
     std::vector<std::string> labels;
     PreprocessSpec input;
     double temperature = 1; // from calibration.json, when the export was calibrated: logits / T
+    // From metrics.json, when it has them: the native architecture, and the top softmax
+    // probability under which an input is unlike the held-out images.
+    std::string arch;
+    std::optional<double> unfamiliarBelow;
+    std::int64_t heldOutImages = 0;
 };
 
-// Errors name the folder and the file that is missing or malformed. calibration.json is optional.
+// Errors name the folder and the file that is missing or malformed. calibration.json and
+// metrics.json are optional.
 LoadedBundle loadBundle(const std::filesystem::path& folder);
 
 } // namespace graft

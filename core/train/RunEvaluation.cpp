@@ -63,6 +63,7 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
             result.misclassified.push_back({images[i].sha256, spec.classes[std::size_t(truth[i])],
                                             spec.classes[std::size_t(evaluation.predictions[i])],
                                             double(evaluation.confidences[i])});
+    result.confidences.assign(evaluation.confidences.begin(), evaluation.confidences.end());
     result.reliability = reliabilityOf(evaluation.logits, data.labels);
 
     if (temperatureFit == TemperatureFit::OnValidation && split != Split::Val) {

@@ -33,6 +33,7 @@ struct RunEvaluationResult {
     double loss = 0;
     ClassificationReport report;
     std::vector<Misclassification> misclassified; // in the split's order
+    std::vector<double> confidences;               // each image's top softmax probability, in order
     Reliability reliability;                       // of the split's softmax confidences
     // With TemperatureFit::OnValidation, when the run's classes have validation images and the
     // evaluated split is another one (fitting and measuring on the same images would flatter it).
