@@ -2,6 +2,10 @@
 
 #include "JobController.h"
 
+#include "models/Architectures.h"
+#include "models/BuiltInWeights.h"
+#include "models/LayerGraph.h"
+#include "models/ScriptBackbones.h"
 #include "models/Zoo.h"
 
 #include <QFileDialog>
@@ -19,7 +23,7 @@
 namespace graft::ui {
 namespace {
 
-enum Column { Name, Architecture, Parameters, Input, ImageNetTop1, Status, ColumnCount };
+enum Column { Name, Architecture, Parameters, Input, SourceTop1, Status, ColumnCount };
 
 QString megabytes(qint64 bytes) { return QString::number(double(bytes) / 1e6, 'f', 1); }
 
@@ -32,7 +36,7 @@ BackboneGallery::BackboneGallery(QWidget* parent)
       download_(new JobController(this)) {
     table_->setObjectName("backboneTable");
     table_->setHorizontalHeaderLabels({tr("Backbone"), tr("Architecture"), tr("Parameters"), tr("Input"),
-                                       tr("ImageNet top-1"), tr("Weights")});
+                                       tr("Top-1 on its source"), tr("Weights")});
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -90,38 +94,63 @@ void BackboneGallery::refresh() {
     const QLocale locale;
     const auto entries = zooEntries();
     const auto cache = weightsCacheDir();
+    const auto builtIn = builtInWeights();
+    const auto scripts = scriptBackbones(cache);
     const int selected = table_->currentRow();
-    table_->setRowCount(int(entries.size()));
-    for (int row = 0; row < int(entries.size()); ++row) {
-        const auto& entry = entries[std::size_t(row)];
+    std::vector<std::pair<Kind, QStringList>> rows;
+    for (const auto& entry : entries) {
         const bool cached = std::filesystem::is_regular_file(cachedWeightsPath(entry, cache));
-        const QStringList cells = {QString::fromStdString(entry.name), QString::fromStdString(entry.arch),
-                                   locale.toString(qlonglong(entry.parameters)),
-                                   QString("%1 px").arg(entry.input.crop),
-                                   QString("%1 %").arg(entry.imagenetTop1, 0, 'f', 1),
-                                   cached ? tr("downloaded") : tr("not downloaded")};
+        rows.push_back({Kind::Zoo,
+                        {QString::fromStdString(entry.name), QString::fromStdString(entry.arch),
+                         locale.toString(qlonglong(entry.parameters)), QString("%1 px").arg(entry.input.crop),
+                         QString("%1 %").arg(entry.imagenetTop1, 0, 'f', 1), cached ? tr("downloaded") : tr("not downloaded")}});
+    }
+    for (const auto& weights : builtIn)
+        rows.push_back({Kind::BuiltIn,
+                        {QString::fromStdString(std::string(kBuiltInWeightsPrefix) + weights.name),
+                         QString::fromStdString(weights.arch),
+                         locale.toString(qlonglong(buildLayerGraph(weights.arch, weights.sourceClasses).totalParameters())),
+                         QString("%1 px").arg(architectureSpec(weights.arch).preprocess.crop),
+                         QString("%1 %").arg(100 * weights.sourceTestAccuracy, 0, 'f', 1),
+                         tr("built in (%n source classes)", "", weights.sourceClasses)}});
+    for (const auto& script : scripts)
+        rows.push_back({Kind::Script,
+                        {QString::fromStdString(kScriptArchPrefix + script.name), tr("TorchScript"), QString("–"),
+                         QString("%1 px").arg(script.input.crop), QString("–"),
+                         tr("imported, frozen, %1-d features").arg(script.featureDim)}});
+    table_->setRowCount(int(rows.size()));
+    for (int row = 0; row < int(rows.size()); ++row) {
+        const auto& [kind, cells] = rows[std::size_t(row)];
         for (int column = 0; column < ColumnCount; ++column) {
             auto* item = new QTableWidgetItem(cells[column]);
-            if (column == Parameters || column == ImageNetTop1) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            if (column == Parameters || column == SourceTop1) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            item->setData(Qt::UserRole, int(kind));
             table_->setItem(row, column, item);
         }
+        if (kind == Kind::BuiltIn)
+            table_->item(row, SourceTop1)->setToolTip(tr("on the held-out test images of the data it was pretrained on"));
     }
     if (selected >= 0) table_->selectRow(selected);
     updateButtons();
 }
 
+BackboneGallery::Kind BackboneGallery::kindOf(int row) const {
+    return Kind(table_->item(row, Name)->data(Qt::UserRole).toInt());
+}
+
 void BackboneGallery::updateButtons() {
     const int row = table_->currentRow();
     const bool chosen = row >= 0 && table_->item(row, Status);
-    const bool cached = chosen && table_->item(row, Status)->text() == tr("downloaded");
+    const bool zoo = chosen && kindOf(row) == Kind::Zoo;
+    const bool usable = chosen && (!zoo || table_->item(row, Status)->text() == tr("downloaded"));
     const bool busy = download_->isRunning();
-    useButton_->setEnabled(cached);
-    downloadButton_->setEnabled(chosen && !cached && !busy);
-    importButton_->setEnabled(chosen && !cached && !busy);
+    useButton_->setEnabled(usable);
+    downloadButton_->setEnabled(zoo && !usable && !busy);
+    importButton_->setEnabled(zoo && !usable && !busy);
 }
 
 void BackboneGallery::download(int row) {
-    if (row < 0 || row >= table_->rowCount() || download_->isRunning()) return;
+    if (row < 0 || row >= table_->rowCount() || kindOf(row) != Kind::Zoo || download_->isRunning()) return;
     const auto name = table_->item(row, Name)->text();
     elapsed_.start();
     progress_->setRange(0, 0);
@@ -133,7 +162,7 @@ void BackboneGallery::download(int row) {
 }
 
 void BackboneGallery::importFile(int row, const QString& file) {
-    if (row < 0 || row >= table_->rowCount()) return;
+    if (row < 0 || row >= table_->rowCount() || kindOf(row) != Kind::Zoo) return;
     try {
         const auto entry = zooEntry(table_->item(row, Name)->text().toStdString());
         const auto imported = importZooWeights(entry, file.toStdString(), weightsCacheDir());
@@ -146,6 +175,15 @@ void BackboneGallery::importFile(int row, const QString& file) {
 
 void BackboneGallery::use(int row) {
     if (row < 0 || row >= table_->rowCount()) return;
+    const QString name = table_->item(row, Name)->text();
+    if (kindOf(row) == Kind::BuiltIn) {
+        note_->setText(tr("Training will start from %1.").arg(name));
+        return Q_EMIT weightsChosen(table_->item(row, Architecture)->text(), name);
+    }
+    if (kindOf(row) == Kind::Script) {
+        note_->setText(tr("Training will put a new head on %1, which stays frozen.").arg(name));
+        return Q_EMIT weightsChosen(name, QString());
+    }
     const auto entry = zooEntry(table_->item(row, Name)->text().toStdString());
     const auto file = cachedWeightsPath(entry, weightsCacheDir());
     if (!std::filesystem::is_regular_file(file)) return;

@@ -13,10 +13,11 @@ namespace graft::ui {
 
 class JobController;
 
-// The zoo's pretrained backbones: size, input resolution, ImageNet accuracy and whether the
-// weights are in the cache. Missing weights download in the background (progress, ETA, cancel)
-// or are imported from a .pth file, checked against the published hash. "Use" hands the chosen
-// weights to training.
+// Every backbone a run can start from: the zoo's ImageNet ones (size, input resolution, accuracy,
+// whether the weights are in the cache), the weights built into Graft, and imported TorchScript
+// feature extractors. Missing zoo weights download in the background (progress, ETA, cancel) or
+// are imported from a .pth file, checked against the published hash. "Use" hands the chosen
+// backbone to training.
 class BackboneGallery : public QWidget {
     Q_OBJECT
 
@@ -32,11 +33,14 @@ public:
     JobController* downloadJob() const { return download_; }
 
 Q_SIGNALS:
-    // The entry's architecture and its cached weights file.
+    // The backbone's architecture and the weights to start from: a cached file, "builtin:NAME",
+    // or empty for a TorchScript backbone, which carries its own.
     void weightsChosen(const QString& architecture, const QString& weightsFile);
 
 private:
     void updateButtons();
+    enum class Kind { Zoo, BuiltIn, Script };
+    Kind kindOf(int row) const;
 
     QTableWidget* table_;
     QPushButton* downloadButton_;

@@ -4,6 +4,8 @@
 #include "LayerDiagram.h"
 
 #include "models/Architectures.h"
+#include "models/ScriptBackbones.h"
+#include "models/Zoo.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -38,6 +40,10 @@ ModelPage::ModelPage(QWidget* parent)
     architecture_->setObjectName("architecture");
     for (const auto& spec : architectures())
         architecture_->addItem(QString::fromStdString(spec.name), QString::fromStdString(spec.description));
+    for (const auto& script : scriptBackbones(weightsCacheDir()))
+        architecture_->addItem(QString::fromStdString(kScriptArchPrefix + script.name),
+                               tr("TorchScript feature extractor from %1, frozen; runs train a head on it")
+                                   .arg(QString::fromStdString(script.source)));
     diagram_->setObjectName("layerDiagram");
     summary_->setObjectName("freezeSummary");
     summary_->setWordWrap(true);

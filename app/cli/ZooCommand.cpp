@@ -3,6 +3,7 @@
 #include "InterruptSignal.h"
 
 #include "models/Architectures.h"
+#include "models/BuiltInWeights.h"
 #include "models/LayerGraph.h"
 #include "models/ScriptBackbones.h"
 #include "models/Zoo.h"
@@ -37,7 +38,7 @@ int zooList(Arguments& args) {
     args.rejectUnused();
     const auto cache = weightsCacheDir();
     auto list = nlohmann::json::array();
-    if (!json) std::printf("%-20s %6s %6s  %s\n", "name", "input", "top-1", "ImageNet weights");
+    if (!json) std::printf("%-20s %6s %6s  %s\n", "name", "input", "top-1", "weights (top-1 on the data they were trained on)");
     for (const auto& spec : architectures()) {
         const auto entry = weightsFor(spec.name);
         const bool cached = entry && std::filesystem::exists(cachedWeightsPath(*entry, cache));
@@ -60,6 +61,23 @@ int zooList(Arguments& args) {
         char top1[16] = "-";
         if (entry) std::snprintf(top1, sizeof top1, "%.1f%%", entry->imagenetTop1);
         std::printf("%-20s %3d px %6s  %s\n", spec.name.c_str(), spec.preprocess.crop, top1, status.c_str());
+    }
+    for (const auto& weights : builtInWeights()) {
+        const std::string name = std::string(kBuiltInWeightsPrefix) + weights.name;
+        const int inputSize = architectureSpec(weights.arch).preprocess.crop;
+        if (json) {
+            list.push_back({{"name", name},
+                            {"description", weights.arch + " pretrained by graft-cli pretrain, built into Graft"},
+                            {"arch", weights.arch},
+                            {"inputSize", inputSize},
+                            {"weights", {{"builtIn", true}, {"sourceClasses", weights.sourceClasses},
+                                         {"sourceTestAccuracy", weights.sourceTestAccuracy}}}});
+            continue;
+        }
+        char accuracy[16];
+        std::snprintf(accuracy, sizeof accuracy, "%.1f%%", 100 * weights.sourceTestAccuracy);
+        std::printf("%-20s %3d px %6s  built in: %s, %d classes; use with --init %s --new-head\n", name.c_str(), inputSize,
+                    accuracy, weights.arch.c_str(), weights.sourceClasses, name.c_str());
     }
     for (const auto& script : scriptBackbones(cache)) {
         const std::string name = kScriptArchPrefix + script.name;

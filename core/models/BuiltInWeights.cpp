@@ -11,7 +11,8 @@ std::vector<BuiltInWeights> builtInWeights() {
     std::vector<BuiltInWeights> all;
     for (const auto& embedded : kEmbeddedWeights) {
         const auto manifest = nlohmann::json::parse(embedded.manifestJson);
-        all.push_back({manifest.at("name"), manifest.at("arch"), embedded.manifestJson, embedded.bytes});
+        all.push_back({manifest.at("name"), manifest.at("arch"), embedded.manifestJson, embedded.bytes,
+                       int(manifest.at("source").at("classes").size()), manifest.at("testAccuracy").get<double>()});
     }
     return all;
 }

@@ -16,6 +16,8 @@ struct BuiltInWeights {
     std::string arch;
     std::string manifestJson; // how they were made: source data, recipe, seed, held-out accuracy, SHA-256
     std::span<const std::uint8_t> bytes;
+    int sourceClasses = 0;           // of the data they were pretrained on (the head's outputs)
+    double sourceTestAccuracy = 0;   // on that data's held-out test images
 };
 
 inline constexpr std::string_view kBuiltInWeightsPrefix = "builtin:";

@@ -668,6 +668,20 @@ TEST(Cli, ImportedTorchScriptBackboneTrainsAHead) {
     ASSERT_EQ(imported.exitCode, 0) << imported.err;
     EXPECT_EQ(nlohmann::json::parse(imported.out)["featureDim"], 576);
 
+    // zoo list names every backbone a run can start from: native, built in, imported.
+    const auto listed = runCli(dir, "zoo list --json");
+    ASSERT_EQ(listed.exitCode, 0) << listed.err;
+    std::map<std::string, nlohmann::json> byName;
+    for (const auto& entry : nlohmann::json::parse(listed.out)) byName[entry["name"]] = entry;
+    ASSERT_TRUE(byName.contains("resnet18"));
+    ASSERT_TRUE(byName.contains("script:mnv3s"));
+    EXPECT_EQ(byName["script:mnv3s"]["inputSize"], 64);
+    ASSERT_TRUE(byName.contains("builtin:tinynet-fmnist"));
+    const auto manifest = nlohmann::json::parse(testing::readFile(std::string(GRAFT_SOURCE_DIR) + "/resources/pretrained/tinynet-fmnist.json"));
+    EXPECT_EQ(byName["builtin:tinynet-fmnist"]["weights"]["sourceTestAccuracy"], manifest["testAccuracy"]);
+    EXPECT_EQ(byName["builtin:tinynet-fmnist"]["weights"]["sourceClasses"], manifest["source"]["classes"].size());
+    EXPECT_NE(runCli(dir, "zoo list").out.find("builtin:tinynet-fmnist"), std::string::npos);
+
     const auto project = (dir / "p.graft").string();
     writeShapesFolder(dir / "images", 20, 6);
     ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);

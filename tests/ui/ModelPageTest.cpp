@@ -7,12 +7,14 @@
 
 #include "models/Architectures.h"
 #include "models/Classifier.h"
+#include "models/BuiltInWeights.h"
 #include "models/Zoo.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 #include "train/FreezePlan.h"
 #include "train/RunSpec.h"
 
+#include "ScriptModule.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
 
@@ -177,8 +179,8 @@ TEST_F(ModelPageInWindowTest, TheGalleryListsTheZooAndCachedWeightsBecomeTheTran
     gallery->refresh();
     auto* table = gallery->findChild<QTableWidget*>("backboneTable");
     const auto entries = zooEntries();
-    ASSERT_EQ(table->rowCount(), int(entries.size()));
-    for (int row = 0; row < table->rowCount(); ++row) {
+    ASSERT_EQ(table->rowCount(), int(entries.size() + builtInWeights().size()));
+    for (int row = 0; row < int(entries.size()); ++row) {
         EXPECT_EQ(table->item(row, 0)->text().toStdString(), entries[std::size_t(row)].name);
         EXPECT_EQ(table->item(row, 3)->text(), QString("%1 px").arg(entries[std::size_t(row)].input.crop));
         EXPECT_EQ(table->item(row, 5)->text(), "not downloaded");
@@ -203,6 +205,40 @@ TEST_F(ModelPageInWindowTest, TheGalleryListsTheZooAndCachedWeightsBecomeTheTran
     unsetenv("GRAFT_CACHE_DIR");
     EXPECT_EQ(window.findChild<ui::ModelPage*>()->architecture().toStdString(), entries[0].arch);
     EXPECT_EQ(window.findChild<QLineEdit*>("initialWeights")->text().toStdString(), cached.string());
+
+    // Then the weights built into Graft: usable at once, as builtin:NAME.
+    const int builtIn = int(entries.size());
+    const auto manifest = builtInWeights().front();
+    EXPECT_EQ(table->item(builtIn, 0)->text().toStdString(), "builtin:" + manifest.name);
+    EXPECT_EQ(table->item(builtIn, 4)->text(), QString("%1 %").arg(100 * manifest.sourceTestAccuracy, 0, 'f', 1));
+    EXPECT_TRUE(table->item(builtIn, 5)->text().startsWith("built in")) << table->item(builtIn, 5)->text().toStdString();
+    table->selectRow(builtIn);
+    EXPECT_TRUE(gallery->findChild<QPushButton*>("useBackbone")->isEnabled());
+    EXPECT_FALSE(gallery->findChild<QPushButton*>("downloadBackbone")->isEnabled()) << "nothing to download";
+    gallery->use(builtIn);
+    EXPECT_EQ(window.findChild<ui::ModelPage*>()->architecture().toStdString(), manifest.arch);
+    EXPECT_EQ(window.findChild<QLineEdit*>("initialWeights")->text().toStdString(), "builtin:" + manifest.name);
+}
+
+// An imported TorchScript extractor is listed too, and choosing it makes it the architecture.
+TEST_F(ModelPageInWindowTest, TheGalleryListsImportedTorchScriptBackbonesAsArchitectures) {
+    testing::TempDir dir;
+    setenv("GRAFT_CACHE_DIR", (dir / "cache").c_str(), 1);
+    testing::importPixelsAndNoiseBackbones(dir.path(), dir / "cache");
+    ui::MainWindow window;
+    auto* model = window.findChild<ui::ModelPage*>();
+    auto* gallery = model->gallery();
+    gallery->refresh();
+    auto* table = gallery->findChild<QTableWidget*>("backboneTable");
+    int scriptRow = -1;
+    for (int row = 0; row < table->rowCount(); ++row)
+        if (table->item(row, 0)->text() == "script:pixels") scriptRow = row;
+    ASSERT_GE(scriptRow, 0);
+    EXPECT_TRUE(table->item(scriptRow, 5)->text().startsWith("imported, frozen")) << table->item(scriptRow, 5)->text().toStdString();
+    gallery->use(scriptRow);
+    unsetenv("GRAFT_CACHE_DIR");
+    EXPECT_EQ(model->architecture(), "script:pixels");
+    EXPECT_EQ(window.findChild<QLineEdit*>("initialWeights")->text(), "");
 }
 
 } // namespace
