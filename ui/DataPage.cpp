@@ -81,6 +81,8 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     preview_->setObjectName("preview");
     preview_->setAlignment(Qt::AlignCenter);
     preview_->setMinimumSize(kPreview, kPreview);
+    preview_->setFrameShape(QFrame::StyledPanel);
+    preview_->setWordWrap(true);
     details_->setWordWrap(true);
     details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -137,7 +139,8 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     splitter->addWidget(grid_);
     splitter->addWidget(right);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({340, 600, kPreview + 20});
+    // The grid takes what the class table and the preview leave: four or more columns at 1280 px.
+    splitter->setSizes({280, 1000, kPreview + 20});
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);
@@ -475,8 +478,10 @@ void DataPage::showExplanation(const QString& sha256, const std::vector<ImageExp
 
 void DataPage::paintPreview() {
     const bool heat = heatMap_->isChecked() && heatMap_->isEnabled() && !previewHeatMap_.isNull();
-    preview_->setPixmap(QPixmap::fromImage(heat ? previewHeatMap_ : previewPlain_));
     const auto current = grid_->currentIndex();
+    if (db_ && current.isValid()) preview_->setPixmap(QPixmap::fromImage(heat ? previewHeatMap_ : previewPlain_));
+    else preview_->setText(tr("Select an image to see it here, large.\n\nChoose a finished run below to see its three "
+                              "most probable classes for the image and, with H, where it looked."));
     if (!db_ || !current.isValid()) {
         details_->setText(db_ ? tr("%n image(s)", "", model_->rowCount()) : QString());
         return;

@@ -361,6 +361,24 @@ TEST_F(DataPageTest, TheMisclassifiedFilterShowsTheHeldOutErrorsOfTheNewestEvalu
     EXPECT_EQ((std::set<std::string>{shaAt(grid, 0), shaAt(grid, 1)}), (std::set<std::string>{images[1], images[4]}));
 }
 
+// At the window's default 1280 x 800 the grid gets the room (issue 27: it had three columns and
+// the empty preview took the right half), and the empty preview says what it is for.
+TEST_F(DataPageTest, AtTheDefaultSizeTheGridShowsFourColumnsAndTheEmptyPreviewSaysWhatItIsFor) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    window.resize(1280, 800);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    EXPECT_GE(grid->viewport()->width() / grid->gridSize().width(), 4) << "grid " << grid->viewport()->width() << " px wide";
+    auto* preview = window.findChild<QLabel*>("preview");
+    EXPECT_TRUE(preview->text().startsWith("Select an image to see it here")) << preview->text().toStdString();
+    grid->setCurrentIndex(grid->model()->index(0, 0));
+    EXPECT_TRUE(preview->text().isEmpty()) << "the image replaces the hint";
+    testing::saveScreenshotIfAsked(window, "data-page-1280");
+}
+
 // With a finished run chosen, the preview gives that run's top 3 for the selected image, and H
 // switches between the image and the run's Grad-CAM heat map of it.
 TEST(DataPagePreview, AChosenRunsTopThreeAndHeatMapFollowTheSelectionAndTheHKey) {
