@@ -100,7 +100,9 @@ Export
                                       DIR/IMAGE.npy (the map, float32 in [0, 1]) and DIR/explain.json
 
 Backbones
-  zoo list                            architectures Graft builds natively, and their ImageNet weights
+  zoo list                            every backbone a run can start from: the native architectures
+                                      and their ImageNet weights, the weights built into Graft, and
+                                      imported TorchScript extractors
   zoo show NAME [--input PX]          its blocks: type, parameters, output shape, FLOPs
   zoo download NAME                   fetch the official weights into the cache (resumes; SHA-256 checked)
   zoo import NAME FILE.pth            add weights you already have (hash and architecture checked)
