@@ -44,7 +44,7 @@ QColor verdictColor(Verdict verdict) {
 } // namespace
 
 ComparePage::ComparePage(QWidget* parent)
-    : QWidget(parent), experiment_(new QComboBox), table_(new QTableWidget(0, 8)), tabs_(new QTabWidget),
+    : QWidget(parent), experiment_(new QComboBox), table_(new QTableWidget(0, 9)), tabs_(new QTabWidget),
       curves_(new QCustomPlot), note_(new QLabel), trial_(new QComboBox), armErrors_(new RunErrorsView),
       baselineErrors_(new RunErrorsView), explanation_(new ExplanationView), explaining_(new JobController(this)),
       inspection_(new JobController(this)),
@@ -54,7 +54,7 @@ ComparePage::ComparePage(QWidget* parent)
     table_->setObjectName("comparisonTable");
     table_->setHorizontalHeaderLabels({tr("Arm"), tr("Labels per class"), tr("Seeds"), tr("Held-out accuracy [95 % CI]"),
                                        tr("Difference from baseline [95 % CI]"), tr("Verdict"), tr("McNemar"),
-                                       tr("Labels saved")});
+                                       tr("Labels saved"), tr("ECE [95 % CI]")});
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -133,6 +133,7 @@ ComparePage::ComparePage(QWidget* parent)
         if (experiment_->currentIndex() >= 0) showExperiment(experiment_->currentData().toLongLong());
     });
     connect(table_->verticalHeader(), &QHeaderView::sectionResized, this, &ComparePage::fitTableToRows);
+    connect(table_->horizontalScrollBar(), &QScrollBar::rangeChanged, this, &ComparePage::fitTableToRows);
     connect(trial_, &QComboBox::currentIndexChanged, this, &ComparePage::inspectTrial);
     connect(tabs_, &QTabWidget::currentChanged, this, [this, errors](int) { // opening the tab shows the first trial
         if (tabs_->currentWidget() == errors && trial_->currentIndex() < 0 && trial_->count() > 0) trial_->setCurrentIndex(0);
@@ -215,16 +216,20 @@ void ComparePage::showExperiment(qint64 experimentId) {
         note_->setText(QString::fromStdString(error.what()));
         return;
     }
+    const QString metric = QString::fromUtf8(metricLabel(comparison.metric).data(), qsizetype(metricLabel(comparison.metric).size()));
+    table_->horizontalHeaderItem(3)->setText(tr("Held-out %1 [95 % CI]").arg(metric));
+    curves_->yAxis->setLabel(tr("held-out %1").arg(metric));
     table_->setRowCount(int(comparison.results.size()));
     for (int row = 0; row < int(comparison.results.size()); ++row) {
         const auto& result = comparison.results[std::size_t(row)];
         const QStringList cells = {QString::fromStdString(result.arm), QString::fromStdString(budgetText(result.budget)),
-                                   QString::number(result.accuracies.size()),
-                                   QString::fromStdString(accuracyText(result)), QString::fromStdString(deltaText(result)),
+                                   QString::number(result.scores.size()),
+                                   QString::fromStdString(scoreText(result)), QString::fromStdString(deltaText(result)),
                                    result.versusBaseline ? QString::fromStdString(std::string(verdictText(result.versusBaseline->verdict)))
                                                          : tr("baseline"),
                                    QString::fromStdString(mcNemarText(result)),
-                                   QString::fromStdString(labelsSavedText(comparison, result))};
+                                   QString::fromStdString(labelsSavedText(comparison, result)),
+                                   QString::fromStdString(calibrationText(result))};
         for (int column = 0; column < cells.size(); ++column) {
             auto* item = new QTableWidgetItem(cells[column]);
             if (column == 5 && result.versusBaseline) { // the verdict badge
@@ -246,7 +251,7 @@ void ComparePage::showExperiment(qint64 experimentId) {
     std::map<std::string, std::vector<const ArmBudgetResult*>> points; // by arm, in budget order
     std::vector<std::string> arms;                                     // in the spec's order
     for (const auto& result : comparison.results) {
-        if (result.budget == 0 || !result.accuracy) continue; // "all" has no place on a labels axis
+        if (result.budget == 0 || !result.score) continue; // "all" has no place on a labels axis
         if (!points.contains(result.arm)) arms.push_back(result.arm);
         points[result.arm].push_back(&result);
     }
@@ -265,9 +270,9 @@ void ComparePage::showExperiment(qint64 experimentId) {
         interval->setPen(QPen(color, 1.5));
         interval->setDataPlottable(graph);
         for (const auto* result : armPoints) {
-            const auto& accuracy = *result->accuracy;
-            graph->addData(result->budget, accuracy.mean);
-            interval->addData(accuracy.mean - accuracy.low, accuracy.high - accuracy.mean);
+            const auto& score = *result->score;
+            graph->addData(result->budget, score.mean);
+            interval->addData(score.mean - score.low, score.high - score.mean);
         }
     }
     curves_->rescaleAxes();
@@ -298,7 +303,8 @@ std::vector<ComparePage::ShownPoint> ComparePage::labelEfficiencyPoints(const QS
 void ComparePage::fitTableToRows() {
     int height = table_->horizontalHeader()->sizeHint().height() + 2 * table_->frameWidth();
     for (int row = 0; row < std::min(table_->rowCount(), kRowsInView); ++row) height += table_->rowHeight(row);
-    if (table_->horizontalScrollBar()->isVisible()) height += table_->horizontalScrollBar()->height();
+    // The range, not the visibility: the bar is shown only after the layout that this height feeds.
+    if (table_->horizontalScrollBar()->maximum() > 0) height += table_->horizontalScrollBar()->sizeHint().height();
     table_->setMinimumHeight(height);
 }
 

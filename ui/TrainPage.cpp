@@ -53,7 +53,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       batchSize_(new QSpinBox), learningRate_(new QDoubleSpinBox), optimizer_(new QComboBox), schedule_(new QComboBox),
       augment_(new QComboBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox),
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
-      withProbe_(new QCheckBox(tr("also a linear probe"))), scratchLearningRate_(new QDoubleSpinBox),
+      metric_(new QComboBox), withProbe_(new QCheckBox(tr("also a linear probe"))), scratchLearningRate_(new QDoubleSpinBox),
       scratchEpochs_(new QSpinBox), probeLearningRate_(new QDoubleSpinBox), startButton_(new QPushButton(tr("Start training"))),
       experimentButton_(new QPushButton(tr("Run experiment"))), continueButton_(new QPushButton),
       pauseButton_(new QPushButton(tr("Pause"))), resumeButton_(new QPushButton(tr("Resume"))), progress_(new QProgressBar), progressText_(new QLabel),
@@ -108,6 +108,13 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     seeds_->setToolTip(tr("Every arm trains once per seed; more seeds give narrower intervals (10 or more: bootstrap)"));
     budgets_->setObjectName("budgets");
     budgets_->setToolTip(tr("Labelled images per class, comma-separated, e.g. 5,10,all"));
+    metric_->setObjectName("experimentMetric");
+    metric_->addItem(tr("automatic: accuracy, or balanced accuracy when the classes are uneven"), QString());
+    for (const auto metric : experimentMetrics())
+        metric_->addItem(QString::fromUtf8(metricLabel(metric).data(), qsizetype(metricLabel(metric).size())),
+                         QString::fromUtf8(metricKey(metric).data(), qsizetype(metricKey(metric).size())));
+    metric_->setToolTip(tr("What the verdicts, intervals and curves are about. On uneven classes accuracy rewards "
+                           "saying the common class; balanced accuracy and macro-F1 do not"));
     experimentButton_->setObjectName("runExperiment");
     continueButton_->setObjectName("continueExperiment");
     continueButton_->setToolTip(tr("Trains this experiment's trials that have not finished; finished ones are kept"));
@@ -144,6 +151,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(new QLabel(tr("<b>Experiment</b>: these settings as transfer, against scratch")));
     form->addRow(tr("Seeds"), seeds_);
     form->addRow(tr("Labels per class"), budgets_);
+    form->addRow(tr("Judged by"), metric_);
     form->addRow(tr("Scratch learning rate"), scratchLearningRate_);
     form->addRow(tr("Scratch epochs"), scratchEpochs_);
     form->addRow(withProbe_);
@@ -367,6 +375,7 @@ void TrainPage::startExperiment() {
     scratch.learningRate = scratchLearningRate_->value();
     scratch.epochs = scratchEpochs_->value();
     spec.arms = {{"transfer", transfer}, {"scratch", scratch}};
+    if (const QString key = metric_->currentData().toString(); !key.isEmpty()) spec.metric = metricFromKey(key.toStdString());
     if (withProbe_->isChecked()) {
         TrainConfig probe = transfer;
         probe.freeze = "probe";
@@ -377,7 +386,8 @@ void TrainPage::startExperiment() {
     std::int64_t id = 0;
     try {
         Database db = openProject(projectPath_.toStdString());
-        id = ExperimentStore(db).create(spec.name, spec.toJson());
+        ProjectStore store(db);
+        id = ExperimentStore(db).create(spec.name, spec.withProjectDefaults(store).toJson());
     } catch (const std::exception& error) {
         showNotice(this, QMessageBox::Warning, tr("Experiment"), QString::fromStdString(error.what()), "trainError");
         return;

@@ -105,6 +105,7 @@ private:
     QLineEdit* init_;
     QSpinBox* seeds_;
     QLineEdit* budgets_;
+    QComboBox* metric_; // what the experiment judges by; "automatic" leaves it to the labels' balance
     QCheckBox* withProbe_;
     // The baselines' own rates and length: scratch from random weights and a probe training only
     // a head both want other settings than fine-tuning, and an under-trained baseline flatters transfer.

@@ -80,7 +80,8 @@ int commandExperiment(Arguments& args) {
             if (!std::filesystem::is_regular_file(arm.config.init))
                 throw Error(positionals[2] + ": arm '" + arm.name + "' starts from " + arm.config.init + ", which does not exist");
         }
-        id = ExperimentStore(db).create(spec.name, spec.toJson());
+        ProjectStore store(db);
+        id = ExperimentStore(db).create(spec.name, spec.withProjectDefaults(store).toJson());
         if (!json) std::printf("Experiment %lld created from %s\n", (long long)id, positionals[2].c_str());
     } else {
         id = parseId(positionals[2], "experiment run");
@@ -125,22 +126,23 @@ void printComparison(const std::filesystem::path& project, std::int64_t id, cons
         return;
     }
     const auto& baseline = comparison.spec.baseline;
-    std::printf("Experiment %lld (%s): held-out accuracy, mean and 95 %% interval over seeds; deltas against %s\n\n",
-                (long long)id, comparison.spec.name.c_str(), baseline.c_str());
-    std::printf("%-12s %-5s %-24s %-26s %-18s %-20s %s\n", "arm", "k", "accuracy", "delta", "verdict", "McNemar",
-                "labels saved");
+    const std::string metric(metricLabel(comparison.metric));
+    std::printf("Experiment %lld (%s): held-out %s, mean and 95 %% interval over seeds; deltas against %s\n\n",
+                (long long)id, comparison.spec.name.c_str(), metric.c_str(), baseline.c_str());
+    std::printf("%-12s %-5s %-24s %-26s %-18s %-20s %-34s %s\n", "arm", "k", metric.c_str(), "delta", "verdict", "McNemar",
+                "labels saved", "ECE");
     for (const auto& result : comparison.results) {
         const std::string verdict = result.versusBaseline ? std::string(verdictText(result.versusBaseline->verdict)) : "";
-        std::printf("%-12s %-5s %-24s %-26s %-18s %-20s %s\n", result.arm.c_str(), budgetText(result.budget).c_str(),
-                    accuracyText(result).c_str(), deltaText(result).c_str(), verdict.c_str(), mcNemarText(result).c_str(),
-                    labelsSavedText(comparison, result).c_str());
+        std::printf("%-12s %-5s %-24s %-26s %-18s %-20s %-34s %s\n", result.arm.c_str(), budgetText(result.budget).c_str(),
+                    scoreText(result).c_str(), deltaText(result).c_str(), verdict.c_str(), mcNemarText(result).c_str(),
+                    labelsSavedText(comparison, result).c_str(), calibrationText(result).c_str());
     }
     const char* curvesHeading = "\nPower-law fits of the label-efficiency curves:\n";
     for (const auto& curve : comparison.curves)
         if (curve.fit) {
             // The power is -b, printed with its own sign: a curve whose error grows (b < 0) reads k^0.020.
-            std::printf("%s  %-12s accuracy(k) = 1 - %.3f k^%.3f\n", curvesHeading, curve.arm.c_str(), curve.fit->scale,
-                        -curve.fit->exponent);
+            std::printf("%s  %-12s %s(k) = 1 - %.3f k^%.3f\n", curvesHeading, curve.arm.c_str(), metric.c_str(),
+                        curve.fit->scale, -curve.fit->exponent);
             curvesHeading = "";
         }
     std::printf("\nReports: %s, %s, %s\n", reports[2].c_str(), reports[1].c_str(), reports[0].c_str());

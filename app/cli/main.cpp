@@ -67,10 +67,12 @@ Experiments
                                       images; finished trials are never redone, stopped ones resume
                                       (weights files in SPEC.json are relative to the current folder);
                                       --parallel N trains N trials at a time on the CPU's cores
-  compare FILE.graft ID [--out DIR]   held-out accuracy per arm and budget with 95 % intervals, the
-                                      paired delta against the baseline, its verdict, McNemar's test
-                                      and labels saved; writes FILE-experiment-ID.json, .csv and .md
-                                      (misclassified images included) to DIR, the project's folder
+  compare FILE.graft ID [--out DIR]   the experiment's held-out metric (accuracy, balanced accuracy
+                                      or macro-F1: SPEC.json's "metric") per arm and budget with 95 %
+                                      intervals, the paired delta against the baseline, its verdict,
+                                      McNemar's test, labels saved and ECE; writes
+                                      FILE-experiment-ID.json, .csv and .md (misclassified images
+                                      included) to DIR, the project's folder
   rank FILE.graft [--weights ARCH=FILE]...
                                       before training: LogME and LEEP of every cached zoo backbone,
                                       imported TorchScript extractor (LogME only) and weights file named,

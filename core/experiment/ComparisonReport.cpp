@@ -50,11 +50,18 @@ std::string number(double value) { return std::isfinite(value) ? formatted("%.6g
 
 std::string budgetText(int budget) { return budget == 0 ? "all" : std::to_string(budget); }
 
-std::string accuracyText(const ArmBudgetResult& result) {
-    if (!result.accuracy) return "no finished runs";
-    const auto& accuracy = *result.accuracy;
-    if (accuracy.count < 2) return formatted("%.3f (1 seed)", accuracy.mean);
-    return formatted("%.3f [%.3f, %.3f]", accuracy.mean, accuracy.low, accuracy.high);
+std::string scoreText(const ArmBudgetResult& result) {
+    if (!result.score) return "no finished runs";
+    const auto& score = *result.score;
+    if (score.count < 2) return formatted("%.3f (1 seed)", score.mean);
+    return formatted("%.3f [%.3f, %.3f]", score.mean, score.low, score.high);
+}
+
+std::string calibrationText(const ArmBudgetResult& result) {
+    if (!result.calibrationError) return {};
+    const auto& ece = *result.calibrationError;
+    if (ece.count < 2) return formatted("%.3f (1 seed)", ece.mean);
+    return formatted("%.3f [%.3f, %.3f]", ece.mean, ece.low, ece.high);
 }
 
 std::string deltaText(const ArmBudgetResult& result) {
@@ -72,7 +79,7 @@ std::string mcNemarText(const ArmBudgetResult& result) {
 
 std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBudgetResult& result) {
     const auto& baseline = comparison.spec.baseline;
-    if (result.arm == baseline || result.budget == 0 || !result.accuracy) return {};
+    if (result.arm == baseline || result.budget == 0 || !result.score) return {};
     if (!result.baselineLabelsToMatch)
         return baseline + " never reaches it (k <= " + std::to_string(largestBudget(comparison.spec)) + ")";
     const double needed = *result.baselineLabelsToMatch;
@@ -90,8 +97,9 @@ std::string comparisonJson(const ExperimentComparison& comparison) {
     auto results = nlohmann::json::array();
     for (const auto& result : comparison.results) {
         nlohmann::json item = {{"arm", result.arm}, {"labelsPerClass", budgetText(result.budget)},
-                               {"accuracies", result.accuracies}};
-        item["accuracy"] = result.accuracy ? summaryJson(*result.accuracy) : nlohmann::json();
+                               {"scores", result.scores}};
+        item["score"] = result.score ? summaryJson(*result.score) : nlohmann::json();
+        item["calibrationError"] = result.calibrationError ? summaryJson(*result.calibrationError) : nlohmann::json();
         if (result.versusBaseline)
             item["versusBaseline"] = {{"delta", summaryJson(result.versusBaseline->delta)},
                                       {"verdict", verdictText(result.versusBaseline->verdict)}};
@@ -111,21 +119,22 @@ std::string comparisonJson(const ExperimentComparison& comparison) {
     std::vector<std::string> budgets;
     for (const int budget : spec.budgets) budgets.push_back(budgetText(budget));
     return nlohmann::json{{"experiment", comparison.experimentId}, {"name", spec.name},    {"baseline", spec.baseline},
-                          {"seeds", spec.seeds},                  {"budgets", budgets},    {"results", results},
-                          {"curves", curves}}
+                          {"metric", metricKey(comparison.metric)}, {"seeds", spec.seeds}, {"budgets", budgets},
+                          {"results", results},                   {"curves", curves}}
                .dump(2) +
            "\n";
 }
 
 std::string comparisonCsv(const ExperimentComparison& comparison) {
-    std::string csv = "arm,labels_per_class,seeds,accuracy_mean,accuracy_sd,accuracy_low,accuracy_high,delta_mean,"
-                      "delta_low,delta_high,verdict,mcnemar_only_arm_right,mcnemar_only_baseline_right,mcnemar_p,"
-                      "baseline_labels_to_match,misclassified_images\n";
+    const std::string metric(metricKey(comparison.metric));
+    std::string csv = "arm,labels_per_class,seeds," + metric + "_mean," + metric + "_sd," + metric + "_low," + metric +
+                      "_high,delta_mean,delta_low,delta_high,verdict,mcnemar_only_arm_right,mcnemar_only_baseline_right,"
+                      "mcnemar_p,baseline_labels_to_match,misclassified_images,ece_mean\n";
     for (const auto& result : comparison.results) {
-        std::vector<std::string> row = {csvField(result.arm), budgetText(result.budget), std::to_string(result.accuracies.size())};
-        for (const double value : result.accuracy ? std::vector{result.accuracy->mean, result.accuracy->standardDeviation,
-                                                                result.accuracy->low, result.accuracy->high}
-                                                  : std::vector<double>(4, NAN))
+        std::vector<std::string> row = {csvField(result.arm), budgetText(result.budget), std::to_string(result.scores.size())};
+        for (const double value : result.score ? std::vector{result.score->mean, result.score->standardDeviation,
+                                                             result.score->low, result.score->high}
+                                               : std::vector<double>(4, NAN))
             row.push_back(number(value));
         if (const auto& paired = result.versusBaseline) {
             for (const double value : {paired->delta.mean, paired->delta.low, paired->delta.high}) row.push_back(number(value));
@@ -142,6 +151,7 @@ std::string comparisonCsv(const ExperimentComparison& comparison) {
         }
         row.push_back(result.baselineLabelsToMatch ? number(*result.baselineLabelsToMatch) : "");
         row.push_back(std::to_string(result.misclassified.size()));
+        row.push_back(result.calibrationError ? number(result.calibrationError->mean) : "");
         for (std::size_t i = 0; i < row.size(); ++i) csv.append(i ? "," : "").append(row[i]);
         csv += "\n";
     }
@@ -151,24 +161,26 @@ std::string comparisonCsv(const ExperimentComparison& comparison) {
 std::string comparisonMarkdown(const ExperimentComparison& comparison) {
     const auto& spec = comparison.spec;
     std::string md = "# Experiment " + std::to_string(comparison.experimentId) + ": " + spec.name + "\n\n";
-    md += "Held-out accuracy, mean and 95 % interval over " + std::to_string(spec.seeds.size()) +
+    const std::string metric(metricLabel(comparison.metric));
+    md += "Held-out " + metric + ", mean and 95 % interval over " + std::to_string(spec.seeds.size()) +
           " seeds. Deltas are paired by seed against **" + spec.baseline +
           "**: *transfer helps* when the whole interval is above 0, *negative transfer* when it is below. "
           "McNemar's test pools the held-out predictions of the paired seeds (images only this arm got right : "
           "only " + spec.baseline + " got right). *Labels saved* is how many labels per class " + spec.baseline +
-          " needs to match the arm, interpolated between its budgets.\n\n";
-    md += "| arm | k | accuracy | delta vs " + spec.baseline + " | verdict | McNemar | labels saved |\n";
-    md += "|---|---|---|---|---|---|---|\n";
+          " needs to match the arm, interpolated between its budgets. ECE is the held-out expected calibration "
+          "error (15 bins), mean and interval over the seeds.\n\n";
+    md += "| arm | k | " + metric + " | delta vs " + spec.baseline + " | verdict | McNemar | labels saved | ECE |\n";
+    md += "|---|---|---|---|---|---|---|---|\n";
     for (const auto& result : comparison.results) {
         const std::string verdict = result.versusBaseline ? std::string(verdictText(result.versusBaseline->verdict)) : "";
-        md += "| " + result.arm + " | " + budgetText(result.budget) + " | " + accuracyText(result) + " | " + deltaText(result) +
+        md += "| " + result.arm + " | " + budgetText(result.budget) + " | " + scoreText(result) + " | " + deltaText(result) +
               " | " + (verdict == "negative transfer" ? "**negative transfer**" : verdict) + " | " + mcNemarText(result) +
-              " | " + labelsSavedText(comparison, result) + " |\n";
+              " | " + labelsSavedText(comparison, result) + " | " + calibrationText(result) + " |\n";
     }
     bool anyCurve = false;
     for (const auto& curve : comparison.curves) anyCurve = anyCurve || curve.fit.has_value();
     if (anyCurve) {
-        md += "\n## Label efficiency\n\nPower-law fits of held-out error, accuracy(k) = 1 - a k^-b:\n\n";
+        md += "\n## Label efficiency\n\nPower-law fits of the held-out shortfall, " + metric + "(k) = 1 - a k^-b:\n\n";
         for (const auto& curve : comparison.curves)
             if (curve.fit)
                 md += "- " + curve.arm + ": a = " + formatted("%.3f", curve.fit->scale) + ", b = " +
@@ -177,7 +189,7 @@ std::string comparisonMarkdown(const ExperimentComparison& comparison) {
     md += "\n## Misclassified held-out images\n\n| arm | k | wrong in any seed | wrong in every seed |\n|---|---|---|---|\n";
     for (const auto& result : comparison.results) {
         const auto always = std::count_if(result.misclassified.begin(), result.misclassified.end(), [&](const auto& image) {
-            return image.predicted.size() == result.accuracies.size();
+            return image.predicted.size() == result.scores.size();
         });
         md += "| " + result.arm + " | " + budgetText(result.budget) + " | " + std::to_string(result.misclassified.size()) +
               " | " + std::to_string(always) + " |\n";

@@ -68,7 +68,7 @@ DemoProject createDemoProject(const fs::path& path, const fs::path& digitsSheet,
             restoreSplits(store, SplitPolicy{}, assignments);
             for (const auto& assignment : assignments) ++(assignment.split == Split::Train ? demo.labelled : demo.heldOut);
             const auto spec = ExperimentSpec::fromJson(demoExperimentSpecJson());
-            demo.experimentId = ExperimentStore(db).create(spec.name, spec.toJson());
+            demo.experimentId = ExperimentStore(db).create(spec.name, spec.withProjectDefaults(store).toJson());
             transaction.commit();
         }
         fs::rename(building, path, error);

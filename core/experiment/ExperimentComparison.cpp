@@ -14,7 +14,8 @@ namespace graft {
 namespace {
 
 struct TrialOutcome {
-    double accuracy = 0;
+    double score = 0;
+    std::optional<double> calibrationError;
     std::vector<Misclassification> errors; // ordered by image
 };
 
@@ -27,8 +28,11 @@ OutcomeBySeed finishedTrials(RunStore& runs, std::int64_t experimentId, const Ex
     for (const auto seed : spec.seeds) {
         const auto runId = runs.trialRun(experimentId, arm, seed, budget);
         if (!runId || runs.run(*runId).status != RunStatus::Finished) continue;
-        const auto metric = runs.metric(*runId, kHeldOutAccuracy);
-        if (!metric.empty()) outcomes[seed] = {metric.back().value, runs.heldOutErrors(*runId)};
+        const auto score = runs.metric(*runId, heldOutMetricName(spec.judgedBy()));
+        if (score.empty()) continue;
+        const auto ece = runs.metric(*runId, kHeldOutEce);
+        outcomes[seed] = {score.back().value, ece.empty() ? std::nullopt : std::optional(ece.back().value),
+                          runs.heldOutErrors(*runId)};
     }
     return outcomes;
 }
@@ -75,6 +79,7 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
     ExperimentComparison comparison;
     comparison.experimentId = experimentId;
     comparison.spec = ExperimentSpec::fromJson(ExperimentStore(db).experiment(experimentId).specJson);
+    comparison.metric = comparison.spec.judgedBy();
     const auto& spec = comparison.spec;
     RunStore runs(db);
 
@@ -87,8 +92,8 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
             if (budget > 0 && !outcomes.empty()) {
                 double sum = 0;
                 for (const auto& [seed, outcome] : outcomes) {
-                    curves[arm.name].push_back({double(budget), outcome.accuracy});
-                    sum += outcome.accuracy;
+                    curves[arm.name].push_back({double(budget), outcome.score});
+                    sum += outcome.score;
                 }
                 meanCurves[arm.name].push_back({double(budget), sum / double(outcomes.size())});
             }
@@ -101,24 +106,29 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
             result.arm = arm.name;
             result.budget = budget;
             const auto& outcomes = byArmAndBudget[{arm.name, budget}];
-            for (const auto& [seed, outcome] : outcomes) result.accuracies.push_back(outcome.accuracy);
-            if (!result.accuracies.empty()) result.accuracy = Summary::of(result.accuracies);
+            std::vector<double> calibrationErrors;
+            for (const auto& [seed, outcome] : outcomes) {
+                result.scores.push_back(outcome.score);
+                if (outcome.calibrationError) calibrationErrors.push_back(*outcome.calibrationError);
+            }
+            if (!result.scores.empty()) result.score = Summary::of(result.scores);
+            if (!calibrationErrors.empty()) result.calibrationError = Summary::of(calibrationErrors);
             result.misclassified = misclassifiedAcrossSeeds(outcomes);
             if (arm.name != spec.baseline) {
                 const auto& baselineBySeed = byArmAndBudget[{spec.baseline, budget}];
                 std::vector<double> paired, baseline;
                 for (const auto& [seed, outcome] : outcomes)
                     if (const auto found = baselineBySeed.find(seed); found != baselineBySeed.end()) {
-                        paired.push_back(outcome.accuracy);
-                        baseline.push_back(found->second.accuracy);
+                        paired.push_back(outcome.score);
+                        baseline.push_back(found->second.score);
                     }
                 if (!paired.empty()) {
                     result.versusBaseline = comparePaired(paired, baseline);
                     result.mcNemarVersusBaseline = pooledMcNemar(outcomes, baselineBySeed);
                 }
                 // Mean against mean: one lucky baseline seed does not count as the baseline reaching it.
-                if (budget > 0 && result.accuracy && !meanCurves[spec.baseline].empty())
-                    result.baselineLabelsToMatch = labelsToReach(meanCurves[spec.baseline], result.accuracy->mean);
+                if (budget > 0 && result.score && !meanCurves[spec.baseline].empty())
+                    result.baselineLabelsToMatch = labelsToReach(meanCurves[spec.baseline], result.score->mean);
             }
             comparison.results.push_back(std::move(result));
         }

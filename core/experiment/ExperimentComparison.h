@@ -25,17 +25,18 @@ struct MisclassifiedImage {
 struct ArmBudgetResult {
     std::string arm;
     int budget = 0; // labels per class; 0: all
-    std::vector<double> accuracies; // held-out accuracy per finished seed, in seed order
-    std::optional<Summary> accuracy;
+    std::vector<double> scores; // the experiment's held-out metric per finished seed, in seed order
+    std::optional<Summary> score;
     std::optional<PairedComparison> versusBaseline; // paired by seed; not for the baseline itself
     // The second opinion: McNemar on the held-out predictions of the paired seeds, pooled;
     // onlyFirstRight counts images this arm got right and the baseline wrong.
     std::optional<McNemarResult> mcNemarVersusBaseline;
-    // Labels per class the baseline needs to reach this arm's mean accuracy (interpolated over its
+    // Labels per class the baseline needs to reach this arm's mean score (interpolated over its
     // budgets); empty when it never does, or for the baseline and the "all" budget.
     std::optional<double> baselineLabelsToMatch;
     // Most often wrong first (by how many seeds), then by image.
     std::vector<MisclassifiedImage> misclassified;
+    std::optional<Summary> calibrationError; // held-out ECE over the seeds that have it
 };
 
 struct ArmCurve {
@@ -46,11 +47,12 @@ struct ArmCurve {
 struct ExperimentComparison {
     std::int64_t experimentId = 0;
     ExperimentSpec spec;
+    ExperimentMetric metric = ExperimentMetric::Accuracy; // what the scores are: spec.judgedBy()
     std::vector<ArmBudgetResult> results; // budget by budget, arm by arm
     std::vector<ArmCurve> curves;
 };
 
-// Reads the held-out accuracy of every finished trial and compares each arm with the baseline.
+// Reads the held-out metric of every finished trial and compares each arm with the baseline.
 ExperimentComparison compareExperiment(const std::filesystem::path& project, std::int64_t experimentId);
 
 } // namespace graft

@@ -37,11 +37,15 @@ std::string describe(const Trial& trial) {
            (trial.budget == 0 ? std::string("all labels") : std::to_string(trial.budget) + " labels per class");
 }
 
-void recordHeldOutAccuracy(const std::filesystem::path& project, std::int64_t runId) {
+void recordHeldOutFigures(const std::filesystem::path& project, std::int64_t runId) {
     Database db = openProject(project);
     ProjectStore store(db);
     const auto evaluation = evaluateRun(project, runId, heldOutSplit(store));
-    RunStore(db).recordHeldOutResult(runId, {kHeldOutAccuracy, evaluation.accuracy}, evaluation.misclassified);
+    const std::vector<Metric> figures = {{heldOutMetricName(ExperimentMetric::Accuracy), evaluation.accuracy},
+                                         {heldOutMetricName(ExperimentMetric::BalancedAccuracy), evaluation.report.balancedAccuracy},
+                                         {heldOutMetricName(ExperimentMetric::MacroF1), evaluation.report.macroF1},
+                                         {kHeldOutEce, evaluation.reliability.ece}};
+    RunStore(db).recordHeldOutResult(runId, figures, evaluation.misclassified);
 }
 
 // Trials running side by side report through one observer, one event at a time.
@@ -66,9 +70,13 @@ private:
     ExperimentObserver& target_;
 };
 
-// A trial is done once its run has finished *and* its held-out accuracy is stored: a kill or a failed
-// write between the two leaves a finished run whose evaluation is still owed.
-bool evaluated(RunStore& runs, std::int64_t runId) { return !runs.metric(runId, kHeldOutAccuracy).empty(); }
+// A trial is done once its run has finished *and* its held-out figures are stored: a kill or a failed
+// write between the two, or a project from before a figure existed, leaves an evaluation owed.
+bool evaluated(RunStore& runs, std::int64_t runId) {
+    for (const auto metric : experimentMetrics())
+        if (runs.metric(runId, heldOutMetricName(metric)).empty()) return false;
+    return !runs.metric(runId, kHeldOutEce).empty();
+}
 
 bool anyArmOnAGpu(const ExperimentSpec& spec) {
     for (const auto& arm : spec.arms)
@@ -170,7 +178,7 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
                 }
                 runId = result.runId;
             }
-            recordHeldOutAccuracy(project, runId);
+            recordHeldOutFigures(project, runId);
         } catch (const Error& error) {
             if (halt.stop_requested()) throw;
             serialized.onTrialFailed(describe(trial), error.what());

@@ -41,9 +41,11 @@ struct ExperimentState {
 // How far an experiment has got: runExperiment trains the trials left and skips the others.
 ExperimentState experimentState(Database& db, std::int64_t experimentId);
 
-// The metric each finished trial gets: accuracy of its best checkpoint on the held-out images
-// (the test split, or the validation split when the project has no test images).
+// What each finished trial gets, from its best checkpoint on the held-out images (the test split,
+// or the validation split when the project has no test images): every ExperimentMetric under
+// heldOutMetricName, and the expected calibration error. A trial lacking one is evaluated again.
 inline constexpr char kHeldOutAccuracy[] = "heldout_accuracy";
+inline constexpr char kHeldOutEce[] = "heldout_ece";
 
 // The split trials are judged on: the test split, or validation when it has no labelled images.
 Split heldOutSplit(ProjectStore& store);

@@ -43,6 +43,7 @@ ExperimentSpec ExperimentSpec::fromJson(const std::string& json) {
         if (parsed.contains("seeds")) spec.seeds = parseSeeds(parsed.at("seeds"));
         if (parsed.contains("budgets")) spec.budgets = parseBudgets(parsed.at("budgets"));
         spec.baseline = parsed.value("baseline", spec.baseline);
+        if (parsed.contains("metric")) spec.metric = metricFromKey(parsed.at("metric").get<std::string>());
         std::set<std::string> names;
         for (const auto& arm : parsed.at("arms")) {
             ExperimentArm parsedArm{arm.at("name").get<std::string>(),
@@ -67,8 +68,15 @@ std::string ExperimentSpec::toJson() const {
         arms.push_back({{"name", arm.name}, {"train", nlohmann::json::parse(arm.config.toJson())}});
     auto budgetList = nlohmann::json::array();
     for (const int budget : budgets) budgetList.push_back(budget == 0 ? nlohmann::json("all") : nlohmann::json(budget));
-    return nlohmann::json{{"name", name}, {"seeds", seeds}, {"budgets", budgetList}, {"baseline", baseline}, {"arms", arms}}
-        .dump();
+    nlohmann::json json{{"name", name}, {"seeds", seeds}, {"budgets", budgetList}, {"baseline", baseline}, {"arms", arms}};
+    if (metric) json["metric"] = metricKey(*metric);
+    return json.dump();
+}
+
+ExperimentSpec ExperimentSpec::withProjectDefaults(ProjectStore& store) const {
+    ExperimentSpec spec = *this;
+    if (!spec.metric) spec.metric = defaultMetric(store);
+    return spec;
 }
 
 } // namespace graft

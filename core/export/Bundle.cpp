@@ -104,7 +104,8 @@ std::string metricsJson(const RunContext& context, const RunEvaluationResult& ev
         const auto& trial = *found;
         nlohmann::json experiment = {{"id", context.record.experimentId}, {"name", context.experiment->spec.name},
                                      {"arm", trial.arm}, {"labelsPerClass", budgetText(trial.budget)}};
-        if (trial.accuracy) experiment["accuracy"] = summaryJson(*trial.accuracy);
+        experiment["metric"] = metricKey(context.experiment->metric);
+        if (trial.score) experiment["score"] = summaryJson(*trial.score);
         if (trial.versusBaseline)
             experiment["versusBaseline"] = {{"baseline", context.experiment->spec.baseline},
                                             {"delta", summaryJson(trial.versusBaseline->delta)},
@@ -123,8 +124,8 @@ std::string transferSection(const RunContext& context) {
     const auto& spec = context.experiment->spec;
     std::string text = "This model is the **" + trial.arm + "** arm of experiment " +
                        std::to_string(context.record.experimentId) + " (" + spec.name + ") at " + budgetText(trial.budget) +
-                       " labels per class, seed " + std::to_string(context.record.seed) + ". Over its seeds, held-out accuracy " +
-                       accuracyText(trial) + " (mean [95 % interval]).";
+                       " labels per class, seed " + std::to_string(context.record.seed) + ". Over its seeds, held-out " +
+                       std::string(metricLabel(context.experiment->metric)) + " " + scoreText(trial) + " (mean [95 % interval]).";
     if (trial.versusBaseline)
         text += " Against " + spec.baseline + ", trained on the same images: " + deltaText(trial) + ", verdict: **" +
                 std::string(verdictText(trial.versusBaseline->verdict)) + "**.";

@@ -38,6 +38,13 @@ ClassificationReport ClassificationReport::of(const std::vector<std::int64_t>& t
         report.macroF1 += metrics.f1 / double(classNames.size());
         report.classes.push_back(metrics);
     }
+    int present = 0;
+    for (const auto& metrics : report.classes)
+        if (metrics.support > 0) {
+            report.balancedAccuracy += metrics.recall;
+            ++present;
+        }
+    if (present > 0) report.balancedAccuracy /= present;
     return report;
 }
 

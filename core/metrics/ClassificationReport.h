@@ -20,6 +20,7 @@ struct ClassificationReport {
     std::vector<std::vector<std::int64_t>> confusion;
     std::vector<ClassMetrics> classes;
     double accuracy = 0;
+    double balancedAccuracy = 0; // mean recall over the classes with images, as scikit-learn's
     double macroF1 = 0;
 
     // Throws graft::Error when the lists differ in length or hold a class outside the names.

@@ -194,12 +194,14 @@ std::vector<MetricPoint> RunStore::metric(std::int64_t runId, const std::string&
     return points;
 }
 
-void RunStore::recordHeldOutResult(std::int64_t runId, const Metric& accuracy, std::span<const Misclassification> errors) {
+void RunStore::recordHeldOutResult(std::int64_t runId, std::span<const Metric> metrics, std::span<const Misclassification> errors) {
     const auto record = run(runId);
     Transaction transaction(db_);
-    db_.prepare("INSERT OR REPLACE INTO metrics(run_id, name, step, epoch, value) VALUES(?, ?, ?, ?, ?)")
-        .bind(1, runId).bind(2, accuracy.name).bind(3, record.lastStep).bind(4, record.epochsDone).bind(5, accuracy.value)
-        .run();
+    auto insertMetric = db_.prepare("INSERT OR REPLACE INTO metrics(run_id, name, step, epoch, value) VALUES(?, ?, ?, ?, ?)");
+    for (const auto& metric : metrics) {
+        insertMetric.reset();
+        insertMetric.bind(1, runId).bind(2, metric.name).bind(3, record.lastStep).bind(4, record.epochsDone).bind(5, metric.value).run();
+    }
     db_.prepare("DELETE FROM heldout_errors WHERE run_id = ?").bind(1, runId).run();
     auto insert = db_.prepare("INSERT INTO heldout_errors(run_id, image, actual, predicted) VALUES(?, ?, ?, ?)");
     for (const auto& error : errors) {

@@ -96,8 +96,8 @@ public:
     RunRecord run(std::int64_t runId);
     std::vector<MetricPoint> metric(std::int64_t runId, const std::string& name);
 
-    // Replaces the run's held-out accuracy metric and the images it got wrong, in one transaction.
-    void recordHeldOutResult(std::int64_t runId, const Metric& accuracy, std::span<const Misclassification> errors);
+    // Replaces the run's held-out metrics and the images it got wrong, in one transaction.
+    void recordHeldOutResult(std::int64_t runId, std::span<const Metric> metrics, std::span<const Misclassification> errors);
     std::vector<Misclassification> heldOutErrors(std::int64_t runId);
 
     // The newest run of an experiment's trial (arm, seed, label budget), if it has one.

@@ -43,15 +43,15 @@ TEST(DigitsTransfer, LandsNearTheReferenceWithFineTuningAheadOfScratchAndTheProb
     for (const auto& result : comparison["results"]) {
         const std::string arm = result["arm"], k = result["labelsPerClass"];
         SCOPED_TRACE(arm + " at k=" + k);
-        const auto seeds = result["accuracies"].size();
+        const auto seeds = result["scores"].size();
         ASSERT_EQ(seeds, 10u);
         // The bound comes from the reference's spread alone, so a noisy or broken run cannot
         // widen it: 3 sd of the difference between two independent means of that spread.
         const Reference& reference = kReference.at({arm, k});
-        const double mean = result["accuracy"]["mean"];
+        const double mean = result["score"]["mean"];
         const double tolerance = 3 * reference.sd * std::sqrt(1.0 / double(seeds) + 1.0 / kReferenceSeeds);
         EXPECT_LE(std::abs(mean - reference.mean), tolerance)
-            << "Graft " << mean << " (sd " << result["accuracy"]["sd"] << "), reference " << reference.mean << " (sd "
+            << "Graft " << mean << " (sd " << result["score"]["sd"] << "), reference " << reference.mean << " (sd "
             << reference.sd << ")";
         if (arm == "scratch") continue;
         // Where the reference's paired interval excludes zero, Graft must see the same direction.

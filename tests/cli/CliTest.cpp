@@ -463,10 +463,10 @@ TEST(Cli, ExperimentRunsPairedTrialsAndCompareReportsVerdicts) {
     const auto comparison = nlohmann::json::parse(compared.out);
     ASSERT_EQ(comparison["results"].size(), 2u);
     EXPECT_EQ(comparison["results"][0]["arm"], "transfer");
-    EXPECT_EQ(comparison["results"][0]["accuracies"].size(), 2u);
+    EXPECT_EQ(comparison["results"][0]["scores"].size(), 2u);
     // The verdict the two seeds imply: the 95 % t interval (1 degree of freedom) of the paired differences.
-    const auto transferAccuracies = comparison["results"][0]["accuracies"].get<std::vector<double>>();
-    const auto scratchAccuracies = comparison["results"][1]["accuracies"].get<std::vector<double>>();
+    const auto transferAccuracies = comparison["results"][0]["scores"].get<std::vector<double>>();
+    const auto scratchAccuracies = comparison["results"][1]["scores"].get<std::vector<double>>();
     ASSERT_EQ(scratchAccuracies.size(), 2u);
     const double first = transferAccuracies[0] - scratchAccuracies[0], second = transferAccuracies[1] - scratchAccuracies[1];
     const double mean = (first + second) / 2, halfWidth = 12.7062 * std::abs(first - second) / 2; // t * sd / sqrt(2)
@@ -748,10 +748,12 @@ TEST(Cli, DemoRunFindsTransferHelpingAtFiveLabelsAndTheProbeNegative) {
     std::map<std::pair<std::string, std::string>, nlohmann::json> results; // by arm and labels per class
     for (const auto& result : report.at("results")) results[{result.at("arm"), result.at("labelsPerClass")}] = result;
     ASSERT_EQ(results.size(), 6u);
+    EXPECT_EQ(report.at("metric"), "accuracy") << "ten labels of every digit: even classes";
     for (const auto& [key, result] : results) {
         const auto name = key.first + " at k=" + key.second;
-        EXPECT_EQ(result.at("accuracy").at("n"), 10) << name;
-        const double halfWidth = result.at("accuracy").at("high").get<double>() - result.at("accuracy").at("mean").get<double>();
+        EXPECT_EQ(result.at("score").at("n"), 10) << name;
+        EXPECT_EQ(result.at("calibrationError").at("n"), 10) << name;
+        const double halfWidth = result.at("score").at("high").get<double>() - result.at("score").at("mean").get<double>();
         EXPECT_LT(halfWidth, 0.03) << name << ": its 95 % interval is wider than the seeds should leave it";
         if (key.first == "probe") {
             EXPECT_EQ(result.at("versusBaseline").at("verdict"), "negative transfer") << name;

@@ -177,9 +177,9 @@ TEST_F(ComparePageTest, EachBudgetsMeanCarriesItsIntervalAndEveryRowIsInView) {
                 return candidate.arm == arm && candidate.budget == int(point.labelsPerClass);
             });
             ASSERT_NE(result, comparison.results.end()) << arm << " at " << point.labelsPerClass;
-            EXPECT_DOUBLE_EQ(point.mean, result->accuracy->mean) << arm;
-            EXPECT_NEAR(point.low, result->accuracy->low, 1e-12) << arm;
-            EXPECT_NEAR(point.high, result->accuracy->high, 1e-12) << arm;
+            EXPECT_DOUBLE_EQ(point.mean, result->score->mean) << arm;
+            EXPECT_NEAR(point.low, result->score->low, 1e-12) << arm;
+            EXPECT_NEAR(point.high, result->score->high, 1e-12) << arm;
             widestInterval = std::max(widestInterval, point.high - point.low);
         }
     }

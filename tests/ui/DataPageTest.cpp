@@ -342,11 +342,11 @@ TEST_F(DataPageTest, TheMisclassifiedFilterShowsTheHeldOutErrorsOfTheNewestEvalu
         RunStore runs(db);
         const auto older = runs.beginRun({"scratch", "tinynet", "scratch", 0, "{}", "0.1.0", "1.13.0", 0, 0});
         const Misclassification olderErrors[] = {{images[0], "circle", "square"}};
-        runs.recordHeldOutResult(older, {kHeldOutAccuracy, 0.9}, olderErrors);
+        runs.recordHeldOutResult(older, std::vector<Metric>{{kHeldOutAccuracy, 0.9}}, olderErrors);
         runs.endRun(older, RunStatus::Finished);
         const auto newer = runs.beginRun({"scratch", "tinynet", "scratch", 1, "{}", "0.1.0", "1.13.0", 0, 0});
         const Misclassification newerErrors[] = {{images[1], "circle", "square"}, {images[4], "square", "triangle"}};
-        runs.recordHeldOutResult(newer, {kHeldOutAccuracy, 0.8}, newerErrors);
+        runs.recordHeldOutResult(newer, std::vector<Metric>{{kHeldOutAccuracy, 0.8}}, newerErrors);
         runs.endRun(newer, RunStatus::Finished);
     }
     ui::MainWindow window;

@@ -16,10 +16,10 @@ ExperimentComparison sampleComparison() {
     comparison.spec.arms = {{"transfer", {}}, {"scratch", {}}, {"probe, linear", {}}};
     ArmBudgetResult transfer{"transfer", 5, {0.8, 0.9}, Summary::of({0.8, 0.9}),
                              comparePaired({0.8, 0.9}, {0.6, 0.71}), mcNemar(30, 4), 12.5,
-                             {{"aa", "3", {"8", "8"}}, {"bb", "1", {"7"}}}};
-    ArmBudgetResult scratch{"scratch", 5, {0.6, 0.71}, Summary::of({0.6, 0.71}), {}, {}, {}, {}};
+                             {{"aa", "3", {"8", "8"}}, {"bb", "1", {"7"}}}, Summary::of({0.05, 0.07})};
+    ArmBudgetResult scratch{"scratch", 5, {0.6, 0.71}, Summary::of({0.6, 0.71}), {}, {}, {}, {}, {}};
     ArmBudgetResult probe{"probe, linear", 5, {0.3}, Summary::of({0.3}), comparePaired({0.3}, {0.6}), mcNemar(0, 40),
-                          std::nullopt, {}};
+                          std::nullopt, {}, {}};
     comparison.results = {transfer, scratch, probe};
     comparison.curves = {{"transfer", PowerLawFit{0.5, 0.4}}, {"scratch", std::nullopt}, {"probe, linear", std::nullopt}};
     return comparison;
@@ -34,6 +34,8 @@ TEST(ComparisonReport, MarkdownStatesVerdictsMcNemarAndLabelsSaved) {
     EXPECT_NE(md.find("(30:4)"), std::string::npos) << md;
     EXPECT_NE(md.find("- transfer: a = 0.500, b = 0.400"), std::string::npos) << md;
     EXPECT_NE(md.find("| transfer | 5 | 2 | 1 |"), std::string::npos) << "2 images wrong, 1 in both seeds\n" << md;
+    EXPECT_NE(md.find("| accuracy | delta vs scratch |"), std::string::npos) << md;
+    EXPECT_NE(md.find(" | 0.060 ["), std::string::npos) << "transfer's mean ECE\n" << md;
 }
 
 TEST(ComparisonReport, LabelsSavedSaysNoneWhenScratchMatchesTheArmWithFewerLabels) {
@@ -57,7 +59,7 @@ TEST(ComparisonReport, JsonCarriesMisclassifiedImagesAndNullForAnUnboundedInterv
     const auto json = nlohmann::json::parse(comparisonJson(sampleComparison()));
     EXPECT_EQ(json["results"][0]["misclassified"][0]["predicted"], (std::vector<std::string>{"8", "8"}));
     EXPECT_EQ(json["results"][0]["mcNemar"]["onlyArmRight"], 30);
-    EXPECT_TRUE(json["results"][2]["accuracy"]["low"].is_null());
+    EXPECT_TRUE(json["results"][2]["score"]["low"].is_null());
     EXPECT_EQ(json["results"][2]["versusBaseline"]["verdict"], "no evidence");
     EXPECT_EQ(json["budgets"], (std::vector<std::string>{"5", "20"}));
 }

@@ -197,16 +197,16 @@ TEST_F(ShapesExperiment, ComparisonPairsArmsBySeedAgainstTheBaseline) {
     };
     ASSERT_EQ(comparison.results.size(), 4u);
     for (const auto& result : comparison.results) {
-        ASSERT_TRUE(result.accuracy) << result.arm;
-        EXPECT_EQ(result.accuracy->count, 2u);
+        ASSERT_TRUE(result.score) << result.arm;
+        EXPECT_EQ(result.score->count, 2u);
         EXPECT_EQ(result.versusBaseline.has_value(), result.arm == "transfer");
         // The stored errors are exactly the held-out accuracy's complement, seed by seed.
-        EXPECT_NEAR(double(errorsOf(result)), (2 - result.accuracies[0] - result.accuracies[1]) * double(heldOut), 1e-6);
+        EXPECT_NEAR(double(errorsOf(result)), (2 - result.scores[0] - result.scores[1]) * double(heldOut), 1e-6);
         EXPECT_TRUE(std::is_sorted(result.misclassified.begin(), result.misclassified.end(),
                                    [](const auto& a, const auto& b) { return a.predicted.size() > b.predicted.size(); }));
         if (result.versusBaseline) {
             const auto& scratch = comparison.results[std::size_t(&result - &comparison.results[0]) + 1];
-            EXPECT_NEAR(result.versusBaseline->delta.mean, result.accuracy->mean - scratch.accuracy->mean, 1e-12);
+            EXPECT_NEAR(result.versusBaseline->delta.mean, result.score->mean - scratch.score->mean, 1e-12);
             ASSERT_TRUE(result.mcNemarVersusBaseline);
             EXPECT_EQ(result.mcNemarVersusBaseline->onlyFirstRight - result.mcNemarVersusBaseline->onlySecondRight,
                       errorsOf(scratch) - errorsOf(result));

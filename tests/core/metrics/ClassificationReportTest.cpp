@@ -22,6 +22,21 @@ TEST(ClassificationReport, CountsTheConfusionAndDerivesPrecisionRecallAndF1) {
     EXPECT_DOUBLE_EQ(report.classes[2].f1, 2.0 / 3.0);
     EXPECT_EQ(report.classes[2].support, 2);
     EXPECT_NEAR(report.macroF1, (0.5 + 0.8 + 2.0 / 3.0) / 3, 1e-12);
+    EXPECT_NEAR(report.balancedAccuracy, (0.5 + 1.0 + 0.5) / 3, 1e-12);
+}
+
+// 68 % "ok", as on the two-class set that misled users: always saying "ok" scores 0.68 accuracy
+// but only 0.5 balanced accuracy and 0.40 macro-F1.
+TEST(ClassificationReport, BalancedAccuracyAndMacroF1SeeThroughTheMajorityClass) {
+    std::vector<std::int64_t> truth(68, 0);
+    truth.insert(truth.end(), 32, 1);
+    const std::vector<std::int64_t> alwaysOk(100, 0);
+    const auto report = ClassificationReport::of(truth, alwaysOk, {"ok", "defect"});
+    EXPECT_DOUBLE_EQ(report.accuracy, 0.68);
+    EXPECT_DOUBLE_EQ(report.balancedAccuracy, 0.5);
+    EXPECT_NEAR(report.macroF1, (2 * 0.68 / 1.68) / 2, 1e-12);
+    // A class with no images does not count towards balanced accuracy, as in scikit-learn.
+    EXPECT_DOUBLE_EQ(ClassificationReport::of({0, 0}, {0, 1}, {"a", "b", "c"}).balancedAccuracy, 0.5);
 }
 
 TEST(ClassificationReport, AClassNeverPredictedHasZeroPrecisionNotNaN) {

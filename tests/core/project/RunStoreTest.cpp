@@ -122,9 +122,9 @@ TEST(RunStore, HeldOutResultReplacesTheRunsErrorsAndGoesWithItsImages) {
     RunStore runs(db);
     const auto id = runs.beginRun(sampleRun());
     const Misclassification first[] = {{images[0], "cat", "dog"}, {images[1], "dog", "cat"}};
-    runs.recordHeldOutResult(id, {"heldout_accuracy", 0.5}, first);
+    runs.recordHeldOutResult(id, std::vector<Metric>{{"heldout_accuracy", 0.5}, {"heldout_ece", 0.1}}, first);
     const Misclassification second[] = {{images[2], "cat", "bird"}};
-    runs.recordHeldOutResult(id, {"heldout_accuracy", 0.75}, second);
+    runs.recordHeldOutResult(id, std::vector<Metric>{{"heldout_accuracy", 0.75}, {"heldout_ece", 0.2}}, second);
 
     const auto errors = runs.heldOutErrors(id);
     ASSERT_EQ(errors.size(), 1u);
@@ -133,6 +133,7 @@ TEST(RunStore, HeldOutResultReplacesTheRunsErrorsAndGoesWithItsImages) {
     const auto accuracy = runs.metric(id, "heldout_accuracy");
     ASSERT_EQ(accuracy.size(), 1u);
     EXPECT_EQ(accuracy[0].value, 0.75);
+    EXPECT_EQ(runs.metric(id, "heldout_ece").at(0).value, 0.2);
     db.prepare("DELETE FROM images WHERE sha256 = ?").bind(1, images[2]).run();
     EXPECT_TRUE(runs.heldOutErrors(id).empty());
 }
