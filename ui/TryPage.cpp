@@ -224,7 +224,9 @@ void TryPage::addResult(const TriedImageView& image) {
 void TryPage::redrawIcons() {
     for (int row = 0; row < results_->count() && row < int(shown_.size()); ++row) {
         const auto& image = shown_[std::size_t(row)];
-        if (image.error.isEmpty()) results_->item(row)->setIcon(iconOf(heatMaps_->isChecked() ? image.heatMap : image.viewed));
+        if (!image.error.isEmpty()) continue;
+        const bool heat = heatMaps_->isChecked() && !image.heatMap.isNull(); // none for TorchScript backbones
+        results_->item(row)->setIcon(iconOf(heat ? image.heatMap : image.viewed));
     }
 }
 

@@ -25,7 +25,21 @@ struct ImageTryout::Model {
     std::optional<double> unfamiliarBelow;
     std::int64_t heldOutImages = 0;
     std::string description;
+    bool hasConvolutionalStage = true; // false for an imported TorchScript backbone: no heat map
 };
+
+namespace {
+
+bool hasConvolutionalStage(ClassifierImpl& classifier) {
+    try {
+        lastConvolutionalBlock(classifier);
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+} // namespace
 
 ImageTryout::ImageTryout(std::shared_ptr<const Model> model) : model_(std::move(model)) {}
 
@@ -37,6 +51,7 @@ ImageTryout ImageTryout::ofRun(const std::filesystem::path& project, std::int64_
         const std::string source = project.string() + " run " + std::to_string(runId);
         RunModel run = loadRunModel(db, runId, source);
         model->classifier = run.model;
+        model->hasConvolutionalStage = hasConvolutionalStage(*run.model);
         model->input = run.architecture.preprocess;
         model->labels = run.spec.classes;
         model->description = project.filename().string() + ", run " + std::to_string(runId) + " (" + run.spec.config.arch + ")";
@@ -72,15 +87,22 @@ TriedImage ImageTryout::tryImage(const std::string& name, std::span<const std::u
         tried.error = name + ": " + error.what();
         return tried;
     }
-    const auto cam = gradCam(*model_->classifier, image);
-    tried.familiarity = cam.logits.softmax(0).max().item<double>();
+    tried.viewed = viewedImage(image, model_->input);
+    torch::Tensor logits;
+    if (model_->hasConvolutionalStage) {
+        const auto cam = gradCam(*model_->classifier, image);
+        logits = cam.logits;
+        tried.heatMap = heatMapOverlay(tried.viewed, cam.map);
+    } else {
+        torch::NoGradGuard noGrad;
+        logits = model_->classifier->forward(image.unsqueeze(0))[0];
+    }
+    tried.familiarity = logits.softmax(0).max().item<double>();
     tried.unfamiliar = model_->unfamiliarBelow && tried.familiarity < *model_->unfamiliarBelow;
-    const auto probabilities = (cam.logits / model_->temperature).softmax(0);
+    const auto probabilities = (logits / model_->temperature).softmax(0);
     const auto [values, indices] = probabilities.topk(std::min<std::int64_t>(topK, probabilities.size(0)));
     for (std::int64_t rank = 0; rank < values.size(0); ++rank)
         tried.top.push_back({model_->labels.at(std::size_t(indices[rank].item<std::int64_t>())), values[rank].item<double>()});
-    tried.viewed = viewedImage(image, model_->input);
-    tried.heatMap = heatMapOverlay(tried.viewed, cam.map);
     return tried;
 }
 

@@ -20,7 +20,8 @@ struct TriedImage {
     std::string name;
     std::vector<ExplainedClass> top; // most probable first (the bundle's temperature applied)
     cv::Mat viewed;                  // 8-bit RGB: the image as the model saw it
-    cv::Mat heatMap;                 // 8-bit RGB: Grad-CAM of the first class half over `viewed`
+    cv::Mat heatMap;                 // 8-bit RGB: Grad-CAM of the first class half over `viewed`;
+                                     // empty for a TorchScript backbone, which has no stages to read
     double familiarity = 0;          // the top softmax probability of the plain logits
     bool unfamiliar = false;         // familiarity under the model's unfamiliarBelow
     std::string error;               // instead of the above, when the image cannot be read

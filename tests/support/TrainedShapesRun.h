@@ -10,6 +10,16 @@
 
 namespace graft::testing {
 
+// Trains one TinyNet run from scratch on all of `project`'s training images; returns its id.
+inline std::int64_t trainRun(const std::filesystem::path& project, int epochs, int batchSize) {
+    TrainingRequest request;
+    request.project = project;
+    request.config.epochs = epochs;
+    request.config.batchSize = batchSize;
+    TrainObserver quiet;
+    return runTraining(request, quiet, {}).runId;
+}
+
 // A shapes project (20 images per class) with one finished one-epoch TinyNet run.
 class TrainedShapesRun : public ::testing::Test {
 protected:
@@ -18,12 +28,7 @@ protected:
             Database db = createProject(project());
             importSyntheticShapes(db, 20, 5);
         }
-        TrainingRequest request;
-        request.project = project();
-        request.config.epochs = 1;
-        request.config.batchSize = 16;
-        TrainObserver quiet;
-        runId_ = runTraining(request, quiet, {}).runId;
+        runId_ = trainRun(project(), 1, 16);
     }
     std::filesystem::path project() const { return dir_ / "shapes.graft"; }
 

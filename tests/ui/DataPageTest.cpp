@@ -10,12 +10,12 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
-#include "train/TrainingSession.h"
 
 #include "Images.h"
 #include "ShapesProject.h"
 #include "ShapesFolder.h"
 #include "TempDir.h"
+#include "TrainedShapesRun.h"
 #include "WriterProcess.h"
 #include "TestApplication.h"
 
@@ -385,12 +385,7 @@ TEST(DataPagePreview, AChosenRunsTopThreeAndHeatMapFollowTheSelectionAndTheHKey)
     testing::ensureTestApplication();
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
-    TrainingRequest request;
-    request.project = project;
-    request.config.epochs = 1;
-    request.config.batchSize = 8;
-    TrainObserver quiet;
-    const auto runId = runTraining(request, quiet, {}).runId;
+    const auto runId = testing::trainRun(project, 1, 8);
 
     ui::MainWindow window;
     QString error;

@@ -7,11 +7,11 @@
 #include "models/Prediction.h"
 #include "project/ProjectFile.h"
 #include "train/RunModel.h"
-#include "train/TrainingSession.h"
 
 #include "ShapesFolder.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
+#include "TrainedShapesRun.h"
 #include "TestApplication.h"
 
 #include <QApplication>
@@ -36,12 +36,7 @@ protected:
 
     void SetUp() override {
         project_ = testing::createShapesProject(dir_ / "shapes.graft", 10);
-        TrainingRequest request;
-        request.project = project_;
-        request.config.epochs = 2;
-        request.config.batchSize = 8;
-        TrainObserver quiet;
-        runId_ = runTraining(request, quiet, {}).runId;
+        runId_ = testing::trainRun(project_, 2, 8);
         testing::writeShapesFolder(dir_ / "new", 2, 77);
         testing::writeFile(dir_ / "new" / "broken.png", "not a png");
     }

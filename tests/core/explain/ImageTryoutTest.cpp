@@ -9,8 +9,8 @@
 #include "project/ProjectFile.h"
 #include "train/RunEvaluation.h"
 #include "train/RunModel.h"
-#include "train/TrainingSession.h"
 
+#include "ScriptModule.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
 #include "TrainedShapesRun.h"
@@ -69,12 +69,7 @@ TEST_F(TrainedShapesRun, ARunAndItsExportedBundleSeeNewImagesAlike) {
 TEST(ImageTryout, AnImageLessSureThanTheHeldOutFifthPercentileIsFlagged) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 100);
-    TrainingRequest request;
-    request.project = project;
-    request.config.epochs = 1;
-    request.config.batchSize = 32;
-    TrainObserver quiet;
-    const auto runId = runTraining(request, quiet, {}).runId;
+    const auto runId = testing::trainRun(project, 1, 32);
     const auto tryout = ImageTryout::ofRun(project, runId);
     Database db = openProject(project, ProjectAccess::ReadOnly);
     ProjectStore store(db);
@@ -98,6 +93,29 @@ TEST(ImageTryout, AnImageLessSureThanTheHeldOutFifthPercentileIsFlagged) {
         const auto result = tryout.tryImage("noise", noisePng(28, seed));
         EXPECT_EQ(result.unfamiliar, result.familiarity < threshold) << result.familiarity;
     }
+}
+
+// An imported extractor is one opaque block: its classes still come, without a heat map.
+TEST(ImageTryout, ATorchScriptBackboneGivesItsClassesWithoutAHeatMap) {
+    testing::TempDir dir;
+    setenv("GRAFT_CACHE_DIR", (dir / "cache").c_str(), 1);
+    testing::importPixelsAndNoiseBackbones(dir.path(), dir / "cache");
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
+    TrainingRequest request;
+    request.project = project;
+    request.config.arch = "script:pixels";
+    request.config.epochs = 1;
+    request.config.batchSize = 8;
+    TrainObserver quiet;
+    const auto runId = runTraining(request, quiet, {}).runId;
+    const auto tryout = ImageTryout::ofRun(project, runId);
+    const auto image = generateShapes(1, 3).front();
+    const auto result = tryout.tryImage(image.label, image.png);
+    unsetenv("GRAFT_CACHE_DIR");
+    EXPECT_TRUE(result.error.empty()) << result.error;
+    EXPECT_EQ(result.top.size(), 3u);
+    EXPECT_TRUE(result.heatMap.empty());
+    EXPECT_EQ(result.viewed.size(), cv::Size(32, 32));
 }
 
 TEST_F(TrainedShapesRun, ACorruptImageIsNamedInsteadOfThrown) {
