@@ -86,8 +86,9 @@ bool JobController::startExperiment(const std::filesystem::path& project, std::i
     return launch([this, project, experimentId](std::stop_token stop) {
         const auto summary = runExperiment(project, experimentId, *forwarder_, stop);
         const QString message = summary.cancelled ? tr("stopped; the trials resume next time")
-                                                  : tr("%1 trials trained, %2 already done, %3 failed")
+                                                  : tr("%1 trials trained, %2 evaluated again, %3 already done, %4 failed")
                                                         .arg(summary.trained)
+                                                        .arg(summary.evaluated)
                                                         .arg(summary.skipped)
                                                         .arg(summary.failed);
         return std::tuple{qint64(experimentId), !summary.cancelled && summary.failed == 0, message};

@@ -95,12 +95,14 @@ int runExperimentInConsole(const std::filesystem::path& project, std::int64_t id
     const auto summary = runExperiment(project, id, console, interrupt.token(), parallel);
     console.finish();
     if (json) {
-        std::cout << nlohmann::json{{"experiment", id},       {"trained", summary.trained}, {"resumed", summary.resumed},
-                                    {"skipped", summary.skipped}, {"failed", summary.failed},   {"cancelled", summary.cancelled}}
+        std::cout << nlohmann::json{{"experiment", id},         {"trained", summary.trained}, {"resumed", summary.resumed},
+                                    {"evaluated", summary.evaluated}, {"skipped", summary.skipped}, {"failed", summary.failed},
+                                    {"cancelled", summary.cancelled}}
                   << "\n";
     } else {
-        std::printf("Experiment %lld: %d trial(s) trained (%d resumed), %d already done, %d failed%s\n", (long long)id,
-                    summary.trained, summary.resumed, summary.skipped, summary.failed,
+        std::printf("Experiment %lld: %d trial(s) trained (%d resumed), %d evaluated again without training, %d already "
+                    "done, %d failed%s\n",
+                    (long long)id, summary.trained, summary.resumed, summary.evaluated, summary.skipped, summary.failed,
                     summary.cancelled ? "; stopped, run it again to continue" : "");
     }
     return summary.cancelled ? kExitCancelled : 0;

@@ -187,12 +187,12 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
             return true;
         }
         const std::lock_guard lock(mutex);
-        ++summary.trained;
-        summary.resumed += resumeRun || evaluateOnly ? 1 : 0;
+        ++(evaluateOnly ? summary.evaluated : summary.trained);
+        summary.resumed += resumeRun ? 1 : 0;
         ++progress.runsDone;
         // Wall time per trial this call, so trials side by side shorten the estimate.
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        progress.etaSeconds = elapsed / summary.trained * double(progress.runsTotal - progress.runsDone);
+        progress.etaSeconds = elapsed / (summary.trained + summary.evaluated) * double(progress.runsTotal - progress.runsDone);
         serialized.onProgress(progress);
         return true;
     };

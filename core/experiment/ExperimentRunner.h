@@ -25,8 +25,9 @@ public:
 };
 
 struct ExperimentRunSummary {
-    int trained = 0; // started and finished in this call
-    int resumed = 0; // of those, continued from an interrupted or cancelled run, or evaluated only
+    int trained = 0;   // started and finished in this call
+    int resumed = 0;   // of those, continued from an interrupted or cancelled run
+    int evaluated = 0; // finished before, but evaluated on the held-out images only in this call
     int skipped = 0; // finished and evaluated (or failed) before this call: never redone
     int failed = 0;  // failed in this call; the others still ran
     bool cancelled = false;

@@ -111,8 +111,9 @@ TEST_F(ShapesExperiment, AFinishedTrialMissingItsHeldOutAccuracyIsEvaluatedAgain
     }
 
     const auto again = runExperiment(project(), id, quiet, {});
-    EXPECT_EQ(again.trained, 1);
-    EXPECT_EQ(again.resumed, 1);
+    EXPECT_EQ(again.trained, 0);
+    EXPECT_EQ(again.evaluated, 1);
+    EXPECT_EQ(again.resumed, 0);
     EXPECT_EQ(again.skipped, 7);
     Database db = openProject(project());
     RunStore runs(db);
@@ -175,7 +176,7 @@ TEST_F(ShapesExperiment, AStoppedExperimentResumesItsRunAndReportsProgress) {
     StopAfterSteps never(1000000);
     const auto resumed = runExperiment(project(), id, never, {});
     EXPECT_FALSE(resumed.cancelled);
-    EXPECT_EQ(resumed.trained + resumed.skipped, 8);
+    EXPECT_EQ(resumed.trained + resumed.evaluated + resumed.skipped, 8);
     EXPECT_GE(resumed.resumed, 1);
     EXPECT_EQ(never.last.runsDone, 8);
     EXPECT_EQ(never.last.etaSeconds, 0.0);
