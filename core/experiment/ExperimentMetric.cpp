@@ -4,36 +4,43 @@
 #include "project/ProjectStore.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace graft {
 
+namespace {
+
+struct MetricNames {
+    ExperimentMetric metric;
+    std::string_view key;
+    std::string_view label;
+};
+
+constexpr MetricNames kMetrics[] = {{ExperimentMetric::Accuracy, "accuracy", "accuracy"},
+                                    {ExperimentMetric::BalancedAccuracy, "balanced_accuracy", "balanced accuracy"},
+                                    {ExperimentMetric::MacroF1, "macro_f1", "macro-F1"}};
+
+const MetricNames& namesOf(ExperimentMetric metric) {
+    return *std::find_if(std::begin(kMetrics), std::end(kMetrics), [&](const MetricNames& names) { return names.metric == metric; });
+}
+
+} // namespace
+
 std::vector<ExperimentMetric> experimentMetrics() {
-    return {ExperimentMetric::Accuracy, ExperimentMetric::BalancedAccuracy, ExperimentMetric::MacroF1};
+    std::vector<ExperimentMetric> metrics;
+    for (const auto& names : kMetrics) metrics.push_back(names.metric);
+    return metrics;
 }
 
-std::string_view metricKey(ExperimentMetric metric) {
-    switch (metric) {
-    case ExperimentMetric::Accuracy: return "accuracy";
-    case ExperimentMetric::BalancedAccuracy: return "balanced_accuracy";
-    case ExperimentMetric::MacroF1: return "macro_f1";
-    }
-    return "accuracy";
-}
+std::string_view metricKey(ExperimentMetric metric) { return namesOf(metric).key; }
 
-std::string_view metricLabel(ExperimentMetric metric) {
-    switch (metric) {
-    case ExperimentMetric::Accuracy: return "accuracy";
-    case ExperimentMetric::BalancedAccuracy: return "balanced accuracy";
-    case ExperimentMetric::MacroF1: return "macro-F1";
-    }
-    return "accuracy";
-}
+std::string_view metricLabel(ExperimentMetric metric) { return namesOf(metric).label; }
 
 ExperimentMetric metricFromKey(const std::string& key) {
     std::string keys;
-    for (const auto metric : experimentMetrics()) {
-        if (metricKey(metric) == key) return metric;
-        keys += (keys.empty() ? "" : ", ") + std::string(metricKey(metric));
+    for (const auto& names : kMetrics) {
+        if (names.key == key) return names.metric;
+        keys += (keys.empty() ? "" : ", ") + std::string(names.key);
     }
     throw Error("experiment 'metric' is '" + key + "'; use one of " + keys);
 }
