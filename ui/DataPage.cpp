@@ -1,6 +1,7 @@
 #include "DataPage.h"
 
 #include "ImageFilterModel.h"
+#include "FinishedRuns.h"
 #include "FunctionCommand.h"
 #include "ImageExplanation.h"
 #include "ImageGridModel.h"
@@ -505,15 +506,8 @@ void DataPage::reloadRuns() {
     const QSignalBlocker blocker(explainRun_);
     explainRun_->clear();
     explainRun_->addItem(tr("none"), qint64(0));
-    if (db_) {
-        const auto records = RunStore(*db_).runs();
-        for (auto run = records.rbegin(); run != records.rend(); ++run) { // newest first
-            if (run->status != RunStatus::Finished) continue;
-            const QString arm = run->arm.empty() ? QString() : QString::fromStdString(run->arm) + ", ";
-            explainRun_->addItem(tr("run %1: %2%3, seed %4").arg(run->id).arg(arm, QString::fromStdString(run->arch)).arg(run->seed),
-                                 qint64(run->id));
-        }
-    }
+    if (db_)
+        for (const auto& [id, name] : finishedRuns(*db_)) explainRun_->addItem(name, id);
     const int index = explainRun_->findData(chosen);
     explainRun_->setCurrentIndex(index < 0 ? 0 : index);
     heatMap_->setEnabled(explainRun_->currentData().toLongLong() > 0);

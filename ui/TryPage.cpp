@@ -1,11 +1,11 @@
 #include "TryPage.h"
 
+#include "FinishedRuns.h"
 #include "JobController.h"
 
 #include "explain/ImageTryout.h"
 #include "metrics/Unfamiliarity.h"
 #include "project/ProjectFile.h"
-#include "project/RunStore.h"
 
 #include <QApplication>
 #include <QBuffer>
@@ -121,13 +121,7 @@ void TryPage::setProject(const QString& path) {
     model_->clear();
     try {
         Database db = openProject(path.toStdString(), ProjectAccess::ReadOnly);
-        const auto records = RunStore(db).runs();
-        for (auto run = records.rbegin(); run != records.rend(); ++run) { // newest first
-            if (run->status != RunStatus::Finished) continue;
-            const QString arm = run->arm.empty() ? QString() : QString::fromStdString(run->arm) + ", ";
-            model_->addItem(tr("run %1: %2%3, seed %4").arg(run->id).arg(arm, QString::fromStdString(run->arch)).arg(run->seed),
-                            QVariantList{qint64(run->id), QString()});
-        }
+        for (const auto& [id, name] : finishedRuns(db)) model_->addItem(name, QVariantList{id, QString()});
     } catch (const std::exception& error) {
         note_->setText(QString::fromStdString(error.what()));
     }
