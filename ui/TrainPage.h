@@ -96,6 +96,7 @@ private:
     MetricChart* chart_;
     QSpinBox* epochs_;
     QSpinBox* batchSize_;
+    QSpinBox* inputSize_; // 0: the architecture's own
     QDoubleSpinBox* learningRate_;
     QComboBox* optimizer_;
     QComboBox* schedule_;

@@ -24,6 +24,7 @@ std::string requireProjectPath(Arguments& args) {
 TrainConfig modelAndOptimizerOptions(Arguments& args) {
     TrainConfig config;
     config.arch = args.text("--arch", config.arch);
+    config.inputSize = args.integer("--input-size", config.inputSize);
     config.init = args.text("--init", config.init);
     if (const auto weights = args.option("--weights")) config.init = *weights; // the zoo's word for it
     config.batchSize = args.integer("--batch-size", config.batchSize);

@@ -35,6 +35,8 @@ Training
         [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda[:N]] [--save-weights FILE]
         [--min-images-seen N]             more epochs for small sets: show the model at least N images
         [--new-head]                      with --init: a fresh head for this project's classes
+        [--input-size PX]                 crop to PX pixels, not the architecture's own (e.g. 160 for
+                                          resnet18: about half the compute of 224)
         [--patience N] [--patience-metric val_loss|val_accuracy]    early stopping
         [--balanced]                      sample every class equally often
         [--augment none|standard|crop:S,flip:P,rotate:D,brightness:B,contrast:C,saturation:S,hue:H]

@@ -36,6 +36,13 @@ torch::Tensor resizeShorterSide(const torch::Tensor& image, const PreprocessSpec
 
 } // namespace
 
+PreprocessSpec PreprocessSpec::atCrop(int newCrop) const {
+    PreprocessSpec scaled = *this;
+    scaled.crop = newCrop;
+    scaled.resizeShorter = int(std::lround(double(resizeShorter) * newCrop / crop));
+    return scaled;
+}
+
 torch::Tensor preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& spec) {
     const int channels = decoded.channels();
     if (decoded.depth() != CV_8U || (channels != 1 && channels != 3))

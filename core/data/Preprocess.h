@@ -21,6 +21,9 @@ struct PreprocessSpec {
     std::array<float, 3> std{0.5f, 0.5f, 0.5f};
 
     int channels() const { return color == ColorMode::Gray ? 1 : 3; }
+    // The same transform at another crop, its resize scaled in proportion (rounded): ImageNet's
+    // Resize(256) + CenterCrop(224) becomes Resize(183) + CenterCrop(160).
+    PreprocessSpec atCrop(int newCrop) const;
 };
 
 // Returns a C x crop x crop float32 tensor, computed with the same torch operations, in the

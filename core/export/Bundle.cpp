@@ -216,7 +216,7 @@ BundleReport exportRunBundle(const fs::path& project, std::int64_t runId, const 
             throw Error(project.string() + " run " + std::to_string(runId) +
                         ": cannot calibrate: its classes have no validation images apart from the held-out ones");
         const auto context = runContext(project, runId);
-        const auto input = architectureSpec(context.spec.config.arch).preprocess;
+        const auto input = architectureSpec(context.spec.config.arch, context.spec.config.inputSize).preprocess;
         writeFileAtomically(partial / "labels.json", nlohmann::json(context.spec.classes).dump(2));
         writeFileAtomically(partial / "preprocess.json", preprocessJson(input));
         writeFileAtomically(partial / "metrics.json", metricsJson(context, evaluation, report.replay, options.calibrate));

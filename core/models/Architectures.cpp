@@ -48,6 +48,12 @@ ArchitectureSpec architectureSpec(const std::string& name) {
     return findByName(architectures(), name, "architecture");
 }
 
+ArchitectureSpec architectureSpec(const std::string& name, int inputSize) {
+    auto spec = architectureSpec(name);
+    if (inputSize > 0) spec.preprocess = spec.preprocess.atCrop(inputSize);
+    return spec;
+}
+
 std::shared_ptr<ClassifierImpl> createClassifier(const ArchitectureSpec& spec, int numClasses) {
     if (!spec.torchScript.empty())
         return std::make_shared<TorchScriptClassifierImpl>(spec.torchScript, spec.preprocess.crop, numClasses);

@@ -16,7 +16,7 @@ RunModel loadRunModel(Database& db, std::int64_t runId, const std::string& sourc
     if (!checkpoint) checkpoint = runs.checkpoint(runId, CheckpointKind::Last);
     if (!checkpoint) throw Error(source + ": has no checkpoint yet (it did not finish an epoch)");
     loaded.checkpointEpoch = checkpoint->epoch;
-    loaded.architecture = architectureSpec(loaded.spec.config.arch);
+    loaded.architecture = architectureSpec(loaded.spec.config.arch, loaded.spec.config.inputSize);
     loaded.model = createClassifier(loaded.architecture, int(loaded.spec.classes.size()));
     loadAllWeights(*loaded.model, checkpoint->weights, source);
     loaded.model->eval();

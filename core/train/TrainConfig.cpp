@@ -16,7 +16,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, newHead
                                                 weightDecay, freeze, lrMultipliers, classBalanced, augment, augmentedViews, loaderThreads,
                                                 earlyStopPatience, earlyStopMetric, checkpointMinutes, featureCache,
                                                 featureCacheBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
-                                                channelsLast, recalibrateBatchNorm)
+                                                channelsLast, recalibrateBatchNorm, inputSize)
 
 int TrainConfig::epochsFor(std::int64_t trainImages) const {
     if (minImagesSeen <= 0 || trainImages <= 0) return epochs;
@@ -58,6 +58,9 @@ void TrainConfig::validate() const {
     if (augmentedViews < 0) throw Error("augmented views must not be negative (0: augment afresh every epoch)");
     if (loaderThreads < 0) throw Error("loader threads must not be negative (0: automatic)");
     DeviceRequest::parse(device);
+    if (inputSize != 0 && (inputSize < kSmallestInputSize || inputSize > kLargestInputSize))
+        throw Error("input size must be 0 (the architecture's own) or " + std::to_string(kSmallestInputSize) + " to " +
+                    std::to_string(kLargestInputSize) + " pixels, not " + std::to_string(inputSize));
 }
 
 } // namespace graft

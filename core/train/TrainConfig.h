@@ -5,6 +5,10 @@
 
 namespace graft {
 
+// Input sizes a run may ask for: the smallest still leaves every architecture's last stage a pixel.
+inline constexpr int kSmallestInputSize = 32;
+inline constexpr int kLargestInputSize = 1024;
+
 struct TrainConfig {
     std::string arch = "tinynet";
     std::string init = "scratch"; // "scratch", or a weights file to start from
@@ -40,6 +44,7 @@ struct TrainConfig {
     bool mixedPrecision = true;     // CUDA only: float16 autocast with loss scaling
     bool channelsLast = true;       // NHWC memory layout for convolutions (ChannelsLast)
     bool recalibrateBatchNorm = true; // fresh BatchNorm statistics before validating (BatchNormRecalibration)
+    int inputSize = 0;              // crop in pixels (resize scaled to match); 0: the architecture's own
 
     // `epochs`, or enough more to show the model `minImagesSeen` images from a set this large.
     int epochsFor(std::int64_t trainImages) const;

@@ -15,7 +15,7 @@ namespace graft {
 
 TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Database& db, const TrainConfig& config,
                                      TrainObserver& observer) {
-    const ArchitectureSpec spec = architectureSpec(config.arch);
+    const ArchitectureSpec spec = architectureSpec(config.arch, config.inputSize);
     ProjectStore store(db);
     TrainingInputs inputs;
     for (const auto& summary : store.classSummaries())

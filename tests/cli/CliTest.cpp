@@ -8,6 +8,8 @@
 #include "models/Weights.h"
 #include "project/Database.h"
 #include "project/ProjectFile.h"
+#include "project/RunStore.h"
+#include "train/RunSpec.h"
 
 #include "RequiredData.h"
 #include "ShapesFolder.h"
@@ -593,16 +595,24 @@ TEST(Cli, MalformedNumberIsAUsageErrorSayingWhatWasExpected) {
     EXPECT_NE(result.err.find("--epochs expects a whole number, not 'three'"), std::string::npos) << result.err;
 }
 
-TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesAndSchedules) {
+TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesSchedulesAndInputSize) {
     TempDir dir;
     const auto project = (dir / "p.graft").string();
     writeShapesFolder(dir / "images", 10, 7);
     ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
     ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "images").string()).exitCode, 0);
     const auto trained = runCli(dir, "train " + project + " --freeze upto:stage1 --lr-mult 0.1,1 --optimizer sgd "
-                                     "--nesterov --schedule step --warmup-epochs 1 --epochs 2 --json");
+                                     "--nesterov --schedule step --warmup-epochs 1 --epochs 2 --input-size 36 --json");
     ASSERT_EQ(trained.exitCode, 0) << trained.err;
     EXPECT_EQ(nlohmann::json::parse(trained.out)["status"], "finished");
+    {
+        Database db(project, Database::Mode::ReadOnly);
+        EXPECT_EQ(RunSpec::fromJson(RunStore(db).run(1).configJson).config.inputSize, 36);
+    }
+
+    const auto tooSmall = runCli(dir, "train " + project + " --input-size 8");
+    EXPECT_EQ(tooSmall.exitCode, 1);
+    EXPECT_NE(tooSmall.err.find("input size"), std::string::npos) << tooSmall.err;
 
     const auto wrongBlock = runCli(dir, "train " + project + " --freeze upto:layer3");
     EXPECT_EQ(wrongBlock.exitCode, 1);

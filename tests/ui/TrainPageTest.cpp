@@ -389,7 +389,7 @@ TEST_F(TrainPageTest, AnExperimentGivesScratchAndTheProbeTheirOwnRatesAndScratch
     EXPECT_EQ(scratch.optimizer, transfer.optimizer);
 }
 
-TEST_F(TrainPageTest, TheOptimizerScheduleAndAugmentationChosenReachTheRunAndABadAugmentationIsRefused) {
+TEST_F(TrainPageTest, TheOptimizerScheduleAugmentationAndInputSizeChosenReachTheRunAndBadOnesAreRefused) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
     ui::MainWindow window;
@@ -409,8 +409,19 @@ TEST_F(TrainPageTest, TheOptimizerScheduleAndAugmentationChosenReachTheRunAndABa
     ASSERT_NE(notice, nullptr);
     EXPECT_TRUE(notice->text().contains("wobble")) << notice->text().toStdString();
     notice->close();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete); // the next notice is found, not this one
 
     augment->setCurrentText("flip:0.5");
+    auto* inputSize = window.findChild<QSpinBox*>("inputSize");
+    inputSize->setValue(20);
+    window.findChild<QPushButton*>("startTraining")->click();
+    EXPECT_FALSE(page->job()->isRunning()) << "an input size too small for the network is refused";
+    notice = window.findChild<QMessageBox*>("trainError");
+    ASSERT_NE(notice, nullptr);
+    EXPECT_TRUE(notice->text().contains("input size")) << notice->text().toStdString();
+    notice->close();
+
+    inputSize->setValue(40);
     window.findChild<QPushButton*>("startTraining")->click();
     ASSERT_TRUE(finished.wait(60'000));
     ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
@@ -419,6 +430,7 @@ TEST_F(TrainPageTest, TheOptimizerScheduleAndAugmentationChosenReachTheRunAndABa
     EXPECT_EQ(config.optimizer, "sgd");
     EXPECT_EQ(config.schedule, "constant");
     EXPECT_EQ(config.augment, "flip:0.5");
+    EXPECT_EQ(config.inputSize, 40);
 }
 
 TEST_F(TrainPageTest, ABurstOfPointsIsDrawnInOneReplot) {

@@ -59,6 +59,20 @@ TEST(Preprocess, ResizesShorterSideThenCropsTheCentreAndNormalises) {
     EXPECT_LT(out[0][5][0].item<float>(), out[0][5][9].item<float>());
 }
 
+TEST(Preprocess, AnotherCropScalesTheResizeInProportion) {
+    PreprocessSpec imageNet;
+    imageNet.resizeShorter = 256;
+    imageNet.crop = 224;
+    imageNet.interpolation = Interpolation::Bicubic;
+    const auto smaller = imageNet.atCrop(160);
+    EXPECT_EQ(smaller.crop, 160);
+    EXPECT_EQ(smaller.resizeShorter, 183); // 256 * 160 / 224 = 182.9
+    EXPECT_EQ(smaller.interpolation, Interpolation::Bicubic);
+    EXPECT_EQ(imageNet.atCrop(128).resizeShorter, 146); // 146.3
+    PreprocessSpec tiny; // 28 -> 28
+    EXPECT_EQ(tiny.atCrop(40).resizeShorter, 40);
+}
+
 TEST(Preprocess, RefusesACropLargerThanTheResizedImage) {
     PreprocessSpec spec;
     spec.resizeShorter = 20;

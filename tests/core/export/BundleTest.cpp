@@ -48,6 +48,35 @@ TEST_F(TrainedShapesRun, BundleReadsBackAsTheRunsModelWithItsLabelsTransformAndC
         EXPECT_NE(card.find(section), std::string::npos) << section << "\n" << card;
 }
 
+TEST(Bundle, ARunAtAnotherInputSizeEvaluatesAndExportsAtThatSize) {
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    {
+        Database db = createProject(project);
+        importSyntheticShapes(db, 20, 5);
+    }
+    TrainingRequest request;
+    request.project = project;
+    request.config.epochs = 1;
+    request.config.batchSize = 16;
+    request.config.inputSize = 40;
+    TrainObserver quiet;
+    const auto runId = runTraining(request, quiet, {}).runId;
+    {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        const auto run = loadRunModel(db, runId, "run");
+        EXPECT_EQ(run.architecture.preprocess.crop, 40);
+        EXPECT_EQ(run.architecture.preprocess.resizeShorter, 40);
+    }
+    const auto folder = dir / "bundle";
+    const auto report = exportRunBundle(project, runId, folder, {}, {});
+    EXPECT_EQ(report.replay.topOneAgreements, report.replay.images);
+    const auto bundle = loadBundle(folder);
+    EXPECT_EQ(bundle.input.crop, 40);
+    EXPECT_EQ(preprocessJson(bundle.input), preprocessJson(architectureSpec("tinynet", 40).preprocess));
+    EXPECT_NE(testing::readFile(folder / "README.md").find("N x 1 x 40 x 40"), std::string::npos);
+}
+
 // The run's logits and labels on one split, computed here from its model, apart from evaluateRun.
 std::pair<torch::Tensor, torch::Tensor> splitLogits(const std::filesystem::path& project, std::int64_t runId, Split split) {
     Database db = openProject(project, ProjectAccess::ReadOnly);
