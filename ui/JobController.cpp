@@ -149,7 +149,7 @@ bool JobController::startExport(const std::filesystem::path& project, std::int64
 
 bool JobController::startRanking(const std::filesystem::path& project) {
     return launch([this, project](std::stop_token stop) {
-        const auto candidates = cachedCandidates(weightsCacheDir());
+        const auto candidates = cachedBackbones(weightsCacheDir());
         if (candidates.empty())
             throw Error(tr("No pretrained backbones in %1 to rank: download or import some on the Model page.")
                             .arg(QString::fromStdString(weightsCacheDir().string()))

@@ -15,7 +15,7 @@ namespace graft::cli {
 namespace {
 
 // "tinynet=fashion.pt": that architecture with those weights, named by the file.
-RankCandidate weightsCandidate(const std::string& text) {
+PretrainedBackbone weightsCandidate(const std::string& text) {
     const auto equals = text.find('=');
     if (equals == std::string::npos || equals == 0 || equals + 1 == text.size())
         throw UsageError("--weights expects ARCH=FILE, not '" + text + "'");
@@ -29,7 +29,7 @@ int commandRank(Arguments& args) {
     if (args.positionals().size() != 1) throw UsageError("expected: rank FILE.graft [--weights ARCH=FILE]...");
     const std::filesystem::path project = args.positionals()[0];
     const bool json = args.flag("--json");
-    auto candidates = cachedCandidates(weightsCacheDir());
+    auto candidates = cachedBackbones(weightsCacheDir());
     for (const auto& text : args.repeated("--weights")) candidates.push_back(weightsCandidate(text));
     args.rejectUnused();
     if (candidates.empty())

@@ -2,11 +2,7 @@
 
 #include "common/Error.h"
 #include "experiment/Transferability.h"
-#include "models/Architectures.h"
-#include "models/Prediction.h"
-#include "models/ScriptBackbones.h"
-#include "models/TorchScriptClassifier.h"
-#include "models/Zoo.h"
+#include "models/Classifier.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
 #include "train/ProjectTensors.h"
@@ -28,13 +24,11 @@ struct FrozenOutputs {
 };
 
 FrozenOutputs frozenOutputs(ProjectStore& store, const std::vector<LabeledImage>& images,
-                            const std::map<std::int64_t, std::int64_t>& classIndex, const RankCandidate& candidate,
+                            const std::map<std::int64_t, std::int64_t>& classIndex, const PretrainedBackbone& candidate,
                             const std::function<void(std::int64_t)>& imagesDone, std::stop_token stop) {
-    const bool script = candidate.arch.starts_with(kScriptArchPrefix);
-    PreprocessSpec input = candidate.input ? *candidate.input : architectureSpec(candidate.arch).preprocess;
-    std::shared_ptr<ClassifierImpl> model;
-    if (script) model = std::make_shared<TorchScriptClassifierImpl>(candidate.weights, input.crop, 1);
-    else model = loadClassifierFromWeights(architectureSpec(candidate.arch), candidate.weights);
+    const bool sourceHead = candidate.hasSourceHead();
+    const PreprocessSpec input = candidate.transform();
+    const auto model = candidate.load();
     auto blocks = model->blocks();
     const auto head = blocks.back();
     blocks.pop_back();
@@ -48,28 +42,16 @@ FrozenOutputs frozenOutputs(ProjectStore& store, const std::vector<LabeledImage>
         auto x = data.images;
         for (auto& block : blocks) x = block.forward(x);
         features.push_back(x.flatten(1));
-        // A script's head is Graft's own untrained one, not a source classifier.
-        if (!script) probabilities.push_back(torch::softmax(head.forward(x), 1));
+        if (sourceHead) probabilities.push_back(torch::softmax(head.forward(x), 1));
         labels.push_back(data.labels);
         imagesDone(std::int64_t(start + batch.size()));
     }
-    return {torch::cat(features), script ? torch::Tensor() : torch::cat(probabilities), torch::cat(labels)};
+    return {torch::cat(features), sourceHead ? torch::cat(probabilities) : torch::Tensor(), torch::cat(labels)};
 }
 
 } // namespace
 
-std::vector<RankCandidate> cachedCandidates(const std::filesystem::path& cacheDir) {
-    std::vector<RankCandidate> candidates;
-    for (const auto& entry : zooEntries()) {
-        const auto path = cachedWeightsPath(entry, cacheDir);
-        if (std::filesystem::is_regular_file(path)) candidates.push_back({entry.name, entry.arch, path, entry.input});
-    }
-    for (const auto& script : scriptBackbones(cacheDir))
-        candidates.push_back({script.name, kScriptArchPrefix + script.name, script.file, script.input});
-    return candidates;
-}
-
-std::vector<BackboneRank> rankBackbones(const std::filesystem::path& project, const std::vector<RankCandidate>& candidates,
+std::vector<BackboneRank> rankBackbones(const std::filesystem::path& project, const std::vector<PretrainedBackbone>& candidates,
                                         const ProgressCallback& progress, std::stop_token stop) {
     useCpuCores();
     Database db = openProject(project, ProjectAccess::ReadOnly);

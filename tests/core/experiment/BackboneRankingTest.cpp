@@ -66,7 +66,7 @@ TEST(BackboneRanking, ImportedScriptsAreScoredByLogMeAloneAndPixelsBeatNoise) {
     const auto cache = dir / "cache";
     testing::importPixelsAndNoiseBackbones(dir.path(), cache);
 
-    const auto candidates = cachedCandidates(cache);
+    const auto candidates = cachedBackbones(cache);
     ASSERT_EQ(candidates.size(), 2u);
     EXPECT_TRUE(candidates[0].arch.starts_with("script:")) << candidates[0].arch;
     const auto ranks = rankBackbones(project, candidates, {}, {});
