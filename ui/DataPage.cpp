@@ -1,5 +1,6 @@
 #include "DataPage.h"
 
+#include "DataMapView.h"
 #include "ImageFilterModel.h"
 #include "FinishedRuns.h"
 #include "FunctionCommand.h"
@@ -32,6 +33,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -48,7 +50,8 @@ constexpr int kPreview = 320;
 
 DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     : QWidget(parent), undoStack_(undoStack), model_(new ImageGridModel(kThumbnail, this)),
-      filter_(new ImageFilterModel(this)), grid_(new QListView), classTable_(new QTableWidget(0, 5)),
+      filter_(new ImageFilterModel(this)), grid_(new QListView), map_(new DataMapView), views_(new QTabWidget),
+      classTable_(new QTableWidget(0, 5)),
       filterChoice_(new QComboBox), preview_(new QLabel), details_(new QLabel),
       explainRun_(new QComboBox), heatMap_(new QCheckBox(tr("Heat map (H)"))), explaining_(new JobController(this)),
       validationPercent_(new QSpinBox),
@@ -135,9 +138,14 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     rightLayout->addWidget(details_);
     rightLayout->addStretch(1);
 
+    views_->setObjectName("imageViews");
+    views_->addTab(grid_, tr("Images"));
+    views_->addTab(map_, tr("Map"));
+    views_->setTabToolTip(1, tr("The images placed by a model's features: similar-looking images lie close. "
+                                "Hover to see one, click to select it."));
     auto* splitter = new QSplitter;
     splitter->addWidget(left);
-    splitter->addWidget(grid_);
+    splitter->addWidget(views_);
     splitter->addWidget(right);
     splitter->setStretchFactor(1, 1);
     // The grid takes what the class table and the preview leave: four or more columns at 1280 px.
@@ -153,6 +161,14 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
         showPreview();
     });
     connect(heatMap_, &QCheckBox::toggled, this, &DataPage::paintPreview);
+    connect(map_, &DataMapView::imageClicked, this, &DataPage::selectImage);
+    map_->installEventFilter(this); // label keys pressed on the map reach it
+    connect(model_, &QAbstractItemModel::dataChanged, this, [this] {
+        map_->relabel([this](const std::string& sha256) {
+            const int row = model_->rowOf(sha256);
+            return row < 0 ? std::nullopt : model_->image(row).classId;
+        });
+    });
     connect(explaining_, &JobController::explained, this, &DataPage::showExplanation);
     connect(explaining_, &JobController::finished, this, [this](qint64, bool succeeded, const QString& message) {
         const QString pending = std::exchange(pendingExplanation_, QString());
@@ -175,6 +191,7 @@ void DataPage::setProject(Database* db, const QString& path) {
     thumbnailThread_.wait();
     db_ = db;
     undoStack_->clear();
+    map_->setProject(db, path);
     if (db_) {
         // A fresh loader per project: it holds its own connection to the file.
         auto* loader = new ThumbnailLoader(path, kThumbnail);
@@ -511,10 +528,24 @@ void DataPage::reloadRuns() {
     const int index = explainRun_->findData(chosen);
     explainRun_->setCurrentIndex(index < 0 ? 0 : index);
     heatMap_->setEnabled(explainRun_->currentData().toLongLong() > 0);
+    map_->reloadSources();
+}
+
+bool DataPage::selectImage(const QString& sha256) {
+    const int row = model_->rowOf(sha256.toStdString());
+    if (row < 0) return false;
+    auto index = filter_->mapFromSource(model_->index(row));
+    if (!index.isValid()) { // the filter hides it: show every image
+        filterChoice_->setCurrentIndex(0);
+        index = filter_->mapFromSource(model_->index(row));
+    }
+    grid_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+    grid_->scrollTo(index);
+    return true;
 }
 
 bool DataPage::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == grid_ && event->type() == QEvent::KeyPress) {
+    if ((watched == grid_ || watched == map_) && event->type() == QEvent::KeyPress) {
         const auto* key = static_cast<QKeyEvent*>(event);
         if (key->modifiers() == Qt::NoModifier || key->modifiers() == Qt::KeypadModifier) {
             if (key->key() == Qt::Key_H && heatMap_->isEnabled()) {

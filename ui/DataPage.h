@@ -15,6 +15,7 @@ class QCheckBox;
 class QComboBox;
 class QSpinBox;
 class QLabel;
+class QTabWidget;
 class QListView;
 class QTableWidget;
 class QUndoStack;
@@ -26,16 +27,18 @@ class ProjectStore;
 
 namespace graft::ui {
 
+class DataMapView;
 class ImageFilterModel;
 class ImageGridModel;
 class JobController;
 struct ImageExplanation;
 struct ImageLabel;
 
-// Data & Labels: the project's images as a thumbnail grid with filters, the classes with their
-// counts per split (the row header is the key that assigns the class), the split editor, and a
-// large preview; with a finished run chosen, the preview gives that run's top 3 for the image and
-// its Grad-CAM heat map (toggled with H). Keys 1-9 label the selected images with that class, 0
+// Data & Labels: the project's images as a thumbnail grid with filters, or as a map by a model's
+// features (a click on a point selects its image), the classes with their counts per split (the
+// row header is the key that assigns the class), the split editor, and a large preview; with a
+// finished run chosen, the preview gives that run's top 3 for the image and its Grad-CAM heat map
+// (toggled with H). Keys 1-9 label the selected images with that class, 0
 // clears their labels; both go on the undo stack.
 class DataPage : public QWidget {
     Q_OBJECT
@@ -69,6 +72,12 @@ public:
     void setExplainingRun(qint64 runId);
     void setHeatMapShown(bool shown);
     JobController* explanationJob() const { return explaining_; }
+    DataMapView* dataMap() const { return map_; }
+    // Makes the image the grid's current and only selected one (showing every image if the filter
+    // hid it), so the preview shows it; false when the project has no such image.
+    bool selectImage(const QString& sha256);
+    // The SHA-256 of the image the preview shows; empty when none.
+    QString previewedImage() const { return previewImage_; }
     const QLabel* preview() const { return preview_; }
     QString previewDetails() const;
 
@@ -101,6 +110,8 @@ private:
     ImageGridModel* model_;
     ImageFilterModel* filter_;
     QListView* grid_;
+    DataMapView* map_;
+    QTabWidget* views_; // the grid or the map
     QTableWidget* classTable_;
     QComboBox* filterChoice_;
     QLabel* preview_;

@@ -21,6 +21,11 @@ void ImageGridModel::reset(std::vector<CatalogImage> images, std::map<std::int64
     endResetModel();
 }
 
+int ImageGridModel::rowOf(const std::string& sha256) const {
+    const auto found = rowOf_.find(sha256);
+    return found == rowOf_.end() ? -1 : found->second;
+}
+
 int ImageGridModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(images_.size()); }
 
 QVariant ImageGridModel::data(const QModelIndex& index, int role) const {

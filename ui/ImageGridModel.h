@@ -29,6 +29,8 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
 
     const CatalogImage& image(int row) const { return images_[std::size_t(row)]; }
+    // The image's row; -1 when the project has no such image.
+    int rowOf(const std::string& sha256) const;
     // Thumbnails kept decoded, by their memory; the least recently shown go first.
     void setThumbnailCacheMegabytes(int megabytes);
     int thumbnailCacheMegabytes() const { return int(thumbnails_.maxCost() / 1024); }

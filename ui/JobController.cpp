@@ -232,6 +232,25 @@ bool JobController::startTryout(const TryoutSource& source, std::shared_ptr<std:
     });
 }
 
+bool JobController::startDataMap(const std::filesystem::path& project, qint64 runId, const QString& backbone) {
+    return launch([this, project, runId, backbone](std::stop_token stop) {
+        DataMap map;
+        if (runId > 0) {
+            map = mapRunFeatures(project, runId, progressForwarder(), stop);
+        } else {
+            const auto backbones = cachedBackbones(weightsCacheDir());
+            const auto found = std::find_if(backbones.begin(), backbones.end(),
+                                            [&](const PretrainedBackbone& cached) { return cached.name == backbone.toStdString(); });
+            if (found == backbones.end())
+                throw Error(tr("The backbone %1 is no longer in %2.").arg(backbone, QString::fromStdString(weightsCacheDir().string())).toStdString());
+            map = mapBackboneFeatures(project, *found, progressForwarder(), stop);
+        }
+        const auto images = qint64(map.points.size());
+        QMetaObject::invokeMethod(this, [this, map = std::move(map)] { Q_EMIT mapped(map); }, Qt::QueuedConnection);
+        return std::tuple{images, true, QString()};
+    });
+}
+
 void JobController::cancel() { worker_.request_stop(); }
 
 } // namespace graft::ui

@@ -6,6 +6,7 @@
 
 #include "experiment/BackboneRank.h"
 #include "experiment/ExperimentRunner.h"
+#include "explain/DataMap.h"
 #include "export/RunExport.h"
 #include "train/TrainingSession.h"
 
@@ -60,6 +61,9 @@ public:
     // under folders included; tried() carries each result as it comes.
     bool startTryout(const TryoutSource& source, std::shared_ptr<std::shared_ptr<const ImageTryout>> model,
                      const std::vector<TryInput>& inputs);
+    // The map of the project's images by a finished run's features (runId > 0) or by the cached
+    // backbone named `backbone`; mapped() carries it.
+    bool startDataMap(const std::filesystem::path& project, qint64 runId, const QString& backbone);
     void cancel();
     bool isRunning() const { return running_; }
 
@@ -74,6 +78,7 @@ Q_SIGNALS:
     void inspected(const std::vector<graft::ui::RunInspection>& inspections);
     void explained(const QString& sha256, const std::vector<graft::ui::ImageExplanation>& explanations);
     void tried(const graft::ui::TriedImageView& image);
+    void mapped(const graft::DataMap& map);
     // `id` 0 when the job could not start; `message` says how it ended.
     void finished(qint64 id, bool succeeded, const QString& message);
 

@@ -2,6 +2,7 @@
 
 #include "ComparePage.h"
 #include "DataPage.h"
+#include "EtaText.h"
 #include "ExportPage.h"
 #include "ImageGridModel.h"
 #include "JobController.h"
@@ -358,10 +359,7 @@ void MainWindow::showJobProgress(const QString& text) {
                                   [dialog, started](const QString& stage, qint64 done, qint64 total) {
         if (total <= 0) return;
         dialog->setValue(int(100 * done / total));
-        const double seconds = started->elapsed() / 1000.0;
-        const QString eta = done > 0 ? tr(", about %1 s left").arg(qint64(seconds * double(total - done) / double(done)))
-                                     : QString();
-        dialog->setLabelText(tr("%1: %2 of %3%4").arg(stage).arg(done).arg(total).arg(eta));
+        dialog->setLabelText(tr("%1: %2 of %3%4").arg(stage).arg(done).arg(total).arg(etaSuffix(started->elapsed() / 1000.0, done, total)));
     });
     connect(importJob_, &JobController::finished, dialog, [dialog, started, progress] {
         QObject::disconnect(progress);

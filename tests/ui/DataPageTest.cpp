@@ -1,3 +1,4 @@
+#include "DataMapView.h"
 #include "DataPage.h"
 #include "ImageGridModel.h"
 #include "JobController.h"
@@ -34,6 +35,7 @@
 #include <QUrl>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QTabWidget>
 #include <QTest>
 #include <gtest/gtest.h>
 
@@ -422,6 +424,65 @@ TEST(DataPagePreview, AChosenRunsTopThreeAndHeatMapFollowTheSelectionAndTheHKey)
     testing::saveScreenshotIfAsked(window, "data-heat-map");
     QTest::keyClick(grid, Qt::Key_H);
     EXPECT_EQ(page->preview()->pixmap().toImage(), plain);
+}
+
+TEST(DataPageMap, ARunsMapColoursItsImagesShowsOneOnHoverAndAClickSelectsItInTheGrid) {
+    testing::ensureTestApplication();
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
+    const auto runId = testing::trainRun(project, 1, 8);
+
+    ui::MainWindow window;
+    window.resize(1280, 800);
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::DataPage*>();
+    auto* map = page->dataMap();
+    window.findChild<QTabWidget*>("imageViews")->setCurrentWidget(map);
+    window.show(); // laid out and clickable as on screen
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    map->chooseRun(runId);
+    QSignalSpy finished(map->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("drawMap")->click();
+    ASSERT_TRUE(finished.wait(60'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    QTest::qWait(50);
+    EXPECT_TRUE(map->title().contains(QString("run %1").arg(runId))) << map->title().toStdString();
+    // 10 images of each of the three shapes, each class its own colour.
+    EXPECT_EQ(map->legend(), QStringList({"circle (10)", "square (10)", "triangle (10)"}));
+    map->setColouring(ui::DataMapView::Colouring::Correctness);
+    int judged = 0;
+    for (const auto& group : map->legend()) {
+        EXPECT_TRUE(group.startsWith("right (") || group.startsWith("wrong (")) << group.toStdString();
+        judged += group.section('(', 1).chopped(1).toInt();
+    }
+    EXPECT_EQ(judged, 30) << "every labelled image is judged right or wrong";
+    map->setColouring(ui::DataMapView::Colouring::Class);
+
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    const auto target = QString::fromStdString(shaAt(grid, 17));
+    const auto pixel = map->pixelOf(target);
+    ASSERT_TRUE(pixel.has_value());
+    auto* plot = window.findChild<QWidget*>("dataMap");
+    // Points can overlap; the one under the cursor is the one nearest it.
+    const auto under = map->imageAt(*pixel);
+    ASSERT_FALSE(under.isEmpty());
+    QMouseEvent move(QEvent::MouseMove, QPointF(*pixel), plot->mapToGlobal(QPointF(*pixel)), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(plot, &move);
+    EXPECT_TRUE(map->hoverThumbnail()->isVisible()) << "hovering a point shows its image";
+    EXPECT_FALSE(map->hoverThumbnail()->pixmap().isNull());
+
+    QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, *pixel);
+    QTest::qWait(50);
+    testing::saveScreenshotIfAsked(window, "data-map");
+    EXPECT_EQ(QString::fromStdString(shaAt(grid, grid->currentIndex().row())), under);
+    EXPECT_EQ(page->previewedImage(), under) << "the preview shows the clicked image";
+    EXPECT_EQ(grid->selectionModel()->selectedIndexes().size(), 1);
+
+    QTest::keyClick(plot, Qt::Key_0); // the label keys work on the map as in the grid
+    EXPECT_TRUE(map->legend().contains("unlabelled (1)")) << map->legend().join(", ").toStdString();
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    EXPECT_EQ(ProjectStore(db).unlabeledCount(), 1);
 }
 
 } // namespace
