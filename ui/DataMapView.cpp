@@ -83,11 +83,12 @@ DataMapView::DataMapView(QWidget* parent)
     controls->addWidget(colouring_);
     controls->addWidget(drawButton_);
     controls->addWidget(cancelButton_);
-    controls->addWidget(progress_, 1);
+    controls->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(sourceRow);
     layout->addLayout(controls);
+    layout->addWidget(progress_);
     layout->addWidget(plot_, 1);
 
     connect(drawButton_, &QPushButton::clicked, this, &DataMapView::draw);
@@ -125,6 +126,7 @@ void DataMapView::setProject(Database* db, const QString& path) {
     thumbnails_.clear();
     map_ = {};
     chosen_.clear();
+    drawnOnce_ = false;
     paintPoints();
     setTitle(tr("Choose whose features place the images, then Draw map."));
     reloadSources();
@@ -146,13 +148,14 @@ void DataMapView::reloadSources() {
         progress_->setText(tr("Train a run, or download a backbone on the Model page, to map the images by its features."));
 }
 
-void DataMapView::chooseRun(qint64 runId) {
-    const int index = source_->findData(runId);
-    if (index >= 0) source_->setCurrentIndex(index);
+void DataMapView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (!drawnOnce_) draw();
 }
 
 void DataMapView::draw() {
     if (!db_ || source_->count() == 0 || job_->isRunning()) return;
+    drawnOnce_ = true;
     const QVariant source = source_->currentData();
     const bool run = source.typeId() == QMetaType::LongLong;
     if (!job_->startDataMap(projectPath_.toStdString(), run ? source.toLongLong() : 0, run ? QString() : source.toString()))
@@ -212,12 +215,15 @@ void DataMapView::paintPoints() {
         groups[group].points.push_back(&point);
         if (QString::fromStdString(point.sha256) == chosen_) chosen = &point;
     }
-    for (const auto& group : groups) { // in order, so mistakes are drawn over the rest
+    // Crowded maps get smaller, translucent dots, so dense regions still show their mix.
+    const bool crowded = map_.points.size() > 1000;
+    for (auto group : groups) { // in order, so mistakes are drawn over the rest
         if (group.points.empty()) continue;
         auto* graph = plot_->addGraph();
         graph->setName(QString("%1 (%2)").arg(group.name).arg(group.points.size()));
         graph->setLineStyle(QCPGraph::lsNone);
-        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, group.colour, 6));
+        if (crowded) group.colour.setAlpha(160);
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, group.colour, crowded ? 4 : 6));
         QVector<double> x, y;
         for (const auto* point : group.points) {
             x.push_back(point->x);

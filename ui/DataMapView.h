@@ -29,7 +29,8 @@ class JobController;
 // A map of the project's images: each one a point placed by a finished run's or a pretrained
 // backbone's features (their first two principal components), coloured by class, split, or
 // whether the run got it right. Hovering shows the image; a click chooses it (imageClicked).
-// The map is computed on a worker, with progress, an ETA and Cancel.
+// The map is computed on a worker, with progress, an ETA and Cancel; the first time it is shown
+// for a project it draws itself by the first source listed (the newest finished run).
 class DataMapView : public QWidget {
     Q_OBJECT
 
@@ -42,8 +43,6 @@ public:
     void setProject(Database* db, const QString& path);
     // Lists the finished runs and the cached backbones again, keeping the chosen one.
     void reloadSources();
-    // Chooses whose features place the images: a run (runId > 0) or a cached backbone by name.
-    void chooseRun(qint64 runId);
     // Computes the map for the chosen source.
     void draw();
     void setColouring(Colouring colouring);
@@ -65,6 +64,10 @@ public:
 Q_SIGNALS:
     void imageClicked(const QString& sha256);
 
+protected:
+    // The first time the map is shown for a project, it draws itself by the newest run.
+    void showEvent(QShowEvent* event) override;
+
 private:
     void paintPoints();
     void hoverAt(const QPoint& pixel);
@@ -85,6 +88,7 @@ private:
     DataMap map_;
     QString chosen_; // the image clicked last, ringed
     QPoint pressedAt_;
+    bool drawnOnce_ = false; // for this project, by the user or on first showing
     QCache<QString, QImage> thumbnails_;
 };
 

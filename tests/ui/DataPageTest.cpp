@@ -438,13 +438,14 @@ TEST(DataPageMap, ARunsMapColoursItsImagesShowsOneOnHoverAndAClickSelectsItInThe
     ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
     auto* page = window.findChild<ui::DataPage*>();
     auto* map = page->dataMap();
+    QSignalSpy finished(map->job(), &ui::JobController::finished);
     window.findChild<QTabWidget*>("imageViews")->setCurrentWidget(map);
     window.show(); // laid out and clickable as on screen
     ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-    map->chooseRun(runId);
-    QSignalSpy finished(map->job(), &ui::JobController::finished);
-    window.findChild<QPushButton*>("drawMap")->click();
-    ASSERT_TRUE(finished.wait(60'000));
+    EXPECT_TRUE(map->job()->isRunning() || !finished.isEmpty()) << "shown the first time, the map draws itself";
+    if (finished.isEmpty()) {
+        ASSERT_TRUE(finished.wait(60'000));
+    }
     ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
     QTest::qWait(50);
     EXPECT_TRUE(map->title().contains(QString("run %1").arg(runId))) << map->title().toStdString();
