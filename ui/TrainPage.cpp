@@ -68,8 +68,8 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     inputSize_->setSingleStep(32);
     inputSize_->setSuffix(tr(" px"));
     inputSize_->setSpecialValueText(tr("the architecture's own"));
-    inputSize_->setToolTip(tr("Images are cropped to this many pixels square. Smaller is faster: ResNet-18 at 160 px "
-                              "costs about half of 224 px, at 128 px a third. Every arm of an experiment uses it."));
+    inputSize_->setToolTip(tr("Images are cropped to this many pixels square. Smaller is faster: an epoch of ResNet-18 "
+                              "at 160 px takes about half as long as at 224 px. Every arm of an experiment uses it."));
     for (auto* rate : {learningRate_, scratchLearningRate_, probeLearningRate_}) {
         rate->setDecimals(5);
         rate->setRange(1e-5, 10);
