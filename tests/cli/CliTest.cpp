@@ -804,7 +804,8 @@ TEST(Cli, PretrainCommittedRecipeStillTrainsForAFractionOfAnEpoch) {
     auto recipe = rerun.at("recipe");
     EXPECT_EQ(recipe.at("maxSteps"), 40);
     recipe["maxSteps"] = 0;
-    EXPECT_EQ(recipe, manifest.at("recipe"));
+    // Fields added since the manifest was written take their defaults, which is what it trained with.
+    EXPECT_EQ(recipe, nlohmann::json::parse(TrainConfig::fromJson(manifest.at("recipe").dump()).toJson()));
     EXPECT_EQ(rerun.at("source"), manifest.at("source"));
     EXPECT_EQ(rerun.at("steps"), 40);
     EXPECT_GT(rerun.at("testAccuracy").get<double>(), 0.4) << "ten classes: chance is 0.1";
