@@ -21,6 +21,7 @@ int commandExplain(Arguments& args);
 int commandExperiment(Arguments& args);
 int commandCompare(Arguments& args);
 int commandRank(Arguments& args);
+int commandSuggest(Arguments& args);
 int commandExport(Arguments& args);
 int commandBench(Arguments& args);
 

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "CsvField.h"
 #include "Console.h"
 #include "ImageInputs.h"
 #include "InterruptSignal.h"
@@ -111,13 +112,6 @@ nlohmann::json predictionsJson(const std::vector<ImagePrediction>& predictions) 
         results.push_back({{"image", prediction.image}, {"top", top}});
     }
     return results;
-}
-
-std::string csvField(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
 }
 
 // One row per image and rank; an image that failed has one row with its error.

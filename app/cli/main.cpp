@@ -79,6 +79,13 @@ Experiments
                                       before training: LogME and LEEP of every cached zoo backbone,
                                       imported TorchScript extractor (LogME only) and weights file named,
                                       on the labelled training images
+  suggest FILE.graft (--run ID | --backbone NAME [--weights FILE]) [--count 10] [--seed 0]
+        [--strategy typical|random|diverse|uncertain|uncertain-per-cluster] [--json | --out FILE.csv]
+                                      which unlabelled images to label next: typical (TypiClust, for
+                                      the first labels), diverse (k-center greedy), uncertain (a run's
+                                      smallest margins) or uncertain-per-cluster, on the run's or the
+                                      backbone's features (NAME: a cached backbone, or with --weights an
+                                      architecture); with a run, its predicted label and confidence
 
 Export
   export FILE.graft --run ID --out MODEL.pt [--format torchscript|onnx] [--softmax] [--preprocess]
@@ -155,7 +162,7 @@ int main(int argc, char** argv) {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"label", commandLabel}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval}, {"pretrain", commandPretrain},     {"demo", commandDemo}, {"zoo", commandZoo},
         {"predict", commandPredict}, {"explain", commandExplain}, {"experiment", commandExperiment}, {"compare", commandCompare},
-        {"rank", commandRank}, {"export", commandExport}, {"bench", commandBench}};
+        {"rank", commandRank}, {"suggest", commandSuggest}, {"export", commandExport}, {"bench", commandBench}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);
     if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {

@@ -1,12 +1,11 @@
 #include "explain/DataMap.h"
 
 #include "common/Error.h"
-#include "data/ImageDecoding.h"
-#include "data/Preprocess.h"
 #include "models/Classifier.h"
 #include "models/PretrainedBackbone.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/ImageOutputs.h"
 #include "train/RunModel.h"
 
 #include <opencv2/core.hpp>
@@ -16,48 +15,6 @@
 
 namespace graft {
 namespace {
-
-constexpr std::size_t kBatch = 64; // images decoded at a time, so large projects never sit in memory whole
-
-struct FeaturePass {
-    cv::Mat features;                     // N x D, float32
-    std::vector<std::int64_t> predicted;  // the head's top class per image, when asked for
-};
-
-FeaturePass featuresOfImages(ProjectStore& store, const std::vector<CatalogImage>& images, ClassifierImpl& model,
-                             const PreprocessSpec& input, bool predict, const std::string& source,
-                             const ProgressCallback& progress, std::stop_token stop) {
-    auto blocks = model.blocks();
-    const auto head = blocks.back();
-    blocks.pop_back();
-    model.eval();
-    torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> features;
-    FeaturePass pass;
-    for (std::size_t start = 0; start < images.size(); start += kBatch) {
-        if (stop.stop_requested()) throw Error(source + ": the map was stopped");
-        const std::size_t end = std::min(images.size(), start + kBatch);
-        std::vector<torch::Tensor> batch;
-        for (std::size_t i = start; i < end; ++i) {
-            try {
-                batch.push_back(preprocessForEval(decodeImage(store.imageBytes(images[i].sha256), input.color), input));
-            } catch (const Error& error) {
-                throw Error(source + ": image " + images[i].source + ": " + error.what());
-            }
-        }
-        auto x = torch::stack(batch);
-        for (auto& block : blocks) x = block.forward(x);
-        features.push_back(x.flatten(1).to(torch::kFloat32));
-        if (predict) {
-            const auto top = head.forward(x).argmax(1).contiguous();
-            pass.predicted.insert(pass.predicted.end(), top.data_ptr<std::int64_t>(), top.data_ptr<std::int64_t>() + top.numel());
-        }
-        if (progress) progress({"computing features", std::int64_t(end), std::int64_t(images.size())});
-    }
-    const auto all = torch::cat(features).contiguous();
-    pass.features = cv::Mat(int(all.size(0)), int(all.size(1)), CV_32F, all.data_ptr<float>()).clone();
-    return pass;
-}
 
 std::vector<CatalogImage> imagesToMap(ProjectStore& store, const std::filesystem::path& project) {
     auto images = store.catalog();
@@ -111,13 +68,15 @@ DataMap mapRunFeatures(const std::filesystem::path& project, std::int64_t runId,
         const auto found = std::find(run.spec.classes.begin(), run.spec.classes.end(), summary.name);
         if (found != run.spec.classes.end()) outputOfClass[summary.id] = found - run.spec.classes.begin();
     }
-    const auto pass = featuresOfImages(store, images, *run.model, run.architecture.preprocess, true, source, progress, stop);
-    DataMap map = placed(images, pass.features, progress);
+    const auto outputs = outputsOfImages(store, images, *run.model, run.architecture.preprocess, true, source, progress, stop);
+    DataMap map = placed(images, outputs.features, progress);
     map.features = "run " + std::to_string(runId) + " (" + run.spec.config.arch + ")";
     for (std::size_t i = 0; i < images.size(); ++i) {
         if (!images[i].classId) continue;
         const auto output = outputOfClass.find(*images[i].classId);
-        if (output != outputOfClass.end()) map.points[i].correct = pass.predicted[i] == output->second;
+        if (output == outputOfClass.end()) continue;
+        const float* p = outputs.probabilities.ptr<float>(int(i));
+        map.points[i].correct = std::max_element(p, p + outputs.probabilities.cols) - p == output->second;
     }
     return map;
 }
@@ -130,8 +89,8 @@ DataMap mapBackboneFeatures(const std::filesystem::path& project, const Pretrain
     ProjectStore store(db);
     const auto images = imagesToMap(store, project);
     const auto model = backbone.load();
-    const auto pass = featuresOfImages(store, images, *model, backbone.transform(), false, source, progress, stop);
-    DataMap map = placed(images, pass.features, progress);
+    const auto outputs = outputsOfImages(store, images, *model, backbone.transform(), false, source, progress, stop);
+    DataMap map = placed(images, outputs.features, progress);
     map.features = backbone.name;
     return map;
 }

@@ -8,6 +8,7 @@
 #include "models/Weights.h"
 #include "project/Database.h"
 #include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
 #include "project/RunStore.h"
 #include "train/RunSpec.h"
 
@@ -537,6 +538,56 @@ TEST(Cli, RankOrdersWeightsFilesByLogMeAndReportsABrokenOne) {
     ASSERT_TRUE(ranks[0]["logme"].is_number() && ranks[1]["logme"].is_number()) << ranks;
     EXPECT_GT(ranks[0]["logme"].get<double>(), ranks[1]["logme"].get<double>());
     EXPECT_NE(ranks[2]["error"].get<std::string>().find("bad.pt"), std::string::npos) << ranks[2];
+}
+
+TEST(Cli, SuggestListsOnlyUnlabelledImagesByTheStrategyWithTheRunsPredictions) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    writeShapesFolder(dir / "labelled", 10, 5);
+    writeShapesFolder(dir / "loose", 8, 6); // imported as loose files below: unlabelled
+    std::string loose;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "loose"))
+        if (entry.is_regular_file()) loose += " " + entry.path().string();
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "labelled").string()).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + loose).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "train " + project + " --epochs 1 --save-weights " + (dir / "w.pt").string()).exitCode, 0);
+    std::set<std::string> unlabelled;
+    {
+        Database db(project, Database::Mode::ReadOnly);
+        for (const auto& image : ProjectStore(db).catalog())
+            if (!image.classId) unlabelled.insert(image.sha256);
+    }
+    ASSERT_EQ(unlabelled.size(), 24u);
+
+    const auto uncertain = runCli(dir, "suggest " + project + " --run 1 --count 6 --strategy uncertain --json");
+    ASSERT_EQ(uncertain.exitCode, 0) << uncertain.err;
+    const auto suggestions = nlohmann::json::parse(uncertain.out)["suggestions"];
+    ASSERT_EQ(suggestions.size(), 6u);
+    for (std::size_t i = 0; i < suggestions.size(); ++i) {
+        EXPECT_TRUE(unlabelled.contains(suggestions[i]["sha256"].get<std::string>())) << suggestions[i];
+        EXPECT_TRUE(suggestions[i]["predicted"].is_string()) << suggestions[i];
+        const double confidence = suggestions[i]["confidence"].get<double>();
+        EXPECT_TRUE(confidence > 0 && confidence <= 1) << suggestions[i];
+        if (i > 0) {
+            EXPECT_LE(suggestions[i]["score"].get<double>(), suggestions[i - 1]["score"].get<double>()) << "least sure first";
+        }
+    }
+
+    const auto typical = runCli(dir, "suggest " + project + " --backbone tinynet --weights " + (dir / "w.pt").string() +
+                                         " --count 30 --out " + (dir / "next.csv").string());
+    ASSERT_EQ(typical.exitCode, 0) << typical.err;
+    const auto csv = testing::readFile(dir / "next.csv");
+    EXPECT_TRUE(csv.starts_with("rank,image,source,score,predicted,confidence\n")) << csv;
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 25) << "a header and every unlabelled image, no more";
+
+    const auto unknown = runCli(dir, "suggest " + project + " --run 1 --strategy clever");
+    EXPECT_EQ(unknown.exitCode, 2);
+    EXPECT_NE(unknown.err.find("typical"), std::string::npos) << "lists the strategies: " << unknown.err;
+    const auto needsRun = runCli(dir, "suggest " + project + " --backbone tinynet --weights " + (dir / "w.pt").string() +
+                                          " --strategy uncertain");
+    EXPECT_EQ(needsRun.exitCode, 1);
+    EXPECT_NE(needsRun.err.find("finished run"), std::string::npos) << needsRun.err;
 }
 
 TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {
