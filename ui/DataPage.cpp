@@ -9,6 +9,7 @@
 #include "JobController.h"
 #include "Notice.h"
 #include "SetLabelsCommand.h"
+#include "SuggestionPanel.h"
 #include "ThumbnailLoader.h"
 
 #include "data/ProjectSplits.h"
@@ -52,7 +53,7 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     : QWidget(parent), undoStack_(undoStack), model_(new ImageGridModel(kThumbnail, this)),
       filter_(new ImageFilterModel(this)), grid_(new QListView), map_(new DataMapView), views_(new QTabWidget),
       classTable_(new QTableWidget(0, 5)),
-      filterChoice_(new QComboBox), preview_(new QLabel), details_(new QLabel),
+      filterChoice_(new QComboBox), suggestions_(new SuggestionPanel), preview_(new QLabel), details_(new QLabel),
       explainRun_(new QComboBox), heatMap_(new QCheckBox(tr("Heat map (H)"))), explaining_(new JobController(this)),
       validationPercent_(new QSpinBox),
       testPercent_(new QSpinBox), splitSeed_(new QSpinBox) {
@@ -66,7 +67,7 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     grid_->setUniformItemSizes(true); // lays out 20k items without measuring each
     grid_->setLayoutMode(QListView::Batched);
     grid_->setIconSize({kThumbnail, kThumbnail});
-    grid_->setGridSize({kThumbnail + 16, kThumbnail + 28});
+    grid_->setGridSize({kThumbnail + 12, kThumbnail + 28});
     grid_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     grid_->installEventFilter(this);
 
@@ -97,6 +98,9 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     leftLayout->addWidget(classTable_, 1);
     leftLayout->addWidget(new QLabel(tr("Show")));
     leftLayout->addWidget(filterChoice_);
+    leftLayout->addWidget(suggestions_);
+    connect(suggestions_, &SuggestionPanel::suggested, this, &DataPage::showSuggestions);
+    connect(suggestions_, &SuggestionPanel::acceptRequested, this, &DataPage::acceptPredictions);
 
     validationPercent_->setObjectName("validationPercent");
     testPercent_->setObjectName("testPercent");
@@ -158,6 +162,7 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     connect(grid_->selectionModel(), &QItemSelectionModel::currentChanged, this, &DataPage::showPreview);
     connect(explainRun_, &QComboBox::currentIndexChanged, this, [this] {
         heatMap_->setEnabled(explainRun_->currentData().toLongLong() > 0);
+        suggestions_->setRun(explainRun_->currentData().toLongLong());
         showPreview();
     });
     connect(heatMap_, &QCheckBox::toggled, this, &DataPage::paintPreview);
@@ -192,6 +197,9 @@ void DataPage::setProject(Database* db, const QString& path) {
     db_ = db;
     undoStack_->clear();
     map_->setProject(db, path);
+    suggestions_->setProject(path);
+    suggestedOrder_.clear();
+    model_->setPredictions({});
     if (db_) {
         // A fresh loader per project: it holds its own connection to the file.
         auto* loader = new ThumbnailLoader(path, kThumbnail);
@@ -256,10 +264,48 @@ void DataPage::labelSelection(std::optional<int> classRow) {
     if (after.empty()) return;
     const QString what = classId ? tr("Label %n image(s) %1", "", int(after.size())).arg(classTable_->item(*classRow, 0)->text())
                                  : tr("Clear the labels of %n image(s)", "", int(after.size()));
+    labelImages(std::move(before), std::move(after), what);
+}
+
+void DataPage::acceptPredictions(double threshold) {
+    if (!db_ || refuseWhileReadOnly()) return;
+    std::map<QString, std::int64_t> classByName;
+    for (int row = 0; row < classTable_->rowCount(); ++row) classByName[classTable_->item(row, 0)->text()] = classIds_[std::size_t(row)];
+    std::vector<ImageLabel> before, after;
+    for (const auto& index : grid_->selectionModel()->selectedIndexes()) {
+        const auto& image = model_->image(filter_->mapToSource(index).row());
+        const auto predicted = model_->prediction(image.sha256);
+        if (image.classId || !predicted || predicted->confidence < threshold) continue;
+        const auto found = classByName.find(predicted->label);
+        if (found == classByName.end()) continue; // a class renamed or deleted since
+        before.push_back({image.sha256, std::nullopt});
+        after.push_back({image.sha256, found->second});
+    }
+    if (after.empty()) {
+        details_->setText(tr("No selected unlabelled image has a prediction at least %1 % sure.").arg(100 * threshold, 0, 'f', 0));
+        return;
+    }
+    const QString what = tr("Accept %n prediction(s)", "", int(after.size()));
+    labelImages(std::move(before), std::move(after), what);
+}
+
+void DataPage::labelImages(std::vector<ImageLabel> before, std::vector<ImageLabel> after, const QString& what) {
     // Written first, so a refused write (disk full, file moved) never reaches the undo stack.
     if (!applyLabels(after)) return;
     undoStack_->push(new SetLabelsCommand(std::move(before), std::move(after),
                                           [this](const std::vector<ImageLabel>& labels) { applyLabels(labels); }, what));
+}
+
+void DataPage::showSuggestions(const std::vector<SuggestedImage>& images) {
+    suggestedOrder_.clear();
+    QHash<QString, ImageGridModel::Prediction> predictions;
+    for (const auto& image : images) {
+        suggestedOrder_.insert(image.sha256, int(suggestedOrder_.size()));
+        if (image.confidence >= 0) predictions.insert(image.sha256, {image.predicted, image.confidence});
+    }
+    model_->setPredictions(std::move(predictions));
+    refreshFilterChoices();
+    filterChoice_->setCurrentIndex(filterChoice_->findData("suggested"));
 }
 
 bool DataPage::applyLabels(const std::vector<ImageLabel>& labels) {
@@ -437,11 +483,13 @@ void DataPage::refreshFilterChoices() {
     }
     if (misclassifiedRun_ > 0)
         filterChoice_->addItem(tr("Misclassified by run %1 (%2 held-out images)").arg(misclassifiedRun_).arg(misclassified_.size()));
+    if (!suggestedOrder_.isEmpty()) filterChoice_->addItem(tr("Suggested next (%1)").arg(suggestedOrder_.size()), "suggested");
     filterChoice_->setCurrentIndex(0);
     applyFilterChoice(0);
 }
 
 void DataPage::applyFilterChoice(int index) {
+    if (filterChoice_->itemData(index) == "suggested") return filter_->setRanking(suggestedOrder_);
     const int classes = int(classIds_.size());
     if (index <= 0) filter_->setFilter(ImageFilterModel::Kind::All);
     else if (index == 1) filter_->setFilter(ImageFilterModel::Kind::Unlabelled);
@@ -504,7 +552,11 @@ void DataPage::paintPreview() {
         details_->setText(db_ ? tr("%n image(s)", "", model_->rowCount()) : QString());
         return;
     }
-    QString text = current.data(Qt::ToolTipRole).toString() + "\n" + tr("Label: %1").arg(current.data().toString());
+    const bool unlabelled = current.data(ImageGridModel::ClassIdRole).toLongLong() == ImageGridModel::kUnlabelled;
+    const auto predicted = model_->prediction(previewImage_.toStdString());
+    QString text = current.data(Qt::ToolTipRole).toString() + "\n" +
+                   (unlabelled && predicted ? tr("Label: none yet; the run suggests %1 (A accepts)").arg(current.data().toString())
+                                            : tr("Label: %1").arg(current.data().toString()));
     if (!previewTop_.isEmpty()) text += "\n" + previewTop_;
     details_->setText(text);
 }
@@ -528,6 +580,7 @@ void DataPage::reloadRuns() {
     const int index = explainRun_->findData(chosen);
     explainRun_->setCurrentIndex(index < 0 ? 0 : index);
     heatMap_->setEnabled(explainRun_->currentData().toLongLong() > 0);
+    suggestions_->setRun(explainRun_->currentData().toLongLong());
     map_->reloadSources();
 }
 
@@ -550,6 +603,10 @@ bool DataPage::eventFilter(QObject* watched, QEvent* event) {
         if (key->modifiers() == Qt::NoModifier || key->modifiers() == Qt::KeypadModifier) {
             if (key->key() == Qt::Key_H && heatMap_->isEnabled()) {
                 heatMap_->toggle();
+                return true;
+            }
+            if (key->key() == Qt::Key_A) {
+                acceptPredictions(0);
                 return true;
             }
             if (key->key() == Qt::Key_0) {

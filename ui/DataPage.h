@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QImage>
 #include <QString>
 #include <QThread>
@@ -29,17 +30,20 @@ namespace graft::ui {
 
 class DataMapView;
 class ImageFilterModel;
+class SuggestionPanel;
 class ImageGridModel;
 class JobController;
 struct ImageExplanation;
 struct ImageLabel;
+struct SuggestedImage;
 
 // Data & Labels: the project's images as a thumbnail grid with filters, or as a map by a model's
 // features (a click on a point selects its image), the classes with their counts per split (the
 // row header is the key that assigns the class), the split editor, and a large preview; with a
 // finished run chosen, the preview gives that run's top 3 for the image and its Grad-CAM heat map
 // (toggled with H). Keys 1-9 label the selected images with that class, 0
-// clears their labels; both go on the undo stack.
+// clears their labels, A accepts the chosen run's predictions for them; all go on the undo stack.
+// Suggest next lists the unlabelled images a strategy picks, in its order, under Show.
 class DataPage : public QWidget {
     Q_OBJECT
 
@@ -73,6 +77,10 @@ public:
     void setHeatMapShown(bool shown);
     JobController* explanationJob() const { return explaining_; }
     DataMapView* dataMap() const { return map_; }
+    SuggestionPanel* suggestionPanel() const { return suggestions_; }
+    // Labels each selected unlabelled image with the run's suggested prediction when it is at
+    // least `threshold` sure: one transaction, one undo step.
+    void acceptPredictions(double threshold);
     // Makes the image the grid's current and only selected one (showing every image if the filter
     // hid it), so the preview shows it; false when the project has no such image.
     bool selectImage(const QString& sha256);
@@ -90,6 +98,9 @@ protected:
 private:
     // Writes the labels to the project and the views; false (and a message) when refused.
     bool applyLabels(const std::vector<ImageLabel>& labels);
+    // Applies `after` and puts it on the undo stack as one step named `what`, unless refused.
+    void labelImages(std::vector<ImageLabel> before, std::vector<ImageLabel> after, const QString& what);
+    void showSuggestions(const std::vector<SuggestedImage>& images);
     // Runs `edit` on the project in one transaction, then reloads; false (and a message) on failure.
     bool writeProject(const std::function<void(ProjectStore&)>& edit);
     void classMenu(const QPoint& position);
@@ -114,6 +125,8 @@ private:
     QTabWidget* views_; // the grid or the map
     QTableWidget* classTable_;
     QComboBox* filterChoice_;
+    SuggestionPanel* suggestions_;
+    QHash<QString, int> suggestedOrder_; // SHA-256 -> place, of the last suggestions
     QLabel* preview_;
     QLabel* details_;
     QComboBox* explainRun_;

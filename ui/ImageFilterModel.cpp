@@ -9,12 +9,27 @@ void ImageFilterModel::setFilter(Kind kind, std::int64_t classId, const QString&
     classId_ = classId;
     split_ = split;
     invalidateFilter();
+    sort(-1); // the project's order
 }
 
 void ImageFilterModel::setImages(QSet<QString> images) {
     kind_ = Kind::Images;
     images_ = std::move(images);
     invalidateFilter();
+    sort(-1);
+}
+
+void ImageFilterModel::setRanking(QHash<QString, int> ranking) {
+    kind_ = Kind::Ranked;
+    ranking_ = std::move(ranking);
+    invalidate();
+    sort(0);
+}
+
+bool ImageFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
+    if (kind_ != Kind::Ranked) return QSortFilterProxyModel::lessThan(left, right);
+    return ranking_.value(left.data(ImageGridModel::Sha256Role).toString()) <
+           ranking_.value(right.data(ImageGridModel::Sha256Role).toString());
 }
 
 bool ImageFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
@@ -25,6 +40,9 @@ bool ImageFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& source
     case Kind::Class: return index.data(ImageGridModel::ClassIdRole).toLongLong() == classId_;
     case Kind::Split: return index.data(ImageGridModel::SplitRole).toString() == split_;
     case Kind::Images: return images_.contains(index.data(ImageGridModel::Sha256Role).toString());
+    case Kind::Ranked:
+        return index.data(ImageGridModel::ClassIdRole).toLongLong() == ImageGridModel::kUnlabelled &&
+               ranking_.contains(index.data(ImageGridModel::Sha256Role).toString());
     }
     return true;
 }

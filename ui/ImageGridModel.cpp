@@ -33,7 +33,11 @@ QVariant ImageGridModel::data(const QModelIndex& index, int role) const {
     const auto& image = images_[std::size_t(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-        if (!image.classId) return tr("unlabelled");
+        if (!image.classId) {
+            const auto predicted = predictions_.find(QString::fromStdString(image.sha256));
+            if (predicted == predictions_.end()) return tr("unlabelled");
+            return tr("%1? %2 %").arg(predicted->label).arg(100 * predicted->confidence, 0, 'f', 0);
+        }
         if (const auto name = classNames_.find(*image.classId); name != classNames_.end()) return name->second;
         return QString::number(*image.classId);
     case Qt::DecorationRole: {
@@ -64,6 +68,17 @@ void ImageGridModel::setLabel(const std::string& sha256, std::optional<std::int6
     images_[std::size_t(found->second)].classId = classId;
     const auto changed = index(found->second);
     Q_EMIT dataChanged(changed, changed, {Qt::DisplayRole, ClassIdRole});
+}
+
+void ImageGridModel::setPredictions(QHash<QString, Prediction> predictions) {
+    predictions_ = std::move(predictions);
+    if (!images_.empty()) Q_EMIT dataChanged(index(0), index(int(images_.size()) - 1), {Qt::DisplayRole});
+}
+
+std::optional<ImageGridModel::Prediction> ImageGridModel::prediction(const std::string& sha256) const {
+    const auto found = predictions_.find(QString::fromStdString(sha256));
+    if (found == predictions_.end()) return std::nullopt;
+    return *found;
 }
 
 void ImageGridModel::setThumbnailCacheMegabytes(int megabytes) { thumbnails_.setMaxCost(qsizetype(megabytes) * 1024); }

@@ -4,10 +4,12 @@
 
 #include <QAbstractListModel>
 #include <QCache>
+#include <QHash>
 #include <QImage>
 #include <QSet>
 
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace graft::ui {
@@ -37,6 +39,14 @@ public:
     // A label changed elsewhere (a command, its undo).
     void setLabel(const std::string& sha256, std::optional<std::int64_t> classId);
 
+    // What a run predicts for unlabelled images; the grid shows it in place of "unlabelled".
+    struct Prediction {
+        QString label;
+        double confidence = 0;
+    };
+    void setPredictions(QHash<QString, Prediction> predictions);
+    std::optional<Prediction> prediction(const std::string& sha256) const;
+
 public Q_SLOTS:
     void setThumbnail(const QString& sha256, const QImage& image);
 
@@ -47,6 +57,7 @@ private:
     std::vector<CatalogImage> images_;
     std::unordered_map<std::string, int> rowOf_;
     std::map<std::int64_t, QString> classNames_;
+    QHash<QString, Prediction> predictions_; // by SHA-256
     QCache<QString, QImage> thumbnails_; // cost: KiB
     mutable QSet<QString> requested_;
     QImage placeholder_;

@@ -11,8 +11,10 @@
 #include "data/ImageDecoding.h"
 #include "explain/ImageTryout.h"
 #include "export/Bundle.h"
+#include "selection/Suggestions.h"
 #include "project/ProjectFile.h"
 
+#include <QCoreApplication>
 #include <QMetaObject>
 
 #include <algorithm>
@@ -232,22 +234,45 @@ bool JobController::startTryout(const TryoutSource& source, std::shared_ptr<std:
     });
 }
 
+namespace {
+
+// The cached backbone of that name, or an error saying where it was looked for.
+PretrainedBackbone cachedBackbone(const QString& name) {
+    for (auto& backbone : cachedBackbones(weightsCacheDir()))
+        if (backbone.name == name.toStdString()) return backbone;
+    throw Error(QCoreApplication::translate("JobController", "The backbone %1 is no longer in %2.")
+                    .arg(name, QString::fromStdString(weightsCacheDir().string()))
+                    .toStdString());
+}
+
+} // namespace
+
 bool JobController::startDataMap(const std::filesystem::path& project, qint64 runId, const QString& backbone) {
     return launch([this, project, runId, backbone](std::stop_token stop) {
-        DataMap map;
-        if (runId > 0) {
-            map = mapRunFeatures(project, runId, progressForwarder(), stop);
-        } else {
-            const auto backbones = cachedBackbones(weightsCacheDir());
-            const auto found = std::find_if(backbones.begin(), backbones.end(),
-                                            [&](const PretrainedBackbone& cached) { return cached.name == backbone.toStdString(); });
-            if (found == backbones.end())
-                throw Error(tr("The backbone %1 is no longer in %2.").arg(backbone, QString::fromStdString(weightsCacheDir().string())).toStdString());
-            map = mapBackboneFeatures(project, *found, progressForwarder(), stop);
-        }
+        DataMap map = runId > 0 ? mapRunFeatures(project, runId, progressForwarder(), stop)
+                                : mapBackboneFeatures(project, cachedBackbone(backbone), progressForwarder(), stop);
         const auto images = qint64(map.points.size());
         QMetaObject::invokeMethod(this, [this, map = std::move(map)] { Q_EMIT mapped(map); }, Qt::QueuedConnection);
         return std::tuple{images, true, QString()};
+    });
+}
+
+bool JobController::startSuggestions(const std::filesystem::path& project, qint64 runId, const QString& backbone,
+                                     const QString& strategy, int count, quint64 seed) {
+    return launch([this, project, runId, backbone, strategy, count, seed](std::stop_token stop) {
+        SuggestionRequest request;
+        if (runId > 0) request.runId = runId;
+        else request.backbone = cachedBackbone(backbone);
+        request.strategy = strategyFromName(strategy.toStdString());
+        request.count = std::size_t(count);
+        request.seed = seed;
+        std::vector<SuggestedImage> images;
+        for (const auto& suggestion : suggestImages(project, request, progressForwarder(), stop))
+            images.push_back({QString::fromStdString(suggestion.sha256), suggestion.score,
+                              QString::fromStdString(suggestion.predicted.value_or("")), suggestion.confidence.value_or(-1)});
+        const auto suggested = qint64(images.size());
+        QMetaObject::invokeMethod(this, [this, images = std::move(images)] { Q_EMIT this->suggested(images); }, Qt::QueuedConnection);
+        return std::tuple{suggested, true, QString()};
     });
 }
 

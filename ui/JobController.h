@@ -2,6 +2,7 @@
 
 #include "ImageExplanation.h"
 #include "RunInspection.h"
+#include "SuggestedImage.h"
 #include "TriedImageView.h"
 
 #include "experiment/BackboneRank.h"
@@ -64,6 +65,11 @@ public:
     // The map of the project's images by a finished run's features (runId > 0) or by the cached
     // backbone named `backbone`; mapped() carries it.
     bool startDataMap(const std::filesystem::path& project, qint64 runId, const QString& backbone);
+    // The project's unlabelled images to label next, by `strategy` (selection/Selection's names) on
+    // a finished run's features and predictions (runId > 0) or a cached backbone's; suggested()
+    // carries them in order.
+    bool startSuggestions(const std::filesystem::path& project, qint64 runId, const QString& backbone, const QString& strategy,
+                          int count, quint64 seed);
     void cancel();
     bool isRunning() const { return running_; }
 
@@ -79,6 +85,7 @@ Q_SIGNALS:
     void explained(const QString& sha256, const std::vector<graft::ui::ImageExplanation>& explanations);
     void tried(const graft::ui::TriedImageView& image);
     void mapped(const graft::DataMap& map);
+    void suggested(const std::vector<graft::ui::SuggestedImage>& images);
     // `id` 0 when the job could not start; `message` says how it ended.
     void finished(qint64 id, bool succeeded, const QString& message);
 

@@ -1,5 +1,6 @@
 #include "DataMapView.h"
 #include "DataPage.h"
+#include "SuggestionPanel.h"
 #include "ImageGridModel.h"
 #include "JobController.h"
 #include "MainWindow.h"
@@ -8,6 +9,7 @@
 #include "data/SyntheticShapes.h"
 #include "experiment/ExperimentRunner.h"
 #include "explain/RunExplanation.h"
+#include "selection/Suggestions.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
@@ -32,6 +34,7 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QUndoStack>
 #include <QUrl>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -373,7 +376,9 @@ TEST_F(DataPageTest, AtTheDefaultSizeTheGridShowsFourColumnsAndTheEmptyPreviewSa
     window.show();
     ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
     auto* grid = window.findChild<QListView*>("imageGrid");
-    EXPECT_GE(grid->viewport()->width() / grid->gridSize().width(), 4) << "grid " << grid->viewport()->width() << " px wide";
+    QTest::qWait(50); // the batched layout
+    EXPECT_EQ(grid->visualRect(grid->model()->index(3, 0)).top(), grid->visualRect(grid->model()->index(0, 0)).top())
+        << "the first four images share a row; grid " << grid->viewport()->width() << " px wide";
     auto* preview = window.findChild<QLabel*>("preview");
     EXPECT_TRUE(preview->text().startsWith("Select an image to see it here")) << preview->text().toStdString();
     grid->setCurrentIndex(grid->model()->index(0, 0));
@@ -484,6 +489,81 @@ TEST(DataPageMap, ARunsMapColoursItsImagesShowsOneOnHoverAndAClickSelectsItInThe
     EXPECT_TRUE(map->legend().contains("unlabelled (1)")) << map->legend().join(", ").toStdString();
     Database db = openProject(project, ProjectAccess::ReadOnly);
     EXPECT_EQ(ProjectStore(db).unlabeledCount(), 1);
+}
+
+TEST(DataPageSuggestions, TheSuggestedOrderIsTheCoresAndAcceptingAboveAThresholdIsOneUndoStep) {
+    testing::ensureTestApplication();
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
+    {
+        Database db = openProject(project);
+        ProjectStore store(db);
+        for (const auto& image : generateShapes(4, 77)) store.addImage({image.png, 28, 28, 1, "new-" + image.label + ".png"});
+    }
+    const auto runId = testing::trainRun(project, 2, 8);
+
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::DataPage*>();
+    page->setExplainingRun(runId);
+    auto* panel = page->suggestionPanel();
+    panel->setStrategy("uncertain");
+    panel->setCount(8);
+    QSignalSpy finished(panel->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("suggest")->click();
+    ASSERT_TRUE(finished.wait(60'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    QTest::qWait(20);
+
+    const auto expected = suggestImages(project, {runId, std::nullopt, SelectionStrategy::Uncertain, 8, 0}, {}, {});
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    ASSERT_EQ(grid->model()->rowCount(), 8);
+    for (int row = 0; row < 8; ++row) {
+        EXPECT_EQ(shaAt(grid, row), expected[std::size_t(row)].sha256) << row;
+        EXPECT_TRUE(grid->model()->index(row, 0).data().toString().startsWith(QString::fromStdString(*expected[std::size_t(row)].predicted) + "?"))
+            << grid->model()->index(row, 0).data().toString().toStdString();
+    }
+    grid->setCurrentIndex(grid->model()->index(2, 0));
+    EXPECT_EQ(page->previewedImage().toStdString(), expected[2].sha256) << "the preview shows the selected suggestion";
+    window.resize(1280, 800);
+    QTest::qWait(50);
+    testing::saveScreenshotIfAsked(window, "data-suggestions");
+
+    // Accept those the run is at least as sure of as the median suggestion: about half.
+    std::vector<double> confidences;
+    for (const auto& suggestion : expected) confidences.push_back(*suggestion.confidence);
+    std::sort(confidences.begin(), confidences.end());
+    const double threshold = confidences[4];
+    std::map<std::string, std::string> accepted;
+    for (const auto& suggestion : expected)
+        if (*suggestion.confidence >= threshold) accepted[suggestion.sha256] = *suggestion.predicted;
+    auto* undoStack = window.findChild<QUndoStack*>();
+    ASSERT_NE(undoStack, nullptr);
+    const int steps = undoStack->count();
+    grid->selectAll();
+    panel->setAcceptThreshold(threshold);
+    window.findChild<QPushButton*>("acceptPredictions")->click();
+    EXPECT_EQ(undoStack->count(), steps + 1) << "one undo step for all of them";
+    const auto labelsNow = [&] {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        ProjectStore store(db);
+        std::map<std::int64_t, std::string> names;
+        for (const auto& summary : store.classSummaries()) names[summary.id] = summary.name;
+        std::map<std::string, std::string> labelled;
+        for (const auto& suggestion : expected)
+            for (const auto& image : store.catalog())
+                if (image.sha256 == suggestion.sha256 && image.classId) labelled[image.sha256] = names[*image.classId];
+        return labelled;
+    };
+    EXPECT_EQ(labelsNow(), accepted);
+    EXPECT_EQ(grid->model()->rowCount(), int(8 - accepted.size())) << "accepted images leave the suggestions";
+    window.findChild<QAction*>("undoAction")->trigger();
+    EXPECT_TRUE(labelsNow().empty()) << "one undo takes every accepted label back";
+
+    grid->setCurrentIndex(grid->model()->index(0, 0)); // A accepts the selection's predictions, however unsure
+    QTest::keyClick(grid, Qt::Key_A);
+    EXPECT_EQ(labelsNow(), (std::map<std::string, std::string>{{expected[0].sha256, *expected[0].predicted}}));
 }
 
 } // namespace
