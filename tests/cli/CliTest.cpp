@@ -98,7 +98,7 @@ bool killCliAfterSteps(const std::vector<std::string>& arguments, const std::fil
 TEST(Cli, EveryCommandPrintsItsOwnUsageForHelp) {
     TempDir dir;
     for (const std::string command : {"new", "import", "split", "label", "info", "train", "lr-find", "eval", "pretrain",
-                                      "experiment", "compare", "rank", "export", "predict", "explain", "zoo", "demo", "bench"}) {
+                                      "experiment", "compare", "rank", "suggest", "export", "predict", "explain", "zoo", "demo", "bench"}) {
         SCOPED_TRACE(command);
         const auto help = runCli(dir, command + " --help");
         EXPECT_EQ(help.exitCode, 0) << help.err;
