@@ -7,6 +7,7 @@
 
 #include "ErrorText.h"
 #include "Images.h"
+#include "PythonReference.h"
 #include "TempDir.h"
 #include "TrainedShapesRun.h"
 
@@ -30,12 +31,7 @@ nlohmann::json numpyReference(const cv::Mat& features, const std::filesystem::pa
             for (int column = 0; column < features.cols; ++column)
                 std::fprintf(out.get(), column + 1 < features.cols ? "%.9g," : "%.9g\n", double(features.at<float>(row, column)));
     }
-    const std::string command = std::string(GRAFT_REFERENCE_PYTHON) + " " + PCA_REFERENCE_SCRIPT + " " + csv.string();
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-    std::string output;
-    char buffer[4096];
-    while (pipe && std::fgets(buffer, sizeof buffer, pipe.get())) output += buffer;
-    return nlohmann::json::parse(output);
+    return testing::pythonReferenceJson(PCA_REFERENCE_SCRIPT, csv.string());
 }
 
 TEST(DataMap, PrincipalPlaneEqualsANumpySvdReferenceUpToEachAxisSign) {

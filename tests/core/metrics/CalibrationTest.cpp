@@ -2,6 +2,7 @@
 #include "metrics/Calibration.h"
 
 #include "ErrorText.h"
+#include "PythonReference.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -41,12 +42,7 @@ nlohmann::json pythonReference(const LabelledLogits& data) {
             std::fprintf(out.get(), "\n");
         }
     }
-    const std::string command = std::string(GRAFT_REFERENCE_PYTHON) + " " + CALIBRATION_REFERENCE_SCRIPT + " " + csv.string();
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-    std::string output;
-    char buffer[4096];
-    while (pipe && std::fgets(buffer, sizeof buffer, pipe.get())) output += buffer;
-    return nlohmann::json::parse(output);
+    return testing::pythonReferenceJson(CALIBRATION_REFERENCE_SCRIPT, csv.string());
 }
 
 TEST(Calibration, EceAndTemperatureEqualAPythonReferenceOnFixedLogits) {

@@ -2,15 +2,14 @@
 
 #include "common/Error.h"
 
+#include "PythonReference.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
-#include <cstdio>
 #include <fstream>
-#include <memory>
 #include <set>
 
 namespace graft {
@@ -49,12 +48,7 @@ nlohmann::json numpyReference(const Fixture& data, const std::vector<int>& clust
         input["labelled"].push_back(data.labelled[std::size_t(row)] ? 1 : 0);
     }
     std::ofstream(dir / "input.json") << input.dump();
-    const std::string command = std::string(GRAFT_REFERENCE_PYTHON) + " " + SELECTION_REFERENCE_SCRIPT + " " + (dir / "input.json").string();
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-    std::string output;
-    char buffer[4096];
-    while (pipe && std::fgets(buffer, sizeof buffer, pipe.get())) output += buffer;
-    return nlohmann::json::parse(output);
+    return testing::pythonReferenceJson(SELECTION_REFERENCE_SCRIPT, (dir / "input.json").string());
 }
 
 std::vector<std::size_t> rowsOf(const std::vector<Pick>& picks) {
