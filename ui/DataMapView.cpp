@@ -121,6 +121,7 @@ DataMapView::DataMapView(QWidget* parent)
 }
 
 void DataMapView::setProject(Database* db, const QString& path) {
+    job_->cancel(); // a map of the previous project is of no use
     db_ = db;
     projectPath_ = path;
     thumbnails_.clear();

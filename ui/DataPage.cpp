@@ -168,7 +168,8 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     connect(heatMap_, &QCheckBox::toggled, this, &DataPage::paintPreview);
     connect(map_, &DataMapView::imageClicked, this, &DataPage::selectImage);
     map_->installEventFilter(this); // label keys pressed on the map reach it
-    connect(model_, &QAbstractItemModel::dataChanged, this, [this] {
+    connect(model_, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex&, const QModelIndex&, const QList<int>& roles) {
+        if (!roles.contains(ImageGridModel::ClassIdRole)) return; // thumbnails and predictions: no label changed
         map_->relabel([this](const std::string& sha256) {
             const int row = model_->rowOf(sha256);
             return row < 0 ? std::nullopt : model_->image(row).classId;

@@ -77,6 +77,7 @@ SuggestionPanel::SuggestionPanel(QWidget* parent)
 }
 
 void SuggestionPanel::setProject(const QString& path) {
+    job_->cancel(); // suggestions for the previous project are of no use
     projectPath_ = path;
     progress_->clear();
 }

@@ -466,10 +466,13 @@ TEST(DataPageMap, ARunsMapColoursItsImagesShowsOneOnHoverAndAClickSelectsItInThe
     map->setColouring(ui::DataMapView::Colouring::Class);
 
     auto* grid = window.findChild<QListView*>("imageGrid");
+    auto* plot = window.findChild<QWidget*>("dataMap");
+    QSignalSpy replots(plot, SIGNAL(afterReplot()));
+    page->gridModel()->setThumbnail(QString::fromStdString(shaAt(grid, 0)), QImage(8, 8, QImage::Format_RGB888));
+    EXPECT_EQ(replots.count(), 0) << "a thumbnail arriving is no label change: the map is not redrawn";
     const auto target = QString::fromStdString(shaAt(grid, 17));
     const auto pixel = map->pixelOf(target);
     ASSERT_TRUE(pixel.has_value());
-    auto* plot = window.findChild<QWidget*>("dataMap");
     // Points can overlap; the one under the cursor is the one nearest it.
     const auto under = map->imageAt(*pixel);
     ASSERT_FALSE(under.isEmpty());
