@@ -62,14 +62,19 @@ std::vector<int> visitOrder(const std::vector<int>& clusters, const std::vector<
 }
 
 // Round `round` visits the cluster at that place in `order`, or the next one with rows left.
+void throwIfStopped(std::stop_token stop) {
+    if (stop.stop_requested()) throw Error("the selection was stopped");
+}
+
 template <typename Choose>
 std::vector<Pick> clusterRounds(const std::vector<int>& clusters, const std::vector<bool>& labelled, std::size_t count,
-                                Choose choose) {
+                                std::stop_token stop, Choose choose) {
     const auto order = visitOrder(clusters, labelled);
     std::vector<bool> available(labelled.size());
     for (std::size_t row = 0; row < labelled.size(); ++row) available[row] = !labelled[row];
     std::vector<Pick> picks;
     for (std::size_t round = 0; round < count; ++round) {
+        throwIfStopped(stop);
         std::vector<std::size_t> rows;
         for (std::size_t step = 0; step < order.size() && rows.empty(); ++step) {
             const int cluster = order[(round + step) % order.size()];
@@ -161,7 +166,8 @@ std::vector<double> entropyOf(const cv::Mat& probabilities) {
     return entropies;
 }
 
-std::vector<Pick> kCenterGreedy(const cv::Mat& features, const std::vector<bool>& labelled, std::size_t count, std::size_t first) {
+std::vector<Pick> kCenterGreedy(const cv::Mat& features, const std::vector<bool>& labelled, std::size_t count, std::size_t first,
+                                std::stop_token stop) {
     const std::size_t rows = labelled.size();
     std::vector<double> nearest(rows, std::numeric_limits<double>::infinity());
     std::vector<bool> taken = labelled;
@@ -180,6 +186,7 @@ std::vector<Pick> kCenterGreedy(const cv::Mat& features, const std::vector<bool>
         moveCentre(first);
     }
     while (picks.size() < wanted) {
+        throwIfStopped(stop);
         std::size_t farthest = rows;
         for (std::size_t row = 0; row < rows; ++row)
             if (!taken[row] && (farthest == rows || nearest[row] > nearest[farthest])) farthest = row;
@@ -191,8 +198,8 @@ std::vector<Pick> kCenterGreedy(const cv::Mat& features, const std::vector<bool>
 }
 
 std::vector<Pick> typicalPicks(const cv::Mat& features, const std::vector<int>& clusters, const std::vector<bool>& labelled,
-                               std::size_t count) {
-    return clusterRounds(clusters, labelled, count, [&](const std::vector<std::size_t>& rows) {
+                               std::size_t count, std::stop_token stop) {
+    return clusterRounds(clusters, labelled, count, stop, [&](const std::vector<std::size_t>& rows) {
         const auto typical = typicality(rowsOf(features, rows), std::min(kTypicalityNeighbours, int(rows.size() / 2)));
         const auto best = std::size_t(std::max_element(typical.begin(), typical.end()) - typical.begin());
         return Pick{rows[best], typical[best]};
@@ -210,7 +217,8 @@ std::vector<int> clusterRows(const cv::Mat& features, int clusters, std::uint64_
     return std::vector<int>(labels.begin<int>(), labels.end<int>());
 }
 
-std::vector<Pick> selectRows(const SelectionPool& pool, SelectionStrategy strategy, std::size_t count, std::uint64_t seed) {
+std::vector<Pick> selectRows(const SelectionPool& pool, SelectionStrategy strategy, std::size_t count, std::uint64_t seed,
+                             std::stop_token stop) {
     if (needsProbabilities(strategy) && pool.probabilities.empty())
         throw Error("the '" + std::string(strategyName(strategy)) + "' strategy needs a finished run's predictions");
     const std::size_t unlabelled = unlabelledCount(pool.labelled);
@@ -228,11 +236,11 @@ std::vector<Pick> selectRows(const SelectionPool& pool, SelectionStrategy strate
         return picks;
     }
     case SelectionStrategy::Typical:
-        return typicalPicks(pool.features, clusterRows(pool.features, clusterCount(pool, count), seed), pool.labelled, count);
+        return typicalPicks(pool.features, clusterRows(pool.features, clusterCount(pool, count), seed), pool.labelled, count, stop);
     case SelectionStrategy::Diverse: {
         std::mt19937_64 generator(seed);
         const std::size_t first = candidates[std::uniform_int_distribution<std::size_t>(0, candidates.size() - 1)(generator)];
-        return kCenterGreedy(pool.features, pool.labelled, count, first);
+        return kCenterGreedy(pool.features, pool.labelled, count, first, stop);
     }
     case SelectionStrategy::Uncertain: {
         const auto margins = marginOf(pool.probabilities);
@@ -243,7 +251,7 @@ std::vector<Pick> selectRows(const SelectionPool& pool, SelectionStrategy strate
     }
     case SelectionStrategy::UncertainPerCluster: {
         const auto margins = marginOf(pool.probabilities);
-        return clusterRounds(clusterRows(pool.features, clusterCount(pool, count), seed), pool.labelled, count,
+        return clusterRounds(clusterRows(pool.features, clusterCount(pool, count), seed), pool.labelled, count, stop,
                              [&](const std::vector<std::size_t>& rows) {
             const auto least = *std::min_element(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return margins[a] < margins[b]; });
             return Pick{least, 1.0 - margins[least]};

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,12 +47,13 @@ struct Pick {
 
 // k-center greedy (Sener & Savarese 2018): each pick is the unlabelled row whose L2 distance to
 // the nearest labelled or already picked row is largest; with nothing labelled, `first` starts it.
-std::vector<Pick> kCenterGreedy(const cv::Mat& features, const std::vector<bool>& labelled, std::size_t count, std::size_t first);
+std::vector<Pick> kCenterGreedy(const cv::Mat& features, const std::vector<bool>& labelled, std::size_t count, std::size_t first,
+                                std::stop_token stop = {});
 // TypiClust's selection given cluster assignments: clusters larger than kMinClusterSize, ordered by
 // fewest labelled rows then largest, are visited in turn; each gives its most typical unlabelled row
 // (neighbours: min(20, half its unlabelled rows)), which then leaves the cluster.
 std::vector<Pick> typicalPicks(const cv::Mat& features, const std::vector<int>& clusters, const std::vector<bool>& labelled,
-                               std::size_t count);
+                               std::size_t count, std::stop_token stop = {});
 // K-means of the rows with k-means++ seeding (cv::kmeans), the same for the same seed.
 std::vector<int> clusterRows(const cv::Mat& features, int clusters, std::uint64_t seed);
 
@@ -64,7 +66,8 @@ struct SelectionPool {
 };
 
 // `count` unlabelled rows (fewer when fewer are unlabelled) in the order the strategy picks them.
-// Throws when the strategy needs probabilities the pool lacks.
-std::vector<Pick> selectRows(const SelectionPool& pool, SelectionStrategy strategy, std::size_t count, std::uint64_t seed);
+// Throws when the strategy needs probabilities the pool lacks, and when stopped (polled per pick).
+std::vector<Pick> selectRows(const SelectionPool& pool, SelectionStrategy strategy, std::size_t count, std::uint64_t seed,
+                             std::stop_token stop = {});
 
 } // namespace graft

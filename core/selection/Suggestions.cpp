@@ -43,7 +43,7 @@ std::vector<Suggestion> suggestImages(const std::filesystem::path& project, cons
     if (progress) progress({"choosing images", 0, 0});
 
     std::vector<Suggestion> suggestions;
-    for (const auto& pick : selectRows(pool, request.strategy, request.count, request.seed)) {
+    for (const auto& pick : selectRows(pool, request.strategy, request.count, request.seed, stop)) {
         Suggestion suggestion{images[pick.row].sha256, images[pick.row].source, pick.score, std::nullopt, std::nullopt};
         if (!pool.probabilities.empty()) {
             const float* p = pool.probabilities.ptr<float>(int(pick.row));

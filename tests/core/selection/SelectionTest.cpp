@@ -122,6 +122,15 @@ TEST(Selection, AskingForMoreThanIsUnlabelledGivesWhatThereIs) {
         EXPECT_EQ(selectRows({data.features, {}, data.labelled}, strategy, 10, 0).size(), 2u) << strategyName(strategy);
 }
 
+TEST(Selection, AStoppedSelectionThrowsInsteadOfPickingOn) {
+    const auto data = fixture(60, 4);
+    std::stop_source stop;
+    stop.request_stop();
+    for (const auto strategy : {SelectionStrategy::Typical, SelectionStrategy::Diverse, SelectionStrategy::UncertainPerCluster})
+        EXPECT_THROW(selectRows({data.features, data.probabilities, data.labelled}, strategy, 5, 0, stop.get_token()), Error)
+            << strategyName(strategy);
+}
+
 TEST(Selection, UncertaintyWithoutARunsPredictionsIsRefused) {
     const auto data = fixture(30, 1);
     try {
