@@ -32,6 +32,8 @@
 namespace graft::ui {
 namespace {
 
+constexpr int kVerdictColumn = 6; // of the comparison table
+
 QColor verdictColor(Verdict verdict) {
     switch (verdict) {
     case Verdict::TransferHelps: return {46, 160, 67};
@@ -52,9 +54,10 @@ ComparePage::ComparePage(QWidget* parent)
       rankingNote_(new QLabel), rankingTable_(new QTableWidget(0, 7)), ranking_(new JobController(this)) {
     experiment_->setObjectName("experimentChoice");
     table_->setObjectName("comparisonTable");
+    // ECE beside the score it qualifies, so it is in view at 1280 px.
     table_->setHorizontalHeaderLabels({tr("Arm"), tr("Labels per class"), tr("Seeds"), tr("Held-out accuracy [95 % CI]"),
-                                       tr("Difference from baseline [95 % CI]"), tr("Verdict"), tr("McNemar"),
-                                       tr("Labels saved"), tr("ECE [95 % CI]")});
+                                       tr("ECE [95 % CI]"), tr("Difference from baseline [95 % CI]"), tr("Verdict"),
+                                       tr("McNemar"), tr("Labels saved")});
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -224,15 +227,15 @@ void ComparePage::showExperiment(qint64 experimentId) {
         const auto& result = comparison.results[std::size_t(row)];
         const QStringList cells = {QString::fromStdString(result.arm), QString::fromStdString(budgetText(result.budget)),
                                    QString::number(result.scores.size()),
-                                   QString::fromStdString(scoreText(result)), QString::fromStdString(deltaText(result)),
+                                   QString::fromStdString(scoreText(result)), QString::fromStdString(calibrationText(result)),
+                                   QString::fromStdString(deltaText(result)),
                                    result.versusBaseline ? QString::fromStdString(std::string(verdictText(result.versusBaseline->verdict)))
                                                          : tr("baseline"),
                                    QString::fromStdString(mcNemarText(result)),
-                                   QString::fromStdString(labelsSavedText(comparison, result)),
-                                   QString::fromStdString(calibrationText(result))};
+                                   QString::fromStdString(labelsSavedText(comparison, result))};
         for (int column = 0; column < cells.size(); ++column) {
             auto* item = new QTableWidgetItem(cells[column]);
-            if (column == 5 && result.versusBaseline) { // the verdict badge
+            if (column == kVerdictColumn && result.versusBaseline) { // the verdict badge
                 item->setBackground(verdictColor(result.versusBaseline->verdict));
                 item->setForeground(Qt::white);
                 QFont bold = item->font();

@@ -321,10 +321,11 @@ TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTr
         const auto& result = comparison.results[std::size_t(row)];
         EXPECT_EQ(table->item(row, 0)->text().toStdString(), result.arm);
         EXPECT_EQ(table->item(row, 2)->text(), "2");
+        EXPECT_EQ(table->item(row, 4)->text().toStdString(), calibrationText(result)) << "ECE beside the score";
         if (!result.versusBaseline) continue;
         ++verdicts;
-        EXPECT_EQ(table->item(row, 5)->text().toStdString(), verdictText(result.versusBaseline->verdict));
-        EXPECT_EQ(table->item(row, 4)->text().toStdString(), deltaText(result));
+        EXPECT_EQ(table->item(row, 6)->text().toStdString(), verdictText(result.versusBaseline->verdict));
+        EXPECT_EQ(table->item(row, 5)->text().toStdString(), deltaText(result));
     }
     EXPECT_EQ(verdicts, 2) << "transfer against scratch at both budgets";
 
