@@ -1,8 +1,9 @@
-// Kills graft-cli with SIGKILL at random moments of labelling, importing, training and running an
-// experiment, and checks after every kill that the project is intact: SQLite's integrity and
+// Kills graft-cli with SIGKILL at random moments of labelling, importing, training, running an
+// experiment and suggesting images to label, and checks after every kill that the project is intact: SQLite's integrity and
 // foreign-key checks pass, everything graft-cli acknowledged is there, interrupted runs are marked
 // and resumable, and no half-written rows remain. GRAFT_CRASH_KILLS (default 25) sets the kills
 // per scenario and GRAFT_CRASH_SEED the random kill times.
+#include "common/Sha256.h"
 #include "data/SyntheticShapes.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
@@ -290,6 +291,39 @@ TEST_F(CrashSafety, KilledWhileRunningAnExperimentLeavesTrialsThatARerunComplete
     EXPECT_GT(rerun, 0) << "no kill left a defined experiment to run again";
     std::cout << "[ crash ] experiment: " << killsPerScenario() << " kills, " << resumable
               << " interrupted trials resumable, " << rerun << " re-runs completed every trial\n";
+}
+
+// Suggestions only read the project: a kill during the feature pass or the selection leaves the
+// file as it was, and a rerun gives the suggestions an unkilled run gives.
+TEST_F(CrashSafety, KilledWhileSuggestingLeavesTheProjectAsItWasAndARerunSuggestsTheSame) {
+    testing::createShapesProject(pristine(), 20, 5);
+    {
+        Database db = openProject(pristine());
+        ProjectStore store(db);
+        for (const auto& image : generateShapes(30, 9)) store.addImage({image.png, 28, 28, 1, "loose-" + image.label + ".png"});
+    }
+    ASSERT_EQ(runCli({"train", pristine().string(), "--epochs", "1", "--json"}, minutes(10)).exitCode, 0);
+    // The file as a writer leaves it after opening and closing it: anything a killed process left
+    // in the log would be checkpointed into it the same way.
+    const auto settled = [&] {
+        { Database db = openProject(work()); }
+        return fileSha256Hex(work());
+    };
+    resetWork();
+    const std::string before = settled();
+    const std::vector<std::string> command = {"suggest", work().string(), "--run", "1", "--strategy", "typical", "--count", "20", "--json"};
+    const auto unkilled = timeUnkilled(command);
+    resetWork();
+    const auto expected = runCli(command, minutes(10)).lines;
+
+    const int kills = std::min(killsPerScenario(), 8); // each rerun takes seconds
+    for (int kill = 0; kill < kills; ++kill) {
+        resetWork();
+        runCli(command, killTime(unkilled));
+        expectConsistent(kill);
+        EXPECT_EQ(settled(), before) << "after kill " << kill;
+        EXPECT_EQ(runCli(command, minutes(10)).lines, expected) << "rerun after kill " << kill;
+    }
 }
 
 } // namespace
