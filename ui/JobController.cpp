@@ -237,9 +237,8 @@ bool JobController::startTryout(const TryoutSource& source, std::shared_ptr<std:
 namespace {
 
 // The cached backbone of that name, or an error saying where it was looked for.
-PretrainedBackbone cachedBackbone(const QString& name) {
-    for (auto& backbone : cachedBackbones(weightsCacheDir()))
-        if (backbone.name == name.toStdString()) return backbone;
+PretrainedBackbone cachedBackboneNamed(const QString& name) {
+    if (auto backbone = cachedBackbone(name.toStdString(), weightsCacheDir())) return *backbone;
     throw Error(QCoreApplication::translate("JobController", "The backbone %1 is no longer in %2.")
                     .arg(name, QString::fromStdString(weightsCacheDir().string()))
                     .toStdString());
@@ -250,7 +249,7 @@ PretrainedBackbone cachedBackbone(const QString& name) {
 bool JobController::startDataMap(const std::filesystem::path& project, qint64 runId, const QString& backbone) {
     return launch([this, project, runId, backbone](std::stop_token stop) {
         DataMap map = runId > 0 ? mapRunFeatures(project, runId, progressForwarder(), stop)
-                                : mapBackboneFeatures(project, cachedBackbone(backbone), progressForwarder(), stop);
+                                : mapBackboneFeatures(project, cachedBackboneNamed(backbone), progressForwarder(), stop);
         const auto images = qint64(map.points.size());
         QMetaObject::invokeMethod(this, [this, map = std::move(map)] { Q_EMIT mapped(map); }, Qt::QueuedConnection);
         return std::tuple{images, true, QString()};
@@ -262,7 +261,7 @@ bool JobController::startSuggestions(const std::filesystem::path& project, qint6
     return launch([this, project, runId, backbone, strategy, count, seed](std::stop_token stop) {
         SuggestionRequest request;
         if (runId > 0) request.runId = runId;
-        else request.backbone = cachedBackbone(backbone);
+        else request.backbone = cachedBackboneNamed(backbone);
         request.strategy = strategyFromName(strategy.toStdString());
         request.count = std::size_t(count);
         request.seed = seed;

@@ -19,11 +19,9 @@ namespace {
 // --backbone NAME: a cached backbone (zoo list); with --weights FILE, NAME is the architecture.
 PretrainedBackbone backboneOf(const std::string& name, const std::optional<std::string>& weights) {
     if (weights) return {std::filesystem::path(*weights).filename().string(), name, *weights, std::nullopt};
-    const auto cached = cachedBackbones(weightsCacheDir());
-    for (const auto& backbone : cached)
-        if (backbone.name == name) return backbone;
+    if (auto backbone = cachedBackbone(name, weightsCacheDir())) return *backbone;
     std::string known;
-    for (const auto& backbone : cached) known += (known.empty() ? "" : ", ") + backbone.name;
+    for (const auto& backbone : cachedBackbones(weightsCacheDir())) known += (known.empty() ? "" : ", ") + backbone.name;
     throw UsageError("--backbone " + name + " is not in the weights cache (" + (known.empty() ? "empty" : known) +
                      "); name an architecture with --weights FILE instead");
 }

@@ -28,4 +28,10 @@ std::vector<PretrainedBackbone> cachedBackbones(const std::filesystem::path& cac
     return backbones;
 }
 
+std::optional<PretrainedBackbone> cachedBackbone(const std::string& name, const std::filesystem::path& cacheDir) {
+    for (auto& backbone : cachedBackbones(cacheDir))
+        if (backbone.name == name) return backbone;
+    return std::nullopt;
+}
+
 } // namespace graft

@@ -29,5 +29,7 @@ struct PretrainedBackbone {
 
 // Every backbone in `cacheDir`: the zoo's weights downloaded or imported, and TorchScript imports.
 std::vector<PretrainedBackbone> cachedBackbones(const std::filesystem::path& cacheDir);
+// The one of them named `name`; none when it is not there.
+std::optional<PretrainedBackbone> cachedBackbone(const std::string& name, const std::filesystem::path& cacheDir);
 
 } // namespace graft

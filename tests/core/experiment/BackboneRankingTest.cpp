@@ -69,6 +69,9 @@ TEST(BackboneRanking, ImportedScriptsAreScoredByLogMeAloneAndPixelsBeatNoise) {
     const auto candidates = cachedBackbones(cache);
     ASSERT_EQ(candidates.size(), 2u);
     EXPECT_TRUE(candidates[0].arch.starts_with("script:")) << candidates[0].arch;
+    ASSERT_TRUE(cachedBackbone("pixels", cache).has_value());
+    EXPECT_EQ(cachedBackbone("pixels", cache)->weights, (candidates[0].name == "pixels" ? candidates[0] : candidates[1]).weights);
+    EXPECT_FALSE(cachedBackbone("absent", cache).has_value());
     const auto ranks = rankBackbones(project, candidates, {}, {});
     ASSERT_EQ(ranks.size(), 2u);
     EXPECT_EQ(ranks[0].name, "pixels") << ranks[0].error;
