@@ -61,11 +61,12 @@ std::vector<int> visitOrder(const std::vector<int>& clusters, const std::vector<
     return order;
 }
 
-// Round `round` visits the cluster at that place in `order`, or the next one with rows left.
 void throwIfStopped(std::stop_token stop) {
     if (stop.stop_requested()) throw Error("the selection was stopped");
 }
 
+// Round `round` visits the cluster at that place in `order`, or the next one with rows left; once
+// those are used up, the rows left in clusters too small to visit are chosen from together.
 template <typename Choose>
 std::vector<Pick> clusterRounds(const std::vector<int>& clusters, const std::vector<bool>& labelled, std::size_t count,
                                 std::stop_token stop, Choose choose) {
@@ -81,6 +82,9 @@ std::vector<Pick> clusterRounds(const std::vector<int>& clusters, const std::vec
             for (std::size_t row = 0; row < clusters.size(); ++row)
                 if (available[row] && clusters[row] == cluster) rows.push_back(row);
         }
+        if (rows.empty())
+            for (std::size_t row = 0; row < clusters.size(); ++row)
+                if (available[row]) rows.push_back(row);
         if (rows.empty()) break; // every row is labelled or picked
         const Pick pick = choose(rows);
         available[pick.row] = false;

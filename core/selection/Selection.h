@@ -51,7 +51,8 @@ std::vector<Pick> kCenterGreedy(const cv::Mat& features, const std::vector<bool>
                                 std::stop_token stop = {});
 // TypiClust's selection given cluster assignments: clusters larger than kMinClusterSize, ordered by
 // fewest labelled rows then largest, are visited in turn; each gives its most typical unlabelled row
-// (neighbours: min(20, half its unlabelled rows)), which then leaves the cluster.
+// (neighbours: min(20, half its unlabelled rows)), which then leaves the cluster. When they run
+// dry, the rows of the smaller clusters follow, most typical first.
 std::vector<Pick> typicalPicks(const cv::Mat& features, const std::vector<int>& clusters, const std::vector<bool>& labelled,
                                std::size_t count, std::stop_token stop = {});
 // K-means of the rows with k-means++ seeding (cv::kmeans), the same for the same seed.

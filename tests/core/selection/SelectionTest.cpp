@@ -122,6 +122,18 @@ TEST(Selection, AskingForMoreThanIsUnlabelledGivesWhatThereIs) {
         EXPECT_EQ(selectRows({data.features, {}, data.labelled}, strategy, 10, 0).size(), 2u) << strategyName(strategy);
 }
 
+TEST(Selection, TypicalPicksGoOnIntoClustersTooSmallToVisitOnceTheOthersRunDry) {
+    const auto data = fixture(13, 6);
+    std::vector<int> clusters(13, 0);
+    std::fill(clusters.begin() + 10, clusters.end(), 1); // three rows: under TypiClust's minimum of six
+    const auto picks = typicalPicks(data.features, clusters, std::vector<bool>(13, false), 13);
+    ASSERT_EQ(picks.size(), 13u);
+    std::set<std::size_t> rows;
+    for (const auto& pick : picks) rows.insert(pick.row);
+    EXPECT_EQ(rows.size(), 13u);
+    for (std::size_t i = 0; i < 10; ++i) EXPECT_LT(picks[i].row, 10u) << "the visited cluster first";
+}
+
 TEST(Selection, AStoppedSelectionThrowsInsteadOfPickingOn) {
     const auto data = fixture(60, 4);
     std::stop_source stop;
