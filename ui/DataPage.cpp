@@ -20,6 +20,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QInputDialog>
@@ -558,6 +559,17 @@ void DataPage::paintPreview() {
     QString text = current.data(Qt::ToolTipRole).toString() + "\n" +
                    (unlabelled && predicted ? tr("Label: none yet; the run suggests %1 (A accepts)").arg(current.data().toString())
                                             : tr("Label: %1").arg(current.data().toString()));
+    // The last few labels it had, newest last: who changed what, and undo, leave a trace here.
+    constexpr std::size_t kHistoryShown = 4;
+    const auto history = ProjectStore(*db_).labelHistory(previewImage_.toStdString());
+    QStringList changes;
+    for (auto change = history.size() > kHistoryShown ? history.end() - kHistoryShown : history.begin(); change != history.end(); ++change)
+        changes << tr("%1 (%2)")
+                       .arg(change->className ? QString::fromStdString(*change->className) : tr("cleared"))
+                       .arg(QDateTime::fromString(QString::fromStdString(change->changedAt), Qt::ISODateWithMs)
+                                .toLocalTime()
+                                .toString("yyyy-MM-dd hh:mm"));
+    if (!changes.isEmpty()) text += "\n" + tr("Label history: %1").arg(changes.join(QString::fromUtf8(" → ")));
     if (!previewTop_.isEmpty()) text += "\n" + previewTop_;
     details_->setText(text);
 }

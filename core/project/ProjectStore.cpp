@@ -74,6 +74,15 @@ void ProjectStore::clearLabel(const std::string& sha256) {
     db_.prepare("DELETE FROM labels WHERE image = ?").bind(1, sha256).run();
 }
 
+std::vector<LabelChange> ProjectStore::labelHistory(const std::string& sha256) {
+    auto query = db_.prepare("SELECT class_name, changed_at FROM label_history WHERE image = ? ORDER BY id");
+    query.bind(1, sha256);
+    std::vector<LabelChange> changes;
+    while (query.step())
+        changes.push_back({query.isNull(0) ? std::nullopt : std::optional(query.columnText(0)), query.columnText(1)});
+    return changes;
+}
+
 std::vector<CatalogImage> ProjectStore::catalog() {
     auto statement = db_.prepare("SELECT i.sha256, i.width, i.height, i.source, l.class_id, s.split FROM images i "
                                  "LEFT JOIN labels l ON l.image = i.sha256 LEFT JOIN splits s ON s.image = i.sha256 "

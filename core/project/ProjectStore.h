@@ -51,6 +51,12 @@ struct CatalogImage {
     std::optional<Split> split;
 };
 
+// One change of an image's label: the class it got, or none when the label was cleared.
+struct LabelChange {
+    std::optional<std::string> className;
+    std::string changedAt; // UTC, ISO 8601
+};
+
 struct ImageForTraining {
     std::vector<std::uint8_t> encoded;
     std::int64_t classId = 0;
@@ -71,6 +77,8 @@ public:
     std::int64_t ensureClass(const std::string& name);
     void setLabel(const std::string& sha256, std::int64_t classId);
     void clearLabel(const std::string& sha256);
+    // Every label the image has had, oldest first (recorded from schema 6 on, whoever wrote it).
+    std::vector<LabelChange> labelHistory(const std::string& sha256);
     // Every image with its label and split, in import order.
     std::vector<CatalogImage> catalog();
     std::vector<ClassSummary> classSummaries();

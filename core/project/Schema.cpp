@@ -117,6 +117,35 @@ CREATE TABLE heldout_errors(
     PRIMARY KEY (run_id, image)
 ) WITHOUT ROWID;
 )sql",
+    // A labelling simulation's picks, stored before the trial that trains on them, so a rerun trains
+    // on the same images; and every label an image has had, for the Data page's preview.
+    R"sql(
+CREATE TABLE labelling_picks(
+    experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+    strategy      TEXT NOT NULL,
+    seed          INTEGER NOT NULL,
+    round         INTEGER NOT NULL,
+    position      INTEGER NOT NULL,
+    image         TEXT NOT NULL REFERENCES images(sha256) ON DELETE CASCADE,
+    PRIMARY KEY (experiment_id, strategy, seed, round, position)
+) WITHOUT ROWID;
+CREATE TABLE label_history(
+    id         INTEGER PRIMARY KEY,
+    image      TEXT NOT NULL REFERENCES images(sha256) ON DELETE CASCADE,
+    class_name TEXT, -- NULL: the label was cleared
+    changed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX label_history_by_image ON label_history(image);
+CREATE TRIGGER label_set AFTER INSERT ON labels BEGIN
+    INSERT INTO label_history(image, class_name) SELECT NEW.image, name FROM classes WHERE id = NEW.class_id;
+END;
+CREATE TRIGGER label_changed AFTER UPDATE OF class_id ON labels WHEN NEW.class_id IS NOT OLD.class_id BEGIN
+    INSERT INTO label_history(image, class_name) SELECT NEW.image, name FROM classes WHERE id = NEW.class_id;
+END;
+CREATE TRIGGER label_cleared AFTER DELETE ON labels BEGIN
+    INSERT INTO label_history(image, class_name) SELECT OLD.image, NULL WHERE EXISTS (SELECT 1 FROM images WHERE sha256 = OLD.image);
+END;
+)sql",
 };
 
 } // namespace

@@ -33,6 +33,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QUndoStack>
 #include <QUrl>
@@ -123,6 +124,11 @@ TEST_F(DataPageTest, KeysLabelTheSelectionAndUndoRedoRestoreTheFile) {
     EXPECT_EQ(classes->item(1, 1)->text(), "3");
     redo->trigger();
     EXPECT_EQ(labelOf(loose), "square");
+    // The preview keeps the image's story: labelled, undone, redone.
+    const QString details = window.findChild<ui::DataPage*>()->previewDetails();
+    EXPECT_TRUE(details.contains(QRegularExpression(QString::fromUtf8(
+        "Label history: square \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\) → cleared \\(.*\\) → square \\("))))
+        << details.toStdString();
 
     // Two images at once (a circle and the second loose one) to triangle, then 0 clears both.
     const auto circle = shaAt(grid, 0), second = shaAt(grid, 10);

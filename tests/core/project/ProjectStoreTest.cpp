@@ -64,6 +64,32 @@ TEST(ProjectStore, RelabellingReplacesTheLabel) {
     EXPECT_EQ(labeled[0].classId, store.ensureClass("b"));
 }
 
+TEST(ProjectStore, LabelHistoryRecordsEveryChangeOldestFirstWhoeverWroteIt) {
+    Database db = openInMemoryProject();
+    ProjectStore store(db);
+    const auto leaf = store.addImage(image(1, "leaf.png")).sha256;
+    const auto other = store.addImage(image(2, "other.png")).sha256;
+    const auto healthy = store.ensureClass("healthy"), blight = store.ensureClass("blight");
+    store.setLabel(leaf, healthy);
+    store.setLabel(leaf, healthy); // no change, no entry
+    store.setLabel(leaf, blight);
+    store.clearLabel(leaf);
+    db.exec("INSERT INTO labels(image, class_id) VALUES('" + leaf + "', " + std::to_string(healthy) + ")"); // another writer
+    store.setLabel(other, blight);
+    store.deleteClass(healthy); // takes the leaf's label with it
+
+    const auto history = store.labelHistory(leaf);
+    ASSERT_EQ(history.size(), 5u);
+    EXPECT_EQ(history[0].className, "healthy");
+    EXPECT_EQ(history[1].className, "blight");
+    EXPECT_EQ(history[2].className, std::nullopt);
+    EXPECT_EQ(history[3].className, "healthy");
+    EXPECT_EQ(history[4].className, std::nullopt);
+    EXPECT_LE(history[0].changedAt, history[4].changedAt);
+    EXPECT_EQ(history[0].changedAt.size(), std::string("2026-12-06T09:00:00.000Z").size());
+    ASSERT_EQ(store.labelHistory(other).size(), 1u);
+}
+
 TEST(ProjectStore, CatalogListsEveryImageInImportOrderWithLabelAndSplit) {
     Database db = openInMemoryProject();
     ProjectStore store(db);
