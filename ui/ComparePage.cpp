@@ -222,6 +222,9 @@ void ComparePage::showExperiment(qint64 experimentId) {
     const QString metric = QString::fromUtf8(metricLabel(comparison.metric).data(), qsizetype(metricLabel(comparison.metric).size()));
     table_->horizontalHeaderItem(3)->setText(tr("Held-out %1 [95 % CI]").arg(metric));
     curves_->yAxis->setLabel(tr("held-out %1").arg(metric));
+    const bool simulation = comparison.spec.simulation.has_value(); // its budgets count labels in all
+    table_->horizontalHeaderItem(1)->setText(simulation ? tr("Labels") : tr("Labels per class"));
+    curves_->xAxis->setLabel(simulation ? tr("labelled images") : tr("labelled images per class"));
     table_->setRowCount(int(comparison.results.size()));
     for (int row = 0; row < int(comparison.results.size()); ++row) {
         const auto& result = comparison.results[std::size_t(row)];
@@ -325,13 +328,16 @@ void ComparePage::reloadTrials(qint64 experimentId) {
     trial_->clear();
     try {
         Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
-        const auto baseline = ExperimentSpec::fromJson(ExperimentStore(db).experiment(experimentId).specJson).baseline;
+        const auto spec = ExperimentSpec::fromJson(ExperimentStore(db).experiment(experimentId).specJson);
+        const auto& baseline = spec.baseline;
         RunStore runs(db);
         for (const auto& run : runs.runs()) {
             if (run.experimentId != experimentId || run.arm == baseline || run.status != RunStatus::Finished) continue;
             const auto partner = runs.trialRun(experimentId, baseline, run.seed, run.labelsPerClass);
-            const QString budget = run.labelsPerClass > 0 ? tr("%1 labels per class").arg(run.labelsPerClass) : tr("all labels");
-            trial_->addItem(tr("%1, seed %2, %3").arg(QString::fromStdString(run.arm)).arg(run.seed).arg(budget),
+            trial_->addItem(tr("%1, seed %2, %3")
+                                .arg(QString::fromStdString(run.arm))
+                                .arg(run.seed)
+                                .arg(QString::fromStdString(spec.budgetText(int(run.labelsPerClass)))),
                             QVariantList{qint64(run.id), qint64(partner.value_or(0))});
         }
     } catch (const std::exception& error) {

@@ -41,11 +41,10 @@ RunErrorsView::RunErrorsView(QWidget* parent)
 }
 
 void RunErrorsView::showInspection(const RunInspection& inspection) {
-    const QString budget = inspection.labelsPerClass > 0 ? tr("%1 labels per class").arg(inspection.labelsPerClass) : tr("all labels");
     heading_->setText(tr("<b>%1</b>, seed %2, %3 (run %4): %5 % of %6 %7 images right, %8 wrong; ECE %9")
                           .arg(inspection.arm.toHtmlEscaped())
                           .arg(inspection.seed)
-                          .arg(budget)
+                          .arg(inspection.budget)
                           .arg(inspection.runId)
                           .arg(100 * inspection.accuracy, 0, 'f', 1)
                           .arg(inspection.images)

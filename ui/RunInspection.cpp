@@ -4,6 +4,8 @@
 
 #include "common/Error.h"
 #include "experiment/ExperimentRunner.h"
+#include "experiment/ExperimentSpec.h"
+#include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 #include "train/RunEvaluation.h"
@@ -22,7 +24,9 @@ RunInspection inspectRun(const std::filesystem::path& project, qint64 runId, int
     inspection.runId = runId;
     inspection.arm = QString::fromStdString(run.arm);
     inspection.seed = qint64(run.seed);
-    inspection.labelsPerClass = run.labelsPerClass;
+    inspection.budget = QString::fromStdString(
+        run.experimentId > 0 ? ExperimentSpec::fromJson(ExperimentStore(db).experiment(run.experimentId).specJson).budgetText(int(run.labelsPerClass))
+                             : ExperimentSpec().budgetText(int(run.labelsPerClass)));
     inspection.split = QString::fromStdString(std::string(splitName(split)));
     inspection.images = evaluation.images;
     inspection.accuracy = evaluation.accuracy;

@@ -26,7 +26,7 @@ struct RunInspection {
     qint64 runId = 0;
     QString arm;
     qint64 seed = 0;
-    qint64 labelsPerClass = 0; // 0: all
+    QString budget; // "5 labels per class", "all labels", or in a labelling simulation "40 labels"
     QString split;
     qint64 images = 0;
     double accuracy = 0;

@@ -131,11 +131,12 @@ void printComparison(const std::filesystem::path& project, std::int64_t id, cons
     const std::string metric(metricLabel(comparison.metric));
     std::printf("Experiment %lld (%s): held-out %s, mean and 95 %% interval over seeds; deltas against %s\n\n",
                 (long long)id, comparison.spec.name.c_str(), metric.c_str(), baseline.c_str());
-    std::printf("%-12s %-5s %-24s %-26s %-18s %-20s %-34s %s\n", "arm", "k", metric.c_str(), "delta", "verdict", "McNemar",
+    // k counts labels per class; a labelling simulation's n counts them in all.
+    std::printf("%-21s %-5s %-24s %-26s %-18s %-20s %-34s %s\n", "arm", comparison.spec.simulation ? "n" : "k", metric.c_str(), "delta", "verdict", "McNemar",
                 "labels saved", "ECE");
     for (const auto& result : comparison.results) {
         const std::string verdict = result.versusBaseline ? std::string(verdictText(result.versusBaseline->verdict)) : "";
-        std::printf("%-12s %-5s %-24s %-26s %-18s %-20s %-34s %s\n", result.arm.c_str(), budgetText(result.budget).c_str(),
+        std::printf("%-21s %-5s %-24s %-26s %-18s %-20s %-34s %s\n", result.arm.c_str(), budgetText(result.budget).c_str(),
                     scoreText(result).c_str(), deltaText(result).c_str(), verdict.c_str(), mcNemarText(result).c_str(),
                     labelsSavedText(comparison, result).c_str(), calibrationText(result).c_str());
     }

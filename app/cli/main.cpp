@@ -68,7 +68,10 @@ Experiments
                                       paired trials: every arm per seed and label budget, on the same
                                       images; finished trials are never redone, stopped ones resume
                                       (weights files in SPEC.json are relative to the current folder);
-                                      --parallel N trains N trials at a time on the CPU's cores
+                                      --parallel N trains N trials at a time on the CPU's cores;
+                                      a SPEC.json with "simulation" (see README) hides the training
+                                      labels and lets each selection strategy reveal them round by
+                                      round, training its "recipe" after every round
   compare FILE.graft ID [--out DIR]   the experiment's held-out metric (accuracy, balanced accuracy
                                       or macro-F1: SPEC.json's "metric") per arm and budget with 95 %
                                       intervals, the paired delta against the baseline, its verdict,

@@ -50,6 +50,9 @@ std::string number(double value) { return std::isfinite(value) ? formatted("%.6g
 
 std::string budgetText(int budget) { return budget == 0 ? "all" : std::to_string(budget); }
 
+// What a budget counts: labels per class, or in a labelling simulation labels in all.
+std::string budgetKey(const ExperimentSpec& spec) { return spec.simulation ? "labels" : "labels_per_class"; }
+
 std::string scoreText(const ArmBudgetResult& result) {
     if (!result.score) return "no finished runs";
     const auto& score = *result.score;
@@ -85,7 +88,7 @@ std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBud
     const double needed = *result.baselineLabelsToMatch;
     if (needed > result.budget)
         return baseline + " needs " + formatted("%.1f", needed) + " (" + formatted("%+.1f", needed - result.budget) +
-               " per class)";
+               (comparison.spec.simulation ? " labels)" : " per class)");
     // Reached at the smallest budget says only that it needs no more than that.
     const int smallest = smallestBudget(comparison.spec);
     return baseline + " needs " + (needed <= smallest ? "<= " + std::to_string(smallest) : formatted("%.1f", needed)) +
@@ -96,7 +99,7 @@ std::string comparisonJson(const ExperimentComparison& comparison) {
     const auto& spec = comparison.spec;
     auto results = nlohmann::json::array();
     for (const auto& result : comparison.results) {
-        nlohmann::json item = {{"arm", result.arm}, {"labelsPerClass", budgetText(result.budget)},
+        nlohmann::json item = {{"arm", result.arm}, {spec.simulation ? "labels" : "labelsPerClass", budgetText(result.budget)},
                                {"scores", result.scores}};
         item["score"] = result.score ? summaryJson(*result.score) : nlohmann::json();
         item["calibrationError"] = result.calibrationError ? summaryJson(*result.calibrationError) : nlohmann::json();
@@ -127,7 +130,7 @@ std::string comparisonJson(const ExperimentComparison& comparison) {
 
 std::string comparisonCsv(const ExperimentComparison& comparison) {
     const std::string metric(metricKey(comparison.metric));
-    std::string csv = "arm,labels_per_class,seeds," + metric + "_mean," + metric + "_sd," + metric + "_low," + metric +
+    std::string csv = "arm," + budgetKey(comparison.spec) + ",seeds," + metric + "_mean," + metric + "_sd," + metric + "_low," + metric +
                       "_high,delta_mean,delta_low,delta_high,verdict,mcnemar_only_arm_right,mcnemar_only_baseline_right,"
                       "mcnemar_p,baseline_labels_to_match,misclassified_images,ece_mean\n";
     for (const auto& result : comparison.results) {
@@ -166,10 +169,11 @@ std::string comparisonMarkdown(const ExperimentComparison& comparison) {
           " seeds. Deltas are paired by seed against **" + spec.baseline +
           "**: *transfer helps* when the whole interval is above 0, *negative transfer* when it is below. "
           "McNemar's test pools the held-out predictions of the paired seeds (images only this arm got right : "
-          "only " + spec.baseline + " got right). *Labels saved* is how many labels per class " + spec.baseline +
+          "only " + spec.baseline + " got right). *Labels saved* is how many labels " +
+          (spec.simulation ? "" : "per class ") + spec.baseline +
           " needs to match the arm, interpolated between its budgets. ECE is the held-out expected calibration "
           "error (15 bins), mean and interval over the seeds.\n\n";
-    md += "| arm | k | " + metric + " | delta vs " + spec.baseline + " | verdict | McNemar | labels saved | ECE |\n";
+    md += "| arm | " + std::string(spec.simulation ? "labels" : "k") + " | " + metric + " | delta vs " + spec.baseline + " | verdict | McNemar | labels saved | ECE |\n";
     md += "|---|---|---|---|---|---|---|---|\n";
     for (const auto& result : comparison.results) {
         const std::string verdict = result.versusBaseline ? std::string(verdictText(result.versusBaseline->verdict)) : "";

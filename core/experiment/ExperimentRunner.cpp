@@ -1,6 +1,7 @@
 #include "experiment/ExperimentRunner.h"
 
 #include "experiment/ExperimentSpec.h"
+#include "experiment/LabellingSimulator.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
@@ -32,9 +33,8 @@ std::vector<Trial> plannedTrials(const ExperimentSpec& spec) {
     return trials;
 }
 
-std::string describe(const Trial& trial) {
-    return trial.arm->name + ", seed " + std::to_string(trial.seed) + ", " +
-           (trial.budget == 0 ? std::string("all labels") : std::to_string(trial.budget) + " labels per class");
+std::string describe(const ExperimentSpec& spec, const Trial& trial) {
+    return trial.arm->name + ", seed " + std::to_string(trial.seed) + ", " + spec.budgetText(trial.budget);
 }
 
 void recordHeldOutFigures(const std::filesystem::path& project, std::int64_t runId) {
@@ -114,6 +114,10 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
     if (parallelRuns < 1) throw Error("trials at a time must be at least 1");
     if (parallelRuns > 1 && anyArmOnAGpu(spec))
         throw Error("trials run side by side on the CPU only; with a GPU, run them one at a time");
+    // A round's picks may need the run of the round before, so its trials go one at a time, in order.
+    if (parallelRuns > 1 && spec.simulation) throw Error("a labelling simulation runs its trials one at a time");
+    std::optional<LabellingSimulator> simulator;
+    if (spec.simulation) simulator.emplace(project, experimentId, spec);
     const auto trials = plannedTrials(spec);
 
     std::mutex mutex; // guards everything below that the workers share
@@ -154,7 +158,7 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
         }
         {
             const std::lock_guard lock(mutex);
-            progress.current = describe(trial);
+            progress.current = describe(spec, trial);
             serialized.onProgress(progress);
         }
         TrainingRequest request;
@@ -163,10 +167,20 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
         request.experimentId = experimentId;
         request.config = trial.arm->config;
         request.config.seed = trial.seed;
-        request.config.labelsPerClass = trial.budget;
+        request.config.labelsPerClass = simulator ? 0 : trial.budget;
         if (resumeRun) request.resumeRun = *resumeRun;
         try {
             std::int64_t runId = 0;
+            if (simulator && !evaluateOnly) {
+                try {
+                    request.trainingImages = simulator->labelledSet(trial.arm->name, trial.seed, trial.budget, serialized, halt.get_token());
+                } catch (const Error&) {
+                    if (!halt.stop_requested()) throw; // a trial failure, below
+                    const std::lock_guard lock(mutex);
+                    summary.cancelled = true;
+                    return false;
+                }
+            }
             if (evaluateOnly) {
                 runId = *evaluateOnly;
             } else {
@@ -181,7 +195,7 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
             recordHeldOutFigures(project, runId);
         } catch (const Error& error) {
             if (halt.stop_requested()) throw;
-            serialized.onTrialFailed(describe(trial), error.what());
+            serialized.onTrialFailed(describe(spec, trial), error.what());
             const std::lock_guard lock(mutex);
             ++summary.failed;
             return true;

@@ -1,6 +1,7 @@
 #include "experiment/ExperimentSpec.h"
 
 #include "common/Error.h"
+#include "selection/Selection.h"
 
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,36 @@ std::vector<int> parseBudgets(const nlohmann::json& budgets) {
     return result;
 }
 
+LabellingSimulation parseSimulation(const nlohmann::json& json) {
+    LabellingSimulation simulation;
+    simulation.strategies = json.at("strategies").get<std::vector<std::string>>();
+    simulation.seedLabels = json.value("seedLabels", simulation.seedLabels);
+    simulation.perRound = json.value("perRound", simulation.perRound);
+    simulation.rounds = json.value("rounds", simulation.rounds);
+    std::set<std::string> names;
+    for (const auto& strategy : simulation.strategies) {
+        strategyFromName(strategy); // throws, listing the names
+        if (!names.insert(strategy).second) throw Error("simulation strategy '" + strategy + "' appears twice");
+    }
+    if (simulation.strategies.size() < 2) throw Error("a labelling simulation needs at least two strategies to compare");
+    if (simulation.seedLabels < 0) throw Error("simulation 'seedLabels' must not be negative (0: a cold start)");
+    if (simulation.perRound < 1) throw Error("simulation 'perRound' must be at least 1");
+    if (simulation.rounds < 1) throw Error("simulation 'rounds' must be at least 1");
+    return simulation;
+}
+
 } // namespace
+
+int LabellingSimulation::roundOf(int budget) const {
+    for (int round = firstTrainedRound(); round <= rounds; ++round)
+        if (labelsAfter(round) == budget) return round;
+    throw Error("no round of this labelling simulation ends with " + std::to_string(budget) + " labels");
+}
+
+std::string ExperimentSpec::budgetText(int budget) const {
+    if (simulation) return std::to_string(budget) + " labels";
+    return budget == 0 ? std::string("all labels") : std::to_string(budget) + " labels per class";
+}
 
 ExperimentSpec ExperimentSpec::fromJson(const std::string& json) {
     ExperimentSpec spec;
@@ -42,10 +72,25 @@ ExperimentSpec ExperimentSpec::fromJson(const std::string& json) {
         spec.name = parsed.value("name", spec.name);
         if (parsed.contains("seeds")) spec.seeds = parseSeeds(parsed.at("seeds"));
         if (parsed.contains("budgets")) spec.budgets = parseBudgets(parsed.at("budgets"));
-        spec.baseline = parsed.value("baseline", spec.baseline);
         if (parsed.contains("metric")) spec.metric = metricFromKey(parsed.at("metric").get<std::string>());
+        if (parsed.contains("simulation")) {
+            if (parsed.contains("arms") || parsed.contains("budgets"))
+                throw Error("a labelling simulation's arms are its strategies and its budgets its rounds: drop 'arms' and 'budgets'");
+            spec.simulation = parseSimulation(parsed.at("simulation"));
+            auto recipe = TrainConfig::fromJson(parsed.value("recipe", nlohmann::json::object()).dump());
+            recipe.validate();
+            if (recipe.labelsPerClass != 0)
+                throw Error("a labelling simulation's recipe trains on the picked images: drop its 'labelsPerClass'");
+            for (const auto& strategy : spec.simulation->strategies) spec.arms.push_back({strategy, recipe});
+            spec.budgets.clear();
+            for (int round = spec.simulation->firstTrainedRound(); round <= spec.simulation->rounds; ++round)
+                spec.budgets.push_back(spec.simulation->labelsAfter(round));
+            spec.baseline = parsed.value("baseline", std::string(strategyName(SelectionStrategy::Random)));
+        } else {
+            spec.baseline = parsed.value("baseline", spec.baseline);
+        }
         std::set<std::string> names;
-        for (const auto& arm : parsed.at("arms")) {
+        for (const auto& arm : parsed.value("arms", nlohmann::json::array())) {
             ExperimentArm parsedArm{arm.at("name").get<std::string>(),
                                     TrainConfig::fromJson(arm.value("train", nlohmann::json::object()).dump())};
             if (!names.insert(parsedArm.name).second) throw Error("experiment arm '" + parsedArm.name + "' appears twice");
@@ -63,6 +108,19 @@ ExperimentSpec ExperimentSpec::fromJson(const std::string& json) {
 }
 
 std::string ExperimentSpec::toJson() const {
+    if (simulation) {
+        nlohmann::json json{{"name", name},
+                            {"seeds", seeds},
+                            {"baseline", baseline},
+                            {"simulation",
+                             {{"strategies", simulation->strategies},
+                              {"seedLabels", simulation->seedLabels},
+                              {"perRound", simulation->perRound},
+                              {"rounds", simulation->rounds}}},
+                            {"recipe", nlohmann::json::parse(arms.front().config.toJson())}};
+        if (metric) json["metric"] = metricKey(*metric);
+        return json.dump();
+    }
     auto arms = nlohmann::json::array();
     for (const auto& arm : this->arms)
         arms.push_back({{"name", arm.name}, {"train", nlohmann::json::parse(arm.config.toJson())}});

@@ -10,11 +10,51 @@
 #include "train/ProjectTensors.h"
 
 #include <algorithm>
+#include <map>
 
 namespace graft {
+namespace {
+
+std::vector<LabeledImage> chosenTrainingImages(const std::filesystem::path& project, ProjectStore& store,
+                                               const std::vector<std::string>& chosen) {
+    std::map<std::string, LabeledImage> training;
+    for (auto& image : store.labeledImagesInSplit(Split::Train)) training.emplace(image.sha256, image);
+    if (chosen.empty()) throw Error(project.string() + ": a run needs at least one training image");
+    std::vector<LabeledImage> images;
+    for (const auto& sha256 : chosen) {
+        const auto found = training.find(sha256);
+        if (found == training.end()) throw Error(project.string() + ": image " + sha256 + " is not a labelled training image");
+        images.push_back(found->second);
+    }
+    return images;
+}
+
+} // namespace
+
+InitialModel createInitialModel(const TrainConfig& config, int classes) {
+    torch::manual_seed(config.seed);
+    InitialModel initial{createClassifier(architectureSpec(config.arch, config.inputSize), classes), {}};
+    if (config.init == "scratch") return initial;
+    // Graft's own weights files and torchvision's .pth files alike, through the restricted
+    // reader, or weights built into Graft.
+    const auto headPrefixes = initial.model->blocks().back().parameterPrefixes;
+    const auto isNewHead = [&](const std::string& name) {
+        return config.newHead && std::any_of(headPrefixes.begin(), headPrefixes.end(),
+                                             [&](const std::string& prefix) { return name.starts_with(prefix); });
+    };
+    auto tensors = readWeightsReference(config.init);
+    std::erase_if(tensors, [&](const auto& tensor) { return isNewHead(tensor.first); });
+    const auto report = loadMatchingWeights(*initial.model, tensors, config.init);
+    if (report.loaded.empty())
+        throw Error(config.init + ": shares no tensor with a " + config.arch + " model; is it for another architecture?");
+    initial.notes = report.skipped;
+    for (const auto& name : report.missing)
+        initial.notes.push_back(name + (isNewHead(name) ? ": started afresh" : ": not in " + config.init));
+    return initial;
+}
 
 TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Database& db, const TrainConfig& config,
-                                     TrainObserver& observer) {
+                                     TrainObserver& observer, const std::optional<std::vector<std::string>>& trainingImages) {
     const ArchitectureSpec spec = architectureSpec(config.arch, config.inputSize);
     ProjectStore store(db);
     TrainingInputs inputs;
@@ -24,7 +64,8 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     if (trainImages.empty() || inputs.classes.size() < 2)
         throw Error(project.string() +
                     ": training needs labelled training images of at least two classes; import and label images first");
-    if (config.labelsPerClass > 0) trainImages = sampleEachClass(trainImages, config.labelsPerClass, config.seed);
+    if (trainingImages) trainImages = chosenTrainingImages(project, store, *trainingImages);
+    else if (config.labelsPerClass > 0) trainImages = sampleEachClass(trainImages, config.labelsPerClass, config.seed);
 
     const auto classIndex = classIndexByName(store, inputs.classes);
     std::string fingerprint;
@@ -47,25 +88,9 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     }
     inputs.valSet = loadTensors(store, store.labeledImagesInSplit(Split::Val), classIndex, spec.preprocess);
 
-    torch::manual_seed(config.seed);
-    inputs.model = createClassifier(spec, int(inputs.classes.size()));
-    if (config.init != "scratch") {
-        // Graft's own weights files and torchvision's .pth files alike, through the restricted
-        // reader, or weights built into Graft.
-        const auto headPrefixes = inputs.model->blocks().back().parameterPrefixes;
-        const auto isNewHead = [&](const std::string& name) {
-            return config.newHead && std::any_of(headPrefixes.begin(), headPrefixes.end(),
-                                                 [&](const std::string& prefix) { return name.starts_with(prefix); });
-        };
-        auto tensors = readWeightsReference(config.init);
-        std::erase_if(tensors, [&](const auto& tensor) { return isNewHead(tensor.first); });
-        const auto report = loadMatchingWeights(*inputs.model, tensors, config.init);
-        if (report.loaded.empty())
-            throw Error(config.init + ": shares no tensor with a " + config.arch + " model; is it for another architecture?");
-        inputs.initNotes = report.skipped;
-        for (const auto& name : report.missing)
-            inputs.initNotes.push_back(name + (isNewHead(name) ? ": started afresh" : ": not in " + config.init));
-    }
+    auto initial = createInitialModel(config, int(inputs.classes.size()));
+    inputs.model = std::move(initial.model);
+    inputs.initNotes = std::move(initial.notes);
     return inputs;
 }
 

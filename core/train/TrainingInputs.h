@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,19 @@ struct TrainingInputs {
     std::vector<std::string> initNotes; // what the initial weights did not cover
 };
 
+struct InitialModel {
+    std::shared_ptr<ClassifierImpl> model;
+    std::vector<std::string> notes; // what the initial weights did not cover
+};
+// config.arch at config.inputSize for `classes` classes, seeded by config.seed and initialised
+// from config.init. Errors name the weights file when it is for another architecture.
+InitialModel createInitialModel(const TrainConfig& config, int classes);
+
 // Reads only. Errors name the project (no labelled images) or the weights file (another
-// architecture).
+// architecture). `trainingImages` (SHA-256s of labelled training images, in order) replaces the
+// training split and config.labelsPerClass: a labelling simulation's picks.
 TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Database& db, const TrainConfig& config,
-                                     TrainObserver& observer);
+                                     TrainObserver& observer,
+                                     const std::optional<std::vector<std::string>>& trainingImages = std::nullopt);
 
 } // namespace graft

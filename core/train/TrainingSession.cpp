@@ -53,7 +53,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     // A resumed run takes every weight from its checkpoint: its initial weights file may be gone.
     TrainConfig inputsConfig = config;
     if (resumed) inputsConfig.init = "scratch";
-    TrainingInputs inputs = prepareTrainingInputs(request.project, db, inputsConfig, observer);
+    TrainingInputs inputs = prepareTrainingInputs(request.project, db, inputsConfig, observer, request.trainingImages);
     config.epochs = config.epochsFor(inputs.trainSet.size());
     const RunSpec runSpec{config, inputs.classes, inputs.trainFingerprint};
     const auto& trainSet = inputs.trainSet;
@@ -77,7 +77,8 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     } else {
         result.runId = runs.beginRun({request.arm, config.arch, config.init == "scratch" ? "scratch" : "weights",
                                       config.seed, runSpec.toJson(), kGraftVersion, TORCH_VERSION, request.experimentId,
-                                      config.labelsPerClass});
+                                      request.trainingImages ? std::int64_t(request.trainingImages->size())
+                                                             : std::int64_t(config.labelsPerClass)});
     }
     result.trainImages = trainSet.size();
     result.valImages = valSet.size();

@@ -19,6 +19,9 @@ struct TrainingRequest {
     std::string arm = "single";
     std::int64_t experimentId = 0; // the experiment this run is a trial of; 0: none
     std::filesystem::path saveWeightsTo; // empty: don't write a weights file
+    // These labelled training images (SHA-256s) in place of the training split and labelsPerClass;
+    // the run records their number as its trial's label budget. A resumed run needs the same ones.
+    std::optional<std::vector<std::string>> trainingImages;
 };
 
 struct TrainingResult {

@@ -293,6 +293,72 @@ TEST_F(CrashSafety, KilledWhileRunningAnExperimentLeavesTrialsThatARerunComplete
               << " interrupted trials resumable, " << rerun << " re-runs completed every trial\n";
 }
 
+// A labelling simulation stores each round's picks in one transaction before the trial that trains
+// on them: a kill leaves rounds whole or absent, and a rerun picks what an unkilled run picks.
+TEST_F(CrashSafety, KilledWhileSimulatingLabellingLeavesWholeRoundsThatARerunCompletes) {
+    testing::createShapesProject(pristine(), 12, 6);
+    const auto weights = dir_ / "start.pt";
+    resetWork();
+    ASSERT_EQ(runCli({"train", work().string(), "--epochs", "1", "--save-weights", weights.string()}, minutes(10)).exitCode, 0);
+    const auto spec = dir_ / "simulation.json";
+    std::ofstream(spec) << nlohmann::json{
+        {"name", "crash"}, {"seeds", 1},
+        {"simulation", {{"strategies", {"random", "typical", "uncertain"}}, {"perRound", 3}, {"rounds", 2}}},
+        {"recipe", {{"init", weights.string()}, {"epochs", 2}, {"batchSize", 8}}}};
+    const std::vector<std::string> command = {"experiment", "run", work().string(), spec.string(), "--json"};
+    const std::string picksQuery =
+        "SELECT group_concat(strategy || ' ' || round || ' ' || image, ',') FROM "
+        "(SELECT * FROM labelling_picks WHERE strategy != 'uncertain' ORDER BY strategy, round, position)";
+    auto window = workingLife(timeUnkilled(command));
+    std::string unkilledPicks;
+    {
+        Database db = openProject(work(), ProjectAccess::ReadOnly);
+        auto query = db.prepare(picksQuery);
+        ASSERT_TRUE(query.step());
+        unkilledPicks = query.columnText(0);
+    }
+    ASSERT_FALSE(unkilledPicks.empty());
+
+    int defined = 0, rerun = 0, partial = 0;
+    for (int kill = 0; kill < killsPerScenario(); ++kill) {
+        resetWork();
+        runCli(command, window.draw(random_));
+        expectConsistent(kill);
+        checkInterruptedRuns(work(), kill);
+        std::int64_t experiments = 0, finished = 0, brokenRounds = 0, rounds = 0;
+        {
+            Database db = openProject(work(), ProjectAccess::ReadOnly);
+            experiments = db.queryInt("SELECT COUNT(*) FROM experiments");
+            finished = db.queryInt("SELECT COUNT(*) FROM runs WHERE status = 'finished' AND experiment_id = 1");
+            brokenRounds = db.queryInt("SELECT COUNT(*) FROM (SELECT COUNT(*) AS n FROM labelling_picks "
+                                       "GROUP BY strategy, seed, round HAVING n != 3)");
+            rounds = db.queryInt("SELECT COUNT(DISTINCT strategy || round) FROM labelling_picks");
+        }
+        EXPECT_EQ(brokenRounds, 0) << "a round's picks are all there or none after kill " << kill;
+        partial += rounds > 0 && rounds < 6 ? 1 : 0;
+        if (experiments == 0) window.tooEarly();
+        else if (finished == 6) window.tooLate();
+        else window.midway();
+        if (experiments == 1 && defined++ % 10 == 0) {
+            const auto after = runCli({"experiment", "run", work().string(), "1", "--json"}, minutes(10));
+            EXPECT_EQ(after.exitCode, 0) << "re-running after kill " << kill;
+            Database db = openProject(work(), ProjectAccess::ReadOnly);
+            EXPECT_EQ(db.queryInt("SELECT COUNT(DISTINCT arm || labels_per_class) FROM runs JOIN metrics ON run_id = id "
+                                  "WHERE experiment_id = 1 AND status = 'finished' AND name = 'heldout_accuracy'"),
+                      6)
+                << "every round of every strategy trained and evaluated after kill " << kill;
+            auto query = db.prepare(picksQuery);
+            ASSERT_TRUE(query.step());
+            EXPECT_EQ(query.columnText(0), unkilledPicks) << "the picks an unkilled run makes, after kill " << kill;
+            ++rerun;
+        }
+    }
+    EXPECT_GT(partial, 0) << "no kill landed between the first round's picks and the last";
+    EXPECT_GT(rerun, 0) << "no kill left a defined simulation to run again";
+    std::cout << "[ crash ] simulation: " << killsPerScenario() << " kills, " << partial << " left some rounds picked, "
+              << rerun << " re-runs completed every round\n";
+}
+
 // Suggestions only read the project: a kill during the feature pass or the selection leaves the
 // file as it was, and a rerun gives the suggestions an unkilled run gives.
 TEST_F(CrashSafety, KilledWhileSuggestingLeavesTheProjectAsItWasAndARerunSuggestsTheSame) {

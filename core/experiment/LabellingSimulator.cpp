@@ -1,0 +1,110 @@
+#include "experiment/LabellingSimulator.h"
+
+#include "common/Error.h"
+#include "models/Architectures.h"
+#include "models/Classifier.h"
+#include "project/LabellingPickStore.h"
+#include "project/ProjectFile.h"
+#include "project/RunStore.h"
+#include "selection/Selection.h"
+#include "train/ImageOutputs.h"
+#include "train/RunModel.h"
+#include "train/TrainingInputs.h"
+
+#include <set>
+
+namespace graft {
+namespace {
+
+bool needsFeatures(SelectionStrategy strategy) {
+    return strategy == SelectionStrategy::Typical || strategy == SelectionStrategy::Diverse ||
+           strategy == SelectionStrategy::UncertainPerCluster;
+}
+
+// Each round draws afresh, yet the same for every strategy of the seed.
+std::uint64_t roundSeed(std::uint64_t seed, int round) { return seed * 1'000'003 + std::uint64_t(round); }
+
+} // namespace
+
+LabellingSimulator::LabellingSimulator(std::filesystem::path project, std::int64_t experimentId, const ExperimentSpec& spec)
+    : project_(std::move(project)), experimentId_(experimentId), simulation_(spec.simulation.value()), spec_(spec) {
+    Database db = openProject(project_, ProjectAccess::ReadOnly);
+    for (auto image : ProjectStore(db).catalog()) {
+        if (image.split != Split::Train || !image.classId) continue;
+        image.classId.reset(); // hidden until trained on
+        pool_.push_back(std::move(image));
+    }
+    const int needed = simulation_.labelsAfter(simulation_.rounds);
+    if (std::ssize(pool_) < needed)
+        throw Error(project_.string() + ": the simulation's last round needs " + std::to_string(needed) +
+                    " labelled training images to pick from; the training split has " + std::to_string(pool_.size()));
+}
+
+std::vector<std::string> LabellingSimulator::labelledSet(const std::string& strategy, std::uint64_t seed, int budget,
+                                                         TrainObserver& log, std::stop_token stop) {
+    const int last = simulation_.roundOf(budget);
+    Database db = openProject(project_);
+    LabellingPickStore store(db);
+    std::vector<std::string> labelled;
+    for (int round = simulation_.seedLabels > 0 ? 0 : 1; round <= last; ++round) {
+        auto picks = store.picks(experimentId_, strategy, seed, round);
+        if (picks.empty()) {
+            picks = pickRound(db, strategy, seed, round, labelled, log, stop);
+            store.record(experimentId_, strategy, seed, round, picks);
+        }
+        labelled.insert(labelled.end(), picks.begin(), picks.end());
+    }
+    return labelled;
+}
+
+std::vector<std::string> LabellingSimulator::pickRound(Database& db, const std::string& strategy, std::uint64_t seed, int round,
+                                                       const std::vector<std::string>& labelled, TrainObserver& log,
+                                                       std::stop_token stop) {
+    ProjectStore store(db);
+    SelectionPool pool;
+    const std::set<std::string> revealed(labelled.begin(), labelled.end());
+    for (const auto& image : pool_) pool.labelled.push_back(revealed.contains(image.sha256));
+
+    auto chosen = round == 0 ? SelectionStrategy::Random : strategyFromName(strategy);
+    const std::string trial = strategy + ", seed " + std::to_string(seed) + ", round " + std::to_string(round);
+    if (needsProbabilities(chosen)) {
+        if (round - 1 < simulation_.firstTrainedRound()) {
+            chosen = SelectionStrategy::Random; // a cold start: no model yet to be unsure
+        } else {
+            const int previousBudget = simulation_.labelsAfter(round - 1);
+            RunStore runs(db);
+            const auto previous = runs.trialRun(experimentId_, strategy, seed, previousBudget);
+            if (!previous || runs.run(*previous).status != RunStatus::Finished)
+                throw Error(project_.string() + ": " + trial + " picks by the predictions of the run trained on " +
+                            std::to_string(previousBudget) + " labels, which has not finished");
+            const std::string source = project_.string() + " run " + std::to_string(*previous);
+            const RunModel model = loadRunModel(db, *previous, source);
+            log.onLog(trial + ": predicting " + std::to_string(pool_.size()) + " hidden images with run " + std::to_string(*previous));
+            pool.probabilities = outputsOfImages(store, pool_, *model.model, model.architecture.preprocess, true, source, {}, stop).probabilities;
+        }
+    }
+    if (needsFeatures(chosen)) {
+        if (spec_.arms.front().config.init == "scratch")
+            throw Error("the '" + strategy + "' strategy works on pretrained features, and the simulation's recipe starts from scratch");
+        pool.features = backboneFeatures(store, log, stop);
+    }
+    const std::size_t count = std::size_t(round == 0 ? simulation_.seedLabels : simulation_.perRound);
+    std::vector<std::string> picks;
+    for (const auto& pick : selectRows(pool, chosen, count, roundSeed(seed, round), stop)) picks.push_back(pool_[pick.row].sha256);
+    return picks;
+}
+
+const cv::Mat& LabellingSimulator::backboneFeatures(ProjectStore& store, TrainObserver& log, std::stop_token stop) {
+    if (!features_.empty()) return features_;
+    const TrainConfig& recipe = spec_.arms.front().config;
+    int classes = 0;
+    for (const auto& summary : store.classSummaries()) classes += summary.train > 0 ? 1 : 0;
+    const auto initial = createInitialModel(recipe, classes);
+    log.onLog("Computing the features of " + std::to_string(pool_.size()) + " training images with " + recipe.init);
+    features_ = outputsOfImages(store, pool_, *initial.model, architectureSpec(recipe.arch, recipe.inputSize).preprocess, false,
+                                project_.string() + " with " + recipe.init, {}, stop)
+                    .features;
+    return features_;
+}
+
+} // namespace graft
