@@ -12,6 +12,7 @@
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
+#include "selection/Selection.h"
 #include "train/RunSpec.h"
 
 #include <QCheckBox>
@@ -27,6 +28,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
@@ -54,7 +56,9 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
       metric_(new QComboBox), withProbe_(new QCheckBox(tr("also a linear probe"))), scratchLearningRate_(new QDoubleSpinBox),
       scratchEpochs_(new QSpinBox), probeLearningRate_(new QDoubleSpinBox), startButton_(new QPushButton(tr("Start training"))),
-      experimentButton_(new QPushButton(tr("Run experiment"))), continueButton_(new QPushButton),
+      experimentButton_(new QPushButton(tr("Run experiment"))), strategies_(new QLineEdit("random, typical, diverse, uncertain")),
+      perRound_(new QSpinBox), rounds_(new QSpinBox), seedLabels_(new QSpinBox), simulateButton_(new QPushButton(tr("Simulate labelling"))),
+      continueButton_(new QPushButton),
       pauseButton_(new QPushButton(tr("Pause"))), resumeButton_(new QPushButton(tr("Resume"))), progress_(new QProgressBar), progressText_(new QLabel),
       runTable_(new QTableWidget(0, 7)) {
     epochs_->setRange(1, 1000);
@@ -122,6 +126,26 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     metric_->setToolTip(tr("What the verdicts, intervals and curves are about. On uneven classes accuracy rewards "
                            "saying the common class; balanced accuracy and macro-F1 do not"));
     experimentButton_->setObjectName("runExperiment");
+    strategies_->setObjectName("simulationStrategies");
+    strategies_->setToolTip(tr("random, typical (TypiClust: dense images of big clusters, for few labels), diverse "
+                               "(k-center greedy), uncertain (smallest margin of the last round's model), "
+                               "uncertain-per-cluster; each is judged against random"));
+    perRound_->setObjectName("simulationPerRound");
+    perRound_->setRange(1, 100'000);
+    perRound_->setValue(10);
+    perRound_->setSuffix(tr(" images per round"));
+    rounds_->setObjectName("simulationRounds");
+    rounds_->setRange(1, 100);
+    rounds_->setValue(4);
+    rounds_->setSuffix(tr(" rounds"));
+    seedLabels_->setObjectName("simulationSeedLabels");
+    seedLabels_->setRange(0, 100'000);
+    seedLabels_->setPrefix(tr("seed set of "));
+    seedLabels_->setSpecialValueText(tr("cold start"));
+    seedLabels_->setToolTip(tr("Images labelled at random before the first round; a cold start has none"));
+    simulateButton_->setObjectName("runSimulation");
+    simulateButton_->setToolTip(tr("Hides the training labels and lets each strategy reveal them round by round, training "
+                                   "these settings after every round: which way of choosing images to label pays here"));
     continueButton_->setObjectName("continueExperiment");
     continueButton_->setToolTip(tr("Trains this experiment's trials that have not finished; finished ones are kept"));
     continueButton_->hide();
@@ -164,9 +188,17 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(withProbe_);
     form->addRow(tr("Probe learning rate"), probeLearningRate_);
     form->addRow(experimentButton_);
+    auto* simulationTitle = new QLabel(tr("<b>Labelling simulation</b>: which images to label first, measured"));
+    simulationTitle->setToolTip(simulateButton_->toolTip());
+    form->addRow(simulationTitle);
+    form->addRow(tr("Strategies"), strategies_);
+    auto* rounds = new QHBoxLayout;
+    rounds->addWidget(perRound_);
+    rounds->addWidget(rounds_);
+    rounds->addWidget(seedLabels_);
+    form->addRow(tr("Rounds"), rounds);
+    form->addRow(simulateButton_);
     form->addRow(continueButton_);
-    form->addRow(progress_);
-    form->addRow(progressText_);
     auto* settings = new QWidget;
     settings->setLayout(form);
 
@@ -181,7 +213,21 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     runTable_->verticalHeader()->hide();
 
     auto* top = new QSplitter;
-    top->addWidget(settings);
+    // The form outgrows a 800 px window; it scrolls, and the progress under it and the run table
+    // stay in view.
+    auto* settingsScroll = new QScrollArea;
+    settingsScroll->setWidget(settings);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
+    settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    settingsScroll->setMinimumWidth(settings->sizeHint().width() + 20);
+    auto* settingsColumn = new QWidget;
+    auto* settingsLayout = new QVBoxLayout(settingsColumn);
+    settingsLayout->setContentsMargins(0, 0, 0, 0);
+    settingsLayout->addWidget(settingsScroll, 1);
+    settingsLayout->addWidget(progress_);
+    settingsLayout->addWidget(progressText_);
+    top->addWidget(settingsColumn);
     top->addWidget(chart_);
     top->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
@@ -199,6 +245,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     connect(startButton_, &QPushButton::clicked, this, &TrainPage::start);
     connect(pauseButton_, &QPushButton::clicked, this, &TrainPage::pause);
     connect(experimentButton_, &QPushButton::clicked, this, &TrainPage::startExperiment);
+    connect(simulateButton_, &QPushButton::clicked, this, &TrainPage::startSimulation);
     connect(continueButton_, &QPushButton::clicked, this, &TrainPage::continueExperiment);
     connect(resumeButton_, &QPushButton::clicked, this, &TrainPage::resumeSelected);
     connect(job_, &JobController::trialsDone, this, &TrainPage::onTrials);
@@ -390,6 +437,57 @@ void TrainPage::startExperiment() {
         probe.learningRate = probeLearningRate_->value();
         spec.arms.push_back({"probe", probe});
     }
+    launchExperiment(std::move(spec));
+}
+
+void TrainPage::startSimulation() {
+    if (projectPath_.isEmpty() || job_->isRunning()) return;
+    followTimer_.stop();
+    ExperimentSpec spec;
+    LabellingSimulation simulation;
+    bool needsFeatures = false;
+    for (const auto& part : strategies_->text().split(',', Qt::SkipEmptyParts)) {
+        const std::string name = part.trimmed().toStdString();
+        try {
+            const auto strategy = strategyFromName(name);
+            needsFeatures |= strategy == SelectionStrategy::Typical || strategy == SelectionStrategy::Diverse ||
+                             strategy == SelectionStrategy::UncertainPerCluster;
+        } catch (const std::exception& error) {
+            showNotice(this, QMessageBox::Warning, tr("Labelling simulation"), QString::fromStdString(error.what()), "trainError");
+            return;
+        }
+        simulation.strategies.push_back(name);
+    }
+    simulation.perRound = perRound_->value();
+    simulation.rounds = rounds_->value();
+    simulation.seedLabels = seedLabels_->value();
+    TrainConfig recipe;
+    if (!readSettings(recipe)) return;
+    recipe.init = init_->text().trimmed().toStdString();
+    if (needsFeatures && recipe.init == "scratch") {
+        showNotice(this, QMessageBox::Warning, tr("Labelling simulation"),
+                   tr("Typical, diverse and uncertain-per-cluster pick by the features of the initial weights: choose "
+                      "a weights file, or keep to random and uncertain."),
+                   "trainError");
+        return;
+    }
+    try { // checked as a stored spec is: names, counts and the baseline
+        spec.simulation = simulation;
+        spec.name = tr("Which images to label: %1").arg(strategies_->text().trimmed()).toStdString();
+        spec.seeds.clear();
+        for (int seed = 0; seed < seeds_->value(); ++seed) spec.seeds.push_back(std::uint64_t(seed));
+        spec.arms = {{"recipe", recipe}};
+        spec.baseline = strategyName(SelectionStrategy::Random); // every strategy is judged against it
+        spec = ExperimentSpec::fromJson(spec.toJson());
+    } catch (const std::exception& error) {
+        showNotice(this, QMessageBox::Warning, tr("Labelling simulation"), QString::fromStdString(error.what()), "trainError");
+        return;
+    }
+    if (const QString key = metric_->currentData().toString(); !key.isEmpty()) spec.metric = metricFromKey(key.toStdString());
+    launchExperiment(std::move(spec));
+}
+
+void TrainPage::launchExperiment(ExperimentSpec spec) {
     std::int64_t id = 0;
     try {
         Database db = openProject(projectPath_.toStdString());
@@ -443,6 +541,7 @@ void TrainPage::setReadOnly(bool readOnly) {
 void TrainPage::setRunning(bool running) {
     startButton_->setEnabled(!running && !readOnly_);
     experimentButton_->setEnabled(!running && !readOnly_);
+    simulateButton_->setEnabled(!running && !readOnly_);
     continueButton_->setEnabled(!running && !readOnly_);
     pauseButton_->setEnabled(running);
     updateResume();
@@ -594,7 +693,7 @@ void TrainPage::showExperiment(qint64 experimentId) {
         std::int64_t budget = 0;
         for (const auto& run : RunStore(db).runs())
             if (run.experimentId == experimentId) budget = run.labelsPerClass; // the newest trial's
-        const QString labels = budget > 0 ? tr("%1 labels per class").arg(budget) : tr("all labels");
+        const QString labels = QString::fromStdString(spec.budgetText(int(budget)));
         const QString title = tr("Experiment %1, %2: mean over seeds, shaded from the lowest to the highest seed")
                                   .arg(experimentId)
                                   .arg(labels);

@@ -16,6 +16,7 @@ class QSpinBox;
 class QTableWidget;
 
 namespace graft {
+struct ExperimentSpec;
 struct TrainConfig;
 }
 
@@ -48,6 +49,10 @@ public:
     // Trains the trials left of the newest experiment that has any: one defined but never run
     // (the demo's), or one stopped or killed part-way. Finished trials are never redone.
     void continueExperiment();
+    // A labelling simulation: the strategies named pick images round by round, and the form's
+    // settings (from its initial weights) train after every round. Refused, with a notice, for an
+    // unknown strategy or a feature-based one without initial weights.
+    void startSimulation();
     // That experiment, offered by a button; 0 when every experiment is done.
     qint64 unfinishedExperiment() const { return unfinishedExperiment_; }
     // Stops after the current step, keeping it (the run can be resumed).
@@ -78,6 +83,8 @@ private:
     void onTrials(int done, int total, double etaSeconds, const QString& current);
     // Resets the progress display and timing for the job about to start.
     void prepareJob(const QString& text, bool experiment);
+    // Stores the experiment (with the project's default metric unless one was chosen) and trains it.
+    void launchExperiment(ExperimentSpec spec);
     // The form's settings shared by a run and an experiment's transfer arm; false (with a notice)
     // when one is not valid.
     bool readSettings(TrainConfig& config);
@@ -115,6 +122,11 @@ private:
     QDoubleSpinBox* probeLearningRate_;
     QPushButton* startButton_;
     QPushButton* experimentButton_;
+    QLineEdit* strategies_; // a labelling simulation's, comma-separated
+    QSpinBox* perRound_;
+    QSpinBox* rounds_;
+    QSpinBox* seedLabels_; // 0: a cold start
+    QPushButton* simulateButton_;
     QPushButton* continueButton_;
     QPushButton* pauseButton_;
     QPushButton* resumeButton_;

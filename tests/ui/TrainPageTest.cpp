@@ -344,6 +344,68 @@ TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTr
     }
 }
 
+TEST_F(TrainPageTest, ALabellingSimulationFromThePageTrainsEveryStrategyRoundAndComparesThemByLabels) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 12);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    window.findChild<QLineEdit*>("initialWeights")->setText("scratch");
+    window.findChild<QSpinBox*>("epochs")->setValue(1);
+    window.findChild<QSpinBox*>("batchSize")->setValue(8);
+    window.findChild<QSpinBox*>("seeds")->setValue(1);
+    window.findChild<QSpinBox*>("simulationPerRound")->setValue(3);
+    window.findChild<QSpinBox*>("simulationRounds")->setValue(2);
+    auto* strategies = window.findChild<QLineEdit*>("simulationStrategies");
+    strategies->setText("random, typical");
+    window.findChild<QPushButton*>("runSimulation")->click();
+    EXPECT_FALSE(page->job()->isRunning()) << "typical needs features, and scratch has none worth clustering";
+    auto* notice = window.findChild<QMessageBox*>("trainError");
+    ASSERT_NE(notice, nullptr);
+    EXPECT_TRUE(notice->text().contains("weights file")) << notice->text().toStdString();
+    notice->close();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+
+    strategies->setText("random, psychic");
+    window.findChild<QPushButton*>("runSimulation")->click();
+    EXPECT_FALSE(page->job()->isRunning());
+    notice = window.findChild<QMessageBox*>("trainError");
+    ASSERT_NE(notice, nullptr);
+    EXPECT_TRUE(notice->text().contains("psychic")) << notice->text().toStdString();
+    notice->close();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        EXPECT_TRUE(ExperimentStore(db).experiments().empty()) << "a refused simulation stores nothing";
+    }
+
+    window.findChild<QLineEdit*>("initialWeights")->setText("builtin:tinynet-fmnist");
+    strategies->setText("random, typical");
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    QSignalSpy trials(page->job(), &ui::JobController::trialsDone);
+    window.findChild<QPushButton*>("runSimulation")->click();
+    if (auto* refused = window.findChild<QMessageBox*>("trainError")) FAIL() << refused->text().toStdString();
+    ASSERT_TRUE(finished.wait(300'000)) << "the simulation did not finish";
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    EXPECT_EQ(trials.back().at(0).toInt(), 4) << "2 strategies x 1 seed x 2 rounds";
+
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto spec = ExperimentSpec::fromJson(ExperimentStore(db).experiment(finished.front().at(0).toLongLong()).specJson);
+    ASSERT_TRUE(spec.simulation);
+    EXPECT_EQ(spec.simulation->strategies, (std::vector<std::string>{"random", "typical"}));
+    EXPECT_EQ(spec.simulation->perRound, 3);
+    EXPECT_EQ(spec.arms.front().config.epochs, 1) << "the form's settings are the recipe";
+    EXPECT_EQ(spec.arms.front().config.init, "builtin:tinynet-fmnist");
+
+    auto* table = window.findChild<ui::ComparePage*>()->findChild<QTableWidget*>("comparisonTable");
+    EXPECT_EQ(table->horizontalHeaderItem(1)->text(), "Labels");
+    ASSERT_EQ(table->rowCount(), 4);
+    EXPECT_EQ(table->item(0, 1)->text(), "3");
+    EXPECT_EQ(table->item(3, 1)->text(), "6");
+    EXPECT_EQ(table->item(1, 0)->text(), "typical");
+}
+
 // The baselines are not held to fine-tuning's settings: scratch takes its own rate and epochs,
 // the probe its own rate, and everything else is shared so that only the start differs.
 TEST_F(TrainPageTest, AnExperimentGivesScratchAndTheProbeTheirOwnRatesAndScratchItsOwnEpochs) {
