@@ -232,7 +232,7 @@ void ComparePage::showExperiment(qint64 experimentId) {
                                    QString::number(result.scores.size()),
                                    QString::fromStdString(scoreText(result)), QString::fromStdString(calibrationText(result)),
                                    QString::fromStdString(deltaText(result)),
-                                   result.versusBaseline ? QString::fromStdString(std::string(verdictText(result.versusBaseline->verdict)))
+                                   result.versusBaseline ? QString::fromStdString(verdictCellText(comparison, result))
                                                          : tr("baseline"),
                                    QString::fromStdString(mcNemarText(result)),
                                    QString::fromStdString(labelsSavedText(comparison, result))};

@@ -135,7 +135,7 @@ void printComparison(const std::filesystem::path& project, std::int64_t id, cons
     std::printf("%-21s %-5s %-24s %-26s %-18s %-20s %-34s %s\n", "arm", comparison.spec.simulation ? "n" : "k", metric.c_str(), "delta", "verdict", "McNemar",
                 "labels saved", "ECE");
     for (const auto& result : comparison.results) {
-        const std::string verdict = result.versusBaseline ? std::string(verdictText(result.versusBaseline->verdict)) : "";
+        const std::string verdict = verdictCellText(comparison, result);
         std::printf("%-21s %-5s %-24s %-26s %-18s %-20s %-34s %s\n", result.arm.c_str(), budgetText(result.budget).c_str(),
                     scoreText(result).c_str(), deltaText(result).c_str(), verdict.c_str(), mcNemarText(result).c_str(),
                     labelsSavedText(comparison, result).c_str(), calibrationText(result).c_str());

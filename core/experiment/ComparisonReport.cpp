@@ -84,7 +84,8 @@ std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBud
     const auto& baseline = comparison.spec.baseline;
     if (result.arm == baseline || result.budget == 0 || !result.score) return {};
     if (!result.baselineLabelsToMatch)
-        return baseline + " never reaches it (k <= " + std::to_string(largestBudget(comparison.spec)) + ")";
+        return baseline + " never reaches it (" + (comparison.spec.simulation ? "n" : "k") + " <= " +
+               std::to_string(largestBudget(comparison.spec)) + ")";
     const double needed = *result.baselineLabelsToMatch;
     if (needed > result.budget)
         return baseline + " needs " + formatted("%.1f", needed) + " (" + formatted("%+.1f", needed - result.budget) +
@@ -93,6 +94,14 @@ std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBud
     const int smallest = smallestBudget(comparison.spec);
     return baseline + " needs " + (needed <= smallest ? "<= " + std::to_string(smallest) : formatted("%.1f", needed)) +
            " (none saved)";
+}
+
+std::string verdictCellText(const ExperimentComparison& comparison, const ArmBudgetResult& result) {
+    if (!result.versusBaseline) return {};
+    const auto verdict = result.versusBaseline->verdict;
+    if (!comparison.spec.simulation || verdict == Verdict::NoEvidence) return std::string(verdictText(verdict));
+    // A strategy is not a transfer: say what it did against the baseline strategy.
+    return (verdict == Verdict::TransferHelps ? "beats " : "worse than ") + comparison.spec.baseline;
 }
 
 std::string comparisonJson(const ExperimentComparison& comparison) {
@@ -166,8 +175,9 @@ std::string comparisonMarkdown(const ExperimentComparison& comparison) {
     std::string md = "# Experiment " + std::to_string(comparison.experimentId) + ": " + spec.name + "\n\n";
     const std::string metric(metricLabel(comparison.metric));
     md += "Held-out " + metric + ", mean and 95 % interval over " + std::to_string(spec.seeds.size()) +
-          " seeds. Deltas are paired by seed against **" + spec.baseline +
-          "**: *transfer helps* when the whole interval is above 0, *negative transfer* when it is below. "
+          " seeds. Deltas are paired by seed against **" + spec.baseline + "**: *" +
+          (spec.simulation ? "beats " + spec.baseline : std::string("transfer helps")) + "* when the whole interval is above 0, *" +
+          (spec.simulation ? "worse than " + spec.baseline : std::string("negative transfer")) + "* when it is below. "
           "McNemar's test pools the held-out predictions of the paired seeds (images only this arm got right : "
           "only " + spec.baseline + " got right). *Labels saved* is how many labels " +
           (spec.simulation ? "" : "per class ") + spec.baseline +
@@ -176,7 +186,7 @@ std::string comparisonMarkdown(const ExperimentComparison& comparison) {
     md += "| arm | " + std::string(spec.simulation ? "labels" : "k") + " | " + metric + " | delta vs " + spec.baseline + " | verdict | McNemar | labels saved | ECE |\n";
     md += "|---|---|---|---|---|---|---|---|\n";
     for (const auto& result : comparison.results) {
-        const std::string verdict = result.versusBaseline ? std::string(verdictText(result.versusBaseline->verdict)) : "";
+        const std::string verdict = verdictCellText(comparison, result);
         md += "| " + result.arm + " | " + budgetText(result.budget) + " | " + scoreText(result) + " | " + deltaText(result) +
               " | " + (verdict == "negative transfer" ? "**negative transfer**" : verdict) + " | " + mcNemarText(result) +
               " | " + labelsSavedText(comparison, result) + " | " + calibrationText(result) + " |\n";

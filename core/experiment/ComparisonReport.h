@@ -23,6 +23,9 @@ std::string calibrationText(const ArmBudgetResult& result);     // "0.082 [0.071
 std::string deltaText(const ArmBudgetResult& result);           // "+0.088 [+0.012, +0.164]", or empty
 std::string mcNemarText(const ArmBudgetResult& result);         // "p=0.0003 (412:102)", or empty
 std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBudgetResult& result);
+// The verdict against the baseline ("transfer helps"; in a labelling simulation "beats random"),
+// or empty for the baseline itself.
+std::string verdictCellText(const ExperimentComparison& comparison, const ArmBudgetResult& result);
 
 // Writes DIR/STEM.json, .csv and .md, each atomically; returns their paths.
 std::vector<std::filesystem::path> writeComparisonReports(const ExperimentComparison& comparison,

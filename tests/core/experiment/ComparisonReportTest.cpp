@@ -64,5 +64,24 @@ TEST(ComparisonReport, JsonCarriesMisclassifiedImagesAndNullForAnUnboundedInterv
     EXPECT_EQ(json["budgets"], (std::vector<std::string>{"5", "20"}));
 }
 
+// A labelling simulation compares strategies, not transfer, and counts labels in all.
+TEST(ComparisonReport, ASimulationsStrategiesBeatOrTrailTheBaselineByLabelsInAll) {
+    auto comparison = sampleComparison();
+    comparison.spec.simulation = LabellingSimulation{{"transfer", "scratch", "probe, linear"}, 0, 5, 4};
+    const auto& transfer = comparison.results[0];
+    EXPECT_EQ(verdictCellText(comparison, transfer), "beats scratch");
+    EXPECT_EQ(verdictCellText(comparison, comparison.results[1]), "");
+    auto worse = comparison.results[2];
+    worse.versusBaseline = comparePaired({0.3, 0.31, 0.29}, {0.6, 0.62, 0.61});
+    EXPECT_EQ(verdictCellText(comparison, worse), "worse than scratch");
+    EXPECT_EQ(labelsSavedText(comparison, transfer), "scratch needs 12.5 (+7.5 labels)");
+    const auto md = comparisonMarkdown(comparison);
+    EXPECT_NE(md.find("| arm | labels | accuracy |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| beats scratch |"), std::string::npos) << md;
+    EXPECT_NE(md.find("scratch never reaches it (n <= 20)"), std::string::npos) << md;
+    EXPECT_EQ(comparisonCsv(comparison).rfind("arm,labels,seeds,", 0), 0u);
+    EXPECT_EQ(nlohmann::json::parse(comparisonJson(comparison))["results"][0]["labels"], "5");
+}
+
 } // namespace
 } // namespace graft
