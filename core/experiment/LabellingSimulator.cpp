@@ -1,13 +1,17 @@
 #include "experiment/LabellingSimulator.h"
 
 #include "common/Error.h"
+#include "common/Sha256.h"
+#include "data/PreprocessJson.h"
 #include "models/Architectures.h"
 #include "models/Classifier.h"
 #include "project/LabellingPickStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
 #include "selection/Selection.h"
+#include "train/FeatureCache.h"
 #include "train/ImageOutputs.h"
+#include "train/ProjectFeatureStore.h"
 #include "train/RunModel.h"
 #include "train/TrainingInputs.h"
 
@@ -94,16 +98,36 @@ std::vector<std::string> LabellingSimulator::pickRound(Database& db, const std::
     return picks;
 }
 
+// Kept in the project like a run's frozen features, keyed by the weights (every tensor but the
+// head's), the transform and the pool, so a rerun after a kill, or another simulation with the
+// same recipe, reads them back instead of computing them.
 const cv::Mat& LabellingSimulator::backboneFeatures(ProjectStore& store, TrainObserver& log, std::stop_token stop) {
     if (!features_.empty()) return features_;
     const TrainConfig& recipe = spec_.arms.front().config;
     int classes = 0;
     for (const auto& summary : store.classSummaries()) classes += summary.train > 0 ? 1 : 0;
     const auto initial = createInitialModel(recipe, classes);
-    log.onLog("Computing the features of " + std::to_string(pool_.size()) + " training images with " + recipe.init);
-    features_ = outputsOfImages(store, pool_, *initial.model, architectureSpec(recipe.arch, recipe.inputSize).preprocess, false,
-                                project_.string() + " with " + recipe.init, {}, stop)
-                    .features;
+    const auto input = architectureSpec(recipe.arch, recipe.inputSize).preprocess;
+    const auto& blocks = initial.model->blocks();
+    std::string description = "selection features\n" +
+                              FeatureCache::keyFor(*initial.model, blocks, blocks.size() - 1, torch::empty({0})) + "\n" +
+                              preprocessJson(input) + "\n";
+    for (const auto& image : pool_) description += image.sha256 + "\n";
+    const std::string key = sha256Hex({reinterpret_cast<const std::uint8_t*>(description.data()), description.size()});
+
+    ProjectFeatureStore stored(project_);
+    if (!stored.has(key)) {
+        log.onLog("Computing the features of " + std::to_string(pool_.size()) + " training images with " + recipe.init);
+        const std::string source = project_.string() + " with " + recipe.init;
+        const bool complete = stored.write(key, std::ssize(pool_), 256, [&](std::int64_t begin, std::int64_t end) {
+            const std::vector<CatalogImage> batch(pool_.begin() + begin, pool_.begin() + end);
+            const cv::Mat features = outputsOfImages(store, batch, *initial.model, input, false, source, {}, stop).features;
+            return torch::from_blob(features.data, {features.rows, features.cols}, torch::kFloat32).clone();
+        }, stop);
+        if (!complete) throw Error(source + ": stopped");
+    }
+    const torch::Tensor rows = stored.rows(key, torch::arange(std::ssize(pool_), torch::kInt64)).reshape({std::ssize(pool_), -1});
+    features_ = cv::Mat(int(rows.size(0)), int(rows.size(1)), CV_32F, rows.data_ptr<float>()).clone();
     return features_;
 }
 

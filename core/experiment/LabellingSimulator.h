@@ -19,10 +19,11 @@ namespace graft {
 // has picked. A label is revealed by training on the image, never before.
 //
 // Round 0 is the seed set (`seedLabels` drawn at random); round r adds the strategy's `perRound`
-// picks from the images still hidden, seeded by the trial's seed and the round. Typical, diverse and
-// the clusters of uncertain-per-cluster work on the recipe's initial weights' features (computed
-// once per simulator); the uncertain strategies on the predictions of the same strategy's run of
-// the round before, and pick at random while there is none (a cold start's first round).
+// picks from the images still hidden, seeded by the trial's seed and the round. Typical, diverse
+// and the clusters of uncertain-per-cluster work on the recipe's initial weights' features (kept in
+// the project's feature store, so computed once); the uncertain strategies on the predictions of
+// the same strategy's run of the round before, and pick at random while there is none (a cold
+// start's first round).
 class LabellingSimulator {
 public:
     LabellingSimulator(std::filesystem::path project, std::int64_t experimentId, const ExperimentSpec& spec);

@@ -9,6 +9,7 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "train/ProjectFeatureStore.h"
 #include "train/RunSpec.h"
 #include "train/TrainingInputs.h"
 #include "train/TrainingSession.h"
@@ -117,6 +118,7 @@ TEST_F(ShapesSimulation, EachStrategyTrainsOnItsOwnPicksRoundByRoundAndFinishedR
     }
     EXPECT_NE(picks.at({"random", 0, 1}), picks.at({"random", 1, 1}));
 
+    EXPECT_EQ(ProjectFeatureStore(project()).storedSets(), 1) << "the pool's features, kept for a rerun";
     const auto second = runExperiment(project(), id, quiet, {});
     EXPECT_EQ(second.trained, 0);
     EXPECT_EQ(second.skipped, first.trained);
