@@ -51,18 +51,19 @@ protected:
     std::filesystem::path project() const { return dir_ / "shapes.graft"; }
     std::filesystem::path weights() const { return dir_ / "pretrained.pt"; }
 
-    std::string specJson(const std::string& init) const {
+    std::string specJson(const std::string& init, int seedLabels = 0) const {
         std::string strategies;
         for (const auto& strategy : kStrategies) strategies += (strategies.empty() ? "\"" : ", \"") + strategy + "\"";
         return R"({"name": "which shapes", "seeds": 2, "simulation": {"strategies": [)" + strategies + R"(], "perRound": )" +
-               std::to_string(kPerRound) + R"(, "rounds": )" + std::to_string(kRounds) + R"(},
+               std::to_string(kPerRound) + R"(, "rounds": )" + std::to_string(kRounds) +
+               R"(, "seedLabels": )" + std::to_string(seedLabels) + R"(},
                    "recipe": {"init": ")" + init + R"(", "epochs": 2, "batchSize": 8, "checkpointMinutes": 0}})";
     }
 
-    std::int64_t createSimulation(const std::filesystem::path& project) const {
+    std::int64_t createSimulation(const std::filesystem::path& project, int seedLabels = 0) const {
         Database db = openProject(project);
         ProjectStore store(db);
-        const auto spec = ExperimentSpec::fromJson(specJson(weights().string()));
+        const auto spec = ExperimentSpec::fromJson(specJson(weights().string(), seedLabels));
         return ExperimentStore(db).create(spec.name, spec.withProjectDefaults(store).toJson());
     }
 
@@ -168,6 +169,26 @@ TEST_F(ShapesSimulation, NoStrategySeesAHiddenLabel) {
     const auto sabotagedId = createSimulation(sabotaged);
     runExperiment(sabotaged, sabotagedId, quiet, {});
     EXPECT_EQ(allPicks(sabotaged, sabotagedId), picks);
+}
+
+TEST_F(ShapesSimulation, ASeedSetIsSharedByEveryStrategyAndTrainedSoUncertaintyHasAModelFromTheFirstRound) {
+    constexpr int kSeedLabels = 5;
+    const auto id = createSimulation(project(), kSeedLabels);
+    ExperimentObserver quiet;
+    EXPECT_EQ(runExperiment(project(), id, quiet, {}).trained, int(kStrategies.size() * kSeeds.size()) * (kRounds + 1));
+    Database db = openProject(project(), ProjectAccess::ReadOnly);
+    LabellingPickStore picks(db);
+    RunStore runs(db);
+    for (const auto seed : kSeeds) {
+        const auto seedSet = picks.picks(id, "random", seed, 0);
+        ASSERT_EQ(seedSet.size(), std::size_t(kSeedLabels));
+        for (const auto& strategy : kStrategies) {
+            EXPECT_EQ(picks.picks(id, strategy, seed, 0), seedSet) << strategy;
+            EXPECT_TRUE(runs.trialRun(id, strategy, seed, kSeedLabels)) << "the seed set trains: " << strategy;
+        }
+        EXPECT_NE(picks.picks(id, "uncertain", seed, 1), picks.picks(id, "random", seed, 1)) << "a model to be unsure with";
+    }
+    EXPECT_NE(picks.picks(id, "random", 0, 0), picks.picks(id, "random", 1, 0)) << "each seed draws its own seed set";
 }
 
 TEST_F(ShapesSimulation, StrategiesThatNeedFeaturesRefuseARecipeFromScratchAndAPoolTooSmallIsNamed) {
