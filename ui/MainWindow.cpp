@@ -10,9 +10,12 @@
 #include "ModelPage.h"
 #include "Preferences.h"
 #include "PreferencesDialog.h"
+#include "ProjectSummary.h"
+#include "StepStates.h"
 #include "Theme.h"
 #include "TrainPage.h"
 #include "TryPage.h"
+#include "WelcomePage.h"
 
 #include "experiment/DemoProject.h"
 #include "experiment/ExperimentRunner.h"
@@ -31,6 +34,7 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QProgressDialog>
+#include <QPushButton>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -47,14 +51,19 @@
 namespace graft::ui {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), undoStack_(new QUndoStack(this)), navigator_(new QListWidget), pages_(new QStackedWidget),
+    : QMainWindow(parent), undoStack_(new QUndoStack(this)), shell_(new QStackedWidget), welcome_(new WelcomePage),
+      navigator_(new QListWidget), pages_(new QStackedWidget),
       dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage), trainPage_(new TrainPage(modelPage_)),
       comparePage_(new ComparePage), tryPage_(new TryPage), exportPage_(new ExportPage), importJob_(new JobController(this)),
-      readOnlyNotice_(new QLabel) {
+      readOnlyNotice_(new QLabel), jobIndicator_(new QPushButton) {
     setAcceptDrops(true);
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
-    navigator_->setFixedWidth(160);
+    navigator_->setAccessibleName(tr("Steps"));
+    navigator_->setFixedWidth(210);
+    navigator_->setSpacing(3);
+    navigator_->setWordWrap(true); // a verdict takes two lines
+    navigator_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     addPage(tr("Data & Labels"), dataPage_);
     addPage(tr("Model"), modelPage_);
     addPage(tr("Train"), trainPage_);
@@ -69,14 +78,24 @@ MainWindow::MainWindow(QWidget* parent)
     // Fixed colours, legible in the light and the dark theme alike.
     readOnlyNotice_->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 6px; }");
     readOnlyNotice_->hide();
-    auto* central = new QWidget;
-    auto* layout = new QVBoxLayout(central);
+    auto* workbench = new QWidget;
+    auto* layout = new QVBoxLayout(workbench);
     layout->addWidget(readOnlyNotice_);
-    auto* workbench = new QHBoxLayout;
-    workbench->addWidget(navigator_);
-    workbench->addWidget(pages_, 1);
-    layout->addLayout(workbench, 1);
-    setCentralWidget(central);
+    auto* steps = new QHBoxLayout;
+    steps->addWidget(navigator_);
+    steps->addWidget(pages_, 1);
+    layout->addLayout(steps, 1);
+    shell_->addWidget(welcome_);
+    shell_->addWidget(workbench);
+    setCentralWidget(shell_);
+    welcome_->setRecentProjects(recentProjects());
+    connect(welcome_, &WelcomePage::folderChosen, this, &MainWindow::createProjectFromFolder);
+    connect(welcome_, &WelcomePage::demoRequested, this, [this] { openDemoProject(); });
+    connect(welcome_, &WelcomePage::openRequested, this, &MainWindow::chooseProject);
+    connect(welcome_, &WelcomePage::projectChosen, this, [this](const QString& path) {
+        QString error;
+        if (!openProject(path, &error)) QMessageBox::critical(this, tr("Cannot open project"), error);
+    });
 
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     auto* create = fileMenu->addAction(tr("&New Project…"), this, &MainWindow::createNewProject);
@@ -134,6 +153,17 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(modelPage_, &ModelPage::initialWeightsChosen, trainPage_, &TrainPage::setInitialWeights);
     connect(trainPage_, &TrainPage::status, this, [this](const QString& text) { statusBar()->showMessage(text); });
+    connect(modelPage_, &ModelPage::planChanged, this, &MainWindow::refreshStepTexts);
+    connect(trainPage_, &TrainPage::runningChanged, this, &MainWindow::refreshStepTexts);
+    connect(trainPage_->job(), &JobController::stepDone, this, &MainWindow::refreshStepTexts);
+    connect(trainPage_->job(), &JobController::trialsDone, this, &MainWindow::refreshStepTexts);
+    connect(trainPage_->job(), &JobController::finished, this, &MainWindow::refreshStepTexts);
+    jobIndicator_->setObjectName("jobIndicator");
+    jobIndicator_->setFlat(true);
+    jobIndicator_->setIcon(QIcon::fromTheme("media-playback-start"));
+    jobIndicator_->hide();
+    statusBar()->addPermanentWidget(jobIndicator_);
+    connect(jobIndicator_, &QPushButton::clicked, this, [this] { showPage(pages_->indexOf(trainPage_)); });
     statusBar()->showMessage(tr("No project open"));
     resize(1280, 800);
     applyPreferences(Preferences::load());
@@ -149,8 +179,12 @@ MainWindow::~MainWindow() {
 int MainWindow::pageCount() const { return pages_->count(); }
 
 QString MainWindow::pageName(int page) const {
-    return navigator_->item(page)->text().toLower().remove('&').simplified().replace(' ', '-').replace("--", "-");
+    return navigator_->item(page)->data(Qt::UserRole).toString().toLower().remove('&').simplified().replace(' ', '-').replace("--", "-");
 }
+
+bool MainWindow::showsWelcome() const { return shell_->currentWidget() == welcome_; }
+
+QString MainWindow::stepText(int page) const { return navigator_->item(page)->text(); }
 
 void MainWindow::showPage(int page) { navigator_->setCurrentRow(page); }
 
@@ -181,8 +215,45 @@ void MainWindow::applyPreferences(const Preferences& preferences) {
 }
 
 void MainWindow::addPage(const QString& title, QWidget* page) {
-    navigator_->addItem(title);
+    auto* item = new QListWidgetItem(title);
+    item->setData(Qt::UserRole, title);
+    navigator_->addItem(item);
     pages_->addWidget(page);
+}
+
+void MainWindow::updateSteps() {
+    summary_.reset();
+    if (db_) {
+        try {
+            summary_ = std::make_unique<ProjectSummary>(summarizeProject(*db_));
+        } catch (const std::exception& error) {
+            statusBar()->showMessage(QString::fromStdString(error.what()));
+        }
+    }
+    refreshStepTexts();
+}
+
+void MainWindow::refreshStepTexts() {
+    WorkbenchState state;
+    state.project = summary_.get();
+    state.architecture = modelPage_->architecture();
+    state.frozenBlocks = modelPage_->frozenBlockCount();
+    state.training = trainPage_->job()->isRunning();
+    state.trainingPercent = trainPage_->progressPercent();
+    const auto steps = stepStates(state);
+    for (int page = 0; page < navigator_->count() && page < int(steps.size()); ++page) {
+        auto* item = navigator_->item(page);
+        const auto& step = steps[std::size_t(page)];
+        item->setText(item->data(Qt::UserRole).toString() + "\n" + step.text);
+        // Grey says "not yet"; the text says why, so colour is never the only sign.
+        item->setForeground(step.blocked ? navigator_->palette().color(QPalette::Disabled, QPalette::Text)
+                                         : navigator_->palette().color(QPalette::Text));
+        item->setToolTip(step.text);
+    }
+    // Whatever page is shown, training under way stays in sight, a click away.
+    jobIndicator_->setVisible(state.training);
+    jobIndicator_->setText(tr("Training: %1 %").arg(state.trainingPercent));
+    jobIndicator_->setToolTip(tr("%1 — click to go to Train").arg(trainPage_->progressText()));
 }
 
 bool MainWindow::openProject(const QString& path, QString* error) {
@@ -212,6 +283,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         rememberProject(path);
         setWindowTitle(readOnlyReason.isEmpty() ? tr("%1 – Graft").arg(QFileInfo(path).fileName())
                                                 : tr("%1 (read-only) – Graft").arg(QFileInfo(path).fileName()));
+        shell_->setCurrentIndex(1); // the workbench
         showProjectCounts();
         return true;
     } catch (const std::exception& exception) {
@@ -221,6 +293,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
 }
 
 void MainWindow::showProjectCounts() {
+    updateSteps();
     if (!db_) return;
     ProjectStore store(*db_);
     const auto runs = trainPage_->runCount();
@@ -366,6 +439,30 @@ void MainWindow::showJobProgress(const QString& text) {
         dialog->deleteLater();
         delete started;
     }, Qt::SingleShotConnection);
+}
+
+bool MainWindow::createProjectFromFolder(const QString& folder) {
+    const QFileInfo info(folder);
+    if (!info.isDir()) {
+        showNotice(this, QMessageBox::Warning, tr("New project"), tr("%1 is not a folder.").arg(folder), "newProjectError");
+        return false;
+    }
+    const QString file = info.absoluteDir().filePath(info.fileName() + ".graft"); // beside it, named after it
+    if (!QFileInfo::exists(file)) {
+        try {
+            graft::createProject(file.toStdString());
+        } catch (const std::exception& exception) {
+            showNotice(this, QMessageBox::Warning, tr("New project"), QString::fromStdString(exception.what()), "newProjectError");
+            return false;
+        }
+    }
+    QString error;
+    if (!openProject(file, &error)) {
+        showNotice(this, QMessageBox::Warning, tr("New project"), error, "newProjectError");
+        return false;
+    }
+    showPage(pages_->indexOf(dataPage_));
+    return importPaths({info.absoluteFilePath()});
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

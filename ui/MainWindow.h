@@ -13,6 +13,7 @@ class QDragEnterEvent;
 class QMenu;
 class QDropEvent;
 class QLabel;
+class QPushButton;
 class QUndoStack;
 
 namespace graft {
@@ -29,9 +30,12 @@ class ExportPage;
 class ModelPage;
 class PreferencesDialog;
 struct Preferences;
+struct ProjectSummary;
 class TrainPage;
+class WelcomePage;
 
-// The workbench shell: a page navigator over the pages. Data & Labels labels images (with undo),
+// The workbench shell: the welcome page while no project is open, then a step bar over the pages,
+// each step with its state in a few words. Data & Labels labels images (with undo),
 // Model freezes blocks, Train runs training and experiments with live charts, Compare shows an
 // experiment's verdicts, Export writes a run's model and proves its parity.
 class MainWindow : public QMainWindow {
@@ -66,6 +70,14 @@ public:
     // in the background with progress and Cancel when it does not exist yet, opens it, and shows
     // the start page. False while another import runs.
     bool openDemoProject(const QString& path = {}, const QString& digitsSheet = {});
+    // Creates FOLDER.graft beside the folder (or opens it, when it exists), opens it and imports the
+    // folder into it in the background: the welcome page's way in. False, with a notice, when the
+    // project cannot be made.
+    bool createProjectFromFolder(const QString& folder);
+    // The welcome page while no project is open.
+    bool showsWelcome() const;
+    // The step bar's line for each page: its title and its state ("3 classes · 12 unlabelled").
+    QString stepText(int page) const;
     // Train when an experiment has trials left to run, Compare when one has results, else Data.
     void showStartPage();
     // Most recent first, as kept in QSettings.
@@ -87,9 +99,14 @@ private:
     // A progress dialog with ETA and Cancel for importJob()'s job, gone when the job finishes.
     void showJobProgress(const QString& text);
     void showProjectCounts();
+    // Reads the project again for the step bar; refreshStepTexts only redraws it (model, progress).
+    void updateSteps();
+    void refreshStepTexts();
 
     std::unique_ptr<Database> db_;
     QUndoStack* undoStack_;
+    QStackedWidget* shell_; // the welcome page, then the workbench
+    WelcomePage* welcome_;
     QListWidget* navigator_;
     QStackedWidget* pages_;
     DataPage* dataPage_;
@@ -103,6 +120,8 @@ private:
     QString projectPath_;
     QString readOnlyReason_;
     QLabel* readOnlyNotice_;
+    QPushButton* jobIndicator_; // in the status bar while a run or experiment trains: progress, a click to go there
+    std::unique_ptr<ProjectSummary> summary_; // for the step bar; empty while no project is open
 };
 
 } // namespace graft::ui

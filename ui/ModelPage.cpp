@@ -194,6 +194,8 @@ void ModelPage::freezeAllButLast(int trainingBlocks) {
     diagram_->setFrozen(std::move(frozen));
 }
 
+int ModelPage::frozenBlockCount() const { return int(diagram_->frozen().size()); }
+
 QString ModelPage::freezePlan() const {
     if (gradual_) return QString("gradual:%1").arg(*gradual_);
     const auto& graph = diagram_->graph();

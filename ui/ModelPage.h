@@ -33,6 +33,7 @@ public:
     QString architecture() const;
     // As train's --freeze takes it: none, probe, upto:BLOCK, blocks:A,B or gradual:E.
     QString freezePlan() const;
+    int frozenBlockCount() const;
     // As train's --lr-mult takes it: "" (all 1), "LO,1" (a ramp to the head) or "BLOCK=x,...",
     // naming trainable blocks only.
     QString learningRateMultipliers() const;

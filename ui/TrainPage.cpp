@@ -377,6 +377,10 @@ void TrainPage::setInitialWeights(const QString& weights) { init_->setText(weigh
 
 int TrainPage::runCount() const { return runTable_->rowCount(); }
 
+int TrainPage::progressPercent() const { return progress_->value(); }
+
+QString TrainPage::progressText() const { return progressText_->text(); }
+
 void TrainPage::start() {
     if (projectPath_.isEmpty() || job_->isRunning()) return;
     TrainingRequest request;
@@ -545,6 +549,7 @@ void TrainPage::setRunning(bool running) {
     continueButton_->setEnabled(!running && !readOnly_);
     pauseButton_->setEnabled(running);
     updateResume();
+    Q_EMIT runningChanged(running);
 }
 
 void TrainPage::onTrials(int done, int total, double etaSeconds, const QString& current) {

@@ -67,6 +67,10 @@ public:
     // page follows; 0 when none.
     qint64 followedRun() const { return followedRun_; }
     int runCount() const;
+    // Of the run or experiment under way, 0–100.
+    int progressPercent() const;
+    // What the run or experiment under way is doing, with its ETA.
+    QString progressText() const;
     MetricChart* chart() const { return chart_; }
     JobController* job() const { return job_; }
 
@@ -74,6 +78,8 @@ Q_SIGNALS:
     // For the status bar: what is happening, with the ETA while a run trains.
     void status(const QString& text);
     void runsChanged();
+    // A run or an experiment started (true) or ended.
+    void runningChanged(bool running);
     void experimentFinished(qint64 experimentId);
 
 private:

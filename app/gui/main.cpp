@@ -54,7 +54,9 @@ int main(int argc, char** argv) {
         // Every page, then each further tab of a page with tabs ("4-compare-2.png"). Each shot waits a
         // moment, and for the page's background jobs, so what it computes (thumbnails, evaluations,
         // heat maps) is in the picture.
-        for (int page = 0; page < window.pageCount(); ++page) {
+        // With no project open there is one thing to see: the welcome page.
+        if (window.showsWelcome()) shots.push_back({-1, nullptr, 0, "0-welcome"});
+        for (int page = 0; page < window.pageCount() && !window.showsWelcome(); ++page) {
             const QString name = QString("%1-%2").arg(page + 1).arg(window.pageName(page));
             shots.push_back({page, nullptr, 0, name});
             window.showPage(page);
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
         *next = [&, next](std::size_t index) {
             if (index == shots.size()) return QApplication::exit(0);
             const auto& shot = shots[index];
-            window.showPage(shot.page);
+            if (shot.page >= 0) window.showPage(shot.page);
             if (shot.tabs) shot.tabs->setCurrentIndex(shot.tab);
             auto take = std::make_shared<std::function<void(int)>>();
             *take = [&, next, take, index](int waitsLeft) {

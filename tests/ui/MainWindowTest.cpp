@@ -1,18 +1,23 @@
 #include "DataPage.h"
 #include "ImageGridModel.h"
 #include "JobController.h"
+#include "LayerDiagram.h"
 #include "MainWindow.h"
+#include "ModelPage.h"
 #include "Preferences.h"
 #include "PreferencesDialog.h"
 #include "Theme.h"
 #include "TrainPage.h"
+#include "WelcomePage.h"
 
 #include "project/ProjectFile.h"
+#include "project/ProjectStore.h"
 #include "project/RunStore.h"
 #include "train/CpuThreadLimit.h"
 #include "train/RunSpec.h"
 
 #include "DigitsSheet.h"
+#include "ShapesFolder.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
 #include "TestApplication.h"
@@ -21,17 +26,22 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QLabel>
+#include <QListView>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QFile>
+#include <QDropEvent>
+#include <QListWidget>
 #include <QMenu>
+#include <QMimeData>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTest>
+#include <QUrl>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -59,6 +69,85 @@ TEST_F(MainWindowTest, ShowsClassCountsOfTheOpenedProject) {
     EXPECT_TRUE(window.windowTitle().contains("shapes.graft"));
 }
 
+// Issue 31's first hour: from nothing open to a labelled project by dropping a folder.
+TEST_F(MainWindowTest, AFolderDroppedOnTheWelcomePageBecomesALabelledProjectBesideIt) {
+    testing::TempDir dir;
+    testing::writeShapesFolder(dir / "leaves", 3, 4);
+    ui::MainWindow window;
+    ASSERT_TRUE(window.showsWelcome()) << "nothing open: the welcome page";
+    auto* welcome = window.findChild<ui::WelcomePage*>();
+    ASSERT_NE(welcome, nullptr);
+
+    QMimeData data;
+    data.setUrls({QUrl::fromLocalFile(QString::fromStdString((dir / "leaves").string()))});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(welcome, &enter);
+    EXPECT_TRUE(enter.isAccepted()) << "a folder is welcome";
+    QSignalSpy finished(window.importJob(), &ui::JobController::finished);
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(welcome, &drop);
+    ASSERT_TRUE(finished.wait(60'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    QTest::qWait(50); // the import's finishing touches run after the spy's slot
+
+    const auto project = dir / "leaves.graft";
+    ASSERT_TRUE(std::filesystem::exists(project)) << "the project sits beside the folder, named after it";
+    EXPECT_FALSE(window.showsWelcome());
+    EXPECT_EQ(window.currentPage(), window.findChild<ui::DataPage*>());
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    ProjectStore store(db);
+    EXPECT_EQ(store.imageCount(), 9);
+    EXPECT_EQ(store.unlabeledCount(), 0) << "class folders are labels";
+    EXPECT_TRUE(window.stepText(0).endsWith("3 classes · 0 unlabelled")) << window.stepText(0).toStdString();
+
+    ui::MainWindow next; // Graft started again lists it first
+    auto* recent = next.findChild<ui::WelcomePage*>()->findChild<QListWidget*>("recentProjects");
+    ASSERT_GT(recent->count(), 0);
+    EXPECT_TRUE(QTest::qWaitFor([&] { return recent->item(0)->text().contains("9 images · 3 classes · 0 unlabelled"); }, 10'000))
+        << recent->item(0)->text().toStdString();
+    EXPECT_FALSE(recent->item(0)->icon().isNull()) << "a thumbnail of its first image";
+}
+
+TEST_F(MainWindowTest, TheStepBarFollowsLabelsTheFreezePlanAndRuns) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 4);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    EXPECT_TRUE(window.stepText(0).endsWith("3 classes · 0 unlabelled")) << window.stepText(0).toStdString();
+    EXPECT_TRUE(window.stepText(1).endsWith("tinynet · all blocks train")) << window.stepText(1).toStdString();
+    EXPECT_TRUE(window.stepText(2).endsWith("ready to train")) << window.stepText(2).toStdString();
+    EXPECT_TRUE(window.stepText(4).endsWith("train a run first")) << window.stepText(4).toStdString();
+
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    grid->setCurrentIndex(grid->model()->index(0, 0));
+    QTest::keyClick(grid, Qt::Key_0);
+    EXPECT_TRUE(window.stepText(0).endsWith("1 unlabelled")) << window.stepText(0).toStdString();
+
+    auto* model = window.findChild<ui::ModelPage*>();
+    model->diagram()->setFrozen({"stage1", "stage2"});
+    EXPECT_TRUE(window.stepText(1).endsWith("2 blocks frozen")) << window.stepText(1).toStdString();
+
+    auto* page = window.findChild<ui::TrainPage*>();
+    window.findChild<QSpinBox*>("epochs")->setValue(1);
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("startTraining")->click();
+    EXPECT_TRUE(window.stepText(2).contains("training · ")) << window.stepText(2).toStdString();
+    // The job indicator follows the run from another page and leads back to it.
+    window.showPage(0);
+    auto* indicator = window.findChild<QPushButton*>("jobIndicator");
+    ASSERT_NE(indicator, nullptr);
+    EXPECT_FALSE(indicator->isHidden());
+    EXPECT_TRUE(indicator->text().startsWith("Training: ")) << indicator->text().toStdString();
+    indicator->click();
+    EXPECT_EQ(window.currentPage(), page);
+    ASSERT_TRUE(finished.wait(120'000));
+    QTest::qWait(50);
+    EXPECT_TRUE(indicator->isHidden()) << "gone once the run ends";
+    EXPECT_TRUE(window.stepText(2).endsWith("1 run finished")) << window.stepText(2).toStdString();
+    EXPECT_TRUE(window.stepText(4).endsWith("ready")) << window.stepText(4).toStdString();
+}
+
 TEST_F(MainWindowTest, TheDemoProjectIsCreatedInTheBackgroundAndOpensOnTrainWithItsExperimentReady) {
     testing::TempDir dir;
     testing::writeDigitsSheet(dir / "digits.png");
@@ -66,8 +155,7 @@ TEST_F(MainWindowTest, TheDemoProjectIsCreatedInTheBackgroundAndOpensOnTrainWith
     ui::MainWindow window;
     ASSERT_TRUE(window.openDemoProject(QString::fromStdString(project.string()), QString::fromStdString((dir / "digits.png").string())));
     auto* train = window.findChild<ui::TrainPage*>();
-    auto* pages = window.findChild<QStackedWidget*>();
-    ASSERT_TRUE(QTest::qWaitFor([&] { return pages->currentWidget() == train; }, 120'000)) << "the window moves to Train";
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window.currentPage() == train; }, 120'000)) << "the window moves to Train";
     EXPECT_TRUE(std::filesystem::exists(project));
     EXPECT_TRUE(window.windowTitle().contains("demo.graft")) << window.windowTitle().toStdString();
     auto* run = window.findChild<QPushButton*>("continueExperiment");
@@ -79,7 +167,7 @@ TEST_F(MainWindowTest, TheDemoProjectIsCreatedInTheBackgroundAndOpensOnTrainWith
     // A second time the file is there: it opens at once, without a job.
     ui::MainWindow again;
     ASSERT_TRUE(again.openDemoProject(QString::fromStdString(project.string()), "/nonexistent/digits.png"));
-    EXPECT_EQ(again.findChild<QStackedWidget*>()->currentWidget(), again.findChild<ui::TrainPage*>());
+    EXPECT_EQ(again.currentPage(), again.findChild<ui::TrainPage*>());
 }
 
 TEST_F(MainWindowTest, WithoutTheDigitsSheetTheDemoNamesThePackageAndCreatesNothing) {

@@ -235,7 +235,7 @@ TEST_F(TrainPageTest, AStoppedExperimentContinuesFromItsButtonWithOnlyTheTrialsL
     EXPECT_EQ(std::count_if(runs.begin(), runs.end(), [&](const RunRecord& run) { return run.experimentId == experimentId; }), 2)
         << "one run per trial: the finished one is not trained again";
     EXPECT_TRUE(button->isHidden()) << "nothing is left to continue";
-    EXPECT_EQ(window.findChild<QStackedWidget*>()->currentWidget(), window.findChild<ui::ComparePage*>());
+    EXPECT_EQ(window.currentPage(), window.findChild<ui::ComparePage*>());
 }
 
 TEST_F(TrainPageTest, PauseKeepsTheStepsAndResumeFinishesTheSameRun) {
@@ -309,9 +309,8 @@ TEST_F(TrainPageTest, AnExperimentFromThePageEndsOnCompareWithTheVerdictsOfItsTr
     ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
     EXPECT_EQ(trials.back().at(0).toInt(), 8) << "2 arms x 2 seeds x 2 budgets";
 
-    auto* pages = window.findChild<QStackedWidget*>();
     auto* compare = window.findChild<ui::ComparePage*>();
-    EXPECT_EQ(pages->currentWidget(), compare) << "the window moves to Compare";
+    EXPECT_EQ(window.currentPage(), compare) << "the window moves to Compare";
     auto* table = compare->findChild<QTableWidget*>("comparisonTable");
     const auto comparison = compareExperiment(project, finished.front().at(0).toLongLong());
     ASSERT_EQ(table->rowCount(), int(comparison.results.size()));
