@@ -28,6 +28,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # libblas's alternatives, not linked, so it is named here: without it Linear layers run ~30x slower.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread")
-# OpenCV's handwritten digits, which Help > Open Demo Project and graft-cli demo are made from.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "opencv-doc")
+# OpenCV's handwritten digits, which Help > Open Demo Project and graft-cli demo are made from; and
+# the icon theme the window falls back on where the desktop's theme lacks an icon.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "opencv-doc, adwaita-icon-theme")
 include(CPack)

@@ -8,10 +8,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERB="${1:-}"
 
-# Build and run time dependencies, all from Debian 12; opencv-doc holds the demo project's digits.
+# Build and run time dependencies, all from Debian 12; opencv-doc holds the demo project's digits,
+# adwaita-icon-theme the icons where the desktop's theme has none.
 PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev libqcustomplot-dev
+    qt6-base-dev libqcustomplot-dev adwaita-icon-theme
     libtorch-dev libopenblas0-pthread
     libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
     libboost-math-dev

@@ -60,7 +60,7 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
     navigator_->setAccessibleName(tr("Steps"));
-    navigator_->setFixedWidth(210);
+    navigator_->setFixedWidth(170);
     navigator_->setSpacing(3);
     navigator_->setWordWrap(true); // a verdict takes two lines
     navigator_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -133,9 +133,10 @@ MainWindow::MainWindow(QWidget* parent)
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName("mainToolBar"); // saveState needs the name
     toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon); // icons alone say little to a newcomer
     create->setIcon(QIcon::fromTheme("document-new"));
     open->setIcon(QIcon::fromTheme("document-open"));
-    import->setIcon(QIcon::fromTheme("document-import"));
+    import->setIcon(QIcon::fromTheme("document-import", QIcon::fromTheme("insert-image")));
     undo->setIcon(QIcon::fromTheme("edit-undo"));
     redo->setIcon(QIcon::fromTheme("edit-redo"));
     preferences->setIcon(QIcon::fromTheme("preferences-system"));

@@ -1,7 +1,9 @@
 #include "Theme.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QPalette>
+#include <QStandardPaths>
 #include <QStyle>
 #include <QStyleFactory>
 
@@ -45,6 +47,15 @@ void applyTheme(const QString& theme) {
         QApplication::setPalette(QApplication::style()->standardPalette());
         themed = false;
     }
+}
+
+void useIconTheme() {
+    auto paths = QIcon::themeSearchPaths();
+    for (const auto& folder : QStandardPaths::locateAll(QStandardPaths::GenericDataLocation, "icons", QStandardPaths::LocateDirectory))
+        if (!paths.contains(folder)) paths << folder;
+    QIcon::setThemeSearchPaths(paths);
+    if (QIcon::themeName().isEmpty()) QIcon::setThemeName("Adwaita");
+    else QIcon::setFallbackThemeName("Adwaita");
 }
 
 } // namespace graft::ui

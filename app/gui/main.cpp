@@ -1,4 +1,5 @@
 #include "MainWindow.h"
+#include "Theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName("Graft");
     QApplication::setOrganizationName("Graft");
+    graft::ui::useIconTheme();
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Transfer-learning workbench");
