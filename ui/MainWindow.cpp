@@ -55,7 +55,8 @@ MainWindow::MainWindow(QWidget* parent)
       navigator_(new QListWidget), pages_(new QStackedWidget),
       dataPage_(new DataPage(undoStack_)), modelPage_(new ModelPage), trainPage_(new TrainPage(modelPage_)),
       comparePage_(new ComparePage), tryPage_(new TryPage), exportPage_(new ExportPage), importJob_(new JobController(this)),
-      readOnlyNotice_(new QLabel), jobIndicator_(new QPushButton) {
+      readOnlyNotice_(new QLabel), jobIndicator_(new QPushButton), emptyStateText_(new QLabel),
+      emptyStateAction_(new QPushButton), emptyState_(new QWidget) {
     setAcceptDrops(true);
     setWindowTitle(tr("Graft"));
     navigator_->setObjectName("pageNavigator");
@@ -71,6 +72,12 @@ MainWindow::MainWindow(QWidget* parent)
     addPage(tr("Try"), tryPage_);
     addPage(tr("Export"), exportPage_);
     connect(navigator_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+    connect(navigator_, &QListWidget::currentRowChanged, this, &MainWindow::updateEmptyState);
+    connect(emptyStateAction_, &QPushButton::clicked, this, [this] {
+        const QVariant target = emptyStateAction_->property("step");
+        if (target.isValid()) showPage(target.toInt());
+        else chooseImport();
+    });
     navigator_->setCurrentRow(0);
 
     readOnlyNotice_->setObjectName("readOnlyNotice");
@@ -78,12 +85,26 @@ MainWindow::MainWindow(QWidget* parent)
     // Fixed colours, legible in the light and the dark theme alike.
     readOnlyNotice_->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 6px; }");
     readOnlyNotice_->hide();
+    emptyStateText_->setObjectName("emptyStateText");
+    emptyStateText_->setWordWrap(true);
+    emptyStateAction_->setObjectName("emptyStateAction");
+    auto* emptyLayout = new QHBoxLayout(emptyState_);
+    emptyLayout->setContentsMargins(8, 6, 8, 6);
+    emptyLayout->addWidget(emptyStateText_, 1);
+    emptyLayout->addWidget(emptyStateAction_);
+    emptyState_->setObjectName("emptyState");
+    emptyState_->setAutoFillBackground(true);
+    emptyState_->setBackgroundRole(QPalette::AlternateBase);
+    emptyState_->hide();
     auto* workbench = new QWidget;
     auto* layout = new QVBoxLayout(workbench);
     layout->addWidget(readOnlyNotice_);
     auto* steps = new QHBoxLayout;
     steps->addWidget(navigator_);
-    steps->addWidget(pages_, 1);
+    auto* pageColumn = new QVBoxLayout;
+    pageColumn->addWidget(emptyState_);
+    pageColumn->addWidget(pages_, 1);
+    steps->addLayout(pageColumn, 1);
     layout->addLayout(steps, 1);
     shell_->addWidget(welcome_);
     shell_->addWidget(workbench);
@@ -255,6 +276,31 @@ void MainWindow::refreshStepTexts() {
     jobIndicator_->setVisible(state.training);
     jobIndicator_->setText(tr("Training: %1 %").arg(state.trainingPercent));
     jobIndicator_->setToolTip(tr("%1 — click to go to Train").arg(trainPage_->progressText()));
+    updateEmptyState();
+}
+
+void MainWindow::updateEmptyState() {
+    const int page = navigator_->currentRow();
+    if (!summary_ || page < 0) return emptyState_->hide();
+    WorkbenchState state;
+    state.project = summary_.get();
+    state.training = trainPage_->job()->isRunning();
+    const auto step = stepStates(state).at(std::size_t(page));
+    if (page == int(Step::Data) && summary_->overview.images == 0) {
+        emptyStateText_->setText(tr("This project has no images yet. Drop a folder of class folders (or loose images) "
+                                    "anywhere on the window, or import one."));
+        emptyStateAction_->setText(tr("Import images…"));
+        emptyStateAction_->setProperty("step", QVariant());
+    } else if (step.blocked) {
+        const int target = int(step.fixedOn);
+        emptyStateText_->setText(tr("Not yet: %1.").arg(step.text));
+        // "&" would underline the next letter as a shortcut: doubled, it shows as itself.
+        emptyStateAction_->setText(tr("Go to %1").arg(navigator_->item(target)->data(Qt::UserRole).toString().replace("&", "&&")));
+        emptyStateAction_->setProperty("step", target);
+    } else {
+        return emptyState_->hide();
+    }
+    emptyState_->show();
 }
 
 bool MainWindow::openProject(const QString& path, QString* error) {

@@ -102,6 +102,9 @@ private:
     // Reads the project again for the step bar; refreshStepTexts only redraws it (model, progress).
     void updateSteps();
     void refreshStepTexts();
+    // Over the page shown: what it waits for and a button to the step that does it, or, on an
+    // empty project's Data page, an invitation to import.
+    void updateEmptyState();
 
     std::unique_ptr<Database> db_;
     QUndoStack* undoStack_;
@@ -120,7 +123,10 @@ private:
     QString projectPath_;
     QString readOnlyReason_;
     QLabel* readOnlyNotice_;
-    QPushButton* jobIndicator_; // in the status bar while a run or experiment trains: progress, a click to go there
+    QPushButton* jobIndicator_;
+    QLabel* emptyStateText_;
+    QPushButton* emptyStateAction_;
+    QWidget* emptyState_; // in the status bar while a run or experiment trains: progress, a click to go there
     std::unique_ptr<ProjectSummary> summary_; // for the step bar; empty while no project is open
 };
 

@@ -27,12 +27,14 @@ std::vector<StepState> stepStates(const WorkbenchState& state) {
                          (state.frozenBlocks == 0 ? tr("all blocks train") : count(state.frozenBlocks, "1 block frozen", "%1 blocks frozen")),
                      false});
     if (state.training) steps.push_back({tr("training · %1 %").arg(state.trainingPercent), false});
-    else if (!trainable) steps.push_back({tr("label at least 2 classes"), true});
+    else if (!trainable) steps.push_back({tr("label at least 2 classes"), true, Step::Data});
     else if (trained) steps.push_back({count(overview.finishedRuns, "1 run finished", "%1 runs finished"), false});
     else steps.push_back({tr("ready to train"), false});
     if (!state.project->verdict.isEmpty()) steps.push_back({state.project->verdict, false});
-    else steps.push_back({trainable ? tr("run an experiment on Train") : tr("label at least 2 classes"), true});
-    const StepState needsRun{tr("train a run first"), true};
+    else if (trainable) steps.push_back({tr("run an experiment on Train"), true, Step::Train});
+    else steps.push_back({tr("label at least 2 classes"), true, Step::Data});
+    const StepState needsRun{trainable ? tr("train a run first") : tr("label at least 2 classes, then train"), true,
+                             trainable ? Step::Train : Step::Data};
     steps.push_back(trained ? StepState{tr("run %1 ready").arg(overview.newestFinishedRun), false} : needsRun);
     steps.push_back(trained ? StepState{tr("run %1 ready").arg(overview.newestFinishedRun), false} : needsRun);
     return steps;

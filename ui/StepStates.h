@@ -21,10 +21,11 @@ struct WorkbenchState {
 };
 
 // A step's state in a few words ("3 classes · 12 unlabelled", "run 4 · 45 %"); a blocked step's
-// text says what it waits for ("label at least 2 classes").
+// text says what it waits for ("label at least 2 classes") and `fixedOn` the step where that is done.
 struct StepState {
     QString text;
     bool blocked = false;
+    Step fixedOn = Step::Data;
 };
 
 // One per Step, in order.

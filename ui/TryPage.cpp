@@ -119,6 +119,8 @@ void TryPage::setProject(const QString& path) {
     projectPath_ = path;
     const QVariant chosen = model_->currentData();
     model_->clear();
+    note_->clear();
+    if (path.isEmpty()) return; // no project (yet): nothing to list, nothing wrong
     try {
         Database db = openProject(path.toStdString(), ProjectAccess::ReadOnly);
         for (const auto& [id, name] : finishedRuns(db)) model_->addItem(name, QVariantList{id, QString()});

@@ -108,6 +108,40 @@ TEST_F(MainWindowTest, AFolderDroppedOnTheWelcomePageBecomesALabelledProjectBesi
     EXPECT_FALSE(recent->item(0)->icon().isNull()) << "a thumbnail of its first image";
 }
 
+// Issue 31's empty states: a page that cannot be used yet says why, with the button that leads on.
+TEST_F(MainWindowTest, AnEmptyProjectsPagesSayWhatToDoNextWithTheButtonThatDoesIt) {
+    testing::TempDir dir;
+    { Database db = createProject(dir / "empty.graft"); }
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString((dir / "empty.graft").string()), &error)) << error.toStdString();
+    auto* emptyState = window.findChild<QWidget*>("emptyState");
+    auto* text = window.findChild<QLabel*>("emptyStateText");
+    auto* action = window.findChild<QPushButton*>("emptyStateAction");
+    ASSERT_TRUE(emptyState && text && action);
+    window.showPage(0);
+    EXPECT_FALSE(emptyState->isHidden());
+    EXPECT_TRUE(text->text().contains("no images yet")) << text->text().toStdString();
+    EXPECT_EQ(action->text(), "Import images…");
+
+    window.showPage(4); // Try
+    EXPECT_TRUE(text->text().contains("label at least 2 classes")) << text->text().toStdString();
+    EXPECT_EQ(action->text(), "Go to Data && Labels") << "the & shown, not taken for a shortcut";
+    action->click();
+    EXPECT_EQ(window.currentPage(), window.findChild<ui::DataPage*>());
+
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 3);
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    window.showPage(0);
+    EXPECT_TRUE(emptyState->isHidden()) << "images to label: nothing to ask for";
+    window.showPage(3); // Compare
+    EXPECT_FALSE(emptyState->isHidden());
+    EXPECT_EQ(action->text(), "Go to Train");
+    action->click();
+    EXPECT_EQ(window.currentPage(), window.findChild<ui::TrainPage*>());
+    EXPECT_TRUE(emptyState->isHidden()) << "Train is ready";
+}
+
 TEST_F(MainWindowTest, TheStepBarFollowsLabelsTheFreezePlanAndRuns) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 4);

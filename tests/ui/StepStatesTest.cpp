@@ -25,10 +25,18 @@ TEST(StepStates, AStepThatCannotBeUsedYetSaysWhatItWaitsFor) {
     EXPECT_EQ(stateOf(steps, Step::Train).text, "label at least 2 classes");
     EXPECT_TRUE(stateOf(steps, Step::Train).blocked);
     EXPECT_TRUE(stateOf(steps, Step::Compare).blocked);
-    EXPECT_EQ(stateOf(steps, Step::Try).text, "train a run first");
+    EXPECT_EQ(stateOf(steps, Step::Train).fixedOn, Step::Data);
+    EXPECT_EQ(stateOf(steps, Step::Try).text, "label at least 2 classes, then train");
+    EXPECT_EQ(stateOf(steps, Step::Try).fixedOn, Step::Data);
     EXPECT_TRUE(stateOf(steps, Step::Export).blocked);
 
     project.overview.classes = project.overview.trainingClasses = 2;
+    steps = ui::stepStates(state);
+    EXPECT_EQ(stateOf(steps, Step::Try).text, "train a run first");
+    EXPECT_EQ(stateOf(steps, Step::Try).fixedOn, Step::Train);
+    EXPECT_EQ(stateOf(steps, Step::Compare).text, "run an experiment on Train");
+    EXPECT_EQ(stateOf(steps, Step::Compare).fixedOn, Step::Train);
+
     project.overview.finishedRuns = 3;
     project.overview.newestFinishedRun = 7;
     project.verdict = "transfer: transfer helps at 5 labels per class";
