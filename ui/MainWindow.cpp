@@ -2,6 +2,7 @@
 
 #include "ComparePage.h"
 #include "DataPage.h"
+#include "DesktopNotification.h"
 #include "EtaText.h"
 #include "ExportPage.h"
 #include "ImageGridModel.h"
@@ -25,6 +26,7 @@
 #include "train/CpuThreadLimit.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QFileDialog>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -180,6 +182,11 @@ MainWindow::MainWindow(QWidget* parent)
     connect(trainPage_->job(), &JobController::stepDone, this, &MainWindow::refreshStepTexts);
     connect(trainPage_->job(), &JobController::trialsDone, this, &MainWindow::refreshStepTexts);
     connect(trainPage_->job(), &JobController::finished, this, &MainWindow::refreshStepTexts);
+    notifier_ = notifyDesktop;
+    connect(trainPage_->job(), &JobController::finished, this, [this] {
+        if (isActiveWindow()) return; // the person is looking
+        if (!notifier_(tr("Graft: training ended"), trainPage_->progressText())) QApplication::alert(this);
+    });
     jobIndicator_->setObjectName("jobIndicator");
     jobIndicator_->setFlat(true);
     jobIndicator_->setIcon(QIcon::fromTheme("media-playback-start"));

@@ -4,6 +4,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 class QListWidget;
@@ -83,6 +84,10 @@ public:
     // Most recent first, as kept in QSettings.
     static QStringList recentProjects();
     JobController* importJob() const { return importJob_; }
+    // How a run or experiment that ends while the window is not active is told (summary, body);
+    // false when it could not be. Default: a desktop notification, else the taskbar's alert.
+    using Notifier = std::function<bool(const QString&, const QString&)>;
+    void setNotifier(Notifier notifier) { notifier_ = std::move(notifier); }
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -127,6 +132,7 @@ private:
     QLabel* emptyStateText_;
     QPushButton* emptyStateAction_;
     QWidget* emptyState_; // in the status bar while a run or experiment trains: progress, a click to go there
+    Notifier notifier_;
     std::unique_ptr<ProjectSummary> summary_; // for the step bar; empty while no project is open
 };
 

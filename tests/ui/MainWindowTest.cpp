@@ -164,6 +164,11 @@ TEST_F(MainWindowTest, TheStepBarFollowsLabelsTheFreezePlanAndRuns) {
 
     auto* page = window.findChild<ui::TrainPage*>();
     window.findChild<QSpinBox*>("epochs")->setValue(1);
+    QStringList notified;
+    window.setNotifier([&](const QString& summary, const QString& body) {
+        notified << summary + ": " + body;
+        return true;
+    });
     QSignalSpy finished(page->job(), &ui::JobController::finished);
     window.findChild<QPushButton*>("startTraining")->click();
     EXPECT_TRUE(window.stepText(2).contains("training · ")) << window.stepText(2).toStdString();
@@ -178,6 +183,8 @@ TEST_F(MainWindowTest, TheStepBarFollowsLabelsTheFreezePlanAndRuns) {
     ASSERT_TRUE(finished.wait(120'000));
     QTest::qWait(50);
     EXPECT_TRUE(indicator->isHidden()) << "gone once the run ends";
+    ASSERT_EQ(notified.size(), 1) << "the window was not active: the desktop is told";
+    EXPECT_TRUE(notified.front().contains("Run 1: finished")) << notified.front().toStdString();
     EXPECT_TRUE(window.stepText(2).endsWith("1 run finished")) << window.stepText(2).toStdString();
     EXPECT_TRUE(window.stepText(4).endsWith("ready")) << window.stepText(4).toStdString();
 }
