@@ -61,6 +61,8 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     filter_->setSourceModel(model_);
 
     grid_->setObjectName("imageGrid");
+    grid_->setAccessibleName(tr("Images"));
+    setFocusProxy(grid_); // arriving on the page by keyboard lands where the label keys work
     grid_->setModel(filter_);
     grid_->setViewMode(QListView::IconMode);
     grid_->setResizeMode(QListView::Adjust);

@@ -148,6 +148,16 @@ MainWindow::MainWindow(QWidget* parent)
     preferences->setShortcuts(QKeySequence::keyBindings(QKeySequence::Preferences).isEmpty()
                                   ? QList<QKeySequence>{QKeySequence(Qt::CTRL | Qt::Key_Comma)}
                                   : QKeySequence::keyBindings(QKeySequence::Preferences));
+    // Every step by keyboard: Ctrl+1 to Ctrl+6, and the step takes the focus.
+    auto* goMenu = menuBar()->addMenu(tr("&Go"));
+    for (int page = 0; page < pages_->count(); ++page) {
+        auto* step = goMenu->addAction(navigator_->item(page)->data(Qt::UserRole).toString(), this, [this, page] {
+            showPage(page);
+            pages_->currentWidget()->setFocus(Qt::ShortcutFocusReason);
+        });
+        step->setObjectName(QString("goToStep%1").arg(page + 1));
+        step->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + page)));
+    }
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
     auto* demo = helpMenu->addAction(tr("Open &Demo Project"), this, [this] { openDemoProject(); });
     demo->setObjectName("openDemoProject");

@@ -150,6 +150,9 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     continueButton_->setToolTip(tr("Trains this experiment's trials that have not finished; finished ones are kept"));
     continueButton_->hide();
     startButton_->setObjectName("startTraining");
+    startButton_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    startButton_->setToolTip(tr("Trains these settings on the project's labelled images (Ctrl+Enter)"));
+    setFocusProxy(init_); // arriving on the page by keyboard starts at the top of the form
     pauseButton_->setObjectName("pauseTraining");
     pauseButton_->setEnabled(false);
     pauseButton_->setToolTip(tr("Stops after the current step and keeps everything so far; Resume continues it exactly"));

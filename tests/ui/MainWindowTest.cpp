@@ -142,6 +142,47 @@ TEST_F(MainWindowTest, AnEmptyProjectsPagesSayWhatToDoNextWithTheButtonThatDoesI
     EXPECT_TRUE(emptyState->isHidden()) << "Train is ready";
 }
 
+// Issue 31: labelling and starting a run without the mouse.
+TEST_F(MainWindowTest, KeyboardAloneLabelsAnImageAndStartsTraining) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 3);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    window.findChild<QSpinBox*>("epochs")->setValue(1);
+    window.show();
+    window.activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+
+    QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+    EXPECT_EQ(window.currentPage(), window.findChild<ui::TrainPage*>());
+    QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    ASSERT_EQ(window.currentPage(), window.findChild<ui::DataPage*>());
+    ASSERT_EQ(QApplication::focusWidget(), grid) << "Ctrl+1 lands where the label keys work";
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_End); // the last image: a triangle
+    const auto sha = grid->currentIndex().data(ui::ImageGridModel::Sha256Role).toString().toStdString();
+    ASSERT_NE(grid->currentIndex().data().toString(), "square") << "a change to make";
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_2);
+    {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        ProjectStore store(db);
+        std::optional<std::int64_t> label;
+        for (const auto& image : store.catalog())
+            if (image.sha256 == sha) label = image.classId;
+        ASSERT_TRUE(label);
+        EXPECT_EQ(store.classSummaries().at(1).name, "square");
+        EXPECT_EQ(*label, store.classSummaries().at(1).id) << "key 2 labelled it square";
+    }
+
+    QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+    auto* page = window.findChild<ui::TrainPage*>();
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return, Qt::ControlModifier);
+    ASSERT_TRUE(finished.wait(120'000)) << "Ctrl+Enter started a run";
+    EXPECT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+}
+
 TEST_F(MainWindowTest, TheStepBarFollowsLabelsTheFreezePlanAndRuns) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 4);
