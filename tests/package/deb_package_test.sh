@@ -29,7 +29,8 @@ for package in libtorch libopencv-core libopencv-dnn libsqlite3 libqt6widgets6 l
     grep -q "\b$package" <<<"$depends" || fail "Depends lacks $package: $depends"
 done
 grep -q "\blibjpeg62-turbo" <<<"$depends" || fail "Depends lacks libjpeg62-turbo, which reads JPEG headers: $depends"
-[ "$(field Recommends)" = opencv-doc ] || fail "Recommends is '$(field Recommends)', not opencv-doc (the demo's digits)"
+[ "$(field Recommends)" = "opencv-doc, adwaita-icon-theme" ] ||
+    fail "Recommends is '$(field Recommends)', not opencv-doc (the demo's digits) and adwaita-icon-theme (icons)"
 
 contents="$(dpkg-deb --contents "$deb" | awk '{print $NF}')"
 for path in ./usr/bin/graft ./usr/bin/graft-cli \
