@@ -50,7 +50,7 @@ std::vector<std::string> LabellingSimulator::labelledSet(const std::string& stra
     Database db = openProject(project_);
     LabellingPickStore store(db);
     std::vector<std::string> labelled;
-    for (int round = simulation_.seedLabels > 0 ? 0 : 1; round <= last; ++round) {
+    for (int round = simulation_.firstTrainedRound(); round <= last; ++round) {
         auto picks = store.picks(experimentId_, strategy, seed, round);
         if (picks.empty()) {
             picks = pickRound(db, strategy, seed, round, labelled, log, stop);

@@ -20,6 +20,18 @@ inline std::int64_t trainRun(const std::filesystem::path& project, int epochs, i
     return runTraining(request, quiet, {}).runId;
 }
 
+// Trains a TinyNet from scratch on all of `project`'s training images and writes its weights to
+// `weights`: a backbone to transfer from in experiments.
+inline void pretrainWeights(const std::filesystem::path& project, const std::filesystem::path& weights, int epochs, int batchSize) {
+    TrainingRequest request;
+    request.project = project;
+    request.config.epochs = epochs;
+    request.config.batchSize = batchSize;
+    request.saveWeightsTo = weights;
+    TrainObserver quiet;
+    runTraining(request, quiet, {});
+}
+
 // A shapes project (20 images per class) with one finished one-epoch TinyNet run.
 class TrainedShapesRun : public ::testing::Test {
 protected:

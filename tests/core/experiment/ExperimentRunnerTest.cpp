@@ -1,4 +1,3 @@
-#include "data/SyntheticShapes.h"
 #include "experiment/ExperimentComparison.h"
 #include "experiment/ExperimentRunner.h"
 #include "experiment/ExperimentSpec.h"
@@ -10,7 +9,9 @@
 #include "train/TrainingSession.h"
 
 #include "ErrorText.h"
+#include "ShapesProject.h"
 #include "TempDir.h"
+#include "TrainedShapesRun.h"
 
 #include <gtest/gtest.h>
 
@@ -22,17 +23,8 @@ namespace {
 class ShapesExperiment : public ::testing::Test {
 protected:
     void SetUp() override {
-        {
-            Database db = createProject(project());
-            importSyntheticShapes(db, 40, 3);
-        }
-        TrainingRequest pretraining;
-        pretraining.project = project();
-        pretraining.config.epochs = 2;
-        pretraining.config.batchSize = 16;
-        pretraining.saveWeightsTo = dir_ / "pretrained.pt";
-        TrainObserver quiet;
-        runTraining(pretraining, quiet, {});
+        testing::createShapesProject(project(), 40, 3);
+        testing::pretrainWeights(project(), dir_ / "pretrained.pt", 2, 16);
     }
 
     std::filesystem::path project() const { return dir_ / "shapes.graft"; }

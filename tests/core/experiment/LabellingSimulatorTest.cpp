@@ -1,6 +1,5 @@
 #include "experiment/LabellingSimulator.h"
 
-#include "data/SyntheticShapes.h"
 #include "experiment/ExperimentComparison.h"
 #include "experiment/ExperimentRunner.h"
 #include "experiment/ExperimentSpec.h"
@@ -15,7 +14,9 @@
 #include "train/TrainingSession.h"
 
 #include "ErrorText.h"
+#include "ShapesProject.h"
 #include "TempDir.h"
+#include "TrainedShapesRun.h"
 
 #include <gtest/gtest.h>
 
@@ -35,17 +36,8 @@ constexpr int kRounds = 2;
 class ShapesSimulation : public ::testing::Test {
 protected:
     void SetUp() override {
-        {
-            Database db = createProject(project());
-            importSyntheticShapes(db, 40, 5);
-        }
-        TrainingRequest pretraining;
-        pretraining.project = project();
-        pretraining.config.epochs = 1;
-        pretraining.config.batchSize = 16;
-        pretraining.saveWeightsTo = weights();
-        TrainObserver quiet;
-        runTraining(pretraining, quiet, {});
+        testing::createShapesProject(project(), 40, 5);
+        testing::pretrainWeights(project(), weights(), 1, 16);
     }
 
     std::filesystem::path project() const { return dir_ / "shapes.graft"; }
