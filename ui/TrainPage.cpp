@@ -452,13 +452,11 @@ void TrainPage::startSimulation() {
     followTimer_.stop();
     ExperimentSpec spec;
     LabellingSimulation simulation;
-    bool needsFeatures = false;
+    bool anyNeedsFeatures = false;
     for (const auto& part : strategies_->text().split(',', Qt::SkipEmptyParts)) {
         const std::string name = part.trimmed().toStdString();
         try {
-            const auto strategy = strategyFromName(name);
-            needsFeatures |= strategy == SelectionStrategy::Typical || strategy == SelectionStrategy::Diverse ||
-                             strategy == SelectionStrategy::UncertainPerCluster;
+            anyNeedsFeatures |= needsFeatures(strategyFromName(name));
         } catch (const std::exception& error) {
             showNotice(this, QMessageBox::Warning, tr("Labelling simulation"), QString::fromStdString(error.what()), "trainError");
             return;
@@ -471,7 +469,7 @@ void TrainPage::startSimulation() {
     TrainConfig recipe;
     if (!readSettings(recipe)) return;
     recipe.init = init_->text().trimmed().toStdString();
-    if (needsFeatures && recipe.init == "scratch") {
+    if (anyNeedsFeatures && recipe.init == "scratch") {
         showNotice(this, QMessageBox::Warning, tr("Labelling simulation"),
                    tr("Typical, diverse and uncertain-per-cluster pick by the features of the initial weights: choose "
                       "a weights file, or keep to random and uncertain."),

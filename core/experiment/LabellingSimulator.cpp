@@ -20,11 +20,6 @@
 namespace graft {
 namespace {
 
-bool needsFeatures(SelectionStrategy strategy) {
-    return strategy == SelectionStrategy::Typical || strategy == SelectionStrategy::Diverse ||
-           strategy == SelectionStrategy::UncertainPerCluster;
-}
-
 // Each round draws afresh, yet the same for every strategy of the seed.
 std::uint64_t roundSeed(std::uint64_t seed, int round) { return seed * 1'000'003 + std::uint64_t(round); }
 

@@ -123,6 +123,11 @@ bool needsProbabilities(SelectionStrategy strategy) {
     return strategy == SelectionStrategy::Uncertain || strategy == SelectionStrategy::UncertainPerCluster;
 }
 
+bool needsFeatures(SelectionStrategy strategy) {
+    return strategy == SelectionStrategy::Typical || strategy == SelectionStrategy::Diverse ||
+           strategy == SelectionStrategy::UncertainPerCluster;
+}
+
 std::vector<double> typicality(const cv::Mat& features, int neighbours) {
     const int rows = features.rows;
     neighbours = std::min(neighbours, rows - 1);

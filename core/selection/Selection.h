@@ -23,8 +23,9 @@ enum class SelectionStrategy {
 std::string_view strategyName(SelectionStrategy strategy); // "random", "typical", "diverse", "uncertain", "uncertain-per-cluster"
 // Throws, listing the names, for an unknown one.
 SelectionStrategy strategyFromName(std::string_view name);
-// Whether it needs a run's probabilities.
+// Whether it needs a run's probabilities; whether it needs the images' features.
 bool needsProbabilities(SelectionStrategy strategy);
+bool needsFeatures(SelectionStrategy strategy);
 
 // TypiClust's constants (Hacohen et al. 2022, as their code sets them).
 inline constexpr int kTypicalityNeighbours = 20;

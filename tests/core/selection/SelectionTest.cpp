@@ -154,5 +154,16 @@ TEST(Selection, UncertaintyWithoutARunsPredictionsIsRefused) {
     EXPECT_THROW(strategyFromName("clever"), Error);
 }
 
+TEST(Selection, EachStrategySaysWhetherItReadsFeaturesAndPredictions) {
+    EXPECT_FALSE(needsFeatures(SelectionStrategy::Random));
+    EXPECT_FALSE(needsProbabilities(SelectionStrategy::Random));
+    EXPECT_TRUE(needsFeatures(SelectionStrategy::Typical));
+    EXPECT_TRUE(needsFeatures(SelectionStrategy::Diverse));
+    EXPECT_FALSE(needsFeatures(SelectionStrategy::Uncertain));
+    EXPECT_TRUE(needsProbabilities(SelectionStrategy::Uncertain));
+    EXPECT_TRUE(needsFeatures(SelectionStrategy::UncertainPerCluster)); // its clusters
+    EXPECT_TRUE(needsProbabilities(SelectionStrategy::UncertainPerCluster));
+}
+
 } // namespace
 } // namespace graft
