@@ -231,7 +231,8 @@ QWidget* MainWindow::currentPage() const { return pages_->currentWidget(); }
 
 bool MainWindow::hasBackgroundWork() const {
     const auto jobs = findChildren<JobController*>();
-    return std::any_of(jobs.begin(), jobs.end(), [](const JobController* job) { return job->isRunning(); });
+    return welcome_->isReading() ||
+           std::any_of(jobs.begin(), jobs.end(), [](const JobController* job) { return job->isRunning(); });
 }
 
 PreferencesDialog* MainWindow::showPreferences() {
@@ -251,6 +252,7 @@ void MainWindow::applyPreferences(const Preferences& preferences) {
     setCpuThreadLimit(preferences.threads);
     dataPage_->gridModel()->setThumbnailCacheMegabytes(preferences.thumbnailCacheMegabytes);
     applyTheme(preferences.theme);
+    refreshStepTexts(); // the greys of the new palette
 }
 
 void MainWindow::addPage(const QString& title, QWidget* page) {
@@ -284,9 +286,10 @@ void MainWindow::refreshStepTexts() {
         auto* item = navigator_->item(page);
         const auto& step = steps[std::size_t(page)];
         item->setText(item->data(Qt::UserRole).toString() + "\n" + step.text);
-        // Grey says "not yet"; the text says why, so colour is never the only sign.
-        item->setForeground(step.blocked ? navigator_->palette().color(QPalette::Disabled, QPalette::Text)
-                                         : navigator_->palette().color(QPalette::Text));
+        // Grey says "not yet"; the text says why, so colour is never the only sign. Others keep the
+        // theme's text colour (set no colour, so a theme change recolours them).
+        if (step.blocked) item->setForeground(QApplication::palette().color(QPalette::Disabled, QPalette::Text));
+        else item->setData(Qt::ForegroundRole, QVariant());
         item->setToolTip(step.text);
     }
     // Whatever page is shown, training under way stays in sight, a click away.

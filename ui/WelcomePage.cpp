@@ -90,6 +90,7 @@ WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent), recent_(new QListWi
 void WelcomePage::setRecentProjects(const QStringList& paths) {
     reader_ = {}; // stops and joins the reading of an earlier list
     recent_->clear();
+    linesLeft_ = int(paths.size());
     QPixmap blank(kThumbnail, kThumbnail); // keeps the lines of projects without a thumbnail aligned
     blank.fill(Qt::transparent);
     for (const auto& path : paths) {
@@ -128,6 +129,7 @@ void WelcomePage::setRecentProjects(const QStringList& paths) {
             }
             QMetaObject::invokeMethod(this, [this, row, path, line, why, thumbnail] {
                 auto* item = recent_->item(row);
+                if (item && item->data(Qt::UserRole).toString() == path) --linesLeft_;
                 if (!item || item->data(Qt::UserRole).toString() != path) return;
                 item->setText(QFileInfo(path).completeBaseName() + "\n" + line + "\n" + path);
                 item->setToolTip(why);

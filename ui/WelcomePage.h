@@ -19,6 +19,8 @@ public:
     // Lists them at once, then reads each (read-only, on a worker: a large experiment takes a
     // second to compare) for its thumbnail and line; a missing or unreadable one says so.
     void setRecentProjects(const QStringList& paths);
+    // Whether recent projects are still being read.
+    bool isReading() const { return linesLeft_ > 0; }
 
 Q_SIGNALS:
     void folderChosen(const QString& folder); // make a project of it
@@ -32,6 +34,7 @@ protected:
 
 private:
     QListWidget* recent_;
+    int linesLeft_ = 0; // of the list being read, on the GUI thread
     std::jthread reader_; // declared last: joined before the list it fills goes
 };
 
