@@ -177,7 +177,10 @@ MainWindow::MainWindow(QWidget* parent)
     toolbar->addSeparator();
     for (auto* action : {undo, redo, preferences}) toolbar->addAction(action);
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
-    connect(trainPage_, &TrainPage::runsChanged, this, &MainWindow::showProjectCounts);
+    connect(trainPage_, &TrainPage::runsChanged, this, [this] {
+        summary_.reset(); // a new run may change the newest verdict
+        showProjectCounts();
+    });
     connect(trainPage_, &TrainPage::runsChanged, exportPage_, &ExportPage::reloadRuns);
     connect(trainPage_, &TrainPage::runsChanged, dataPage_, &DataPage::reloadRuns);
     connect(trainPage_, &TrainPage::runsChanged, this, [this] { tryPage_->setProject(projectPath_); });
@@ -263,13 +266,15 @@ void MainWindow::addPage(const QString& title, QWidget* page) {
 }
 
 void MainWindow::updateSteps() {
-    summary_.reset();
-    if (db_) {
-        try {
-            summary_ = std::make_unique<ProjectSummary>(summarizeProject(*db_));
-        } catch (const std::exception& error) {
-            statusBar()->showMessage(QString::fromStdString(error.what()));
-        }
+    if (!db_) summary_.reset();
+    try {
+        // The verdict changes only with runs and comparing takes up to a second: a label key
+        // press re-reads the counts alone (runsChanged and opening drop the summary).
+        if (db_ && summary_) summary_->overview = overviewOf(*db_);
+        else if (db_) summary_ = std::make_unique<ProjectSummary>(summarizeProject(*db_));
+    } catch (const std::exception& error) {
+        summary_.reset();
+        statusBar()->showMessage(QString::fromStdString(error.what()));
     }
     refreshStepTexts();
 }
@@ -351,6 +356,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         setWindowTitle(readOnlyReason.isEmpty() ? tr("%1 – Graft").arg(QFileInfo(path).fileName())
                                                 : tr("%1 (read-only) – Graft").arg(QFileInfo(path).fileName()));
         shell_->setCurrentIndex(1); // the workbench
+        summary_.reset();           // another project's summary
         showProjectCounts();
         return true;
     } catch (const std::exception& exception) {
