@@ -197,9 +197,9 @@ void DataMapView::paintPoints() {
     if (colouring == Colouring::Class) {
         groups.push_back({tr("unlabelled"), kNotJudged, {}});
         if (db_)
-            for (const auto& summary : ProjectStore(*db_).classSummaries()) {
-                groupOfClass[summary.id] = groups.size();
-                groups.push_back({QString::fromStdString(summary.name), classColour(groups.size() - 1), {}});
+            for (const auto& [id, name] : ProjectStore(*db_).classNames()) {
+                groupOfClass[id] = groups.size();
+                groups.push_back({QString::fromStdString(name), classColour(groups.size() - 1), {}});
             }
     } else if (colouring == Colouring::Split) {
         groups = {{tr("no split"), kNotJudged, {}}, {tr("train"), {78, 121, 167}, {}}, {tr("validation"), {242, 142, 43}, {}},

@@ -222,7 +222,7 @@ void DataPage::reload() {
     if (db_) {
         ProjectStore store(*db_);
         images = store.catalog();
-        for (const auto& summary : store.classSummaries()) names[summary.id] = QString::fromStdString(summary.name);
+        for (const auto& [id, name] : store.classNames()) names[id] = QString::fromStdString(name);
     }
     model_->reset(std::move(images), std::move(names));
     refreshClasses();

@@ -341,7 +341,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         }
         dataPage_->setReadOnlyReason(readOnlyReason);
         dataPage_->setProject(db.get(), path);
-        if (const auto classes = ProjectStore(*db).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
+        if (const auto classes = ProjectStore(*db).classNames().size(); classes > 0) modelPage_->setClassCount(int(classes));
         db_ = std::move(db);
         trainPage_->setProject(path);
         comparePage_->setProject(path);
@@ -367,12 +367,11 @@ bool MainWindow::openProject(const QString& path, QString* error) {
 
 void MainWindow::showProjectCounts() {
     updateSteps();
-    if (!db_) return;
-    ProjectStore store(*db_);
+    if (!summary_) return;
     const auto runs = trainPage_->runCount();
     statusBar()->showMessage(tr("%1 images, %2 unlabelled, %3")
-                                 .arg(store.imageCount())
-                                 .arg(store.unlabeledCount())
+                                 .arg(summary_->overview.images)
+                                 .arg(summary_->overview.unlabelled)
                                  .arg(runs == 1 ? tr("1 run") : tr("%1 runs").arg(runs)));
 }
 
@@ -441,7 +440,7 @@ bool MainWindow::importPaths(const QStringList& paths) {
     showJobProgress(tr("Importing…"));
     connect(importJob_, &JobController::finished, this, [this](qint64, bool, const QString& message) {
         dataPage_->reload();
-        if (const auto classes = ProjectStore(*db_).classSummaries().size(); classes > 0) modelPage_->setClassCount(int(classes));
+        if (const auto classes = ProjectStore(*db_).classNames().size(); classes > 0) modelPage_->setClassCount(int(classes));
         showProjectCounts();
         statusBar()->showMessage(message.section('\n', 0, 0), 10'000);
         if (message.contains('\n')) { // what was skipped, and why; without blocking the window

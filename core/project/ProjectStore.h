@@ -3,6 +3,7 @@
 #include "project/Database.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,8 @@ public:
     // Every image with its label and split, in import order.
     std::vector<CatalogImage> catalog();
     std::vector<ClassSummary> classSummaries();
+    // Id to name; cheaper than classSummaries, which counts every class's images.
+    std::map<std::int64_t, std::string> classNames();
     // Throws naming both when another class already has `name` (merge them instead).
     void renameClass(std::int64_t classId, const std::string& name);
     // The class and its labels go; its images become unlabelled.

@@ -10,7 +10,8 @@ namespace graft::testing {
 
 // A full disk for SQLite, without a loop mount: while alive this VFS is SQLite's default, so
 // connections opened meanwhile write through it, and once the byte budget set by
-// allowBytes() is spent every write fails with SQLITE_FULL, as on a full disk.
+// allowBytes() is spent every write fails with SQLITE_FULL, as on a full disk. It also counts the
+// bytes read, to show what a query touches.
 class DiskFullVfs {
 public:
     DiskFullVfs() {
@@ -39,6 +40,7 @@ public:
     void allowBytes(std::int64_t bytes) { remaining_ = bytes; }
     void unlimited() { remaining_ = -1; }
     int refusedWrites() const { return refused_; }
+    std::int64_t bytesRead() const { return read_; }
 
 private:
     struct File {
@@ -77,6 +79,7 @@ private:
             3,
             [](sqlite3_file* f) { return real(f)->pMethods->xClose(real(f)); },
             [](sqlite3_file* f, void* data, int amount, sqlite3_int64 offset) {
+                reinterpret_cast<File*>(f)->owner->read_ += amount;
                 return real(f)->pMethods->xRead(real(f), data, amount, offset);
             },
             &DiskFullVfs::write,
@@ -107,6 +110,7 @@ private:
     sqlite3_vfs vfs_{};
     std::atomic<std::int64_t> remaining_{-1};
     std::atomic<int> refused_{0};
+    std::atomic<std::int64_t> read_{0};
 };
 
 } // namespace graft::testing

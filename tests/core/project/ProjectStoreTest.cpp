@@ -1,10 +1,15 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 
+#include "DiskFullVfs.h"
 #include "ErrorText.h"
 #include "Images.h"
+#include "TempDir.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
+#include <random>
 
 namespace graft {
 namespace {
@@ -41,14 +46,21 @@ TEST(ProjectStore, ClassSummariesCountImagesPerSplit) {
         store.setSplit(added.sha256, splits[i]);
     }
     store.addImage(image(99, "unlabelled"));
+    store.setLabel(store.addImage(image(98, "no split")).sha256, dog);
+    const auto bird = store.ensureClass("bird");
 
     const auto summaries = store.classSummaries();
-    ASSERT_EQ(summaries.size(), 2u);
+    ASSERT_EQ(summaries.size(), 3u);
     EXPECT_EQ(summaries[0].name, "cat");
     EXPECT_EQ(summaries[0].images, 3);
     EXPECT_EQ(summaries[0].train, 2);
     EXPECT_EQ(summaries[0].val, 1);
+    EXPECT_EQ(summaries[1].images, 2) << "one without a split";
     EXPECT_EQ(summaries[1].test, 1);
+    EXPECT_EQ(summaries[1].train + summaries[1].val, 0);
+    EXPECT_EQ(summaries[2].name, "bird");
+    EXPECT_EQ(summaries[2].images, 0) << "a class without images is listed";
+    EXPECT_EQ(store.classNames(), (std::map<std::int64_t, std::string>{{cat, "cat"}, {dog, "dog"}, {bird, "bird"}}));
     EXPECT_EQ(store.unlabeledCount(), 1);
     EXPECT_EQ(store.labeledImagesInSplit(Split::Train).size(), 2u);
 }
@@ -113,6 +125,31 @@ TEST(ProjectStore, CatalogListsEveryImageInImportOrderWithLabelAndSplit) {
     EXPECT_FALSE(catalog[2].classId) << "the label was cleared";
     EXPECT_FALSE(catalog[2].split);
     EXPECT_EQ(store.unlabeledCount(), 2);
+}
+
+TEST(ProjectStore, CatalogReadsNoImageBytes) {
+    testing::DiskFullVfs vfs; // counts what is read
+    testing::TempDir dir;
+    const auto path = dir / "large-images.graft";
+    std::int64_t imageBytes = 0;
+    {
+        Database db = createProject(path);
+        ProjectStore store(db);
+        std::mt19937 random(7);
+        for (int i = 0; i < 20; ++i) { // bytes that overflow the row's page, as photos do
+            std::vector<std::uint8_t> bytes(64 * 1024);
+            for (auto& byte : bytes) byte = std::uint8_t(random());
+            imageBytes += std::int64_t(bytes.size());
+            store.addImage({bytes, 640, 480, 3, "photo" + std::to_string(i) + ".jpg"});
+        }
+    }
+    Database db = openProject(path, ProjectAccess::ReadOnly); // a fresh page cache
+    const auto before = vfs.bytesRead();
+    const auto catalog = ProjectStore(db).catalog();
+    ASSERT_EQ(catalog.size(), 20u);
+    EXPECT_EQ(catalog[19].source, "photo19.jpg");
+    EXPECT_EQ(catalog[19].height, 480);
+    EXPECT_LT(vfs.bytesRead() - before, imageBytes / 10) << "listing 20 images read their bytes";
 }
 
 TEST(ProjectStore, ClassesAreRenamedDeletedAndRestoredUnderTheirOldId) {
