@@ -232,6 +232,21 @@ void DataPage::reload() {
     showPreview();
 }
 
+bool DataPage::isLoadingThumbnails() const {
+    if (!grid_->isVisible()) return false;
+    const QRect viewport = grid_->viewport()->rect();
+    QModelIndex first; // the top-left item: items flow left to right, then down
+    for (int y = 0; y < viewport.height() && !first.isValid(); y += 8)
+        for (int x = 0; x < viewport.width() && !first.isValid(); x += 8) first = grid_->indexAt({x, y});
+    if (!first.isValid()) return filter_->rowCount() > 0; // not laid out yet
+    for (int row = first.row(); row < filter_->rowCount(); ++row) {
+        const QModelIndex index = filter_->index(row, 0);
+        if (!grid_->visualRect(index).intersects(viewport)) break;
+        if (!model_->hasThumbnail(filter_->mapToSource(index).row())) return true;
+    }
+    return false;
+}
+
 void DataPage::refreshSplitEditor() {
     if (!db_) return;
     ProjectStore store(*db_);

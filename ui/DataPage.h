@@ -59,6 +59,8 @@ public:
     // Reads the images and classes again (after an import), keeping the undo history.
     void reload();
     ImageGridModel* gridModel() const { return model_; }
+    // Whether the grid is shown with an image on screen whose thumbnail is still being decoded.
+    bool isLoadingThumbnails() const;
     // Labels the selected images with the class in row `classRow` of the class table, or clears
     // their labels (nullopt). Does nothing without a selection.
     void labelSelection(std::optional<int> classRow);

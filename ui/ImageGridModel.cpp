@@ -62,6 +62,10 @@ QVariant ImageGridModel::data(const QModelIndex& index, int role) const {
     }
 }
 
+bool ImageGridModel::hasThumbnail(int row) const {
+    return thumbnails_.contains(QString::fromStdString(images_[std::size_t(row)].sha256));
+}
+
 void ImageGridModel::setLabel(const std::string& sha256, std::optional<std::int64_t> classId) {
     const auto found = rowOf_.find(sha256);
     if (found == rowOf_.end()) return;

@@ -36,6 +36,9 @@ public:
     // Thumbnails kept decoded, by their memory; the least recently shown go first.
     void setThumbnailCacheMegabytes(int megabytes);
     int thumbnailCacheMegabytes() const { return int(thumbnails_.maxCost() / 1024); }
+    // Whether the row's thumbnail is decoded and cached (a row that does not decode counts: it
+    // shows the placeholder for good).
+    bool hasThumbnail(int row) const;
     // A label changed elsewhere (a command, its undo).
     void setLabel(const std::string& sha256, std::optional<std::int64_t> classId);
 

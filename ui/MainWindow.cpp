@@ -234,7 +234,7 @@ QWidget* MainWindow::currentPage() const { return pages_->currentWidget(); }
 
 bool MainWindow::hasBackgroundWork() const {
     const auto jobs = findChildren<JobController*>();
-    return welcome_->isReading() ||
+    return welcome_->isReading() || dataPage_->isLoadingThumbnails() ||
            std::any_of(jobs.begin(), jobs.end(), [](const JobController* job) { return job->isRunning(); });
 }
 

@@ -57,7 +57,8 @@ public:
     QString pageName(int page) const;
     void showPage(int page);
     QWidget* currentPage() const;
-    // Whether any page's background job (training, evaluation, heat maps, ...) is still going.
+    // Whether any page's background job (training, evaluation, heat maps, the thumbnails on
+    // screen, ...) is still going.
     bool hasBackgroundWork() const;
     // Edit > Preferences, opened without blocking; accepting it saves and applies the settings.
     PreferencesDialog* showPreferences();

@@ -8,6 +8,8 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -25,12 +27,30 @@ int main(int argc, char** argv) {
     // Renders every page with QWidget::grab() and exits: for documentation and visual checks.
     const QCommandLineOption screenshot("screenshot", "Save each page as a PNG in <folder> and exit.", "folder");
     parser.addOption(screenshot);
+    const QCommandLineOption size("size", "Window size, such as 1920x1080, in place of the last one used.", "widthxheight");
+    parser.addOption(size);
     const QCommandLineOption demo("demo", "Open the demo project (creating it first; the project argument, if given, "
                                           "says where) on the Train page, or on Compare once it has results.");
     parser.addOption(demo);
+    // For the start-up benchmark (tests/bench): the clock that counts is the wall clock, so a
+    // process that started this one can subtract its own start.
+    const QCommandLineOption reportReady(
+        "report-ready", "Print the wall-clock time (microseconds since 1970) when the window is ready for input, "
+                        "its background reading done (the welcome page's recent projects, or the opened project's "
+                        "Data page with the thumbnails on screen), and exit.");
+    parser.addOption(reportReady);
     parser.process(app);
 
     graft::ui::MainWindow window;
+    if (parser.isSet(size)) {
+        const QStringList sides = parser.value(size).split('x');
+        const QSize wanted(sides.value(0).toInt(), sides.value(1).toInt());
+        if (sides.size() != 2 || wanted.isEmpty()) {
+            qCritical("--size %s: expected WIDTHxHEIGHT, such as 1920x1080", qPrintable(parser.value(size)));
+            return 2;
+        }
+        window.resize(wanted);
+    }
     window.show();
     if (parser.isSet(demo)) {
         window.openDemoProject(parser.positionalArguments().value(0));
@@ -43,6 +63,18 @@ int main(int argc, char** argv) {
             }
             QMessageBox::critical(&window, QObject::tr("Cannot open project"), error);
         }
+    }
+    if (parser.isSet(reportReady)) {
+        if (!window.showsWelcome()) window.showPage(0);
+        auto* poll = new QTimer(&window);
+        QObject::connect(poll, &QTimer::timeout, &window, [&window] {
+            if (!window.isVisible() || window.hasBackgroundWork()) return;
+            const auto now = std::chrono::system_clock::now().time_since_epoch();
+            std::printf("%lld\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(now).count()));
+            std::fflush(stdout);
+            QApplication::exit(0);
+        });
+        poll->start(5);
     }
     struct Shot {
         int page;

@@ -180,6 +180,25 @@ TEST_F(DataPageTest, ThumbnailsArriveFromTheLoaderThread) {
     EXPECT_EQ(thumbnail.width(), 96) << "the 28 px shape, enlarged to the tile";
 }
 
+// What screenshots and the start-up bench wait for: every thumbnail on screen decoded.
+TEST_F(DataPageTest, TheGridIsLoadingUntilEveryThumbnailOnScreenIsDecoded) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::DataPage*>();
+    EXPECT_FALSE(page->isLoadingThumbnails()) << "hidden: nothing on screen to wait for";
+    window.resize(1280, 800);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    for (int wait = 0; wait < 100 && page->isLoadingThumbnails(); ++wait) QTest::qWait(50);
+    ASSERT_FALSE(page->isLoadingThumbnails());
+    for (int row = 0; row < page->gridModel()->rowCount(); ++row)
+        EXPECT_TRUE(page->gridModel()->hasThumbnail(row)) << "row " << row << " is on screen at 1280 x 800";
+    page->gridModel()->setThumbnailCacheMegabytes(0); // nothing stays decoded
+    EXPECT_TRUE(page->isLoadingThumbnails());
+    EXPECT_TRUE(window.hasBackgroundWork());
+}
+
 TEST_F(DataPageTest, AProjectAnotherProcessWritesOpensReadOnlyAndRefusesEditsNamingThatProcess) {
     testing::WriterProcess writer(project());
     ui::MainWindow window;
