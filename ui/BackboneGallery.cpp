@@ -35,9 +35,11 @@ BackboneGallery::BackboneGallery(QWidget* parent)
       cancelButton_(new QPushButton(tr("Cancel"))), progress_(new QProgressBar), note_(new QLabel),
       download_(new JobController(this)) {
     table_->setObjectName("backboneTable");
+    table_->setAccessibleName(tr("Pretrained backbones"));
     table_->setHorizontalHeaderLabels({tr("Backbone"), tr("Architecture"), tr("Parameters"), tr("Input"),
                                        tr("Top-1 on its source"), tr("Weights")});
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setTabKeyNavigation(false); // Tab moves on to the next control; arrows move in the table
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);

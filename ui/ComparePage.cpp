@@ -54,11 +54,13 @@ ComparePage::ComparePage(QWidget* parent)
       rankingNote_(new QLabel), rankingTable_(new QTableWidget(0, 7)), ranking_(new JobController(this)) {
     experiment_->setObjectName("experimentChoice");
     table_->setObjectName("comparisonTable");
+    table_->setAccessibleName(tr("Verdicts"));
     // ECE beside the score it qualifies, so it is in view at 1280 px.
     table_->setHorizontalHeaderLabels({tr("Arm"), tr("Labels per class"), tr("Seeds"), tr("Held-out accuracy [95 % CI]"),
                                        tr("ECE [95 % CI]"), tr("Difference from baseline [95 % CI]"), tr("Verdict"),
                                        tr("McNemar"), tr("Labels saved")});
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setTabKeyNavigation(false); // Tab moves on to the next control; arrows move in the table
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setStretchLastSection(true);
@@ -76,7 +78,9 @@ ComparePage::ComparePage(QWidget* parent)
     note_->setWordWrap(true);
 
     auto* chooser = new QHBoxLayout;
-    chooser->addWidget(new QLabel(tr("Experiment")));
+    auto* experimentLabel = new QLabel(tr("Experiment"));
+    experimentLabel->setBuddy(experiment_); // names the choice for screen readers
+    chooser->addWidget(experimentLabel);
     chooser->addWidget(experiment_, 1);
     auto* efficiency = new QWidget;
     auto* efficiencyLayout = new QVBoxLayout(efficiency);
@@ -87,7 +91,9 @@ ComparePage::ComparePage(QWidget* parent)
     trial_->setObjectName("trialChoice");
     auto* errors = new QWidget;
     auto* trialRow = new QHBoxLayout;
-    trialRow->addWidget(new QLabel(tr("Trial")));
+    auto* trialLabel = new QLabel(tr("Trial"));
+    trialLabel->setBuddy(trial_);
+    trialRow->addWidget(trialLabel);
     trialRow->addWidget(trial_, 1);
     auto* sideBySide = new QSplitter;
     sideBySide->addWidget(armErrors_);
@@ -104,9 +110,11 @@ ComparePage::ComparePage(QWidget* parent)
     tabs_->addTab(errors, tr("Errors and confusion"));
 
     rankingTable_->setObjectName("rankingTable");
+    rankingTable_->setAccessibleName(tr("Backbone ranking"));
     rankingTable_->setHorizontalHeaderLabels(
         {tr("Backbone"), tr("Architecture"), tr("LogME"), tr("LEEP"), tr("Images"), tr("Seconds"), tr("Problem")});
     rankingTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    rankingTable_->setTabKeyNavigation(false);
     rankingTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     rankingTable_->horizontalHeader()->setStretchLastSection(true);
     rankingTable_->setToolTip(tr("LogME and LEEP score frozen features on the labelled training images before any "

@@ -62,7 +62,6 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
 
     grid_->setObjectName("imageGrid");
     grid_->setAccessibleName(tr("Images"));
-    setFocusProxy(grid_); // arriving on the page by keyboard lands where the label keys work
     grid_->setModel(filter_);
     grid_->setViewMode(QListView::IconMode);
     grid_->setResizeMode(QListView::Adjust);
@@ -75,8 +74,10 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     grid_->installEventFilter(this);
 
     classTable_->setObjectName("classTable");
+    classTable_->setAccessibleName(tr("Classes"));
     classTable_->setHorizontalHeaderLabels({tr("Class"), tr("Images"), tr("Train"), tr("Validation"), tr("Test")});
     classTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    classTable_->setTabKeyNavigation(false); // Tab moves on to the next control; arrows move in the table
     classTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
     classTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     classTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
@@ -626,6 +627,8 @@ bool DataPage::selectImage(const QString& sha256) {
     grid_->scrollTo(index);
     return true;
 }
+
+void DataPage::focusInEvent(QFocusEvent* event) { grid_->setFocus(event->reason()); }
 
 bool DataPage::eventFilter(QObject* watched, QEvent* event) {
     if ((watched == grid_ || watched == map_) && event->type() == QEvent::KeyPress) {

@@ -96,6 +96,9 @@ Q_SIGNALS:
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
+    // Arriving on the page by keyboard (Ctrl+1) lands on the grid, where the label keys work. Not
+    // a focus proxy: in Qt 6 a proxy among the page's own children makes Tab skip its other controls.
+    void focusInEvent(QFocusEvent* event) override;
 
 private:
     // Writes the labels to the project and the views; false (and a message) when refused.

@@ -37,6 +37,7 @@ ExportPage::ExportPage(QWidget* parent)
     softmax_->setObjectName("exportSoftmax");
     preprocess_->setObjectName("exportPreprocess");
     target_->setObjectName("exportTarget");
+    target_->setAccessibleName(tr("Write to"));
     exportButton_->setObjectName("exportButton");
     cancelButton_->setEnabled(false);
     result_->setObjectName("exportResult");

@@ -1,6 +1,7 @@
 #include "LayerDiagram.h"
 
 #include <QContextMenuEvent>
+#include <QKeyEvent>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
@@ -39,10 +40,13 @@ void drawPadlock(QPainter& painter, const QRectF& box, const QColor& color) {
 LayerDiagram::LayerDiagram(QWidget* parent) : QWidget(parent) {
     setMouseTracking(false);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    setFocusPolicy(Qt::StrongFocus);
+    setAccessibleName(tr("Blocks: Space freezes or unfreezes the current one"));
 }
 
 void LayerDiagram::setGraph(LayerGraph graph) {
     graph_ = std::move(graph);
+    current_ = -1;
     frozen_.clear();
     multipliers_.clear();
     updateGeometry();
@@ -70,6 +74,12 @@ int LayerDiagram::blockAt(QPoint point) const {
     return -1;
 }
 
+int LayerDiagram::nextBlock(int from, int step) const {
+    for (int index = from + step; index >= 0 && index < int(graph_.blocks.size()); index += step)
+        if (graph_.blocks[std::size_t(index)].parameters > 0) return index;
+    return from;
+}
+
 void LayerDiagram::setBlockFrozen(int index, bool frozen) {
     const auto& name = graph_.blocks[std::size_t(index)].name;
     if (frozen == frozen_.contains(name)) return;
@@ -87,7 +97,27 @@ void LayerDiagram::setLearningRateMultiplier(const std::string& block, double mu
 }
 
 void LayerDiagram::contextMenuEvent(QContextMenuEvent* event) {
-    if (const int index = blockAt(event->pos()); index >= 0) Q_EMIT multiplierRequested(index);
+    const int index = event->reason() == QContextMenuEvent::Keyboard ? current_ : blockAt(event->pos());
+    if (index >= 0) Q_EMIT multiplierRequested(index);
+}
+
+void LayerDiagram::focusInEvent(QFocusEvent* event) {
+    if (current_ < 0) current_ = nextBlock(-1, 1); // the first block with parameters, if any
+    QWidget::focusInEvent(event);
+}
+
+void LayerDiagram::keyPressEvent(QKeyEvent* event) {
+    const int step = event->key() == Qt::Key_Down ? 1 : event->key() == Qt::Key_Up ? -1 : 0;
+    if (step != 0) {
+        current_ = nextBlock(current_, step);
+        update();
+        return;
+    }
+    if (event->key() == Qt::Key_Space && current_ >= 0) {
+        setBlockFrozen(current_, !frozen_.contains(graph_.blocks[std::size_t(current_)].name));
+        return;
+    }
+    QWidget::keyPressEvent(event);
 }
 
 void LayerDiagram::mousePressEvent(QMouseEvent* event) {
@@ -140,6 +170,11 @@ void LayerDiagram::paintEvent(QPaintEvent*) {
             painter.setFont(bold);
             painter.drawText(inner, Qt::AlignRight | Qt::AlignVCenter, tr("lr × %1").arg(multiplier->second));
             painter.setFont(font());
+        }
+        if (index == current_ && hasFocus()) { // where Space acts
+            painter.setPen(QPen(palette().color(QPalette::Highlight), 3));
+            painter.setBrush(Qt::NoBrush);
+            painter.drawRoundedRect(QRectF(box).adjusted(1.5, 1.5, -1.5, -1.5), 6, 6);
         }
         if (isFrozen) drawPadlock(painter, QRectF(box.left() + 10, box.center().y() - 9, 16, 18), Qt::white);
         else if (block.parameters > 0) {

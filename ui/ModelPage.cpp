@@ -47,8 +47,10 @@ ModelPage::ModelPage(QWidget* parent)
     diagram_->setObjectName("layerDiagram");
     summary_->setObjectName("freezeSummary");
     summary_->setWordWrap(true);
+    lastBlocks_->setAccessibleName(tr("Blocks to train before the head"));
     lastBlocks_->setRange(1, 50);
     lastBlocks_->setValue(2);
+    gradualEpochs_->setAccessibleName(tr("Epochs before unfreezing the next block"));
     gradualEpochs_->setRange(1, 100);
     gradualEpochs_->setValue(2);
 
@@ -100,6 +102,7 @@ ModelPage::ModelPage(QWidget* parent)
     auto* scroll = new QScrollArea;
     scroll->setWidget(diagram_);
     scroll->setWidgetResizable(true);
+    scroll->setFocusPolicy(Qt::NoFocus); // the diagram takes focus itself
 
     auto* layers = new QWidget;
     auto* layersLayout = new QVBoxLayout(layers);

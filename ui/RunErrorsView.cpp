@@ -21,6 +21,7 @@ RunErrorsView::RunErrorsView(QWidget* parent)
       errors_(new QListWidget) {
     heading_->setWordWrap(true);
     errors_->setObjectName("errorImages");
+    errors_->setAccessibleName(tr("Images the model got wrong"));
     errors_->setViewMode(QListView::IconMode);
     errors_->setIconSize({kThumbnailSize, kThumbnailSize});
     errors_->setGridSize({kThumbnailSize + 40, kThumbnailSize + 44});
@@ -53,6 +54,7 @@ void RunErrorsView::showInspection(const RunInspection& inspection) {
                           .arg(inspection.reliability.ece, 0, 'f', 3));
     matrix_->setMatrix(inspection.classes, inspection.confusion);
     reliability_->setReliability(inspection.reliability);
+    errors_->setAccessibleName(tr("Images %1 got wrong").arg(inspection.arm)); // the two views side by side differ
     errors_->clear();
     for (const auto& error : inspection.errors) {
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(error.thumbnail)),

@@ -20,6 +20,7 @@
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QFileDialog>
+#include <QFocusEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -110,6 +111,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     labelsPerClass_->setSpecialValueText(tr("all"));
     init_->setToolTip(tr("scratch, a weights file (.pt from Graft, .pth from torchvision) to start from, or weights "
                          "built into Graft, such as builtin:tinynet-fmnist"));
+    init_->setAccessibleName(tr("Initial weights"));
     init_->setObjectName("initialWeights");
     seeds_->setRange(1, 100);
     seeds_->setValue(3);
@@ -131,14 +133,17 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
                                "(k-center greedy), uncertain (smallest margin of the last round's model), "
                                "uncertain-per-cluster; each is judged against random"));
     perRound_->setObjectName("simulationPerRound");
+    perRound_->setAccessibleName(tr("Images labelled per round"));
     perRound_->setRange(1, 100'000);
     perRound_->setValue(10);
     perRound_->setSuffix(tr(" images per round"));
     rounds_->setObjectName("simulationRounds");
+    rounds_->setAccessibleName(tr("Rounds"));
     rounds_->setRange(1, 100);
     rounds_->setValue(4);
     rounds_->setSuffix(tr(" rounds"));
     seedLabels_->setObjectName("simulationSeedLabels");
+    seedLabels_->setAccessibleName(tr("Seed set before the first round"));
     seedLabels_->setRange(0, 100'000);
     seedLabels_->setPrefix(tr("seed set of "));
     seedLabels_->setSpecialValueText(tr("cold start"));
@@ -152,7 +157,6 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     startButton_->setObjectName("startTraining");
     startButton_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     startButton_->setToolTip(tr("Trains these settings on the project's labelled images (Ctrl+Enter)"));
-    setFocusProxy(init_); // arriving on the page by keyboard starts at the top of the form
     pauseButton_->setObjectName("pauseTraining");
     pauseButton_->setEnabled(false);
     pauseButton_->setToolTip(tr("Stops after the current step and keeps everything so far; Resume continues it exactly"));
@@ -206,9 +210,11 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     settings->setLayout(form);
 
     runTable_->setObjectName("runTable");
+    runTable_->setAccessibleName(tr("Runs"));
     runTable_->setHorizontalHeaderLabels({tr("Run"), tr("Architecture"), tr("Init"), tr("Seed"), tr("Status"),
                                           tr("Epochs"), tr("Validation accuracy")});
     runTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    runTable_->setTabKeyNavigation(false); // Tab moves on to the next control; arrows move in the table
     runTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
     runTable_->setSelectionMode(QAbstractItemView::SingleSelection);
     runTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -222,6 +228,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     settingsScroll->setWidget(settings);
     settingsScroll->setWidgetResizable(true);
     settingsScroll->setFrameShape(QFrame::NoFrame);
+    settingsScroll->setFocusPolicy(Qt::NoFocus); // Tab goes through the form, which scrolls to it
     settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     settingsScroll->setMinimumWidth(settings->sizeHint().width() + 20);
     auto* settingsColumn = new QWidget;
@@ -717,5 +724,7 @@ void TrainPage::showExperiment(qint64 experimentId) {
         progressText_->setText(QString::fromStdString(error.what()));
     }
 }
+
+void TrainPage::focusInEvent(QFocusEvent* event) { init_->setFocus(event->reason()); }
 
 } // namespace graft::ui

@@ -74,6 +74,10 @@ public:
     MetricChart* chart() const { return chart_; }
     JobController* job() const { return job_; }
 
+protected:
+    // Arriving on the page by keyboard (Ctrl+3) starts at the top of the form.
+    void focusInEvent(QFocusEvent* event) override;
+
 Q_SIGNALS:
     // For the status bar: what is happening, with the ETA while a run trains.
     void status(const QString& text);

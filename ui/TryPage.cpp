@@ -57,6 +57,7 @@ TryPage::TryPage(QWidget* parent)
                       "and where it looked; images it is less sure of than of 95 % of its held-out images are "
                       "flagged as unlike what it was trained on."));
     results_->setObjectName("tryResults");
+    results_->setAccessibleName(tr("Results"));
     results_->setViewMode(QListView::IconMode);
     results_->setIconSize({kIconSize, kIconSize});
     results_->setGridSize({kIconSize + 60, kIconSize + 84});

@@ -21,7 +21,10 @@
 #include "ShapesProject.h"
 #include "TempDir.h"
 #include "TestApplication.h"
+#include "TrainedShapesRun.h"
 
+#include <QAbstractSpinBox>
+#include <QAccessible>
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
@@ -39,6 +42,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
 #include <QUrl>
@@ -182,6 +186,66 @@ TEST_F(MainWindowTest, KeyboardAloneLabelsAnImageAndStartsTraining) {
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return, Qt::ControlModifier);
     ASSERT_TRUE(finished.wait(120'000)) << "Ctrl+Enter started a run";
     EXPECT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+}
+
+// A control a person can Tab to: shown, enabled, taking focus itself (not through a proxy), and
+// not the editor inside a spin box or combo box, which speaks for it.
+bool isTabStop(QWidget* widget) {
+    if (!widget->isVisible() || !widget->isEnabled() || widget->focusProxy()) return false;
+    if ((widget->focusPolicy() & Qt::TabFocus) != Qt::TabFocus) return false;
+    auto* parent = widget->parentWidget();
+    return !qobject_cast<QAbstractSpinBox*>(parent) && !qobject_cast<QComboBox*>(parent);
+}
+
+QString describe(QWidget* widget) {
+    return QString("%1 \"%2\"").arg(widget->metaObject()->className(), widget->objectName());
+}
+
+// Issue 31: a screen reader can name every control, and Tab alone reaches every control of every
+// page (no table keeps it), in the order the page reads.
+TEST_F(MainWindowTest, TabReachesEveryControlOfEveryPageAndEachHasAnAccessibleName) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 4);
+    testing::trainRun(project, 1, 8); // Try, Export and the Data page's run choices have a run
+    ui::MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    window.activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+    const auto checkShownControls = [&](QWidget* page, const std::string& where) {
+        std::vector<QWidget*> controls;
+        for (auto* widget : page->findChildren<QWidget*>())
+            if (isTabStop(widget)) controls.push_back(widget);
+        ASSERT_FALSE(controls.empty()) << where;
+        for (auto* control : controls) {
+            auto* accessible = QAccessible::queryAccessibleInterface(control);
+            ASSERT_NE(accessible, nullptr) << describe(control).toStdString();
+            EXPECT_FALSE(accessible->text(QAccessible::Name).trimmed().isEmpty())
+                << where << ": " << describe(control).toStdString() << " has no accessible name";
+        }
+        QSet<QWidget*> reached;
+        controls.front()->setFocus(Qt::TabFocusReason);
+        for (std::size_t press = 0; press < 2 * controls.size() + 20; ++press) {
+            reached.insert(QApplication::focusWidget());
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        }
+        for (auto* control : controls)
+            EXPECT_TRUE(reached.contains(control)) << where << ": Tab never reaches " << describe(control).toStdString();
+    };
+    ASSERT_TRUE(window.showsWelcome());
+    checkShownControls(window.findChild<ui::WelcomePage*>(), "welcome");
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    for (int page = 0; page < window.pageCount(); ++page) {
+        window.showPage(page);
+        const std::string name = window.pageName(page).toStdString();
+        checkShownControls(window.currentPage(), name);
+        for (auto* tabs : window.currentPage()->findChildren<QTabWidget*>()) // each further tab, as a person opens it
+            for (int tab = 1; tab < tabs->count(); ++tab) {
+                tabs->setCurrentIndex(tab);
+                checkShownControls(window.currentPage(), name + ", tab " + tabs->tabText(tab).toStdString());
+            }
+    }
 }
 
 TEST_F(MainWindowTest, TheStepBarFollowsLabelsTheFreezePlanAndRuns) {

@@ -136,6 +136,29 @@ TEST_F(ModelPageTest, ARightClickAsksForABlocksLearningRateMultiplierAndItIsDraw
     EXPECT_EQ(page_.learningRateMultipliers(), "") << "a multiplier of 1 is no multiplier";
 }
 
+// Issue 31: the freeze plan without a mouse.
+TEST_F(ModelPageTest, TheKeyboardMovesBetweenBlocksFreezesThemAndAsksForAMultiplier) {
+    QFocusEvent focusIn(QEvent::FocusIn, Qt::TabFocusReason);
+    QApplication::sendEvent(diagram_, &focusIn);
+    ASSERT_EQ(diagram_->currentBlock(), 0) << "the stem: the first block with parameters";
+    QTest::keyClick(diagram_, Qt::Key_Space);
+    EXPECT_EQ(page_.freezePlan(), "upto:stem");
+    for (int press = 0; press < 4; ++press) QTest::keyClick(diagram_, Qt::Key_Down);
+    EXPECT_EQ(diagram_->currentBlock(), 5) << "past the pooling block, which has nothing to freeze, and no further than the head";
+    QTest::keyClick(diagram_, Qt::Key_Up);
+    EXPECT_EQ(diagram_->currentBlock(), 3);
+    QTest::keyClick(diagram_, Qt::Key_Space);
+    EXPECT_EQ(page_.freezePlan(), "blocks:stem,stage3");
+    QTest::keyClick(diagram_, Qt::Key_Space);
+    EXPECT_EQ(page_.freezePlan(), "upto:stem") << "Space again unfreezes";
+
+    QSignalSpy asked(diagram_, &ui::LayerDiagram::multiplierRequested);
+    QContextMenuEvent menuKey(QContextMenuEvent::Keyboard, diagram_->rect().center(), diagram_->mapToGlobal(diagram_->rect().center()));
+    QApplication::sendEvent(diagram_, &menuKey);
+    ASSERT_EQ(asked.size(), 1);
+    EXPECT_EQ(asked.front().front().toInt(), 3) << "the Menu key asks about the current block, not the one under the mouse";
+}
+
 class ModelPageInWindowTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() { testing::ensureTestApplication(); }
