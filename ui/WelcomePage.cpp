@@ -113,7 +113,8 @@ void WelcomePage::setRecentProjects(const QStringList& paths) {
                 line = tr("Missing: moved or deleted");
             } else {
                 try {
-                    Database db = openProject(path.toStdString(), ProjectAccess::ReadOnly);
+                    // As written: a project an older Graft wrote is listed with its counts too.
+                    Database db = openProject(path.toStdString(), ProjectAccess::ReadOnlyAsWritten);
                     const auto summary = summarizeProject(db);
                     const auto& overview = summary.overview;
                     line = (overview.images == 1 ? tr("1 image") : tr("%1 images").arg(overview.images)) + " · " +

@@ -112,10 +112,11 @@ Database createProject(const fs::path& path) {
 
 Database openProject(const fs::path& path, ProjectAccess access) {
     validateHeader(path);
-    if (access == ProjectAccess::ReadOnly) {
+    if (access != ProjectAccess::ReadWrite) {
         Database db(path.string(), Database::Mode::ReadOnly);
         applyConnectionSettings(db);
-        if (const auto version = db.queryInt("PRAGMA user_version"); version < latestSchemaVersion()) {
+        if (const auto version = db.queryInt("PRAGMA user_version");
+            access == ProjectAccess::ReadOnly && version < latestSchemaVersion()) {
             throw ProjectOpenError(path.string() + ": was written by an older Graft (schema version " +
                                    std::to_string(version) + "; this Graft writes " +
                                    std::to_string(latestSchemaVersion()) +

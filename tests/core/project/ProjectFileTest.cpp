@@ -133,6 +133,12 @@ TEST(ProjectFile, OpeningASchema1ProjectKeepsItsCheckpointAsTheLastOne) {
         EXPECT_NE(std::string(error.what()).find("older Graft (schema version 1"), std::string::npos) << error.what();
     }
     EXPECT_EQ(readFile(path), before);
+    {
+        Database asWritten = openProject(path, ProjectAccess::ReadOnlyAsWritten);
+        EXPECT_EQ(asWritten.queryInt("PRAGMA user_version"), 1) << "read as it is, not upgraded";
+        EXPECT_EQ(asWritten.queryInt("SELECT count(*) FROM runs"), 1);
+    }
+    EXPECT_EQ(readFile(path), before);
 
     Database db = openProject(path);
     EXPECT_EQ(db.queryInt("PRAGMA user_version"), latestSchemaVersion());
