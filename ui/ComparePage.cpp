@@ -20,6 +20,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTabWidget>
@@ -107,7 +108,14 @@ ComparePage::ComparePage(QWidget* parent)
     auto* errorsLayout = new QVBoxLayout(errors);
     errorsLayout->addLayout(trialRow);
     errorsLayout->addWidget(errorsAndExplanation, 1);
-    tabs_->addTab(errors, tr("Errors and confusion"));
+    // Two confusion matrices, their errors and two heat maps need 960 px: below that the tab
+    // scrolls rather than make the window taller than a 1280 x 800 screen.
+    auto* errorsScroll = new QScrollArea;
+    errorsScroll->setWidget(errors);
+    errorsScroll->setWidgetResizable(true);
+    errorsScroll->setFrameShape(QFrame::NoFrame);
+    errorsScroll->setFocusPolicy(Qt::NoFocus); // Tab goes through the tab's controls, which scroll into view
+    tabs_->addTab(errorsScroll, tr("Errors and confusion"));
 
     rankingTable_->setObjectName("rankingTable");
     rankingTable_->setAccessibleName(tr("Backbone ranking"));
@@ -146,8 +154,8 @@ ComparePage::ComparePage(QWidget* parent)
     connect(table_->verticalHeader(), &QHeaderView::sectionResized, this, &ComparePage::fitTableToRows);
     connect(table_->horizontalScrollBar(), &QScrollBar::rangeChanged, this, &ComparePage::fitTableToRows);
     connect(trial_, &QComboBox::currentIndexChanged, this, &ComparePage::inspectTrial);
-    connect(tabs_, &QTabWidget::currentChanged, this, [this, errors](int) { // opening the tab shows the first trial
-        if (tabs_->currentWidget() == errors && trial_->currentIndex() < 0 && trial_->count() > 0) trial_->setCurrentIndex(0);
+    connect(tabs_, &QTabWidget::currentChanged, this, [this, errorsScroll](int) { // opening the tab shows the first trial
+        if (tabs_->currentWidget() == errorsScroll && trial_->currentIndex() < 0 && trial_->count() > 0) trial_->setCurrentIndex(0);
     });
     connect(inspection_, &JobController::inspected, this, &ComparePage::showInspections);
     connect(inspection_, &JobController::finished, this, [this](qint64, bool succeeded, const QString& message) {

@@ -66,7 +66,15 @@ DataMapView::DataMapView(QWidget* parent)
     plot_->plotLayout()->insertRow(0);
     plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, QString()));
     plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // The legend beside the map, at its top: inside, it hid a quarter of 5,000 points.
+    auto* side = new QCPLayoutGrid;
+    plot_->plotLayout()->addElement(1, 1, side);
+    plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+    plot_->axisRect()->insetLayout()->take(plot_->legend);
+    side->addElement(0, 0, plot_->legend);
+    side->addElement(1, 0, new QCPLayoutElement(plot_));
+    side->setRowStretchFactor(0, 0.001);
+    side->setMargins(QMargins(0, 0, 8, 0)); // the legend's frame clear of the widget's edge
     followPalette(plot_);
     hover_->setObjectName("mapThumbnail");
     hover_->setFrameShape(QFrame::Box);

@@ -98,7 +98,9 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(new QLabel(tr("Classes (key: label the selection, 0: clear)")));
+    auto* classesTitle = new QLabel(tr("<b>Classes</b>: a row's key labels the selection, 0 clears"));
+    classesTitle->setWordWrap(true); // the grid, not this line, gets the width
+    leftLayout->addWidget(classesTitle);
     leftLayout->addWidget(classTable_, 1);
     leftLayout->addWidget(new QLabel(tr("Show")));
     leftLayout->addWidget(filterChoice_);
@@ -133,6 +135,10 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     explainRun_->setObjectName("explainRun");
+    // Sized by a short text, not the longest run's name, which widened the preview and left the
+    // grid three columns at 1280 px.
+    explainRun_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    explainRun_->setMinimumContentsLength(16);
     explainRun_->setToolTip(tr("A finished run: the preview shows its three most probable classes for the image and, "
                                "with Heat map, where in the image it found the evidence for the first (Grad-CAM)"));
     heatMap_->setObjectName("heatMap");

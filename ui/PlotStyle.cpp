@@ -23,6 +23,8 @@ void applyPalette(QCustomPlot* plot) {
     plot->legend->setBrush(palette.brush(QPalette::Base));
     plot->legend->setBorderPen(QPen(text));
     plot->legend->setTextColor(text);
+    for (auto* element : plot->plotLayout()->elements(true)) // titles: dark on dark before
+        if (auto* title = qobject_cast<QCPTextElement*>(element)) title->setTextColor(text);
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -4,7 +4,7 @@ class QCustomPlot;
 
 namespace graft::ui {
 
-// Draws the plot in the widget palette's colours (background, axes, grid, legend) now and
+// Draws the plot in the widget palette's colours (background, axes, grid, legend, titles) now and
 // whenever the palette changes, so charts follow a dark theme instead of staying white.
 void followPalette(QCustomPlot* plot);
 

@@ -121,6 +121,9 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     budgets_->setObjectName("budgets");
     budgets_->setToolTip(tr("Labelled images per class, comma-separated, e.g. 5,10,all"));
     metric_->setObjectName("experimentMetric");
+    // Sized by a short text, not its longest choice, which made the form push the chart to a third of 1280 px.
+    metric_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    metric_->setMinimumContentsLength(24);
     metric_->addItem(tr("automatic: accuracy, or balanced accuracy when the classes are uneven"), QString());
     for (const auto metric : experimentMetrics())
         metric_->addItem(QString::fromUtf8(metricLabel(metric).data(), qsizetype(metricLabel(metric).size())),
@@ -133,19 +136,14 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
                                "(k-center greedy), uncertain (smallest margin of the last round's model), "
                                "uncertain-per-cluster; each is judged against random"));
     perRound_->setObjectName("simulationPerRound");
-    perRound_->setAccessibleName(tr("Images labelled per round"));
     perRound_->setRange(1, 100'000);
     perRound_->setValue(10);
-    perRound_->setSuffix(tr(" images per round"));
     rounds_->setObjectName("simulationRounds");
-    rounds_->setAccessibleName(tr("Rounds"));
     rounds_->setRange(1, 100);
     rounds_->setValue(4);
-    rounds_->setSuffix(tr(" rounds"));
     seedLabels_->setObjectName("simulationSeedLabels");
-    seedLabels_->setAccessibleName(tr("Seed set before the first round"));
     seedLabels_->setRange(0, 100'000);
-    seedLabels_->setPrefix(tr("seed set of "));
+    seedLabels_->setSuffix(tr(" images"));
     seedLabels_->setSpecialValueText(tr("cold start"));
     seedLabels_->setToolTip(tr("Images labelled at random before the first round; a cold start has none"));
     simulateButton_->setObjectName("runSimulation");
@@ -186,7 +184,9 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     buttons->addWidget(pauseButton_);
     buttons->addWidget(resumeButton_);
     form->addRow(buttons);
-    form->addRow(new QLabel(tr("<b>Experiment</b>: these settings as transfer, against scratch")));
+    auto* experimentTitle = new QLabel(tr("<b>Experiment</b>: these settings as transfer, against scratch"));
+    experimentTitle->setWordWrap(true); // titles wrap: the chart, not the form, gets the width
+    form->addRow(experimentTitle);
     form->addRow(tr("Seeds"), seeds_);
     form->addRow(tr("Labels per class"), budgets_);
     form->addRow(tr("Judged by"), metric_);
@@ -197,13 +197,13 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(experimentButton_);
     auto* simulationTitle = new QLabel(tr("<b>Labelling simulation</b>: which images to label first, measured"));
     simulationTitle->setToolTip(simulateButton_->toolTip());
+    simulationTitle->setWordWrap(true);
     form->addRow(simulationTitle);
     form->addRow(tr("Strategies"), strategies_);
-    auto* rounds = new QHBoxLayout;
-    rounds->addWidget(perRound_);
-    rounds->addWidget(rounds_);
-    rounds->addWidget(seedLabels_);
-    form->addRow(tr("Rounds"), rounds);
+    // One row each, named by the form: side by side they set the form's width and squeezed the chart.
+    form->addRow(tr("Images per round"), perRound_);
+    form->addRow(tr("Rounds"), rounds_);
+    form->addRow(tr("Seed set"), seedLabels_);
     form->addRow(simulateButton_);
     form->addRow(continueButton_);
     auto* settings = new QWidget;

@@ -78,7 +78,10 @@ TEST_F(ComparePageTest, ATrialShowsItsConfusionMatrixAndErrorsBesideTheBaselineW
     ASSERT_EQ(trials->count(), 1) << "one trial of the arm compared with the baseline";
     QSignalSpy finished(page->inspectionJob(), &ui::JobController::finished);
     QSignalSpy explained(page->explanationJob(), &ui::JobController::finished);
-    trials->setCurrentIndex(0);
+    auto* tabs = page->findChild<QTabWidget*>();
+    ASSERT_EQ(tabs->tabText(1), "Errors and confusion");
+    tabs->setCurrentIndex(1);
+    ASSERT_EQ(trials->currentIndex(), 0) << "opening the tab shows the first trial";
     ASSERT_TRUE(finished.wait(60'000));
     ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
 

@@ -6,6 +6,7 @@
 #include "ModelPage.h"
 #include "Preferences.h"
 #include "PreferencesDialog.h"
+#include "QCustomPlotInclude.h"
 #include "Theme.h"
 #include "TrainPage.h"
 #include "WelcomePage.h"
@@ -248,6 +249,36 @@ TEST_F(MainWindowTest, TabReachesEveryControlOfEveryPageAndEachHasAnAccessibleNa
     }
 }
 
+// Issue 31: the smallest screen Graft supports is 1280 x 800; no page or tab asks for more.
+TEST_F(MainWindowTest, EveryPageAndTabFitsA1280By800Window) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 4);
+    testing::trainRun(project, 1, 8);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    window.resize(1280, 800);
+    window.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+    const auto expectFits = [&](const std::string& where) {
+        QTest::qWait(20); // layouts settle
+        const QSize needed = window.minimumSizeHint().expandedTo(window.minimumSize());
+        EXPECT_LE(needed.width(), 1280) << where;
+        EXPECT_LE(needed.height(), 800) << where;
+        EXPECT_EQ(window.size(), QSize(1280, 800)) << where << ": the window grew";
+    };
+    for (int page = 0; page < window.pageCount(); ++page) {
+        window.showPage(page);
+        const std::string name = window.pageName(page).toStdString();
+        expectFits(name);
+        for (auto* tabs : window.currentPage()->findChildren<QTabWidget*>())
+            for (int tab = 1; tab < tabs->count(); ++tab) {
+                tabs->setCurrentIndex(tab);
+                expectFits(name + ", tab " + tabs->tabText(tab).toStdString());
+            }
+    }
+}
+
 TEST_F(MainWindowTest, TheStepBarFollowsLabelsTheFreezePlanAndRuns) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 4);
@@ -389,6 +420,11 @@ TEST_F(MainWindowTest, PreferencesPersistAndApplyToTheNextRunTheGridAndThePalett
     ASSERT_NE(plot, nullptr);
     plot->resize(300, 200);
     EXPECT_LT(plot->grab().toImage().pixelColor(2, 2).lightness(), 80) << "the chart is not left white";
+    auto* map = window.findChild<QCustomPlot*>("dataMap");
+    ASSERT_NE(map, nullptr);
+    auto* mapTitle = qobject_cast<QCPTextElement*>(map->plotLayout()->element(0, 0));
+    ASSERT_NE(mapTitle, nullptr);
+    EXPECT_GT(mapTitle->textColor().lightness(), 180) << "the map's title is light on the dark chart";
 
     QString error;
     ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
