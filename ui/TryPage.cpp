@@ -12,6 +12,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileInfo>
@@ -36,6 +37,14 @@ QIcon iconOf(const QImage& image) {
     return QIcon(QPixmap::fromImage(image.scaled(kIconSize, kIconSize, Qt::KeepAspectRatio, mode)));
 }
 
+// What the page is for, shown until a tryout says something else: the page's empty state.
+QString instructions() {
+    return QCoreApplication::translate("graft::ui::TryPage",
+                                       "Drop images or folders here, paste them (Ctrl+V), or add them. Each gets the model's "
+                                       "top 3 and where it looked; images it is less sure of than of 95 % of its held-out "
+                                       "images are flagged as unlike what it was trained on.");
+}
+
 } // namespace
 
 TryPage::TryPage(QWidget* parent)
@@ -53,9 +62,7 @@ TryPage::TryPage(QWidget* parent)
     cancel_->setEnabled(false);
     note_->setObjectName("tryNote");
     note_->setWordWrap(true);
-    note_->setText(tr("Drop images or folders here, paste them (Ctrl+V), or add them. Each gets the model's top 3 "
-                      "and where it looked; images it is less sure of than of 95 % of its held-out images are "
-                      "flagged as unlike what it was trained on."));
+    note_->setText(instructions());
     results_->setObjectName("tryResults");
     results_->setAccessibleName(tr("Results"));
     results_->setViewMode(QListView::IconMode);
@@ -92,6 +99,7 @@ TryPage::TryPage(QWidget* parent)
     connect(clear, &QPushButton::clicked, this, [this] {
         results_->clear();
         shown_.clear();
+        note_->setText(instructions());
     });
     connect(cancel_, &QPushButton::clicked, job_, &JobController::cancel);
     connect(heatMaps_, &QCheckBox::toggled, this, &TryPage::redrawIcons);
@@ -120,7 +128,7 @@ void TryPage::setProject(const QString& path) {
     projectPath_ = path;
     const QVariant chosen = model_->currentData();
     model_->clear();
-    note_->clear();
+    note_->setText(instructions()); // opening a project had left the page blank
     if (path.isEmpty()) return; // no project (yet): nothing to list, nothing wrong
     try {
         Database db = openProject(path.toStdString(), ProjectAccess::ReadOnly);

@@ -102,6 +102,7 @@ TEST_F(TryPageTest, ImagesDroppedOnTheTryPageGetARunsTopClassesAndHeatMaps) {
     QString error;
     ASSERT_TRUE(window.openProject(QString::fromStdString(project_.string()), &error)) << error.toStdString();
     auto* page = window.findChild<ui::TryPage*>();
+    EXPECT_TRUE(page->note().startsWith("Drop images or folders here")) << "the empty page says what to do: " << page->note().toStdString();
     auto* model = page->findChild<QComboBox*>("tryModel");
     ASSERT_EQ(model->count(), 1);
     EXPECT_TRUE(model->currentText().startsWith(QString("run %1").arg(runId_))) << model->currentText().toStdString();
