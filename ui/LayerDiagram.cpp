@@ -6,6 +6,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QScrollArea>
 
 namespace graft::ui {
 namespace {
@@ -111,6 +112,12 @@ void LayerDiagram::keyPressEvent(QKeyEvent* event) {
     if (step != 0) {
         current_ = nextBlock(current_, step);
         update();
+        // The Model page scrolls the diagram: keep the current block in view.
+        if (auto* area = qobject_cast<QScrollArea*>(parentWidget() ? parentWidget()->parentWidget() : nullptr);
+            area && current_ >= 0) {
+            const QRect box = blockRect(current_);
+            area->ensureVisible(box.center().x(), box.center().y(), 0, box.height() / 2 + kGap);
+        }
         return;
     }
     if (event->key() == Qt::Key_Space && current_ >= 0) {
