@@ -38,7 +38,7 @@ cv::Mat blendWithValue(const cv::Mat& image, float value, double ratio) {
     return result;
 }
 
-// Applies `lookUp` (256 entries) to each channel, one table per channel.
+// Maps each channel through its own 256-entry table.
 cv::Mat lookUpPerChannel(const cv::Mat& image, const std::vector<cv::Mat>& tables) {
     std::vector<cv::Mat> channels;
     cv::split(image, channels);
