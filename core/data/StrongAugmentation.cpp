@@ -15,26 +15,15 @@
 namespace graft {
 namespace {
 
-// torchvision's _blend on uint8: ratio * a + (1 - ratio) * b in float32, clamped, truncated.
-std::uint8_t blendPixel(std::uint8_t a, float b, double ratio) {
-    const float value = float(ratio) * float(a) + float(1.0 - ratio) * b;
-    return std::uint8_t(std::clamp(value, 0.0f, 255.0f));
-}
-
-cv::Mat blend(const cv::Mat& image, const cv::Mat& other, double ratio) {
-    cv::Mat result(image.size(), image.type());
-    const auto* a = image.ptr<std::uint8_t>();
-    const auto* b = other.ptr<std::uint8_t>();
-    auto* out = result.ptr<std::uint8_t>();
-    for (std::size_t i = 0; i < image.total() * std::size_t(image.channels()); ++i) out[i] = blendPixel(a[i], float(b[i]), ratio);
-    return result;
-}
-
-cv::Mat blendWithValue(const cv::Mat& image, float value, double ratio) {
+// torchvision's _blend on uint8: ratio * a + (1 - ratio) * b in float32, clamped, truncated;
+// `other(i)` is b for the i-th value (another image's, or one grey level).
+template <typename Other>
+cv::Mat blend(const cv::Mat& image, double ratio, Other other) {
     cv::Mat result(image.size(), image.type());
     const auto* a = image.ptr<std::uint8_t>();
     auto* out = result.ptr<std::uint8_t>();
-    for (std::size_t i = 0; i < image.total() * std::size_t(image.channels()); ++i) out[i] = blendPixel(a[i], value, ratio);
+    for (std::size_t i = 0; i < image.total() * std::size_t(image.channels()); ++i)
+        out[i] = std::uint8_t(std::clamp(float(ratio) * float(a[i]) + float(1.0 - ratio) * float(other(i)), 0.0f, 255.0f));
     return result;
 }
 
@@ -204,9 +193,10 @@ cv::Mat applyStrongOperation(const cv::Mat& image, StrongOperation operation, do
     case StrongOperation::ShearY: return affine(input, 0, none, {0, degreesOfShear}, topLeft);
     case StrongOperation::TranslateX: return affine(input, 0, {std::trunc(argument), 0}, none, none);
     case StrongOperation::TranslateY: return affine(input, 0, {0, std::trunc(argument)}, none, none);
-    case StrongOperation::Brightness: return blendWithValue(input, 0.0f, argument);
-    case StrongOperation::Contrast: return blendWithValue(input, meanGrey(input), argument);
-    case StrongOperation::Sharpness: return blend(input, smoothed(input), argument);
+    case StrongOperation::Brightness: return blend(input, argument, [](std::size_t) { return 0.0f; });
+    case StrongOperation::Contrast: return blend(input, argument, [mean = meanGrey(input)](std::size_t) { return mean; });
+    case StrongOperation::Sharpness:
+        return blend(input, argument, [smooth = smoothed(input)](std::size_t i) { return float(smooth.ptr<std::uint8_t>()[i]); });
     }
     return input.clone();
 }
