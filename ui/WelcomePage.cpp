@@ -130,8 +130,8 @@ void WelcomePage::setRecentProjects(const QStringList& paths) {
             }
             QMetaObject::invokeMethod(this, [this, row, path, line, why, thumbnail] {
                 auto* item = recent_->item(row);
-                if (item && item->data(Qt::UserRole).toString() == path) --linesLeft_;
-                if (!item || item->data(Qt::UserRole).toString() != path) return;
+                if (!item || item->data(Qt::UserRole).toString() != path) return; // a newer list replaced it
+                --linesLeft_;
                 item->setText(QFileInfo(path).completeBaseName() + "\n" + line + "\n" + path);
                 item->setToolTip(why);
                 if (!thumbnail.isNull()) item->setIcon(QPixmap::fromImage(thumbnail));
