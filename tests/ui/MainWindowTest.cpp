@@ -50,6 +50,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 
 namespace graft {
 namespace {
@@ -198,6 +199,21 @@ bool isTabStop(QWidget* widget) {
     return !qobject_cast<QAbstractSpinBox*>(parent) && !qobject_cast<QComboBox*>(parent);
 }
 
+// Shows every page, then each further tab of each page, as a person opens them, and calls
+// `check` with where the window is ("compare, tab Errors and confusion").
+void forEveryPageAndTab(ui::MainWindow& window, const std::function<void(const std::string&)>& check) {
+    for (int page = 0; page < window.pageCount(); ++page) {
+        window.showPage(page);
+        const std::string name = window.pageName(page).toStdString();
+        check(name);
+        for (auto* tabs : window.currentPage()->findChildren<QTabWidget*>())
+            for (int tab = 1; tab < tabs->count(); ++tab) {
+                tabs->setCurrentIndex(tab);
+                check(name + ", tab " + tabs->tabText(tab).toStdString());
+            }
+    }
+}
+
 QString describe(QWidget* widget) {
     return QString("%1 \"%2\"").arg(widget->metaObject()->className(), widget->objectName());
 }
@@ -237,16 +253,7 @@ TEST_F(MainWindowTest, TabReachesEveryControlOfEveryPageAndEachHasAnAccessibleNa
     checkShownControls(window.findChild<ui::WelcomePage*>(), "welcome");
     QString error;
     ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
-    for (int page = 0; page < window.pageCount(); ++page) {
-        window.showPage(page);
-        const std::string name = window.pageName(page).toStdString();
-        checkShownControls(window.currentPage(), name);
-        for (auto* tabs : window.currentPage()->findChildren<QTabWidget*>()) // each further tab, as a person opens it
-            for (int tab = 1; tab < tabs->count(); ++tab) {
-                tabs->setCurrentIndex(tab);
-                checkShownControls(window.currentPage(), name + ", tab " + tabs->tabText(tab).toStdString());
-            }
-    }
+    forEveryPageAndTab(window, [&](const std::string& where) { checkShownControls(window.currentPage(), where); });
 }
 
 // Issue 31: the smallest screen Graft supports is 1280 x 800; no page or tab asks for more.
@@ -267,16 +274,7 @@ TEST_F(MainWindowTest, EveryPageAndTabFitsA1280By800Window) {
         EXPECT_LE(needed.height(), 800) << where;
         EXPECT_EQ(window.size(), QSize(1280, 800)) << where << ": the window grew";
     };
-    for (int page = 0; page < window.pageCount(); ++page) {
-        window.showPage(page);
-        const std::string name = window.pageName(page).toStdString();
-        expectFits(name);
-        for (auto* tabs : window.currentPage()->findChildren<QTabWidget*>())
-            for (int tab = 1; tab < tabs->count(); ++tab) {
-                tabs->setCurrentIndex(tab);
-                expectFits(name + ", tab " + tabs->tabText(tab).toStdString());
-            }
-    }
+    forEveryPageAndTab(window, expectFits);
 }
 
 TEST_F(MainWindowTest, TheStepBarFollowsLabelsTheFreezePlanAndRuns) {
