@@ -18,6 +18,7 @@ void ConsoleTrainObserver::onEpoch(const EpochEvent& event) {
     std::printf("epoch %d/%d  train loss %.4f  train acc %.4f", event.epoch, event.epochs, event.trainLoss,
                 event.trainAccuracy);
     if (event.validated) std::printf("  val loss %.4f  val acc %.4f", event.valLoss, event.valAccuracy);
+    if (event.unlabelledKeptShare) std::printf("  pseudo-labels kept %.1f%%", 100.0 * *event.unlabelledKeptShare);
     std::printf("  (%.1f s)\n", event.seconds);
     std::fflush(stdout);
 }

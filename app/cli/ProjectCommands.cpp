@@ -5,6 +5,7 @@
 #include "common/Version.h"
 #include "data/AutoImport.h"
 #include "data/ProjectSplits.h"
+#include "data/UnlabelledPool.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
@@ -149,6 +150,7 @@ int commandInfo(Arguments& args) {
                                     {"schemaVersion", db.queryInt("PRAGMA user_version")},
                                     {"images", store.imageCount()},
                                     {"unlabeled", store.unlabeledCount()},
+                                    {"unlabelledPool", unlabelledPool(store, HiddenLabels::None, 0, 0).size()},
                                     {"classes", classList},
                                     {"runs", runList}}
                   << "\n";
@@ -158,6 +160,8 @@ int commandInfo(Arguments& args) {
     std::printf("Project %s (schema %lld, Graft %s)\n", path.c_str(), (long long)db.queryInt("PRAGMA user_version"),
                 kGraftVersion);
     std::printf("Images: %lld (%lld unlabelled)\n", (long long)store.imageCount(), (long long)store.unlabeledCount());
+    std::printf("Unlabelled pool: %zu images for semi-supervised training (labelled validation and test images never join it)\n",
+                unlabelledPool(store, HiddenLabels::None, 0, 0).size());
     std::printf("\n%-24s %8s %8s %8s %8s\n", "class", "images", "train", "val", "test");
     for (const auto& c : classes)
         std::printf("%-24s %8lld %8lld %8lld %8lld\n", c.name.c_str(), (long long)c.images, (long long)c.train,

@@ -142,6 +142,12 @@ int commandTrain(Arguments& args) {
     config.mixedPrecision = !args.flag("--no-mixed-precision");
     config.channelsLast = !args.flag("--no-channels-last");
     config.recalibrateBatchNorm = !args.flag("--no-bn-recalibration");
+    config.semiSupervised = args.text("--semi-supervised", config.semiSupervised);
+    config.unlabelledRatio = args.integer("--unlabelled-ratio", config.unlabelledRatio);
+    config.confidenceThreshold = args.number("--threshold", config.confidenceThreshold);
+    config.unlabelledWeight = args.number("--unlabelled-weight", config.unlabelledWeight);
+    config.unlabelledPool = args.text("--unlabelled-pool", config.unlabelledPool);
+    config.emaDecay = args.number("--ema", config.emaDecay);
     request.saveWeightsTo = args.text("--save-weights", "");
     const bool json = args.flag("--json");
     args.rejectUnused();

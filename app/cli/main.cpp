@@ -50,6 +50,12 @@ Training
         [--no-bn-recalibration]           keep BatchNorm's running statistics as training left them,
                                           instead of re-estimating them over the training images
                                           before each validation (as plain PyTorch does)
+        [--semi-supervised none|fixmatch] also learn from the unlabelled pool (FixMatch): a weak view's
+                                          confident pseudo-label teaches a strong view
+        [--unlabelled-ratio 7] [--threshold 0.95] [--unlabelled-weight 1]    FixMatch's mu, tau, lambda_u
+        [--unlabelled-pool unlabelled|beyond-budget]   beyond-budget also hides the training labels
+                                          --labels-per-class leaves out (a simulation)
+        [--ema DECAY]                     validate and finish with an average of the weights (0.999)
   train FILE.graft --resume RUN [--device D]
                                       continue a stopped run exactly from its last checkpoint
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options

@@ -1,6 +1,7 @@
 #include "data/AugmentedBatches.h"
 
 #include "common/Error.h"
+#include "data/StrongAugmentation.h"
 
 #include <chrono>
 
@@ -32,18 +33,28 @@ torch::Tensor AugmentedBatches::makeBatch(std::int64_t batch) const {
     const auto begin = std::size_t(batch * plan_.batchSize);
     const auto end = std::min(plan_.order.size(), begin + std::size_t(plan_.batchSize));
     const int channels = preprocess_.channels(), crop = preprocess_.crop;
-    auto images = torch::empty({std::int64_t(end - begin), channels, crop, crop},
+    const auto count = std::int64_t(end - begin);
+    auto images = torch::empty({plan_.strongViews ? 2 * count : count, channels, crop, crop},
                                torch::TensorOptions(torch::kFloat32).pinned_memory(pinMemory_));
+    const std::size_t imageFloats = std::size_t(channels) * std::size_t(crop) * std::size_t(crop);
     float* destination = images.data_ptr<float>();
     for (auto position = begin; position < end; ++position) {
         const auto index = plan_.order[position];
         try {
-            augmentInto(decodeImage(encoded_.at(std::size_t(index)), preprocess_.color), preprocess_, augment_,
-                        imageSeed(plan_.epochSeed, index), destination);
+            const auto decoded = decodeImage(encoded_.at(std::size_t(index)), preprocess_.color);
+            if (!plan_.strongViews) {
+                augmentInto(decoded, preprocess_, augment_, imageSeed(plan_.epochSeed, index), destination);
+            } else {
+                const auto seed = imageSeed(plan_.epochSeed, std::int64_t(position));
+                augmentInto(decoded, preprocess_, augment_, seed, destination);
+                augmentInto(strongAugment(decoded, seed ^ 0x5DEECE66Dull), preprocess_, augment_, seed + 1,
+                            destination + std::size_t(count) * imageFloats);
+            }
         } catch (const std::exception& error) {
-            throw Error("training image " + std::to_string(index + 1) + ": " + error.what());
+            throw Error((plan_.strongViews ? "unlabelled image " : "training image ") + std::to_string(index + 1) + ": " +
+                        error.what());
         }
-        destination += std::size_t(channels) * std::size_t(crop) * std::size_t(crop);
+        destination += imageFloats;
     }
     return images;
 }

@@ -19,6 +19,11 @@ struct BatchPlan {
     int batchSize = 64;
     std::int64_t firstBatch = 0;     // where a resumed epoch starts
     std::uint64_t epochSeed = 0;     // image i is augmented with a seed mixed from this and i
+    // FixMatch's unlabelled stream: a batch of N images holds 2N, each image's weak view (the
+    // augmentation) in the first half and its strong view (StrongAugmentation, then the
+    // augmentation) at the same row of the second. An image may come twice in one plan, so its
+    // draws are seeded by its place in `order` instead of its index.
+    bool strongViews = false;
 };
 
 // One epoch of augmented batches, decoded and augmented by worker threads up to `ahead` batches
@@ -33,7 +38,7 @@ public:
     AugmentedBatches(const AugmentedBatches&) = delete;
     AugmentedBatches& operator=(const AugmentedBatches&) = delete;
 
-    // The next batch, N x C x crop x crop; rethrows a worker's error, which names the image.
+    // The next batch, N x C x crop x crop (2N with plan.strongViews); rethrows a worker's error, which names the image.
     torch::Tensor next();
     bool done() const { return taken_ >= batches_; }
     // Time next() spent waiting for a batch that was not ready.

@@ -22,6 +22,7 @@ void RunRecorder::onEpoch(const EpochEvent& event) {
         metrics.push_back({"val_loss", event.valLoss});
         metrics.push_back({"val_accuracy", event.valAccuracy});
     }
+    if (event.unlabelledKeptShare) metrics.push_back({"unlabelled_kept_share", *event.unlabelledKeptShare});
     runs_.addMetrics(runId_, event.step, event.epoch, metrics);
 }
 

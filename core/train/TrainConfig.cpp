@@ -16,7 +16,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, newHead
                                                 weightDecay, freeze, lrMultipliers, classBalanced, augment, augmentedViews, loaderThreads,
                                                 earlyStopPatience, earlyStopMetric, checkpointMinutes, featureCache,
                                                 featureCacheBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
-                                                channelsLast, recalibrateBatchNorm, inputSize)
+                                                channelsLast, recalibrateBatchNorm, inputSize, semiSupervised,
+                                                unlabelledRatio, confidenceThreshold, unlabelledWeight, unlabelledPool, emaDecay)
 
 int TrainConfig::epochsFor(std::int64_t trainImages) const {
     if (minImagesSeen <= 0 || trainImages <= 0) return epochs;
@@ -61,6 +62,15 @@ void TrainConfig::validate() const {
     if (inputSize != 0 && (inputSize < kSmallestInputSize || inputSize > kLargestInputSize))
         throw Error("input size must be 0 (the architecture's own) or " + std::to_string(kSmallestInputSize) + " to " +
                     std::to_string(kLargestInputSize) + " pixels, not " + std::to_string(inputSize));
+    if (semiSupervised != "none" && semiSupervised != "fixmatch")
+        throw Error("unknown semi-supervised method '" + semiSupervised + "' (none or fixmatch)");
+    if (unlabelledRatio < 1) throw Error("the unlabelled ratio (FixMatch's mu) must be at least 1");
+    if (!(confidenceThreshold >= 0 && confidenceThreshold <= 1))
+        throw Error("the confidence threshold (FixMatch's tau) must be between 0 and 1");
+    if (!(unlabelledWeight >= 0)) throw Error("the unlabelled loss weight (FixMatch's lambda_u) must not be negative");
+    if (unlabelledPool != "unlabelled" && unlabelledPool != "beyond-budget")
+        throw Error("unknown unlabelled pool '" + unlabelledPool + "' (unlabelled or beyond-budget)");
+    if (!(emaDecay >= 0 && emaDecay < 1)) throw Error("the weight average's decay must be at least 0 and below 1 (0: off)");
 }
 
 } // namespace graft

@@ -45,8 +45,18 @@ struct TrainConfig {
     bool channelsLast = true;       // NHWC memory layout for convolutions (ChannelsLast)
     bool recalibrateBatchNorm = true; // fresh BatchNorm statistics before validating (BatchNormRecalibration)
     int inputSize = 0;              // crop in pixels (resize scaled to match); 0: the architecture's own
+    // Semi-supervised training (FixMatch): every step also learns from unlabelledRatio x batchSize
+    // images of the unlabelled pool, through pseudo-labels of a weak view above confidenceThreshold,
+    // against a strong view, weighted by unlabelledWeight.
+    std::string semiSupervised = "none"; // none | fixmatch
+    int unlabelledRatio = 7;             // FixMatch's mu
+    double confidenceThreshold = 0.95;   // FixMatch's tau
+    double unlabelledWeight = 1.0;       // FixMatch's lambda_u
+    std::string unlabelledPool = "unlabelled"; // unlabelled | beyond-budget (also the training labels labelsPerClass leaves out)
+    double emaDecay = 0;                 // > 0: validate, pick the best and finish with an average of the weights (0.999 in FixMatch)
 
     // `epochs`, or enough more to show the model `minImagesSeen` images from a set this large.
+    bool learnsFromUnlabelled() const { return semiSupervised != "none"; }
     int epochsFor(std::int64_t trainImages) const;
 
     std::string toJson() const;

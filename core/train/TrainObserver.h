@@ -3,6 +3,7 @@
 #include "project/CheckpointKind.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -27,6 +28,7 @@ struct EpochEvent {
     double valAccuracy = 0;
     double seconds = 0;
     double dataWaitSeconds = 0; // of `seconds`, spent waiting for augmented batches
+    std::optional<double> unlabelledKeptShare; // semi-supervised: unlabelled images whose pseudo-label was kept
 };
 
 struct CheckpointEvent {

@@ -7,6 +7,7 @@
 #include "train/BatchNormRecalibration.h"
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
+#include "train/FixMatchLoss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
@@ -99,6 +100,54 @@ void Trainer::augmentFrom(const std::vector<std::vector<std::uint8_t>>& encoded,
     encoded_ = &encoded;
     preprocess_ = preprocess;
     augment_ = augment_.forChannels(preprocess.channels());
+}
+
+void Trainer::learnFromUnlabelled(const std::vector<std::vector<std::uint8_t>>& pool, const PreprocessSpec& preprocess) {
+    unlabelled_ = &pool;
+    preprocess_ = preprocess;
+    augment_ = augment_.forChannels(preprocess.channels());
+}
+
+BatchPlan Trainer::unlabelledPlan(int epoch, std::int64_t stepsPerEpoch, std::int64_t firstBatch) const {
+    const std::int64_t perStep = std::int64_t(config_.unlabelledRatio) * config_.batchSize;
+    const auto poolSize = std::int64_t(unlabelled_->size());
+    BatchPlan plan;
+    plan.batchSize = int(perStep);
+    plan.firstBatch = firstBatch;
+    plan.epochSeed = augmentationSeed(~config_.seed, epoch);
+    plan.strongViews = true;
+    // The pool is walked in pass after pass, each in its own seeded order; step s takes places
+    // [s * perStep, (s + 1) * perStep) of that endless walk.
+    const std::int64_t first = std::int64_t(epoch - 1) * stepsPerEpoch * perStep;
+    plan.order.reserve(std::size_t(stepsPerEpoch * perStep));
+    torch::Tensor passOrder;
+    std::int64_t pass = -1;
+    for (std::int64_t place = first; place < first + stepsPerEpoch * perStep; ++place) {
+        if (place / poolSize != pass) {
+            pass = place / poolSize;
+            auto drawer = at::make_generator<at::CPUGeneratorImpl>(config_.seed * 7919u + std::uint64_t(pass));
+            passOrder = torch::randperm(poolSize, drawer, torch::kLong);
+        }
+        plan.order.push_back(passOrder.data_ptr<std::int64_t>()[place % poolSize]);
+    }
+    return plan;
+}
+
+void Trainer::updateAveragedWeights() {
+    torch::NoGradGuard noGrad;
+    const auto parameters = model_->parameters();
+    for (std::size_t i = 0; i < parameters.size(); ++i)
+        averagedWeights_[i].mul_(config_.emaDecay).add_(parameters[i].detach(), 1.0 - config_.emaDecay);
+}
+
+void Trainer::swapAveragedWeights() {
+    torch::NoGradGuard noGrad;
+    auto parameters = model_->parameters();
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        const auto current = parameters[i].detach().clone();
+        parameters[i].detach().copy_(averagedWeights_[i]);
+        averagedWeights_[i].copy_(current);
+    }
 }
 
 void Trainer::addParameterGroups(const BlockParameters& block, double multiplier) {
@@ -293,6 +342,11 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
     // the user asked for K fixed augmented views.
     const bool augmenting = augment_.enabled();
     cachedBlocks_ = augmenting && config_.augmentedViews == 0 ? 0 : cacheablePrefix();
+    if (cachedBlocks_ > 0 && config_.learnsFromUnlabelled()) {
+        observer.onLog("Not caching the frozen blocks' features: the unlabelled images' weak and strong views are drawn "
+                       "afresh at every step, so every batch runs the whole network (the frozen blocks still do not train)");
+        cachedBlocks_ = 0;
+    }
     viewFeatures_.clear();
     storedFeatures_.reset();
     const auto storage = featureStorage(trainSet, valSet.size(), observer);
@@ -322,25 +376,39 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
     return std::pair{trainInputs, valInputs};
 }
 
-Trainer::StepResult Trainer::step(const torch::Tensor& images, const torch::Tensor& labels, double factor) {
+Trainer::StepResult Trainer::step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor) {
     auto& groups = optimizer_->param_groups();
     for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(groupBaseRates_[g] * factor);
     optimizer_->zero_grad();
     StepResult result;
+    torch::Tensor logits;
     {
         AutocastScope autocast(scaler_.has_value());
-        result.logits = forwardFrom(cachedBlocks_, images);
+        logits = forwardFrom(cachedBlocks_, inputs).to(torch::kFloat32);
     }
-    result.loss = torch::nn::functional::cross_entropy(result.logits.to(torch::kFloat32), labels);
+    const auto labelled = labels.size(0);
+    result.logits = logits.slice(0, 0, labelled);
+    result.loss = torch::nn::functional::cross_entropy(result.logits, labels);
+    if (logits.size(0) > labelled) {
+        const auto unlabelled = (logits.size(0) - labelled) / 2;
+        const auto term = fixMatchUnlabelledLoss(logits.slice(0, labelled, labelled + unlabelled),
+                                                 logits.slice(0, labelled + unlabelled), config_.confidenceThreshold);
+        result.loss = result.loss + config_.unlabelledWeight * term.loss;
+        result.unlabelledKept = term.mask.sum().item<double>();
+        result.unlabelledImages = unlabelled;
+    }
+    bool stepped = true;
     if (!scaler_) {
         result.loss.backward();
         optimizer_->step();
-        return result;
+    } else {
+        scaler_->scale(result.loss).backward();
+        std::vector<torch::Tensor> parameters;
+        for (const auto& group : groups) parameters.insert(parameters.end(), group.params().begin(), group.params().end());
+        stepped = scaler_->unscale(parameters);
+        if (stepped) optimizer_->step(); // else an overflow: skip, with a smaller scale
     }
-    scaler_->scale(result.loss).backward();
-    std::vector<torch::Tensor> parameters;
-    for (const auto& group : groups) parameters.insert(parameters.end(), group.params().begin(), group.params().end());
-    if (scaler_->unscale(parameters)) optimizer_->step(); // else an overflow: skip, with a smaller scale
+    if (stepped && config_.emaDecay > 0) updateAveragedWeights();
     return result;
 }
 
@@ -365,6 +433,11 @@ TrainingProgress Trainer::restore(const TrainingState& state, at::Generator& shu
     std::lock_guard lock(defaultGenerator.mutex());
     defaultGenerator.set_state(state.defaultGeneratorState);
     if (scaler_ && progress.lossScale > 0) scaler_->restore(progress.lossScale, progress.stepsSinceScaleChange);
+    if (config_.emaDecay > 0) {
+        if (state.averagedWeights.size() != averagedWeights_.size())
+            throw Error("the checkpoint holds no average of the weights for this run's weight averaging (emaDecay)");
+        for (std::size_t i = 0; i < averagedWeights_.size(); ++i) averagedWeights_[i].copy_(state.averagedWeights[i]);
+    }
     return progress;
 }
 
@@ -381,6 +454,7 @@ std::vector<std::uint8_t> Trainer::trainingState(const TrainingProgress& progres
     archive.save_to(optimizerBytes);
     state.optimizer = optimizerBytes.str();
     state.shufflerState = shuffler.get_state();
+    for (const auto& average : averagedWeights_) state.averagedWeights.push_back(average.to(torch::kCPU));
     auto defaultGenerator = at::detail::getDefaultCPUGenerator();
     {
         std::lock_guard lock(defaultGenerator.mutex());
@@ -393,7 +467,12 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                             std::stop_token stop) {
     const bool augmenting = augment_.enabled();
     if (augmenting && !encoded_) throw Error("augmented training needs the encoded training images (augmentFrom)");
+    if (config_.learnsFromUnlabelled() && (!unlabelled_ || unlabelled_->empty()))
+        throw Error("semi-supervised training needs unlabelled images (learnFromUnlabelled)");
     placeModel();
+    averagedWeights_.clear();
+    if (config_.emaDecay > 0)
+        for (const auto& parameter : model_->parameters()) averagedWeights_.push_back(parameter.detach().clone());
     if (onCuda() && config_.mixedPrecision) scaler_.emplace();
     // A private generator keeps the batch order a function of the seed alone.
     auto shuffler = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
@@ -447,6 +526,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                                                    : torch::randperm(imageCount, shuffler, torch::kLong);
             progress.lossSum = 0;
             progress.correct = 0;
+            progress.unlabelledKept = 0;
+            progress.unlabelledSeen = 0;
         }
         std::unique_ptr<AugmentedBatches> augmented;
         if (augmenting && viewFeatures_.empty())
@@ -454,6 +535,11 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 *encoded_, preprocess_, augment_,
                 epochPlan(progress.order, progress.position, config_.batchSize, augmentationSeed(config_.seed, epoch)),
                 loaderThreads(config_), kBatchesAhead, onCuda());
+        std::unique_ptr<AugmentedBatches> unlabelled;
+        if (unlabelled_)
+            unlabelled = std::make_unique<AugmentedBatches>(*unlabelled_, preprocess_, augment_,
+                                                            unlabelledPlan(epoch, stepsPerEpoch, progress.position / batch),
+                                                            loaderThreads(config_), kBatchesAhead, onCuda());
         const torch::Tensor& trainImages =
             viewFeatures_.empty() ? trainInputs.images : viewFeatures_[std::size_t(epoch - 1) % viewFeatures_.size()];
         while (progress.position < imageCount) {
@@ -472,7 +558,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                                                   : trainImages.index_select(0, indices);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
             const double factor = schedule.factor(progress.steps + 1);
-            const auto result = step(toDevice(images), labels, factor);
+            const auto result = step(toDevice(unlabelled ? torch::cat({images, unlabelled->next()}) : images), labels, factor);
 
             const double lossValue = result.loss.item<double>();
             outcome.steps = ++progress.steps;
@@ -481,6 +567,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                             std::to_string(progress.steps) + "; try a lower learning rate");
             progress.lossSum += lossValue * double(end - progress.position);
             progress.correct += result.logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+            progress.unlabelledKept += result.unlabelledKept;
+            progress.unlabelledSeen += result.unlabelledImages;
             progress.position = end;
             observer.onStep({progress.steps, epoch, stepsPerEpoch, lossValue, config_.learningRate * factor});
             if (progress.position < imageCount && config_.checkpointMinutes >= 0 &&
@@ -492,7 +580,16 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             }
         }
 
-        if (!recalibrateBatchNorm(trainImages, imageCount, stop)) return pause(epoch);
+        // Validation, the best checkpoint and a finished run's weights are the average's, where
+        // there is one; the last checkpoint keeps the trained weights, which a resume goes on from.
+        if (!averagedWeights_.empty()) swapAveragedWeights();
+        const auto trainedWeightsBack = [&] {
+            if (!averagedWeights_.empty()) swapAveragedWeights();
+        };
+        if (!recalibrateBatchNorm(trainImages, imageCount, stop)) {
+            trainedWeightsBack();
+            return pause(epoch);
+        }
 
         EpochEvent event;
         event.epoch = epoch;
@@ -500,7 +597,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         event.step = progress.steps;
         event.trainLoss = progress.lossSum / double(imageCount);
         event.trainAccuracy = double(progress.correct) / double(imageCount);
-        event.dataWaitSeconds = augmented ? augmented->waitedSeconds() : 0.0;
+        event.dataWaitSeconds = (augmented ? augmented->waitedSeconds() : 0.0) + (unlabelled ? unlabelled->waitedSeconds() : 0.0);
+        if (progress.unlabelledSeen > 0) event.unlabelledKeptShare = progress.unlabelledKept / double(progress.unlabelledSeen);
         if (valSet.size() > 0) {
             model_->eval();
             const auto inputsOf = [&](std::int64_t begin, std::int64_t end) {
@@ -510,7 +608,10 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             const auto validation = evaluateRanges(
                 [&](std::int64_t begin, std::int64_t end) { return forwardFrom(cachedBlocks_, toDevice(inputsOf(begin, end))); },
                 valSet.labels, config_.batchSize, device_, stop);
-            if (!validation.complete) return pause(epoch);
+            if (!validation.complete) {
+                trainedWeightsBack();
+                return pause(epoch);
+            }
             event.validated = true;
             event.valLoss = validation.loss;
             event.valAccuracy = validation.accuracy;
@@ -533,12 +634,19 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             } else {
                 stopEarly = config_.earlyStopPatience > 0 && ++progress.epochsWithoutGain >= config_.earlyStopPatience;
             }
+        } else if (!averagedWeights_.empty()) {
+            observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, weights, {}}); // what evaluation reads
         }
         // What a resumed run starts the next epoch from.
         progress.epoch = epoch + 1;
         progress.position = 0;
         progress.order = torch::Tensor();
-        observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, weights, trainingState(progress, shuffler)});
+        if (averagedWeights_.empty()) {
+            observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, weights, trainingState(progress, shuffler)});
+        } else {
+            trainedWeightsBack();
+            observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, finiteWeights(), trainingState(progress, shuffler)});
+        }
         lastCheckpoint = std::chrono::steady_clock::now();
         checkpointedSteps = progress.steps;
         if (stopEarly) {
@@ -548,6 +656,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             break;
         }
     }
+    if (!averagedWeights_.empty()) swapAveragedWeights(); // a finished run ends on the average
     return outcome;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/AugmentSpec.h"
+#include "data/AugmentedBatches.h"
 #include "data/Preprocess.h"
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
@@ -50,6 +51,10 @@ public:
     // With augmentation (config.augment) every epoch decodes and augments these anew, in
     // parallel; they are aligned with the training labels, and train()'s trainSet.images is unused.
     void augmentFrom(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess);
+    // config.semiSupervised: the unlabelled pool, encoded. Each step draws unlabelledRatio x
+    // batchSize of them from a seeded order that depends on the step alone (so a resume needs no
+    // extra position), each as a weak view (config.augment) and a strong one (StrongAugmentation).
+    void learnFromUnlabelled(const std::vector<std::vector<std::uint8_t>>& pool, const PreprocessSpec& preprocess);
     // The next train() continues from this state; the model must already hold the same
     // checkpoint's weights.
     void resumeFrom(TrainingState state) { resumeState_ = std::move(state); }
@@ -72,7 +77,9 @@ public:
 private:
     struct StepResult {
         torch::Tensor loss;
-        torch::Tensor logits;
+        torch::Tensor logits; // of the labelled images
+        double unlabelledKept = 0; // semi-supervised: pseudo-labels above the threshold
+        std::int64_t unlabelledImages = 0;
     };
 
     // Adds a decayed and an undecayed group for the block, at the base rate times its multiplier.
@@ -112,7 +119,16 @@ private:
     bool recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_t images, std::stop_token stop);
     // The cached blocks applied to a batch of inputs, in eval mode without autograd, on the CPU.
     torch::Tensor runCachedBlocks(const torch::Tensor& inputs);
-    StepResult step(const torch::Tensor& images, const torch::Tensor& labels, double factor);
+    // `inputs` holds the labelled batch's `labels.size(0)` images, then (semi-supervised) the
+    // unlabelled batch's weak views and its strong views: one forward pass, as FixMatch's.
+    StepResult step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor);
+    // The unlabelled images of epoch `epoch`'s steps from `firstBatch` on.
+    BatchPlan unlabelledPlan(int epoch, std::int64_t stepsPerEpoch, std::int64_t firstBatch) const;
+    // config.emaDecay: averagedWeights_ = decay * averagedWeights_ + (1 - decay) * parameters.
+    void updateAveragedWeights();
+    // Exchanges the model's parameters with their average (buffers stay: BatchNorm's statistics
+    // are recalibrated for whichever weights are validated).
+    void swapAveragedWeights();
     TrainingProgress restore(const TrainingState& state, at::Generator& shuffler, std::int64_t images);
     // The bytes of a "last" checkpoint's TrainingState at `progress`.
     std::vector<std::uint8_t> trainingState(const TrainingProgress& progress, at::Generator& shuffler);
@@ -131,6 +147,8 @@ private:
     std::vector<double> groupBaseRates_;
     std::optional<GradScaler> scaler_; // mixed precision on CUDA
     const std::vector<std::vector<std::uint8_t>>* encoded_ = nullptr;
+    const std::vector<std::vector<std::uint8_t>>* unlabelled_ = nullptr;
+    std::vector<torch::Tensor> averagedWeights_;
     PreprocessSpec preprocess_;
     std::optional<TrainingState> resumeState_;
     std::vector<torch::Tensor> viewFeatures_;

@@ -3,6 +3,7 @@
 #include "common/Sha256.h"
 #include "data/AugmentSpec.h"
 #include "data/Splits.h"
+#include "data/UnlabelledPool.h"
 #include "models/Architectures.h"
 #include "models/WeightsReference.h"
 #include "models/Weights.h"
@@ -71,6 +72,18 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     std::string fingerprint;
     for (const auto& image : trainImages)
         fingerprint.append(image.sha256).append(" ").append(inputs.classes[std::size_t(classIndex.at(image.classId))]).append("\n");
+    if (config.learnsFromUnlabelled()) {
+        const auto hidden = config.unlabelledPool == "beyond-budget" ? HiddenLabels::BeyondBudget : HiddenLabels::None;
+        const auto pool = unlabelledPool(store, hidden, trainingImages ? 0 : config.labelsPerClass, config.seed);
+        if (pool.empty())
+            throw Error(project.string() + ": semi-supervised training needs unlabelled images, and the project has none" +
+                        (hidden == HiddenLabels::None ? " (a simulation on labelled images can hide labels beyond the budget)" : ""));
+        observer.onLog("Reading the unlabelled pool: " + std::to_string(pool.size()) + " images");
+        for (const auto& sha256 : pool) {
+            fingerprint.append(sha256).append(" unlabelled\n");
+            inputs.unlabelledEncoded.push_back(store.imageBytes(sha256));
+        }
+    }
     inputs.trainFingerprint = sha256Hex({reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()});
     inputs.preprocess = spec.preprocess;
     if (AugmentSpec::parse(config.augment).enabled()) {

@@ -21,9 +21,11 @@ struct TrainingInputs {
     LabeledTensors trainSet; // with augmentation, labels only: the images are in trainEncoded
     LabeledTensors valSet;
     std::vector<std::vector<std::uint8_t>> trainEncoded;
+    // Semi-supervised runs: the unlabelled pool's images (UnlabelledPool), encoded.
+    std::vector<std::vector<std::uint8_t>> unlabelledEncoded;
     PreprocessSpec preprocess;
-    // SHA-256 over the training images in order with their class names: a resumed run checks
-    // that it trains on the same data.
+    // SHA-256 over the training images in order with their class names (and, semi-supervised,
+    // the unlabelled pool's): a resumed run checks that it trains on the same data.
     std::string trainFingerprint;
     std::shared_ptr<ClassifierImpl> model;
     std::vector<std::string> initNotes; // what the initial weights did not cover

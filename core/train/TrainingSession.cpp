@@ -66,6 +66,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     Trainer trainer(model, config, device);
     trainer.storeLargeFeaturesIn(request.project);
     if (!inputs.trainEncoded.empty()) trainer.augmentFrom(inputs.trainEncoded, inputs.preprocess);
+    if (!inputs.unlabelledEncoded.empty()) trainer.learnFromUnlabelled(inputs.unlabelledEncoded, inputs.preprocess);
     if (resumed) {
         if (inputs.classes != resumed->classes || resumed->trainFingerprint != inputs.trainFingerprint)
             throw Error(runName + " trained on other images or labels than the project now has; start a new run");

@@ -54,6 +54,14 @@ std::vector<std::uint8_t> TrainingState::toBytes() const {
     archive.write("optimizer", bytesTensor(optimizer));
     archive.write("shuffler_state", shufflerState);
     archive.write("default_generator_state", defaultGeneratorState);
+    // Written only when used, so a supervised run's state is what it always was.
+    if (progress.unlabelledSeen > 0) {
+        number("unlabelled_kept", progress.unlabelledKept);
+        integer("unlabelled_seen", progress.unlabelledSeen);
+    }
+    integer("averaged_weights", std::int64_t(averagedWeights.size()));
+    for (std::size_t i = 0; i < averagedWeights.size(); ++i)
+        archive.write("averaged_weight_" + std::to_string(i), averagedWeights[i]);
     std::ostringstream stream;
     archive.save_to(stream);
     const std::string bytes = stream.str();
@@ -85,6 +93,16 @@ TrainingState TrainingState::fromBytes(std::span<const std::uint8_t> bytes) {
         state.optimizer = tensorBytes(optimizer);
         archive.read("shuffler_state", state.shufflerState);
         archive.read("default_generator_state", state.defaultGeneratorState);
+        torch::Tensor value;
+        if (archive.try_read("unlabelled_seen", value)) {
+            progress.unlabelledSeen = value.item<std::int64_t>();
+            progress.unlabelledKept = readNumber(archive, "unlabelled_kept");
+        }
+        if (archive.try_read("averaged_weights", value)) {
+            state.averagedWeights.resize(std::size_t(value.item<std::int64_t>()));
+            for (std::size_t i = 0; i < state.averagedWeights.size(); ++i)
+                archive.read("averaged_weight_" + std::to_string(i), state.averagedWeights[i]);
+        }
     } catch (const Error&) {
         throw;
     } catch (const c10::Error& error) {

@@ -23,16 +23,20 @@ struct TrainingProgress {
     int epochsWithoutGain = 0;
     double lossScale = 0;         // mixed precision's loss scale (0: full precision)
     std::int64_t stepsSinceScaleChange = 0;
+    double unlabelledKept = 0;    // semi-supervised: pseudo-labels kept this epoch so far...
+    std::int64_t unlabelledSeen = 0; // ...of this many unlabelled images
 };
 
 // With the model's weights, everything that continues a run exactly as if it had not stopped:
-// its progress, the optimizer's state and both random generators (batch order, and torch's
-// default generator, which dropout draws from).
+// its progress, the optimizer's state, both random generators (batch order, and torch's
+// default generator, which dropout draws from) and the weights' average. The unlabelled stream's
+// position follows from the steps, so it needs no field.
 struct TrainingState {
     TrainingProgress progress;
     std::string optimizer;       // torch::optim::Optimizer::save's archive
     torch::Tensor shufflerState; // at::Generator::get_state()
     torch::Tensor defaultGeneratorState;
+    std::vector<torch::Tensor> averagedWeights; // config.emaDecay: the average of the parameters
 
     std::vector<std::uint8_t> toBytes() const;
     // Throws graft::Error when the bytes are not a training state written by this version.

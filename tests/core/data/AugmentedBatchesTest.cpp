@@ -83,6 +83,28 @@ TEST(AugmentedBatches, ACorruptImageIsReportedByItsNumber) {
     EXPECT_NE(message.find("training image 5:"), std::string::npos) << message;
 }
 
+TEST(AugmentedBatches, StrongViewsHoldEachImagesWeakViewThenItsStrongViewSeededByPlace) {
+    const auto images = encodedImages(3);
+    const auto augment = AugmentSpec::parse(kAugment);
+    BatchPlan twice;
+    twice.order = {2, 0, 2, 1}; // image 2 comes twice, as a small pool does within one epoch
+    twice.batchSize = 4;
+    twice.epochSeed = 7;
+    twice.strongViews = true;
+    AugmentedBatches serial(images, spec(), augment, twice, 1, 1);
+    AugmentedBatches parallel(images, spec(), augment, twice, 3, 2);
+    const auto batch = serial.next();
+    ASSERT_EQ(batch.size(0), 8) << "four weak views, then four strong ones";
+    EXPECT_TRUE(torch::equal(batch, parallel.next()));
+
+    const auto seed = AugmentedBatches::imageSeed(7, 2); // place 2 holds image 2
+    auto weak = torch::empty({3, 16, 16});
+    augmentInto(decodeImage(images[2], ColorMode::Rgb), spec(), augment, seed, weak.data_ptr<float>());
+    EXPECT_TRUE(torch::equal(batch[2], weak));
+    EXPECT_FALSE(torch::equal(batch[0], batch[2])) << "the same image at another place gets other draws";
+    for (int i = 0; i < 4; ++i) EXPECT_FALSE(torch::equal(batch[i], batch[4 + i])) << "the strong view differs at " << i;
+}
+
 TEST(AugmentedBatches, StopsCleanlyWhenLeftMidEpoch) {
     const auto images = encodedImages(40);
     {
