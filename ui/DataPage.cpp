@@ -486,13 +486,20 @@ void DataPage::refreshClasses() {
         keys << (row < 9 ? QString::number(row + 1) : QString());
     }
     classTable_->setVerticalHeaderLabels(keys);
+    if (filterChoice_->count() > 1) filterChoice_->setItemText(1, unlabelledPoolChoice());
+}
+
+QString DataPage::unlabelledPoolChoice() const {
+    // The pool is the images without a label (UnlabelledPool): a count, not the whole query, per key press.
+    const auto count = db_ ? ProjectStore(*db_).unlabeledCount() : 0;
+    return count == 1 ? tr("Unlabelled pool (1 image)") : tr("Unlabelled pool (%1 images)").arg(count);
 }
 
 void DataPage::refreshFilterChoices() {
     const QSignalBlocker blocker(filterChoice_);
     filterChoice_->clear();
     filterChoice_->addItem(tr("All images"));
-    filterChoice_->addItem(tr("Unlabelled"));
+    filterChoice_->addItem(unlabelledPoolChoice());
     for (int row = 0; row < classTable_->rowCount(); ++row)
         filterChoice_->addItem(tr("Class: %1").arg(classTable_->item(row, 0)->text()));
     for (const auto* split : {"train", "val", "test"}) filterChoice_->addItem(tr("Split: %1").arg(split));

@@ -112,6 +112,9 @@ private:
     void showError(const QString& title, const QString& text);
     // True, after saying why, when the project is read-only.
     bool refuseWhileReadOnly();
+    // The filter's entry for images without a label, with the size of the unlabelled pool that
+    // semi-supervised training learns from.
+    QString unlabelledPoolChoice() const;
     void refreshClasses();
     void refreshFilterChoices();
     void refreshSplitEditor();

@@ -14,6 +14,7 @@ namespace {
 constexpr int kReplotMilliseconds = 40;
 const QColor kTrainColor(59, 125, 216);
 const QColor kValidationColor(220, 110, 40);
+const QColor kPseudoLabelColor(130, 90, 180);
 
 QCustomPlot* makePlot(const QString& objectName, const QString& valueLabel) {
     auto* plot = new QCustomPlot;
@@ -68,6 +69,7 @@ void MetricChart::clear() {
     valLoss_ = addGraph(Panel::Loss, "validation loss", QPen(kValidationColor, 2), true);
     trainAccuracy_ = addGraph(Panel::Accuracy, "training accuracy", QPen(kTrainColor, 2), true);
     valAccuracy_ = addGraph(Panel::Accuracy, "validation accuracy", QPen(kValidationColor, 2), true);
+    keptShare_ = nullptr;
     scheduleReplot();
 }
 
@@ -86,11 +88,18 @@ void MetricChart::addEpoch(std::int64_t step, double trainLoss, double trainAccu
     scheduleReplot();
 }
 
+void MetricChart::addKeptShare(std::int64_t step, double share) {
+    if (!trainLoss_) return; // an experiment is drawn
+    if (!keptShare_) keptShare_ = addGraph(Panel::Accuracy, "pseudo-labels kept", QPen(kPseudoLabelColor, 1.5, Qt::DashLine), true);
+    keptShare_->addData(double(step), share);
+    scheduleReplot();
+}
+
 void MetricChart::showArms(const QString& title, const std::string& baseline, const std::vector<ArmEpochCurve>& losses,
                            const std::vector<ArmEpochCurve>& accuracies, const QString& split) {
     lossPlot_->clearGraphs();
     accuracyPlot_->clearGraphs();
-    stepLoss_ = trainLoss_ = valLoss_ = trainAccuracy_ = valAccuracy_ = nullptr;
+    stepLoss_ = trainLoss_ = valLoss_ = trainAccuracy_ = valAccuracy_ = keptShare_ = nullptr;
     title_->setText(title);
     for (auto* plot : {lossPlot_, accuracyPlot_}) {
         plot->xAxis->setLabel(tr("epoch"));

@@ -34,13 +34,17 @@ public:
     void addLoss(std::int64_t step, double loss);
     void addEpoch(std::int64_t step, double trainLoss, double trainAccuracy, std::optional<double> valLoss,
                   std::optional<double> valAccuracy);
+    // A semi-supervised run's share of unlabelled images whose pseudo-label was kept, per epoch,
+    // beside the accuracies (both are shares). The graph appears with its first point.
+    void addKeptShare(std::int64_t step, double share);
     // Replaces whatever is drawn with an experiment's arms, measured on `split` ("validation", or
     // "training" for trials that hold no images out for validation).
     void showArms(const QString& title, const std::string& baseline, const std::vector<ArmEpochCurve>& losses,
                   const std::vector<ArmEpochCurve>& accuracies, const QString& split);
 
     // Points as plotted, (x, value), of the graph with that name: "training loss (step)",
-    // "training loss", "validation loss", "training accuracy", "validation accuracy"; or an arm's
+    // "training loss", "validation loss", "training accuracy", "validation accuracy", "pseudo-labels
+    // kept"; or an arm's
     // name, "<arm> low" and "<arm> high" for its band. Empty for a name not drawn.
     std::vector<std::pair<double, double>> points(Panel panel, const QString& graph) const;
     std::vector<std::pair<double, double>> lossPoints() const { return points(Panel::Loss, "training loss (step)"); }
@@ -66,6 +70,7 @@ private:
     QCPGraph* valLoss_ = nullptr;
     QCPGraph* trainAccuracy_ = nullptr;
     QCPGraph* valAccuracy_ = nullptr;
+    QCPGraph* keptShare_ = nullptr;
     QTimer replotTimer_;
     int replots_ = 0;
 };

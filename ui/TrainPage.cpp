@@ -53,9 +53,12 @@ QString duration(double seconds) {
 TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     : QWidget(parent), model_(model), job_(new JobController(this)), chart_(new MetricChart), epochs_(new QSpinBox),
       batchSize_(new QSpinBox), inputSize_(new QSpinBox), learningRate_(new QDoubleSpinBox), optimizer_(new QComboBox), schedule_(new QComboBox),
-      augment_(new QComboBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox),
+      augment_(new QComboBox), seed_(new QSpinBox), labelsPerClass_(new QSpinBox), semiSupervised_(new QComboBox),
+      threshold_(new QDoubleSpinBox), unlabelledRatio_(new QSpinBox), unlabelledWeight_(new QDoubleSpinBox),
+      emaDecay_(new QDoubleSpinBox),
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
-      metric_(new QComboBox), withProbe_(new QCheckBox(tr("also a linear probe"))), scratchLearningRate_(new QDoubleSpinBox),
+      metric_(new QComboBox), withProbe_(new QCheckBox(tr("also a linear probe"))),
+      withFixMatch_(new QCheckBox(tr("also both with FixMatch on the unlabelled images"))), scratchLearningRate_(new QDoubleSpinBox),
       scratchEpochs_(new QSpinBox), probeLearningRate_(new QDoubleSpinBox), startButton_(new QPushButton(tr("Start training"))),
       experimentButton_(new QPushButton(tr("Run experiment"))), strategies_(new QLineEdit("random, typical, diverse, uncertain")),
       perRound_(new QSpinBox), rounds_(new QSpinBox), seedLabels_(new QSpinBox), simulateButton_(new QPushButton(tr("Simulate labelling"))),
@@ -106,6 +109,53 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     augment_->setToolTip(tr("Random changes to training images: none, standard (crop, flip, rotate, colour), or items "
                             "such as crop:0.35, flip:0.5, rotate:10, brightness:0.2. Augmentation turns the feature "
                             "cache off."));
+    semiSupervised_->setObjectName("semiSupervised");
+    semiSupervised_->addItem(tr("not used"), "none");
+    semiSupervised_->addItem(tr("FixMatch"), "fixmatch");
+    semiSupervised_->setAccessibleName(tr("Unlabelled images"));
+    semiSupervised_->setToolTip(tr("FixMatch also learns from the images without a label: where the model is sure of a "
+                                   "lightly changed image, that guess teaches a heavily changed copy of it. Validation "
+                                   "and test images never join the unlabelled pool."));
+    threshold_->setObjectName("confidenceThreshold");
+    threshold_->setRange(0, 1);
+    threshold_->setDecimals(2);
+    threshold_->setSingleStep(0.05);
+    threshold_->setValue(0.95);
+    threshold_->setPrefix(tr("τ "));
+    threshold_->setAccessibleName(tr("Confidence threshold"));
+    threshold_->setToolTip(tr("A guess teaches only where the model gives it at least this probability (FixMatch's τ)"));
+    unlabelledRatio_->setObjectName("unlabelledRatio");
+    unlabelledRatio_->setRange(1, 64);
+    unlabelledRatio_->setValue(7);
+    unlabelledRatio_->setPrefix(tr("μ "));
+    unlabelledRatio_->setAccessibleName(tr("Unlabelled images per labelled image"));
+    unlabelledRatio_->setToolTip(tr("Unlabelled images in each step per labelled image (FixMatch's μ); each step costs "
+                                    "about 1 + 2μ times a supervised one"));
+    unlabelledWeight_->setObjectName("unlabelledWeight");
+    unlabelledWeight_->setRange(0, 100);
+    unlabelledWeight_->setDecimals(2);
+    unlabelledWeight_->setValue(1);
+    unlabelledWeight_->setPrefix(tr("λ "));
+    unlabelledWeight_->setAccessibleName(tr("Weight of the unlabelled loss"));
+    unlabelledWeight_->setToolTip(tr("How much the unlabelled images' loss counts beside the labelled one (FixMatch's λ)"));
+    const auto enableFixMatchSettings = [this] {
+        const bool fixMatch = semiSupervised_->currentData().toString() != "none";
+        for (QWidget* setting : {static_cast<QWidget*>(threshold_), static_cast<QWidget*>(unlabelledRatio_),
+                                 static_cast<QWidget*>(unlabelledWeight_)})
+            setting->setEnabled(fixMatch);
+    };
+    connect(semiSupervised_, &QComboBox::currentIndexChanged, this, enableFixMatchSettings);
+    enableFixMatchSettings();
+    emaDecay_->setObjectName("emaDecay");
+    emaDecay_->setRange(0, 0.9999);
+    emaDecay_->setDecimals(4);
+    emaDecay_->setSingleStep(0.001);
+    emaDecay_->setSpecialValueText(tr("off"));
+    emaDecay_->setToolTip(tr("Validate and finish with a running average of the weights, each step keeping this share "
+                             "of it (FixMatch uses 0.999); off keeps the trained weights"));
+    withFixMatch_->setObjectName("withFixMatch");
+    withFixMatch_->setToolTip(tr("Two more arms: transfer and scratch, each also learning from the images without a "
+                                 "label and, at a label budget, from the training images the budget leaves out"));
     seed_->setRange(0, 1'000'000);
     labelsPerClass_->setRange(0, 1'000'000);
     labelsPerClass_->setSpecialValueText(tr("all"));
@@ -179,6 +229,13 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(tr("Augmentation"), augment_);
     form->addRow(tr("Seed"), seed_);
     form->addRow(tr("Labels per class"), labelsPerClass_);
+    auto* unlabelledRow = new QHBoxLayout;
+    unlabelledRow->addWidget(semiSupervised_, 1);
+    for (QWidget* setting : {static_cast<QWidget*>(threshold_), static_cast<QWidget*>(unlabelledRatio_),
+                             static_cast<QWidget*>(unlabelledWeight_)})
+        unlabelledRow->addWidget(setting);
+    form->addRow(tr("Unlabelled images"), unlabelledRow);
+    form->addRow(tr("Weight average"), emaDecay_);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(startButton_);
     buttons->addWidget(pauseButton_);
@@ -194,6 +251,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(tr("Scratch epochs"), scratchEpochs_);
     form->addRow(withProbe_);
     form->addRow(tr("Probe learning rate"), probeLearningRate_);
+    form->addRow(withFixMatch_);
     form->addRow(experimentButton_);
     auto* simulationTitle = new QLabel(tr("<b>Labelling simulation</b>: which images to label first, measured"));
     simulationTitle->setToolTip(simulateButton_->toolTip());
@@ -266,6 +324,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
             chart_->addEpoch(event.step, event.trainLoss, event.trainAccuracy,
                              event.validated ? std::optional(event.valLoss) : std::nullopt,
                              event.validated ? std::optional(event.valAccuracy) : std::nullopt);
+        if (!experiment_ && event.unlabelledKeptShare) chart_->addKeptShare(event.step, *event.unlabelledKeptShare);
     });
     followTimer_.setInterval(1000);
     connect(&followTimer_, &QTimer::timeout, this, &TrainPage::followTick);
@@ -451,6 +510,15 @@ void TrainPage::startExperiment() {
         probe.learningRate = probeLearningRate_->value();
         spec.arms.push_back({"probe", probe});
     }
+    if (withFixMatch_->isChecked()) {
+        for (const auto& [name, config] : std::vector<std::pair<std::string, TrainConfig>>{{"transfer", transfer}, {"scratch", scratch}}) {
+            if (config.learnsFromUnlabelled()) continue; // the form already made this arm semi-supervised
+            TrainConfig semiSupervised = config;
+            semiSupervised.semiSupervised = "fixmatch";
+            semiSupervised.unlabelledPool = "beyond-budget"; // a budget's left-out labels are what a user would not have
+            spec.arms.push_back({name + " + FixMatch", semiSupervised});
+        }
+    }
     launchExperiment(std::move(spec));
 }
 
@@ -527,6 +595,11 @@ bool TrainPage::readSettings(TrainConfig& config) {
     config.optimizer = optimizer_->currentData().toString().toStdString();
     config.schedule = schedule_->currentText().toStdString();
     config.augment = augment_->currentText().trimmed().isEmpty() ? "none" : augment_->currentText().trimmed().toStdString();
+    config.semiSupervised = semiSupervised_->currentData().toString().toStdString();
+    config.confidenceThreshold = threshold_->value();
+    config.unlabelledRatio = unlabelledRatio_->value();
+    config.unlabelledWeight = unlabelledWeight_->value();
+    config.emaDecay = emaDecay_->value();
     config.device = device_.toStdString();
     try {
         config.validate(); // names the setting: the augmentation text or the input size
@@ -693,6 +766,7 @@ void TrainPage::showRun(qint64 runId) {
                              valLoss.contains(step) ? std::optional(valLoss[step]) : std::nullopt,
                              valAccuracy.contains(step) ? std::optional(valAccuracy[step]) : std::nullopt);
         }
+        for (const auto& point : runs.metric(runId, "unlabelled_kept_share")) chart_->addKeptShare(point.step, point.value);
     } catch (const std::exception& error) {
         progressText_->setText(QString::fromStdString(error.what()));
     }

@@ -120,11 +120,19 @@ private:
     QComboBox* augment_;
     QSpinBox* seed_;
     QSpinBox* labelsPerClass_;
+    // What the unlabelled images teach: nothing, or FixMatch with its threshold (tau), ratio (mu)
+    // and weight (lambda_u).
+    QComboBox* semiSupervised_;
+    QDoubleSpinBox* threshold_;
+    QSpinBox* unlabelledRatio_;
+    QDoubleSpinBox* unlabelledWeight_;
+    QDoubleSpinBox* emaDecay_; // 0: no weight average
     QLineEdit* init_;
     QSpinBox* seeds_;
     QLineEdit* budgets_;
     QComboBox* metric_; // what the experiment judges by; "automatic" leaves it to the labels' balance
     QCheckBox* withProbe_;
+    QCheckBox* withFixMatch_; // adds transfer + FixMatch and scratch + FixMatch arms
     // The baselines' own rates and length: scratch from random weights and a probe training only
     // a head both want other settings than fine-tuning, and an under-trained baseline flatters transfer.
     QDoubleSpinBox* scratchLearningRate_;

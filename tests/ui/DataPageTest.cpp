@@ -7,6 +7,7 @@
 
 #include "data/ProjectSplits.h"
 #include "data/SyntheticShapes.h"
+#include "data/UnlabelledPool.h"
 #include "experiment/ExperimentRunner.h"
 #include "explain/RunExplanation.h"
 #include "selection/Suggestions.h"
@@ -150,18 +151,27 @@ TEST_F(DataPageTest, KeysLabelTheSelectionAndUndoRedoRestoreTheFile) {
     EXPECT_EQ(labelOf(circle), "circle");
 }
 
-TEST_F(DataPageTest, UnlabelledFilterShowsOnlyImagesWithoutALabelAndLetsThemGo) {
+TEST_F(DataPageTest, UnlabelledPoolFilterShowsOnlyImagesWithoutALabelCountsThemAndLetsThemGo) {
     ui::MainWindow window;
     QString error;
     ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
     auto* grid = window.findChild<QListView*>("imageGrid");
     auto* filter = window.findChild<QComboBox*>("imageFilter");
     ASSERT_TRUE(grid && filter);
-    filter->setCurrentText("Unlabelled");
+    const auto poolSize = [&] {
+        Database db = openProject(project(), ProjectAccess::ReadOnly);
+        ProjectStore store(db);
+        return int(unlabelledPool(store, HiddenLabels::None, 0, 0).size());
+    };
+    ASSERT_EQ(poolSize(), 2);
+    EXPECT_EQ(filter->itemText(1), "Unlabelled pool (2 images)");
+    filter->setCurrentIndex(1);
     ASSERT_EQ(grid->model()->rowCount(), 2);
     grid->setCurrentIndex(grid->model()->index(0, 0));
     QTest::keyClick(grid, Qt::Key_1);
     EXPECT_EQ(grid->model()->rowCount(), 1) << "a labelled image leaves the unlabelled view";
+    EXPECT_EQ(poolSize(), 1);
+    EXPECT_EQ(filter->itemText(1), "Unlabelled pool (1 image)") << "the pool's size follows the labels";
     filter->setCurrentText("Class: circle");
     EXPECT_EQ(grid->model()->rowCount(), 4);
 }

@@ -495,6 +495,70 @@ TEST_F(TrainPageTest, TheOptimizerScheduleAugmentationAndInputSizeChosenReachThe
     EXPECT_EQ(config.inputSize, 40);
 }
 
+TEST_F(TrainPageTest, FixMatchSettingsReachTheRunItsKeptShareIsChartedAndAnExperimentGainsFixMatchArms) {
+    testing::TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
+    {
+        Database db = openProject(project);
+        ProjectStore store(db);
+        const auto training = store.labeledImagesInSplit(Split::Train);
+        for (std::size_t i = 0; i < training.size(); i += 2) store.clearLabel(training[i].sha256);
+    }
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    window.findChild<QSpinBox*>("epochs")->setValue(2);
+    auto* method = window.findChild<QComboBox*>("semiSupervised");
+    auto* threshold = window.findChild<QDoubleSpinBox*>("confidenceThreshold");
+    EXPECT_FALSE(threshold->isEnabled()) << "no FixMatch, no threshold";
+    method->setCurrentIndex(method->findData("fixmatch"));
+    EXPECT_TRUE(threshold->isEnabled());
+    threshold->setValue(0.5);
+    window.findChild<QSpinBox*>("unlabelledRatio")->setValue(2);
+    window.findChild<QDoubleSpinBox*>("unlabelledWeight")->setValue(0.5);
+    window.findChild<QDoubleSpinBox*>("emaDecay")->setValue(0.9);
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("startTraining")->click();
+    ASSERT_TRUE(finished.wait(120'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    const auto runId = finished.front().at(0).toLongLong();
+    {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        const auto config = RunSpec::fromJson(RunStore(db).run(runId).configJson).config;
+        EXPECT_EQ(config.semiSupervised, "fixmatch");
+        EXPECT_EQ(config.confidenceThreshold, 0.5);
+        EXPECT_EQ(config.unlabelledRatio, 2);
+        EXPECT_EQ(config.unlabelledWeight, 0.5);
+        EXPECT_EQ(config.emaDecay, 0.9);
+        const auto kept = RunStore(db).metric(runId, "unlabelled_kept_share");
+        ASSERT_EQ(kept.size(), 2u);
+        const auto charted = window.findChild<ui::MetricChart*>()->points(ui::MetricChart::Panel::Accuracy, "pseudo-labels kept");
+        ASSERT_EQ(charted.size(), 2u) << "one point an epoch, beside the accuracies";
+        EXPECT_EQ(charted.back().second, kept.back().value);
+    }
+
+    method->setCurrentIndex(method->findData("none"));
+    window.findChild<QCheckBox*>("withFixMatch")->setChecked(true);
+    window.findChild<QLineEdit*>("initialWeights")->setText("builtin:tinynet-fmnist");
+    QSignalSpy experimentFinished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("runExperiment")->click();
+    page->job()->cancel(); // what is asked for is recorded before the first trial starts
+    ASSERT_TRUE(experimentFinished.wait(60'000));
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto spec = ExperimentSpec::fromJson(ExperimentStore(db).experiments().front().specJson);
+    std::vector<std::string> names;
+    for (const auto& arm : spec.arms) names.push_back(arm.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"transfer", "scratch", "transfer + FixMatch", "scratch + FixMatch"}));
+    ASSERT_EQ(spec.arms.size(), 4u);
+    EXPECT_FALSE(spec.arms[0].config.learnsFromUnlabelled());
+    EXPECT_EQ(spec.arms[2].config.semiSupervised, "fixmatch");
+    EXPECT_EQ(spec.arms[2].config.init, "builtin:tinynet-fmnist");
+    EXPECT_EQ(spec.arms[3].config.init, "scratch");
+    EXPECT_EQ(spec.arms[3].config.unlabelledPool, "beyond-budget");
+    EXPECT_EQ(spec.arms[3].config.learningRate, spec.arms[1].config.learningRate) << "scratch + FixMatch keeps scratch's rate";
+}
+
 TEST_F(TrainPageTest, ABurstOfPointsIsDrawnInOneReplot) {
     ui::MetricChart chart;
     for (int step = 1; step <= 1000; ++step) chart.addLoss(step, 1.0 / step);
