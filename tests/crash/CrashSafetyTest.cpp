@@ -246,6 +246,62 @@ TEST_F(CrashSafety, KilledWhileTrainingLeavesAnInterruptedRunThatResumesToTheEnd
               << " left a resumable run, " << resumed << " resumed to the end\n";
 }
 
+// FixMatch draws unlabelled batches beside the labelled ones; a run killed mid-epoch and resumed
+// must draw the same ones, so its loss curve is the unbroken run's.
+TEST_F(CrashSafety, ASemiSupervisedRunKilledMidEpochResumesOnTheUnbrokenLossCurve) {
+    testing::createShapesProject(pristine(), 20, 5);
+    {
+        Database db = openProject(pristine());
+        ProjectStore store(db);
+        const auto training = store.labeledImagesInSplit(Split::Train);
+        for (std::size_t i = 0; i < training.size(); i += 2) store.clearLabel(training[i].sha256);
+    }
+    const std::vector<std::string> command = {"train", work().string(), "--epochs", "3", "--batch-size", "8",
+                                              "--semi-supervised", "fixmatch", "--unlabelled-ratio", "2", "--threshold", "0.6",
+                                              "--ema", "0.9", "--checkpoint-minutes", "0", "--json"};
+    const auto unkilled = timeUnkilled(command);
+    const auto lossesOf = [&] {
+        Database db = openProject(work(), ProjectAccess::ReadOnly);
+        return RunStore(db).metric(1, "loss");
+    };
+    const auto unbroken = lossesOf();
+    ASSERT_GT(unbroken.size(), 6u);
+    const std::int64_t stepsPerEpoch = std::int64_t(unbroken.size()) / 3;
+
+    int midEpochResumes = 0;
+    auto window = workingLife(unkilled);
+    for (int kill = 0; kill < killsPerScenario() && midEpochResumes < 3; ++kill) {
+        resetWork();
+        const auto killed = runCli(command, window.draw(random_));
+        if (!killed.killed) {
+            window.tooLate();
+            continue;
+        }
+        expectConsistent(kill);
+        std::int64_t checkpointStep = 0;
+        {
+            Database db = openProject(work(), ProjectAccess::ReadOnly);
+            const auto checkpoint = RunStore(db).checkpoint(1, CheckpointKind::Last);
+            if (checkpoint) checkpointStep = checkpoint->step;
+        }
+        if (checkpointStep == 0) {
+            window.tooEarly();
+            continue;
+        }
+        window.midway();
+        if (checkpointStep % stepsPerEpoch == 0) continue; // an epoch's end: the supervised scenario covers it
+        const auto after = runCli({"train", work().string(), "--resume", "1", "--json"}, minutes(10));
+        ASSERT_EQ(after.exitCode, 0) << "resuming after kill " << kill;
+        const auto resumed = lossesOf();
+        ASSERT_EQ(resumed.size(), unbroken.size()) << "after kill " << kill;
+        for (std::size_t i = 0; i < resumed.size(); ++i)
+            EXPECT_NEAR(resumed[i].value, unbroken[i].value, 1e-5) << "step " << unbroken[i].step << " after a kill at step " << checkpointStep;
+        ++midEpochResumes;
+    }
+    EXPECT_GT(midEpochResumes, 0) << "no kill landed mid-epoch";
+    std::cout << "[ crash ] semi-supervised: " << midEpochResumes << " mid-epoch kills resumed onto the unbroken curve\n";
+}
+
 TEST_F(CrashSafety, KilledWhileRunningAnExperimentLeavesTrialsThatARerunCompletes) {
     testing::createShapesProject(pristine(), 12, 6);
     const auto weights = dir_ / "start.pt";
