@@ -68,6 +68,11 @@ Training
                                       train a backbone on labelled source data (anything import
                                       takes, an IDX images file too) and write NAME.pt with a manifest
                                       NAME.json: sources, recipe, seed, held-out accuracy, SHA-256
+  pretrain PROJECT.graft --self-supervised simsiam --name NAME [--out .] [--arch tinynet]
+        [--init scratch|FILE|builtin:NAME] [--epochs 5] [--batch-size 64] [--lr 0.05] [--optimizer sgd]
+        [--weight-decay 1e-4] [--augment standard] [--seed 0] [--input-size PX] [--resume]
+                                      SimSiam on the project's labelled training and unlabelled images
+                                      (never validation or test); --resume continues a stopped one
 
 Experiments
   experiment run FILE.graft SPEC.json|ID [--parallel 1]
