@@ -15,8 +15,8 @@ void ConsoleTrainObserver::onStep(const StepEvent& event) {
 void ConsoleTrainObserver::onEpoch(const EpochEvent& event) {
     progress_.finish();
     if (quiet_) return;
-    std::printf("epoch %d/%d  train loss %.4f  train acc %.4f", event.epoch, event.epochs, event.trainLoss,
-                event.trainAccuracy);
+    std::printf("epoch %d/%d  train loss %.4f", event.epoch, event.epochs, event.trainLoss);
+    if (withAccuracy_) std::printf("  train acc %.4f", event.trainAccuracy);
     if (event.validated) std::printf("  val loss %.4f  val acc %.4f", event.valLoss, event.valAccuracy);
     if (event.unlabelledKeptShare) std::printf("  pseudo-labels kept %.1f%%", 100.0 * *event.unlabelledKeptShare);
     std::printf("  (%.1f s)\n", event.seconds);

@@ -77,7 +77,7 @@ int commandSelfSupervisedPretrain(Arguments& args, const std::string& method) {
     request.command = selfSupervisedCommand(request);
 
     InterruptSignal interrupt;
-    ConsoleTrainObserver console(json);
+    ConsoleTrainObserver console(json, /*withAccuracy=*/false);
     const auto result = pretrainSelfSupervised(request, console, interrupt.token());
     if (result.status != RunStatus::Finished) {
         std::cerr << "Pretraining " << runStatusName(result.status) << "; continue it with the same command and --resume\n";
@@ -96,7 +96,7 @@ int commandSelfSupervisedPretrain(Arguments& args, const std::string& method) {
     }
     std::cout << "Pretrained " << request.name << " (SimSiam) on " << result.images << " images";
     if (result.knnAccuracy && result.initialKnnAccuracy)
-        std::cout << "; validation kNN accuracy " << *result.knnAccuracy << " (the initial weights: " << *result.initialKnnAccuracy << ")";
+        std::cout << "; held-out kNN accuracy " << *result.knnAccuracy << " (the initial weights: " << *result.initialKnnAccuracy << ")";
     std::cout << "\nWeights:  " << result.weightsFile.string() << " (SHA-256 " << result.sha256 << ")\nManifest: "
               << result.manifestFile.string() << "\nTrain on them with --init " << result.weightsFile.string() << "\n";
     return 0;

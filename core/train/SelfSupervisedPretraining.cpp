@@ -144,6 +144,7 @@ private:
     std::vector<std::vector<std::uint8_t>> encoded_;
     std::int64_t labelledImages_ = 0;
     LabeledTensors knnFit_, knnEval_;
+    std::string knnSplit_; // what knnEval_ holds: validation, or test where there is none
     std::int64_t classes_ = 0;
     std::shared_ptr<ClassifierImpl> model_;
     SimSiamNetwork network_{nullptr};
@@ -172,10 +173,16 @@ void SelfSupervisedRun::readProject() {
     for (const auto& [id, name] : store.classNames()) names.push_back(name);
     classes_ = std::int64_t(names.size());
     const auto classIndex = classIndexByName(store, names);
-    const auto validation = store.labeledImagesInSplit(Split::Val);
-    if (!labelled.empty() && !validation.empty() && classes_ >= 2) {
+    // The figure is measured, never chosen by, so a project without validation images uses its test images.
+    auto heldOut = store.labeledImagesInSplit(Split::Val);
+    knnSplit_ = "validation";
+    if (heldOut.empty()) {
+        heldOut = store.labeledImagesInSplit(Split::Test);
+        knnSplit_ = "test";
+    }
+    if (!labelled.empty() && !heldOut.empty() && classes_ >= 2) {
         knnFit_ = loadTensors(store, labelled, classIndex, preprocess_);
-        knnEval_ = loadTensors(store, validation, classIndex, preprocess_);
+        knnEval_ = loadTensors(store, heldOut, classIndex, preprocess_);
     }
 }
 
@@ -327,7 +334,8 @@ SelfSupervisedResult SelfSupervisedRun::finish(const Position& position, std::st
         {"recipe", nlohmann::json::parse(config_.toJson())},
         {"knn", {{"neighbours", kNeighbours},
                  {"fittedOn", knnFit_.size()},
-                 {"validationImages", knnEval_.size()},
+                 {"evaluatedOn", knnSplit_},
+                 {"evaluatedImages", knnEval_.size()},
                  {"accuracy", optionalJson(result.knnAccuracy)},
                  {"initialAccuracy", optionalJson(result.initialKnnAccuracy)}}},
         {"file", result.weightsFile.filename().string()},

@@ -29,8 +29,9 @@ struct SelfSupervisedResult {
     std::filesystem::path manifestFile; // NAME.json: source, recipe, seed, the kNN figures, SHA-256
     std::int64_t images = 0;            // labelled training images and the unlabelled pool
     int epochsCompleted = 0;
-    // Cosine 20-nearest-neighbour accuracy on the validation images, fitted on the labelled
-    // training images, of the features before and after; absent without both kinds of image.
+    // Cosine 20-nearest-neighbour accuracy on the validation images (the test images where there
+    // are none), fitted on the labelled training images, of the features before and after; absent
+    // without both kinds of image. Measured only: nothing is chosen by it.
     std::optional<double> knnAccuracy;
     std::optional<double> initialKnnAccuracy;
     std::string sha256;
