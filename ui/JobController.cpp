@@ -129,7 +129,10 @@ bool JobController::startDemoCreation(const std::filesystem::path& project, cons
     return launch([this, project, digitsSheet](std::stop_token stop) {
         const auto demo = createDemoProject(project, digitsSheet, {progressForwarder(), stop});
         return std::tuple{qint64(demo.experimentId), true,
-                          tr("Demo project created: %1 labelled digits, %2 held out.").arg(demo.labelled).arg(demo.heldOut)};
+                          tr("Demo project created: %1 labelled digits, %2 unlabelled, %3 held out.")
+                              .arg(demo.labelled)
+                              .arg(demo.unlabelled)
+                              .arg(demo.heldOut)};
     });
 }
 

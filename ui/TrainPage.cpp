@@ -355,7 +355,7 @@ void TrainPage::findUnfinishedExperiment() {
     try {
         Database db = openProject(projectPath_.toStdString(), ProjectAccess::ReadOnly);
         const auto experiments = ExperimentStore(db).experiments();
-        for (auto experiment = experiments.rbegin(); experiment != experiments.rend(); ++experiment) {
+        for (auto experiment = experiments.begin(); experiment != experiments.end(); ++experiment) { // the oldest first: a queue
             state = experimentState(db, experiment->id);
             if (state.left() == 0) continue;
             unfinishedExperiment_ = experiment->id;

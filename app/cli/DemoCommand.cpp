@@ -40,10 +40,13 @@ int commandDemo(Arguments& args) {
         progress.finish();
         if (!json)
             std::printf("Created the demo project %s: OpenCV's handwritten digits, %lld labelled for training (10 per "
-                        "digit) and %lld held out.\nExperiment %lld is defined: TinyNet pretrained on Fashion-MNIST, "
-                        "fine-tuned, against the same network from scratch and a linear probe, at 5 and 10 labels per digit, "
-                        "10 seeds.\n",
-                        path.c_str(), (long long)demo.labelled, (long long)demo.heldOut, (long long)demo.experimentId);
+                        "digit), %lld unlabelled and %lld held out.\nExperiment %lld is defined: TinyNet pretrained on "
+                        "Fashion-MNIST, fine-tuned, against the same network from scratch and a linear probe, at 5 and 10 "
+                        "labels per digit, 10 seeds.\nExperiment %lld asks what the unlabelled digits add: fine-tuning and "
+                        "scratch, each also with FixMatch, 5 seeds (graft-cli experiment run %s %lld).\n",
+                        path.c_str(), (long long)demo.labelled, (long long)demo.unlabelled, (long long)demo.heldOut,
+                        (long long)demo.experimentId, (long long)demo.unlabelledExperimentId, path.c_str(),
+                        (long long)demo.unlabelledExperimentId);
     } else if (!json) {
         std::printf("The demo project %s already exists.\n", path.c_str());
     }

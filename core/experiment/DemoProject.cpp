@@ -16,13 +16,23 @@ namespace fs = std::filesystem;
 
 constexpr int kLabelledPerDigit = 10;
 
-// The first ten of each digit in hash order: a fixed draw that owes nothing to the sheet's layout.
-std::vector<SplitAssignment> demoSplits(ProjectStore& store) {
-    std::map<std::int64_t, int> taken;
+struct DemoSplit {
     std::vector<SplitAssignment> assignments;
-    for (const auto& image : store.labeledImages()) // ordered by class, then hash
-        assignments.push_back({image.sha256, taken[image.classId]++ < kLabelledPerDigit ? Split::Train : Split::Test});
-    return assignments;
+    std::vector<std::string> unlabelled; // in the training split, their labels to be removed
+};
+
+// The first ten of each digit in hash order are labelled for training, a fixed draw that owes
+// nothing to the sheet's layout; the rest alternate between the unlabelled pool and the held-out set.
+DemoSplit demoSplits(ProjectStore& store) {
+    std::map<std::int64_t, int> taken;
+    DemoSplit split;
+    for (const auto& image : store.labeledImages()) { // ordered by class, then hash
+        const int place = taken[image.classId]++;
+        const bool labelled = place < kLabelledPerDigit, pooled = !labelled && (place - kLabelledPerDigit) % 2 == 0;
+        split.assignments.push_back({image.sha256, labelled || pooled ? Split::Train : Split::Test});
+        if (pooled) split.unlabelled.push_back(image.sha256);
+    }
+    return split;
 }
 
 void removeProjectFiles(const fs::path& path) {
@@ -49,6 +59,21 @@ std::string demoExperimentSpecJson() {
                               "learningRate": 0.01, "schedule": "constant", "batchSize": 32, "epochs": 20, "minImagesSeen": 2000}}]})";
 }
 
+std::string demoUnlabelledExperimentSpecJson() {
+    return R"json({"name": "Digits: what the unlabelled digits add (FixMatch)", "seeds": 5, "budgets": [5, 10], "baseline": "fine-tune",
+ "arms": [
+  {"name": "fine-tune", "train": {"arch": "tinynet", "init": "builtin:tinynet-fmnist", "newHead": true, "learningRate": 0.001,
+                                  "schedule": "constant", "batchSize": 32, "epochs": 20, "minImagesSeen": 2000}},
+  {"name": "fine-tune + FixMatch", "train": {"arch": "tinynet", "init": "builtin:tinynet-fmnist", "newHead": true,
+                                  "learningRate": 0.001, "schedule": "constant", "batchSize": 32, "epochs": 20, "minImagesSeen": 2000,
+                                  "semiSupervised": "fixmatch", "unlabelledRatio": 2, "unlabelledPool": "beyond-budget"}},
+  {"name": "scratch", "train": {"arch": "tinynet", "learningRate": 0.001, "schedule": "constant", "batchSize": 32, "epochs": 20,
+                                "minImagesSeen": 2000}},
+  {"name": "scratch + FixMatch", "train": {"arch": "tinynet", "learningRate": 0.001, "schedule": "constant", "batchSize": 32,
+                                "epochs": 20, "minImagesSeen": 2000, "semiSupervised": "fixmatch", "unlabelledRatio": 2,
+                                "unlabelledPool": "beyond-budget"}}]})json";
+}
+
 DemoProject createDemoProject(const fs::path& path, const fs::path& digitsSheet, const ImportOptions& options) {
     if (fs::exists(path)) throw Error(path.string() + ": already exists; the demo project is only ever created anew");
     std::error_code error;
@@ -64,11 +89,17 @@ DemoProject createDemoProject(const fs::path& path, const fs::path& digitsSheet,
             if (report.cancelled) throw Error("creating the demo project was cancelled");
             ProjectStore store(db);
             Transaction transaction(db);
-            const auto assignments = demoSplits(store);
-            restoreSplits(store, SplitPolicy{}, assignments);
-            for (const auto& assignment : assignments) ++(assignment.split == Split::Train ? demo.labelled : demo.heldOut);
-            const auto spec = ExperimentSpec::fromJson(demoExperimentSpecJson());
-            demo.experimentId = ExperimentStore(db).create(spec.name, spec.withProjectDefaults(store).toJson());
+            const auto split = demoSplits(store);
+            restoreSplits(store, SplitPolicy{}, split.assignments);
+            for (const auto& sha256 : split.unlabelled) store.clearLabel(sha256);
+            demo.unlabelled = std::int64_t(split.unlabelled.size());
+            for (const auto& assignment : split.assignments) ++(assignment.split == Split::Train ? demo.labelled : demo.heldOut);
+            demo.labelled -= demo.unlabelled;
+            // Both specs are judged by the same metric, chosen while every digit's labels are even.
+            const auto spec = ExperimentSpec::fromJson(demoExperimentSpecJson()).withProjectDefaults(store);
+            demo.experimentId = ExperimentStore(db).create(spec.name, spec.toJson());
+            const auto unlabelledSpec = ExperimentSpec::fromJson(demoUnlabelledExperimentSpecJson()).withProjectDefaults(store);
+            demo.unlabelledExperimentId = ExperimentStore(db).create(unlabelledSpec.name, unlabelledSpec.toJson());
             transaction.commit();
         }
         fs::rename(building, path, error);

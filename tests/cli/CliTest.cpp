@@ -804,7 +804,8 @@ TEST(Cli, DemoRunFindsTransferHelpingAtFiveLabelsAndTheProbeNegative) {
     TempDir dir;
     const auto demo = runCli(dir, "demo --out " + (dir / "demo.graft").string() + " --run");
     ASSERT_EQ(demo.exitCode, 0) << demo.err;
-    EXPECT_NE(demo.out.find("100 labelled for training (10 per digit) and 4900 held out"), std::string::npos) << demo.out;
+    EXPECT_NE(demo.out.find("100 labelled for training (10 per digit), 2450 unlabelled and 2450 held out"), std::string::npos)
+        << demo.out;
     const auto report = nlohmann::json::parse(testing::readFile(dir / "demo-experiment-1.json"));
     std::map<std::pair<std::string, std::string>, nlohmann::json> results; // by arm and labels per class
     for (const auto& result : report.at("results")) results[{result.at("arm"), result.at("labelsPerClass")}] = result;

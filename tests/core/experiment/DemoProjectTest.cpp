@@ -1,5 +1,6 @@
 #include "experiment/DemoProject.h"
 
+#include "data/UnlabelledPool.h"
 #include "experiment/ExperimentRunner.h"
 #include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
@@ -26,22 +27,25 @@ std::vector<std::string> filesIn(const std::filesystem::path& folder) {
     return names;
 }
 
-TEST(DemoProject, HoldsTenTrainingDigitsPerClassTheRestHeldOutAndItsExperimentUnrun) {
+TEST(DemoProject, HoldsTenLabelledDigitsPerClassHalfTheRestUnlabelledHalfHeldOutAndBothExperimentsUnrun) {
     TempDir dir;
     testing::writeDigitsSheet(dir / "sheet" / "digits.png");
     const auto demo = createDemoProject(dir / "demo.graft", dir / "sheet" / "digits.png");
     EXPECT_EQ(demo.labelled, 100);
-    EXPECT_EQ(demo.heldOut, 4900);
+    EXPECT_EQ(demo.unlabelled, 2450);
+    EXPECT_EQ(demo.heldOut, 2450);
     EXPECT_EQ(filesIn(dir.path()).size(), 2u) << "the project and the sheet's folder, nothing half-built";
 
     Database db = openProject(dir / "demo.graft", ProjectAccess::ReadOnly);
-    const auto classes = ProjectStore(db).classSummaries();
+    ProjectStore store(db);
+    const auto classes = store.classSummaries();
     ASSERT_EQ(classes.size(), 10u);
     for (const auto& digit : classes) {
         EXPECT_EQ(digit.train, 10) << digit.name;
         EXPECT_EQ(digit.val, 0) << digit.name;
-        EXPECT_EQ(digit.test, 490) << digit.name;
+        EXPECT_EQ(digit.test, 245) << digit.name;
     }
+    EXPECT_EQ(std::int64_t(unlabelledPool(store, HiddenLabels::None, 0, 0).size()), demo.unlabelled);
     const auto spec = ExperimentSpec::fromJson(ExperimentStore(db).experiment(demo.experimentId).specJson);
     ASSERT_EQ(spec.arms.size(), 3u);
     EXPECT_EQ(spec.arms[0].config.init, "builtin:tinynet-fmnist");
@@ -53,6 +57,22 @@ TEST(DemoProject, HoldsTenTrainingDigitsPerClassTheRestHeldOutAndItsExperimentUn
     const auto state = experimentState(db, demo.experimentId);
     EXPECT_EQ(state.trials, 60);
     EXPECT_EQ(state.left(), 60);
+
+    const auto unlabelled = ExperimentSpec::fromJson(ExperimentStore(db).experiment(demo.unlabelledExperimentId).specJson);
+    ASSERT_EQ(unlabelled.arms.size(), 4u);
+    EXPECT_EQ(unlabelled.baseline, "fine-tune");
+    EXPECT_EQ(unlabelled.budgets, spec.budgets);
+    for (const std::size_t semi : {1u, 3u}) {
+        EXPECT_EQ(unlabelled.arms[semi].config.semiSupervised, "fixmatch") << unlabelled.arms[semi].name;
+        EXPECT_EQ(unlabelled.arms[semi].config.unlabelledPool, "beyond-budget");
+        const TrainConfig defaults;
+        auto supervised = unlabelled.arms[semi].config;
+        supervised.semiSupervised = defaults.semiSupervised;
+        supervised.unlabelledRatio = defaults.unlabelledRatio;
+        supervised.unlabelledPool = defaults.unlabelledPool;
+        EXPECT_EQ(supervised.toJson(), unlabelled.arms[semi - 1].config.toJson()) << "FixMatch is the only difference";
+    }
+    EXPECT_EQ(experimentState(db, demo.unlabelledExperimentId).left(), 40);
 }
 
 TEST(DemoProject, MissingDigitsNameTheDebianPackageAndLeaveNothingBehind) {
