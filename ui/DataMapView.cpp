@@ -183,7 +183,8 @@ void DataMapView::showMap(const DataMap& map) {
     thumbnails_.clear();
     plot_->xAxis->setLabel(tr("first principal component (%1 % of the variance)").arg(100 * map.explainedVariance[0], 0, 'f', 1));
     plot_->yAxis->setLabel(tr("second (%1 %)").arg(100 * map.explainedVariance[1], 0, 'f', 1));
-    setTitle(tr("%n image(s) by the features of %1", "", int(map.points.size())).arg(QString::fromStdString(map.features)));
+    // Two lines: the title spans only the map's column, which at 1280 px is narrower than one line of it.
+    setTitle(tr("%1 images by the features of\n%2").arg(map.points.size()).arg(QString::fromStdString(map.features)));
     paintPoints();
     plot_->rescaleAxes();
     plot_->xAxis->scaleRange(1.05);
