@@ -113,6 +113,50 @@ TEST(Cli, EveryCommandPrintsItsOwnUsageForHelp) {
     EXPECT_EQ(runCli(dir, "demo -h").out, runCli(dir, "demo --help").out);
 }
 
+TEST(Cli, UnlabelledImagesTeachThroughFixMatchAndSimSiamFromTheCommandLine) {
+    TempDir dir;
+    const auto project = dir / "shapes.graft";
+    testing::createShapesProject(project, 15, 2);
+    {
+        Database db = openProject(project);
+        ProjectStore store(db);
+        const auto training = store.labeledImagesInSplit(Split::Train);
+        for (std::size_t i = 0; i < training.size(); i += 2) store.clearLabel(training[i].sha256);
+    }
+    const auto info = runCli(dir, "info " + project.string() + " --json");
+    ASSERT_EQ(info.exitCode, 0) << info.err;
+    const auto pool = nlohmann::json::parse(info.out).at("unlabelledPool").get<std::int64_t>();
+    EXPECT_GT(pool, 0);
+
+    const auto trained = runCli(dir, "train " + project.string() +
+                                         " --epochs 2 --batch-size 8 --semi-supervised fixmatch --unlabelled-ratio 2 "
+                                         "--threshold 0.5 --ema 0.9"); // not --json, which keeps the log quiet
+    ASSERT_EQ(trained.exitCode, 0) << trained.err;
+    EXPECT_NE(trained.err.find("unlabelled pool: " + std::to_string(pool) + " images"), std::string::npos) << trained.err;
+    {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        RunStore runs(db);
+        const auto config = RunSpec::fromJson(runs.run(1).configJson).config;
+        EXPECT_EQ(config.semiSupervised, "fixmatch");
+        EXPECT_EQ(config.unlabelledRatio, 2);
+        EXPECT_EQ(config.confidenceThreshold, 0.5);
+        EXPECT_EQ(config.emaDecay, 0.9);
+        EXPECT_EQ(runs.metric(1, "unlabelled_kept_share").size(), 2u);
+    }
+
+    const auto pretrained = runCli(dir, "pretrain " + project.string() + " --self-supervised simsiam --name shapes-ssl --epochs 1 "
+                                        "--batch-size 16 --out " + (dir / "weights").string() + " --json");
+    ASSERT_EQ(pretrained.exitCode, 0) << pretrained.err;
+    const auto result = nlohmann::json::parse(pretrained.out);
+    EXPECT_TRUE(std::filesystem::exists(result.at("weights").get<std::string>()));
+    const auto fineTuned = runCli(dir, "train " + project.string() + " --epochs 1 --init " + result.at("weights").get<std::string>());
+    EXPECT_EQ(fineTuned.exitCode, 0) << fineTuned.err;
+
+    const auto unknown = runCli(dir, "pretrain " + project.string() + " --self-supervised byol --name x");
+    EXPECT_EQ(unknown.exitCode, 2);
+    EXPECT_NE(unknown.err.find("--self-supervised knows simsiam, not 'byol'"), std::string::npos) << unknown.err;
+}
+
 TEST(Cli, TrainKilledMidRunLeavesAnIntactProjectWithAnInterruptedRun) {
     TempDir dir;
     const auto project = dir / "shapes.graft";
