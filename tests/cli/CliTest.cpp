@@ -117,12 +117,7 @@ TEST(Cli, UnlabelledImagesTeachThroughFixMatchAndSimSiamFromTheCommandLine) {
     TempDir dir;
     const auto project = dir / "shapes.graft";
     testing::createShapesProject(project, 15, 2);
-    {
-        Database db = openProject(project);
-        ProjectStore store(db);
-        const auto training = store.labeledImagesInSplit(Split::Train);
-        for (std::size_t i = 0; i < training.size(); i += 2) store.clearLabel(training[i].sha256);
-    }
+    testing::unlabelHalfTheTrainingImages(project);
     const auto info = runCli(dir, "info " + project.string() + " --json");
     ASSERT_EQ(info.exitCode, 0) << info.err;
     const auto pool = nlohmann::json::parse(info.out).at("unlabelledPool").get<std::int64_t>();

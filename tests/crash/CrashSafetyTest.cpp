@@ -250,12 +250,7 @@ TEST_F(CrashSafety, KilledWhileTrainingLeavesAnInterruptedRunThatResumesToTheEnd
 // must draw the same ones, so its loss curve is the unbroken run's.
 TEST_F(CrashSafety, ASemiSupervisedRunKilledMidEpochResumesOnTheUnbrokenLossCurve) {
     testing::createShapesProject(pristine(), 20, 5);
-    {
-        Database db = openProject(pristine());
-        ProjectStore store(db);
-        const auto training = store.labeledImagesInSplit(Split::Train);
-        for (std::size_t i = 0; i < training.size(); i += 2) store.clearLabel(training[i].sha256);
-    }
+    testing::unlabelHalfTheTrainingImages(pristine());
     const std::vector<std::string> command = {"train", work().string(), "--epochs", "3", "--batch-size", "8",
                                               "--semi-supervised", "fixmatch", "--unlabelled-ratio", "2", "--threshold", "0.6",
                                               "--ema", "0.9", "--checkpoint-minutes", "0", "--json"};

@@ -498,12 +498,7 @@ TEST_F(TrainPageTest, TheOptimizerScheduleAugmentationAndInputSizeChosenReachThe
 TEST_F(TrainPageTest, FixMatchSettingsReachTheRunItsKeptShareIsChartedAndAnExperimentGainsFixMatchArms) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
-    {
-        Database db = openProject(project);
-        ProjectStore store(db);
-        const auto training = store.labeledImagesInSplit(Split::Train);
-        for (std::size_t i = 0; i < training.size(); i += 2) store.clearLabel(training[i].sha256);
-    }
+    testing::unlabelHalfTheTrainingImages(project);
     ui::MainWindow window;
     QString error;
     ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();

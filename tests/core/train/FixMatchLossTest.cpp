@@ -1,6 +1,7 @@
 #include "train/FixMatchLoss.h"
 
 #include "PythonReference.h"
+#include "TensorRows.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -14,14 +15,7 @@
 namespace graft {
 namespace {
 
-std::vector<std::vector<float>> rowsOf(const torch::Tensor& matrix) {
-    std::vector<std::vector<float>> rows;
-    for (std::int64_t i = 0; i < matrix.size(0); ++i) {
-        const auto row = matrix[i].contiguous();
-        rows.emplace_back(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
-    }
-    return rows;
-}
+using testing::tensorRows;
 
 TEST(FixMatchLoss, KeepsOnlyConfidentPseudoLabelsAndAveragesOverTheWholeBatch) {
     // Top probabilities of the weak views: 0.99995 (kept), 0.73 (dropped), 0.99995 for class 1 (kept).
@@ -50,7 +44,7 @@ TEST(FixMatchLoss, EqualsTheFixMatchReferenceOnARandomBatch) {
     result.loss.backward();
 
     testing::TempDir dir;
-    std::ofstream(dir / "input.json") << nlohmann::json{{"weak", rowsOf(weak)}, {"strong", rowsOf(strong.detach())}, {"threshold", 0.95}}.dump();
+    std::ofstream(dir / "input.json") << nlohmann::json{{"weak", tensorRows(weak)}, {"strong", tensorRows(strong.detach())}, {"threshold", 0.95}}.dump();
     const auto reference = testing::pythonReferenceJson(FIXMATCH_REFERENCE_SCRIPT, (dir / "input.json").string());
     EXPECT_NEAR(result.loss.item<double>(), reference.at("loss").get<double>(), 1e-5);
     for (std::int64_t i = 0; i < 16; ++i) {

@@ -8,6 +8,7 @@
 #include "project/ProjectStore.h"
 #include "train/TrainingSession.h"
 
+#include "ShapesProject.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -23,11 +24,10 @@ namespace fs = std::filesystem;
 class ShapesForPretraining : public ::testing::Test {
 protected:
     void SetUp() override {
-        Database db = createProject(project());
-        importSyntheticShapes(db, 20, 6);
+        testing::createShapesProject(project(), 20, 6);
+        testing::unlabelHalfTheTrainingImages(project());
+        Database db = openProject(project(), ProjectAccess::ReadOnly);
         ProjectStore store(db);
-        const auto training = store.labeledImagesInSplit(Split::Train);
-        for (std::size_t i = 0; i < training.size(); i += 2) store.clearLabel(training[i].sha256);
         labelledTraining_ = std::int64_t(store.labeledImagesInSplit(Split::Train).size());
         pool_ = std::int64_t(unlabelledPool(store, HiddenLabels::None, 0, 0).size());
     }

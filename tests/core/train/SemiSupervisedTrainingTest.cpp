@@ -9,6 +9,7 @@
 #include "train/TrainingInputs.h"
 #include "train/TrainingSession.h"
 
+#include "ShapesProject.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -24,12 +25,10 @@ namespace {
 class ShapesWithUnlabelledPool : public ::testing::Test {
 protected:
     void SetUp() override {
-        Database db = createProject(project());
-        importSyntheticShapes(db, 30, 4);
-        ProjectStore store(db);
-        const auto training = store.labeledImagesInSplit(Split::Train);
-        for (std::size_t i = 0; i < training.size(); i += 2) store.clearLabel(training[i].sha256);
-        poolSize_ = store.unlabeledCount();
+        testing::createShapesProject(project(), 30, 4);
+        testing::unlabelHalfTheTrainingImages(project());
+        Database db = openProject(project(), ProjectAccess::ReadOnly);
+        poolSize_ = ProjectStore(db).unlabeledCount();
     }
     std::filesystem::path project() const { return dir_ / "shapes.graft"; }
 

@@ -3,6 +3,7 @@
 #include "common/Error.h"
 
 #include "PythonReference.h"
+#include "TensorRows.h"
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
@@ -15,14 +16,7 @@
 namespace graft {
 namespace {
 
-std::vector<std::vector<float>> rowsOf(const torch::Tensor& matrix) {
-    std::vector<std::vector<float>> rows;
-    for (std::int64_t i = 0; i < matrix.size(0); ++i) {
-        const auto row = matrix[i].contiguous();
-        rows.emplace_back(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
-    }
-    return rows;
-}
+using testing::tensorRows;
 
 TEST(SimSiamLoss, IsMinusOneWhenEachPredictionPointsAlongTheOtherViewsProjection) {
     const auto z = torch::tensor({1.0f, 2.0f, -3.0f, 0.5f}).reshape({2, 2});
@@ -54,8 +48,8 @@ TEST(SimSiamLoss, EqualsTheSimSiamReferenceOnARandomBatch) {
     loss.backward();
 
     testing::TempDir dir;
-    std::ofstream(dir / "input.json") << nlohmann::json{{"p1", rowsOf(p1.detach())}, {"p2", rowsOf(p2.detach())},
-                                                        {"z1", rowsOf(z1)}, {"z2", rowsOf(z2)}}.dump();
+    std::ofstream(dir / "input.json") << nlohmann::json{{"p1", tensorRows(p1.detach())}, {"p2", tensorRows(p2.detach())},
+                                                        {"z1", tensorRows(z1)}, {"z2", tensorRows(z2)}}.dump();
     const auto reference = testing::pythonReferenceJson(SIMSIAM_REFERENCE_SCRIPT, (dir / "input.json").string());
     EXPECT_NEAR(loss.item<double>(), reference.at("loss").get<double>(), 1e-5);
     for (std::int64_t i = 0; i < 12; ++i)
