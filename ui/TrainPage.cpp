@@ -58,7 +58,8 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       emaDecay_(new QDoubleSpinBox),
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
       metric_(new QComboBox), withProbe_(new QCheckBox(tr("also a linear probe"))),
-      withFixMatch_(new QCheckBox(tr("also both with FixMatch on the unlabelled images"))), scratchLearningRate_(new QDoubleSpinBox),
+      withFixMatch_(new QCheckBox(tr("also both with FixMatch on the unlabelled images"))), selfSupervisedInit_(new QLineEdit),
+      scratchLearningRate_(new QDoubleSpinBox),
       scratchEpochs_(new QSpinBox), probeLearningRate_(new QDoubleSpinBox), startButton_(new QPushButton(tr("Start training"))),
       experimentButton_(new QPushButton(tr("Run experiment"))), strategies_(new QLineEdit("random, typical, diverse, uncertain")),
       perRound_(new QSpinBox), rounds_(new QSpinBox), seedLabels_(new QSpinBox), simulateButton_(new QPushButton(tr("Simulate labelling"))),
@@ -153,6 +154,10 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     emaDecay_->setSpecialValueText(tr("off"));
     emaDecay_->setToolTip(tr("Validate and finish with a running average of the weights, each step keeping this share "
                              "of it (FixMatch uses 0.999); off keeps the trained weights"));
+    selfSupervisedInit_->setObjectName("selfSupervisedInit");
+    selfSupervisedInit_->setPlaceholderText(tr("none"));
+    selfSupervisedInit_->setToolTip(tr("Weights from graft-cli pretrain --self-supervised: one more arm fine-tunes them as "
+                                       "transfer fine-tunes the initial weights (and with FixMatch, if chosen above)"));
     withFixMatch_->setObjectName("withFixMatch");
     withFixMatch_->setToolTip(tr("Two more arms: transfer and scratch, each also learning from the images without a "
                                  "label and, at a label budget, from the training images the budget leaves out"));
@@ -252,6 +257,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(withProbe_);
     form->addRow(tr("Probe learning rate"), probeLearningRate_);
     form->addRow(withFixMatch_);
+    form->addRow(tr("Self-supervised weights"), selfSupervisedInit_);
     form->addRow(experimentButton_);
     auto* simulationTitle = new QLabel(tr("<b>Labelling simulation</b>: which images to label first, measured"));
     simulationTitle->setToolTip(simulateButton_->toolTip());
@@ -510,8 +516,20 @@ void TrainPage::startExperiment() {
         probe.learningRate = probeLearningRate_->value();
         spec.arms.push_back({"probe", probe});
     }
+    std::vector<std::pair<std::string, TrainConfig>> fineTuned{{"transfer", transfer}, {"scratch", scratch}};
+    if (const QString file = selfSupervisedInit_->text().trimmed(); !file.isEmpty()) {
+        if (!QFileInfo(file).isFile()) {
+            showNotice(this, QMessageBox::Warning, tr("Experiment"), tr("Self-supervised weights: %1 is not a file.").arg(file),
+                       "trainError");
+            return;
+        }
+        TrainConfig selfSupervised = transfer;
+        selfSupervised.init = file.toStdString();
+        spec.arms.push_back({"self-supervised", selfSupervised});
+        fineTuned.emplace_back("self-supervised", selfSupervised);
+    }
     if (withFixMatch_->isChecked()) {
-        for (const auto& [name, config] : std::vector<std::pair<std::string, TrainConfig>>{{"transfer", transfer}, {"scratch", scratch}}) {
+        for (const auto& [name, config] : fineTuned) {
             if (config.learnsFromUnlabelled()) continue; // the form already made this arm semi-supervised
             TrainConfig semiSupervised = config;
             semiSupervised.semiSupervised = "fixmatch";

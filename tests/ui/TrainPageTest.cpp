@@ -15,6 +15,7 @@
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
 #include "train/RunSpec.h"
+#include "train/SelfSupervisedPretraining.h"
 
 #include "ShapesProject.h"
 #include "TempDir.h"
@@ -495,7 +496,7 @@ TEST_F(TrainPageTest, TheOptimizerScheduleAugmentationAndInputSizeChosenReachThe
     EXPECT_EQ(config.inputSize, 40);
 }
 
-TEST_F(TrainPageTest, FixMatchSettingsReachTheRunItsKeptShareIsChartedAndAnExperimentGainsFixMatchArms) {
+TEST_F(TrainPageTest, FixMatchSettingsReachTheRunItsKeptShareIsChartedAndAnExperimentGainsFixMatchAndSelfSupervisedArms) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
     testing::unlabelHalfTheTrainingImages(project);
@@ -533,9 +534,20 @@ TEST_F(TrainPageTest, FixMatchSettingsReachTheRunItsKeptShareIsChartedAndAnExper
         EXPECT_EQ(charted.back().second, kept.back().value);
     }
 
+    SelfSupervisedRequest simSiam;
+    simSiam.project = project;
+    simSiam.name = "shapes-simsiam";
+    simSiam.outputFolder = dir.path();
+    simSiam.config.epochs = 1;
+    simSiam.config.batchSize = 16;
+    TrainObserver quiet;
+    const auto selfSupervised = pretrainSelfSupervised(simSiam, quiet, {});
+    ASSERT_EQ(selfSupervised.status, RunStatus::Finished);
+
     method->setCurrentIndex(method->findData("none"));
     window.findChild<QCheckBox*>("withFixMatch")->setChecked(true);
     window.findChild<QLineEdit*>("initialWeights")->setText("builtin:tinynet-fmnist");
+    window.findChild<QLineEdit*>("selfSupervisedInit")->setText(QString::fromStdString(selfSupervised.weightsFile.string()));
     QSignalSpy experimentFinished(page->job(), &ui::JobController::finished);
     window.findChild<QPushButton*>("runExperiment")->click();
     page->job()->cancel(); // what is asked for is recorded before the first trial starts
@@ -544,14 +556,19 @@ TEST_F(TrainPageTest, FixMatchSettingsReachTheRunItsKeptShareIsChartedAndAnExper
     const auto spec = ExperimentSpec::fromJson(ExperimentStore(db).experiments().front().specJson);
     std::vector<std::string> names;
     for (const auto& arm : spec.arms) names.push_back(arm.name);
-    EXPECT_EQ(names, (std::vector<std::string>{"transfer", "scratch", "transfer + FixMatch", "scratch + FixMatch"}));
-    ASSERT_EQ(spec.arms.size(), 4u);
+    EXPECT_EQ(names, (std::vector<std::string>{"transfer", "scratch", "self-supervised", "transfer + FixMatch", "scratch + FixMatch",
+                                               "self-supervised + FixMatch"}));
+    ASSERT_EQ(spec.arms.size(), 6u);
     EXPECT_FALSE(spec.arms[0].config.learnsFromUnlabelled());
-    EXPECT_EQ(spec.arms[2].config.semiSupervised, "fixmatch");
-    EXPECT_EQ(spec.arms[2].config.init, "builtin:tinynet-fmnist");
-    EXPECT_EQ(spec.arms[3].config.init, "scratch");
-    EXPECT_EQ(spec.arms[3].config.unlabelledPool, "beyond-budget");
-    EXPECT_EQ(spec.arms[3].config.learningRate, spec.arms[1].config.learningRate) << "scratch + FixMatch keeps scratch's rate";
+    EXPECT_EQ(spec.arms[2].config.init, selfSupervised.weightsFile.string());
+    EXPECT_EQ(spec.arms[2].config.learningRate, spec.arms[0].config.learningRate) << "fine-tuned as transfer is";
+    EXPECT_EQ(spec.arms[3].config.semiSupervised, "fixmatch");
+    EXPECT_EQ(spec.arms[3].config.init, "builtin:tinynet-fmnist");
+    EXPECT_EQ(spec.arms[4].config.init, "scratch");
+    EXPECT_EQ(spec.arms[4].config.unlabelledPool, "beyond-budget");
+    EXPECT_EQ(spec.arms[4].config.learningRate, spec.arms[1].config.learningRate) << "scratch + FixMatch keeps scratch's rate";
+    EXPECT_EQ(spec.arms[5].config.init, selfSupervised.weightsFile.string());
+    EXPECT_EQ(spec.arms[5].config.semiSupervised, "fixmatch");
 }
 
 TEST_F(TrainPageTest, ABurstOfPointsIsDrawnInOneReplot) {
