@@ -14,6 +14,7 @@ models then get BatchNorm statistics of their k x 10 training images in one batc
 recalibration gives them.
 
   python3 demo_fixmatch_reference.py DEMO.graft [--weights resources/pretrained/tinynet-fmnist.pt] [--seeds 5]
+      [--first-seed 0] [--arms 'fine-tune,scratch + FixMatch'] [--budgets 5,10]
 
 Prints, per k, each arm's mean with its 95 % t interval, its sd, and the paired deltas against fine-tune.
 """
@@ -148,6 +149,9 @@ def main():
     parser.add_argument('project', help='a demo project made by graft-cli demo')
     parser.add_argument('--weights', default=os.path.join(HERE, '../../resources/pretrained/tinynet-fmnist.pt'))
     parser.add_argument('--seeds', type=int, default=5)
+    parser.add_argument('--first-seed', type=int, default=0, help='to add seeds to an earlier run')
+    parser.add_argument('--arms', default='fine-tune,fine-tune + FixMatch,scratch,scratch + FixMatch')
+    parser.add_argument('--budgets', default='5,10', help='labels per digit, comma-separated')
     parser.add_argument('--threads', type=int, default=os.cpu_count())
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -160,24 +164,27 @@ def main():
     pretrained = TinyNet.graft_state(args.weights)
     print(f'{len(labelled)} labelled training images, {len(pool)} unlabelled, {len(held_out)} held out')
 
-    arms = ('fine-tune', 'fine-tune + FixMatch', 'scratch', 'scratch + FixMatch')
+    arms = tuple(arm.strip() for arm in args.arms.split(','))
+    budgets = tuple(int(k) for k in args.budgets.split(','))
     results = {}
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         rng = np.random.default_rng(seed)
         for k in (5, 10):
             chosen = np.concatenate([rng.permutation(np.where(labelled_classes.numpy() == c)[0])[:k] for c in range(10)])
+            if k not in budgets:
+                continue  # drawn all the same, so the other budget's images are those of a whole run
             left_out = [labelled_uint8[i] for i in sorted(set(range(len(labelled))) - set(chosen.tolist()))]
             for arm in arms:
                 model = trained(arm, pretrained, labelled[chosen], labelled_classes[chosen], pool + left_out, seed, k)
                 results.setdefault((arm, k), []).append(accuracy(model, held_out, held_out_labels))
             print(f'seed {seed} k={k}: ' + ', '.join(f'{arm} {results[(arm, k)][-1]:.3f}' for arm in arms), flush=True)
 
-    for k in (5, 10):
+    for k in budgets:
         print(f'k={k}')
         for arm in arms:
             values = np.array(results[(arm, k)])
             line = f'  {arm:22} {interval(values)}  sd {values.std(ddof=1):.3f}'
-            if arm != 'fine-tune':
+            if arm != 'fine-tune' and ('fine-tune', k) in results:
                 line += f'  minus fine-tune {interval(values - np.array(results[("fine-tune", k)]))}'
             print(line)
 
