@@ -159,8 +159,9 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     selfSupervisedInit_->setToolTip(tr("Weights from graft-cli pretrain --self-supervised: one more arm fine-tunes them as "
                                        "transfer fine-tunes the initial weights (and with FixMatch, if chosen above)"));
     withFixMatch_->setObjectName("withFixMatch");
-    withFixMatch_->setToolTip(tr("Two more arms: transfer and scratch, each also learning from the images without a "
-                                 "label and, at a label budget, from the training images the budget leaves out"));
+    withFixMatch_->setToolTip(tr("A twin of each fine-tuned arm (transfer, scratch, self-supervised) that also learns from "
+                                 "the images without a label and, at a label budget, from the training images the budget "
+                                 "leaves out"));
     seed_->setRange(0, 1'000'000);
     labelsPerClass_->setRange(0, 1'000'000);
     labelsPerClass_->setSpecialValueText(tr("all"));

@@ -132,7 +132,7 @@ private:
     QLineEdit* budgets_;
     QComboBox* metric_; // what the experiment judges by; "automatic" leaves it to the labels' balance
     QCheckBox* withProbe_;
-    QCheckBox* withFixMatch_; // adds transfer + FixMatch and scratch + FixMatch arms
+    QCheckBox* withFixMatch_; // adds a FixMatch twin of each fine-tuned arm
     QLineEdit* selfSupervisedInit_; // a pretrain --self-supervised result: a third init, fine-tuned as transfer is
     // The baselines' own rates and length: scratch from random weights and a probe training only
     // a head both want other settings than fine-tuning, and an under-trained baseline flatters transfer.
