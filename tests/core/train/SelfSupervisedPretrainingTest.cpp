@@ -2,7 +2,6 @@
 
 #include "common/Error.h"
 #include "common/Sha256.h"
-#include "data/SyntheticShapes.h"
 #include "data/UnlabelledPool.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
