@@ -156,6 +156,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
                              "of it (FixMatch uses 0.999); off keeps the trained weights"));
     selfSupervisedInit_->setObjectName("selfSupervisedInit");
     selfSupervisedInit_->setPlaceholderText(tr("none"));
+    selfSupervisedInit_->setAccessibleName(tr("Self-supervised weights"));
     selfSupervisedInit_->setToolTip(tr("Weights from graft-cli pretrain --self-supervised: one more arm fine-tunes them as "
                                        "transfer fine-tunes the initial weights (and with FixMatch, if chosen above)"));
     withFixMatch_->setObjectName("withFixMatch");
@@ -258,7 +259,17 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(withProbe_);
     form->addRow(tr("Probe learning rate"), probeLearningRate_);
     form->addRow(withFixMatch_);
-    form->addRow(tr("Self-supervised weights"), selfSupervisedInit_);
+    auto* browseSelfSupervised = new QPushButton(tr("Browse…"));
+    browseSelfSupervised->setAccessibleName(tr("Browse for self-supervised weights"));
+    auto* selfSupervisedRow = new QHBoxLayout;
+    selfSupervisedRow->addWidget(selfSupervisedInit_, 1);
+    selfSupervisedRow->addWidget(browseSelfSupervised);
+    form->addRow(tr("Self-supervised weights"), selfSupervisedRow);
+    connect(browseSelfSupervised, &QPushButton::clicked, this, [this] {
+        const auto file = QFileDialog::getOpenFileName(this, tr("Self-supervised weights"), {},
+                                                       tr("Weights (*.pt);;All files (*)"));
+        if (!file.isEmpty()) selfSupervisedInit_->setText(file);
+    });
     form->addRow(experimentButton_);
     auto* simulationTitle = new QLabel(tr("<b>Labelling simulation</b>: which images to label first, measured"));
     simulationTitle->setToolTip(simulateButton_->toolTip());
