@@ -12,6 +12,7 @@
 #include "models/ChannelsLast.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
+#include "train/AugmentedEpochs.h"
 #include "train/ComputeSetup.h"
 #include "train/LearningRateSchedule.h"
 #include "train/ProjectTensors.h"
@@ -32,7 +33,6 @@
 #include <algorithm>
 #include <chrono>
 #include <sstream>
-#include <thread>
 
 namespace graft {
 namespace {
@@ -45,7 +45,6 @@ constexpr std::int64_t kProjectionWidth = 256;
 constexpr std::int64_t kPredictorWidth = 64;
 constexpr std::int64_t kNeighbours = 20;
 constexpr std::int64_t kStateFormat = 1;
-constexpr int kBatchesAhead = 4;
 
 torch::nn::Sequential projectorFor(std::int64_t features) {
     namespace nn = torch::nn;
@@ -386,8 +385,6 @@ SelfSupervisedResult SelfSupervisedRun::run(std::stop_token stop) {
     schedule.totalSteps = stepsPerEpoch * config_.epochs;
     schedule.warmupSteps = std::int64_t(std::llround(config_.warmupEpochs * double(stepsPerEpoch)));
     const auto augment = AugmentSpec::parse(config_.augment).forChannels(preprocess_.channels());
-    const int workers = config_.loaderThreads > 0 ? config_.loaderThreads
-                                                  : std::clamp(int(std::thread::hardware_concurrency()) / 2, 1, 8);
     const auto checkpointInterval = std::chrono::duration<double>(config_.checkpointMinutes * 60.0);
     auto lastCheckpoint = std::chrono::steady_clock::now();
     std::int64_t savedSteps = position.steps;
@@ -405,14 +402,9 @@ SelfSupervisedResult SelfSupervisedRun::run(std::stop_token stop) {
             position.order = torch::randperm(images, shuffler, torch::kLong);
             position.lossSum = 0;
         }
-        BatchPlan plan;
-        const auto* order = position.order.data_ptr<std::int64_t>();
-        plan.order.assign(order, order + images);
-        plan.batchSize = int(batch);
-        plan.firstBatch = position.image / batch;
-        plan.epochSeed = config_.seed * 1000003u + std::uint64_t(position.epoch);
+        auto plan = epochPlan(position.order, position.image, int(batch), augmentationSeed(config_.seed, position.epoch));
         plan.strongViews = true;
-        AugmentedBatches views(encoded_, preprocess_, augment, plan, workers, kBatchesAhead, device_.is_cuda());
+        AugmentedBatches views(encoded_, preprocess_, augment, plan, loaderThreads(config_), kBatchesAhead, device_.is_cuda());
         network_->train();
         while (position.image < images) {
             if (stop.stop_requested()) return pause();

@@ -4,6 +4,7 @@
 #include "data/AugmentedBatches.h"
 #include "models/ChannelsLast.h"
 #include "models/Weights.h"
+#include "train/AugmentedEpochs.h"
 #include "train/BatchNormRecalibration.h"
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
@@ -23,37 +24,13 @@
 #include <cmath>
 #include <mutex>
 #include <sstream>
-#include <thread>
 
 namespace graft {
 namespace {
 
-// Batches decoded ahead of the one being trained on: enough to hide a slow JPEG, few enough
-// that an epoch's end does not waste work.
-constexpr int kBatchesAhead = 4;
-
-// Epoch e's augmentation draws. Cached view v holds epoch v + 1's, so training on K cached views
-// is the same as the first K epochs of augmenting afresh.
-std::uint64_t augmentationSeed(std::uint64_t seed, int epoch) { return seed * 1000003u + std::uint64_t(epoch); }
-
-BatchPlan epochPlan(const torch::Tensor& order, std::int64_t firstImage, int batchSize, std::uint64_t seed) {
-    BatchPlan plan;
-    const auto* indices = order.data_ptr<std::int64_t>();
-    plan.order.assign(indices, indices + order.size(0));
-    plan.batchSize = batchSize;
-    plan.firstBatch = firstImage / batchSize;
-    plan.epochSeed = seed;
-    return plan;
-}
-
 // Features over the memory budget go to the project only up to this size; beyond it the disk
 // cost outweighs recomputing them.
 constexpr double kProjectFeatureBudgetBytes = double(std::int64_t(16) << 30);
-
-int loaderThreads(const TrainConfig& config) {
-    if (config.loaderThreads > 0) return config.loaderThreads;
-    return std::clamp(int(std::thread::hardware_concurrency()) / 2, 1, 8);
-}
 
 // LibTorch 2.4 made autocast per device type; Debian's 1.13 has only the CUDA switch.
 void setCudaAutocast(bool enabled) {
