@@ -6,6 +6,7 @@
 #include "data/AutoImport.h"
 #include "data/ProjectSplits.h"
 #include "data/UnlabelledPool.h"
+#include "project/DomainStore.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
@@ -65,6 +66,7 @@ int commandImport(Arguments& args) {
     const auto path = requireProjectPath(args);
     const bool json = args.flag("--json");
     const auto classNames = splitList(args.text("--class-names", ""));
+    const auto domain = args.text("--domain", "");
     args.rejectUnused();
     std::vector<std::filesystem::path> sources(args.positionals().begin() + 1, args.positionals().end());
     if (sources.empty()) throw UsageError("nothing to import: give folders, CSV files or images after the project");
@@ -75,6 +77,7 @@ int commandImport(Arguments& args) {
     ImportOptions options;
     options.stop = interrupt.token();
     options.progress = [&](const Progress& update) { progress.update(update.stage, update.done, update.total); };
+    if (!domain.empty()) options.domain = domain;
     const ImportReport report = importPaths(db, sources, classNames, options);
     progress.finish();
 
@@ -125,12 +128,22 @@ int commandInfo(Arguments& args) {
     RunStore runStore(db);
     const auto classes = store.classSummaries();
     const auto runs = runStore.runs();
+    const auto domains = DomainStore(db).summaries();
+    const bool anyDomain = !domains.empty() && !domains.front().name.empty();
 
     if (json) {
         auto classList = nlohmann::json::array();
         for (const auto& c : classes)
             classList.push_back(
                 {{"name", c.name}, {"images", c.images}, {"train", c.train}, {"val", c.val}, {"test", c.test}});
+        auto domainList = nlohmann::json::array();
+        for (const auto& d : anyDomain ? domains : std::vector<DomainSummary>{})
+            domainList.push_back({{"name", d.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.name)},
+                                  {"images", d.images},
+                                  {"unlabelled", d.unlabelled},
+                                  {"train", d.train},
+                                  {"val", d.val},
+                                  {"test", d.test}});
         auto runList = nlohmann::json::array();
         for (const auto& run : runs) {
             runList.push_back({{"id", run.id},
@@ -152,6 +165,7 @@ int commandInfo(Arguments& args) {
                                     {"unlabeled", store.unlabeledCount()},
                                     {"unlabelledPool", unlabelledPool(store, HiddenLabels::None, 0, 0).size()},
                                     {"classes", classList},
+                                    {"domains", domainList},
                                     {"runs", runList}}
                   << "\n";
         return 0;
@@ -166,6 +180,13 @@ int commandInfo(Arguments& args) {
     for (const auto& c : classes)
         std::printf("%-24s %8lld %8lld %8lld %8lld\n", c.name.c_str(), (long long)c.images, (long long)c.train,
                     (long long)c.val, (long long)c.test);
+    if (anyDomain) {
+        std::printf("\n%-24s %8s %8s %8s %8s %10s\n", "domain", "images", "train", "val", "test", "unlabelled");
+        for (const auto& d : domains)
+            std::printf("%-24s %8lld %8lld %8lld %8lld %10lld\n", d.name.empty() ? "(none)" : d.name.c_str(),
+                        (long long)d.images, (long long)d.train, (long long)d.val, (long long)d.test,
+                        (long long)d.unlabelled);
+    }
     if (runs.empty()) {
         std::printf("\nNo runs yet.\n");
         return 0;

@@ -3,6 +3,7 @@
 #include "common/Progress.h"
 
 #include <cstdint>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@ struct ImportReport {
 struct ImportOptions {
     ProgressCallback progress;
     std::stop_token stop;
+    // Given: the domain of every imported image, and of duplicates that had none.
+    std::optional<std::string> domain;
 };
 
 } // namespace graft

@@ -2,6 +2,7 @@
 
 #include "data/ImageDecoding.h"
 #include "data/ProjectSplits.h"
+#include "project/DomainStore.h"
 
 namespace graft {
 namespace {
@@ -13,7 +14,9 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 
 ImportSession::ImportSession(Database& db, ImportOptions options, std::string_view stage)
     : db_(db), store_(db), options_(std::move(options)), stage_(stage),
-      transaction_(std::make_unique<Transaction>(db)) {}
+      transaction_(std::make_unique<Transaction>(db)) {
+    if (options_.domain) checkDomainName(*options_.domain);
+}
 
 ImportSession::~ImportSession() = default;
 
@@ -31,9 +34,10 @@ void ImportSession::add(std::vector<std::uint8_t> encoded, const std::string& so
         NewImage image{std::move(encoded), shape.width, shape.height, shape.channels, source};
         const auto result = store_.addImage(image);
         if (!result.added) {
-            report_.duplicates.push_back({source, "same content as " + result.existingSource});
+            report_.duplicates.push_back({source, "same content as " + result.existingSource + keepDomain(result.sha256)});
         } else {
             ++report_.added;
+            if (options_.domain) DomainStore(db_).setDomain(result.sha256, *options_.domain);
             if (label) {
                 store_.setLabel(result.sha256, store_.ensureClass(*label));
                 ++report_.labeled;
@@ -43,6 +47,18 @@ void ImportSession::add(std::vector<std::uint8_t> encoded, const std::string& so
         report_.skipped.push_back({source, error.what()});
     }
     advance();
+}
+
+// A duplicate takes the import's domain when it had none; one it had is kept and reported.
+std::string ImportSession::keepDomain(const std::string& sha256) {
+    if (!options_.domain) return "";
+    DomainStore domains(db_);
+    const auto existing = domains.domainOf(sha256);
+    if (!existing) {
+        domains.setDomain(sha256, *options_.domain);
+        return "; now in domain " + *options_.domain;
+    }
+    return *existing == *options_.domain ? "" : "; kept its domain " + *existing;
 }
 
 void ImportSession::skip(const std::string& source, const std::string& reason) {

@@ -27,6 +27,7 @@ public:
     ImportReport finish();
 
 private:
+    std::string keepDomain(const std::string& sha256);
     void advance();
     void commitChunk();
 

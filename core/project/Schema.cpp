@@ -152,6 +152,15 @@ END;
     R"sql(
 CREATE INDEX images_catalog ON images(sha256, width, height, source);
 )sql",
+    // Domains: where an image comes from (lab or field, scanner A or B), for the domain gap and
+    // adaptation. A table beside images, as labels are, so older projects read as before.
+    R"sql(
+CREATE TABLE image_domains(
+    image  TEXT PRIMARY KEY REFERENCES images(sha256) ON DELETE CASCADE,
+    domain TEXT NOT NULL CHECK (domain <> '')
+) WITHOUT ROWID;
+CREATE INDEX image_domains_by_domain ON image_domains(domain);
+)sql",
 };
 
 } // namespace

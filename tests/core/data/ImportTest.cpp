@@ -2,6 +2,8 @@
 #include "data/CsvImport.h"
 #include "data/FolderImport.h"
 #include "data/ImageDecoding.h"
+#include "common/Error.h"
+#include "project/DomainStore.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 
@@ -195,6 +197,48 @@ TEST(FolderImport, StopRequestCancelsAndKeepsWhatWasAlreadyImported) {
     EXPECT_TRUE(report.cancelled);
     EXPECT_EQ(report.added, 1);
     EXPECT_EQ(ProjectStore(db).imageCount(), 1);
+}
+
+TEST(FolderImport, DomainGoesToNewImagesAndToDuplicatesThatHadNone) {
+    TempDir dir;
+    for (int i = 0; i < 3; ++i) writeFile(dir / ("lab/a/" + std::to_string(i) + ".png"), pngBytes(i));
+    for (int i = 2; i < 5; ++i) writeFile(dir / ("plain/a/" + std::to_string(i) + ".png"), pngBytes(i));
+    for (int i = 3; i < 6; ++i) writeFile(dir / ("field/a/" + std::to_string(i) + ".png"), pngBytes(i));
+    Database db = openInMemoryProject();
+    ImportOptions lab;
+    lab.domain = "lab";
+    importImageFolder(db, dir / "lab", lab);
+    importImageFolder(db, dir / "plain", {}); // 2 is a duplicate; 3 and 4 arrive without a domain
+    ImportOptions field;
+    field.domain = "field";
+    const auto report = importImageFolder(db, dir / "field", field);
+    EXPECT_EQ(report.added, 1);
+    ASSERT_EQ(report.duplicates.size(), 2u);
+    EXPECT_NE(report.duplicates[0].reason.find("now in domain field"), std::string::npos) << report.duplicates[0].reason;
+
+    const auto summaries = DomainStore(db).summaries();
+    ASSERT_EQ(summaries.size(), 2u);
+    EXPECT_EQ(summaries[0].name, "field");
+    EXPECT_EQ(summaries[0].images, 3); // 3 and 4 took it, 5 is new
+    EXPECT_EQ(summaries[1].name, "lab");
+    EXPECT_EQ(summaries[1].images, 3);
+
+    ImportOptions other;
+    other.domain = "scanner-b";
+    const auto again = importImageFolder(db, dir / "lab", other);
+    ASSERT_EQ(again.duplicates.size(), 3u);
+    EXPECT_NE(again.duplicates[0].reason.find("kept its domain lab"), std::string::npos) << again.duplicates[0].reason;
+    EXPECT_EQ(DomainStore(db).imagesInDomain("lab").size(), 3u);
+}
+
+TEST(FolderImport, BadDomainNameIsRefusedBeforeAnyImageIsRead) {
+    TempDir dir;
+    writeFile(dir / "data/a/0.png", pngBytes(0));
+    Database db = openInMemoryProject();
+    ImportOptions options;
+    options.domain = "lab,field";
+    EXPECT_THROW(importImageFolder(db, dir / "data", options), Error);
+    EXPECT_EQ(ProjectStore(db).imageCount(), 0);
 }
 
 TEST(CsvImport, ParsesQuotedFields) {
