@@ -19,8 +19,9 @@ PACKAGES=(
     opencv-doc
 )
 # Test-only: GoogleTest, Fashion-MNIST for the real-data tests,
-# torch/torchvision for reference fixtures, clang's libFuzzer for the parser fuzzers.
-TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist python3-torchvision libonnx-dev clang libclang-rt-14-dev)
+# torch/torchvision for reference fixtures, SciPy and scikit-learn for independent references,
+# clang's libFuzzer for the parser fuzzers.
+TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist python3-torchvision python3-scipy python3-sklearn libonnx-dev clang libclang-rt-14-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -22,6 +22,7 @@ int commandExperiment(Arguments& args);
 int commandCompare(Arguments& args);
 int commandRank(Arguments& args);
 int commandSuggest(Arguments& args);
+int commandGap(Arguments& args);
 int commandExport(Arguments& args);
 int commandBench(Arguments& args);
 

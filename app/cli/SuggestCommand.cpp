@@ -1,3 +1,4 @@
+#include "BackboneOption.h"
 #include "Commands.h"
 #include "Console.h"
 #include "CsvField.h"
@@ -5,7 +6,6 @@
 
 #include "common/AtomicFile.h"
 #include "common/Error.h"
-#include "models/Zoo.h"
 #include "selection/Suggestions.h"
 
 #include <nlohmann/json.hpp>
@@ -15,16 +15,6 @@
 
 namespace graft::cli {
 namespace {
-
-// --backbone NAME: a cached backbone (zoo list); with --weights FILE, NAME is the architecture.
-PretrainedBackbone backboneOf(const std::string& name, const std::optional<std::string>& weights) {
-    if (weights) return {std::filesystem::path(*weights).filename().string(), name, *weights, std::nullopt};
-    if (auto backbone = cachedBackbone(name, weightsCacheDir())) return *backbone;
-    std::string known;
-    for (const auto& backbone : cachedBackbones(weightsCacheDir())) known += (known.empty() ? "" : ", ") + backbone.name;
-    throw UsageError("--backbone " + name + " is not in the weights cache (" + (known.empty() ? "empty" : known) +
-                     "); name an architecture with --weights FILE instead");
-}
 
 std::string suggestionsCsv(const std::vector<Suggestion>& suggestions) {
     std::string csv = "rank,image,source,score,predicted,confidence\n";
@@ -61,7 +51,7 @@ int commandSuggest(Arguments& args) {
     const auto backbone = args.option("--backbone");
     const auto weights = args.option("--weights");
     if (weights && !backbone) throw UsageError("--weights FILE goes with --backbone ARCH");
-    if (backbone) request.backbone = backboneOf(*backbone, weights);
+    if (backbone) request.backbone = backboneOption(*backbone, weights);
     if (request.runId.has_value() == request.backbone.has_value())
         throw UsageError("name either --run ID (a finished run's features and predictions) or --backbone NAME");
     const int count = args.integer("--count", 10);

@@ -1,6 +1,7 @@
 #include "models/PretrainedBackbone.h"
 
 #include "models/Architectures.h"
+#include "models/BuiltInWeights.h"
 #include "models/Prediction.h"
 #include "models/ScriptBackbones.h"
 #include "models/TorchScriptClassifier.h"
@@ -29,6 +30,10 @@ std::vector<PretrainedBackbone> cachedBackbones(const std::filesystem::path& cac
 }
 
 std::optional<PretrainedBackbone> cachedBackbone(const std::string& name, const std::filesystem::path& cacheDir) {
+    if (name.starts_with(kBuiltInWeightsPrefix)) {
+        const auto builtIn = builtInWeights(name.substr(kBuiltInWeightsPrefix.size()));
+        return PretrainedBackbone{name, builtIn.arch, name, std::nullopt};
+    }
     for (auto& backbone : cachedBackbones(cacheDir))
         if (backbone.name == name) return backbone;
     return std::nullopt;

@@ -29,7 +29,8 @@ struct PretrainedBackbone {
 
 // Every backbone in `cacheDir`: the zoo's weights downloaded or imported, and TorchScript imports.
 std::vector<PretrainedBackbone> cachedBackbones(const std::filesystem::path& cacheDir);
-// The one of them named `name`; none when it is not there.
+// The one of them named `name`, or the built-in weights "builtin:NAME" (an unknown NAME throws,
+// listing the known ones); none when it is not there.
 std::optional<PretrainedBackbone> cachedBackbone(const std::string& name, const std::filesystem::path& cacheDir);
 
 } // namespace graft

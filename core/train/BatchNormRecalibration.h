@@ -22,6 +22,9 @@ namespace graft {
 // batches should be a random draw of the set. Everything else is in eval mode, so dropout draws
 // nothing. Leaves the model in eval mode. On a stop request the statistics are put back as they
 // were and it returns false.
-bool recalibrateBatchNorm(torch::nn::Module& model, const std::function<bool()>& forwardNextBatch, std::stop_token stop);
+// With BatchNormLayers::All, frozen layers too: AdaBN's statistics of another domain.
+enum class BatchNormLayers { Trainable, All };
+bool recalibrateBatchNorm(torch::nn::Module& model, const std::function<bool()>& forwardNextBatch, std::stop_token stop,
+                          BatchNormLayers layers = BatchNormLayers::Trainable);
 
 } // namespace graft
