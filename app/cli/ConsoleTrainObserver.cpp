@@ -19,6 +19,7 @@ void ConsoleTrainObserver::onEpoch(const EpochEvent& event) {
     if (withAccuracy_) std::printf("  train acc %.4f", event.trainAccuracy);
     if (event.validated) std::printf("  val loss %.4f  val acc %.4f", event.valLoss, event.valAccuracy);
     if (event.unlabelledKeptShare) std::printf("  pseudo-labels kept %.1f%%", 100.0 * *event.unlabelledKeptShare);
+    if (event.adaptationLoss) std::printf("  adaptation loss %.4f", *event.adaptationLoss);
     std::printf("  (%.1f s)\n", event.seconds);
     std::fflush(stdout);
 }

@@ -148,6 +148,10 @@ int commandTrain(Arguments& args) {
     config.unlabelledWeight = args.number("--unlabelled-weight", config.unlabelledWeight);
     config.unlabelledPool = args.text("--unlabelled-pool", config.unlabelledPool);
     config.emaDecay = args.number("--ema", config.emaDecay);
+    config.trainingDomains = args.text("--training-domains", config.trainingDomains);
+    config.targetDomain = args.text("--target-domain", config.targetDomain);
+    config.domainAdaptation = args.text("--adapt", config.domainAdaptation);
+    config.adaptationWeight = args.number("--adaptation-weight", config.adaptationWeight);
     request.saveWeightsTo = args.text("--save-weights", "");
     const bool json = args.flag("--json");
     args.rejectUnused();

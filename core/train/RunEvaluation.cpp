@@ -7,6 +7,7 @@
 #include "train/ComputeSetup.h"
 #include "train/Evaluation.h"
 #include "train/ProjectTensors.h"
+#include "train/RunDomains.h"
 #include "train/RunModel.h"
 
 namespace graft {
@@ -19,11 +20,14 @@ struct SplitEvaluation {
     Evaluation evaluation;
 };
 
-SplitEvaluation evaluateSplit(ProjectStore& store, const RunModel& run, Split split, torch::Device device, std::stop_token stop,
-                              const std::string& source) {
+// The validation images are the run's training domains'; the others judge it on its target domain.
+SplitEvaluation evaluateSplit(Database& db, ProjectStore& store, const RunModel& run, Split split, torch::Device device,
+                              std::stop_token stop, const std::string& source) {
     const auto classIndex = classIndexByName(store, run.spec.classes);
+    const auto& config = run.spec.config;
+    const auto inSplit = store.labeledImagesInSplit(split);
     SplitEvaluation result;
-    for (const auto& image : store.labeledImagesInSplit(split))
+    for (const auto& image : split == Split::Val ? inTrainingDomains(db, config, inSplit) : inTargetDomain(db, config, inSplit))
         if (classIndex.contains(image.classId)) result.images.push_back(image);
     result.data = loadTensors(store, result.images, classIndex, run.architecture.preprocess);
     if (result.data.size() == 0) return result;
@@ -44,7 +48,7 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     ProjectStore store(db);
     const torch::Device device = resolveDevice(spec.config.device);
     run.model->to(device);
-    const auto [images, data, evaluation] = evaluateSplit(store, run, split, device, stop, source);
+    const auto [images, data, evaluation] = evaluateSplit(db, store, run, split, device, stop, source);
     if (data.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
 
     RunEvaluationResult result;
@@ -67,7 +71,7 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     result.reliability = reliabilityOf(evaluation.logits, data.labels);
 
     if (temperatureFit == TemperatureFit::OnValidation && split != Split::Val) {
-        const auto validation = evaluateSplit(store, run, Split::Val, device, stop, source);
+        const auto validation = evaluateSplit(db, store, run, Split::Val, device, stop, source);
         if (validation.data.size() > 0) {
             const auto& fitted = validation.evaluation.logits;
             const auto& fittedLabels = validation.data.labels;

@@ -41,7 +41,8 @@ struct RunEvaluationResult {
 };
 
 // Evaluates a run's best checkpoint (by its validation metric; the last one when it never
-// validated) on one split of its project.
+// validated) on one split of its project: of a run with a target domain, that domain's images,
+// except the validation split, which is its training domains' (RunDomains).
 RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split,
                                 std::stop_token stop = {}, TemperatureFit temperatureFit = TemperatureFit::None);
 

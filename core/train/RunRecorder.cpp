@@ -23,6 +23,7 @@ void RunRecorder::onEpoch(const EpochEvent& event) {
         metrics.push_back({"val_accuracy", event.valAccuracy});
     }
     if (event.unlabelledKeptShare) metrics.push_back({"unlabelled_kept_share", *event.unlabelledKeptShare});
+    if (event.adaptationLoss) metrics.push_back({"adaptation_loss", *event.adaptationLoss});
     runs_.addMetrics(runId_, event.step, event.epoch, metrics);
 }
 

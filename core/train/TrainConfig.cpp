@@ -17,7 +17,19 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, newHead
                                                 earlyStopPatience, earlyStopMetric, checkpointMinutes, featureCache,
                                                 featureCacheBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
                                                 channelsLast, recalibrateBatchNorm, inputSize, semiSupervised,
-                                                unlabelledRatio, confidenceThreshold, unlabelledWeight, unlabelledPool, emaDecay)
+                                                unlabelledRatio, confidenceThreshold, unlabelledWeight, unlabelledPool, emaDecay,
+                                                trainingDomains, targetDomain, domainAdaptation, adaptationWeight)
+
+std::vector<std::string> domainList(const std::string& commaSeparated) {
+    std::vector<std::string> domains;
+    std::size_t start = 0;
+    while (start <= commaSeparated.size()) {
+        const auto end = std::min(commaSeparated.find(',', start), commaSeparated.size());
+        if (end > start) domains.push_back(commaSeparated.substr(start, end - start));
+        start = end + 1;
+    }
+    return domains;
+}
 
 int TrainConfig::epochsFor(std::int64_t trainImages) const {
     if (minImagesSeen <= 0 || trainImages <= 0) return epochs;
@@ -71,6 +83,15 @@ void TrainConfig::validate() const {
     if (unlabelledPool != "unlabelled" && unlabelledPool != "beyond-budget")
         throw Error("unknown unlabelled pool '" + unlabelledPool + "' (unlabelled or beyond-budget)");
     if (!(emaDecay >= 0 && emaDecay < 1)) throw Error("the weight average's decay must be at least 0 and below 1 (0: off)");
+    if (domainAdaptation != "none" && domainAdaptation != "adabn" && domainAdaptation != "coral" && domainAdaptation != "dann")
+        throw Error("unknown domain adaptation '" + domainAdaptation + "' (none, adabn, coral or dann)");
+    if (adaptsToDomain() && targetDomain.empty()) throw Error("domain adaptation needs a target domain");
+    if (adaptsToDomain() && learnsFromUnlabelled())
+        throw Error("domain adaptation and semi-supervised training both read unlabelled images: choose one per run");
+    if (!(adaptationWeight >= 0)) throw Error("the adaptation loss weight must not be negative");
+    for (const auto& domain : domainList(trainingDomains))
+        if (adaptsToDomain() && domain == targetDomain)
+            throw Error("the target domain '" + targetDomain + "' is also a training domain: adaptation would train on its labels");
 }
 
 } // namespace graft

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace graft {
 
@@ -54,9 +55,16 @@ struct TrainConfig {
     double unlabelledWeight = 1.0;       // FixMatch's lambda_u
     std::string unlabelledPool = "unlabelled"; // unlabelled | beyond-budget (also the training labels labelsPerClass leaves out)
     double emaDecay = 0;                 // > 0: validate, pick the best and finish with an average of the weights (0.999 in FixMatch)
+    // Domain adaptation: labelled training and validation images come from trainingDomains, and
+    // targetDomain's training and unlabelled images, labels unread, are the target pool.
+    std::string trainingDomains;           // comma-separated; empty: every domain (adapting: every one but the target)
+    std::string targetDomain;              // the domain the model is for: held-out figures use its test images
+    std::string domainAdaptation = "none"; // none | adabn | coral | dann
+    double adaptationWeight = 1.0;         // CORAL's and DANN's loss weight (DANN's lambda ramps up under it)
 
     // `epochs`, or enough more to show the model `minImagesSeen` images from a set this large.
     bool learnsFromUnlabelled() const { return semiSupervised != "none"; }
+    bool adaptsToDomain() const { return domainAdaptation != "none"; }
     int epochsFor(std::int64_t trainImages) const;
 
     std::string toJson() const;
@@ -65,5 +73,8 @@ struct TrainConfig {
     // Throws with a message a person can act on.
     void validate() const;
 };
+
+// "lab,field" -> {"lab", "field"}; empty items are dropped.
+std::vector<std::string> domainList(const std::string& commaSeparated);
 
 } // namespace graft

@@ -29,6 +29,7 @@ struct EpochEvent {
     double seconds = 0;
     double dataWaitSeconds = 0; // of `seconds`, spent waiting for augmented batches
     std::optional<double> unlabelledKeptShare; // semi-supervised: unlabelled images whose pseudo-label was kept
+    std::optional<double> adaptationLoss;      // CORAL or DANN: the epoch's mean adaptation term, unweighted
 };
 
 struct CheckpointEvent {

@@ -9,6 +9,8 @@
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
 #include "train/FixMatchLoss.h"
+#include "domain/CoralLoss.h"
+#include "domain/GradientReversal.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
@@ -86,13 +88,15 @@ void Trainer::learnFromUnlabelled(const std::vector<std::vector<std::uint8_t>>& 
 }
 
 BatchPlan Trainer::unlabelledPlan(int epoch, std::int64_t stepsPerEpoch, std::int64_t firstBatch) const {
-    const std::int64_t perStep = std::int64_t(config_.unlabelledRatio) * config_.batchSize;
+    // FixMatch's mu x batch images in two views each; a domain-adaptation target batch as large as the labelled one.
+    const std::int64_t perStep =
+        config_.learnsFromUnlabelled() ? std::int64_t(config_.unlabelledRatio) * config_.batchSize : config_.batchSize;
     const auto poolSize = std::int64_t(unlabelled_->size());
     BatchPlan plan;
     plan.batchSize = int(perStep);
     plan.firstBatch = firstBatch;
     plan.epochSeed = augmentationSeed(~config_.seed, epoch);
-    plan.strongViews = true;
+    plan.strongViews = config_.learnsFromUnlabelled();
     // The pool is walked in pass after pass, each in its own seeded order; step s takes places
     // [s * perStep, (s + 1) * perStep) of that endless walk.
     const std::int64_t first = std::int64_t(epoch - 1) * stepsPerEpoch * perStep;
@@ -194,7 +198,52 @@ void Trainer::prepareEpoch(int epoch) {
             inOptimizer_.insert(block.block);
         }
     }
+    // After the first epoch's blocks, so a resume that rebuilds the groups epoch by epoch finds it in the same place.
+    if (domainClassifier_ && !domainClassifierInOptimizer_) {
+        BlockParameters head{"domain classifier", {}, {}};
+        for (const auto& parameter : domainClassifier_->parameters())
+            (parameter.dim() <= 1 ? head.undecayed : head.decayed).push_back(parameter);
+        addParameterGroups(head, 1.0);
+        domainClassifierInOptimizer_ = true;
+    }
     setTrainingModes(*model_, blocks_, frozen_);
+}
+
+void Trainer::createDomainClassifier() {
+    // The width of what the head reads, from one target image.
+    torch::NoGradGuard noGrad;
+    model_->eval();
+    auto x = toDevice(preprocessForEval(decodeImage(unlabelled_->front(), preprocess_.color), preprocess_).unsqueeze(0));
+    for (std::size_t i = 0; i + 1 < blocks_.size(); ++i) x = blocks_[i].forward(x);
+    domainClassifier_ = DomainClassifier(x.flatten(1).size(1));
+    domainClassifier_->to(device_);
+    domainClassifierInOptimizer_ = false;
+}
+
+std::unique_ptr<AugmentedBatches> Trainer::plainTargetBatches() const {
+    auto drawer = at::make_generator<at::CPUGeneratorImpl>(config_.seed + 1);
+    const auto order = torch::randperm(std::int64_t(unlabelled_->size()), drawer, torch::kLong);
+    return std::make_unique<AugmentedBatches>(*unlabelled_, preprocess_, AugmentSpec{}, epochPlan(order, 0, config_.batchSize, 0),
+                                              loaderThreads(config_), kBatchesAhead, onCuda());
+}
+
+std::optional<std::vector<std::uint8_t>> Trainer::targetAdaptedWeights(std::stop_token stop) {
+    std::vector<torch::Tensor> kept;
+    for (const auto& buffer : model_->buffers()) kept.push_back(buffer.clone());
+    const auto target = plainTargetBatches();
+    const auto forwardNextBatch = [&] {
+        if (target->done()) return false;
+        AutocastScope autocast(scaler_.has_value());
+        model_->forward(toDevice(target->next()));
+        return true;
+    };
+    const bool complete = graft::recalibrateBatchNorm(*model_, forwardNextBatch, stop, BatchNormLayers::All);
+    std::optional<std::vector<std::uint8_t>> weights;
+    if (complete) weights = serializeWeights(*model_);
+    torch::NoGradGuard noGrad;
+    auto buffers = model_->buffers();
+    for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(kept[i]);
+    return weights;
 }
 
 LearningRateSchedule Trainer::scheduleFor(std::int64_t stepsPerEpoch) const {
@@ -238,8 +287,16 @@ bool Trainer::recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_
     if (augment_.enabled() && viewFeatures_.empty())
         plain = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, AugmentSpec{}, epochPlan(order, 0, config_.batchSize, 0),
                                                    loaderThreads(config_), kBatchesAhead, onCuda());
+    // CORAL and DANN train on batches of both domains, so their statistics are of both, as the
+    // running averages of DANN's reference implementation are.
+    const auto target = alignsFeatures() ? plainTargetBatches() : nullptr;
     std::int64_t begin = 0;
     const auto forwardNextBatch = [&] {
+        if (begin >= images && target && !target->done()) {
+            AutocastScope autocast(scaler_.has_value());
+            model_->forward(toDevice(target->next()));
+            return true;
+        }
         if (begin >= images) return false;
         const auto indices = order.slice(0, begin, std::min(begin + config_.batchSize, images));
         const auto batch = plain            ? plain->next()
@@ -324,6 +381,11 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
                        "afresh at every step, so every batch runs the whole network (the frozen blocks still do not train)");
         cachedBlocks_ = 0;
     }
+    if (cachedBlocks_ > 0 && alignsFeatures()) {
+        observer.onLog("Not caching the frozen blocks' features: every step runs a batch of target images with the labelled "
+                       "one through the whole network (the frozen blocks still do not train)");
+        cachedBlocks_ = 0;
+    }
     viewFeatures_.clear();
     storedFeatures_.reset();
     const auto storage = featureStorage(trainSet, valSet.size(), observer);
@@ -353,20 +415,38 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
     return std::pair{trainInputs, valInputs};
 }
 
-Trainer::StepResult Trainer::step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor) {
+torch::Tensor Trainer::alignmentTerm(const torch::Tensor& features, std::int64_t labelled, double progress) {
+    if (config_.domainAdaptation == "coral") return coralLoss(features.slice(0, 0, labelled), features.slice(0, labelled));
+    const auto domainLogits = domainClassifier_->forward(reverseGradient(features, gradientReversalWeight(progress)));
+    return domainClassificationLoss(domainLogits.slice(0, 0, labelled), domainLogits.slice(0, labelled));
+}
+
+Trainer::StepResult Trainer::step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor, double progress) {
     auto& groups = optimizer_->param_groups();
     for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(groupBaseRates_[g] * factor);
     optimizer_->zero_grad();
     StepResult result;
-    torch::Tensor logits;
+    torch::Tensor logits, features;
     {
         AutocastScope autocast(scaler_.has_value());
-        logits = forwardFrom(cachedBlocks_, inputs).to(torch::kFloat32);
+        if (alignsFeatures()) {
+            auto x = inputs; // no cached prefix: the target batch runs through every block
+            for (std::size_t i = 0; i + 1 < blocks_.size(); ++i) x = blocks_[i].forward(x);
+            features = x.flatten(1).to(torch::kFloat32);
+            logits = blocks_.back().forward(x).to(torch::kFloat32);
+        } else {
+            logits = forwardFrom(cachedBlocks_, inputs).to(torch::kFloat32);
+        }
     }
     const auto labelled = labels.size(0);
     result.logits = logits.slice(0, 0, labelled);
     result.loss = torch::nn::functional::cross_entropy(result.logits, labels);
-    if (logits.size(0) > labelled) {
+    // CORAL needs two rows of each domain; a last labelled batch of one image trains without it.
+    if (features.defined() && labelled >= 2) {
+        const auto term = alignmentTerm(features, labelled, progress);
+        result.loss = result.loss + config_.adaptationWeight * term;
+        result.adaptationLoss = term.item<double>();
+    } else if (logits.size(0) > labelled) {
         const auto unlabelled = (logits.size(0) - labelled) / 2;
         const auto term = fixMatchUnlabelledLoss(logits.slice(0, labelled, labelled + unlabelled),
                                                  logits.slice(0, labelled + unlabelled), config_.confidenceThreshold);
@@ -410,6 +490,15 @@ TrainingProgress Trainer::restore(const TrainingState& state, at::Generator& shu
     std::lock_guard lock(defaultGenerator.mutex());
     defaultGenerator.set_state(state.defaultGeneratorState);
     if (scaler_ && progress.lossScale > 0) scaler_->restore(progress.lossScale, progress.stepsSinceScaleChange);
+    if (domainClassifier_) {
+        torch::NoGradGuard noGrad;
+        auto tensors = domainClassifier_->parameters();
+        const auto buffers = domainClassifier_->buffers();
+        tensors.insert(tensors.end(), buffers.begin(), buffers.end());
+        if (state.domainClassifier.size() != tensors.size())
+            throw Error("the checkpoint holds no domain classifier for this run's DANN adaptation");
+        for (std::size_t i = 0; i < tensors.size(); ++i) tensors[i].copy_(state.domainClassifier[i]);
+    }
     if (config_.emaDecay > 0) {
         if (state.averagedWeights.size() != averagedWeights_.size())
             throw Error("the checkpoint holds no average of the weights for this run's weight averaging (emaDecay)");
@@ -432,6 +521,10 @@ std::vector<std::uint8_t> Trainer::trainingState(const TrainingProgress& progres
     state.optimizer = optimizerBytes.str();
     state.shufflerState = shuffler.get_state();
     for (const auto& average : averagedWeights_) state.averagedWeights.push_back(average.to(torch::kCPU));
+    if (domainClassifier_) {
+        for (const auto& parameter : domainClassifier_->parameters()) state.domainClassifier.push_back(parameter.detach().to(torch::kCPU));
+        for (const auto& buffer : domainClassifier_->buffers()) state.domainClassifier.push_back(buffer.to(torch::kCPU));
+    }
     auto defaultGenerator = at::detail::getDefaultCPUGenerator();
     {
         std::lock_guard lock(defaultGenerator.mutex());
@@ -446,7 +539,10 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     if (augmenting && !encoded_) throw Error("augmented training needs the encoded training images (augmentFrom)");
     if (config_.learnsFromUnlabelled() && (!unlabelled_ || unlabelled_->empty()))
         throw Error("semi-supervised training needs unlabelled images (learnFromUnlabelled)");
+    if (config_.adaptsToDomain() && (!unlabelled_ || unlabelled_->empty()))
+        throw Error("domain adaptation needs the target domain's images (learnFromUnlabelled)");
     placeModel();
+    if (config_.domainAdaptation == "dann") createDomainClassifier();
     averagedWeights_.clear();
     if (config_.emaDecay > 0)
         for (const auto& parameter : model_->parameters()) averagedWeights_.push_back(parameter.detach().clone());
@@ -505,6 +601,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             progress.correct = 0;
             progress.unlabelledKept = 0;
             progress.unlabelledSeen = 0;
+            progress.adaptationLossSum = 0;
         }
         std::unique_ptr<AugmentedBatches> augmented;
         if (augmenting && viewFeatures_.empty())
@@ -513,7 +610,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 epochPlan(progress.order, progress.position, config_.batchSize, augmentationSeed(config_.seed, epoch)),
                 loaderThreads(config_), kBatchesAhead, onCuda());
         std::unique_ptr<AugmentedBatches> unlabelled;
-        if (unlabelled_)
+        if (unlabelled_ && (config_.learnsFromUnlabelled() || alignsFeatures()))
             unlabelled = std::make_unique<AugmentedBatches>(*unlabelled_, preprocess_, augment_,
                                                             unlabelledPlan(epoch, stepsPerEpoch, progress.position / batch),
                                                             loaderThreads(config_), kBatchesAhead, onCuda());
@@ -535,7 +632,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                                                   : trainImages.index_select(0, indices);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
             const double factor = schedule.factor(progress.steps + 1);
-            const auto result = step(toDevice(unlabelled ? torch::cat({images, unlabelled->next()}) : images), labels, factor);
+            const auto result = step(toDevice(unlabelled ? torch::cat({images, unlabelled->next()}) : images), labels, factor,
+                                     double(progress.steps) / double(std::max<std::int64_t>(1, schedule.totalSteps)));
 
             const double lossValue = result.loss.item<double>();
             outcome.steps = ++progress.steps;
@@ -546,6 +644,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             progress.correct += result.logits.argmax(1).eq(labels).sum().item<std::int64_t>();
             progress.unlabelledKept += result.unlabelledKept;
             progress.unlabelledSeen += result.unlabelledImages;
+            progress.adaptationLossSum += result.adaptationLoss;
             progress.position = end;
             observer.onStep({progress.steps, epoch, stepsPerEpoch, lossValue, config_.learningRate * factor});
             if (progress.position < imageCount && config_.checkpointMinutes >= 0 &&
@@ -576,6 +675,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         event.trainAccuracy = double(progress.correct) / double(imageCount);
         event.dataWaitSeconds = (augmented ? augmented->waitedSeconds() : 0.0) + (unlabelled ? unlabelled->waitedSeconds() : 0.0);
         if (progress.unlabelledSeen > 0) event.unlabelledKeptShare = progress.unlabelledKept / double(progress.unlabelledSeen);
+        if (alignsFeatures()) event.adaptationLoss = progress.adaptationLossSum / double(stepsPerEpoch);
         if (valSet.size() > 0) {
             model_->eval();
             const auto inputsOf = [&](std::int64_t begin, std::int64_t end) {
@@ -593,6 +693,14 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             event.valLoss = validation.loss;
             event.valAccuracy = validation.accuracy;
         }
+        std::optional<std::vector<std::uint8_t>> adaptedWeights; // AdaBN: what the best checkpoint holds
+        if (config_.domainAdaptation == "adabn") {
+            adaptedWeights = targetAdaptedWeights(stop);
+            if (!adaptedWeights) {
+                trainedWeightsBack();
+                return pause(epoch);
+            }
+        }
         event.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         observer.onEpoch(event);
         outcome.epochsCompleted = epoch;
@@ -600,6 +708,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
 
         // One serialisation serves both checkpoints of the epoch.
         const auto weights = finiteWeights();
+        const auto& bestWeights = adaptedWeights ? *adaptedWeights : weights;
         bool stopEarly = false;
         if (event.validated) {
             const double score = config_.earlyStopMetric == "val_accuracy" ? event.valAccuracy : -event.valLoss;
@@ -607,12 +716,12 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             if (score > progress.bestScore + kMinimumGain) {
                 progress.bestScore = score;
                 progress.epochsWithoutGain = 0;
-                observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, weights, {}});
+                observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, bestWeights, {}});
             } else {
                 stopEarly = config_.earlyStopPatience > 0 && ++progress.epochsWithoutGain >= config_.earlyStopPatience;
             }
-        } else if (!averagedWeights_.empty()) {
-            observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, weights, {}}); // what evaluation reads
+        } else if (!averagedWeights_.empty() || adaptedWeights) {
+            observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, bestWeights, {}}); // what evaluation reads
         }
         // What a resumed run starts the next epoch from.
         progress.epoch = epoch + 1;

@@ -4,6 +4,7 @@
 #include "data/AugmentedBatches.h"
 #include "data/Preprocess.h"
 #include "data/TensorDataset.h"
+#include "domain/DomainClassifier.h"
 #include "models/Classifier.h"
 #include "train/FeatureCache.h"
 #include "train/FreezePlan.h"
@@ -54,6 +55,10 @@ public:
     // config.semiSupervised: the unlabelled pool, encoded. Each step draws unlabelledRatio x
     // batchSize of them from a seeded order that depends on the step alone (so a resume needs no
     // extra position), each as a weak view (config.augment) and a strong one (StrongAugmentation).
+    // config.domainAdaptation: the target domain's images. CORAL and DANN draw batchSize of them
+    // per step the same way (config.augment only) and align the features the head reads; AdaBN
+    // gives the best checkpoints BatchNorm statistics of them (every layer, frozen ones too),
+    // while validation and the last checkpoint keep the training images' statistics.
     void learnFromUnlabelled(const std::vector<std::vector<std::uint8_t>>& pool, const PreprocessSpec& preprocess);
     // The next train() continues from this state; the model must already hold the same
     // checkpoint's weights.
@@ -80,6 +85,7 @@ private:
         torch::Tensor logits; // of the labelled images
         double unlabelledKept = 0; // semi-supervised: pseudo-labels above the threshold
         std::int64_t unlabelledImages = 0;
+        double adaptationLoss = 0; // CORAL or DANN: the alignment term, unweighted
     };
 
     // Adds a decayed and an undecayed group for the block, at the base rate times its multiplier.
@@ -120,8 +126,20 @@ private:
     // The cached blocks applied to a batch of inputs, in eval mode without autograd, on the CPU.
     torch::Tensor runCachedBlocks(const torch::Tensor& inputs);
     // `inputs` holds the labelled batch's `labels.size(0)` images, then (semi-supervised) the
-    // unlabelled batch's weak views and its strong views: one forward pass, as FixMatch's.
-    StepResult step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor);
+    // unlabelled batch's weak views and its strong views, or (CORAL, DANN) the target batch: one
+    // forward pass, as FixMatch's and DANN's. `progress` in [0, 1] ramps DANN's reversal weight.
+    StepResult step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor, double progress);
+    // CORAL and DANN: the loss term that aligns the labelled (first `labelled` rows) and target
+    // features.
+    torch::Tensor alignmentTerm(const torch::Tensor& features, std::int64_t labelled, double progress);
+    bool alignsFeatures() const { return config_.domainAdaptation == "coral" || config_.domainAdaptation == "dann"; }
+    // DANN: a domain classifier as wide as the features the head reads, in the optimizer's groups.
+    void createDomainClassifier();
+    // AdaBN: the model's weights with every BatchNorm layer's statistics taken from the target
+    // images; the model keeps its own. Empty when a stop request cut it short.
+    std::optional<std::vector<std::uint8_t>> targetAdaptedWeights(std::stop_token stop);
+    // Un-augmented target images in a seeded order, for BatchNorm passes.
+    std::unique_ptr<AugmentedBatches> plainTargetBatches() const;
     // The unlabelled images of epoch `epoch`'s steps from `firstBatch` on.
     BatchPlan unlabelledPlan(int epoch, std::int64_t stepsPerEpoch, std::int64_t firstBatch) const;
     // config.emaDecay: averagedWeights_ = decay * averagedWeights_ + (1 - decay) * parameters.
@@ -149,6 +167,8 @@ private:
     const std::vector<std::vector<std::uint8_t>>* encoded_ = nullptr;
     const std::vector<std::vector<std::uint8_t>>* unlabelled_ = nullptr;
     std::vector<torch::Tensor> averagedWeights_;
+    DomainClassifier domainClassifier_{nullptr};
+    bool domainClassifierInOptimizer_ = false;
     PreprocessSpec preprocess_;
     std::optional<TrainingState> resumeState_;
     std::vector<torch::Tensor> viewFeatures_;

@@ -7,11 +7,14 @@
 #include "models/Architectures.h"
 #include "models/WeightsReference.h"
 #include "models/Weights.h"
+#include "project/DomainStore.h"
 #include "project/ProjectStore.h"
 #include "train/ProjectTensors.h"
+#include "train/RunDomains.h"
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace graft {
 namespace {
@@ -28,6 +31,14 @@ std::vector<LabeledImage> chosenTrainingImages(const std::filesystem::path& proj
         images.push_back(found->second);
     }
     return images;
+}
+
+// A misspelt domain would silently leave a run without images to train or be judged on.
+void requireDomains(const std::filesystem::path& project, Database& db, const TrainConfig& config) {
+    auto named = domainList(config.trainingDomains);
+    if (!config.targetDomain.empty()) named.push_back(config.targetDomain);
+    DomainStore domains(db);
+    for (const auto& domain : named) domains.requireDomain(domain, project.string());
 }
 
 } // namespace
@@ -58,10 +69,13 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
                                      TrainObserver& observer, const std::optional<std::vector<std::string>>& trainingImages) {
     const ArchitectureSpec spec = architectureSpec(config.arch, config.inputSize);
     ProjectStore store(db);
+    requireDomains(project, db, config);
     TrainingInputs inputs;
+    auto trainImages = inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Train));
+    std::set<std::int64_t> trainedClasses;
+    for (const auto& image : trainImages) trainedClasses.insert(image.classId);
     for (const auto& summary : store.classSummaries())
-        if (summary.train > 0) inputs.classes.push_back(summary.name);
-    auto trainImages = store.labeledImagesInSplit(Split::Train);
+        if (trainedClasses.contains(summary.id)) inputs.classes.push_back(summary.name);
     if (trainImages.empty() || inputs.classes.size() < 2)
         throw Error(project.string() +
                     ": training needs labelled training images of at least two classes; import and label images first");
@@ -84,6 +98,18 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
             inputs.unlabelledEncoded.push_back(store.imageBytes(sha256));
         }
     }
+    if (config.adaptsToDomain()) {
+        const auto pool = targetDomainPool(db, config);
+        if (pool.empty())
+            throw Error(project.string() + ": domain adaptation needs images of the target domain '" + config.targetDomain +
+                        "' without a label or in the training split, and there are none");
+        observer.onLog("Reading the target domain's images (" + config.targetDomain + "): " + std::to_string(pool.size()) +
+                       ", their labels unread");
+        for (const auto& sha256 : pool) {
+            fingerprint.append(sha256).append(" target\n");
+            inputs.unlabelledEncoded.push_back(store.imageBytes(sha256));
+        }
+    }
     inputs.trainFingerprint = sha256Hex({reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()});
     inputs.preprocess = spec.preprocess;
     if (AugmentSpec::parse(config.augment).enabled()) {
@@ -99,7 +125,7 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
         observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
         inputs.trainSet = loadTensors(store, trainImages, classIndex, spec.preprocess);
     }
-    inputs.valSet = loadTensors(store, store.labeledImagesInSplit(Split::Val), classIndex, spec.preprocess);
+    inputs.valSet = loadTensors(store, inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Val)), classIndex, spec.preprocess);
 
     auto initial = createInitialModel(config, int(inputs.classes.size()));
     inputs.model = std::move(initial.model);

@@ -21,7 +21,8 @@ struct TrainingInputs {
     LabeledTensors trainSet; // with augmentation, labels only: the images are in trainEncoded
     LabeledTensors valSet;
     std::vector<std::vector<std::uint8_t>> trainEncoded;
-    // Semi-supervised runs: the unlabelled pool's images (UnlabelledPool), encoded.
+    // Semi-supervised runs: the unlabelled pool's images (UnlabelledPool); domain adaptation: the
+    // target domain's (targetDomainPool). Encoded.
     std::vector<std::vector<std::uint8_t>> unlabelledEncoded;
     PreprocessSpec preprocess;
     // SHA-256 over the training images in order with their class names (and, semi-supervised,

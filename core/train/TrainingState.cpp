@@ -62,6 +62,12 @@ std::vector<std::uint8_t> TrainingState::toBytes() const {
     integer("averaged_weights", std::int64_t(averagedWeights.size()));
     for (std::size_t i = 0; i < averagedWeights.size(); ++i)
         archive.write("averaged_weight_" + std::to_string(i), averagedWeights[i]);
+    if (progress.adaptationLossSum != 0) number("adaptation_loss_sum", progress.adaptationLossSum);
+    if (!domainClassifier.empty()) {
+        integer("domain_classifier_tensors", std::int64_t(domainClassifier.size()));
+        for (std::size_t i = 0; i < domainClassifier.size(); ++i)
+            archive.write("domain_classifier_" + std::to_string(i), domainClassifier[i]);
+    }
     std::ostringstream stream;
     archive.save_to(stream);
     const std::string bytes = stream.str();
@@ -102,6 +108,13 @@ TrainingState TrainingState::fromBytes(std::span<const std::uint8_t> bytes) {
             state.averagedWeights.resize(std::size_t(value.item<std::int64_t>()));
             for (std::size_t i = 0; i < state.averagedWeights.size(); ++i)
                 archive.read("averaged_weight_" + std::to_string(i), state.averagedWeights[i]);
+        }
+        // Fresh tensors: reading into one that holds another type reinterprets its bytes.
+        if (torch::Tensor sum; archive.try_read("adaptation_loss_sum", sum)) progress.adaptationLossSum = sum.item<double>();
+        if (torch::Tensor count; archive.try_read("domain_classifier_tensors", count)) {
+            state.domainClassifier.resize(std::size_t(count.item<std::int64_t>()));
+            for (std::size_t i = 0; i < state.domainClassifier.size(); ++i)
+                archive.read("domain_classifier_" + std::to_string(i), state.domainClassifier[i]);
         }
     } catch (const Error&) {
         throw;

@@ -25,11 +25,12 @@ struct TrainingProgress {
     std::int64_t stepsSinceScaleChange = 0;
     double unlabelledKept = 0;    // semi-supervised: pseudo-labels kept this epoch so far...
     std::int64_t unlabelledSeen = 0; // ...of this many unlabelled images
+    double adaptationLossSum = 0; // CORAL or DANN: the adaptation term summed over this epoch's steps
 };
 
 // With the model's weights, everything that continues a run exactly as if it had not stopped:
 // its progress, the optimizer's state, both random generators (batch order, and torch's
-// default generator, which dropout draws from) and the weights' average. The unlabelled stream's
+// default generator, which dropout draws from), the weights' average and DANN's domain classifier. The unlabelled stream's
 // position follows from the steps, so it needs no field.
 struct TrainingState {
     TrainingProgress progress;
@@ -37,6 +38,7 @@ struct TrainingState {
     torch::Tensor shufflerState; // at::Generator::get_state()
     torch::Tensor defaultGeneratorState;
     std::vector<torch::Tensor> averagedWeights; // config.emaDecay: the average of the parameters
+    std::vector<torch::Tensor> domainClassifier; // DANN: its parameters, then its buffers
 
     std::vector<std::uint8_t> toBytes() const;
     // Throws graft::Error when the bytes are not a training state written by this version.
