@@ -3,6 +3,7 @@
 #include "ExperimentConsole.h"
 
 #include "experiment/DemoProject.h"
+#include "experiment/DomainShiftProject.h"
 #include "experiment/ExperimentRunner.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
@@ -24,15 +25,32 @@ std::int64_t demoExperimentId(const std::filesystem::path& project) {
 } // namespace
 
 int commandDemo(Arguments& args) {
-    const std::filesystem::path path = args.text("--out", defaultDemoProjectPath().string());
+    const bool domainShift = args.flag("--domain-shift");
+    const std::filesystem::path path =
+        args.text("--out", (domainShift ? defaultDomainShiftProjectPath() : defaultDemoProjectPath()).string());
     const std::filesystem::path sheet = args.text("--digits", kOpenCvDigitsSheet.string());
     const bool run = args.flag("--run");
     const int parallel = args.integer("--parallel", 1);
     const bool json = args.flag("--json");
+    const int printedPerDigit = domainShift ? args.integer("--printed-per-digit", 500) : 0;
+    const int seeds = domainShift ? args.integer("--seeds", 10) : 0;
     args.rejectUnused();
     const auto started = std::chrono::steady_clock::now();
 
-    if (!std::filesystem::exists(path)) {
+    if (domainShift && !std::filesystem::exists(path)) {
+        ConsoleProgress progress;
+        ImportOptions options;
+        options.progress = [&](const Progress& update) { progress.update(update.stage, update.done, update.total); };
+        const auto benchmark = createDomainShiftProject(path, printedPerDigit, seeds, sheet, options);
+        progress.finish();
+        if (!json)
+            std::printf("Created the domain-shift benchmark %s: %lld printed digits (Hershey fonts) to learn from, OpenCV's "
+                        "handwritten digits to adapt to (%lld for training, labels unread by the adapting arms) and to be "
+                        "judged on (%lld held out).\nExperiment %lld is defined: source only, AdaBN, Deep CORAL, DANN, 10 "
+                        "handwritten labels per digit and every one, %d seeds.\n",
+                        path.c_str(), (long long)benchmark.printed, (long long)benchmark.handwrittenTraining,
+                        (long long)benchmark.handwrittenHeldOut, (long long)benchmark.experimentId, seeds);
+    } else if (!domainShift && !std::filesystem::exists(path)) {
         ConsoleProgress progress;
         ImportOptions options;
         options.progress = [&](const Progress& update) { progress.update(update.stage, update.done, update.total); };
@@ -48,13 +66,13 @@ int commandDemo(Arguments& args) {
                         (long long)demo.experimentId, (long long)demo.unlabelledExperimentId, path.c_str(),
                         (long long)demo.unlabelledExperimentId);
     } else if (!json) {
-        std::printf("The demo project %s already exists.\n", path.c_str());
+        std::printf("The %s %s already exists.\n", domainShift ? "domain-shift benchmark" : "demo project", path.c_str());
     }
     const auto id = demoExperimentId(path);
     if (!run) {
         if (!json)
-            std::printf("Run its experiment with  graft-cli demo --run%s,  or open it with  graft %s\n",
-                        args.option("--out") ? (" --out " + path.string()).c_str() : "", path.c_str());
+            std::printf("Run its experiment with  graft-cli demo%s --run --out %s,  or open it with  graft %s\n",
+                        domainShift ? " --domain-shift" : "", path.c_str(), path.c_str());
         else
             std::printf("{\"project\": \"%s\", \"experiment\": %lld}\n", path.c_str(), (long long)id);
         return 0;

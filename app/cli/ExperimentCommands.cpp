@@ -140,6 +140,9 @@ void printComparison(const std::filesystem::path& project, std::int64_t id, cons
                     scoreText(result).c_str(), deltaText(result).c_str(), verdict.c_str(), mcNemarText(result).c_str(),
                     labelsSavedText(comparison, result).c_str(), calibrationText(result).c_str());
     }
+    if (!comparison.judging.empty()) std::printf("\nModel selection (no target labels decide it):\n");
+    for (const auto& judging : comparison.judging)
+        std::printf("  %-32s %s; judged on %s\n", judging.arm.c_str(), judging.modelSelection.c_str(), judging.heldOut.c_str());
     const char* curvesHeading = "\nPower-law fits of the label-efficiency curves:\n";
     for (const auto& curve : comparison.curves)
         if (curve.fit) {

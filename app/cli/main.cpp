@@ -19,6 +19,7 @@ Projects
   new FILE.graft                      create an empty project
   import FILE.graft PATH...           import an ImageFolder folder (root/<class>/*), loose images,
         [--class-names a,b,...]       a CSV of path,label, or a folder of IDX (MNIST) files
+        [--domain NAME]               every image imported comes from domain NAME (lab, field, ...)
   split FILE.graft [--val 0.1] [--test 0.1] [--seed 0]
                                       re-split every labelled image, stratified by class
   label FILE.graft LABELS.csv [--batch 100]
@@ -56,6 +57,11 @@ Training
         [--unlabelled-pool unlabelled|beyond-budget]   beyond-budget also hides the training labels
                                           --labels-per-class leaves out (a simulation)
         [--ema DECAY]                     validate and finish with an average of the weights (0.999)
+        [--training-domains A,B]          train and validate on these domains' labelled images only
+        [--target-domain NAME]            the domain the model is for: held-out figures use its test images
+        [--adapt none|adabn|coral|dann]   adapt to the target domain with its images, labels unread:
+                                          AdaBN statistics, Deep CORAL or DANN (gradient reversal)
+        [--adaptation-weight 1]           CORAL's and DANN's loss weight
   train FILE.graft --resume RUN [--device D]
                                       continue a stopped run exactly from its last checkpoint
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
@@ -100,6 +106,12 @@ Experiments
                                       smallest margins) or uncertain-per-cluster, on the run's or the
                                       backbone's features (NAME: a cached backbone, or with --weights an
                                       architecture); with a run, its predicted label and confidence
+  gap FILE.graft (--run ID | --backbone NAME [--weights FILE]) [--domains A[,B]] [--max-images 1000]
+        [--seed 0]                    how far images lie from what the model's BatchNorm layers
+                                      remember of its source, block by block, and, for two sets, their
+                                      pooled features' linear MMD, Frechet distance and proxy
+                                      A-distance; a set is DOMAIN, DOMAIN:PART or *:PART, PART one of
+                                      train, val, test, unlabelled
 
 Export
   export FILE.graft --run ID --out MODEL.pt [--format torchscript|onnx] [--softmax] [--preprocess]
@@ -142,6 +154,11 @@ Other
         [--parallel 1]                TinyNet pretrained on Fashion-MNIST vs scratch vs a linear probe;
                                       --run trains it and prints the verdicts (default FILE:
                                       ~/.local/share/graft/demo.graft, where the GUI's Help menu finds it)
+  demo --domain-shift [--out FILE.graft] [--run] [--seeds 10] [--printed-per-digit 500]
+                                      the domain-shift benchmark: printed digits (Hershey fonts) to
+                                      OpenCV's handwritten ones; source only, AdaBN, Deep CORAL, DANN
+                                      and 10 or all handwritten labels (default FILE:
+                                      ~/.local/share/graft/domain-shift.graft)
   bench [--repeats 3] [--quick]       Graft against PyTorch on the same workloads, side by side
         [--threads N]                 both sides on N threads (default: every core)
         [--python /usr/bin/python3] [--reference tests/bench/pytorch_reference.py]
@@ -176,7 +193,7 @@ int main(int argc, char** argv) {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"label", commandLabel}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval}, {"pretrain", commandPretrain},     {"demo", commandDemo}, {"zoo", commandZoo},
         {"predict", commandPredict}, {"explain", commandExplain}, {"experiment", commandExperiment}, {"compare", commandCompare},
-        {"rank", commandRank}, {"suggest", commandSuggest}, {"export", commandExport}, {"bench", commandBench}};
+        {"rank", commandRank}, {"suggest", commandSuggest}, {"gap", commandGap}, {"export", commandExport}, {"bench", commandBench}};
 
     const std::vector<std::string> tokens(argv + 1, argv + argc);
     if (tokens.empty() || tokens[0] == "--help" || tokens[0] == "-h" || tokens[0] == "help") {

@@ -29,14 +29,17 @@ std::vector<DigitImage> cutOpenCvDigitsSheet(const std::filesystem::path& sheet)
 }
 
 ImportReport importOpenCvDigits(Database& db, const std::filesystem::path& sheet, const ImportOptions& options) {
-    const auto digits = cutOpenCvDigitsSheet(sheet);
-    ImportSession session(db, options, "Importing OpenCV's digits");
+    return importDigitImages(db, cutOpenCvDigitsSheet(sheet), sheet.filename().string(), "Importing OpenCV's digits", options);
+}
+
+ImportReport importDigitImages(Database& db, const std::vector<DigitImage>& digits, const std::string& sourcePrefix,
+                               std::string_view stage, const ImportOptions& options) {
+    ImportSession session(db, options, stage);
     session.setTotal(std::int64_t(digits.size()));
-    const std::string prefix = sheet.filename().string() + ":";
     for (std::size_t i = 0; i < digits.size() && session.shouldContinue(); ++i) {
         std::vector<std::uint8_t> png;
         cv::imencode(".png", digits[i].image, png);
-        session.add(std::move(png), prefix + std::to_string(digits[i].index), std::to_string(digits[i].digit),
+        session.add(std::move(png), sourcePrefix + ":" + std::to_string(digits[i].index), std::to_string(digits[i].digit),
                     ImageShape{digits[i].image.cols, digits[i].image.rows, 1});
     }
     return session.finish();

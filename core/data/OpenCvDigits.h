@@ -6,6 +6,8 @@
 #include <opencv2/core/mat.hpp>
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace graft {
@@ -26,5 +28,9 @@ std::vector<DigitImage> cutOpenCvDigitsSheet(const std::filesystem::path& sheet)
 
 // Imports the sheet's 5000 digits labelled "0" to "9"; sources are "digits.png:INDEX".
 ImportReport importOpenCvDigits(Database& db, const std::filesystem::path& sheet, const ImportOptions& options = {});
+
+// Imports digits as PNGs labelled "0" to "9"; sources are "PREFIX:INDEX"; progress names `stage`.
+ImportReport importDigitImages(Database& db, const std::vector<DigitImage>& digits, const std::string& sourcePrefix,
+                               std::string_view stage, const ImportOptions& options = {});
 
 } // namespace graft

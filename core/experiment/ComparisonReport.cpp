@@ -130,9 +130,12 @@ std::string comparisonJson(const ExperimentComparison& comparison) {
         if (curve.fit) curves.push_back({{"arm", curve.arm}, {"scale", curve.fit->scale}, {"exponent", curve.fit->exponent}});
     std::vector<std::string> budgets;
     for (const int budget : spec.budgets) budgets.push_back(budgetText(budget));
+    auto judging = nlohmann::json::array();
+    for (const auto& arm : comparison.judging)
+        judging.push_back({{"arm", arm.arm}, {"modelSelection", arm.modelSelection}, {"heldOut", arm.heldOut}});
     return nlohmann::json{{"experiment", comparison.experimentId}, {"name", spec.name},    {"baseline", spec.baseline},
                           {"metric", metricKey(comparison.metric)}, {"seeds", spec.seeds}, {"budgets", budgets},
-                          {"results", results},                   {"curves", curves}}
+                          {"results", results},                   {"curves", curves},     {"judging", judging}}
                .dump(2) +
            "\n";
 }
@@ -190,6 +193,11 @@ std::string comparisonMarkdown(const ExperimentComparison& comparison) {
         md += "| " + result.arm + " | " + budgetText(result.budget) + " | " + scoreText(result) + " | " + deltaText(result) +
               " | " + (verdict == "negative transfer" ? "**negative transfer**" : verdict) + " | " + mcNemarText(result) +
               " | " + labelsSavedText(comparison, result) + " | " + calibrationText(result) + " |\n";
+    }
+    if (!comparison.judging.empty()) {
+        md += "\n## Model selection\n\nWithout the target's labels, which weights to keep is itself a choice. Each arm kept:\n\n";
+        for (const auto& judging : comparison.judging)
+            md += "- " + judging.arm + ": " + judging.modelSelection + "; judged on " + judging.heldOut + "\n";
     }
     bool anyCurve = false;
     for (const auto& curve : comparison.curves) anyCurve = anyCurve || curve.fit.has_value();

@@ -4,7 +4,7 @@
 #include "data/ProjectSplits.h"
 #include "experiment/ExperimentSpec.h"
 #include "project/ExperimentStore.h"
-#include "project/ProjectFile.h"
+#include "project/ProjectBuild.h"
 
 #include <cstdlib>
 #include <map>
@@ -33,11 +33,6 @@ DemoSplit demoSplits(ProjectStore& store) {
         if (pooled) split.unlabelled.push_back(image.sha256);
     }
     return split;
-}
-
-void removeProjectFiles(const fs::path& path) {
-    std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal", "-lock"}) fs::remove(path.string() + suffix, ignored);
 }
 
 } // namespace
@@ -75,40 +70,25 @@ std::string demoUnlabelledExperimentSpecJson() {
 }
 
 DemoProject createDemoProject(const fs::path& path, const fs::path& digitsSheet, const ImportOptions& options) {
-    if (fs::exists(path)) throw Error(path.string() + ": already exists; the demo project is only ever created anew");
-    std::error_code error;
-    if (path.has_parent_path()) fs::create_directories(path.parent_path(), error);
-    if (error) throw Error(path.parent_path().string() + ": cannot be created (" + error.message() + ")");
-    const fs::path building = path.string() + ".creating";
-    removeProjectFiles(building);
     DemoProject demo;
-    try {
-        {
-            Database db = createProject(building);
-            const auto report = importOpenCvDigits(db, digitsSheet, options);
-            if (report.cancelled) throw Error("creating the demo project was cancelled");
-            ProjectStore store(db);
-            Transaction transaction(db);
-            const auto split = demoSplits(store);
-            restoreSplits(store, SplitPolicy{}, split.assignments);
-            for (const auto& sha256 : split.unlabelled) store.clearLabel(sha256);
-            demo.unlabelled = std::int64_t(split.unlabelled.size());
-            for (const auto& assignment : split.assignments) ++(assignment.split == Split::Train ? demo.labelled : demo.heldOut);
-            demo.labelled -= demo.unlabelled;
-            // Both specs are judged by the same metric, chosen while every digit's labels are even.
-            const auto spec = ExperimentSpec::fromJson(demoExperimentSpecJson()).withProjectDefaults(store);
-            demo.experimentId = ExperimentStore(db).create(spec.name, spec.toJson());
-            const auto unlabelledSpec = ExperimentSpec::fromJson(demoUnlabelledExperimentSpecJson()).withProjectDefaults(store);
-            demo.unlabelledExperimentId = ExperimentStore(db).create(unlabelledSpec.name, unlabelledSpec.toJson());
-            transaction.commit();
-        }
-        fs::rename(building, path, error);
-        if (error) throw Error(path.string() + ": cannot be written (" + error.message() + ")");
-    } catch (...) {
-        removeProjectFiles(building);
-        throw;
-    }
-    removeProjectFiles(building); // the lock file and any WAL leftovers
+    buildProject(path, [&](Database& db) {
+        const auto report = importOpenCvDigits(db, digitsSheet, options);
+        if (report.cancelled) throw Error("creating the demo project was cancelled");
+        ProjectStore store(db);
+        Transaction transaction(db);
+        const auto split = demoSplits(store);
+        restoreSplits(store, SplitPolicy{}, split.assignments);
+        for (const auto& sha256 : split.unlabelled) store.clearLabel(sha256);
+        demo.unlabelled = std::int64_t(split.unlabelled.size());
+        for (const auto& assignment : split.assignments) ++(assignment.split == Split::Train ? demo.labelled : demo.heldOut);
+        demo.labelled -= demo.unlabelled;
+        // Both specs are judged by the same metric, chosen while every digit's labels are even.
+        const auto spec = ExperimentSpec::fromJson(demoExperimentSpecJson()).withProjectDefaults(store);
+        demo.experimentId = ExperimentStore(db).create(spec.name, spec.toJson());
+        const auto unlabelledSpec = ExperimentSpec::fromJson(demoUnlabelledExperimentSpecJson()).withProjectDefaults(store);
+        demo.unlabelledExperimentId = ExperimentStore(db).create(unlabelledSpec.name, unlabelledSpec.toJson());
+        transaction.commit();
+    });
     return demo;
 }
 

@@ -5,6 +5,7 @@
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
+#include "train/RunDomains.h"
 
 #include <algorithm>
 #include <map>
@@ -72,6 +73,21 @@ std::vector<MisclassifiedImage> misclassifiedAcrossSeeds(const OutcomeBySeed& ou
     return images;
 }
 
+ArmJudging judgingOf(Database& db, const ExperimentArm& arm) {
+    const auto& config = arm.config;
+    const auto validation = inTrainingDomains(db, config, ProjectStore(db).labeledImagesInSplit(Split::Val)).size();
+    const std::string domains = !config.trainingDomains.empty() ? config.trainingDomains
+                                : config.adaptsToDomain()       ? "every domain but " + config.targetDomain
+                                                                : "every domain";
+    const std::string metric = config.earlyStopMetric == "val_accuracy" ? "validation accuracy" : "validation loss";
+    ArmJudging judging{arm.name, "", ""};
+    judging.modelSelection = validation > 0 ? "the best " + metric + " on the " + std::to_string(validation) +
+                                                  " validation images of " + domains
+                                            : "the schedule's end (" + domains + " has no validation images)";
+    judging.heldOut = config.targetDomain.empty() ? "every held-out image" : "the held-out images of " + config.targetDomain;
+    return judging;
+}
+
 } // namespace
 
 ExperimentComparison compareExperiment(const std::filesystem::path& project, std::int64_t experimentId) {
@@ -132,6 +148,12 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
             }
             comparison.results.push_back(std::move(result));
         }
+
+    const bool namesDomains = std::any_of(spec.arms.begin(), spec.arms.end(), [](const ExperimentArm& arm) {
+        return !arm.config.trainingDomains.empty() || !arm.config.targetDomain.empty();
+    });
+    if (namesDomains)
+        for (const auto& arm : spec.arms) comparison.judging.push_back(judgingOf(db, arm));
 
     for (const auto& arm : spec.arms) {
         ArmCurve curve{arm.name, std::nullopt};

@@ -44,12 +44,21 @@ struct ArmCurve {
     std::optional<PowerLawFit> fit; // over the numeric budgets; needs two of them
 };
 
+// How an arm's trials were picked and judged, in words, for arms that name domains (TrainConfig's
+// trainingDomains and targetDomain): without target labels, which weights to keep is itself a choice.
+struct ArmJudging {
+    std::string arm;
+    std::string modelSelection; // "the best validation loss on the 500 validation images of printed"
+    std::string heldOut;        // "the test images of handwritten"
+};
+
 struct ExperimentComparison {
     std::int64_t experimentId = 0;
     ExperimentSpec spec;
     ExperimentMetric metric = ExperimentMetric::Accuracy; // what the scores are: spec.judgedBy()
     std::vector<ArmBudgetResult> results; // budget by budget, arm by arm
     std::vector<ArmCurve> curves;
+    std::vector<ArmJudging> judging; // empty unless an arm names domains
 };
 
 // Reads the held-out metric of every finished trial and compares each arm with the baseline.

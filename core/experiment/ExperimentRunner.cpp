@@ -84,6 +84,12 @@ bool anyArmOnAGpu(const ExperimentSpec& spec) {
     return false;
 }
 
+// An arm's own labels per class cap the trial's budget: "all labels" gives it its cap.
+int armLabelsPerClass(const TrainConfig& arm, int budget) {
+    if (arm.labelsPerClass <= 0) return budget;
+    return budget == 0 ? arm.labelsPerClass : std::min(budget, arm.labelsPerClass);
+}
+
 } // namespace
 
 Split heldOutSplit(ProjectStore& store) {
@@ -167,7 +173,8 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
         request.experimentId = experimentId;
         request.config = trial.arm->config;
         request.config.seed = trial.seed;
-        request.config.labelsPerClass = simulator ? 0 : trial.budget;
+        request.config.labelsPerClass = simulator ? 0 : armLabelsPerClass(trial.arm->config, trial.budget);
+        request.trialBudget = trial.budget;
         if (resumeRun) request.resumeRun = *resumeRun;
         try {
             std::int64_t runId = 0;

@@ -12,7 +12,7 @@ namespace graft {
 
 struct ExperimentArm {
     std::string name;   // transfer, scratch, probe, or the user's own
-    TrainConfig config; // its seed and label budget are set per trial
+    TrainConfig config; // its seed and label budget are set per trial; its own labelsPerClass caps the budget
 };
 
 // A labelling simulation on a fully labelled project: the training split's labels are hidden, and

@@ -79,7 +79,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
         result.runId = runs.beginRun({request.arm, config.arch, config.init == "scratch" ? "scratch" : "weights",
                                       config.seed, runSpec.toJson(), kGraftVersion, TORCH_VERSION, request.experimentId,
                                       request.trainingImages ? std::int64_t(request.trainingImages->size())
-                                                             : std::int64_t(config.labelsPerClass)});
+                                                             : request.trialBudget.value_or(config.labelsPerClass)});
     }
     result.trainImages = trainSet.size();
     result.valImages = valSet.size();

@@ -22,6 +22,9 @@ struct TrainingRequest {
     // These labelled training images (SHA-256s) in place of the training split and labelsPerClass;
     // the run records their number as its trial's label budget. A resumed run needs the same ones.
     std::optional<std::vector<std::string>> trainingImages;
+    // The label budget the run is recorded under, when an experiment arm caps its own labels
+    // below the trial's (config.labelsPerClass then holds the cap); else config.labelsPerClass.
+    std::optional<std::int64_t> trialBudget;
 };
 
 struct TrainingResult {

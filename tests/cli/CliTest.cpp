@@ -43,6 +43,7 @@ namespace graft {
 namespace {
 
 using testing::TempDir;
+using testing::writeInvertedShapesFolder;
 using testing::writeShapesFolder;
 
 struct CliResult {
@@ -627,6 +628,44 @@ TEST(Cli, SuggestListsOnlyUnlabelledImagesByTheStrategyWithTheRunsPredictions) {
                                           " --strategy uncertain");
     EXPECT_EQ(needsRun.exitCode, 1);
     EXPECT_NE(needsRun.err.find("finished run"), std::string::npos) << needsRun.err;
+}
+
+TEST(Cli, DomainsFromImportAreCountedMeasuredAndAdaptedTo) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    writeShapesFolder(dir / "lab", 8, 5);
+    writeInvertedShapesFolder(dir / "field", 8, 6);
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "lab").string() + " --domain lab").exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "field").string() + " --domain field").exitCode, 0);
+    const auto bad = runCli(dir, "import " + project + " " + (dir / "lab").string() + " --domain a,b");
+    EXPECT_NE(bad.exitCode, 0);
+    EXPECT_NE(bad.err.find("'a,b' holds a comma"), std::string::npos) << bad.err;
+
+    const auto info = nlohmann::json::parse(runCli(dir, "info " + project + " --json").out);
+    ASSERT_EQ(info["domains"].size(), 2u);
+    EXPECT_EQ(info["domains"][0]["name"], "field");
+    EXPECT_EQ(info["domains"][0]["images"], 24);
+    EXPECT_EQ(info["domains"][1]["name"], "lab");
+    EXPECT_NE(runCli(dir, "info " + project).out.find("domain"), std::string::npos);
+
+    const auto gap = runCli(dir, "gap " + project + " --backbone builtin:tinynet-fmnist --domains lab,field --json");
+    ASSERT_EQ(gap.exitCode, 0) << gap.err;
+    const auto report = nlohmann::json::parse(gap.out);
+    ASSERT_EQ(report["sets"].size(), 2u);
+    EXPECT_EQ(report["sets"][1]["set"], "field");
+    EXPECT_GT(report["between"]["proxyADistance"].get<double>(), 1.0);
+    const auto text = runCli(dir, "gap " + project + " --backbone builtin:tinynet-fmnist --domains field");
+    EXPECT_NE(text.out.find("shifts most: fine-tune from"), std::string::npos) << text.out;
+    const auto unknown = runCli(dir, "gap " + project + " --backbone builtin:tinynet-fmnist --domains scanner");
+    EXPECT_NE(unknown.exitCode, 0);
+    EXPECT_NE(unknown.err.find(project + ": no domain 'scanner' (domains: field, lab)"), std::string::npos) << unknown.err;
+
+    const auto trained = runCli(dir, "train " + project + " --epochs 1 --training-domains lab --target-domain field --adapt dann --json");
+    ASSERT_EQ(trained.exitCode, 0) << trained.err;
+    const auto typo = runCli(dir, "train " + project + " --epochs 1 --target-domain feld --adapt coral");
+    EXPECT_NE(typo.exitCode, 0);
+    EXPECT_NE(typo.err.find("no domain 'feld'"), std::string::npos) << typo.err;
 }
 
 TEST(Cli, NonProjectFileFailsWithAMessageNamingIt) {

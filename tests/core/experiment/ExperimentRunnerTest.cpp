@@ -143,6 +143,29 @@ TEST_F(ShapesExperiment, TrialsSideBySideEachRunOnceAndOverlapInTime) {
     EXPECT_LT(second.startedAt, first.endedAt);
 }
 
+// The domain-shift benchmark's yardstick: an arm with its own labels per class trains on that
+// many at the "all" budget, and its trial is found, compared and never redone under that budget.
+TEST_F(ShapesExperiment, AnArmsOwnLabelsPerClassCapTheTrialsBudget) {
+    const std::string json = R"({"name": "capped", "seeds": 1, "budgets": ["all"], "arms": [
+        {"name": "capped", "train": {"epochs": 1, "batchSize": 16, "labelsPerClass": 2}},
+        {"name": "scratch", "train": {"epochs": 1, "batchSize": 16}}]})";
+    std::int64_t id = 0;
+    {
+        Database db = openProject(project());
+        id = ExperimentStore(db).create("capped", ExperimentSpec::fromJson(json).toJson());
+    }
+    ExperimentObserver quiet;
+    EXPECT_EQ(runExperiment(project(), id, quiet, {}).trained, 2);
+    Database db = openProject(project());
+    RunStore runs(db);
+    const auto capped = runs.trialRun(id, "capped", 0, 0), scratch = runs.trialRun(id, "scratch", 0, 0);
+    ASSERT_TRUE(capped && scratch);
+    EXPECT_EQ(RunSpec::fromJson(runs.run(*capped).configJson).config.labelsPerClass, 2);
+    EXPECT_EQ(RunSpec::fromJson(runs.run(*scratch).configJson).config.labelsPerClass, 0);
+    EXPECT_EQ(experimentState(db, id).left(), 0);
+    EXPECT_EQ(runExperiment(project(), id, quiet, {}).trained, 0);
+}
+
 TEST(ExperimentRunner, TrialsSideBySideNeedAtLeastOneAtATime) {
     EXPECT_NE(testing::errorOf([] {
                   ExperimentObserver quiet;
