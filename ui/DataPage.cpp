@@ -15,6 +15,7 @@
 #include "data/ProjectSplits.h"
 #include "experiment/ExperimentRunner.h"
 #include "project/Database.h"
+#include "project/DomainStore.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
 
@@ -33,6 +34,7 @@
 #include <QListView>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -104,6 +106,15 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     leftLayout->addWidget(classTable_, 1);
     leftLayout->addWidget(new QLabel(tr("Show")));
     leftLayout->addWidget(filterChoice_);
+    auto* setDomain = new QPushButton(tr("Set domain of selection…"));
+    setDomain->setObjectName("setDomain");
+    setDomain->setToolTip(tr("Where the selected images come from: lab or field, scanner A or B (Ctrl+D). "
+                             "Domain adaptation and the domain gap compare domains."));
+    leftLayout->addWidget(setDomain);
+    connect(setDomain, &QPushButton::clicked, this, &DataPage::chooseDomainOfSelection);
+    auto* domainShortcut = new QShortcut(QKeySequence(tr("Ctrl+D")), this);
+    domainShortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(domainShortcut, &QShortcut::activated, this, &DataPage::chooseDomainOfSelection);
     leftLayout->addWidget(suggestions_);
     connect(suggestions_, &SuggestionPanel::suggested, this, &DataPage::showSuggestions);
     connect(suggestions_, &SuggestionPanel::acceptRequested, this, &DataPage::acceptPredictions);
@@ -231,6 +242,10 @@ void DataPage::reload() {
         images = store.catalog();
         for (const auto& [id, name] : store.classNames()) names[id] = QString::fromStdString(name);
     }
+    domains_.clear();
+    if (db_)
+        for (const auto& [sha256, domain] : DomainStore(*db_).domainByImage())
+            domains_.insert(QString::fromStdString(sha256), QString::fromStdString(domain));
     model_->reset(std::move(images), std::move(names));
     refreshClasses();
     refreshFilterChoices();
@@ -274,6 +289,45 @@ void DataPage::resplit(double validation, double test, std::uint64_t seed) {
         tr("Re-split: %1 % validation, %2 % test, seed %3").arg(validation * 100).arg(test * 100).arg(seed),
         [this, after] { writeProject([&](ProjectStore& edited) { resplitAll(edited, after); }); },
         [this, before, assignments] { writeProject([&](ProjectStore& edited) { restoreSplits(edited, before, assignments); }); }));
+}
+
+void DataPage::setDomainOfSelection(const QString& domain) {
+    if (!db_ || refuseWhileReadOnly()) return;
+    std::vector<std::pair<std::string, QString>> before; // image, its domain until now ("" none)
+    for (const auto& index : grid_->selectionModel()->selectedIndexes()) {
+        const auto& sha256 = model_->image(filter_->mapToSource(index).row()).sha256;
+        const QString current = domains_.value(QString::fromStdString(sha256));
+        if (current != domain) before.emplace_back(sha256, current);
+    }
+    if (before.empty()) return;
+    const auto write = [this](const std::vector<std::pair<std::string, QString>>& domains) {
+        return writeProject([&](ProjectStore&) {
+            DomainStore store(*db_);
+            for (const auto& [sha256, name] : domains) {
+                if (name.isEmpty()) store.clearDomain(sha256);
+                else store.setDomain(sha256, name.toStdString());
+            }
+        });
+    };
+    std::vector<std::pair<std::string, QString>> after;
+    for (const auto& [sha256, current] : before) after.emplace_back(sha256, domain);
+    // Written first, so a refused name never reaches the undo stack.
+    if (!write(after)) return;
+    const QString what = domain.isEmpty() ? tr("Clear the domain of %n image(s)", "", int(after.size()))
+                                          : tr("Put %n image(s) in domain %1", "", int(after.size())).arg(domain);
+    undoStack_->push(new FunctionCommand(what, [write, after] { write(after); }, [write, before] { write(before); }));
+}
+
+void DataPage::chooseDomainOfSelection() {
+    if (!db_ || grid_->selectionModel()->selectedIndexes().isEmpty()) return;
+    QStringList names;
+    for (const auto& name : DomainStore(*db_).domainNames()) names << QString::fromStdString(name);
+    names << tr("(no domain)");
+    bool accepted = false;
+    const QString chosen = QInputDialog::getItem(this, tr("Domain"), tr("Domain of the selected images (type a new one to add it):"),
+                                                 names, 0, /*editable=*/true, &accepted);
+    if (!accepted) return;
+    setDomainOfSelection(chosen == names.back() ? QString() : chosen.trimmed());
 }
 
 void DataPage::labelSelection(std::optional<int> classRow) {
@@ -503,6 +557,10 @@ void DataPage::refreshFilterChoices() {
     for (int row = 0; row < classTable_->rowCount(); ++row)
         filterChoice_->addItem(tr("Class: %1").arg(classTable_->item(row, 0)->text()));
     for (const auto* split : {"train", "val", "test"}) filterChoice_->addItem(tr("Split: %1").arg(split));
+    QStringList domainNames(domains_.begin(), domains_.end());
+    domainNames.removeDuplicates();
+    domainNames.sort();
+    for (const auto& domain : domainNames) filterChoice_->addItem(tr("Domain: %1").arg(domain), "domain:" + domain);
     misclassified_.clear();
     misclassifiedRun_ = 0;
     if (db_) {
@@ -522,7 +580,15 @@ void DataPage::refreshFilterChoices() {
 }
 
 void DataPage::applyFilterChoice(int index) {
-    if (filterChoice_->itemData(index) == "suggested") return filter_->setRanking(suggestedOrder_);
+    const QString data = filterChoice_->itemData(index).toString();
+    if (data == "suggested") return filter_->setRanking(suggestedOrder_);
+    if (data.startsWith("domain:")) {
+        const QString domain = data.mid(7);
+        QSet<QString> images;
+        for (auto image = domains_.begin(); image != domains_.end(); ++image)
+            if (image.value() == domain) images.insert(image.key());
+        return filter_->setImages(std::move(images));
+    }
     const int classes = int(classIds_.size());
     if (index <= 0) filter_->setFilter(ImageFilterModel::Kind::All);
     else if (index == 1) filter_->setFilter(ImageFilterModel::Kind::Unlabelled);
@@ -601,6 +667,7 @@ void DataPage::paintPreview() {
                                 .toLocalTime()
                                 .toString("yyyy-MM-dd hh:mm"));
     if (!changes.isEmpty()) text += "\n" + tr("Label history: %1").arg(changes.join(QString::fromUtf8(" → ")));
+    if (const auto domain = domains_.find(previewImage_); domain != domains_.end()) text += "\n" + tr("Domain: %1").arg(domain.value());
     if (!previewTop_.isEmpty()) text += "\n" + previewTop_;
     details_->setText(text);
 }

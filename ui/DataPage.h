@@ -43,7 +43,9 @@ struct SuggestedImage;
 // finished run chosen, the preview gives that run's top 3 for the image and its Grad-CAM heat map
 // (toggled with H). Keys 1-9 label the selected images with that class, 0
 // clears their labels, A accepts the chosen run's predictions for them; all go on the undo stack.
-// Suggest next lists the unlabelled images a strategy picks, in its order, under Show.
+// Suggest next lists the unlabelled images a strategy picks, in its order, under Show. Images
+// carry a domain (lab or field, scanner A or B), set for the selection with Ctrl+D and shown
+// one domain at a time under Show.
 class DataPage : public QWidget {
     Q_OBJECT
 
@@ -69,6 +71,11 @@ public:
     void renameClass(int row, const QString& name);
     void mergeClass(int row, int intoRow);
     void deleteClass(int row);
+    // Puts the selected images in `domain` (empty: no domain) as one undoable step; a bad name
+    // (a comma, too long) changes nothing and says why. Does nothing without a selection.
+    void setDomainOfSelection(const QString& domain);
+    // Asks for the domain of the selected images (existing ones offered, a new one typed).
+    void chooseDomainOfSelection();
     // Re-splits every labelled image per class with these fractions and seed, as one undoable
     // step; undo puts back each image's previous split exactly.
     void resplit(double validation, double test, std::uint64_t seed);
@@ -151,6 +158,7 @@ private:
     QSpinBox* splitSeed_;
     QString readOnlyReason_;
     QSet<QString> misclassified_; // held-out images the newest evaluated run got wrong
+    QHash<QString, QString> domains_; // SHA-256 -> domain, of the images that have one
     qint64 misclassifiedRun_ = 0;
     std::vector<std::int64_t> classIds_; // of the class table's rows
     QThread thumbnailThread_;

@@ -4,6 +4,7 @@
 
 #include "common/Error.h"
 #include "data/AutoImport.h"
+#include "domain/DomainGap.h"
 #include "experiment/BackboneRanking.h"
 #include "experiment/DemoProject.h"
 #include "models/Zoo.h"
@@ -110,7 +111,7 @@ ProgressCallback JobController::progressForwarder() {
 bool JobController::startImport(const std::filesystem::path& project, const std::vector<std::filesystem::path>& paths) {
     return launch([this, project, paths](std::stop_token stop) {
         Database db = openProject(project);
-        const auto report = importPaths(db, paths, {}, {progressForwarder(), stop});
+        const auto report = importPaths(db, paths, {}, {progressForwarder(), stop, std::nullopt});
         QString message = report.cancelled ? tr("Import stopped: %1 images were added before it (they stay).").arg(report.added)
                                            : tr("%1 images added (%2 labelled).").arg(report.added).arg(report.labeled);
         if (!report.duplicates.empty()) message += " " + tr("%1 were already in the project.").arg(report.duplicates.size());
@@ -127,7 +128,7 @@ bool JobController::startImport(const std::filesystem::path& project, const std:
 
 bool JobController::startDemoCreation(const std::filesystem::path& project, const std::filesystem::path& digitsSheet) {
     return launch([this, project, digitsSheet](std::stop_token stop) {
-        const auto demo = createDemoProject(project, digitsSheet, {progressForwarder(), stop});
+        const auto demo = createDemoProject(project, digitsSheet, {progressForwarder(), stop, std::nullopt});
         return std::tuple{qint64(demo.experimentId), true,
                           tr("Demo project created: %1 labelled digits, %2 unlabelled, %3 held out.")
                               .arg(demo.labelled)
@@ -275,6 +276,18 @@ bool JobController::startSuggestions(const std::filesystem::path& project, qint6
         const auto suggested = qint64(images.size());
         QMetaObject::invokeMethod(this, [this, images = std::move(images)] { Q_EMIT this->suggested(images); }, Qt::QueuedConnection);
         return std::tuple{suggested, true, QString()};
+    });
+}
+
+bool JobController::startDomainGap(const std::filesystem::path& project, const QString& backbone, const QStringList& sets) {
+    return launch([this, project, backbone, sets](std::stop_token stop) {
+        DomainGapRequest request;
+        request.backbone = cachedBackboneNamed(backbone);
+        for (const auto& set : sets) request.sets.push_back(set.toStdString());
+        DomainGapReport report = measureDomainGap(project, request, progressForwarder(), stop);
+        const auto images = report.sets.empty() ? qint64(0) : qint64(report.sets.back().images);
+        QMetaObject::invokeMethod(this, [this, report = std::move(report)] { Q_EMIT gapMeasured(report); }, Qt::QueuedConnection);
+        return std::tuple{images, true, QString()};
     });
 }
 

@@ -5,6 +5,7 @@
 #include "SuggestedImage.h"
 #include "TriedImageView.h"
 
+#include "domain/DomainGapReport.h"
 #include "experiment/BackboneRank.h"
 #include "experiment/ExperimentRunner.h"
 #include "explain/DataMap.h"
@@ -13,6 +14,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <memory>
@@ -70,6 +72,10 @@ public:
     // carries them in order.
     bool startSuggestions(const std::filesystem::path& project, qint64 runId, const QString& backbone, const QString& strategy,
                           int count, quint64 seed);
+    // How far the project's images (`sets`, as graft-cli gap's --domains takes them; empty: all)
+    // lie from what the backbone named `backbone` (cached, or builtin:NAME) remembers of its
+    // source, block by block; gapMeasured() carries the report.
+    bool startDomainGap(const std::filesystem::path& project, const QString& backbone, const QStringList& sets);
     void cancel();
     bool isRunning() const { return running_; }
 
@@ -86,6 +92,7 @@ Q_SIGNALS:
     void tried(const graft::ui::TriedImageView& image);
     void mapped(const graft::DataMap& map);
     void suggested(const std::vector<graft::ui::SuggestedImage>& images);
+    void gapMeasured(const graft::DomainGapReport& report);
     // `id` 0 when the job could not start; `message` says how it ended.
     void finished(qint64 id, bool succeeded, const QString& message);
 

@@ -8,12 +8,15 @@
 #include <QPainterPath>
 #include <QScrollArea>
 
+#include <algorithm>
+
 namespace graft::ui {
 namespace {
 
 constexpr int kRowHeight = 46;
 constexpr int kGap = 6;
 constexpr int kMargin = 8;
+constexpr int kStripWidth = 170;
 
 QString shapeText(const std::vector<std::int64_t>& shape) {
     QStringList parts;
@@ -61,8 +64,20 @@ void LayerDiagram::setFrozen(std::set<std::string> names) {
     Q_EMIT frozenChanged();
 }
 
+void LayerDiagram::setDomainShifts(std::map<std::string, double> shifts) {
+    shifts_ = std::move(shifts);
+    update();
+}
+
 QRect LayerDiagram::blockRect(int index) const {
-    return {kMargin, kMargin + index * (kRowHeight + kGap), std::max(200, width() - 2 * kMargin), kRowHeight};
+    const int strip = shifts_.empty() ? 0 : kStripWidth + kGap;
+    return {kMargin, kMargin + index * (kRowHeight + kGap), std::max(200, width() - 2 * kMargin - strip), kRowHeight};
+}
+
+QRect LayerDiagram::shiftStripRect(int index) const {
+    if (shifts_.empty()) return {};
+    const QRect box = blockRect(index);
+    return {box.right() + 1 + kGap, box.top(), kStripWidth, box.height()};
 }
 
 QSize LayerDiagram::sizeHint() const {
@@ -150,9 +165,24 @@ void LayerDiagram::paintEvent(QPaintEvent*) {
     const QLocale locale;
     const QColor trainable(59, 125, 216), frozen(138, 143, 152);
     const QColor parameterFree = palette().color(QPalette::Button); // nothing to freeze: blends with the window
+    double largestShift = 0;
+    for (const auto& [name, shift] : shifts_) largestShift = std::max(largestShift, shift);
     for (int index = 0; index < int(graph_.blocks.size()); ++index) {
         const auto& block = graph_.blocks[std::size_t(index)];
         const QRect box = blockRect(index);
+        if (const auto shift = shifts_.find(block.name); shift != shifts_.end()) {
+            // The domain gap beside the block: how far the images move its BatchNorm statistics.
+            const QRect strip = shiftStripRect(index);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(palette().color(QPalette::AlternateBase));
+            painter.drawRoundedRect(strip, 4, 4);
+            const double share = largestShift > 0 ? shift->second / largestShift : 0;
+            painter.setBrush(QColor(230, 126, 34));
+            painter.drawRoundedRect(QRectF(strip.left(), strip.top() + 6, std::max(2.0, share * strip.width()), 14), 3, 3);
+            painter.setPen(palette().color(QPalette::WindowText));
+            painter.drawText(strip.adjusted(4, 0, -4, -4), Qt::AlignLeft | Qt::AlignBottom,
+                             tr("shift %1").arg(shift->second, 0, 'g', 3));
+        }
         const bool isFrozen = frozen_.contains(block.name);
         const QColor fill = block.parameters == 0 ? parameterFree : isFrozen ? frozen : trainable;
         painter.setPen(Qt::NoPen);

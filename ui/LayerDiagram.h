@@ -30,7 +30,12 @@ public:
     // A block's learning rate as a multiple of the run's; 1 removes it. Shown on the block.
     void setLearningRateMultiplier(const std::string& block, double multiplier);
     const std::map<std::string, double>& learningRateMultipliers() const { return multipliers_; }
+    // Each block's domain shift (graft-cli gap's BatchNorm shift), drawn as a strip beside it,
+    // longest for the largest; blocks without BatchNorm get none. Empty: no strips.
+    void setDomainShifts(std::map<std::string, double> shifts);
+    const std::map<std::string, double>& domainShifts() const { return shifts_; }
     QRect blockRect(int index) const;
+    QRect shiftStripRect(int index) const; // empty without shifts
     // The block the keyboard acts on: the first with parameters once it has had focus; -1 before.
     int currentBlock() const { return current_; }
     QSize sizeHint() const override;
@@ -58,6 +63,7 @@ private:
 
     LayerGraph graph_;
     std::set<std::string> frozen_;
+    std::map<std::string, double> shifts_;
     std::map<std::string, double> multipliers_;
     std::optional<bool> dragFreezes_; // while the mouse is down: what the drag does to blocks
     int current_ = -1;

@@ -22,6 +22,7 @@
 #include "experiment/ExperimentRunner.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
+#include "project/DomainStore.h"
 #include "project/ProjectStore.h"
 #include "train/CpuThreadLimit.h"
 
@@ -177,6 +178,7 @@ MainWindow::MainWindow(QWidget* parent)
     toolbar->addSeparator();
     for (auto* action : {undo, redo, preferences}) toolbar->addAction(action);
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
+    connect(dataPage_, &DataPage::labelsChanged, this, [this] { showProjectOnModelPage(projectPath_); });
     connect(trainPage_, &TrainPage::runsChanged, this, [this] {
         summary_.reset(); // a new run may change the newest verdict
         showProjectCounts();
@@ -341,8 +343,8 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         }
         dataPage_->setReadOnlyReason(readOnlyReason);
         dataPage_->setProject(db.get(), path);
-        if (const auto classes = ProjectStore(*db).classNames().size(); classes > 0) modelPage_->setClassCount(int(classes));
         db_ = std::move(db);
+        showProjectOnModelPage(path);
         trainPage_->setProject(path);
         comparePage_->setProject(path);
         tryPage_->setProject(path);
@@ -363,6 +365,13 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         if (error) *error = QString::fromStdString(exception.what());
         return false;
     }
+}
+
+void MainWindow::showProjectOnModelPage(const QString& path) {
+    if (const auto classes = ProjectStore(*db_).classNames().size(); classes > 0) modelPage_->setClassCount(int(classes));
+    QStringList domains;
+    for (const auto& name : DomainStore(*db_).domainNames()) domains << QString::fromStdString(name);
+    modelPage_->setProject(path, domains);
 }
 
 void MainWindow::showProjectCounts() {
@@ -440,7 +449,7 @@ bool MainWindow::importPaths(const QStringList& paths) {
     showJobProgress(tr("Importing…"));
     connect(importJob_, &JobController::finished, this, [this](qint64, bool, const QString& message) {
         dataPage_->reload();
-        if (const auto classes = ProjectStore(*db_).classNames().size(); classes > 0) modelPage_->setClassCount(int(classes));
+        showProjectOnModelPage(projectPath_);
         showProjectCounts();
         statusBar()->showMessage(message.section('\n', 0, 0), 10'000);
         if (message.contains('\n')) { // what was skipped, and why; without blocking the window

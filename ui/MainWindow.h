@@ -105,6 +105,8 @@ private:
     // A progress dialog with ETA and Cancel for importJob()'s job, gone when the job finishes.
     void showJobProgress(const QString& text);
     void showProjectCounts();
+    // The project's class count and domains, for the layer diagram and the domain gap.
+    void showProjectOnModelPage(const QString& path);
     // Reads the project again for the step bar; refreshStepTexts only redraws it (model, progress).
     void updateSteps();
     void refreshStepTexts();

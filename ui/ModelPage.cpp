@@ -1,9 +1,13 @@
 #include "ModelPage.h"
 
 #include "BackboneGallery.h"
+#include "EtaText.h"
+#include "JobController.h"
 #include "LayerDiagram.h"
 
 #include "models/Architectures.h"
+#include "models/BuiltInWeights.h"
+#include "models/PretrainedBackbone.h"
 #include "models/ScriptBackbones.h"
 #include "models/Zoo.h"
 
@@ -36,7 +40,9 @@ std::vector<std::size_t> parameterBlocks(const LayerGraph& graph) {
 ModelPage::ModelPage(QWidget* parent)
     : QWidget(parent), architecture_(new QComboBox), diagram_(new LayerDiagram), lastBlocks_(new QSpinBox),
       gradualEpochs_(new QSpinBox), summary_(new QLabel), discriminative_(new QCheckBox), lowestMultiplier_(new QDoubleSpinBox),
-      gallery_(new BackboneGallery) {
+      gallery_(new BackboneGallery), gapBackbone_(new QComboBox), gapImages_(new QComboBox),
+      measureGap_(new QPushButton(tr("Measure domain gap"))), cancelGap_(new QPushButton(tr("Cancel"))), gapReading_(new QLabel),
+      gapJob_(new JobController(this)) {
     architecture_->setObjectName("architecture");
     for (const auto& spec : architectures())
         architecture_->addItem(QString::fromStdString(spec.name), QString::fromStdString(spec.description));
@@ -99,6 +105,27 @@ ModelPage::ModelPage(QWidget* parent)
     rates->addWidget(new QLabel(tr("at the first trainable block, rising to ×1 at the head; or right-click a block for its own")));
     rates->addStretch(1);
 
+    gapBackbone_->setObjectName("gapBackbone");
+    gapBackbone_->setAccessibleName(tr("Pretrained weights whose source the gap is measured from"));
+    gapImages_->setObjectName("gapImages");
+    gapImages_->setAccessibleName(tr("Images whose domain gap is measured"));
+    measureGap_->setObjectName("measureGap");
+    measureGap_->setToolTip(tr("How far the images lie from what the weights' BatchNorm layers remember of their source data, "
+                               "block by block: the block that shifts most is where fine-tuning should start"));
+    cancelGap_->setObjectName("cancelGap");
+    cancelGap_->setEnabled(false);
+    gapReading_->setObjectName("gapReading");
+    gapReading_->setWordWrap(true);
+    gapReading_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* gap = new QHBoxLayout;
+    gap->addWidget(new QLabel(tr("Domain gap from")));
+    gap->addWidget(gapBackbone_);
+    gap->addWidget(new QLabel(tr("to")));
+    gap->addWidget(gapImages_);
+    gap->addWidget(measureGap_);
+    gap->addWidget(cancelGap_);
+    gap->addStretch(1);
+
     auto* scroll = new QScrollArea;
     scroll->setWidget(diagram_);
     scroll->setWidgetResizable(true);
@@ -109,7 +136,9 @@ ModelPage::ModelPage(QWidget* parent)
     layersLayout->addWidget(new QLabel(tr("Click blocks (or drag across them) to freeze or unfreeze them; the input is at the top.")));
     layersLayout->addLayout(presets);
     layersLayout->addLayout(rates);
+    layersLayout->addLayout(gap);
     layersLayout->addWidget(scroll, 1);
+    layersLayout->addWidget(gapReading_);
     layersLayout->addWidget(summary_);
     auto* tabs = new QTabWidget;
     tabs->addTab(layers, tr("Layers and freezing"));
@@ -171,9 +200,92 @@ ModelPage::ModelPage(QWidget* parent)
         showSummary();
         Q_EMIT planChanged();
     });
+    connect(measureGap_, &QPushButton::clicked, this, &ModelPage::measureDomainGap);
+    connect(cancelGap_, &QPushButton::clicked, gapJob_, &JobController::cancel);
+    connect(gapJob_, &JobController::progressed, this, [this](const QString& stage, qint64 done, qint64 total) {
+        gapReading_->setText(tr("%1: %2 of %3 images%4").arg(stage).arg(done).arg(total).arg(etaSuffix(gapClock_.elapsed() / 1000.0, done, total)));
+    });
+    connect(gapJob_, &JobController::gapMeasured, this, [this](const DomainGapReport& report) {
+        if (report.sets.empty()) return;
+        const auto& measured = report.sets.back();
+        std::map<std::string, double> shifts;
+        for (const auto& block : measured.blocks)
+            if (block.layers > 0) shifts[block.block] = block.shift;
+        diagram_->setDomainShifts(std::move(shifts));
+        QString text = tr("<b>%1</b> (%2 images) under %3: %4.")
+                           .arg(QString::fromStdString(measured.set == "*" ? tr("All images").toStdString() : measured.set))
+                           .arg(measured.images)
+                           .arg(QString::fromStdString(report.model), QString::fromStdString(measured.reading));
+        if (report.between)
+            text += "<br>" + tr("%1 against %2: proxy A-distance %3 (a linear classifier tells them apart on %4 % of held-out "
+                                "images; 0 alike, 2 apart), linear MMD² %5, Fréchet distance %6.")
+                                 .arg(QString::fromStdString(report.between->first), QString::fromStdString(report.between->second))
+                                 .arg(report.between->proxyADistance, 0, 'f', 2)
+                                 .arg(100 * (1 - report.between->domainClassifierError), 0, 'f', 0)
+                                 .arg(report.between->linearMmd, 0, 'g', 3)
+                                 .arg(report.between->frechet, 0, 'g', 3);
+        gapReading_->setText(text);
+    });
+    connect(gapJob_, &JobController::finished, this, [this](qint64, bool succeeded, const QString& message) {
+        cancelGap_->setEnabled(false);
+        refreshGapChoices();
+        if (!succeeded) gapReading_->setText(message);
+    });
     description->setText(architecture_->currentData().toString());
     rebuild();
 }
+
+void ModelPage::setProject(const QString& path, const QStringList& domains) {
+    if (path != projectPath_) {
+        diagram_->setDomainShifts({});
+        gapReading_->clear();
+    }
+    projectPath_ = path;
+    domains_ = domains;
+    refreshGapChoices();
+}
+
+void ModelPage::refreshGapChoices() {
+    const QVariant chosenBackbone = gapBackbone_->currentData(), chosenImages = gapImages_->currentData();
+    gapBackbone_->clear();
+    const std::string arch = architecture_->currentText().toStdString();
+    for (const auto& weights : builtInWeights())
+        if (weights.arch == arch) {
+            const auto name = QString::fromStdString(std::string(kBuiltInWeightsPrefix) + weights.name);
+            gapBackbone_->addItem(name, name);
+        }
+    for (const auto& backbone : cachedBackbones(weightsCacheDir()))
+        if (backbone.arch == arch) gapBackbone_->addItem(QString::fromStdString(backbone.name), QString::fromStdString(backbone.name));
+    gapImages_->clear();
+    gapImages_->addItem(tr("all images"), QStringList{});
+    for (const auto& domain : domains_) gapImages_->addItem(tr("domain %1").arg(domain), QStringList{domain});
+    // Pairs also compare the two domains' features; the strip shows the second's shift.
+    for (const auto& first : domains_)
+        for (const auto& second : domains_)
+            if (first != second && domains_.size() <= 4)
+                gapImages_->addItem(tr("domain %1, against %2").arg(second, first), QStringList{first, second});
+    if (const int index = gapBackbone_->findData(chosenBackbone); index >= 0) gapBackbone_->setCurrentIndex(index);
+    if (const int index = gapImages_->findData(chosenImages); index >= 0) gapImages_->setCurrentIndex(index);
+    const bool ready = !projectPath_.isEmpty() && gapBackbone_->count() > 0 && !gapJob_->isRunning();
+    measureGap_->setEnabled(ready);
+    if (gapBackbone_->count() == 0)
+        measureGap_->setToolTip(tr("No pretrained weights of %1 are downloaded: get some under Pretrained backbones")
+                                    .arg(architecture_->currentText()));
+}
+
+bool ModelPage::measureDomainGap() {
+    if (projectPath_.isEmpty() || gapBackbone_->count() == 0) return false;
+    if (!gapJob_->startDomainGap(projectPath_.toStdString(), gapBackbone_->currentData().toString(),
+                                 gapImages_->currentData().toStringList()))
+        return false;
+    gapClock_.start();
+    measureGap_->setEnabled(false);
+    cancelGap_->setEnabled(true);
+    gapReading_->setText(tr("Measuring the domain gap…"));
+    return true;
+}
+
+QString ModelPage::gapReading() const { return gapReading_->text(); }
 
 void ModelPage::setClassCount(int classes) {
     if (classes == classes_ || classes < 1) return;
@@ -187,6 +299,9 @@ QString ModelPage::architecture() const { return architecture_->currentText(); }
 
 void ModelPage::rebuild() {
     diagram_->setGraph(buildLayerGraph(architecture_->currentText().toStdString(), classes_));
+    diagram_->setDomainShifts({}); // measured under another architecture's weights
+    gapReading_->clear();
+    refreshGapChoices();
 }
 
 void ModelPage::freezeAllButLast(int trainingBlocks) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 #include <cstdint>
@@ -10,17 +12,21 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QPushButton;
 class QSpinBox;
 
 namespace graft::ui {
 
 class BackboneGallery;
+class JobController;
 class LayerDiagram;
 
 // Model: the backbone and what of it trains. The layer diagram is clicked to freeze blocks, or a
 // preset sets them; the summary counts trainable parameters and says whether the feature cache
 // (frozen leading blocks run once, not every epoch) applies. Learning-rate multipliers are set
-// per block (right click) or as a ramp. A second tab holds the gallery of pretrained backbones.
+// per block (right click) or as a ramp. The domain gap measures how far the project's images (or
+// one domain's) lie from what a pretrained backbone of this architecture remembers of its source,
+// drawn as a strip beside each block. A second tab holds the gallery of pretrained backbones.
 class ModelPage : public QWidget {
     Q_OBJECT
 
@@ -38,6 +44,13 @@ public:
     // naming trainable blocks only.
     QString learningRateMultipliers() const;
     LayerDiagram* diagram() const { return diagram_; }
+    // The project the domain gap measures (empty: none) and its domains, for the choice of images.
+    void setProject(const QString& path, const QStringList& domains);
+    // Measures the gap of the chosen images under the chosen backbone on a worker; false when it
+    // cannot start (no project, no backbone of this architecture, a measurement under way).
+    bool measureDomainGap();
+    JobController* gapJob() const { return gapJob_; }
+    QString gapReading() const;
     BackboneGallery* gallery() const { return gallery_; }
     std::int64_t trainableParameters() const;
     std::int64_t totalParameters() const;
@@ -51,6 +64,7 @@ private:
     void rebuild();
     void freezeAllButLast(int trainingBlocks);
     void showSummary();
+    void refreshGapChoices();
 
     QComboBox* architecture_;
     LayerDiagram* diagram_;
@@ -60,6 +74,15 @@ private:
     QCheckBox* discriminative_;
     QDoubleSpinBox* lowestMultiplier_;
     BackboneGallery* gallery_;
+    QComboBox* gapBackbone_;
+    QComboBox* gapImages_;
+    QPushButton* measureGap_;
+    QPushButton* cancelGap_;
+    QLabel* gapReading_;
+    JobController* gapJob_;
+    QString projectPath_;
+    QStringList domains_;
+    QElapsedTimer gapClock_;
     int classes_ = 1000;
     std::optional<int> gradual_; // epochs per unfrozen block, while the gradual preset holds
 };

@@ -11,6 +11,7 @@
 #include "experiment/ExperimentRunner.h"
 #include "explain/RunExplanation.h"
 #include "selection/Suggestions.h"
+#include "project/DomainStore.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
@@ -174,6 +175,54 @@ TEST_F(DataPageTest, UnlabelledPoolFilterShowsOnlyImagesWithoutALabelCountsThemA
     EXPECT_EQ(filter->itemText(1), "Unlabelled pool (1 image)") << "the pool's size follows the labels";
     filter->setCurrentText("Class: circle");
     EXPECT_EQ(grid->model()->rowCount(), 4);
+}
+
+TEST_F(DataPageTest, DomainOfTheSelectionIsSetFilteredShownAndUndone) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::DataPage*>();
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    auto* filter = window.findChild<QComboBox*>("imageFilter");
+    ASSERT_TRUE(page && grid && filter && window.findChild<QPushButton*>("setDomain"));
+    const auto domainOf = [&](const std::string& sha256) {
+        Database db = openProject(project(), ProjectAccess::ReadOnly);
+        return DomainStore(db).domainOf(sha256);
+    };
+    const auto first = shaAt(grid, 0), second = shaAt(grid, 1), third = shaAt(grid, 2);
+    grid->selectionModel()->select(grid->model()->index(0, 0), QItemSelectionModel::ClearAndSelect);
+    grid->selectionModel()->select(grid->model()->index(1, 0), QItemSelectionModel::Select);
+    page->setDomainOfSelection("field");
+    EXPECT_EQ(domainOf(first), "field");
+    EXPECT_EQ(domainOf(second), "field");
+    EXPECT_EQ(domainOf(third), std::nullopt);
+
+    ASSERT_GE(filter->findText("Domain: field"), 0);
+    filter->setCurrentText("Domain: field");
+    EXPECT_EQ(grid->model()->rowCount(), 2);
+    grid->setCurrentIndex(grid->model()->index(0, 0));
+    EXPECT_TRUE(page->previewDetails().contains("Domain: field")) << page->previewDetails().toStdString();
+
+    // A name with a comma is refused before anything reaches the file or the undo stack.
+    auto* undo = window.findChild<QAction*>("undoAction");
+    ASSERT_TRUE(undo);
+    auto* stack = window.findChild<QUndoStack*>();
+    ASSERT_TRUE(stack);
+    const int steps = stack->count();
+    page->setDomainOfSelection("lab,field");
+    EXPECT_EQ(stack->count(), steps);
+    EXPECT_EQ(domainOf(first), "field");
+    auto* message = window.findChild<QMessageBox*>("dataError");
+    ASSERT_TRUE(message);
+    EXPECT_TRUE(message->text().contains("holds a comma")) << message->text().toStdString();
+    message->close();
+
+    undo->trigger();
+    EXPECT_EQ(domainOf(first), std::nullopt);
+    EXPECT_EQ(domainOf(second), std::nullopt);
+    EXPECT_EQ(filter->findText("Domain: field"), -1) << "an empty domain leaves the filter";
+    window.findChild<QAction*>("redoAction")->trigger();
+    EXPECT_EQ(domainOf(first), "field");
 }
 
 TEST_F(DataPageTest, ThumbnailsArriveFromTheLoaderThread) {

@@ -17,11 +17,13 @@
 #include "ScriptModule.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
+#include "TwoDomainShapes.h"
 
 #include "TestApplication.h"
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QContextMenuEvent>
 #include <QInputDialog>
 #include <QLineEdit>
@@ -262,6 +264,43 @@ TEST_F(ModelPageInWindowTest, TheGalleryListsImportedTorchScriptBackbonesAsArchi
     unsetenv("GRAFT_CACHE_DIR");
     EXPECT_EQ(model->architecture(), "script:pixels");
     EXPECT_EQ(window.findChild<QLineEdit*>("initialWeights")->text(), "");
+}
+
+// The gap of the inverted shapes under Fashion-MNIST's TinyNet, drawn beside every block with
+// BatchNorm; the reading names the block that shifts most and compares the two domains.
+TEST(ModelPageDomainGap, MeasuresTheChosenDomainUnderBuiltInWeightsAndDrawsAStripPerBlock) {
+    testing::ensureTestApplication();
+    testing::TempDir dir;
+    const auto project = testing::createTwoDomainShapesProject(dir / "shapes.graft", dir.path(), 10);
+    ui::ModelPage page;
+    page.setArchitecture("tinynet");
+    page.setClassCount(3);
+    auto* measure = page.findChild<QPushButton*>("measureGap");
+    auto* backbone = page.findChild<QComboBox*>("gapBackbone");
+    auto* images = page.findChild<QComboBox*>("gapImages");
+    ASSERT_TRUE(measure && backbone && images);
+    EXPECT_FALSE(measure->isEnabled()) << "no project yet";
+    page.setProject(QString::fromStdString(project.string()), {"inverted", "plain"});
+    EXPECT_TRUE(measure->isEnabled());
+    EXPECT_EQ(backbone->currentText(), "builtin:tinynet-fmnist");
+    const int pair = images->findText("domain inverted, against plain");
+    ASSERT_GE(pair, 0);
+    images->setCurrentIndex(pair);
+
+    QSignalSpy finished(page.gapJob(), &ui::JobController::finished);
+    ASSERT_TRUE(page.measureDomainGap());
+    ASSERT_TRUE(finished.wait(60'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    const auto& shifts = page.diagram()->domainShifts();
+    EXPECT_EQ(shifts.size(), 4u) << "stem, stage1, stage2 and stage3 hold BatchNorm; pool and head do not";
+    EXPECT_TRUE(shifts.contains("stage3"));
+    EXPECT_FALSE(shifts.contains("head"));
+    EXPECT_FALSE(page.diagram()->shiftStripRect(0).isEmpty());
+    EXPECT_TRUE(page.gapReading().contains("shifts most: fine-tune from")) << page.gapReading().toStdString();
+    EXPECT_TRUE(page.gapReading().contains("plain against inverted: proxy A-distance")) << page.gapReading().toStdString();
+
+    page.setArchitecture("resnet18"); // another architecture's blocks: the strips go
+    EXPECT_TRUE(page.diagram()->domainShifts().empty());
 }
 
 } // namespace
