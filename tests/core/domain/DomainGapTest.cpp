@@ -1,11 +1,20 @@
 #include "domain/DomainGap.h"
 
 #include "common/Error.h"
+#include "data/IdxImport.h"
+#include "data/OpenCvDigits.h"
+#include "experiment/DomainShiftProject.h"
+#include "project/ProjectFile.h"
+
+#include "RequiredData.h"
 
 #include "TempDir.h"
 #include "TwoDomainShapes.h"
 
 #include <gtest/gtest.h>
+
+#include <iostream>
+#include <numeric>
 
 namespace graft {
 namespace {
@@ -43,6 +52,69 @@ TEST(DomainGap, InvertedImagesLieFurtherThanAnotherSplitOfTheSameDomain) {
     EXPECT_GT(invertedBlocks.front().shift, plainBlocks.front().shift);
     EXPECT_NE(across.sets[1].reading.find("shifts most"), std::string::npos) << across.sets[1].reading;
     EXPECT_EQ(across.model, "builtin:tinynet-fmnist");
+}
+
+void printPair(const char* what, const DomainPairGap& pair) {
+    std::cout << "[ gap ] " << what << ": MMD^2 " << pair.linearMmd << ", Frechet " << pair.frechet << ", proxy A-distance "
+              << pair.proxyADistance << "\n";
+}
+
+double meanShift(const ImageSetGap& set) {
+    double sum = 0;
+    int blocks = 0;
+    for (const auto& block : set.blocks)
+        if (block.layers > 0) {
+            sum += block.shift;
+            ++blocks;
+        }
+    return sum / std::max(1, blocks);
+}
+
+// The benchmark's own question: printed digits are another domain than handwritten ones, more
+// than the handwritten training images are than the handwritten test images.
+TEST(DomainGap, PrintedDigitsLieFurtherFromHandwrittenOnesThanHandwrittenTrainingFromTest) {
+    GRAFT_REQUIRE_DATA(kOpenCvDigitsSheet, "opencv-doc");
+    testing::TempDir dir;
+    createDomainShiftProject(dir / "shift.graft", 50, 1);
+    auto request = underFashionTinyNet({"printed", "handwritten"});
+    request.maxImagesPerSet = 500;
+    const auto across = measureDomainGap(dir / "shift.graft", request, {}, {});
+    request.sets = {"handwritten:train", "handwritten:test"};
+    const auto within = measureDomainGap(dir / "shift.graft", request, {}, {});
+    ASSERT_TRUE(across.between && within.between);
+    printPair("printed against handwritten", *across.between);
+    printPair("handwritten training against test", *within.between);
+    EXPECT_GT(across.between->linearMmd, within.between->linearMmd);
+    EXPECT_GT(across.between->frechet, within.between->frechet);
+    EXPECT_GT(across.between->proxyADistance, within.between->proxyADistance);
+}
+
+// Fashion-MNIST's TinyNet remembers Fashion-MNIST: its BatchNorm layers move more on digits than
+// on Fashion-MNIST's own test images.
+TEST(DomainGap, UnderFashionMnistTinyNetDigitsShiftMoreThanFashionMnistsTestImages) {
+    const std::filesystem::path fashion = FASHION_MNIST_DIR;
+    GRAFT_REQUIRE_DATA(fashion / "t10k-images-idx3-ubyte.gz", "dataset-fashion-mnist");
+    GRAFT_REQUIRE_DATA(kOpenCvDigitsSheet, "opencv-doc");
+    testing::TempDir dir;
+    {
+        Database db = createProject(dir / "mixed.graft");
+        ImportOptions fashionImages, digits;
+        fashionImages.domain = "fashion";
+        digits.domain = "digits";
+        importIdx(db, fashion / "t10k-images-idx3-ubyte.gz", fashion / "t10k-labels-idx1-ubyte.gz", {}, fashionImages);
+        importOpenCvDigits(db, kOpenCvDigitsSheet, digits);
+    }
+    auto request = underFashionTinyNet({"fashion", "digits"});
+    request.maxImagesPerSet = 1000;
+    const auto report = measureDomainGap(dir / "mixed.graft", request, {}, {});
+    ASSERT_EQ(report.sets.size(), 2u);
+    for (const auto& set : report.sets) {
+        std::cout << "[ gap ] " << set.set << " under builtin:tinynet-fmnist:";
+        for (const auto& block : set.blocks)
+            if (block.layers > 0) std::cout << " " << block.block << " " << block.shift;
+        std::cout << "\n";
+    }
+    EXPECT_GT(meanShift(report.sets[1]), 2 * meanShift(report.sets[0]));
 }
 
 TEST(DomainGap, WithoutSetsMeasuresEveryImageAndComparesNothing) {
