@@ -15,6 +15,7 @@
 #include "ShapesFolder.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
+#include "TwoDomainShapes.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -103,6 +104,8 @@ protected:
 
     // Opens the killed process's project for writing, which marks its runs interrupted, and
     // checks SQLite's and Graft's invariants.
+    int killedMidEpochResumesOnTheUnbrokenCurve(const std::vector<std::string>& command);
+
     void expectConsistent(int kill) {
         Database db = openProject(work());
         EXPECT_EQ(consistencyProblems(db), std::vector<std::string>{}) << "after kill " << kill;
@@ -246,21 +249,17 @@ TEST_F(CrashSafety, KilledWhileTrainingLeavesAnInterruptedRunThatResumesToTheEnd
               << " left a resumable run, " << resumed << " resumed to the end\n";
 }
 
-// FixMatch draws unlabelled batches beside the labelled ones; a run killed mid-epoch and resumed
-// must draw the same ones, so its loss curve is the unbroken run's.
-TEST_F(CrashSafety, ASemiSupervisedRunKilledMidEpochResumesOnTheUnbrokenLossCurve) {
-    testing::createShapesProject(pristine(), 20, 5);
-    testing::unlabelHalfTheTrainingImages(pristine());
-    const std::vector<std::string> command = {"train", work().string(), "--epochs", "3", "--batch-size", "8",
-                                              "--semi-supervised", "fixmatch", "--unlabelled-ratio", "2", "--threshold", "0.6",
-                                              "--ema", "0.9", "--checkpoint-minutes", "0", "--json"};
+// Runs `command` (a 3-epoch training run of the work project) unkilled, then kills it at random
+// until three kills have landed mid-epoch after a checkpoint, resuming each: the resumed loss curve
+// must be the unbroken run's. Returns how many were resumed.
+int CrashSafety::killedMidEpochResumesOnTheUnbrokenCurve(const std::vector<std::string>& command) {
     const auto unkilled = timeUnkilled(command);
     const auto lossesOf = [&] {
         Database db = openProject(work(), ProjectAccess::ReadOnly);
         return RunStore(db).metric(1, "loss");
     };
     const auto unbroken = lossesOf();
-    ASSERT_GT(unbroken.size(), 6u);
+    EXPECT_GT(unbroken.size(), 6u);
     const std::int64_t stepsPerEpoch = std::int64_t(unbroken.size()) / 3;
 
     int midEpochResumes = 0;
@@ -286,15 +285,36 @@ TEST_F(CrashSafety, ASemiSupervisedRunKilledMidEpochResumesOnTheUnbrokenLossCurv
         window.midway();
         if (checkpointStep % stepsPerEpoch == 0) continue; // an epoch's end: the supervised scenario covers it
         const auto after = runCli({"train", work().string(), "--resume", "1", "--json"}, minutes(10));
-        ASSERT_EQ(after.exitCode, 0) << "resuming after kill " << kill;
+        EXPECT_EQ(after.exitCode, 0) << "resuming after kill " << kill;
         const auto resumed = lossesOf();
-        ASSERT_EQ(resumed.size(), unbroken.size()) << "after kill " << kill;
-        for (std::size_t i = 0; i < resumed.size(); ++i)
+        EXPECT_EQ(resumed.size(), unbroken.size()) << "after kill " << kill;
+        for (std::size_t i = 0; i < std::min(resumed.size(), unbroken.size()); ++i)
             EXPECT_NEAR(resumed[i].value, unbroken[i].value, 1e-5) << "step " << unbroken[i].step << " after a kill at step " << checkpointStep;
         ++midEpochResumes;
     }
-    EXPECT_GT(midEpochResumes, 0) << "no kill landed mid-epoch";
-    std::cout << "[ crash ] semi-supervised: " << midEpochResumes << " mid-epoch kills resumed onto the unbroken curve\n";
+    return midEpochResumes;
+}
+
+// FixMatch draws unlabelled batches beside the labelled ones; a run killed mid-epoch and resumed
+// must draw the same ones, so its loss curve is the unbroken run's.
+TEST_F(CrashSafety, ASemiSupervisedRunKilledMidEpochResumesOnTheUnbrokenLossCurve) {
+    testing::createShapesProject(pristine(), 20, 5);
+    testing::unlabelHalfTheTrainingImages(pristine());
+    const int resumed = killedMidEpochResumesOnTheUnbrokenCurve(
+        {"train", work().string(), "--epochs", "3", "--batch-size", "8", "--semi-supervised", "fixmatch", "--unlabelled-ratio", "2",
+         "--threshold", "0.6", "--ema", "0.9", "--checkpoint-minutes", "0", "--json"});
+    EXPECT_GT(resumed, 0) << "no kill landed mid-epoch";
+    std::cout << "[ crash ] semi-supervised: " << resumed << " mid-epoch kills resumed onto the unbroken curve\n";
+}
+
+// DANN draws target batches and trains a domain classifier beside the model; both must come back.
+TEST_F(CrashSafety, ADannRunKilledMidEpochResumesOnTheUnbrokenLossCurve) {
+    testing::createTwoDomainShapesProject(pristine(), dir_.path() / "folders", 12);
+    const int resumed = killedMidEpochResumesOnTheUnbrokenCurve(
+        {"train", work().string(), "--epochs", "3", "--batch-size", "8", "--training-domains", "plain", "--target-domain", "inverted",
+         "--adapt", "dann", "--checkpoint-minutes", "0", "--json"});
+    EXPECT_GT(resumed, 0) << "no kill landed mid-epoch";
+    std::cout << "[ crash ] DANN: " << resumed << " mid-epoch kills resumed onto the unbroken curve\n";
 }
 
 TEST_F(CrashSafety, KilledWhileRunningAnExperimentLeavesTrialsThatARerunCompletes) {
