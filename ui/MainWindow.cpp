@@ -178,7 +178,7 @@ MainWindow::MainWindow(QWidget* parent)
     toolbar->addSeparator();
     for (auto* action : {undo, redo, preferences}) toolbar->addAction(action);
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
-    connect(dataPage_, &DataPage::labelsChanged, this, [this] { showProjectOnModelPage(projectPath_); });
+    connect(dataPage_, &DataPage::labelsChanged, this, [this] { showProjectOnModelAndTrainPages(projectPath_); });
     connect(trainPage_, &TrainPage::runsChanged, this, [this] {
         summary_.reset(); // a new run may change the newest verdict
         showProjectCounts();
@@ -344,7 +344,7 @@ bool MainWindow::openProject(const QString& path, QString* error) {
         dataPage_->setReadOnlyReason(readOnlyReason);
         dataPage_->setProject(db.get(), path);
         db_ = std::move(db);
-        showProjectOnModelPage(path);
+        showProjectOnModelAndTrainPages(path);
         trainPage_->setProject(path);
         comparePage_->setProject(path);
         tryPage_->setProject(path);
@@ -367,11 +367,12 @@ bool MainWindow::openProject(const QString& path, QString* error) {
     }
 }
 
-void MainWindow::showProjectOnModelPage(const QString& path) {
+void MainWindow::showProjectOnModelAndTrainPages(const QString& path) {
     if (const auto classes = ProjectStore(*db_).classNames().size(); classes > 0) modelPage_->setClassCount(int(classes));
     QStringList domains;
     for (const auto& name : DomainStore(*db_).domainNames()) domains << QString::fromStdString(name);
     modelPage_->setProject(path, domains);
+    trainPage_->setDomains(domains);
 }
 
 void MainWindow::showProjectCounts() {
@@ -449,7 +450,7 @@ bool MainWindow::importPaths(const QStringList& paths) {
     showJobProgress(tr("Importing…"));
     connect(importJob_, &JobController::finished, this, [this](qint64, bool, const QString& message) {
         dataPage_->reload();
-        showProjectOnModelPage(projectPath_);
+        showProjectOnModelAndTrainPages(projectPath_);
         showProjectCounts();
         statusBar()->showMessage(message.section('\n', 0, 0), 10'000);
         if (message.contains('\n')) { // what was skipped, and why; without blocking the window

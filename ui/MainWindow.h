@@ -105,8 +105,9 @@ private:
     // A progress dialog with ETA and Cancel for importJob()'s job, gone when the job finishes.
     void showJobProgress(const QString& text);
     void showProjectCounts();
-    // The project's class count and domains, for the layer diagram and the domain gap.
-    void showProjectOnModelPage(const QString& path);
+    // The project's class count and domains, for the layer diagram, the domain gap and the
+    // Train page's domain choices.
+    void showProjectOnModelAndTrainPages(const QString& path);
     // Reads the project again for the step bar; refreshStepTexts only redraws it (model, progress).
     void updateSteps();
     void refreshStepTexts();

@@ -58,7 +58,10 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       emaDecay_(new QDoubleSpinBox),
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
       metric_(new QComboBox), withProbe_(new QCheckBox(tr("also a linear probe"))),
-      withFixMatch_(new QCheckBox(tr("also both with FixMatch on the unlabelled images"))), selfSupervisedInit_(new QLineEdit),
+      withFixMatch_(new QCheckBox(tr("also both with FixMatch on the unlabelled images"))), trainingDomain_(new QComboBox),
+      targetDomain_(new QComboBox), adaptation_(new QComboBox),
+      withAdaptation_(new QCheckBox(tr("also both adapted to the target domain (AdaBN, Deep CORAL, DANN)"))),
+      selfSupervisedInit_(new QLineEdit),
       scratchLearningRate_(new QDoubleSpinBox),
       scratchEpochs_(new QSpinBox), probeLearningRate_(new QDoubleSpinBox), startButton_(new QPushButton(tr("Start training"))),
       experimentButton_(new QPushButton(tr("Run experiment"))), strategies_(new QLineEdit("random, typical, diverse, uncertain")),
@@ -163,6 +166,24 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     withFixMatch_->setToolTip(tr("A twin of each fine-tuned arm (transfer, scratch, self-supervised) that also learns from "
                                  "the images without a label and, at a label budget, from the training images the budget "
                                  "leaves out"));
+    trainingDomain_->setObjectName("trainingDomain");
+    trainingDomain_->setAccessibleName(tr("Train on the labelled images of"));
+    targetDomain_->setObjectName("targetDomain");
+    targetDomain_->setAccessibleName(tr("Target domain"));
+    targetDomain_->setToolTip(tr("The domain the model is for: held-out figures count its test images only"));
+    adaptation_->setObjectName("domainAdaptation");
+    adaptation_->setAccessibleName(tr("Adapt to the target domain"));
+    adaptation_->addItem(tr("no adaptation"), "none");
+    adaptation_->addItem(tr("AdaBN"), "adabn");
+    adaptation_->addItem(tr("Deep CORAL"), "coral");
+    adaptation_->addItem(tr("DANN"), "dann");
+    adaptation_->setToolTip(tr("Learn from the target domain's images without reading their labels: AdaBN takes its "
+                               "BatchNorm statistics, Deep CORAL aligns the features' covariances, DANN trains the "
+                               "features to fool a domain classifier"));
+    withAdaptation_->setObjectName("withAdaptation");
+    withAdaptation_->setToolTip(tr("Three twins of each fine-tuned arm (transfer, scratch, self-supervised), each adapted "
+                                   "to the target domain one way; needs a target domain"));
+    setDomains({});
     seed_->setRange(0, 1'000'000);
     labelsPerClass_->setRange(0, 1'000'000);
     labelsPerClass_->setSpecialValueText(tr("all"));
@@ -243,6 +264,12 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
         unlabelledRow->addWidget(setting);
     form->addRow(tr("Unlabelled images"), unlabelledRow);
     form->addRow(tr("Weight average"), emaDecay_);
+    auto* domainRow = new QHBoxLayout;
+    domainRow->addWidget(trainingDomain_, 1);
+    domainRow->addWidget(new QLabel(tr("for")));
+    domainRow->addWidget(targetDomain_, 1);
+    domainRow->addWidget(adaptation_);
+    form->addRow(tr("Domains"), domainRow);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(startButton_);
     buttons->addWidget(pauseButton_);
@@ -259,6 +286,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     form->addRow(withProbe_);
     form->addRow(tr("Probe learning rate"), probeLearningRate_);
     form->addRow(withFixMatch_);
+    form->addRow(withAdaptation_);
     auto* browseSelfSupervised = new QPushButton(tr("Browse…"));
     browseSelfSupervised->setAccessibleName(tr("Browse for self-supervised weights"));
     auto* selfSupervisedRow = new QHBoxLayout;
@@ -364,6 +392,23 @@ void TrainPage::setProject(const QString& path) {
     if (runTable_->rowCount() > 0) runTable_->setCurrentCell(runTable_->rowCount() - 1, 0); // the latest run's curves
     followRunning();
     findUnfinishedExperiment();
+}
+
+void TrainPage::setDomains(const QStringList& domains) {
+    const QVariant training = trainingDomain_->currentData(), target = targetDomain_->currentData();
+    trainingDomain_->clear();
+    targetDomain_->clear();
+    trainingDomain_->addItem(tr("every domain"), QString());
+    targetDomain_->addItem(tr("no target domain"), QString());
+    for (const auto& domain : domains) {
+        trainingDomain_->addItem(tr("domain %1").arg(domain), domain);
+        targetDomain_->addItem(tr("domain %1").arg(domain), domain);
+    }
+    trainingDomain_->setCurrentIndex(std::max(0, trainingDomain_->findData(training)));
+    targetDomain_->setCurrentIndex(std::max(0, targetDomain_->findData(target)));
+    for (QWidget* control : {static_cast<QWidget*>(trainingDomain_), static_cast<QWidget*>(targetDomain_),
+                             static_cast<QWidget*>(adaptation_), static_cast<QWidget*>(withAdaptation_)})
+        control->setEnabled(!domains.isEmpty());
 }
 
 void TrainPage::findUnfinishedExperiment() {
@@ -540,6 +585,21 @@ void TrainPage::startExperiment() {
         spec.arms.push_back({"self-supervised", selfSupervised});
         fineTuned.emplace_back("self-supervised", selfSupervised);
     }
+    if (withAdaptation_->isChecked()) {
+        if (transfer.targetDomain.empty()) {
+            showNotice(this, QMessageBox::Warning, tr("Experiment"), tr("Adapted arms need a target domain: choose one under Domains."),
+                       "trainError");
+            return;
+        }
+        const std::vector<std::pair<std::string, std::string>> methods{{"adabn", "AdaBN"}, {"coral", "Deep CORAL"}, {"dann", "DANN"}};
+        for (const auto& [name, config] : fineTuned)
+            for (const auto& [method, label] : methods) {
+                if (config.domainAdaptation == method) continue; // the form already adapts this arm so
+                TrainConfig adapted = config;
+                adapted.domainAdaptation = method;
+                spec.arms.push_back({name + " + " + label, adapted});
+            }
+    }
     if (withFixMatch_->isChecked()) {
         for (const auto& [name, config] : fineTuned) {
             if (config.learnsFromUnlabelled()) continue; // the form already made this arm semi-supervised
@@ -630,6 +690,9 @@ bool TrainPage::readSettings(TrainConfig& config) {
     config.unlabelledRatio = unlabelledRatio_->value();
     config.unlabelledWeight = unlabelledWeight_->value();
     config.emaDecay = emaDecay_->value();
+    config.trainingDomains = trainingDomain_->currentData().toString().toStdString();
+    config.targetDomain = targetDomain_->currentData().toString().toStdString();
+    config.domainAdaptation = adaptation_->currentData().toString().toStdString();
     config.device = device_.toStdString();
     try {
         config.validate(); // names the setting: the augmentation text or the input size

@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 #include <QString>
+#include <QStringList>
 #include <QTimer>
 #include <QWidget>
 
@@ -37,6 +38,8 @@ public:
     explicit TrainPage(const ModelPage* model, QWidget* parent = nullptr);
 
     void setProject(const QString& path);
+    // The project's domains, for the training and target domain choices (empty: no domains).
+    void setDomains(const QStringList& domains);
     // Read-only projects (another process writes them) can be watched but not trained.
     void setReadOnly(bool readOnly);
     // What runs train on, new and resumed (a DeviceRequest text, from Preferences).
@@ -133,6 +136,10 @@ private:
     QComboBox* metric_; // what the experiment judges by; "automatic" leaves it to the labels' balance
     QCheckBox* withProbe_;
     QCheckBox* withFixMatch_; // adds a FixMatch twin of each fine-tuned arm
+    QComboBox* trainingDomain_;  // "": every domain
+    QComboBox* targetDomain_;    // "": none
+    QComboBox* adaptation_;      // TrainConfig::domainAdaptation
+    QCheckBox* withAdaptation_;  // adds AdaBN, Deep CORAL and DANN twins of each fine-tuned arm
     QLineEdit* selfSupervisedInit_; // a pretrain --self-supervised result: a third init, fine-tuned as transfer is
     // The baselines' own rates and length: scratch from random weights and a probe training only
     // a head both want other settings than fine-tuning, and an under-trained baseline flatters transfer.

@@ -218,7 +218,7 @@ int main(int argc, char** argv) {
     try {
         std::set<std::string> flags = {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
                                        "--no-channels-last", "--no-bn-recalibration", "--new-head", "--softmax", "--preprocess", "--quick", "--calibrate"};
-        if (tokens[0] == "demo") flags.insert("--run"); // elsewhere --run takes a run id
+        if (tokens[0] == "demo") flags.insert({"--run", "--domain-shift"}); // elsewhere --run takes a run id
         Arguments args({tokens.begin() + 1, tokens.end()}, flags);
         return command->second(args);
     } catch (const UsageError& error) {

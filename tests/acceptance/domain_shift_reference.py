@@ -6,8 +6,8 @@ Source: the printed digits (training and validation splits). Target: OpenCV's ha
 whose training split is the unlabelled target pool (labels unread by the adapting arms) and whose
 test split is held out. Six arms, TinyNet from scratch, Adam 1e-3, batch 64, 13,500 images seen:
 - source only: printed digits alone;
-- AdaBN (Li et al. 2016): the same training, then every BatchNorm layer's statistics taken from the
-  target pool;
+- AdaBN (Li et al. 2016): the same training (the source-only model itself, when both arms run),
+  then every BatchNorm layer's statistics taken from the target pool;
 - Deep CORAL: each step a batch of 64 target images runs with the labelled batch, and
   |C_s - C_t|_F^2 / (4 d^2) of the pooled features joins the loss (Sun and Saenko 2016's
   definition; the Transfer-Learning-Library's CorrelationAlignmentLoss adds the means' gap and
@@ -112,7 +112,11 @@ def loss_and_accuracy(model, images, labels):
     return nn.functional.cross_entropy(logits, labels).item(), (logits.argmax(1) == labels).float().mean().item()
 
 
-def trial(arm, seed, data):
+def trial(arm, seed, data, source_only_models):
+    if arm == 'AdaBN' and seed in source_only_models:  # the same training as source only, as in Graft
+        model = source_only_models[seed]
+        set_statistics(model, data['target'][0])
+        return loss_and_accuracy(model, *data['held_out'])[1]
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     model = TinyNet()
@@ -172,7 +176,10 @@ def trial(arm, seed, data):
         model.load_state_dict(best[1])
     if arm == 'AdaBN':
         set_statistics(model, pool)
-    return loss_and_accuracy(model, *data['held_out'])[1]
+    accuracy = loss_and_accuracy(model, *data['held_out'])[1]
+    if arm == 'source only':
+        source_only_models[seed] = model
+    return accuracy
 
 
 def main():
@@ -190,8 +197,9 @@ def main():
     arms = args.arms.split(',')
     results = {arm: [] for arm in arms}
     for seed in range(args.seeds):
+        source_only_models = {}
         for arm in arms:
-            results[arm].append(trial(arm, seed, data))
+            results[arm].append(trial(arm, seed, data, source_only_models))
             print(f'seed {seed} {arm}: {results[arm][-1]:.4f}', flush=True)
     print()
     for arm in arms:

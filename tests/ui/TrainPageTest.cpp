@@ -19,6 +19,7 @@
 
 #include "ShapesProject.h"
 #include "TempDir.h"
+#include "TwoDomainShapes.h"
 #include "TestApplication.h"
 
 #include <QApplication>
@@ -569,6 +570,56 @@ TEST_F(TrainPageTest, FixMatchSettingsReachTheRunItsKeptShareIsChartedAndAnExper
     EXPECT_EQ(spec.arms[4].config.learningRate, spec.arms[1].config.learningRate) << "scratch + FixMatch keeps scratch's rate";
     EXPECT_EQ(spec.arms[5].config.init, selfSupervised.weightsFile.string());
     EXPECT_EQ(spec.arms[5].config.semiSupervised, "fixmatch");
+}
+
+// A run adapted to a domain from the form, and an experiment that twins each arm with the three
+// adaptations; without domains the choices are off, without a target domain the twins are refused.
+TEST_F(TrainPageTest, DomainsChooseWhatARunTrainsOnAndAdaptsToAndAddAdaptedArms) {
+    testing::TempDir dir;
+    const auto project = testing::createTwoDomainShapesProject(dir / "shapes.graft", dir.path(), 8);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    auto* training = window.findChild<QComboBox*>("trainingDomain");
+    auto* target = window.findChild<QComboBox*>("targetDomain");
+    auto* adaptation = window.findChild<QComboBox*>("domainAdaptation");
+    ASSERT_TRUE(training && target && adaptation);
+    ASSERT_TRUE(target->isEnabled());
+    training->setCurrentIndex(training->findData("plain"));
+    target->setCurrentIndex(target->findData("inverted"));
+    adaptation->setCurrentIndex(adaptation->findData("coral"));
+    window.findChild<QSpinBox*>("epochs")->setValue(1);
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("startTraining")->click();
+    ASSERT_TRUE(finished.wait(120'000));
+    ASSERT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+    {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        const auto config = RunSpec::fromJson(RunStore(db).run(finished.front().at(0).toLongLong()).configJson).config;
+        EXPECT_EQ(config.trainingDomains, "plain");
+        EXPECT_EQ(config.targetDomain, "inverted");
+        EXPECT_EQ(config.domainAdaptation, "coral");
+        EXPECT_EQ(RunStore(db).metric(finished.front().at(0).toLongLong(), "adaptation_loss").size(), 1u);
+    }
+
+    adaptation->setCurrentIndex(adaptation->findData("none"));
+    window.findChild<QCheckBox*>("withAdaptation")->setChecked(true);
+    window.findChild<QLineEdit*>("initialWeights")->setText("builtin:tinynet-fmnist");
+    QSignalSpy experimentFinished(page->job(), &ui::JobController::finished);
+    window.findChild<QPushButton*>("runExperiment")->click();
+    page->job()->cancel(); // what is asked for is recorded before the first trial starts
+    ASSERT_TRUE(experimentFinished.wait(60'000));
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto spec = ExperimentSpec::fromJson(ExperimentStore(db).experiments().front().specJson);
+    std::vector<std::string> names;
+    for (const auto& arm : spec.arms) names.push_back(arm.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"transfer", "scratch", "transfer + AdaBN", "transfer + Deep CORAL", "transfer + DANN",
+                                               "scratch + AdaBN", "scratch + Deep CORAL", "scratch + DANN"}));
+    ASSERT_EQ(spec.arms.size(), 8u);
+    EXPECT_EQ(spec.arms[4].config.domainAdaptation, "dann");
+    EXPECT_EQ(spec.arms[4].config.targetDomain, "inverted");
+    EXPECT_EQ(spec.arms[0].config.domainAdaptation, "none");
 }
 
 TEST_F(TrainPageTest, ABurstOfPointsIsDrawnInOneReplot) {
