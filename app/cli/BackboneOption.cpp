@@ -1,7 +1,5 @@
 #include "BackboneOption.h"
 
-#include "Arguments.h"
-
 #include "common/Error.h"
 #include "models/Zoo.h"
 
@@ -18,6 +16,24 @@ PretrainedBackbone backboneOption(const std::string& name, const std::optional<s
     for (const auto& backbone : cachedBackbones(weightsCacheDir())) known += (known.empty() ? "" : ", ") + backbone.name;
     throw UsageError("--backbone " + name + " is not in the weights cache (" + (known.empty() ? "empty" : known) +
                      "); name an architecture with --weights FILE instead, or built-in weights as builtin:NAME");
+}
+
+RunOrBackbone runOrBackboneOption(Arguments& args, const std::string& runUse) {
+    RunOrBackbone chosen;
+    if (const auto run = args.option("--run")) {
+        try {
+            chosen.runId = std::stoll(*run);
+        } catch (const std::exception&) {
+            throw UsageError("--run expects a run id, not '" + *run + "'");
+        }
+    }
+    const auto backbone = args.option("--backbone");
+    const auto weights = args.option("--weights");
+    if (weights && !backbone) throw UsageError("--weights FILE goes with --backbone ARCH");
+    if (backbone) chosen.backbone = backboneOption(*backbone, weights);
+    if (chosen.runId.has_value() == chosen.backbone.has_value())
+        throw UsageError("name either --run ID (" + runUse + ") or --backbone NAME");
+    return chosen;
 }
 
 } // namespace graft::cli

@@ -80,19 +80,9 @@ int commandGap(Arguments& args) {
         throw UsageError("expected: gap FILE.graft (--run ID | --backbone NAME [--weights FILE]) [--domains A,B]");
     const std::filesystem::path project = args.positionals()[0];
     DomainGapRequest request;
-    if (const auto run = args.option("--run")) {
-        try {
-            request.runId = std::stoll(*run);
-        } catch (const std::exception&) {
-            throw UsageError("--run expects a run id, not '" + *run + "'");
-        }
-    }
-    const auto backbone = args.option("--backbone");
-    const auto weights = args.option("--weights");
-    if (weights && !backbone) throw UsageError("--weights FILE goes with --backbone ARCH");
-    if (backbone) request.backbone = backboneOption(*backbone, weights);
-    if (request.runId.has_value() == request.backbone.has_value())
-        throw UsageError("name either --run ID (a run's trained model) or --backbone NAME (pretrained weights)");
+    const auto model = runOrBackboneOption(args, "a run's trained model");
+    request.runId = model.runId;
+    request.backbone = model.backbone;
     request.sets = domainSets(args.text("--domains", ""));
     const int limit = args.integer("--max-images", int(request.maxImagesPerSet));
     if (limit < 2) throw UsageError("--max-images expects at least 2");

@@ -41,19 +41,9 @@ int commandSuggest(Arguments& args) {
     if (args.positionals().size() != 1) throw UsageError("expected: suggest FILE.graft (--run ID | --backbone NAME) --count N");
     const std::filesystem::path project = args.positionals()[0];
     SuggestionRequest request;
-    if (const auto run = args.option("--run")) {
-        try {
-            request.runId = std::stoll(*run);
-        } catch (const std::exception&) {
-            throw UsageError("--run expects a run id, not '" + *run + "'");
-        }
-    }
-    const auto backbone = args.option("--backbone");
-    const auto weights = args.option("--weights");
-    if (weights && !backbone) throw UsageError("--weights FILE goes with --backbone ARCH");
-    if (backbone) request.backbone = backboneOption(*backbone, weights);
-    if (request.runId.has_value() == request.backbone.has_value())
-        throw UsageError("name either --run ID (a finished run's features and predictions) or --backbone NAME");
+    const auto model = runOrBackboneOption(args, "a finished run's features and predictions");
+    request.runId = model.runId;
+    request.backbone = model.backbone;
     const int count = args.integer("--count", 10);
     if (count < 1) throw UsageError("--count expects at least 1");
     request.count = std::size_t(count);

@@ -16,6 +16,7 @@
 #include "train/TrainingSession.h"
 
 #include "TempDir.h"
+#include "TrainingObservers.h"
 #include "TwoDomainShapes.h"
 
 #include <gtest/gtest.h>
@@ -46,13 +47,7 @@ protected:
     }
 
     std::vector<std::tuple<std::string, std::int64_t, double>> metricsOf(std::int64_t run) const {
-        Database db = openProject(project(), ProjectAccess::ReadOnly);
-        std::vector<std::tuple<std::string, std::int64_t, double>> rows;
-        auto query = db.prepare("SELECT name, step, value FROM metrics WHERE run_id = ? AND name NOT IN "
-                                "('epoch_seconds', 'data_wait_seconds') ORDER BY name, step");
-        query.bind(1, run);
-        while (query.step()) rows.emplace_back(query.columnText(0), query.columnInt(1), query.columnDouble(2));
-        return rows;
+        return testing::recordedMetrics(project(), run);
     }
 
     std::vector<std::uint8_t> weightsOf(std::int64_t run, CheckpointKind kind) const {
@@ -79,26 +74,8 @@ protected:
     testing::TempDir dir_;
 };
 
-class LogLines : public TrainObserver {
-public:
-    void onLog(std::string_view message) override { lines.emplace_back(message); }
-    bool has(std::string_view part) const {
-        return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) { return line.find(part) != std::string::npos; });
-    }
-    std::vector<std::string> lines;
-};
-
-class StopAfterSteps : public TrainObserver {
-public:
-    explicit StopAfterSteps(std::int64_t steps) : steps_(steps) {}
-    void onStep(const StepEvent& event) override {
-        if (event.step >= steps_) source.request_stop();
-    }
-    std::stop_source source;
-
-private:
-    std::int64_t steps_;
-};
+using testing::LogLines;
+using testing::StopAfterSteps;
 
 TEST_F(TwoDomainShapes, Adaptation_TargetLabelsNeverReachTheLoss) {
     for (const std::string method : {"adabn", "coral", "dann"}) {

@@ -11,6 +11,7 @@
 
 #include "ShapesProject.h"
 #include "TempDir.h"
+#include "TrainingObservers.h"
 
 #include <gtest/gtest.h>
 
@@ -45,43 +46,15 @@ protected:
     }
 
     std::vector<std::tuple<std::string, std::int64_t, double>> metricsOf(std::int64_t run) const {
-        Database db = openProject(project(), ProjectAccess::ReadOnly);
-        std::vector<std::tuple<std::string, std::int64_t, double>> rows;
-        auto query = db.prepare("SELECT name, step, value FROM metrics WHERE run_id = ? AND name NOT IN "
-                                "('epoch_seconds', 'data_wait_seconds') ORDER BY name, step");
-        query.bind(1, run);
-        while (query.step()) rows.emplace_back(query.columnText(0), query.columnInt(1), query.columnDouble(2));
-        return rows;
+        return testing::recordedMetrics(project(), run);
     }
 
     testing::TempDir dir_;
     std::int64_t poolSize_ = 0;
 };
 
-class LogLines : public TrainObserver {
-public:
-    void onLog(std::string_view message) override { lines.emplace_back(message); }
-    bool has(std::string_view part) const {
-        for (const auto& line : lines)
-            if (line.find(part) != std::string::npos) return true;
-        return false;
-    }
-    std::vector<std::string> lines;
-};
-
-class StopAfterSteps : public TrainObserver {
-public:
-    explicit StopAfterSteps(std::int64_t steps) : steps_(steps) {}
-    void onStep(const StepEvent& event) override {
-        ++seen;
-        if (event.step >= steps_) source.request_stop();
-    }
-    std::stop_source source;
-    std::int64_t seen = 0;
-
-private:
-    std::int64_t steps_;
-};
+using testing::LogLines;
+using testing::StopAfterSteps;
 
 TEST_F(ShapesWithUnlabelledPool, FixMatch_SameSeedGivesBitIdenticalMetrics) {
     TrainObserver quiet;

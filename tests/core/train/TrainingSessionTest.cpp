@@ -7,6 +7,7 @@
 #include "train/TrainingSession.h"
 
 #include "TempDir.h"
+#include "TrainingObservers.h"
 
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
@@ -165,18 +166,7 @@ TEST_F(ShapesProject, SameSeedGivesBitIdenticalMetricsInTheProject) {
     EXPECT_EQ(a, b); // exact: no tolerance
 }
 
-// Stops the run once it has taken `steps` steps.
-class StopAfterSteps : public TrainObserver {
-public:
-    explicit StopAfterSteps(std::int64_t steps) : steps_(steps) {}
-    void onStep(const StepEvent& event) override {
-        if (event.step >= steps_) source.request_stop();
-    }
-    std::stop_source source;
-
-private:
-    std::int64_t steps_;
-};
+using testing::StopAfterSteps;
 
 TEST_F(ShapesProject, AStoppedRunResumesWithoutItsInitialWeightsFileAndFinishesInTheSameRecord) {
     TrainObserver quiet;
