@@ -51,14 +51,6 @@ std::vector<std::string> DomainStore::domainNames() {
     return names;
 }
 
-std::vector<std::string> DomainStore::imagesInDomain(const std::string& domain) {
-    std::vector<std::string> images;
-    auto statement = db_.prepare("SELECT image FROM image_domains WHERE domain = ? ORDER BY image");
-    statement.bind(1, domain);
-    while (statement.step()) images.push_back(statement.columnText(0));
-    return images;
-}
-
 void DomainStore::requireDomain(const std::string& domain, const std::string& project) {
     const auto known = domainNames();
     if (std::find(known.begin(), known.end(), domain) != known.end()) return;

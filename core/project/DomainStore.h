@@ -37,7 +37,6 @@ public:
     std::unordered_map<std::string, std::string> domainByImage();
     // Sorted by name.
     std::vector<std::string> domainNames();
-    std::vector<std::string> imagesInDomain(const std::string& domain);
     // Throws graft::Error "PROJECT: no domain 'NAME' (domains: ...)" when no image has it.
     void requireDomain(const std::string& domain, const std::string& project);
     // One entry per domain, sorted by name, and last, when any image has none, one named "".

@@ -2,6 +2,8 @@
 
 #include "common/Error.h"
 #include "data/AugmentedBatches.h"
+#include "domain/CoralLoss.h"
+#include "domain/GradientReversal.h"
 #include "models/ChannelsLast.h"
 #include "models/Weights.h"
 #include "train/AugmentedEpochs.h"
@@ -9,8 +11,6 @@
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
 #include "train/FixMatchLoss.h"
-#include "domain/CoralLoss.h"
-#include "domain/GradientReversal.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>

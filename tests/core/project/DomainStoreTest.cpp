@@ -81,7 +81,7 @@ TEST(DomainStore, CountsEachDomainsImagesBySplitAndUnlabelledWithTheUnassignedLa
     EXPECT_EQ(summaries[2].images, 2);
     EXPECT_EQ(summaries[2].train, 1);
     EXPECT_EQ(summaries[2].unlabelled, 1);
-    EXPECT_EQ(domains.imagesInDomain("lab"), std::vector<std::string>{images[4]});
+    EXPECT_EQ(domains.domainByImage().at(images[4]), "lab");
     EXPECT_EQ(domains.domainByImage().size(), 5u);
 }
 
