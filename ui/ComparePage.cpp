@@ -76,6 +76,7 @@ ComparePage::ComparePage(QWidget* parent)
     curves_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     curves_->setMinimumHeight(220);
     followPalette(curves_);
+    note_->setObjectName("comparisonNote");
     note_->setWordWrap(true);
 
     auto* chooser = new QHBoxLayout;
@@ -302,9 +303,15 @@ void ComparePage::showExperiment(qint64 experimentId) {
     curves_->yAxis->setRange(0, 1);
     curves_->replot();
     reloadTrials(experimentId);
-    note_->setText(arms.empty() ? tr("Label-efficiency curves need numeric label budgets (e.g. 5,10,20).")
+    QString note = arms.empty() ? tr("Label-efficiency curves need numeric label budgets (e.g. 5,10,20).")
                                 : tr("Baseline: %1. Each point is the mean over seeds; its bar, the 95 % interval.")
-                                      .arg(QString::fromStdString(comparison.spec.baseline)));
+                                      .arg(QString::fromStdString(comparison.spec.baseline));
+    // Without the target's labels, which weights each arm kept is itself a choice: say it.
+    for (const auto& judging : comparison.judging)
+        note += "\n" + tr("%1 kept %2; judged on %3.")
+                           .arg(QString::fromStdString(judging.arm), QString::fromStdString(judging.modelSelection),
+                                QString::fromStdString(judging.heldOut));
+    note_->setText(note);
 }
 
 std::vector<ComparePage::ShownPoint> ComparePage::labelEfficiencyPoints(const QString& arm) const {

@@ -18,9 +18,11 @@
 #include "ScriptModule.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
+#include "TwoDomainShapes.h"
 #include "TestApplication.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QScrollBar>
@@ -196,6 +198,26 @@ TEST_F(ComparePageTest, EachBudgetsMeanCarriesItsIntervalAndEveryRowIsInView) {
         table->resizeRowToContents(row); // the height its cells' text needs
         EXPECT_GE(shownHeight, table->rowHeight(row)) << "row " << row << " cuts its cells' text";
     }
+}
+
+// Without target labels, which weights an adapted arm kept is a choice the page must state.
+TEST_F(ComparePageTest, ArmsThatNameDomainsSayHowTheirWeightsWereChosenAndWhatJudgedThem) {
+    testing::TempDir dir;
+    const auto project = testing::createTwoDomainShapesProject(dir / "shapes.graft", dir.path(), 6);
+    {
+        Database db = openProject(project);
+        const std::string spec = R"({"name": "adapted", "seeds": 1, "baseline": "source only", "arms": [
+            {"name": "source only", "train": {"trainingDomains": "plain", "targetDomain": "inverted"}},
+            {"name": "DANN", "train": {"trainingDomains": "plain", "targetDomain": "inverted", "domainAdaptation": "dann"}}]})";
+        ExperimentStore(db).create("adapted", ExperimentSpec::fromJson(spec).toJson());
+    }
+    ui::ComparePage page;
+    page.setProject(QString::fromStdString(project.string()));
+    const auto* note = page.findChild<QLabel*>("comparisonNote");
+    ASSERT_TRUE(note);
+    EXPECT_TRUE(note->text().contains("DANN kept the best validation loss on the")) << note->text().toStdString();
+    EXPECT_TRUE(note->text().contains("validation images of plain; judged on the held-out images of inverted"))
+        << note->text().toStdString();
 }
 
 TEST_F(ComparePageTest, RankingScoresEveryCachedBackboneIntoTheTable) {
