@@ -50,7 +50,7 @@ void printReport(const DomainGapReport& report) {
     std::printf("Domain gap under %s\n", report.model.c_str());
     for (const auto& set : report.sets) {
         std::printf("\n%s (%lld images): BatchNorm shift per block (symmetric KL from the stored statistics)\n",
-                    set.set.c_str(), (long long)set.images);
+                    set.set == "*" ? "all images" : set.set.c_str(), (long long)set.images);
         double largest = 0;
         for (const auto& block : set.blocks) largest = std::max(largest, block.layers > 0 ? block.shift : 0.0);
         for (const auto& block : set.blocks) {
