@@ -110,8 +110,6 @@ ModelPage::ModelPage(QWidget* parent)
     gapImages_->setObjectName("gapImages");
     gapImages_->setAccessibleName(tr("Images whose domain gap is measured"));
     measureGap_->setObjectName("measureGap");
-    measureGap_->setToolTip(tr("How far the images lie from what the weights' BatchNorm layers remember of their source data, "
-                               "block by block: the block that shifts most is where fine-tuning should start"));
     cancelGap_->setObjectName("cancelGap");
     cancelGap_->setEnabled(false);
     gapReading_->setObjectName("gapReading");
@@ -268,9 +266,11 @@ void ModelPage::refreshGapChoices() {
     if (const int index = gapImages_->findData(chosenImages); index >= 0) gapImages_->setCurrentIndex(index);
     const bool ready = !projectPath_.isEmpty() && gapBackbone_->count() > 0 && !gapJob_->isRunning();
     measureGap_->setEnabled(ready);
-    if (gapBackbone_->count() == 0)
-        measureGap_->setToolTip(tr("No pretrained weights of %1 are downloaded: get some under Pretrained backbones")
-                                    .arg(architecture_->currentText()));
+    measureGap_->setToolTip(gapBackbone_->count() == 0
+                                ? tr("No pretrained weights of %1 are downloaded: get some under Pretrained backbones")
+                                      .arg(architecture_->currentText())
+                                : tr("How far the images lie from what the weights' BatchNorm layers remember of their "
+                                     "source data, block by block: the block that shifts most is where fine-tuning should start"));
 }
 
 bool ModelPage::measureDomainGap() {
