@@ -73,9 +73,9 @@ std::vector<MisclassifiedImage> misclassifiedAcrossSeeds(const OutcomeBySeed& ou
     return images;
 }
 
-ArmJudging judgingOf(Database& db, const ExperimentArm& arm) {
+ArmJudging judgingOf(Database& db, const ExperimentArm& arm, const std::vector<LabeledImage>& validationImages) {
     const auto& config = arm.config;
-    const auto validation = inTrainingDomains(db, config, ProjectStore(db).labeledImagesInSplit(Split::Val)).size();
+    const auto validation = inTrainingDomains(db, config, validationImages).size();
     const std::string domains = !config.trainingDomains.empty() ? config.trainingDomains
                                 : config.adaptsToDomain()       ? "every domain but " + config.targetDomain
                                                                 : "every domain";
@@ -152,8 +152,10 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
     const bool namesDomains = std::any_of(spec.arms.begin(), spec.arms.end(), [](const ExperimentArm& arm) {
         return !arm.config.trainingDomains.empty() || !arm.config.targetDomain.empty();
     });
-    if (namesDomains)
-        for (const auto& arm : spec.arms) comparison.judging.push_back(judgingOf(db, arm));
+    if (namesDomains) {
+        const auto validationImages = ProjectStore(db).labeledImagesInSplit(Split::Val); // read once for every arm
+        for (const auto& arm : spec.arms) comparison.judging.push_back(judgingOf(db, arm, validationImages));
+    }
 
     for (const auto& arm : spec.arms) {
         ArmCurve curve{arm.name, std::nullopt};
