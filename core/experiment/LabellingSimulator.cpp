@@ -105,7 +105,7 @@ const cv::Mat& LabellingSimulator::backboneFeatures(ProjectStore& store, TrainOb
     const auto input = architectureSpec(recipe.arch, recipe.inputSize).preprocess;
     const auto& blocks = initial.model->blocks();
     std::string description = "selection features\n" +
-                              FeatureCache::keyFor(*initial.model, blocks, blocks.size() - 1, torch::empty({0})) + "\n" +
+                              FeatureCache::keyFor(*initial.model, blocks, blocks.size() - 1, torch::empty({0}), "") + "\n" +
                               preprocessJson(input) + "\n";
     for (const auto& image : pool_) description += image.sha256 + "\n";
     const std::string key = sha256Hex({reinterpret_cast<const std::uint8_t*>(description.data()), description.size()});

@@ -50,8 +50,13 @@ NamedTensors unpickleTensors(std::span<const std::uint8_t> weights, const std::s
 }
 
 std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module) {
+    return serializeWeights(module, [](const std::string&) { return true; });
+}
+
+std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module, const std::function<bool(const std::string&)>& include) {
     c10::Dict<std::string, torch::Tensor> dict;
-    for (const auto& [name, tensor] : namedTensors(module)) dict.insert(name, tensor.detach().cpu().contiguous());
+    for (const auto& [name, tensor] : namedTensors(module))
+        if (include(name)) dict.insert(name, tensor.detach().cpu().contiguous());
     const std::vector<char> bytes = torch::pickle_save(dict);
     return {bytes.begin(), bytes.end()};
 }

@@ -5,6 +5,7 @@
 #include <torch/nn/module.h>
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,6 +15,8 @@ namespace graft {
 // Weights travel as a pickled {name: tensor} dict of parameters and buffers, named as in a
 // PyTorch state_dict, so Python's torch.load reads them too.
 std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module);
+// The same, of the tensors whose names `include` accepts.
+std::vector<std::uint8_t> serializeWeights(const torch::nn::Module& module, const std::function<bool(const std::string&)>& include);
 // The tensors of serializeWeights' bytes; `source` names them in errors.
 NamedTensors unpickleTensors(std::span<const std::uint8_t> weights, const std::string& source);
 

@@ -108,25 +108,47 @@ const char* kindName(CheckpointKind kind) { return kind == CheckpointKind::Best 
 } // namespace
 
 void RunStore::saveCheckpoint(std::int64_t runId, CheckpointKind kind, std::int64_t epoch, std::int64_t step,
-                              std::span<const std::uint8_t> weights, std::span<const std::uint8_t> trainingState) {
+                              std::span<const std::uint8_t> weights, std::span<const std::uint8_t> trainingState,
+                              const FrozenWeights* frozen) {
     Transaction transaction(db_);
+    std::optional<std::string> replacedFrozen;
+    {
+        auto replaced = db_.prepare("SELECT frozen_sha256 FROM checkpoints WHERE run_id = ? AND kind = ? AND frozen_sha256 IS NOT NULL");
+        replaced.bind(1, runId).bind(2, kindName(kind));
+        if (replaced.step()) replacedFrozen = replaced.columnText(0);
+    }
     db_.prepare("DELETE FROM checkpoints WHERE run_id = ? AND kind = ?").bind(1, runId).bind(2, kindName(kind)).run();
+    if (frozen) {
+        auto known = db_.prepare("SELECT 1 FROM frozen_weights WHERE sha256 = ?");
+        known.bind(1, frozen->sha256);
+        if (!known.step())
+            db_.prepare("INSERT INTO frozen_weights(sha256, data) VALUES(?, ?)").bind(1, frozen->sha256).bindBlob(2, frozen->weights).run();
+    }
     auto insert = db_.prepare(
-        "INSERT INTO checkpoints(run_id, kind, epoch, step, data, training_state) VALUES(?, ?, ?, ?, ?, ?)");
+        "INSERT INTO checkpoints(run_id, kind, epoch, step, data, training_state, frozen_sha256) VALUES(?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, runId).bind(2, kindName(kind)).bind(3, epoch).bind(4, step).bindBlob(5, weights);
     if (trainingState.empty()) insert.bindNull(6);
     else insert.bindBlob(6, trainingState);
+    if (frozen) insert.bind(7, frozen->sha256);
+    else insert.bindNull(7);
     insert.run();
+    if (replacedFrozen && (!frozen || frozen->sha256 != *replacedFrozen))
+        db_.prepare("DELETE FROM frozen_weights WHERE sha256 = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM checkpoints WHERE frozen_sha256 = frozen_weights.sha256)")
+            .bind(1, *replacedFrozen)
+            .run();
     transaction.commit();
 }
 
 std::optional<StoredCheckpoint> RunStore::checkpoint(std::int64_t runId, CheckpointKind kind) {
-    auto statement = db_.prepare("SELECT epoch, step, data, training_state FROM checkpoints "
-                                 "WHERE run_id = ? AND kind = ? ORDER BY step DESC LIMIT 1");
+    auto statement = db_.prepare("SELECT c.epoch, c.step, c.data, c.training_state, c.frozen_sha256, f.data FROM checkpoints c "
+                                 "LEFT JOIN frozen_weights f ON f.sha256 = c.frozen_sha256 "
+                                 "WHERE c.run_id = ? AND c.kind = ? ORDER BY c.step DESC LIMIT 1");
     statement.bind(1, runId).bind(2, kindName(kind));
     if (!statement.step()) return std::nullopt;
-    return StoredCheckpoint{statement.columnInt(0), statement.columnInt(1), statement.columnBlob(2),
-                            statement.columnBlob(3)};
+    StoredCheckpoint checkpoint{statement.columnInt(0), statement.columnInt(1), statement.columnBlob(2), statement.columnBlob(3), {}};
+    if (!statement.isNull(4)) checkpoint.frozen = FrozenWeights{statement.columnText(4), statement.columnBlob(5)};
+    return checkpoint;
 }
 
 void RunStore::reopenRun(std::int64_t runId, std::int64_t step) {

@@ -2,6 +2,7 @@
 
 #include "project/CheckpointKind.h"
 #include "project/Database.h"
+#include "project/FrozenWeights.h"
 
 #include <cstdint>
 #include <optional>
@@ -70,6 +71,8 @@ struct StoredCheckpoint {
     std::int64_t step = 0;
     std::vector<std::uint8_t> weights;
     std::vector<std::uint8_t> trainingState; // empty for best checkpoints and those before schema 2
+    // The frozen blocks' tensors, which `weights` then leaves out (schema 9); none: `weights` holds all.
+    std::optional<FrozenWeights> frozen;
 };
 
 // Runs, their metrics and checkpoints. A view over a Database it does not own.
@@ -83,9 +86,12 @@ public:
 
     // One transaction per call, so a killed process keeps every step that returned.
     void addMetrics(std::int64_t runId, std::int64_t step, std::int64_t epoch, std::span<const Metric> metrics);
-    // Replaces the run's checkpoint of that kind.
+    // Replaces the run's checkpoint of that kind. With `frozen`, `weights` leaves out the frozen
+    // blocks' tensors, which are written once per SHA-256 and shared; frozen tensors no checkpoint
+    // refers to any more go.
     void saveCheckpoint(std::int64_t runId, CheckpointKind kind, std::int64_t epoch, std::int64_t step,
-                        std::span<const std::uint8_t> weights, std::span<const std::uint8_t> trainingState = {});
+                        std::span<const std::uint8_t> weights, std::span<const std::uint8_t> trainingState = {},
+                        const FrozenWeights* frozen = nullptr);
     std::optional<StoredCheckpoint> checkpoint(std::int64_t runId, CheckpointKind kind);
 
     // Marks an ended run running again, owned by this process, and forgets the metrics recorded

@@ -161,6 +161,16 @@ CREATE TABLE image_domains(
 ) WITHOUT ROWID;
 CREATE INDEX image_domains_by_domain ON image_domains(domain);
 )sql",
+    // A run with frozen blocks stores their tensors once, content-addressed and shared by every
+    // checkpoint (of any run) that freezes the same weights; each checkpoint keeps only the rest.
+    // A linear probe's epoch then writes the head's kilobytes, not the backbone's megabytes.
+    R"sql(
+CREATE TABLE frozen_weights(
+    sha256 TEXT PRIMARY KEY,
+    data   BLOB NOT NULL
+);
+ALTER TABLE checkpoints ADD COLUMN frozen_sha256 TEXT REFERENCES frozen_weights(sha256);
+)sql",
 };
 
 } // namespace

@@ -26,7 +26,7 @@ bool inPrefix(const std::string& name, const std::vector<NetworkBlock>& blocks, 
 } // namespace
 
 std::string FeatureCache::keyFor(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks, std::size_t prefixLength,
-                                 const torch::Tensor& inputs) {
+                                 const torch::Tensor& inputs, const std::string& inputsKey) {
     std::string description;
     for (std::size_t i = 0; i < prefixLength; ++i) description += blocks[i].name + "/";
     description += "\n";
@@ -34,14 +34,18 @@ std::string FeatureCache::keyFor(ClassifierImpl& model, const std::vector<Networ
         if (inPrefix(item.key(), blocks, prefixLength)) description += describeTensor(item.key(), item.value());
     for (const auto& item : model.named_buffers())
         if (inPrefix(item.key(), blocks, prefixLength)) description += describeTensor(item.key(), item.value());
-    description += describeTensor("inputs", inputs);
+    // The shape too, so that a key given for other inputs than these cannot hand out features of
+    // the wrong number of images.
+    if (inputsKey.empty()) description += describeTensor("inputs", inputs);
+    else description += "inputs " + inputsKey + " " + std::to_string(inputs.size(0)) + "\n";
     return sha256Hex({reinterpret_cast<const std::uint8_t*>(description.data()), description.size()});
 }
 
 std::optional<torch::Tensor> FeatureCache::features(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks,
                                                     std::size_t prefixLength, const torch::Tensor& inputs,
-                                                    int batchSize, torch::Device device, std::stop_token stop) {
-    const auto key = keyFor(model, blocks, prefixLength, inputs);
+                                                    const std::string& inputsKey, int batchSize, torch::Device device,
+                                                    std::stop_token stop) {
+    const auto key = keyFor(model, blocks, prefixLength, inputs, inputsKey);
     if (const auto found = entries_.find(key); found != entries_.end()) {
         ++hits_;
         return found->second;

@@ -14,8 +14,9 @@
 namespace graft {
 
 // Activations at a freeze boundary, kept in memory and keyed by everything they depend on: the
-// frozen blocks' names, parameters and buffers (bytes), and the preprocessed input tensor
-// (bytes, which covers the preprocessing). Any change to either computes them afresh. Shared by
+// frozen blocks' names, parameters and buffers (bytes), and the inputs: the caller's key for them
+// (project images: their stored SHA-256s and the preprocessing), or the preprocessed tensor's
+// bytes. Any change to either computes them afresh. Shared by
 // the runs of one process, so seeds and arms that freeze the same backbone on the same images
 // compute the frozen part once.
 class FeatureCache {
@@ -23,12 +24,13 @@ public:
     // Runs blocks[0, prefixLength) of `model` (in eval mode, no autograd) over `inputs` in
     // batches, or returns the stored result. Empty when a stop request cut it short.
     std::optional<torch::Tensor> features(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks,
-                                          std::size_t prefixLength, const torch::Tensor& inputs, int batchSize,
-                                          torch::Device device, std::stop_token stop = {});
+                                          std::size_t prefixLength, const torch::Tensor& inputs, const std::string& inputsKey,
+                                          int batchSize, torch::Device device, std::stop_token stop = {});
 
-    // SHA-256 over the prefix's block names, parameters and buffers, and the inputs.
+    // SHA-256 over the prefix's block names, parameters and buffers, and `inputsKey`, or when
+    // that is empty the inputs' bytes.
     static std::string keyFor(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks, std::size_t prefixLength,
-                              const torch::Tensor& inputs);
+                              const torch::Tensor& inputs, const std::string& inputsKey);
 
     std::int64_t hits() const { return hits_; }
     std::int64_t misses() const { return misses_; }

@@ -1,5 +1,8 @@
 #include "train/ProjectTensors.h"
 
+#include "common/Sha256.h"
+#include "data/PreprocessJson.h"
+
 #include <algorithm>
 
 namespace graft {
@@ -11,6 +14,14 @@ std::map<std::int64_t, std::int64_t> classIndexByName(ProjectStore& store, const
         if (found != classNames.end()) index[summary.id] = found - classNames.begin();
     }
     return index;
+}
+
+std::string tensorsKey(const std::vector<LabeledImage>& images, const std::map<std::int64_t, std::int64_t>& classIndex,
+                       const PreprocessSpec& spec) {
+    std::string description = preprocessJson(spec) + "\n";
+    for (const auto& image : images)
+        if (classIndex.contains(image.classId)) description.append(image.sha256).append("\n");
+    return sha256Hex({reinterpret_cast<const std::uint8_t*>(description.data()), description.size()});
 }
 
 LabeledTensors loadTensors(ProjectStore& store, const std::vector<LabeledImage>& images,

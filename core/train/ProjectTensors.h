@@ -16,4 +16,9 @@ std::map<std::int64_t, std::int64_t> classIndexByName(ProjectStore& store, const
 LabeledTensors loadTensors(ProjectStore& store, const std::vector<LabeledImage>& images,
                            const std::map<std::int64_t, std::int64_t>& classIndex, const PreprocessSpec& spec);
 
+// What loadTensors' result holds, named without decoding it: SHA-256 over the SHA-256s of the
+// images it keeps, in order, and the preprocessing.
+std::string tensorsKey(const std::vector<LabeledImage>& images, const std::map<std::int64_t, std::int64_t>& classIndex,
+                       const PreprocessSpec& spec);
+
 } // namespace graft

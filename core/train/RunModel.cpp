@@ -2,7 +2,7 @@
 
 #include "common/Error.h"
 #include "models/Classifier.h"
-#include "models/Weights.h"
+#include "train/CheckpointWeights.h"
 #include "project/RunStore.h"
 
 namespace graft {
@@ -18,7 +18,7 @@ RunModel loadRunModel(Database& db, std::int64_t runId, const std::string& sourc
     loaded.checkpointEpoch = checkpoint->epoch;
     loaded.architecture = architectureSpec(loaded.spec.config.arch, loaded.spec.config.inputSize);
     loaded.model = createClassifier(loaded.architecture, int(loaded.spec.classes.size()));
-    loadAllWeights(*loaded.model, checkpoint->weights, source);
+    loadCheckpointWeights(*loaded.model, checkpoint->weights, checkpoint->frozen ? &*checkpoint->frozen : nullptr, source);
     loaded.model->eval();
     return loaded;
 }

@@ -28,7 +28,7 @@ void RunRecorder::onEpoch(const EpochEvent& event) {
 }
 
 void RunRecorder::onCheckpoint(const CheckpointEvent& event) {
-    runs_.saveCheckpoint(runId_, event.kind, event.epoch, event.step, event.weights, event.trainingState);
+    runs_.saveCheckpoint(runId_, event.kind, event.epoch, event.step, event.weights, event.trainingState, event.frozen);
 }
 
 } // namespace graft

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "project/CheckpointKind.h"
+#include "project/FrozenWeights.h"
 
 #include <cstdint>
 #include <optional>
@@ -38,6 +39,7 @@ struct CheckpointEvent {
     std::int64_t step = 0;
     std::span<const std::uint8_t> weights;
     std::span<const std::uint8_t> trainingState; // TrainingState bytes; empty for the best checkpoint
+    const FrozenWeights* frozen = nullptr;       // the frozen blocks' tensors, which `weights` then leaves out
 };
 
 // Receives a job's events on the worker thread. Implementations must not touch UI objects;

@@ -8,6 +8,7 @@
 #include "models/Weights.h"
 #include "train/AugmentedEpochs.h"
 #include "train/BatchNormRecalibration.h"
+#include "train/CheckpointWeights.h"
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
 #include "train/FixMatchLoss.h"
@@ -129,6 +130,7 @@ void Trainer::swapAveragedWeights() {
         parameters[i].detach().copy_(averagedWeights_[i]);
         averagedWeights_[i].copy_(current);
     }
+    averagedInModel_ = !averagedInModel_;
 }
 
 void Trainer::addParameterGroups(const BlockParameters& block, double multiplier) {
@@ -313,8 +315,8 @@ bool Trainer::recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_
 bool Trainer::storeFeaturesInProject(const LabeledTensors& trainSet, const LabeledTensors& valSet,
                                      TrainObserver& observer, std::stop_token stop) {
     storedFeatures_ = std::make_unique<ProjectFeatureStore>(featureProject_);
-    trainFeatureKey_ = FeatureCache::keyFor(*model_, blocks_, cachedBlocks_, trainSet.images);
-    valFeatureKey_ = valSet.size() > 0 ? FeatureCache::keyFor(*model_, blocks_, cachedBlocks_, valSet.images) : "";
+    trainFeatureKey_ = FeatureCache::keyFor(*model_, blocks_, cachedBlocks_, trainSet.images, trainImagesKey_);
+    valFeatureKey_ = valSet.size() > 0 ? FeatureCache::keyFor(*model_, blocks_, cachedBlocks_, valSet.images, valImagesKey_) : "";
     for (const auto& [key, images] : {std::pair{trainFeatureKey_, trainSet.images}, std::pair{valFeatureKey_, valSet.images}}) {
         if (key.empty()) continue;
         if (storedFeatures_->has(key)) {
@@ -401,9 +403,10 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
         observer.onLog("Computing the frozen blocks' features once (" + blocks_.front().name + " to " +
                        blocks_[cachedBlocks_ - 1].name + ")");
         auto trainFeatures = augmenting ? augmentedViewFeatures(trainSet.size(), observer, stop)
-                                        : cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, config_.batchSize, device_, stop);
+                                        : cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, trainImagesKey_, config_.batchSize,
+                                                         device_, stop);
         auto valFeatures = valSet.size() > 0 ? cache.features(*model_, blocks_, cachedBlocks_, valSet.images,
-                                                              config_.batchSize, device_, stop)
+                                                              valImagesKey_, config_.batchSize, device_, stop)
                                              : std::optional<torch::Tensor>(valSet.images);
         if (!trainFeatures || !valFeatures) return std::nullopt;
         if (!augmenting) trainInputs.images = *trainFeatures;
@@ -507,6 +510,23 @@ TrainingProgress Trainer::restore(const TrainingState& state, at::Generator& shu
     return progress;
 }
 
+Trainer::CheckpointBytes Trainer::checkpointWeights(std::int64_t step) {
+    {
+        torch::NoGradGuard noGrad;
+        for (const auto& tensors : {model_->parameters(), model_->buffers()})
+            for (const auto& tensor : tensors)
+                if (tensor.is_floating_point() && !torch::isfinite(tensor).all().item<bool>())
+                    throw Error("training diverged: the weights became NaN or infinite by step " + std::to_string(step) +
+                                "; try a lower learning rate");
+    }
+    if (frozen_.empty() || averagedInModel_) return {serializeWeights(*model_), nullptr};
+    if (!frozenPart_ || frozenPartBlocks_ != frozen_) {
+        frozenPart_ = frozenWeights(*model_, blocks_, frozen_);
+        frozenPartBlocks_ = frozen_;
+    }
+    return {unfrozenWeights(*model_, blocks_, frozen_), &*frozenPart_};
+}
+
 std::vector<std::uint8_t> Trainer::trainingState(const TrainingProgress& progress, at::Generator& shuffler) {
     TrainingState state;
     state.progress = progress;
@@ -544,6 +564,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     placeModel();
     if (config_.domainAdaptation == "dann") createDomainClassifier();
     averagedWeights_.clear();
+    averagedInModel_ = false;
+    frozenPart_.reset(); // the model may hold other weights than in an earlier train()
     if (config_.emaDecay > 0)
         for (const auto& parameter : model_->parameters()) averagedWeights_.push_back(parameter.detach().clone());
     if (onCuda() && config_.mixedPrecision) scaler_.emplace();
@@ -567,24 +589,17 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     const auto checkpointInterval = std::chrono::duration<double>(config_.checkpointMinutes * 60.0);
     auto lastCheckpoint = std::chrono::steady_clock::now();
     std::int64_t checkpointedSteps = progress.steps; // a resumed run starts at its checkpoint
-    // Checked before every checkpoint: NaN or infinite weights (or batch-norm statistics), stored
-    // as the newest checkpoint, would make the last good one unreachable.
-    const auto finiteWeights = [&] {
-        torch::NoGradGuard noGrad;
-        for (const auto& tensors : {model_->parameters(), model_->buffers()})
-            for (const auto& tensor : tensors)
-                if (tensor.is_floating_point() && !torch::isfinite(tensor).all().item<bool>())
-                    throw Error("training diverged: the weights became NaN or infinite by step " +
-                                std::to_string(progress.steps) + "; try a lower learning rate");
-        return serializeWeights(*model_);
-    };
     // A stop is a pause: the steps since the last checkpoint are kept (mid-epoch, or with the
     // epoch's batches done but not yet validated), so a resume goes on from there instead of
     // repeating them.
+    const auto saveLast = [&](int epoch) {
+        const auto weights = checkpointWeights(progress.steps);
+        observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, weights.weights, trainingState(progress, shuffler),
+                               weights.frozen});
+    };
     const auto pause = [&](int epoch) {
         if (config_.checkpointMinutes >= 0 && progress.steps > checkpointedSteps)
-            observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, finiteWeights(),
-                                   trainingState(progress, shuffler)});
+            saveLast(epoch - 1);
         outcome.status = TrainStatus::Cancelled;
         return outcome;
     };
@@ -621,8 +636,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) {
                 // A run cut short by its step limit still leaves weights to evaluate.
                 if (checkpointedSteps != progress.steps && recalibrateBatchNorm(trainImages, imageCount, stop))
-                    observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, finiteWeights(),
-                                           trainingState(progress, shuffler)});
+                    saveLast(epoch - 1);
                 return outcome;
             }
             const auto end = std::min(progress.position + batch, imageCount);
@@ -649,8 +663,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             observer.onStep({progress.steps, epoch, stepsPerEpoch, lossValue, config_.learningRate * factor});
             if (progress.position < imageCount && config_.checkpointMinutes >= 0 &&
                 std::chrono::steady_clock::now() - lastCheckpoint >= checkpointInterval) {
-                observer.onCheckpoint({CheckpointKind::Last, epoch - 1, progress.steps, finiteWeights(),
-                                       trainingState(progress, shuffler)});
+                saveLast(epoch - 1);
                 lastCheckpoint = std::chrono::steady_clock::now();
                 checkpointedSteps = progress.steps;
             }
@@ -707,8 +720,9 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         outcome.lastEpoch = event;
 
         // One serialisation serves both checkpoints of the epoch.
-        const auto weights = finiteWeights();
-        const auto& bestWeights = adaptedWeights ? *adaptedWeights : weights;
+        const auto weights = checkpointWeights(progress.steps);
+        const CheckpointBytes adapted{adaptedWeights.value_or(std::vector<std::uint8_t>()), nullptr};
+        const auto& best = adaptedWeights ? adapted : weights;
         bool stopEarly = false;
         if (event.validated) {
             const double score = config_.earlyStopMetric == "val_accuracy" ? event.valAccuracy : -event.valLoss;
@@ -716,22 +730,23 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             if (score > progress.bestScore + kMinimumGain) {
                 progress.bestScore = score;
                 progress.epochsWithoutGain = 0;
-                observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, bestWeights, {}});
+                observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, best.weights, {}, best.frozen});
             } else {
                 stopEarly = config_.earlyStopPatience > 0 && ++progress.epochsWithoutGain >= config_.earlyStopPatience;
             }
         } else if (!averagedWeights_.empty() || adaptedWeights) {
-            observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, bestWeights, {}}); // what evaluation reads
+            observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, best.weights, {}, best.frozen}); // what evaluation reads
         }
         // What a resumed run starts the next epoch from.
         progress.epoch = epoch + 1;
         progress.position = 0;
         progress.order = torch::Tensor();
         if (averagedWeights_.empty()) {
-            observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, weights, trainingState(progress, shuffler)});
+            observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, weights.weights, trainingState(progress, shuffler),
+                                   weights.frozen});
         } else {
             trainedWeightsBack();
-            observer.onCheckpoint({CheckpointKind::Last, epoch, progress.steps, finiteWeights(), trainingState(progress, shuffler)});
+            saveLast(epoch);
         }
         lastCheckpoint = std::chrono::steady_clock::now();
         checkpointedSteps = progress.steps;

@@ -71,6 +71,12 @@ public:
     // Frozen-prefix features over the memory budget (config.featureCacheBudgetBytes) go to this
     // project instead of being recomputed every epoch, and later runs find them there.
     void storeLargeFeaturesIn(const std::filesystem::path& project) { featureProject_ = project; }
+    // Keys that name the training and validation tensors train() gets (TrainingInputs' image keys),
+    // so the feature cache need not hash their bytes. Empty: hash them.
+    void identifyInputs(std::string trainImagesKey, std::string valImagesKey) {
+        trainImagesKey_ = std::move(trainImagesKey);
+        valImagesKey_ = std::move(valImagesKey);
+    }
     // Shares a cache between trainers (runs of an experiment); without one, each run has its own.
     void useFeatureCache(FeatureCache& cache) { sharedCache_ = &cache; }
     // Blocks run once per input by the feature cache in the last train() (0: no caching).
@@ -148,6 +154,16 @@ private:
     // are recalibrated for whichever weights are validated).
     void swapAveragedWeights();
     TrainingProgress restore(const TrainingState& state, at::Generator& shuffler, std::int64_t images);
+    struct CheckpointBytes {
+        std::vector<std::uint8_t> weights;
+        const FrozenWeights* frozen = nullptr; // the frozen blocks' tensors, which `weights` leaves out
+    };
+    // The model's weights for a checkpoint, refused when not finite (NaN or infinite weights,
+    // stored as the newest checkpoint, would make the last good one unreachable). With frozen
+    // blocks, and the trained weights in the model (not their average, which drifts in the last
+    // bits even where frozen), the frozen tensors go apart: serialised once per set of frozen
+    // blocks, as they do not change while frozen.
+    CheckpointBytes checkpointWeights(std::int64_t step);
     // The bytes of a "last" checkpoint's TrainingState at `progress`.
     std::vector<std::uint8_t> trainingState(const TrainingProgress& progress, at::Generator& shuffler);
 
@@ -160,6 +176,8 @@ private:
     std::vector<BlockParameters> parameters_;
     std::map<std::string, double> multipliers_;
     std::set<std::string> frozen_;
+    std::optional<FrozenWeights> frozenPart_; // of frozenPartBlocks_, for checkpoints
+    std::set<std::string> frozenPartBlocks_;
     std::set<std::string> inOptimizer_;
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     std::vector<double> groupBaseRates_;
@@ -167,6 +185,7 @@ private:
     const std::vector<std::vector<std::uint8_t>>* encoded_ = nullptr;
     const std::vector<std::vector<std::uint8_t>>* unlabelled_ = nullptr;
     std::vector<torch::Tensor> averagedWeights_;
+    bool averagedInModel_ = false; // swapAveragedWeights put the average in the model
     DomainClassifier domainClassifier_{nullptr};
     bool domainClassifierInOptimizer_ = false;
     PreprocessSpec preprocess_;
@@ -175,6 +194,7 @@ private:
     std::filesystem::path featureProject_;
     std::unique_ptr<ProjectFeatureStore> storedFeatures_;
     std::string trainFeatureKey_;
+    std::string trainImagesKey_, valImagesKey_;
     std::string valFeatureKey_;
     FeatureCache* sharedCache_ = nullptr;
     std::size_t cachedBlocks_ = 0;

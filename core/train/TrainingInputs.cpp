@@ -124,8 +124,11 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     } else {
         observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
         inputs.trainSet = loadTensors(store, trainImages, classIndex, spec.preprocess);
+        inputs.trainImagesKey = tensorsKey(trainImages, classIndex, spec.preprocess);
     }
-    inputs.valSet = loadTensors(store, inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Val)), classIndex, spec.preprocess);
+    const auto valImages = inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Val));
+    inputs.valSet = loadTensors(store, valImages, classIndex, spec.preprocess);
+    inputs.valImagesKey = tensorsKey(valImages, classIndex, spec.preprocess);
 
     auto initial = createInitialModel(config, int(inputs.classes.size()));
     inputs.model = std::move(initial.model);

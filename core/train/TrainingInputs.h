@@ -28,6 +28,10 @@ struct TrainingInputs {
     // SHA-256 over the training images in order with their class names (and, semi-supervised,
     // the unlabelled pool's): a resumed run checks that it trains on the same data.
     std::string trainFingerprint;
+    // Without augmentation: SHA-256 over the training (validation) images' stored SHA-256s, in
+    // order, and the preprocessing. The feature cache keys their features by it instead of hashing
+    // the decoded tensors.
+    std::string trainImagesKey, valImagesKey;
     std::shared_ptr<ClassifierImpl> model;
     std::vector<std::string> initNotes; // what the initial weights did not cover
 };

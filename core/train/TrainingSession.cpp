@@ -3,6 +3,7 @@
 #include "common/AtomicFile.h"
 #include "common/Version.h"
 #include "models/Weights.h"
+#include "train/CheckpointWeights.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
 #include "train/FanOutObserver.h"
@@ -65,12 +66,13 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     // Built before the run is recorded: a freeze plan naming a missing block leaves no trace.
     Trainer trainer(model, config, device);
     trainer.storeLargeFeaturesIn(request.project);
+    trainer.identifyInputs(inputs.trainImagesKey, inputs.valImagesKey);
     if (!inputs.trainEncoded.empty()) trainer.augmentFrom(inputs.trainEncoded, inputs.preprocess);
     if (!inputs.unlabelledEncoded.empty()) trainer.learnFromUnlabelled(inputs.unlabelledEncoded, inputs.preprocess);
     if (resumed) {
         if (inputs.classes != resumed->classes || resumed->trainFingerprint != inputs.trainFingerprint)
             throw Error(runName + " trained on other images or labels than the project now has; start a new run");
-        loadAllWeights(*model, checkpoint->weights, runName + " checkpoint");
+        loadCheckpointWeights(*model, checkpoint->weights, checkpoint->frozen ? &*checkpoint->frozen : nullptr, runName + " checkpoint");
         trainer.resumeFrom(TrainingState::fromBytes(checkpoint->trainingState));
         runs.reopenRun(request.resumeRun, checkpoint->step);
         result.runId = request.resumeRun;

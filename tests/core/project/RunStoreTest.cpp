@@ -1,6 +1,9 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "project/Schema.h"
+
+#include "TempDir.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -146,6 +149,55 @@ TEST(RunStore, UnknownRunIsAnErrorNamingTheId) {
     } catch (const Error& error) {
         EXPECT_NE(std::string(error.what()).find("42"), std::string::npos);
     }
+}
+
+TEST(RunStore, FrozenWeightsAreStoredOnceAndGoWhenNoCheckpointRefersToThem) {
+    Database db = openInMemoryProject();
+    RunStore runs(db);
+    const auto first = runs.beginRun(sampleRun()), second = runs.beginRun(sampleRun());
+    const FrozenWeights backbone{"aa", {1, 2, 3}}, smaller{"bb", {4, 5}};
+    const std::vector<std::uint8_t> head = {7};
+    runs.saveCheckpoint(first, CheckpointKind::Last, 1, 4, head, {}, &backbone);
+    runs.saveCheckpoint(first, CheckpointKind::Best, 1, 4, head, {}, &backbone);
+    runs.saveCheckpoint(second, CheckpointKind::Last, 1, 4, head, {}, &backbone);
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM frozen_weights"), 1) << "three checkpoints share one copy";
+    const auto loaded = runs.checkpoint(second, CheckpointKind::Last);
+    ASSERT_TRUE(loaded && loaded->frozen);
+    EXPECT_EQ(loaded->weights, head);
+    EXPECT_EQ(loaded->frozen->sha256, "aa");
+    EXPECT_EQ(loaded->frozen->weights, backbone.weights);
+
+    // Gradual unfreezing: fewer frozen blocks, another part; the first stays while others use it.
+    runs.saveCheckpoint(first, CheckpointKind::Last, 2, 8, head, {}, &smaller);
+    runs.saveCheckpoint(first, CheckpointKind::Best, 2, 8, head, {}, &smaller);
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM frozen_weights"), 2) << "run 2 still refers to the first part";
+    runs.saveCheckpoint(second, CheckpointKind::Last, 2, 8, head);
+    auto remaining = db.prepare("SELECT sha256 FROM frozen_weights");
+    ASSERT_TRUE(remaining.step());
+    EXPECT_EQ(remaining.columnText(0), "bb");
+    EXPECT_FALSE(remaining.step());
+    EXPECT_FALSE(runs.checkpoint(second, CheckpointKind::Last)->frozen) << "a checkpoint with every tensor";
+}
+
+TEST(RunStore, ACheckpointWrittenBeforeFrozenWeightsExistedStillLoadsWhole) {
+    testing::TempDir dir;
+    const auto path = dir / "old.graft";
+    std::int64_t runId = 0;
+    const std::vector<std::uint8_t> weights = {1, 2, 3, 4};
+    {
+        Database db(path.string(), Database::Mode::Create);
+        db.exec("PRAGMA application_id = " + std::to_string(kGraftApplicationId));
+        migrateTo(db, 8); // the schema before frozen weights
+        runId = RunStore(db).beginRun(sampleRun());
+        db.prepare("INSERT INTO checkpoints(run_id, kind, epoch, step, data) VALUES(?, 'last', 2, 8, ?)").bind(1, runId).bindBlob(2, weights).run();
+    }
+    Database db = openProject(path);
+    EXPECT_EQ(db.queryInt("PRAGMA user_version"), latestSchemaVersion());
+    const auto checkpoint = RunStore(db).checkpoint(runId, CheckpointKind::Last);
+    ASSERT_TRUE(checkpoint);
+    EXPECT_EQ(checkpoint->weights, weights);
+    EXPECT_EQ(checkpoint->step, 8);
+    EXPECT_FALSE(checkpoint->frozen);
 }
 
 } // namespace

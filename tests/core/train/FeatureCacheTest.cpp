@@ -144,27 +144,47 @@ TEST(FeatureCache, ReusesFeaturesUntilTheFrozenWeightsOrTheInputsChange) {
     const auto blocks = model.blocks();
     const auto inputs = testing::shapesTensors(4, 1).images;
     FeatureCache cache;
-    const auto first = cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    const auto first = cache.features(model, blocks, 2, inputs, "", 8, torch::kCPU);
     ASSERT_TRUE(first);
     EXPECT_EQ(first->sizes(), torch::IntArrayRef({inputs.size(0), 32, 14, 14})); // after stage1's pooling
-    cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    cache.features(model, blocks, 2, inputs, "", 8, torch::kCPU);
     EXPECT_EQ(cache.hits(), 1);
 
     // The head is not part of the cached prefix: changing it changes nothing cached.
     torch::NoGradGuard noGrad;
     model.named_parameters()["head.weight"].add_(1.0f);
-    cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    cache.features(model, blocks, 2, inputs, "", 8, torch::kCPU);
     EXPECT_EQ(cache.hits(), 2);
 
     model.named_parameters()["stage1.0.weight"].mul_(1.001f); // a frozen weight
-    cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    cache.features(model, blocks, 2, inputs, "", 8, torch::kCPU);
     EXPECT_EQ(cache.misses(), 2);
     model.named_buffers()["stem.1.running_mean"].add_(0.01f); // a frozen statistic
-    cache.features(model, blocks, 2, inputs, 8, torch::kCPU);
+    cache.features(model, blocks, 2, inputs, "", 8, torch::kCPU);
     EXPECT_EQ(cache.misses(), 3);
-    cache.features(model, blocks, 2, inputs * 0.5, 8, torch::kCPU); // other preprocessing
+    cache.features(model, blocks, 2, inputs * 0.5, "", 8, torch::kCPU); // other preprocessing
     EXPECT_EQ(cache.misses(), 4);
     EXPECT_EQ(cache.hits(), 2);
+}
+
+// Project images come with a key from their stored SHA-256s and the preprocessing, so the tensors'
+// bytes need not be hashed: the key alone decides.
+TEST(FeatureCache, AKeyForTheInputsStandsForTheirBytes) {
+    torch::manual_seed(0);
+    TinyNetImpl model(1, 3);
+    const auto blocks = model.blocks();
+    const auto inputs = testing::shapesTensors(4, 1).images;
+    FeatureCache cache;
+    const auto first = cache.features(model, blocks, 2, inputs, "images-a", 8, torch::kCPU);
+    const auto again = cache.features(model, blocks, 2, inputs * 0.5, "images-a", 8, torch::kCPU);
+    ASSERT_TRUE(first && again);
+    EXPECT_EQ(cache.hits(), 1);
+    EXPECT_TRUE(torch::equal(*first, *again));
+    cache.features(model, blocks, 2, inputs, "images-b", 8, torch::kCPU);
+    EXPECT_EQ(cache.misses(), 2) << "another key is other inputs";
+    cache.features(model, blocks, 2, inputs.slice(0, 0, 4), "images-a", 8, torch::kCPU);
+    EXPECT_EQ(cache.misses(), 3) << "the same key for another number of images";
+    EXPECT_NE(FeatureCache::keyFor(model, blocks, 2, inputs, "images-a"), FeatureCache::keyFor(model, blocks, 2, inputs, ""));
 }
 
 TEST(FeatureCache, StopRequestReturnsNothingAndCachesNothing) {
@@ -172,7 +192,7 @@ TEST(FeatureCache, StopRequestReturnsNothingAndCachesNothing) {
     std::stop_source stop;
     stop.request_stop();
     FeatureCache cache;
-    EXPECT_FALSE(cache.features(model, model.blocks(), 2, testing::shapesTensors(2, 1).images, 4, torch::kCPU,
+    EXPECT_FALSE(cache.features(model, model.blocks(), 2, testing::shapesTensors(2, 1).images, "", 4, torch::kCPU,
                                 stop.get_token()));
     EXPECT_EQ(cache.bytes(), 0);
 }

@@ -1,7 +1,7 @@
 #include "common/Error.h"
 #include "models/Architectures.h"
 #include "models/TinyNet.h"
-#include "models/Weights.h"
+#include "train/CheckpointWeights.h"
 #include "train/ClassBalancedSampling.h"
 #include "train/Trainer.h"
 
@@ -388,12 +388,14 @@ public:
         std::int64_t step;
         std::vector<std::uint8_t> weights;
         std::vector<std::uint8_t> state;
+        std::optional<FrozenWeights> frozen;
     };
     void onStep(const StepEvent& event) override { losses.push_back(event.loss); }
     void onCheckpoint(const CheckpointEvent& event) override {
         if (event.kind == CheckpointKind::Last)
             saved.push_back({event.step, {event.weights.begin(), event.weights.end()},
-                             {event.trainingState.begin(), event.trainingState.end()}});
+                             {event.trainingState.begin(), event.trainingState.end()},
+                             event.frozen ? std::optional(*event.frozen) : std::nullopt});
     }
     std::vector<double> losses;
     std::vector<Saved> saved;
@@ -429,7 +431,7 @@ TEST(Trainer, ResumingFromAnyCheckpointContinuesExactlyLikeTheUninterruptedRun) 
         ASSERT_EQ(checkpoint.step, cut);
         torch::manual_seed(99); // the default generator must be restored, not merely seeded alike
         auto model = createClassifier(spec, 3);
-        loadAllWeights(*model, checkpoint.weights, "checkpoint");
+        loadCheckpointWeights(*model, checkpoint.weights, checkpoint.frozen ? &*checkpoint.frozen : nullptr, "checkpoint");
         Trainer trainer(model, config, torch::kCPU);
         trainer.resumeFrom(TrainingState::fromBytes(checkpoint.state));
         CheckpointRecorder resumed;

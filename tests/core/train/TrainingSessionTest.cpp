@@ -1,6 +1,10 @@
+#include "common/Error.h"
 #include "data/SyntheticShapes.h"
+#include "models/Architectures.h"
+#include "models/Weights.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
+#include "train/CheckpointWeights.h"
 #include "train/RunEvaluation.h"
 #include "train/RunSpec.h"
 #include "train/TrainJob.h"
@@ -12,6 +16,7 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 #include <tuple>
 
@@ -190,6 +195,44 @@ TEST_F(ShapesProject, AStoppedRunResumesWithoutItsInitialWeightsFileAndFinishesI
     EXPECT_EQ(runs.metric(stopped.runId, "loss").size(), 12u);
     EXPECT_EQ(runs.run(stopped.runId).status, RunStatus::Finished);
     EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 2) << "resuming must not add a run";
+}
+
+// A probe's checkpoints hold its head; the frozen backbone is stored once for every run that
+// freezes the same weights, and a checkpoint loads back as the whole trained model.
+TEST_F(ShapesProject, ProbeRunsShareOneStoredBackboneAndTheirCheckpointsLoadWhole) {
+    TrainObserver quiet;
+    auto probe = request(3);
+    probe.config.init = savedWeights("start.pt");
+    probe.config.freeze = "probe";
+    probe.saveWeightsTo = dir_ / "trained.pt";
+    const auto first = runTraining(probe, quiet, {});
+    auto another = probe;
+    another.config.seed = 8;
+    another.saveWeightsTo.clear();
+    const auto second = runTraining(another, quiet, {});
+
+    Database db = openProject(project());
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM frozen_weights"), 1);
+    const auto probes = "run_id IN (" + std::to_string(first.runId) + ", " + std::to_string(second.runId) + ")";
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM checkpoints WHERE " + probes + " AND frozen_sha256 IS NOT NULL"), 4);
+    EXPECT_LT(db.queryInt("SELECT max(length(data)) FROM checkpoints WHERE frozen_sha256 IS NOT NULL"),
+              db.queryInt("SELECT length(data) FROM frozen_weights") / 4);
+
+    const auto last = RunStore(db).checkpoint(first.runId, CheckpointKind::Last);
+    ASSERT_TRUE(last && last->frozen);
+    auto model = createClassifier(architectureSpec(probe.config.arch), 3);
+    loadCheckpointWeights(*model, last->weights, &*last->frozen, "checkpoint");
+    std::ifstream saved(probe.saveWeightsTo, std::ios::binary);
+    const std::vector<std::uint8_t> trained{std::istreambuf_iterator<char>(saved), {}};
+    EXPECT_EQ(serializeWeights(*model), trained) << "the last checkpoint is the finished model, bit for bit";
+
+    db.exec("UPDATE frozen_weights SET data = x'00'");
+    try {
+        evaluateRun(project(), first.runId, Split::Val);
+        FAIL() << "a damaged backbone was loaded";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("frozen blocks' weights"), std::string::npos) << error.what();
+    }
 }
 
 // Stopping at `stopAt` and resuming gives the losses of a run never stopped; the resume starts
