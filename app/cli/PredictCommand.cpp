@@ -5,6 +5,7 @@
 #include "InterruptSignal.h"
 
 #include "common/AtomicFile.h"
+#include "export/FoldedClassifier.h"
 #include "export/LoadedBundle.h"
 #include "models/Prediction.h"
 #include "models/Zoo.h"
@@ -63,7 +64,8 @@ Predictor backbonePredictor(const std::string& backbone, const std::optional<std
     const auto spec = architectureSpec(backbone);
     const auto weights = weightsFor(backbone, weightsOption);
     std::shared_ptr<ClassifierImpl> model = loadClassifierFromWeights(spec, weights);
-    Predictor predictor{[model](torch::Tensor images) { return model->forward(images); }, spec.preprocess, {},
+    Predictor predictor{[model, logitsOf = inferenceFunction(*model, torch::kCPU)](torch::Tensor images) { return logitsOf(images); },
+                        spec.preprocess, {},
                         {{"backbone", backbone}, {"weights", weights.string()}}};
     const auto& input = spec.preprocess;
     const auto outputs = model->forward(torch::zeros({1, input.channels(), input.crop, input.crop})).size(1);
@@ -91,7 +93,8 @@ Predictor modelPredictor(const std::string& model) {
         Database db = openProject(run->first, ProjectAccess::ReadOnly);
         RunModel loaded = loadRunModel(db, run->second, run->first.string() + " run " + std::to_string(run->second));
         auto classifier = loaded.model;
-        return {[classifier](torch::Tensor images) { return classifier->forward(images); }, loaded.architecture.preprocess,
+        return {[classifier, logitsOf = inferenceFunction(*classifier, torch::kCPU)](torch::Tensor images) { return logitsOf(images); },
+                loaded.architecture.preprocess,
                 loaded.spec.classes, {{"project", run->first.string()}, {"run", run->second}}};
     }
     auto bundle = std::make_shared<LoadedBundle>(loadBundle(model));

@@ -100,25 +100,35 @@ private:
     ExportGraph& graph_;
 };
 
-} // namespace
-
-std::string writeClassifier(ClassifierImpl& model, ExportGraph& graph) {
-    ModuleWriter writer(graph);
+// The model's pooled features, and the name of its head.
+std::pair<std::string, std::string> writePooledFeatures(ClassifierImpl& model, ExportGraph& graph, ModuleWriter& writer) {
     const auto part = [&](const std::string& name, const std::string& x) { return writer.write(name, child(model, name), x); };
     if (dynamic_cast<TinyNetImpl*>(&model)) {
         std::string x = graph.input();
         for (const auto* stage : {"stem", "stage1", "stage2", "stage3"}) x = part(stage, x);
-        return part("head", graph.globalAveragePool(x));
+        return {graph.globalAveragePool(x), "head"};
     }
     if (dynamic_cast<ResNetImpl*>(&model)) {
         auto x = graph.relu(part("bn1", part("conv1", graph.input())));
         x = graph.maxPool(x, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false);
         for (const auto* layer : {"layer1", "layer2", "layer3", "layer4"}) x = part(layer, x);
-        return part("fc", graph.globalAveragePool(x));
+        return {graph.globalAveragePool(x), "fc"};
     }
-    if (dynamic_cast<PooledClassifierImpl*>(&model))
-        return part("classifier", graph.globalAveragePool(part("features", graph.input())));
+    if (dynamic_cast<PooledClassifierImpl*>(&model)) return {graph.globalAveragePool(part("features", graph.input())), "classifier"};
     throw Error("export cannot write " + friendlyType(model) + " yet");
+}
+
+} // namespace
+
+std::string writeClassifier(ClassifierImpl& model, ExportGraph& graph) {
+    ModuleWriter writer(graph);
+    const auto [features, head] = writePooledFeatures(model, graph, writer);
+    return writer.write(head, child(model, head), features);
+}
+
+std::string writeFeatures(ClassifierImpl& model, ExportGraph& graph) {
+    ModuleWriter writer(graph);
+    return writePooledFeatures(model, graph, writer).first;
 }
 
 } // namespace graft

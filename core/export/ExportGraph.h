@@ -43,5 +43,8 @@ class ClassifierImpl;
 // `graph` and returns its output. TinyNet, ResNet, MobileNetV2 and V3 and EfficientNet are
 // supported; anything else throws graft::Error naming the module and where it sits.
 std::string writeClassifier(ClassifierImpl& model, ExportGraph& graph);
+// The same up to what the head reads: the globally pooled features (N x C), the output of every
+// block but the last.
+std::string writeFeatures(ClassifierImpl& model, ExportGraph& graph);
 
 } // namespace graft

@@ -2,6 +2,7 @@
 
 #include "common/AtomicFile.h"
 #include "common/Version.h"
+#include "export/BatchNormFolding.h"
 #include "export/ExportGraph.h"
 #include "export/ProtoMessage.h"
 #include "models/Classifier.h"
@@ -189,8 +190,11 @@ private:
 } // namespace
 
 void exportOnnx(ClassifierImpl& model, const std::filesystem::path& file, const OnnxExportOptions& options) {
+    // Runtimes fold BatchNorm into the convolution before it when they load a model, most of
+    // them: written folded, the file is smaller and every runtime runs it without the passes.
     OnnxGraph graph;
-    auto output = writeClassifier(model, graph);
+    BatchNormFolding folding(graph);
+    auto output = folding.resolved(writeClassifier(model, folding));
     if (options.softmax) output = graph.softmax(output);
     std::int64_t classes = 0;
     {

@@ -14,8 +14,10 @@ struct OnnxExportOptions {
 
 // Writes `model` as an ONNX file (IR 7, opset 13; written directly in protobuf wire format): input
 // "images" N x channels x imageSize x imageSize float32, output "logits" (or "probabilities")
-// N x classes, the weights as initializers under their state_dict names. Inference mode, as
-// writeClassifier. Written atomically; unsupported modules are refused by path.
+// N x classes, the weights as initializers under their state_dict names, with every BatchNorm
+// folded into the convolution before it (BatchNormFolding: the convolution's weight and a new
+// bias under its name, no BatchNorm initializers). Inference mode, as writeClassifier. Written
+// atomically; unsupported modules are refused by path.
 void exportOnnx(ClassifierImpl& model, const std::filesystem::path& file, const OnnxExportOptions& options);
 
 } // namespace graft

@@ -1,5 +1,6 @@
 #include "train/Evaluation.h"
 
+#include "export/FoldedClassifier.h"
 #include "models/ChannelsLast.h"
 
 #include <torch/nn/functional/loss.h>
@@ -8,9 +9,9 @@ namespace graft {
 
 Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batchSize, torch::Device device,
                     std::stop_token stop) {
-    model.eval();
     convertToChannelsLast(model);
-    return evaluateWith([&](torch::Tensor images) { return model.forward(channelsLast(images)); }, data, batchSize, device, stop);
+    const auto logitsOf = inferenceFunction(model, device);
+    return evaluateWith([&](torch::Tensor images) { return logitsOf(channelsLast(images)); }, data, batchSize, device, stop);
 }
 
 Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,

@@ -19,7 +19,8 @@ struct Evaluation {
     torch::Tensor logits;                  // N x K float32 on the CPU, for calibration
 };
 
-// Eval mode, the channels-last layout (ChannelsLast) and no autograd; restores nothing, callers
+// Eval mode, the channels-last layout (ChannelsLast), BatchNorm folded into the convolutions
+// (FoldedClassifier, where the architecture allows) and no autograd; restores nothing, callers
 // set train() again when they train.
 Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batchSize, torch::Device device,
                     std::stop_token stop = {});

@@ -1,6 +1,7 @@
 #include "train/FeatureCache.h"
 
 #include "common/Sha256.h"
+#include "export/FoldedClassifier.h"
 
 #include <algorithm>
 
@@ -52,16 +53,15 @@ std::optional<torch::Tensor> FeatureCache::features(ClassifierImpl& model, const
     }
     torch::NoGradGuard noGrad;
     const bool wasTraining = model.is_training();
-    model.eval();
+    const auto prefix = prefixFunction(model, blocks, prefixLength, device);
     std::vector<torch::Tensor> batches;
     for (std::int64_t begin = 0; begin < inputs.size(0); begin += batchSize) {
         if (stop.stop_requested()) {
             model.train(wasTraining);
             return std::nullopt;
         }
-        auto x = inputs.slice(0, begin, std::min<std::int64_t>(begin + batchSize, inputs.size(0))).to(device);
-        for (std::size_t i = 0; i < prefixLength; ++i) x = blocks[i].forward(x);
-        batches.push_back(x.to(torch::kCPU));
+        batches.push_back(prefix(inputs.slice(0, begin, std::min<std::int64_t>(begin + batchSize, inputs.size(0))).to(device))
+                              .to(torch::kCPU));
     }
     model.train(wasTraining);
     ++misses_;

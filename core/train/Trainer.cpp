@@ -4,6 +4,7 @@
 #include "data/AugmentedBatches.h"
 #include "domain/CoralLoss.h"
 #include "domain/GradientReversal.h"
+#include "export/FoldedClassifier.h"
 #include "models/ChannelsLast.h"
 #include "models/Weights.h"
 #include "train/AugmentedEpochs.h"
@@ -272,10 +273,9 @@ torch::Tensor Trainer::toDevice(const torch::Tensor& images) const {
 
 torch::Tensor Trainer::runCachedBlocks(const torch::Tensor& inputs) {
     torch::NoGradGuard noGrad;
+    if (!cachedPrefix_) cachedPrefix_ = prefixFunction(*model_, blocks_, cachedBlocks_, device_);
     model_->eval();
-    auto x = toDevice(inputs);
-    for (std::size_t i = 0; i < cachedBlocks_; ++i) x = blocks_[i].forward(x);
-    return x.to(torch::kCPU);
+    return cachedPrefix_(toDevice(inputs)).to(torch::kCPU);
 }
 
 bool Trainer::recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_t images, std::stop_token stop) {
@@ -390,6 +390,7 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
     }
     viewFeatures_.clear();
     storedFeatures_.reset();
+    cachedPrefix_ = nullptr;
     const auto storage = featureStorage(trainSet, valSet.size(), observer);
     if (storage == FeatureStorage::None) cachedBlocks_ = 0;
     if (storage == FeatureStorage::Project) {

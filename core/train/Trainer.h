@@ -19,6 +19,7 @@
 #include <torch/optim/optimizer.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -129,7 +130,8 @@ private:
     // from this epoch's training inputs, un-augmented, in a random order fixed by the seed. False
     // when a stop request cut it short.
     bool recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_t images, std::stop_token stop);
-    // The cached blocks applied to a batch of inputs, in eval mode without autograd, on the CPU.
+    // The cached blocks applied to a batch of inputs, in eval mode without autograd (BatchNorm
+    // folded where prefixFunction can), on the CPU.
     torch::Tensor runCachedBlocks(const torch::Tensor& inputs);
     // `inputs` holds the labelled batch's `labels.size(0)` images, then (semi-supervised) the
     // unlabelled batch's weak views and its strong views, or (CORAL, DANN) the target batch: one
@@ -198,6 +200,7 @@ private:
     std::string valFeatureKey_;
     FeatureCache* sharedCache_ = nullptr;
     std::size_t cachedBlocks_ = 0;
+    std::function<torch::Tensor(torch::Tensor)> cachedPrefix_; // runCachedBlocks' prefixFunction, made once per train()
 };
 
 } // namespace graft
