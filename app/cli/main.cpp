@@ -1,6 +1,7 @@
 #include "Commands.h"
 
 #include "common/Error.h"
+#include "common/TensorMemory.h"
 #include "common/Version.h"
 
 #include <algorithm>
@@ -189,6 +190,7 @@ std::string usageOf(const std::string& command) {
 
 int main(int argc, char** argv) {
     using namespace graft::cli;
+    graft::keepFreedTensorMemory();
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"label", commandLabel}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval}, {"pretrain", commandPretrain},     {"demo", commandDemo}, {"zoo", commandZoo},

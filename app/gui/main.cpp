@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 #include "Theme.h"
 
+#include "common/TensorMemory.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -15,6 +17,7 @@
 #include <vector>
 
 int main(int argc, char** argv) {
+    graft::keepFreedTensorMemory();
     QApplication app(argc, argv);
     QApplication::setApplicationName("Graft");
     QApplication::setOrganizationName("Graft");
