@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 #include <unistd.h>
 
@@ -116,13 +117,13 @@ private:
 };
 
 void printTable(std::FILE* out, const std::vector<Comparison>& rows, double peakGflops) {
-    std::fprintf(out, "\n%-40s %12s %12s %9s %8s  %s\n", "workload", "Graft", "reference", "ratio", "target",
+    std::fprintf(out, "\n%-48s %12s %12s %9s %8s  %s\n", "workload", "Graft", "reference", "ratio", "target",
                  "GFLOP/s Graft / reference (% of GEMM peak)");
     for (const auto& row : rows) {
         const double g = median(row.graft), r = median(row.reference);
         char target[16] = "";
         if (row.target > 0) std::snprintf(target, sizeof target, "%s%.2f", row.met() ? ">=" : "MISS ", row.target);
-        std::fprintf(out, "%-40s %12.3g %12.3g %8.2fx %8s", (row.id + " " + row.name + " (" + row.unit + ")").c_str(), g, r,
+        std::fprintf(out, "%-48s %12.3g %12.3g %8.2fx %8s", (row.id + " " + row.name + " (" + row.unit + ")").c_str(), g, r,
                      row.ratio(), target);
         const double gg = gflops(row, g, row.graftFlops), rg = gflops(row, r, row.referenceFlops);
         if (gg > 0) std::fprintf(out, "  %.0f / %.0f (%.0f%% / %.0f%%)", gg, rg, 100 * gg / peakGflops, 100 * rg / peakGflops);
@@ -161,12 +162,25 @@ int commandBench(Arguments& args) {
     auto settings = args.flag("--quick") ? BenchSettings::quick() : BenchSettings{};
     settings.repeats = args.integer("--repeats", settings.repeats);
     const int threads = args.integer("--threads", 0);
+    const std::string only = args.text("--only", "W1,W2,W3,W4,W5");
+    const auto runs = [&](const std::string& id) {
+        std::stringstream list(only);
+        for (std::string item; std::getline(list, item, ',');)
+            if (item == id) return true;
+        return false;
+    };
     const std::string python = args.text("--python", "/usr/bin/python3");
     const fs::path script = args.text("--reference", defaultReferenceScript().string());
     args.rejectUnused();
     if (!args.positionals().empty()) throw UsageError("bench takes no positional arguments");
     if (settings.repeats < 1) throw UsageError("--repeats expects at least 1");
     if (threads < 0) throw UsageError("--threads expects a count, or 0 for every core");
+    {
+        std::stringstream list(only);
+        for (std::string item; std::getline(list, item, ',');)
+            if (item != "W1" && item != "W2" && item != "W3" && item != "W4" && item != "W5" && item != "W6")
+                throw UsageError("--only expects workloads among W1 to W6, such as W2,W5; got '" + item + "'");
+    }
     if (!fs::is_regular_file(script))
         throw Error(script.string() + ": the PyTorch reference script is not there; pass its path with --reference");
 
@@ -186,7 +200,8 @@ int commandBench(Arguments& args) {
     const std::stop_callback stopReference(interrupt.token(), [&reference] { reference.terminate(); });
     BenchWorkloads graft(fineTuneImages, work.path(), interrupt.token());
 
-    const int measurements = settings.repeats * 5 + 4;
+    const int measurements = settings.repeats * (1 + int(runs("W1")) + int(runs("W2")) + 2 * int(runs("W3"))) +
+                             2 * int(runs("W4")) + 2 * int(runs("W5"));
     int done = 0;
     ConsoleProgress progress;
     const auto step = [&](const std::string& what) {
@@ -204,7 +219,8 @@ int commandBench(Arguments& args) {
                                          {"steps", settings.steps}};
     try {
         Comparison w1{"W1", "ResNet-18 full fine-tune", "images/s"}, w1Memory{"W1", "ResNet-18 full fine-tune peak RSS", "MB"},
-            w2{"W2", "ResNet-18 inference", "images/s"}, w3Train{"W3", "MobileNetV2 full fine-tune", "images/s"},
+            w2{"W2", "ResNet-18 inference", "images/s"}, w2Unfolded{"W2", "ResNet-18 inference, BN unfolded", "images/s"},
+            w3Train{"W3", "MobileNetV2 full fine-tune", "images/s"},
             w3Infer{"W3", "MobileNetV2 inference", "images/s"};
         Comparison w6{"W6", "GEMM " + std::to_string(settings.gemmSize) + "^2 peak", "GFLOP/s"};
         w1.target = 1.0;
@@ -213,63 +229,77 @@ int commandBench(Arguments& args) {
         w1Memory.target = 1 / 1.1;
         w2.target = 1.2;
         w2.graftFlops = w2.referenceFlops = resnetFlops;
+        w2Unfolded.graftFlops = w2Unfolded.referenceFlops = resnetFlops; // what folding saves is BatchNorm's passes, not FLOPs
         w3Train.graftFlops = w3Train.referenceFlops = 3 * mobilenetFlops;
         w3Infer.graftFlops = w3Infer.referenceFlops = mobilenetFlops;
         for (int repeat = 0; repeat < settings.repeats; ++repeat) {
-            step("W1 ResNet-18 training");
-            const auto mine = graft.training("resnet18", settings.batch, settings.warmup, settings.steps, true);
-            auto theirs = reference.ask(with(trainRequest, {{"arch", "resnet18"}, {"measureMemory", true}}));
-            w1.graft.push_back(mine.imagesPerSecond);
-            w1.reference.push_back(theirs["imagesPerSecond"]);
-            w1Memory.graft.push_back(double(mine.peakRssBytes) / 1e6);
-            w1Memory.reference.push_back(theirs["peakRssBytes"].get<double>() / 1e6);
+            if (runs("W1")) {
+                step("W1 ResNet-18 training");
+                const auto mine = graft.training("resnet18", settings.batch, settings.warmup, settings.steps, true);
+                auto theirs = reference.ask(with(trainRequest, {{"arch", "resnet18"}, {"measureMemory", true}}));
+                w1.graft.push_back(mine.imagesPerSecond);
+                w1.reference.push_back(theirs["imagesPerSecond"]);
+                w1Memory.graft.push_back(double(mine.peakRssBytes) / 1e6);
+                w1Memory.reference.push_back(theirs["peakRssBytes"].get<double>() / 1e6);
+            }
+            if (runs("W2")) {
+                step("W2 ResNet-18 inference");
+                w2.graft.push_back(graft.inference("resnet18", settings.batch, settings.warmup, settings.steps).imagesPerSecond);
+                w2.reference.push_back(reference.ask(with(inferRequest, {{"arch", "resnet18"}}))["imagesPerSecond"]);
+                // The same with the model's own forward(), BatchNorm in passes of its own, for the effect of folding.
+                w2Unfolded.graft.push_back(graft.inference("resnet18", settings.batch, settings.warmup, settings.steps,
+                                                           BenchWorkloads::BatchNorm::Unfolded)
+                                               .imagesPerSecond);
+                w2Unfolded.reference.push_back(w2.reference.back());
+            }
+            if (runs("W3")) {
+                step("W3 MobileNetV2 training");
+                w3Train.graft.push_back(graft.training("mobilenet_v2", settings.batch, settings.warmup, settings.steps, false).imagesPerSecond);
+                w3Train.reference.push_back(reference.ask(with(trainRequest, {{"arch", "mobilenet_v2"}}))["imagesPerSecond"]);
 
-            step("W2 ResNet-18 inference");
-            w2.graft.push_back(graft.inference("resnet18", settings.batch, settings.warmup, settings.steps).imagesPerSecond);
-            w2.reference.push_back(reference.ask(with(inferRequest, {{"arch", "resnet18"}}))["imagesPerSecond"]);
-
-            step("W3 MobileNetV2 training");
-            w3Train.graft.push_back(graft.training("mobilenet_v2", settings.batch, settings.warmup, settings.steps, false).imagesPerSecond);
-            w3Train.reference.push_back(reference.ask(with(trainRequest, {{"arch", "mobilenet_v2"}}))["imagesPerSecond"]);
-
-            step("W3 MobileNetV2 inference");
-            w3Infer.graft.push_back(graft.inference("mobilenet_v2", settings.batch, settings.warmup, settings.steps).imagesPerSecond);
-            w3Infer.reference.push_back(reference.ask(with(inferRequest, {{"arch", "mobilenet_v2"}}))["imagesPerSecond"]);
-
+                step("W3 MobileNetV2 inference");
+                w3Infer.graft.push_back(graft.inference("mobilenet_v2", settings.batch, settings.warmup, settings.steps).imagesPerSecond);
+                w3Infer.reference.push_back(reference.ask(with(inferRequest, {{"arch", "mobilenet_v2"}}))["imagesPerSecond"]);
+            }
             step("W6 GEMM peak");
             w6.graft.push_back(BenchWorkloads::gemmGflops(settings.gemmSize, 3));
             w6.reference.push_back(reference.ask({{"workload", "gemm"}, {"size", settings.gemmSize}, {"repeats", 3}})["gflops"]);
         }
-        rows = {w1, w1Memory, w2, w3Train, w3Infer};
+        for (const auto* row : {&w1, &w1Memory, &w2, &w2Unfolded, &w3Train, &w3Infer})
+            if (!row->graft.empty()) rows.push_back(*row);
 
         // The notebook loop runs the whole network every epoch; Graft runs the frozen part once.
-        step("W4 layer4 fine-tune, Graft");
-        const auto mine = graft.fineTuneLastBlock(settings.batch, settings.fineTuneEpochs);
-        step("W4 layer4 fine-tune, PyTorch");
-        const auto theirs = reference.ask({{"workload", "finetune"}, {"batch", settings.batch}, {"epochs", settings.fineTuneEpochs},
-                                           {"workers", 2}});
-        Comparison w4{"W4", "ResNet-18 layer4+head, " + std::to_string(settings.fineTuneImages) + " images", "s/epoch", false};
-        w4.graft = {mine.seconds / settings.fineTuneEpochs};
-        w4.reference = {theirs["seconds"].get<double>() / settings.fineTuneEpochs};
-        w4.details = {{"graftEpochSeconds", mine.epochSeconds}, {"referenceEpochSeconds", theirs["epochSeconds"]}};
-        w4.target = 3.0;
-        const double n = settings.fineTuneImages, epochs = settings.fineTuneEpochs;
-        w4.graftFlops = n * ((resnetFlops - lastBlockFlops) + epochs * 3 * lastBlockFlops) / epochs;
-        w4.referenceFlops = n * (resnetFlops + 2 * lastBlockFlops);
-        rows.push_back(w4);
+        if (runs("W4")) {
+            step("W4 layer4 fine-tune, Graft");
+            const auto mine = graft.fineTuneLastBlock(settings.batch, settings.fineTuneEpochs);
+            step("W4 layer4 fine-tune, PyTorch");
+            const auto theirs = reference.ask({{"workload", "finetune"}, {"batch", settings.batch}, {"epochs", settings.fineTuneEpochs},
+                                               {"workers", 2}});
+            Comparison w4{"W4", "ResNet-18 layer4+head, " + std::to_string(settings.fineTuneImages) + " images", "s/epoch", false};
+            w4.graft = {mine.seconds / settings.fineTuneEpochs};
+            w4.reference = {theirs["seconds"].get<double>() / settings.fineTuneEpochs};
+            w4.details = {{"graftEpochSeconds", mine.epochSeconds}, {"referenceEpochSeconds", theirs["epochSeconds"]}};
+            w4.target = 3.0;
+            const double n = settings.fineTuneImages, epochs = settings.fineTuneEpochs;
+            w4.graftFlops = n * ((resnetFlops - lastBlockFlops) + epochs * 3 * lastBlockFlops) / epochs;
+            w4.referenceFlops = n * (resnetFlops + 2 * lastBlockFlops);
+            rows.push_back(w4);
+        }
 
-        step("W5 linear probe, time to trained model");
-        const auto probe = graft.linearProbe(probeImages, settings.batch, settings.probeEpochs);
-        step("W5 one inference pass, the floor");
-        const double floor = graft.inferencePassSeconds(probeImages, settings.batch);
-        Comparison w5{"W5", "linear probe, " + std::to_string(settings.probeImages) + " images", "s", false};
-        w5.referenceName = "one inference pass";
-        w5.graft = {probe.seconds};
-        w5.reference = {floor};
-        w5.details = {{"graftEpochSeconds", probe.epochSeconds}};
-        w5.target = 1 / 1.2;
-        w5.graftFlops = w5.referenceFlops = settings.probeImages * resnetFlops;
-        rows.push_back(w5);
+        if (runs("W5")) {
+            step("W5 linear probe, time to trained model");
+            const auto probe = graft.linearProbe(probeImages, settings.batch, settings.probeEpochs);
+            step("W5 one inference pass, the floor");
+            const double floor = graft.inferencePassSeconds(probeImages, settings.batch);
+            Comparison w5{"W5", "linear probe, " + std::to_string(settings.probeImages) + " images", "s", false};
+            w5.referenceName = "one inference pass";
+            w5.graft = {probe.seconds};
+            w5.reference = {floor};
+            w5.details = {{"graftEpochSeconds", probe.epochSeconds}};
+            w5.target = 1 / 1.2;
+            w5.graftFlops = w5.referenceFlops = settings.probeImages * resnetFlops;
+            rows.push_back(w5);
+        }
         rows.push_back(w6);
     } catch (const std::exception& error) {
         // A terminated reference fails its request: that, too, is the cancel.

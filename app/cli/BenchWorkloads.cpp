@@ -8,6 +8,7 @@
 #include "data/ProjectSplits.h"
 #include "data/SyntheticShapes.h"
 #include "models/Architectures.h"
+#include "models/ChannelsLast.h"
 #include "models/Classifier.h"
 #include "models/LayerGraph.h"
 #include "project/ProjectFile.h"
@@ -137,15 +138,19 @@ Throughput BenchWorkloads::training(const std::string& arch, int batch, int warm
     return {double(batch) * steps / clock.seconds(), measureMemory ? peakMemoryBytes() : 0};
 }
 
-Throughput BenchWorkloads::inference(const std::string& arch, int batch, int warmup, int steps) {
+Throughput BenchWorkloads::inference(const std::string& arch, int batch, int warmup, int steps, BatchNorm batchNorm) {
     torch::manual_seed(0);
     const auto data = loadImages(images_, batch);
     auto model = createClassifier(architectureSpec(arch), int(classCount(images_)));
+    model->eval();
+    convertToChannelsLast(*model);
+    const auto unfolded = [&](torch::Tensor images) { return model->forward(channelsLast(images)); };
     auto start = Clock::now();
     for (int step = 0; step < warmup + steps; ++step) {
         if (step == warmup) start = Clock::now();
         throwIfStopped(stop_);
-        evaluate(*model, data, batch, torch::kCPU, stop_);
+        if (batchNorm == BatchNorm::Folded) evaluate(*model, data, batch, torch::kCPU, stop_);
+        else evaluateWith(unfolded, data, batch, torch::kCPU, stop_);
     }
     return {double(batch) * steps / secondsSince(start), 0};
 }

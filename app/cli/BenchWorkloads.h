@@ -42,7 +42,8 @@ public:
     // Full fine-tuning steps (SGD with momentum) on the folder's first `batch` images.
     Throughput training(const std::string& arch, int batch, int warmup, int steps, bool measureMemory);
     // Batched forward passes in eval mode, as validation and prediction run them.
-    Throughput inference(const std::string& arch, int batch, int warmup, int steps);
+    enum class BatchNorm { Folded, Unfolded }; // evaluate()'s, or the model's own forward()
+    Throughput inference(const std::string& arch, int batch, int warmup, int steps, BatchNorm batchNorm = BatchNorm::Folded);
     // ResNet-18 with every block before layer4 frozen, trained on every image of the folder.
     TrainingTime fineTuneLastBlock(int batch, int epochs);
     // ResNet-18 linear probe on the images of `probeImages` (another ImageFolder).

@@ -162,6 +162,7 @@ Other
                                       ~/.local/share/graft/domain-shift.graft)
   bench [--repeats 3] [--quick]       Graft against PyTorch on the same workloads, side by side
         [--threads N]                 both sides on N threads (default: every core)
+        [--only W2,W5]                these workloads alone (W6, the GEMM peak, always runs)
         [--python /usr/bin/python3] [--reference tests/bench/pytorch_reference.py]
 
 --json prints machine-readable output. Ctrl+C stops imports and training cleanly.

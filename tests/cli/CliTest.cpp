@@ -858,6 +858,19 @@ TEST(Cli, BenchQuickRunMeasuresEveryWorkloadOnBothSides) {
     EXPECT_EQ(ids, (std::set<std::string>{"W1", "W2", "W3", "W4", "W5", "W6"}));
 }
 
+TEST(Cli, BenchOnlyRunsTheNamedWorkloadsAndRefusesUnknownOnes) {
+    TempDir dir;
+    const auto result = runCli(dir, "bench --quick --only W2 --json");
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const auto report = nlohmann::json::parse(result.out);
+    std::set<std::string> names;
+    for (const auto& row : report["workloads"]) names.insert(row["name"].get<std::string>());
+    EXPECT_EQ(names, (std::set<std::string>{"ResNet-18 inference", "ResNet-18 inference, BN unfolded", "GEMM 512^2 peak"}));
+    const auto unknown = runCli(dir, "bench --quick --only W2,W9");
+    EXPECT_EQ(unknown.exitCode, 2);
+    EXPECT_NE(unknown.err.find("'W9'"), std::string::npos) << unknown.err;
+}
+
 TEST(Cli, BenchNamesAMissingReferenceScript) {
     TempDir dir;
     const auto missing = (dir / "nowhere.py").string();
