@@ -1,7 +1,6 @@
 #include "Commands.h"
 
 #include "common/Error.h"
-#include "common/TensorMemory.h"
 #include "common/Version.h"
 
 #include <algorithm>
@@ -191,7 +190,6 @@ std::string usageOf(const std::string& command) {
 
 int main(int argc, char** argv) {
     using namespace graft::cli;
-    graft::keepFreedTensorMemory();
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"label", commandLabel}, {"info", commandInfo},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval}, {"pretrain", commandPretrain},     {"demo", commandDemo}, {"zoo", commandZoo},

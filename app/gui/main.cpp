@@ -1,8 +1,6 @@
 #include "MainWindow.h"
 #include "Theme.h"
 
-#include "common/TensorMemory.h"
-
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -17,7 +15,6 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-    graft::keepFreedTensorMemory();
     QApplication app(argc, argv);
     QApplication::setApplicationName("Graft");
     QApplication::setOrganizationName("Graft");
