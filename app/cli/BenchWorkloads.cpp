@@ -140,18 +140,22 @@ Throughput BenchWorkloads::training(const std::string& arch, int batch, int warm
 
 Throughput BenchWorkloads::inference(const std::string& arch, int batch, int warmup, int steps, BatchNorm batchNorm) {
     torch::manual_seed(0);
-    const auto data = loadImages(images_, batch);
+    const auto warmupData = loadImages(images_, batch);
+    const auto data = loadImages(images_, std::int64_t(batch) * steps);
     auto model = createClassifier(architectureSpec(arch), int(classCount(images_)));
     model->eval();
     convertToChannelsLast(*model);
     const auto unfolded = [&](torch::Tensor images) { return model->forward(channelsLast(images)); };
-    auto start = Clock::now();
-    for (int step = 0; step < warmup + steps; ++step) {
-        if (step == warmup) start = Clock::now();
+    // One evaluate() over the measured batches, as eval and validation pass over a set: folding
+    // is done once per pass.
+    const auto pass = [&](const LabeledTensors& images) {
         throwIfStopped(stop_);
-        if (batchNorm == BatchNorm::Folded) evaluate(*model, data, batch, torch::kCPU, stop_);
-        else evaluateWith(unfolded, data, batch, torch::kCPU, stop_);
-    }
+        if (batchNorm == BatchNorm::Folded) evaluate(*model, images, batch, torch::kCPU, stop_);
+        else evaluateWith(unfolded, images, batch, torch::kCPU, stop_);
+    };
+    for (int step = 0; step < warmup; ++step) pass(warmupData);
+    const auto start = Clock::now();
+    pass(data);
     return {double(batch) * steps / secondsSince(start), 0};
 }
 
