@@ -39,4 +39,8 @@ void loadCheckpointWeights(torch::nn::Module& model, std::span<const std::uint8_
     loadAllWeights(model, tensors, source);
 }
 
+void loadCheckpointWeights(torch::nn::Module& model, const StoredCheckpoint& checkpoint, const std::string& source) {
+    loadCheckpointWeights(model, checkpoint.weights, checkpoint.frozen ? &*checkpoint.frozen : nullptr, source);
+}
+
 } // namespace graft

@@ -2,6 +2,7 @@
 
 #include "models/Classifier.h"
 #include "project/FrozenWeights.h"
+#include "project/RunStore.h"
 
 #include <cstdint>
 #include <set>
@@ -29,5 +30,7 @@ std::vector<std::uint8_t> unfrozenWeights(const ClassifierImpl& model, const std
 // match its SHA-256. Together they must cover the model exactly. Errors name `source`.
 void loadCheckpointWeights(torch::nn::Module& model, std::span<const std::uint8_t> weights, const FrozenWeights* frozen,
                            const std::string& source);
+// The same for a checkpoint read from the project.
+void loadCheckpointWeights(torch::nn::Module& model, const StoredCheckpoint& checkpoint, const std::string& source);
 
 } // namespace graft

@@ -18,7 +18,7 @@ RunModel loadRunModel(Database& db, std::int64_t runId, const std::string& sourc
     loaded.checkpointEpoch = checkpoint->epoch;
     loaded.architecture = architectureSpec(loaded.spec.config.arch, loaded.spec.config.inputSize);
     loaded.model = createClassifier(loaded.architecture, int(loaded.spec.classes.size()));
-    loadCheckpointWeights(*loaded.model, checkpoint->weights, checkpoint->frozen ? &*checkpoint->frozen : nullptr, source);
+    loadCheckpointWeights(*loaded.model, *checkpoint, source);
     loaded.model->eval();
     return loaded;
 }

@@ -72,7 +72,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     if (resumed) {
         if (inputs.classes != resumed->classes || resumed->trainFingerprint != inputs.trainFingerprint)
             throw Error(runName + " trained on other images or labels than the project now has; start a new run");
-        loadCheckpointWeights(*model, checkpoint->weights, checkpoint->frozen ? &*checkpoint->frozen : nullptr, runName + " checkpoint");
+        loadCheckpointWeights(*model, *checkpoint, runName + " checkpoint");
         trainer.resumeFrom(TrainingState::fromBytes(checkpoint->trainingState));
         runs.reopenRun(request.resumeRun, checkpoint->step);
         result.runId = request.resumeRun;

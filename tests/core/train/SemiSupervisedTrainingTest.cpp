@@ -6,6 +6,7 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "train/CheckpointWeights.h"
 #include "train/TrainingInputs.h"
 #include "train/TrainingSession.h"
 
@@ -149,7 +150,7 @@ TEST_F(ShapesWithUnlabelledPool, FixMatch_WithFrozenBlocksSaysWhyTheFeatureCache
     auto initial = createInitialModel(request.config, 3).model;
     auto trained = createInitialModel(request.config, 3).model;
     Database db = openProject(project(), ProjectAccess::ReadOnly);
-    loadAllWeights(*trained, RunStore(db).checkpoint(run.runId, CheckpointKind::Last)->weights, "last");
+    loadCheckpointWeights(*trained, *RunStore(db).checkpoint(run.runId, CheckpointKind::Last), "last");
     const auto before = initial->named_parameters(), after = trained->named_parameters();
     int frozenChecked = 0, trainedChanged = 0;
     for (const auto& item : before) {

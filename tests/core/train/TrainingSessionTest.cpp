@@ -221,7 +221,7 @@ TEST_F(ShapesProject, ProbeRunsShareOneStoredBackboneAndTheirCheckpointsLoadWhol
     const auto last = RunStore(db).checkpoint(first.runId, CheckpointKind::Last);
     ASSERT_TRUE(last && last->frozen);
     auto model = createClassifier(architectureSpec(probe.config.arch), 3);
-    loadCheckpointWeights(*model, last->weights, &*last->frozen, "checkpoint");
+    loadCheckpointWeights(*model, *last, "checkpoint");
     std::ifstream saved(probe.saveWeightsTo, std::ios::binary);
     const std::vector<std::uint8_t> trained{std::istreambuf_iterator<char>(saved), {}};
     EXPECT_EQ(serializeWeights(*model), trained) << "the last checkpoint is the finished model, bit for bit";
