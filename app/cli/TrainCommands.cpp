@@ -138,6 +138,9 @@ int commandTrain(Arguments& args) {
     config.augment = args.text("--augment", config.augment);
     config.augmentedViews = args.integer("--cached-views", config.augmentedViews);
     config.loaderThreads = args.integer("--loader-threads", config.loaderThreads);
+    const auto inputMemory = args.integer("--input-memory", int(config.inputMemoryBudgetBytes >> 20));
+    if (inputMemory < 1) throw UsageError("--input-memory expects megabytes, at least 1");
+    config.inputMemoryBudgetBytes = std::int64_t(inputMemory) << 20;
     config.checkpointMinutes = args.number("--checkpoint-minutes", config.checkpointMinutes);
     config.mixedPrecision = !args.flag("--no-mixed-precision");
     config.channelsLast = !args.flag("--no-channels-last");

@@ -42,6 +42,8 @@ Training
         [--balanced]                      sample every class equally often
         [--augment none|standard|crop:S,flip:P,rotate:D,brightness:B,contrast:C,saturation:S,hue:H]
         [--loader-threads N]              threads decoding augmented batches (default: half the cores)
+        [--input-memory 2048]             MB the decoded training and validation images may take;
+                                          beyond it they are decoded batch by batch (same results)
         [--cached-views K]                with --augment and frozen leading blocks: cache their features
                                           for K augmented views and cycle through them
         [--no-feature-cache]              (frozen leading blocks otherwise run once, not every epoch)

@@ -4,6 +4,7 @@
 #include "data/StrongAugmentation.h"
 
 #include <chrono>
+#include <cstring>
 
 namespace graft {
 
@@ -42,7 +43,10 @@ torch::Tensor AugmentedBatches::makeBatch(std::int64_t batch) const {
         const auto index = plan_.order[position];
         try {
             const auto decoded = decodeImage(encoded_.at(std::size_t(index)), preprocess_.color);
-            if (!plan_.strongViews) {
+            if (plan_.evalPreprocessing) {
+                const auto pixels = preprocessForEval(decoded, preprocess_).contiguous();
+                std::memcpy(destination, pixels.data_ptr<float>(), imageFloats * sizeof(float));
+            } else if (!plan_.strongViews) {
                 augmentInto(decoded, preprocess_, augment_, imageSeed(plan_.epochSeed, index), destination);
             } else {
                 const auto seed = imageSeed(plan_.epochSeed, std::int64_t(position));

@@ -24,6 +24,9 @@ struct BatchPlan {
     // augmentation) at the same row of the second. An image may come twice in one plan, so its
     // draws are seeded by its place in `order` instead of its index.
     bool strongViews = false;
+    // Images over the memory budget, streamed without augmentation: preprocessForEval, the exact
+    // transform of in-memory tensors, so a streamed run trains on the same numbers.
+    bool evalPreprocessing = false;
 };
 
 // One epoch of augmented batches, decoded and augmented by worker threads up to `ahead` batches

@@ -15,7 +15,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, newHead
                                                 schedule, finalLearningRate, maxSteps, warmupEpochs, stepEpochs, stepGamma, momentum, nesterov,
                                                 weightDecay, freeze, lrMultipliers, classBalanced, augment, augmentedViews, loaderThreads,
                                                 earlyStopPatience, earlyStopMetric, checkpointMinutes, featureCache,
-                                                featureCacheBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
+                                                featureCacheBudgetBytes, inputMemoryBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
                                                 channelsLast, recalibrateBatchNorm, inputSize, semiSupervised,
                                                 unlabelledRatio, confidenceThreshold, unlabelledWeight, unlabelledPool, emaDecay,
                                                 trainingDomains, targetDomain, domainAdaptation, adaptationWeight)

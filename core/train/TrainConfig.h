@@ -39,6 +39,9 @@ struct TrainConfig {
     double checkpointMinutes = 5;   // also checkpoint within an epoch this often; 0: every step; < 0: epoch ends only
     bool featureCache = true;       // compute a frozen prefix once (FeatureCache) when the plan allows
     std::int64_t featureCacheBudgetBytes = std::int64_t(2) << 30; // larger features are not cached
+    // Training and validation images whose decoded tensors would take more stay encoded and are
+    // decoded batch by batch (the same numbers, in bounded memory).
+    std::int64_t inputMemoryBudgetBytes = std::int64_t(2) << 30;
     std::uint64_t seed = 0;
     int labelsPerClass = 0;         // 0: every training image
     std::string device = "auto";    // auto | cpu | cuda | cuda:N

@@ -77,7 +77,7 @@ Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, TrainConfig config, torc
     multipliers_ = learningRateMultipliers(config_.lrMultipliers, trainable);
 }
 
-void Trainer::augmentFrom(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess) {
+void Trainer::trainFromEncoded(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess) {
     encoded_ = &encoded;
     preprocess_ = preprocess;
     augment_ = augment_.forChannels(preprocess.channels());
@@ -285,9 +285,10 @@ bool Trainer::recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_
     // each hold one class. A fixed random order keeps every pass of the run the same.
     auto drawer = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
     const auto order = torch::randperm(images, drawer, torch::kLong);
-    std::unique_ptr<AugmentedBatches> plain; // augmented afresh each epoch: decode the images as validation sees them
-    if (augment_.enabled() && viewFeatures_.empty())
-        plain = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, AugmentSpec{}, epochPlan(order, 0, config_.batchSize, 0),
+    std::unique_ptr<AugmentedBatches> plain; // decoded batch by batch: decode the images as validation sees them
+    if (decodesTrainingBatches())
+        plain = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, AugmentSpec{},
+                                                   augment_.enabled() ? epochPlan(order, 0, config_.batchSize, 0) : plainPlan(order, 0),
                                                    loaderThreads(config_), kBatchesAhead, onCuda());
     // CORAL and DANN train on batches of both domains, so their statistics are of both, as the
     // running averages of DANN's reference implementation are.
@@ -337,31 +338,42 @@ std::optional<torch::Tensor> Trainer::augmentedViewFeatures(std::int64_t images,
     for (int view = 1; view <= config_.augmentedViews; ++view) {
         observer.onLog("Computing the frozen blocks' features of augmented view " + std::to_string(view) + " of " +
                        std::to_string(config_.augmentedViews));
-        AugmentedBatches batches(*encoded_, preprocess_, augment_,
-                                 epochPlan(identity, 0, config_.batchSize, augmentationSeed(config_.seed, view)),
-                                 loaderThreads(config_), kBatchesAhead, onCuda());
-        std::vector<torch::Tensor> parts;
-        while (!batches.done()) {
-            if (stop.stop_requested()) return std::nullopt;
-            parts.push_back(runCachedBlocks(batches.next()));
-        }
-        viewFeatures_.push_back(torch::cat(parts));
+        auto features = encodedFeatures(*encoded_, augment_, epochPlan(identity, 0, config_.batchSize, augmentationSeed(config_.seed, view)),
+                                        stop);
+        if (!features) return std::nullopt;
+        viewFeatures_.push_back(*features);
     }
     return viewFeatures_.front();
+}
+
+std::optional<torch::Tensor> Trainer::encodedFeatures(const std::vector<std::vector<std::uint8_t>>& encoded,
+                                                      const AugmentSpec& augment, BatchPlan plan, std::stop_token stop) {
+    AugmentedBatches batches(encoded, preprocess_, augment, std::move(plan), loaderThreads(config_), kBatchesAhead, onCuda());
+    std::vector<torch::Tensor> parts;
+    while (!batches.done()) {
+        if (stop.stop_requested()) return std::nullopt;
+        parts.push_back(runCachedBlocks(batches.next()));
+    }
+    return torch::cat(parts);
+}
+
+BatchPlan Trainer::plainPlan(const torch::Tensor& order, std::int64_t firstImage) const {
+    auto plan = epochPlan(order, firstImage, config_.batchSize, 0);
+    plan.evalPreprocessing = true;
+    return plan;
 }
 
 Trainer::FeatureStorage Trainer::featureStorage(const LabeledTensors& trainSet, std::int64_t valImages,
                                                 TrainObserver& observer) {
     if (cachedBlocks_ == 0 || trainSet.size() == 0) return FeatureStorage::None;
-    const bool augmenting = augment_.enabled();
-    const auto oneImage = augmenting ? preprocessForEval(decodeImage(encoded_->front(), preprocess_.color), preprocess_).unsqueeze(0)
-                                     : trainSet.images.slice(0, 0, 1);
-    const double views = augmenting ? double(config_.augmentedViews) : 1.0;
+    const auto oneImage = encoded_ ? preprocessForEval(decodeImage(encoded_->front(), preprocess_.color), preprocess_).unsqueeze(0)
+                                   : trainSet.images.slice(0, 0, 1);
+    const double views = augment_.enabled() ? double(config_.augmentedViews) : 1.0;
     const double bytes = double(cachedFeatureBytesPerImage(oneImage)) * (double(trainSet.size()) * views + double(valImages));
     if (bytes <= double(config_.featureCacheBudgetBytes)) return FeatureStorage::Memory;
     const std::string size = std::to_string(std::llround(bytes / 1e6)) + " MB, over the memory budget of " +
                              std::to_string(config_.featureCacheBudgetBytes / 1000000) + " MB";
-    if (!augmenting && !featureProject_.empty() && bytes <= kProjectFeatureBudgetBytes) {
+    if (!encoded_ && !valEncoded_ && !featureProject_.empty() && bytes <= kProjectFeatureBudgetBytes) {
         observer.onLog("The frozen blocks' features take " + size + ": keeping them in the project");
         return FeatureStorage::Project;
     }
@@ -403,12 +415,15 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
         FeatureCache& cache = sharedCache_ ? *sharedCache_ : ownCache;
         observer.onLog("Computing the frozen blocks' features once (" + blocks_.front().name + " to " +
                        blocks_[cachedBlocks_ - 1].name + ")");
+        const auto inOrder = [](std::int64_t images) { return torch::arange(images, torch::kLong); };
         auto trainFeatures = augmenting ? augmentedViewFeatures(trainSet.size(), observer, stop)
-                                        : cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, trainImagesKey_, config_.batchSize,
-                                                         device_, stop);
-        auto valFeatures = valSet.size() > 0 ? cache.features(*model_, blocks_, cachedBlocks_, valSet.images,
-                                                              valImagesKey_, config_.batchSize, device_, stop)
-                                             : std::optional<torch::Tensor>(valSet.images);
+                             : encoded_ ? encodedFeatures(*encoded_, AugmentSpec{}, plainPlan(inOrder(trainSet.size()), 0), stop)
+                                        : cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, trainImagesKey_,
+                                                         config_.batchSize, device_, stop);
+        auto valFeatures = valSet.size() == 0 ? std::optional<torch::Tensor>(valSet.images)
+                           : valEncoded_      ? encodedFeatures(*valEncoded_, AugmentSpec{}, plainPlan(inOrder(valSet.size()), 0), stop)
+                                              : cache.features(*model_, blocks_, cachedBlocks_, valSet.images, valImagesKey_,
+                                                               config_.batchSize, device_, stop);
         if (!trainFeatures || !valFeatures) return std::nullopt;
         if (!augmenting) trainInputs.images = *trainFeatures;
         valInputs.images = *valFeatures;
@@ -557,7 +572,7 @@ std::vector<std::uint8_t> Trainer::trainingState(const TrainingProgress& progres
 TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors& valSet, TrainObserver& observer,
                             std::stop_token stop) {
     const bool augmenting = augment_.enabled();
-    if (augmenting && !encoded_) throw Error("augmented training needs the encoded training images (augmentFrom)");
+    if (augmenting && !encoded_) throw Error("augmented training needs the encoded training images (trainFromEncoded)");
     if (config_.learnsFromUnlabelled() && (!unlabelled_ || unlabelled_->empty()))
         throw Error("semi-supervised training needs unlabelled images (learnFromUnlabelled)");
     if (config_.adaptsToDomain() && (!unlabelled_ || unlabelled_->empty()))
@@ -619,11 +634,12 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             progress.unlabelledSeen = 0;
             progress.adaptationLossSum = 0;
         }
-        std::unique_ptr<AugmentedBatches> augmented;
-        if (augmenting && viewFeatures_.empty())
+        std::unique_ptr<AugmentedBatches> augmented; // or, without augmentation, streamed
+        if (decodesTrainingBatches())
             augmented = std::make_unique<AugmentedBatches>(
                 *encoded_, preprocess_, augment_,
-                epochPlan(progress.order, progress.position, config_.batchSize, augmentationSeed(config_.seed, epoch)),
+                augmenting ? epochPlan(progress.order, progress.position, config_.batchSize, augmentationSeed(config_.seed, epoch))
+                           : plainPlan(progress.order, progress.position),
                 loaderThreads(config_), kBatchesAhead, onCuda());
         std::unique_ptr<AugmentedBatches> unlabelled;
         if (unlabelled_ && (config_.learnsFromUnlabelled() || alignsFeatures()))
@@ -692,9 +708,15 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         if (alignsFeatures()) event.adaptationLoss = progress.adaptationLossSum / double(stepsPerEpoch);
         if (valSet.size() > 0) {
             model_->eval();
+            std::unique_ptr<AugmentedBatches> streamed; // evaluateRanges asks for the batches in order
+            if (valEncoded_ && cachedBlocks_ == 0)
+                streamed = std::make_unique<AugmentedBatches>(*valEncoded_, preprocess_, AugmentSpec{},
+                                                              plainPlan(torch::arange(valSet.size(), torch::kLong), 0),
+                                                              loaderThreads(config_), kBatchesAhead, onCuda());
             const auto inputsOf = [&](std::int64_t begin, std::int64_t end) {
-                return storedFeatures_ ? storedFeatures_->rows(valFeatureKey_, torch::arange(begin, end, torch::kLong))
-                                       : valInputs.images.slice(0, begin, end);
+                return streamed         ? streamed->next()
+                       : storedFeatures_ ? storedFeatures_->rows(valFeatureKey_, torch::arange(begin, end, torch::kLong))
+                                         : valInputs.images.slice(0, begin, end);
             };
             const auto validation = evaluateRanges(
                 [&](std::int64_t begin, std::int64_t end) { return forwardFrom(cachedBlocks_, toDevice(inputsOf(begin, end))); },

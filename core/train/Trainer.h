@@ -50,9 +50,15 @@ public:
     // Throws graft::Error when the freeze plan or multipliers name blocks the model lacks.
     Trainer(std::shared_ptr<ClassifierImpl> model, TrainConfig config, torch::Device device);
 
-    // With augmentation (config.augment) every epoch decodes and augments these anew, in
-    // parallel; they are aligned with the training labels, and train()'s trainSet.images is unused.
-    void augmentFrom(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess);
+    // The training images, encoded, aligned with the training labels; train()'s trainSet.images is
+    // then unused. With augmentation (config.augment) every epoch decodes and augments them anew,
+    // in parallel; without, each batch is decoded as it is needed and preprocessed exactly as
+    // in-memory tensors are (inputs over the memory budget), or a frozen prefix's features are
+    // computed from them once.
+    void trainFromEncoded(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess);
+    // The validation images, encoded and aligned with the validation labels, decoded batch by
+    // batch like streamed training images; train()'s valSet.images is then unused.
+    void validateFromEncoded(const std::vector<std::vector<std::uint8_t>>& encoded) { valEncoded_ = &encoded; }
     // config.semiSupervised: the unlabelled pool, encoded. Each step draws unlabelledRatio x
     // batchSize of them from a seeded order that depends on the step alone (so a resume needs no
     // extra position), each as a weak view (config.augment) and a strong one (StrongAugmentation).
@@ -119,6 +125,17 @@ private:
     // With config.augmentedViews: the frozen prefix's features of each view of every training
     // image (viewFeatures_). Empty when a stop request cut it short.
     std::optional<torch::Tensor> augmentedViewFeatures(std::int64_t images, TrainObserver& observer, std::stop_token stop);
+    // The frozen prefix's features of every encoded image in order, decoded through `plan`'s
+    // preprocessing. Empty when a stop request cut it short.
+    std::optional<torch::Tensor> encodedFeatures(const std::vector<std::vector<std::uint8_t>>& encoded, const AugmentSpec& augment,
+                                                 BatchPlan plan, std::stop_token stop);
+    // The training images come encoded and nothing holds their features: every epoch decodes
+    // (and augments, or streams) them batch by batch.
+    bool decodesTrainingBatches() const {
+        return encoded_ && viewFeatures_.empty() && (augment_.enabled() || cachedBlocks_ == 0);
+    }
+    // `order`'s batches from `firstImage` on, preprocessed as in-memory tensors (streamed inputs).
+    BatchPlan plainPlan(const torch::Tensor& order, std::int64_t firstImage) const;
     enum class FeatureStorage { None, Memory, Project };
     // Where the cached blocks' features go: memory within config.featureCacheBudgetBytes, the
     // project above it (when there is one, and they are not augmented views), or nowhere.
@@ -185,6 +202,7 @@ private:
     std::vector<double> groupBaseRates_;
     std::optional<GradScaler> scaler_; // mixed precision on CUDA
     const std::vector<std::vector<std::uint8_t>>* encoded_ = nullptr;
+    const std::vector<std::vector<std::uint8_t>>* valEncoded_ = nullptr;
     const std::vector<std::vector<std::uint8_t>>* unlabelled_ = nullptr;
     std::vector<torch::Tensor> averagedWeights_;
     bool averagedInModel_ = false; // swapAveragedWeights put the average in the model

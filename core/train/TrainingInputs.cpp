@@ -13,6 +13,7 @@
 #include "train/RunDomains.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -112,23 +113,41 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     }
     inputs.trainFingerprint = sha256Hex({reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()});
     inputs.preprocess = spec.preprocess;
-    if (AugmentSpec::parse(config.augment).enabled()) {
-        observer.onLog("Reading " + std::to_string(trainImages.size()) + " training images (augmented afresh every epoch)");
-        auto images = store.imagesForTraining(trainImages);
-        inputs.trainSet.labels = torch::empty({std::int64_t(images.size())}, torch::kInt64);
-        auto* labels = inputs.trainSet.labels.data_ptr<std::int64_t>();
-        for (std::size_t i = 0; i < images.size(); ++i) {
-            labels[i] = classIndex.at(images[i].classId);
-            inputs.trainEncoded.push_back(std::move(images[i].encoded));
+    const bool augmented = AugmentSpec::parse(config.augment).enabled();
+    const auto valImages = inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Val));
+    const double imageBytes = 4.0 * spec.preprocess.channels() * spec.preprocess.crop * spec.preprocess.crop;
+    const double decodedBytes = imageBytes * double((augmented ? 0 : trainImages.size()) + valImages.size());
+    const bool streamed = decodedBytes > double(config.inputMemoryBudgetBytes);
+    if (streamed)
+        observer.onLog("Decoded, the training and validation images would take " + std::to_string(std::llround(decodedBytes / 1e6)) +
+                       " MB, over the input memory budget of " + std::to_string(config.inputMemoryBudgetBytes / 1000000) +
+                       " MB: decoding them batch by batch");
+    const auto encodedWithLabels = [&](const std::vector<LabeledImage>& images, LabeledTensors& set,
+                                       std::vector<std::vector<std::uint8_t>>& encoded) {
+        auto read = store.imagesForTraining(images);
+        std::erase_if(read, [&](const ImageForTraining& image) { return !classIndex.contains(image.classId); });
+        set.labels = torch::empty({std::int64_t(read.size())}, torch::kInt64);
+        auto* labels = set.labels.data_ptr<std::int64_t>();
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            labels[i] = classIndex.at(read[i].classId);
+            encoded.push_back(std::move(read[i].encoded));
         }
+    };
+    if (augmented || streamed) {
+        observer.onLog("Reading " + std::to_string(trainImages.size()) + " training images" +
+                       (augmented ? " (augmented afresh every epoch)" : ""));
+        encodedWithLabels(trainImages, inputs.trainSet, inputs.trainEncoded);
     } else {
         observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
         inputs.trainSet = loadTensors(store, trainImages, classIndex, spec.preprocess);
         inputs.trainImagesKey = tensorsKey(trainImages, classIndex, spec.preprocess);
     }
-    const auto valImages = inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Val));
-    inputs.valSet = loadTensors(store, valImages, classIndex, spec.preprocess);
-    inputs.valImagesKey = tensorsKey(valImages, classIndex, spec.preprocess);
+    if (streamed) {
+        encodedWithLabels(valImages, inputs.valSet, inputs.valEncoded);
+    } else {
+        inputs.valSet = loadTensors(store, valImages, classIndex, spec.preprocess);
+        inputs.valImagesKey = tensorsKey(valImages, classIndex, spec.preprocess);
+    }
 
     auto initial = createInitialModel(config, int(inputs.classes.size()));
     inputs.model = std::move(initial.model);

@@ -18,9 +18,12 @@ namespace graft {
 // and validation tensors, and the model seeded and initialised from config.init.
 struct TrainingInputs {
     std::vector<std::string> classes;
-    LabeledTensors trainSet; // with augmentation, labels only: the images are in trainEncoded
+    // With augmentation, or when the decoded images would exceed config.inputMemoryBudgetBytes,
+    // labels only: the images are in trainEncoded (valEncoded), decoded batch by batch.
+    LabeledTensors trainSet;
     LabeledTensors valSet;
     std::vector<std::vector<std::uint8_t>> trainEncoded;
+    std::vector<std::vector<std::uint8_t>> valEncoded;
     // Semi-supervised runs: the unlabelled pool's images (UnlabelledPool); domain adaptation: the
     // target domain's (targetDomainPool). Encoded.
     std::vector<std::vector<std::uint8_t>> unlabelledEncoded;

@@ -67,7 +67,8 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     Trainer trainer(model, config, device);
     trainer.storeLargeFeaturesIn(request.project);
     trainer.identifyInputs(inputs.trainImagesKey, inputs.valImagesKey);
-    if (!inputs.trainEncoded.empty()) trainer.augmentFrom(inputs.trainEncoded, inputs.preprocess);
+    if (!inputs.trainEncoded.empty()) trainer.trainFromEncoded(inputs.trainEncoded, inputs.preprocess);
+    if (!inputs.valEncoded.empty()) trainer.validateFromEncoded(inputs.valEncoded);
     if (!inputs.unlabelledEncoded.empty()) trainer.learnFromUnlabelled(inputs.unlabelledEncoded, inputs.preprocess);
     if (resumed) {
         if (inputs.classes != resumed->classes || resumed->trainFingerprint != inputs.trainFingerprint)

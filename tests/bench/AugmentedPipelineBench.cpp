@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
         config.loaderThreads = workers;
         config.checkpointMinutes = -1;
         Trainer trainer(createClassifier(spec, classes), config, torch::kCPU);
-        trainer.augmentFrom(set.images, spec.preprocess);
+        trainer.trainFromEncoded(set.images, spec.preprocess);
         EpochTimes times;
         trainer.train({torch::Tensor(), labels}, {}, times, {});
         const auto& epoch = times.epochs.front();

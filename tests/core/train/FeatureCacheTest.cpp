@@ -78,7 +78,7 @@ RunResult trainAugmented(int views) {
     config.augmentedViews = views;
     RunResult result;
     Trainer trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU);
-    trainer.augmentFrom(encoded, architectureSpec("tinynet").preprocess);
+    trainer.trainFromEncoded(encoded, architectureSpec("tinynet").preprocess);
     trainer.train({torch::Tensor(), torch::tensor(labels, torch::kLong)}, testing::shapesTensors(4, 2), result.recorded, {});
     result.cachedBlocks = trainer.cachedBlocks();
     return result;

@@ -235,6 +235,45 @@ TEST_F(ShapesProject, ProbeRunsShareOneStoredBackboneAndTheirCheckpointsLoadWhol
     }
 }
 
+// Over the input memory budget the images stay encoded and each batch is decoded as it is needed,
+// preprocessed exactly as the in-memory tensors: the same run, to 1e-6, whole or frozen up to the
+// head (whose features are then computed from the stream), and stopped and resumed.
+TEST_F(ShapesProject, ImagesOverTheMemoryBudgetAreDecodedBatchByBatchIntoTheSameRun) {
+    for (const auto* freeze : {"none", "probe"}) {
+        SCOPED_TRACE(freeze);
+        TrainObserver quiet;
+        auto inMemory = request(3);
+        inMemory.config.freeze = freeze;
+        inMemory.config.checkpointMinutes = 0;
+        auto streamed = inMemory;
+        streamed.config.inputMemoryBudgetBytes = 1;
+        const auto whole = runTraining(inMemory, quiet, {});
+        testing::LogLines log;
+        const auto decoded = runTraining(streamed, log, {});
+        EXPECT_TRUE(log.has("decoding them batch by batch")) << "the run was not streamed";
+        StopAfterSteps stopper(6); // mid-epoch 2
+        const auto stopped = runTraining(streamed, stopper, stopper.source.get_token());
+        ASSERT_EQ(stopped.status, RunStatus::Cancelled);
+        TrainingRequest resume;
+        resume.project = project();
+        resume.resumeRun = stopped.runId;
+        ASSERT_EQ(runTraining(resume, quiet, {}).status, RunStatus::Finished);
+
+        const auto expected = testing::recordedMetrics(project(), whole.runId);
+        ASSERT_FALSE(expected.empty());
+        for (const auto run : {decoded.runId, stopped.runId}) {
+            const auto actual = testing::recordedMetrics(project(), run);
+            ASSERT_EQ(actual.size(), expected.size()) << "run " << run;
+            for (std::size_t i = 0; i < actual.size(); ++i) {
+                EXPECT_EQ(std::get<0>(actual[i]), std::get<0>(expected[i]));
+                EXPECT_EQ(std::get<1>(actual[i]), std::get<1>(expected[i]));
+                EXPECT_NEAR(std::get<2>(actual[i]), std::get<2>(expected[i]), 1e-6)
+                    << "run " << run << ": " << std::get<0>(actual[i]) << " at step " << std::get<1>(actual[i]);
+            }
+        }
+    }
+}
+
 // Stopping at `stopAt` and resuming gives the losses of a run never stopped; the resume starts
 // at the step after the stop. 4 steps an epoch: step 6 stops mid-epoch 2 (the last checkpoint,
 // every 5 minutes, was epoch 1's end), step 4 stops in epoch 1's validation.
