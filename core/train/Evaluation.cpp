@@ -1,9 +1,13 @@
 #include "train/Evaluation.h"
 
+#include "data/AugmentedBatches.h"
 #include "export/FoldedClassifier.h"
 #include "models/ChannelsLast.h"
+#include "train/AugmentedEpochs.h"
 
 #include <torch/nn/functional/loss.h>
+
+#include <numeric>
 
 namespace graft {
 
@@ -12,6 +16,22 @@ Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batch
     convertToChannelsLast(model);
     const auto logitsOf = inferenceFunction(model, device);
     return evaluateWith([&](torch::Tensor images) { return logitsOf(channelsLast(images)); }, data, batchSize, device, stop);
+}
+
+Evaluation evaluateEncoded(ClassifierImpl& model, const std::vector<std::vector<std::uint8_t>>& encoded, const torch::Tensor& labels,
+                           const PreprocessSpec& preprocess, int batchSize, torch::Device device, std::stop_token stop) {
+    convertToChannelsLast(model);
+    const auto logitsOf = inferenceFunction(model, device);
+    BatchPlan plan;
+    plan.order.resize(encoded.size());
+    std::iota(plan.order.begin(), plan.order.end(), std::int64_t(0));
+    plan.batchSize = batchSize;
+    plan.evalPreprocessing = true;
+    AugmentedBatches batches(encoded, preprocess, AugmentSpec{}, std::move(plan), loaderThreads(TrainConfig{}), kBatchesAhead,
+                             device.is_cuda());
+    // evaluateRanges asks for the ranges in order, batch after batch.
+    return evaluateRanges([&](std::int64_t, std::int64_t) { return logitsOf(channelsLast(batches.next().to(device))); }, labels,
+                          batchSize, device, stop);
 }
 
 Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,

@@ -25,6 +25,12 @@ struct Evaluation {
 Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batchSize, torch::Device device,
                     std::stop_token stop = {});
 
+// The same over encoded images, each batch decoded (by loader threads, ahead of the model) and
+// preprocessed with preprocessForEval as it is needed: the numbers of evaluate() on their
+// tensors, in the memory of the encoded bytes and a few batches.
+Evaluation evaluateEncoded(ClassifierImpl& model, const std::vector<std::vector<std::uint8_t>>& encoded, const torch::Tensor& labels,
+                           const PreprocessSpec& preprocess, int batchSize, torch::Device device, std::stop_token stop = {});
+
 // The same over any logits function, such as the trainable part of a model on cached features;
 // the caller has put the modules it runs in eval mode.
 Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,

@@ -16,11 +16,13 @@ namespace {
 
 struct SplitEvaluation {
     std::vector<LabeledImage> images;
-    LabeledTensors data;
+    torch::Tensor labels; // the model's class indices, in order
     Evaluation evaluation;
+    std::int64_t size() const { return std::int64_t(images.size()); }
 };
 
 // The validation images are the run's training domains'; the others judge it on its target domain.
+// Streamed: the split's images are decoded batch by batch, whatever its size.
 SplitEvaluation evaluateSplit(Database& db, ProjectStore& store, const RunModel& run, Split split, torch::Device device,
                               std::stop_token stop, const std::string& source) {
     const auto classIndex = classIndexByName(store, run.spec.classes);
@@ -29,9 +31,16 @@ SplitEvaluation evaluateSplit(Database& db, ProjectStore& store, const RunModel&
     SplitEvaluation result;
     for (const auto& image : split == Split::Val ? inTrainingDomains(db, config, inSplit) : inTargetDomain(db, config, inSplit))
         if (classIndex.contains(image.classId)) result.images.push_back(image);
-    result.data = loadTensors(store, result.images, classIndex, run.architecture.preprocess);
-    if (result.data.size() == 0) return result;
-    result.evaluation = evaluate(*run.model, result.data, run.spec.config.batchSize, device, stop);
+    if (result.images.empty()) return result;
+    auto read = store.imagesForTraining(result.images);
+    std::vector<std::vector<std::uint8_t>> encoded;
+    result.labels = torch::empty({std::int64_t(read.size())}, torch::kInt64);
+    auto* labels = result.labels.data_ptr<std::int64_t>();
+    for (std::size_t i = 0; i < read.size(); ++i) {
+        labels[i] = classIndex.at(read[i].classId);
+        encoded.push_back(std::move(read[i].encoded));
+    }
+    result.evaluation = evaluateEncoded(*run.model, encoded, result.labels, run.architecture.preprocess, config.batchSize, device, stop);
     if (!result.evaluation.complete) throw Error(source + ": evaluation stopped");
     return result;
 }
@@ -48,8 +57,9 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     ProjectStore store(db);
     const torch::Device device = resolveDevice(spec.config.device);
     run.model->to(device);
-    const auto [images, data, evaluation] = evaluateSplit(db, store, run, split, device, stop, source);
-    if (data.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
+    const auto evaluated = evaluateSplit(db, store, run, split, device, stop, source);
+    const auto& [images, labels, evaluation] = evaluated;
+    if (evaluated.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
 
     RunEvaluationResult result;
     result.runId = runId;
@@ -59,8 +69,7 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     result.images = evaluation.count;
     result.accuracy = evaluation.accuracy;
     result.loss = evaluation.loss;
-    const auto* labels = data.labels.data_ptr<std::int64_t>();
-    const std::vector<std::int64_t> truth(labels, labels + data.size());
+    const std::vector<std::int64_t> truth(labels.data_ptr<std::int64_t>(), labels.data_ptr<std::int64_t>() + evaluated.size());
     result.report = ClassificationReport::of(truth, evaluation.predictions, spec.classes);
     for (std::size_t i = 0; i < truth.size(); ++i)
         if (truth[i] != evaluation.predictions[i])
@@ -68,19 +77,19 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
                                             spec.classes[std::size_t(evaluation.predictions[i])],
                                             double(evaluation.confidences[i])});
     result.confidences.assign(evaluation.confidences.begin(), evaluation.confidences.end());
-    result.reliability = reliabilityOf(evaluation.logits, data.labels);
+    result.reliability = reliabilityOf(evaluation.logits, labels);
 
     if (temperatureFit == TemperatureFit::OnValidation && split != Split::Val) {
         const auto validation = evaluateSplit(db, store, run, Split::Val, device, stop, source);
-        if (validation.data.size() > 0) {
+        if (validation.size() > 0) {
             const auto& fitted = validation.evaluation.logits;
-            const auto& fittedLabels = validation.data.labels;
+            const auto& fittedLabels = validation.labels;
             TemperatureScaling scaling;
             scaling.temperature = fitTemperature(fitted, fittedLabels);
             scaling.fittedImages = fitted.size(0);
             scaling.fittedNllBefore = negativeLogLikelihood(fitted, fittedLabels);
             scaling.fittedNllAfter = negativeLogLikelihood(fitted, fittedLabels, scaling.temperature);
-            scaling.after = reliabilityOf(evaluation.logits, data.labels, scaling.temperature);
+            scaling.after = reliabilityOf(evaluation.logits, labels, scaling.temperature);
             result.temperatureScaling = scaling;
         }
     }

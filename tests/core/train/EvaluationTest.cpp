@@ -1,6 +1,13 @@
 #include "train/Evaluation.h"
 
+#include "data/ImageDecoding.h"
+#include "models/Architectures.h"
+
+#include "Images.h"
+#include "RandomStatistics.h"
+
 #include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
 
 namespace graft {
 namespace {
@@ -20,6 +27,28 @@ TEST(Evaluation, GivesEachPredictionItsSoftmaxProbabilityAndTheMeanCrossEntropy)
     EXPECT_NEAR(evaluation.accuracy, 1.0 / 3, 1e-12);
     const double loss = (-std::log(expected[0]) - std::log(e / (1 + e + e * e * e)) - std::log(e / (2 * e + 1))) / 3;
     EXPECT_NEAR(evaluation.loss, loss, 1e-6);
+}
+
+// Batches decoded as they are needed, on loader threads, give the numbers of the whole set
+// decoded into memory first: the same preprocessing, the same batches.
+TEST(Evaluation, EncodedImagesDecodedBatchByBatchGiveTheNumbersOfTheirTensors) {
+    auto model = testing::classifierWithRandomStatistics("tinynet", 3);
+    const auto spec = architectureSpec("tinynet").preprocess;
+    std::vector<std::vector<std::uint8_t>> encoded;
+    std::vector<torch::Tensor> pixels;
+    cv::setRNGSeed(5);
+    for (int i = 0; i < 11; ++i) {
+        const cv::Mat image = testing::randomImage(30 + i, 41 - i, 1); // sizes that resize and crop differently
+        cv::imencode(".png", image, encoded.emplace_back());
+        pixels.push_back(preprocessForEval(decodeImage(encoded.back(), spec.color), spec));
+    }
+    const auto labels = torch::randint(0, 3, {11}, torch::kLong);
+    const auto inMemory = evaluate(*model, LabeledTensors{torch::stack(pixels), labels}, 4, torch::kCPU);
+    const auto streamed = evaluateEncoded(*model, encoded, labels, spec, 4, torch::kCPU);
+    ASSERT_EQ(streamed.count, 11);
+    EXPECT_TRUE(torch::equal(streamed.logits, inMemory.logits));
+    EXPECT_EQ(streamed.predictions, inMemory.predictions);
+    EXPECT_EQ(streamed.loss, inMemory.loss);
 }
 
 } // namespace
