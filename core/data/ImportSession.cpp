@@ -1,5 +1,6 @@
 #include "data/ImportSession.h"
 
+#include "common/Sha256.h"
 #include "data/ImageDecoding.h"
 #include "data/ProjectSplits.h"
 #include "project/DomainStore.h"
@@ -27,24 +28,35 @@ bool ImportSession::shouldContinue() {
 
 void ImportSession::setTotal(std::int64_t total) { total_ = total; }
 
+PreparedImage prepareImage(std::vector<std::uint8_t> encoded) {
+    const auto shape = probeImage(encoded);
+    auto sha256 = sha256Hex(encoded);
+    return {std::move(encoded), shape, std::move(sha256)};
+}
+
 void ImportSession::add(std::vector<std::uint8_t> encoded, const std::string& source,
                         const std::optional<std::string>& label, std::optional<ImageShape> knownShape) {
     try {
         const ImageShape shape = knownShape ? *knownShape : probeImage(encoded);
-        NewImage image{std::move(encoded), shape.width, shape.height, shape.channels, source};
-        const auto result = store_.addImage(image);
-        if (!result.added) {
-            report_.duplicates.push_back({source, "same content as " + result.existingSource + keepDomain(result.sha256)});
-        } else {
-            ++report_.added;
-            if (options_.domain) DomainStore(db_).setDomain(result.sha256, *options_.domain);
-            if (label) {
-                store_.setLabel(result.sha256, store_.ensureClass(*label));
-                ++report_.labeled;
-            }
-        }
+        add(PreparedImage{std::move(encoded), shape, {}}, source, label);
     } catch (const ImageDecodeError& error) {
         report_.skipped.push_back({source, error.what()});
+        advance();
+    }
+}
+
+void ImportSession::add(PreparedImage prepared, const std::string& source, const std::optional<std::string>& label) {
+    const auto& shape = prepared.shape;
+    const auto result = store_.addImage({std::move(prepared.encoded), shape.width, shape.height, shape.channels, source}, prepared.sha256);
+    if (!result.added) {
+        report_.duplicates.push_back({source, "same content as " + result.existingSource + keepDomain(result.sha256)});
+    } else {
+        ++report_.added;
+        if (options_.domain) DomainStore(db_).setDomain(result.sha256, *options_.domain);
+        if (label) {
+            store_.setLabel(result.sha256, store_.ensureClass(*label));
+            ++report_.labeled;
+        }
     }
     advance();
 }

@@ -10,6 +10,16 @@
 
 namespace graft {
 
+// An image's bytes checked (decoded once) and hashed: the part of an import that threads can
+// share, before one thread writes the images in order.
+struct PreparedImage {
+    std::vector<std::uint8_t> encoded;
+    ImageShape shape;
+    std::string sha256;
+};
+// Throws ImageDecodeError for bytes that are not an image Graft reads.
+PreparedImage prepareImage(std::vector<std::uint8_t> encoded);
+
 // What every importer shares: hashing and de-duplication, labels, chunked commits (a kill
 // loses at most one chunk), progress, cancellation, and seeded splits for the new images.
 class ImportSession {
@@ -23,6 +33,7 @@ public:
     // Decodes to validate the bytes, unless the caller already knows their shape.
     void add(std::vector<std::uint8_t> encoded, const std::string& source, const std::optional<std::string>& label,
              std::optional<ImageShape> knownShape = std::nullopt);
+    void add(PreparedImage image, const std::string& source, const std::optional<std::string>& label);
     void skip(const std::string& source, const std::string& reason);
     ImportReport finish();
 

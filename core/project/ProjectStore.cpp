@@ -41,9 +41,9 @@ Split parseSplit(std::string_view name) {
     throw Error("unknown split '" + std::string(name) + "' (expected train, val or test)");
 }
 
-AddImageResult ProjectStore::addImage(const NewImage& image) {
+AddImageResult ProjectStore::addImage(const NewImage& image, std::string_view knownSha256) {
     AddImageResult result;
-    result.sha256 = sha256Hex(image.encoded);
+    result.sha256 = knownSha256.empty() ? sha256Hex(image.encoded) : std::string(knownSha256);
     db_.prepare("INSERT INTO images(sha256, data, width, height, channels, source) VALUES(?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(sha256) DO NOTHING")
         .bind(1, result.sha256)

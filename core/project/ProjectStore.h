@@ -69,7 +69,8 @@ class ProjectStore {
 public:
     explicit ProjectStore(Database& db) : db_(db) {}
 
-    AddImageResult addImage(const NewImage& image);
+    // `knownSha256`: the bytes' SHA-256, when the caller hashed them already (on another thread).
+    AddImageResult addImage(const NewImage& image, std::string_view knownSha256 = {});
     std::vector<std::uint8_t> imageBytes(const std::string& sha256);
     std::int64_t imageCount();
     std::int64_t unlabeledCount();

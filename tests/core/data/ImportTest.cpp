@@ -168,6 +168,34 @@ TEST(FolderImport, SkipsDuplicatesByContentAndNamesTheOriginal) {
     EXPECT_EQ(importImageFolder(db, dir / "data").added, 0);
 }
 
+// Threads read, check and hash windows of files; the report and the stored images come out in
+// the files' order all the same, over more files than one window holds.
+TEST(FolderImport, ManyFilesAreReportedInTheirOrderWhateverThreadPreparedThem) {
+    TempDir dir;
+    for (int i = 0; i < 150; ++i) {
+        const auto name = "data/c" + std::to_string(i % 3) + "/" + std::to_string(1000 + i);
+        if (i % 10 == 9) writeFile(dir / (name + ".png"), "not a png");
+        else writeFile(dir / (name + ".png"), pngBytes(i % 7 == 6 ? 6 : 100 + i)); // copies of image 6
+    }
+    Database db = openInMemoryProject();
+    std::vector<std::int64_t> progress;
+    ImportOptions options;
+    options.progress = [&](const Progress& step) { progress.push_back(step.done); };
+    const auto report = importImageFolder(db, dir / "data", options);
+    ASSERT_EQ(report.skipped.size(), 15u);
+    EXPECT_TRUE(std::is_sorted(report.skipped.begin(), report.skipped.end(),
+                               [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; }));
+    ASSERT_FALSE(report.duplicates.empty());
+    const auto original = report.duplicates.front().reason.substr(std::string("same content as ").size());
+    for (const auto& duplicate : report.duplicates) {
+        EXPECT_LT(original, duplicate.path) << "the first copy in path order is the original";
+        EXPECT_NE(duplicate.reason.find(original), std::string::npos) << duplicate.reason;
+    }
+    EXPECT_EQ(report.added + std::int64_t(report.duplicates.size() + report.skipped.size()), 150);
+    EXPECT_TRUE(std::is_sorted(progress.begin(), progress.end()));
+    EXPECT_EQ(progress.back(), 150);
+}
+
 TEST(FolderImport, ImportedLabelledImagesGetStratifiedSplits) {
     TempDir dir;
     for (int i = 0; i < 20; ++i) writeFile(dir / ("data/a/" + std::to_string(i) + ".png"), pngBytes(i));
