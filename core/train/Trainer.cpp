@@ -744,7 +744,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
 
         // One serialisation serves both checkpoints of the epoch.
         const auto weights = checkpointWeights(progress.steps);
-        const CheckpointBytes adapted{adaptedWeights.value_or(std::vector<std::uint8_t>()), nullptr};
+        const CheckpointBytes adapted{adaptedWeights ? std::move(*adaptedWeights) : std::vector<std::uint8_t>(), nullptr};
         const auto& best = adaptedWeights ? adapted : weights;
         bool stopEarly = false;
         if (event.validated) {
