@@ -119,9 +119,9 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     const double decodedBytes = imageBytes * double((augmented ? 0 : trainImages.size()) + valImages.size());
     const bool streamed = decodedBytes > double(config.inputMemoryBudgetBytes);
     if (streamed)
-        observer.onLog("Decoded, the training and validation images would take " + std::to_string(std::llround(decodedBytes / 1e6)) +
-                       " MB, over the input memory budget of " + std::to_string(config.inputMemoryBudgetBytes / 1000000) +
-                       " MB: decoding them batch by batch");
+        observer.onLog("Decoded, the training and validation images would take " +
+                       std::to_string(std::llround(decodedBytes / double(1 << 20))) + " MB, over the input memory budget of " +
+                       std::to_string(config.inputMemoryBudgetBytes >> 20) + " MB (--input-memory): decoding them batch by batch");
     const auto encodedWithLabels = [&](const std::vector<LabeledImage>& images, LabeledTensors& set,
                                        std::vector<std::vector<std::uint8_t>>& encoded) {
         auto read = store.imagesForTraining(images);
