@@ -55,8 +55,8 @@ torch::Tensor AugmentedBatches::makeBatch(std::int64_t batch) const {
                             destination + std::size_t(count) * imageFloats);
             }
         } catch (const std::exception& error) {
-            throw Error((plan_.strongViews ? "unlabelled image " : "training image ") + std::to_string(index + 1) + ": " +
-                        error.what());
+            throw Error((plan_.strongViews ? std::string("unlabelled image") : plan_.imagesCalled) + " " + std::to_string(index + 1) +
+                        ": " + error.what());
         }
         destination += imageFloats;
     }

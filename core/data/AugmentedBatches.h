@@ -9,6 +9,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct BatchPlan {
     // Images over the memory budget, streamed without augmentation: preprocessForEval, the exact
     // transform of in-memory tensors, so a streamed run trains on the same numbers.
     bool evalPreprocessing = false;
+    // What a decode error calls the images ("validation image 7: ...").
+    std::string imagesCalled = "training image";
 };
 
 // One epoch of augmented batches, decoded and augmented by worker threads up to `ahead` batches

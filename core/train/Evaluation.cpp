@@ -27,6 +27,7 @@ Evaluation evaluateEncoded(ClassifierImpl& model, const std::vector<std::vector<
     std::iota(plan.order.begin(), plan.order.end(), std::int64_t(0));
     plan.batchSize = batchSize;
     plan.evalPreprocessing = true;
+    plan.imagesCalled = "image";
     AugmentedBatches batches(encoded, preprocess, AugmentSpec{}, std::move(plan), loaderThreads(TrainConfig{}), kBatchesAhead,
                              device.is_cuda());
     // evaluateRanges asks for the ranges in order, batch after batch.

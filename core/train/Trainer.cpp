@@ -363,6 +363,12 @@ BatchPlan Trainer::plainPlan(const torch::Tensor& order, std::int64_t firstImage
     return plan;
 }
 
+BatchPlan Trainer::validationPlan() const {
+    auto plan = plainPlan(torch::arange(std::int64_t(valEncoded_->size()), torch::kLong), 0);
+    plan.imagesCalled = "validation image";
+    return plan;
+}
+
 Trainer::FeatureStorage Trainer::featureStorage(const LabeledTensors& trainSet, std::int64_t valImages,
                                                 TrainObserver& observer) {
     if (cachedBlocks_ == 0 || trainSet.size() == 0) return FeatureStorage::None;
@@ -415,13 +421,13 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
         FeatureCache& cache = sharedCache_ ? *sharedCache_ : ownCache;
         observer.onLog("Computing the frozen blocks' features once (" + blocks_.front().name + " to " +
                        blocks_[cachedBlocks_ - 1].name + ")");
-        const auto inOrder = [](std::int64_t images) { return torch::arange(images, torch::kLong); };
         auto trainFeatures = augmenting ? augmentedViewFeatures(trainSet.size(), observer, stop)
-                             : encoded_ ? encodedFeatures(*encoded_, AugmentSpec{}, plainPlan(inOrder(trainSet.size()), 0), stop)
+                             : encoded_ ? encodedFeatures(*encoded_, AugmentSpec{},
+                                                          plainPlan(torch::arange(trainSet.size(), torch::kLong), 0), stop)
                                         : cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, trainImagesKey_,
                                                          config_.batchSize, device_, stop);
         auto valFeatures = valSet.size() == 0 ? std::optional<torch::Tensor>(valSet.images)
-                           : valEncoded_      ? encodedFeatures(*valEncoded_, AugmentSpec{}, plainPlan(inOrder(valSet.size()), 0), stop)
+                           : valEncoded_      ? encodedFeatures(*valEncoded_, AugmentSpec{}, validationPlan(), stop)
                                               : cache.features(*model_, blocks_, cachedBlocks_, valSet.images, valImagesKey_,
                                                                config_.batchSize, device_, stop);
         if (!trainFeatures || !valFeatures) return std::nullopt;
@@ -710,8 +716,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             model_->eval();
             std::unique_ptr<AugmentedBatches> streamed; // evaluateRanges asks for the batches in order
             if (valEncoded_ && cachedBlocks_ == 0)
-                streamed = std::make_unique<AugmentedBatches>(*valEncoded_, preprocess_, AugmentSpec{},
-                                                              plainPlan(torch::arange(valSet.size(), torch::kLong), 0),
+                streamed = std::make_unique<AugmentedBatches>(*valEncoded_, preprocess_, AugmentSpec{}, validationPlan(),
                                                               loaderThreads(config_), kBatchesAhead, onCuda());
             const auto inputsOf = [&](std::int64_t begin, std::int64_t end) {
                 return streamed         ? streamed->next()

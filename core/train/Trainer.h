@@ -136,6 +136,8 @@ private:
     }
     // `order`'s batches from `firstImage` on, preprocessed as in-memory tensors (streamed inputs).
     BatchPlan plainPlan(const torch::Tensor& order, std::int64_t firstImage) const;
+    // The streamed validation images in their order.
+    BatchPlan validationPlan() const;
     enum class FeatureStorage { None, Memory, Project };
     // Where the cached blocks' features go: memory within config.featureCacheBudgetBytes, the
     // project above it (when there is one, and they are not augmented views), or nowhere.

@@ -81,6 +81,13 @@ TEST(AugmentedBatches, ACorruptImageIsReportedByItsNumber) {
     AugmentedBatches batches(images, spec(), AugmentSpec::parse(kAugment), plan(6), 2, 2);
     const auto message = testing::errorOf([&] { allBatches(batches); });
     EXPECT_NE(message.find("training image 5:"), std::string::npos) << message;
+
+    auto streamed = plan(6);
+    streamed.evalPreprocessing = true;
+    streamed.imagesCalled = "validation image";
+    AugmentedBatches validation(images, spec(), AugmentSpec{}, streamed, 2, 2);
+    const auto streamedMessage = testing::errorOf([&] { allBatches(validation); });
+    EXPECT_NE(streamedMessage.find("validation image 5:"), std::string::npos) << streamedMessage;
 }
 
 TEST(AugmentedBatches, StrongViewsHoldEachImagesWeakViewThenItsStrongViewSeededByPlace) {
