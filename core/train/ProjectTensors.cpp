@@ -16,6 +16,19 @@ std::map<std::int64_t, std::int64_t> classIndexByName(ProjectStore& store, const
     return index;
 }
 
+EncodedImages loadEncoded(ProjectStore& store, const std::vector<LabeledImage>& images,
+                          const std::map<std::int64_t, std::int64_t>& classIndex) {
+    auto read = store.imagesForTraining(images);
+    std::erase_if(read, [&](const ImageForTraining& image) { return !classIndex.contains(image.classId); });
+    EncodedImages loaded{{}, torch::empty({std::int64_t(read.size())}, torch::kInt64)};
+    auto* labels = loaded.labels.data_ptr<std::int64_t>();
+    for (std::size_t i = 0; i < read.size(); ++i) {
+        labels[i] = classIndex.at(read[i].classId);
+        loaded.encoded.push_back(std::move(read[i].encoded));
+    }
+    return loaded;
+}
+
 std::string tensorsKey(const std::vector<LabeledImage>& images, const std::map<std::int64_t, std::int64_t>& classIndex,
                        const PreprocessSpec& spec) {
     std::string description = preprocessJson(spec) + "\n";

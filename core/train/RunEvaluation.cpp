@@ -32,15 +32,9 @@ SplitEvaluation evaluateSplit(Database& db, ProjectStore& store, const RunModel&
     for (const auto& image : split == Split::Val ? inTrainingDomains(db, config, inSplit) : inTargetDomain(db, config, inSplit))
         if (classIndex.contains(image.classId)) result.images.push_back(image);
     if (result.images.empty()) return result;
-    auto read = store.imagesForTraining(result.images);
-    std::vector<std::vector<std::uint8_t>> encoded;
-    result.labels = torch::empty({std::int64_t(read.size())}, torch::kInt64);
-    auto* labels = result.labels.data_ptr<std::int64_t>();
-    for (std::size_t i = 0; i < read.size(); ++i) {
-        labels[i] = classIndex.at(read[i].classId);
-        encoded.push_back(std::move(read[i].encoded));
-    }
-    result.evaluation = evaluateEncoded(*run.model, encoded, result.labels, run.architecture.preprocess, config.batchSize, device, stop);
+    const auto loaded = loadEncoded(store, result.images, classIndex);
+    result.labels = loaded.labels;
+    result.evaluation = evaluateEncoded(*run.model, loaded.encoded, result.labels, run.architecture.preprocess, config.batchSize, device, stop);
     if (!result.evaluation.complete) throw Error(source + ": evaluation stopped");
     return result;
 }

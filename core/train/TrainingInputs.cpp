@@ -124,14 +124,9 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
                        std::to_string(config.inputMemoryBudgetBytes >> 20) + " MB (--input-memory): decoding them batch by batch");
     const auto encodedWithLabels = [&](const std::vector<LabeledImage>& images, LabeledTensors& set,
                                        std::vector<std::vector<std::uint8_t>>& encoded) {
-        auto read = store.imagesForTraining(images);
-        std::erase_if(read, [&](const ImageForTraining& image) { return !classIndex.contains(image.classId); });
-        set.labels = torch::empty({std::int64_t(read.size())}, torch::kInt64);
-        auto* labels = set.labels.data_ptr<std::int64_t>();
-        for (std::size_t i = 0; i < read.size(); ++i) {
-            labels[i] = classIndex.at(read[i].classId);
-            encoded.push_back(std::move(read[i].encoded));
-        }
+        auto loaded = loadEncoded(store, images, classIndex);
+        set.labels = loaded.labels;
+        encoded = std::move(loaded.encoded);
     };
     if (augmented || streamed) {
         observer.onLog("Reading " + std::to_string(trainImages.size()) + " training images" +
