@@ -128,6 +128,7 @@ int commandTrain(Arguments& args) {
     config = modelAndOptimizerOptions(args);
     config.epochs = args.integer("--epochs", config.epochs);
     config.minImagesSeen = args.integer("--min-images-seen", int(config.minImagesSeen));
+    config.maxSteps = args.integer("--max-steps", int(config.maxSteps));
     config.learningRate = args.number("--lr", config.learningRate);
     config.schedule = args.text("--schedule", config.schedule);
     config.warmupEpochs = args.number("--warmup-epochs", config.warmupEpochs);

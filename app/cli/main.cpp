@@ -35,6 +35,7 @@ Training
         [--schedule constant|step|cosine|onecycle] [--warmup-epochs 0] [--step-epochs N] [--gamma 0.1]
         [--seed 0] [--labels-per-class K] [--device auto|cpu|cuda[:N]] [--save-weights FILE]
         [--min-images-seen N]             more epochs for small sets: show the model at least N images
+        [--max-steps N]                   stop after N steps, wherever the epoch is (benchmarks, quick tries)
         [--new-head]                      with --init: a fresh head for this project's classes
         [--input-size PX]                 crop to PX pixels, not the architecture's own (e.g. 160 for
                                           resnet18: about half the compute of 224)

@@ -724,7 +724,7 @@ TEST(Cli, MalformedNumberIsAUsageErrorSayingWhatWasExpected) {
     EXPECT_NE(result.err.find("--epochs expects a whole number, not 'three'"), std::string::npos) << result.err;
 }
 
-TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesSchedulesAndInputSize) {
+TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesSchedulesInputSizeAndAStepLimit) {
     TempDir dir;
     const auto project = (dir / "p.graft").string();
     writeShapesFolder(dir / "images", 10, 7);
@@ -739,6 +739,11 @@ TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesSchedulesAndInputSize) {
         EXPECT_EQ(RunSpec::fromJson(RunStore(db).run(1).configJson).config.inputSize, 36);
     }
 
+    // A step limit ends the run before its epochs do (3 epochs of 8-image batches are 9 steps or more).
+    const auto limited = runCli(dir, "train " + project + " --batch-size 8 --epochs 3 --max-steps 5 --json");
+    ASSERT_EQ(limited.exitCode, 0) << limited.err;
+    EXPECT_EQ(nlohmann::json::parse(limited.out)["steps"], 5);
+
     const auto tooSmall = runCli(dir, "train " + project + " --input-size 8");
     EXPECT_EQ(tooSmall.exitCode, 1);
     EXPECT_NE(tooSmall.err.find("input size"), std::string::npos) << tooSmall.err;
@@ -748,14 +753,14 @@ TEST(Cli, TrainAcceptsFreezePlansDiscriminativeRatesSchedulesAndInputSize) {
     EXPECT_NE(wrongBlock.err.find("'layer3'"), std::string::npos) << wrongBlock.err;
     EXPECT_NE(wrongBlock.err.find("stage3"), std::string::npos) << wrongBlock.err; // lists the real blocks
     Database db(project, Database::Mode::ReadOnly);
-    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "the refused run left a record";
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 2) << "the refused run left a record";
 
     const auto sweep = runCli(dir, "lr-find " + project + " --freeze upto:stage1 --steps 30 --json");
     ASSERT_EQ(sweep.exitCode, 0) << sweep.err;
     const auto result = nlohmann::json::parse(sweep.out);
     EXPECT_GE(result["points"].size(), 3u);
     EXPECT_TRUE(result["suggestedLr"].is_number());
-    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 1) << "lr-find left a run behind";
+    EXPECT_EQ(db.queryInt("SELECT count(*) FROM runs"), 2) << "lr-find left a run behind";
 }
 
 // Written by tests/fixtures/make_torchvision_fixtures.py with Debian's torchvision.
