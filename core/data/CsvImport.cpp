@@ -2,6 +2,7 @@
 
 #include "data/ImageDecoding.h"
 #include "data/ImportSession.h"
+#include "data/WindowedPreparation.h"
 
 #include <fstream>
 #include <optional>
@@ -53,22 +54,31 @@ ImportReport importCsv(Database& db, const std::filesystem::path& csvFile, const
     ImportSession session(db, options, "Importing CSV");
     session.setTotal(std::int64_t(rows.size()));
     const auto folder = csvFile.parent_path();
-    for (const auto& [line, fields] : rows) {
-        if (!session.shouldContinue()) break;
-        const std::string where = csvFile.string() + ":" + std::to_string(line);
-        if (fields.size() != 2) {
-            session.skip(where, "expected 2 fields (path,label), found " + std::to_string(fields.size()));
-            continue;
-        }
-        std::filesystem::path imagePath = fields[0];
-        if (imagePath.is_relative()) imagePath = folder / imagePath;
-        const std::optional<std::string> label = fields[1].empty() ? std::nullopt : std::optional(fields[1]);
-        try {
-            session.add(readFileBytes(imagePath), imagePath.string(), label);
-        } catch (const ImageDecodeError& error) {
-            session.skip(where, error.what());
-        }
-    }
+    struct PreparedRow {
+        std::filesystem::path imagePath;
+        std::optional<PreparedImage> image;
+        std::string skipped;
+    };
+    // Rows are read, decoded and hashed on every core, and written in their order.
+    prepareInWindows<PreparedRow>(
+        rows.size(),
+        [&](std::size_t i) -> PreparedRow {
+            const auto& fields = rows[i].fields;
+            if (fields.size() != 2) return {{}, std::nullopt, "expected 2 fields (path,label), found " + std::to_string(fields.size())};
+            std::filesystem::path imagePath = fields[0];
+            if (imagePath.is_relative()) imagePath = folder / imagePath;
+            try {
+                return {imagePath, prepareImage(readFileBytes(imagePath)), {}};
+            } catch (const ImageDecodeError& error) {
+                return {imagePath, std::nullopt, error.what()};
+            }
+        },
+        [&](std::size_t i, PreparedRow& row) {
+            const auto& label = rows[i].fields.size() == 2 ? rows[i].fields[1] : std::string();
+            if (row.image) session.add(std::move(*row.image), row.imagePath.string(), label.empty() ? std::nullopt : std::optional(label));
+            else session.skip(csvFile.string() + ":" + std::to_string(rows[i].lineNumber), row.skipped);
+        },
+        [&] { return session.shouldContinue(); });
     return session.finish();
 }
 

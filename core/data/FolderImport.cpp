@@ -2,15 +2,14 @@
 
 #include "data/ImageDecoding.h"
 #include "data/ImportSession.h"
+#include "data/WindowedPreparation.h"
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <exception>
 #include <fstream>
 #include <optional>
-#include <thread>
 #include <unistd.h>
 
 namespace graft {
@@ -61,61 +60,38 @@ std::vector<PendingFile> sortedFilesUnder(const fs::path& folder, const std::str
     return files;
 }
 
-// A file read, checked and hashed, or why it is skipped, or an error that ends the import (out
-// of memory, say), rethrown on the importing thread.
+// A file read, checked and hashed, or why it is skipped.
 struct PreparedFile {
     std::optional<PreparedImage> image;
     std::string skipped;
-    std::exception_ptr error;
 };
 
 PreparedFile prepareFile(const PendingFile& file) {
-    if (!file.unreadable.empty()) return {std::nullopt, file.unreadable, nullptr};
+    if (!file.unreadable.empty()) return {std::nullopt, file.unreadable};
     // Scraped datasets name files "x___RS_Early.B 2037" or leave the extension off: files
     // without an image extension are judged by their first bytes.
     if (!hasImageExtension(file.path) && !startsLikeAnImage(file.path))
         return {std::nullopt, "not an image file (extension '" + file.path.extension().string() +
-                                  "', and not an image format by its content)",
-                nullptr};
+                                  "', and not an image format by its content)"};
     try {
-        return {prepareImage(readFileBytes(file.path)), {}, nullptr};
+        return {prepareImage(readFileBytes(file.path)), {}};
     } catch (const ImageDecodeError& error) {
-        return {std::nullopt, error.what(), nullptr};
+        return {std::nullopt, error.what()};
     }
 }
 
-// Threads read, decode and hash a window of files at a time; this thread then writes them in the
-// files' order, so duplicates and the report come out as from one thread. 2,000 JPEGs of 256 px:
-// see tests/bench/README.md.
+// Read, decoded and hashed on every core; written in the files' order, so duplicates and the
+// report come out as from one thread. 2,000 JPEGs of 256 px: see tests/bench/README.md.
 ImportReport importPending(Database& db, const std::vector<PendingFile>& files, const ImportOptions& options) {
     ImportSession session(db, options, "Importing images");
     session.setTotal(std::int64_t(files.size()));
-    const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t window = 16 * threads;
-    std::vector<PreparedFile> prepared;
-    for (std::size_t begin = 0; begin < files.size() && session.shouldContinue(); begin += window) {
-        const std::size_t end = std::min(files.size(), begin + window);
-        prepared.assign(end - begin, {});
-        {
-            std::vector<std::jthread> workers;
-            for (std::size_t t = 0; t < threads; ++t)
-                workers.emplace_back([&, t] {
-                    for (std::size_t i = begin + t; i < end; i += threads) {
-                        try {
-                            prepared[i - begin] = prepareFile(files[i]);
-                        } catch (...) {
-                            prepared[i - begin].error = std::current_exception();
-                        }
-                    }
-                });
-        }
-        for (std::size_t i = begin; i < end && session.shouldContinue(); ++i) {
-            auto& file = prepared[i - begin];
-            if (file.error) std::rethrow_exception(file.error);
+    prepareInWindows<PreparedFile>(
+        files.size(), [&](std::size_t i) { return prepareFile(files[i]); },
+        [&](std::size_t i, PreparedFile& file) {
             if (file.image) session.add(std::move(*file.image), files[i].path.string(), files[i].label);
             else session.skip(files[i].path.string(), file.skipped);
-        }
-    }
+        },
+        [&] { return session.shouldContinue(); });
     return session.finish();
 }
 

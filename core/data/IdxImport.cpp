@@ -1,6 +1,8 @@
 #include "data/IdxImport.h"
 
+#include "common/Sha256.h"
 #include "data/ImportSession.h"
+#include "data/WindowedPreparation.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <zlib.h>
@@ -90,18 +92,27 @@ ImportReport importIdx(Database& db, const fs::path& imagesFile, const fs::path&
     const std::string sourcePrefix = withoutGz(imagesFile) + "#";
     ImportSession session(db, options, "Importing IDX");
     session.setTotal(images.dims[0]);
-    std::vector<std::uint8_t> png;
-    for (std::int64_t i = 0; i < images.dims[0]; ++i) {
-        if (!session.shouldContinue()) break;
-        const std::size_t label = labels.data[std::size_t(i)];
-        if (!classNames.empty() && label >= classNames.size())
-            throw Error(labelsFile.string() + ": label " + std::to_string(label) + " at item " + std::to_string(i) +
-                        " has no class name (" + std::to_string(classNames.size()) + " given)");
-        const cv::Mat image(rows, cols, CV_8UC1, const_cast<std::uint8_t*>(images.data.data()) + i * std::int64_t(rows) * cols);
-        cv::imencode(".png", image, png);
-        session.add(png, sourcePrefix + std::to_string(i),
-                    classNames.empty() ? std::to_string(label) : classNames[label], ImageShape{cols, rows, 1});
-    }
+    // Encoded as PNG and hashed on every core, written in the file's order.
+    prepareInWindows<PreparedImage>(
+        std::size_t(images.dims[0]),
+        [&](std::size_t i) {
+            const std::size_t label = labels.data[i];
+            if (!classNames.empty() && label >= classNames.size())
+                throw Error(labelsFile.string() + ": label " + std::to_string(label) + " at item " + std::to_string(i) +
+                            " has no class name (" + std::to_string(classNames.size()) + " given)");
+            const cv::Mat image(rows, cols, CV_8UC1,
+                                const_cast<std::uint8_t*>(images.data.data()) + std::int64_t(i) * std::int64_t(rows) * cols);
+            std::vector<std::uint8_t> png;
+            cv::imencode(".png", image, png);
+            auto sha256 = sha256Hex(png);
+            return PreparedImage{std::move(png), ImageShape{cols, rows, 1}, std::move(sha256)};
+        },
+        [&](std::size_t i, PreparedImage& image) {
+            const std::size_t label = labels.data[i];
+            session.add(std::move(image), sourcePrefix + std::to_string(i),
+                        classNames.empty() ? std::to_string(label) : classNames[label]);
+        },
+        [&] { return session.shouldContinue(); });
     return session.finish();
 }
 
