@@ -8,8 +8,7 @@
 
 namespace graft {
 
-AugmentedBatches::AugmentedBatches(const std::vector<std::vector<std::uint8_t>>& encoded,
-                                   const PreprocessSpec& preprocess, const AugmentSpec& augment, BatchPlan plan,
+AugmentedBatches::AugmentedBatches(const ImageBytesSource& encoded, const PreprocessSpec& preprocess, const AugmentSpec& augment, BatchPlan plan,
                                    int workers, int ahead, bool pinMemory)
     : encoded_(encoded), preprocess_(preprocess), augment_(augment), plan_(std::move(plan)),
       batches_((std::int64_t(plan_.order.size()) + plan_.batchSize - 1) / plan_.batchSize), ahead_(std::max(1, ahead)),
@@ -42,7 +41,7 @@ torch::Tensor AugmentedBatches::makeBatch(std::int64_t batch) const {
     for (auto position = begin; position < end; ++position) {
         const auto index = plan_.order[position];
         try {
-            const auto decoded = decodeImage(encoded_.at(std::size_t(index)), preprocess_.color);
+            const auto decoded = decodeImage(encoded_.bytes(index), preprocess_.color);
             if (plan_.evalPreprocessing) {
                 const auto pixels = preprocessForEval(decoded, preprocess_).contiguous();
                 std::memcpy(destination, pixels.data_ptr<float>(), imageFloats * sizeof(float));
@@ -55,7 +54,7 @@ torch::Tensor AugmentedBatches::makeBatch(std::int64_t batch) const {
                             destination + std::size_t(count) * imageFloats);
             }
         } catch (const std::exception& error) {
-            throw Error((plan_.strongViews ? std::string("unlabelled image") : plan_.imagesCalled) + " " + std::to_string(index + 1) +
+            throw Error((plan_.strongViews ? std::string("unlabelled image") : plan_.imagesCalled) + " " + encoded_.nameOf(index) +
                         ": " + error.what());
         }
         destination += imageFloats;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/Augmentation.h"
+#include "data/ImageBytesSource.h"
 
 #include <torch/types.h>
 
@@ -37,8 +38,9 @@ struct BatchPlan {
 // come out in order and are identical whatever the number of workers.
 class AugmentedBatches {
 public:
-    AugmentedBatches(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess,
-                     const AugmentSpec& augment, BatchPlan plan, int workers, int ahead, bool pinMemory = false);
+    // `encoded` is read by the workers (each image's bytes as they decode it) and must outlive this.
+    AugmentedBatches(const ImageBytesSource& encoded, const PreprocessSpec& preprocess, const AugmentSpec& augment,
+                     BatchPlan plan, int workers, int ahead, bool pinMemory = false);
     // Stops the workers (at the image they are on) and waits for them.
     ~AugmentedBatches();
     AugmentedBatches(const AugmentedBatches&) = delete;
@@ -57,7 +59,7 @@ private:
     void work();
     torch::Tensor makeBatch(std::int64_t batch) const;
 
-    const std::vector<std::vector<std::uint8_t>>& encoded_;
+    const ImageBytesSource& encoded_;
     PreprocessSpec preprocess_;
     AugmentSpec augment_;
     BatchPlan plan_;

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <numeric>
+#include <string>
 #include <thread>
 
 namespace graft {
@@ -29,6 +31,18 @@ inline BatchPlan epochPlan(const torch::Tensor& order, std::int64_t firstImage, 
     plan.batchSize = batchSize;
     plan.firstBatch = firstImage / batchSize;
     plan.epochSeed = seed;
+    return plan;
+}
+
+// Every image of a set once, in order, preprocessed exactly as in-memory tensors are
+// (preprocessForEval): how evaluation and feature passes stream encoded images.
+inline BatchPlan inOrderPlan(std::int64_t images, int batchSize, std::string imagesCalled = "image") {
+    BatchPlan plan;
+    plan.order.resize(std::size_t(images));
+    std::iota(plan.order.begin(), plan.order.end(), std::int64_t(0));
+    plan.batchSize = batchSize;
+    plan.evalPreprocessing = true;
+    plan.imagesCalled = std::move(imagesCalled);
     return plan;
 }
 

@@ -7,7 +7,6 @@
 
 #include <torch/nn/functional/loss.h>
 
-#include <numeric>
 
 namespace graft {
 
@@ -18,18 +17,12 @@ Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batch
     return evaluateWith([&](torch::Tensor images) { return logitsOf(channelsLast(images)); }, data, batchSize, device, stop);
 }
 
-Evaluation evaluateEncoded(ClassifierImpl& model, const std::vector<std::vector<std::uint8_t>>& encoded, const torch::Tensor& labels,
+Evaluation evaluateEncoded(ClassifierImpl& model, const ImageBytesSource& encoded, const torch::Tensor& labels,
                            const PreprocessSpec& preprocess, int batchSize, torch::Device device, std::stop_token stop) {
     convertToChannelsLast(model);
     const auto logitsOf = inferenceFunction(model, device);
-    BatchPlan plan;
-    plan.order.resize(encoded.size());
-    std::iota(plan.order.begin(), plan.order.end(), std::int64_t(0));
-    plan.batchSize = batchSize;
-    plan.evalPreprocessing = true;
-    plan.imagesCalled = "image";
-    AugmentedBatches batches(encoded, preprocess, AugmentSpec{}, std::move(plan), loaderThreads(TrainConfig{}), kBatchesAhead,
-                             device.is_cuda());
+    AugmentedBatches batches(encoded, preprocess, AugmentSpec{}, inOrderPlan(encoded.size(), batchSize),
+                             loaderThreads(TrainConfig{}), kBatchesAhead, device.is_cuda());
     // evaluateRanges asks for the ranges in order, batch after batch.
     return evaluateRanges([&](std::int64_t, std::int64_t) { return logitsOf(channelsLast(batches.next().to(device))); }, labels,
                           batchSize, device, stop);

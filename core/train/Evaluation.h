@@ -1,5 +1,6 @@
 #pragma once
 
+#include "data/ImageBytesSource.h"
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
 
@@ -27,8 +28,8 @@ Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batch
 
 // The same over encoded images, each batch decoded (by loader threads, ahead of the model) and
 // preprocessed with preprocessForEval as it is needed: the numbers of evaluate() on their
-// tensors, in the memory of the encoded bytes and a few batches.
-Evaluation evaluateEncoded(ClassifierImpl& model, const std::vector<std::vector<std::uint8_t>>& encoded, const torch::Tensor& labels,
+// tensors, in the memory of a few batches.
+Evaluation evaluateEncoded(ClassifierImpl& model, const ImageBytesSource& encoded, const torch::Tensor& labels,
                            const PreprocessSpec& preprocess, int batchSize, torch::Device device, std::stop_token stop = {});
 
 // The same over any logits function, such as the trainable part of a model on cached features;

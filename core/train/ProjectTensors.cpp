@@ -2,6 +2,7 @@
 
 #include "common/Sha256.h"
 #include "data/PreprocessJson.h"
+#include "project/ProjectImageBytes.h"
 
 #include <algorithm>
 
@@ -16,17 +17,17 @@ std::map<std::int64_t, std::int64_t> classIndexByName(ProjectStore& store, const
     return index;
 }
 
-EncodedImages loadEncoded(ProjectStore& store, const std::vector<LabeledImage>& images,
-                          const std::map<std::int64_t, std::int64_t>& classIndex) {
-    auto read = store.imagesForTraining(images);
-    std::erase_if(read, [&](const ImageForTraining& image) { return !classIndex.contains(image.classId); });
-    EncodedImages loaded{{}, torch::empty({std::int64_t(read.size())}, torch::kInt64)};
-    auto* labels = loaded.labels.data_ptr<std::int64_t>();
-    for (std::size_t i = 0; i < read.size(); ++i) {
-        labels[i] = classIndex.at(read[i].classId);
-        loaded.encoded.push_back(std::move(read[i].encoded));
+EncodedImages streamedFromProject(const std::filesystem::path& project, const std::vector<LabeledImage>& images,
+                                  const std::map<std::int64_t, std::int64_t>& classIndex) {
+    std::vector<std::string> sha256s;
+    std::vector<std::int64_t> labels;
+    for (const auto& image : images) {
+        const auto found = classIndex.find(image.classId);
+        if (found == classIndex.end()) continue;
+        sha256s.push_back(image.sha256);
+        labels.push_back(found->second);
     }
-    return loaded;
+    return {std::make_unique<ProjectImageBytes>(project, std::move(sha256s)), torch::tensor(labels, torch::kInt64)};
 }
 
 std::string tensorsKey(const std::vector<LabeledImage>& images, const std::map<std::int64_t, std::int64_t>& classIndex,

@@ -23,8 +23,8 @@ struct SplitEvaluation {
 
 // The validation images are the run's training domains'; the others judge it on its target domain.
 // Streamed: the split's images are decoded batch by batch, whatever its size.
-SplitEvaluation evaluateSplit(Database& db, ProjectStore& store, const RunModel& run, Split split, torch::Device device,
-                              std::stop_token stop, const std::string& source) {
+SplitEvaluation evaluateSplit(const std::filesystem::path& project, Database& db, ProjectStore& store, const RunModel& run,
+                              Split split, torch::Device device, std::stop_token stop, const std::string& source) {
     const auto classIndex = classIndexByName(store, run.spec.classes);
     const auto& config = run.spec.config;
     const auto inSplit = store.labeledImagesInSplit(split);
@@ -32,9 +32,9 @@ SplitEvaluation evaluateSplit(Database& db, ProjectStore& store, const RunModel&
     for (const auto& image : split == Split::Val ? inTrainingDomains(db, config, inSplit) : inTargetDomain(db, config, inSplit))
         if (classIndex.contains(image.classId)) result.images.push_back(image);
     if (result.images.empty()) return result;
-    const auto loaded = loadEncoded(store, result.images, classIndex);
-    result.labels = loaded.labels;
-    result.evaluation = evaluateEncoded(*run.model, loaded.encoded, result.labels, run.architecture.preprocess, config.batchSize, device, stop);
+    const auto streamed = streamedFromProject(project, result.images, classIndex);
+    result.labels = streamed.labels;
+    result.evaluation = evaluateEncoded(*run.model, *streamed.encoded, result.labels, run.architecture.preprocess, config.batchSize, device, stop);
     if (!result.evaluation.complete) throw Error(source + ": evaluation stopped");
     return result;
 }
@@ -51,7 +51,7 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     ProjectStore store(db);
     const torch::Device device = resolveDevice(spec.config.device);
     run.model->to(device);
-    const auto evaluated = evaluateSplit(db, store, run, split, device, stop, source);
+    const auto evaluated = evaluateSplit(project, db, store, run, split, device, stop, source);
     const auto& [images, labels, evaluation] = evaluated;
     if (evaluated.size() == 0) throw Error(project.string() + ": the " + std::string(splitName(split)) + " split is empty");
 
@@ -74,7 +74,7 @@ RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64
     result.reliability = reliabilityOf(evaluation.logits, labels);
 
     if (temperatureFit == TemperatureFit::OnValidation && split != Split::Val) {
-        const auto validation = evaluateSplit(db, store, run, Split::Val, device, stop, source);
+        const auto validation = evaluateSplit(project, db, store, run, Split::Val, device, stop, source);
         if (validation.size() > 0) {
             const auto& fitted = validation.evaluation.logits;
             const auto& fittedLabels = validation.labels;

@@ -11,6 +11,7 @@
 #include "models/Architectures.h"
 #include "models/ChannelsLast.h"
 #include "project/ProjectFile.h"
+#include "project/ProjectImageBytes.h"
 #include "project/ProjectStore.h"
 #include "train/AugmentedEpochs.h"
 #include "train/ComputeSetup.h"
@@ -140,9 +141,9 @@ private:
     torch::Device device_;
     PreprocessSpec preprocess_;
     std::vector<std::string> sha256s_;
-    std::vector<std::vector<std::uint8_t>> encoded_;
+    std::unique_ptr<ImageBytesSource> encoded_; // sha256s_'s, read from the project as they are decoded
     std::int64_t labelledImages_ = 0;
-    LabeledTensors knnFit_, knnEval_;
+    EncodedImages knnFit_, knnEval_;
     std::string knnSplit_; // what knnEval_ holds: validation, or test where there is none
     std::int64_t classes_ = 0;
     std::shared_ptr<ClassifierImpl> model_;
@@ -156,17 +157,11 @@ void SelfSupervisedRun::readProject() {
     preprocess_ = architectureSpec(config_.arch, config_.inputSize).preprocess;
     // Labelled training images and the pool; validation and test images judge the result.
     const auto labelled = store.labeledImagesInSplit(Split::Train);
-    auto training = store.imagesForTraining(labelled);
-    for (std::size_t i = 0; i < labelled.size(); ++i) {
-        sha256s_.push_back(labelled[i].sha256);
-        encoded_.push_back(std::move(training[i].encoded));
-    }
+    for (const auto& image : labelled) sha256s_.push_back(image.sha256);
     labelledImages_ = std::int64_t(labelled.size());
-    for (const auto& sha256 : unlabelledPool(store, HiddenLabels::None, 0, 0)) {
-        sha256s_.push_back(sha256);
-        encoded_.push_back(store.imageBytes(sha256));
-    }
-    if (encoded_.size() < 2)
+    for (const auto& sha256 : unlabelledPool(store, HiddenLabels::None, 0, 0)) sha256s_.push_back(sha256);
+    encoded_ = std::make_unique<ProjectImageBytes>(request_.project, sha256s_);
+    if (sha256s_.size() < 2)
         throw Error(request_.project.string() + ": self-supervised pretraining needs at least two training or unlabelled images");
     std::vector<std::string> names;
     for (const auto& [id, name] : store.classNames()) names.push_back(name);
@@ -180,8 +175,8 @@ void SelfSupervisedRun::readProject() {
         knnSplit_ = "test";
     }
     if (!labelled.empty() && !heldOut.empty() && classes_ >= 2) {
-        knnFit_ = loadTensors(store, labelled, classIndex, preprocess_);
-        knnEval_ = loadTensors(store, heldOut, classIndex, preprocess_);
+        knnFit_ = streamedFromProject(request_.project, labelled, classIndex);
+        knnEval_ = streamedFromProject(request_.project, heldOut, classIndex);
     }
 }
 
@@ -191,7 +186,7 @@ void SelfSupervisedRun::buildNetwork() {
     auto initial = createInitialModel(modelConfig, 2);
     for (const auto& note : initial.notes) observer_.onLog("Initial weights: " + note);
     model_ = initial.model;
-    const auto sample = preprocessForEval(decodeImage(encoded_.front(), preprocess_.color), preprocess_).unsqueeze(0);
+    const auto sample = preprocessForEval(decodeImage(encoded_->bytes(0), preprocess_.color), preprocess_).unsqueeze(0);
     network_ = SimSiamNetwork(model_, sample);
     network_->to(device_);
     if (config_.channelsLast) convertToChannelsLast(*network_);
@@ -208,18 +203,20 @@ std::optional<double> SelfSupervisedRun::knn(std::stop_token stop) {
     if (knnFit_.size() == 0 || knnEval_.size() == 0) return std::nullopt;
     torch::NoGradGuard noGrad;
     network_->eval();
-    const auto featuresOf = [&](const torch::Tensor& images) -> std::optional<torch::Tensor> {
+    const auto featuresOf = [&](const ImageBytesSource& images) -> std::optional<torch::Tensor> {
+        AugmentedBatches batches(images, preprocess_, AugmentSpec{}, inOrderPlan(images.size(), int(config_.batchSize)),
+                                 loaderThreads(config_), kBatchesAhead, device_.is_cuda());
         std::vector<torch::Tensor> parts;
-        for (std::int64_t begin = 0; begin < images.size(0); begin += config_.batchSize) {
+        while (!batches.done()) {
             if (stop.stop_requested()) return std::nullopt;
-            auto batch = images.slice(0, begin, std::min(begin + config_.batchSize, images.size(0))).to(device_);
+            auto batch = batches.next().to(device_);
             if (config_.channelsLast) batch = channelsLast(batch);
             parts.push_back(network_->features(batch).to(torch::kCPU, torch::kFloat32));
         }
         return torch::cat(parts);
     };
-    const auto fit = featuresOf(knnFit_.images);
-    const auto probe = fit ? featuresOf(knnEval_.images) : std::nullopt;
+    const auto fit = featuresOf(*knnFit_.encoded);
+    const auto probe = fit ? featuresOf(*knnEval_.encoded) : std::nullopt;
     if (!probe) return std::nullopt;
     return knnAccuracy(*fit, knnFit_.labels, *probe, knnEval_.labels, classes_);
 }
@@ -295,7 +292,7 @@ Position SelfSupervisedRun::loadState(at::Generator& shuffler) {
 
 SelfSupervisedResult SelfSupervisedRun::finish(const Position& position, std::stop_token stop) {
     SelfSupervisedResult result;
-    result.images = std::int64_t(encoded_.size());
+    result.images = std::int64_t(sha256s_.size());
     result.epochsCompleted = config_.epochs;
     if (position.initialKnn >= 0) result.initialKnnAccuracy = position.initialKnn;
     result.knnAccuracy = knn(stop);
@@ -325,7 +322,7 @@ SelfSupervisedResult SelfSupervisedRun::finish(const Position& position, std::st
         {"command", request_.command},
         {"source", {{"project", fs::absolute(request_.project).lexically_normal().string()},
                     {"labelledTrainingImages", labelledImages_},
-                    {"unlabelledImages", std::int64_t(encoded_.size()) - labelledImages_}}},
+                    {"unlabelledImages", std::int64_t(sha256s_.size()) - labelledImages_}}},
         {"init", config_.init},
         {"epochs", config_.epochs},
         {"steps", position.steps},
@@ -372,13 +369,13 @@ SelfSupervisedResult SelfSupervisedRun::run(std::stop_token stop) {
         position = loadState(shuffler);
         observer_.onLog("Resuming " + request_.name + " after step " + std::to_string(position.steps));
     } else {
-        observer_.onLog("Self-supervised pretraining (SimSiam) on " + std::to_string(encoded_.size()) + " images: " +
+        observer_.onLog("Self-supervised pretraining (SimSiam) on " + std::to_string(sha256s_.size()) + " images: " +
                         std::to_string(labelledImages_) + " labelled training, " +
-                        std::to_string(std::int64_t(encoded_.size()) - labelledImages_) + " unlabelled");
+                        std::to_string(std::int64_t(sha256s_.size()) - labelledImages_) + " unlabelled");
         if (const auto initial = knn(stop)) position.initialKnn = *initial;
     }
 
-    const auto images = std::int64_t(encoded_.size());
+    const auto images = std::int64_t(sha256s_.size());
     const std::int64_t batch = config_.batchSize, stepsPerEpoch = (images + batch - 1) / batch;
     LearningRateSchedule schedule;
     schedule.kind = config_.schedule;
@@ -404,7 +401,7 @@ SelfSupervisedResult SelfSupervisedRun::run(std::stop_token stop) {
         }
         auto plan = epochPlan(position.order, position.image, int(batch), augmentationSeed(config_.seed, position.epoch));
         plan.strongViews = true;
-        AugmentedBatches views(encoded_, preprocess_, augment, plan, loaderThreads(config_), kBatchesAhead, device_.is_cuda());
+        AugmentedBatches views(*encoded_, preprocess_, augment, plan, loaderThreads(config_), kBatchesAhead, device_.is_cuda());
         network_->train();
         while (position.image < images) {
             if (stop.stop_requested()) return pause();

@@ -77,13 +77,13 @@ Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, TrainConfig config, torc
     multipliers_ = learningRateMultipliers(config_.lrMultipliers, trainable);
 }
 
-void Trainer::trainFromEncoded(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess) {
+void Trainer::trainFromEncoded(const ImageBytesSource& encoded, const PreprocessSpec& preprocess) {
     encoded_ = &encoded;
     preprocess_ = preprocess;
     augment_ = augment_.forChannels(preprocess.channels());
 }
 
-void Trainer::learnFromUnlabelled(const std::vector<std::vector<std::uint8_t>>& pool, const PreprocessSpec& preprocess) {
+void Trainer::learnFromUnlabelled(const ImageBytesSource& pool, const PreprocessSpec& preprocess) {
     unlabelled_ = &pool;
     preprocess_ = preprocess;
     augment_ = augment_.forChannels(preprocess.channels());
@@ -93,7 +93,7 @@ BatchPlan Trainer::unlabelledPlan(int epoch, std::int64_t stepsPerEpoch, std::in
     // FixMatch's mu x batch images in two views each; a domain-adaptation target batch as large as the labelled one.
     const std::int64_t perStep =
         config_.learnsFromUnlabelled() ? std::int64_t(config_.unlabelledRatio) * config_.batchSize : config_.batchSize;
-    const auto poolSize = std::int64_t(unlabelled_->size());
+    const auto poolSize = unlabelled_->size();
     BatchPlan plan;
     plan.batchSize = int(perStep);
     plan.firstBatch = firstBatch;
@@ -216,7 +216,7 @@ void Trainer::createDomainClassifier() {
     // The width of what the head reads, from one target image.
     torch::NoGradGuard noGrad;
     model_->eval();
-    auto x = toDevice(preprocessForEval(decodeImage(unlabelled_->front(), preprocess_.color), preprocess_).unsqueeze(0));
+    auto x = toDevice(preprocessForEval(decodeImage(unlabelled_->bytes(0), preprocess_.color), preprocess_).unsqueeze(0));
     for (std::size_t i = 0; i + 1 < blocks_.size(); ++i) x = blocks_[i].forward(x);
     domainClassifier_ = DomainClassifier(x.flatten(1).size(1));
     domainClassifier_->to(device_);
@@ -225,7 +225,7 @@ void Trainer::createDomainClassifier() {
 
 std::unique_ptr<AugmentedBatches> Trainer::plainTargetBatches() const {
     auto drawer = at::make_generator<at::CPUGeneratorImpl>(config_.seed + 1);
-    const auto order = torch::randperm(std::int64_t(unlabelled_->size()), drawer, torch::kLong);
+    const auto order = torch::randperm(unlabelled_->size(), drawer, torch::kLong);
     return std::make_unique<AugmentedBatches>(*unlabelled_, preprocess_, AugmentSpec{}, epochPlan(order, 0, config_.batchSize, 0),
                                               loaderThreads(config_), kBatchesAhead, onCuda());
 }
@@ -346,7 +346,7 @@ std::optional<torch::Tensor> Trainer::augmentedViewFeatures(std::int64_t images,
     return viewFeatures_.front();
 }
 
-std::optional<torch::Tensor> Trainer::encodedFeatures(const std::vector<std::vector<std::uint8_t>>& encoded,
+std::optional<torch::Tensor> Trainer::encodedFeatures(const ImageBytesSource& encoded,
                                                       const AugmentSpec& augment, BatchPlan plan, std::stop_token stop) {
     AugmentedBatches batches(encoded, preprocess_, augment, std::move(plan), loaderThreads(config_), kBatchesAhead, onCuda());
     std::vector<torch::Tensor> parts;
@@ -364,15 +364,13 @@ BatchPlan Trainer::plainPlan(const torch::Tensor& order, std::int64_t firstImage
 }
 
 BatchPlan Trainer::validationPlan() const {
-    auto plan = plainPlan(torch::arange(std::int64_t(valEncoded_->size()), torch::kLong), 0);
-    plan.imagesCalled = "validation image";
-    return plan;
+    return inOrderPlan(valEncoded_->size(), config_.batchSize, "validation image");
 }
 
 Trainer::FeatureStorage Trainer::featureStorage(const LabeledTensors& trainSet, std::int64_t valImages,
                                                 TrainObserver& observer) {
     if (cachedBlocks_ == 0 || trainSet.size() == 0) return FeatureStorage::None;
-    const auto oneImage = encoded_ ? preprocessForEval(decodeImage(encoded_->front(), preprocess_.color), preprocess_).unsqueeze(0)
+    const auto oneImage = encoded_ ? preprocessForEval(decodeImage(encoded_->bytes(0), preprocess_.color), preprocess_).unsqueeze(0)
                                    : trainSet.images.slice(0, 0, 1);
     const double views = augment_.enabled() ? double(config_.augmentedViews) : 1.0;
     const double bytes = double(cachedFeatureBytesPerImage(oneImage)) * (double(trainSet.size()) * views + double(valImages));
@@ -579,9 +577,9 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                             std::stop_token stop) {
     const bool augmenting = augment_.enabled();
     if (augmenting && !encoded_) throw Error("augmented training needs the encoded training images (trainFromEncoded)");
-    if (config_.learnsFromUnlabelled() && (!unlabelled_ || unlabelled_->empty()))
+    if (config_.learnsFromUnlabelled() && (!unlabelled_ || unlabelled_->size() == 0))
         throw Error("semi-supervised training needs unlabelled images (learnFromUnlabelled)");
-    if (config_.adaptsToDomain() && (!unlabelled_ || unlabelled_->empty()))
+    if (config_.adaptsToDomain() && (!unlabelled_ || unlabelled_->size() == 0))
         throw Error("domain adaptation needs the target domain's images (learnFromUnlabelled)");
     placeModel();
     if (config_.domainAdaptation == "dann") createDomainClassifier();

@@ -55,10 +55,10 @@ public:
     // in parallel; without, each batch is decoded as it is needed and preprocessed exactly as
     // in-memory tensors are (inputs over the memory budget), or a frozen prefix's features are
     // computed from them once.
-    void trainFromEncoded(const std::vector<std::vector<std::uint8_t>>& encoded, const PreprocessSpec& preprocess);
+    void trainFromEncoded(const ImageBytesSource& encoded, const PreprocessSpec& preprocess);
     // The validation images, encoded and aligned with the validation labels, decoded batch by
     // batch like streamed training images; train()'s valSet.images is then unused.
-    void validateFromEncoded(const std::vector<std::vector<std::uint8_t>>& encoded) { valEncoded_ = &encoded; }
+    void validateFromEncoded(const ImageBytesSource& encoded) { valEncoded_ = &encoded; }
     // config.semiSupervised: the unlabelled pool, encoded. Each step draws unlabelledRatio x
     // batchSize of them from a seeded order that depends on the step alone (so a resume needs no
     // extra position), each as a weak view (config.augment) and a strong one (StrongAugmentation).
@@ -66,7 +66,7 @@ public:
     // per step the same way (config.augment only) and align the features the head reads; AdaBN
     // gives the best checkpoints BatchNorm statistics of them (every layer, frozen ones too),
     // while validation and the last checkpoint keep the training images' statistics.
-    void learnFromUnlabelled(const std::vector<std::vector<std::uint8_t>>& pool, const PreprocessSpec& preprocess);
+    void learnFromUnlabelled(const ImageBytesSource& pool, const PreprocessSpec& preprocess);
     // The next train() continues from this state; the model must already hold the same
     // checkpoint's weights.
     void resumeFrom(TrainingState state) { resumeState_ = std::move(state); }
@@ -127,7 +127,7 @@ private:
     std::optional<torch::Tensor> augmentedViewFeatures(std::int64_t images, TrainObserver& observer, std::stop_token stop);
     // The frozen prefix's features of every encoded image in order, decoded through `plan`'s
     // preprocessing. Empty when a stop request cut it short.
-    std::optional<torch::Tensor> encodedFeatures(const std::vector<std::vector<std::uint8_t>>& encoded, const AugmentSpec& augment,
+    std::optional<torch::Tensor> encodedFeatures(const ImageBytesSource& encoded, const AugmentSpec& augment,
                                                  BatchPlan plan, std::stop_token stop);
     // The training images come encoded and nothing holds their features: every epoch decodes
     // (and augments, or streams) them batch by batch.
@@ -203,9 +203,9 @@ private:
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     std::vector<double> groupBaseRates_;
     std::optional<GradScaler> scaler_; // mixed precision on CUDA
-    const std::vector<std::vector<std::uint8_t>>* encoded_ = nullptr;
-    const std::vector<std::vector<std::uint8_t>>* valEncoded_ = nullptr;
-    const std::vector<std::vector<std::uint8_t>>* unlabelled_ = nullptr;
+    const ImageBytesSource* encoded_ = nullptr;
+    const ImageBytesSource* valEncoded_ = nullptr;
+    const ImageBytesSource* unlabelled_ = nullptr;
     std::vector<torch::Tensor> averagedWeights_;
     bool averagedInModel_ = false; // swapAveragedWeights put the average in the model
     DomainClassifier domainClassifier_{nullptr};

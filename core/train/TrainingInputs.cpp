@@ -8,6 +8,7 @@
 #include "models/WeightsReference.h"
 #include "models/Weights.h"
 #include "project/DomainStore.h"
+#include "project/ProjectImageBytes.h"
 #include "project/ProjectStore.h"
 #include "train/ProjectTensors.h"
 #include "train/RunDomains.h"
@@ -85,6 +86,7 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
 
     const auto classIndex = classIndexByName(store, inputs.classes);
     std::string fingerprint;
+    std::vector<std::string> unlabelled; // the semi-supervised pool, or the target domain's images
     for (const auto& image : trainImages)
         fingerprint.append(image.sha256).append(" ").append(inputs.classes[std::size_t(classIndex.at(image.classId))]).append("\n");
     if (config.learnsFromUnlabelled()) {
@@ -96,7 +98,7 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
         observer.onLog("Reading the unlabelled pool: " + std::to_string(pool.size()) + " images");
         for (const auto& sha256 : pool) {
             fingerprint.append(sha256).append(" unlabelled\n");
-            inputs.unlabelledEncoded.push_back(store.imageBytes(sha256));
+            unlabelled.push_back(sha256);
         }
     }
     if (config.adaptsToDomain()) {
@@ -108,9 +110,10 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
                        ", their labels unread");
         for (const auto& sha256 : pool) {
             fingerprint.append(sha256).append(" target\n");
-            inputs.unlabelledEncoded.push_back(store.imageBytes(sha256));
+            unlabelled.push_back(sha256);
         }
     }
+    if (!unlabelled.empty()) inputs.unlabelledEncoded = std::make_unique<ProjectImageBytes>(project, std::move(unlabelled));
     inputs.trainFingerprint = sha256Hex({reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()});
     inputs.preprocess = spec.preprocess;
     const bool augmented = AugmentSpec::parse(config.augment).enabled();
@@ -123,10 +126,10 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
                        std::to_string(std::llround(decodedBytes / double(1 << 20))) + " MB, over the input memory budget of " +
                        std::to_string(config.inputMemoryBudgetBytes >> 20) + " MB (--input-memory): decoding them batch by batch");
     const auto encodedWithLabels = [&](const std::vector<LabeledImage>& images, LabeledTensors& set,
-                                       std::vector<std::vector<std::uint8_t>>& encoded) {
-        auto loaded = loadEncoded(store, images, classIndex);
-        set.labels = loaded.labels;
-        encoded = std::move(loaded.encoded);
+                                       std::unique_ptr<ImageBytesSource>& encoded) {
+        auto streamed = streamedFromProject(project, images, classIndex);
+        set.labels = streamed.labels;
+        encoded = std::move(streamed.encoded);
     };
     if (augmented || streamed) {
         observer.onLog("Reading " + std::to_string(trainImages.size()) + " training images" +

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "data/ImageBytesSource.h"
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
 #include "project/Database.h"
@@ -19,14 +20,15 @@ namespace graft {
 struct TrainingInputs {
     std::vector<std::string> classes;
     // With augmentation, or when the decoded images would exceed config.inputMemoryBudgetBytes,
-    // labels only: the images are in trainEncoded (valEncoded), decoded batch by batch.
+    // labels only: the images are trainEncoded (valEncoded), read from the project and decoded
+    // batch by batch.
     LabeledTensors trainSet;
     LabeledTensors valSet;
-    std::vector<std::vector<std::uint8_t>> trainEncoded;
-    std::vector<std::vector<std::uint8_t>> valEncoded;
+    std::unique_ptr<ImageBytesSource> trainEncoded;
+    std::unique_ptr<ImageBytesSource> valEncoded;
     // Semi-supervised runs: the unlabelled pool's images (UnlabelledPool); domain adaptation: the
-    // target domain's (targetDomainPool). Encoded.
-    std::vector<std::vector<std::uint8_t>> unlabelledEncoded;
+    // target domain's (targetDomainPool). Read from the project as they are decoded.
+    std::unique_ptr<ImageBytesSource> unlabelledEncoded;
     PreprocessSpec preprocess;
     // SHA-256 over the training images in order with their class names (and, semi-supervised,
     // the unlabelled pool's): a resumed run checks that it trains on the same data.

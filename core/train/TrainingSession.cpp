@@ -67,9 +67,9 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     Trainer trainer(model, config, device);
     trainer.storeLargeFeaturesIn(request.project);
     trainer.identifyInputs(inputs.trainImagesKey, inputs.valImagesKey);
-    if (!inputs.trainEncoded.empty()) trainer.trainFromEncoded(inputs.trainEncoded, inputs.preprocess);
-    if (!inputs.valEncoded.empty()) trainer.validateFromEncoded(inputs.valEncoded);
-    if (!inputs.unlabelledEncoded.empty()) trainer.learnFromUnlabelled(inputs.unlabelledEncoded, inputs.preprocess);
+    if (inputs.trainEncoded) trainer.trainFromEncoded(*inputs.trainEncoded, inputs.preprocess);
+    if (inputs.valEncoded && inputs.valEncoded->size() > 0) trainer.validateFromEncoded(*inputs.valEncoded);
+    if (inputs.unlabelledEncoded) trainer.learnFromUnlabelled(*inputs.unlabelledEncoded, inputs.preprocess);
     if (resumed) {
         if (inputs.classes != resumed->classes || resumed->trainFingerprint != inputs.trainFingerprint)
             throw Error(runName + " trained on other images or labels than the project now has; start a new run");

@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
     const int perClass = argc > 2 ? std::atoi(argv[2]) : 64;
     const bool real = fs::is_directory(folder);
     const auto set = real ? readFolder(folder, perClass) : generated(perClass);
+    const ImageBytesInMemory encoded(set.images);
     const auto spec = architectureSpec("resnet18");
     const auto augment = AugmentSpec::parse("standard");
     const int cores = int(std::thread::hardware_concurrency());
@@ -107,13 +108,13 @@ int main(int argc, char** argv) {
     for (const int count : {std::max(1, cores / 2), cores})
         if (count != workerCounts.back()) workerCounts.push_back(count);
     { // warm-up: the page cache and OpenCV's first-use costs stay out of the figures
-        AugmentedBatches batches(set.images, spec.preprocess, augment, wholeEpoch(set.images.size()), cores, 4);
+        AugmentedBatches batches(encoded, spec.preprocess, augment, wholeEpoch(set.images.size()), cores, 4);
         while (!batches.done()) batches.next();
     }
     std::printf("%-16s %14s\n", "loader threads", "images/s");
     for (const int workers : workerCounts) {
         const auto started = std::chrono::steady_clock::now();
-        AugmentedBatches batches(set.images, spec.preprocess, augment, wholeEpoch(set.images.size()), workers, 4);
+        AugmentedBatches batches(encoded, spec.preprocess, augment, wholeEpoch(set.images.size()), workers, 4);
         torch::Tensor first;
         while (!batches.done()) {
             auto batch = batches.next();
@@ -138,7 +139,7 @@ int main(int argc, char** argv) {
         config.loaderThreads = workers;
         config.checkpointMinutes = -1;
         Trainer trainer(createClassifier(spec, classes), config, torch::kCPU);
-        trainer.trainFromEncoded(set.images, spec.preprocess);
+        trainer.trainFromEncoded(encoded, spec.preprocess);
         EpochTimes times;
         trainer.train({torch::Tensor(), labels}, {}, times, {});
         const auto& epoch = times.epochs.front();

@@ -47,7 +47,7 @@ std::vector<torch::Tensor> allBatches(AugmentedBatches& batches) {
 }
 
 TEST(AugmentedBatches, AreTheSameWhateverTheWorkersAndEqualToAugmentingEachImage) {
-    const auto images = encodedImages(10);
+    const ImageBytesInMemory images(encodedImages(10));
     const auto augment = AugmentSpec::parse(kAugment);
     AugmentedBatches serial(images, spec(), augment, plan(10), 1, 1);
     AugmentedBatches parallel(images, spec(), augment, plan(10), 4, 3);
@@ -59,13 +59,13 @@ TEST(AugmentedBatches, AreTheSameWhateverTheWorkersAndEqualToAugmentingEachImage
 
     // Position 0 of the epoch is image 9 (the order is reversed).
     auto expected = torch::empty({3, 16, 16});
-    augmentInto(decodeImage(images[9], ColorMode::Rgb), spec(), augment, AugmentedBatches::imageSeed(42, 9),
+    augmentInto(decodeImage(images.bytes(9), ColorMode::Rgb), spec(), augment, AugmentedBatches::imageSeed(42, 9),
                 expected.data_ptr<float>());
     EXPECT_TRUE(torch::equal(one[0][0], expected));
 }
 
 TEST(AugmentedBatches, AResumedEpochGivesTheSameRemainingBatches) {
-    const auto images = encodedImages(10);
+    const ImageBytesInMemory images(encodedImages(10));
     const auto augment = AugmentSpec::parse(kAugment);
     AugmentedBatches whole(images, spec(), augment, plan(10), 2, 2);
     AugmentedBatches resumed(images, spec(), augment, plan(10, 1), 2, 2);
@@ -76,8 +76,9 @@ TEST(AugmentedBatches, AResumedEpochGivesTheSameRemainingBatches) {
 }
 
 TEST(AugmentedBatches, ACorruptImageIsReportedByItsNumber) {
-    auto images = encodedImages(6);
-    images[4] = std::vector<std::uint8_t>(50, 0x17);
+    auto pngs = encodedImages(6);
+    pngs[4] = std::vector<std::uint8_t>(50, 0x17);
+    const ImageBytesInMemory images(std::move(pngs));
     AugmentedBatches batches(images, spec(), AugmentSpec::parse(kAugment), plan(6), 2, 2);
     const auto message = testing::errorOf([&] { allBatches(batches); });
     EXPECT_NE(message.find("training image 5:"), std::string::npos) << message;
@@ -91,7 +92,7 @@ TEST(AugmentedBatches, ACorruptImageIsReportedByItsNumber) {
 }
 
 TEST(AugmentedBatches, StrongViewsHoldEachImagesWeakViewThenItsStrongViewSeededByPlace) {
-    const auto images = encodedImages(3);
+    const ImageBytesInMemory images(encodedImages(3));
     const auto augment = AugmentSpec::parse(kAugment);
     BatchPlan twice;
     twice.order = {2, 0, 2, 1}; // image 2 comes twice, as a small pool does within one epoch
@@ -106,14 +107,14 @@ TEST(AugmentedBatches, StrongViewsHoldEachImagesWeakViewThenItsStrongViewSeededB
 
     const auto seed = AugmentedBatches::imageSeed(7, 2); // place 2 holds image 2
     auto weak = torch::empty({3, 16, 16});
-    augmentInto(decodeImage(images[2], ColorMode::Rgb), spec(), augment, seed, weak.data_ptr<float>());
+    augmentInto(decodeImage(images.bytes(2), ColorMode::Rgb), spec(), augment, seed, weak.data_ptr<float>());
     EXPECT_TRUE(torch::equal(batch[2], weak));
     EXPECT_FALSE(torch::equal(batch[0], batch[2])) << "the same image at another place gets other draws";
     for (int i = 0; i < 4; ++i) EXPECT_FALSE(torch::equal(batch[i], batch[4 + i])) << "the strong view differs at " << i;
 }
 
 TEST(AugmentedBatches, StopsCleanlyWhenLeftMidEpoch) {
-    const auto images = encodedImages(40);
+    const ImageBytesInMemory images(encodedImages(40));
     {
         AugmentedBatches batches(images, spec(), AugmentSpec::parse(kAugment), plan(40), 3, 2);
         EXPECT_EQ(batches.next().size(0), 4);

@@ -44,7 +44,7 @@ TEST(Evaluation, EncodedImagesDecodedBatchByBatchGiveTheNumbersOfTheirTensors) {
     }
     const auto labels = torch::randint(0, 3, {11}, torch::kLong);
     const auto inMemory = evaluate(*model, LabeledTensors{torch::stack(pixels), labels}, 4, torch::kCPU);
-    const auto streamed = evaluateEncoded(*model, encoded, labels, spec, 4, torch::kCPU);
+    const auto streamed = evaluateEncoded(*model, ImageBytesInMemory(encoded), labels, spec, 4, torch::kCPU);
     ASSERT_EQ(streamed.count, 11);
     EXPECT_TRUE(torch::equal(streamed.logits, inMemory.logits));
     EXPECT_EQ(streamed.predictions, inMemory.predictions);

@@ -78,7 +78,8 @@ RunResult trainAugmented(int views) {
     config.augmentedViews = views;
     RunResult result;
     Trainer trainer(std::make_shared<TinyNetImpl>(1, 3), config, torch::kCPU);
-    trainer.trainFromEncoded(encoded, architectureSpec("tinynet").preprocess);
+    const ImageBytesInMemory encodedImages(std::move(encoded));
+    trainer.trainFromEncoded(encodedImages, architectureSpec("tinynet").preprocess);
     trainer.train({torch::Tensor(), torch::tensor(labels, torch::kLong)}, testing::shapesTensors(4, 2), result.recorded, {});
     result.cachedBlocks = trainer.cachedBlocks();
     return result;
