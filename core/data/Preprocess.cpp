@@ -43,7 +43,7 @@ PreprocessSpec PreprocessSpec::atCrop(int newCrop) const {
     return scaled;
 }
 
-torch::Tensor preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& spec) {
+torch::Tensor pixelsForEval(const cv::Mat& decoded, const PreprocessSpec& spec) {
     const int channels = decoded.channels();
     if (decoded.depth() != CV_8U || (channels != 1 && channels != 3))
         throw Error("preprocessing expects an 8-bit image with 1 or 3 channels");
@@ -55,11 +55,20 @@ torch::Tensor preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& sp
                            .permute({2, 0, 1});
     const auto resized = resizeShorterSide(image, spec);
     const auto top = centredOffset(resized.size(1), spec.crop), left = centredOffset(resized.size(2), spec.crop);
-    const auto cropped = resized.slice(1, top, top + spec.crop).slice(2, left, left + spec.crop);
+    // Always a copy: without a resize the crop would be a view of `decoded`, which may go first.
+    return resized.slice(1, top, top + spec.crop).slice(2, left, left + spec.crop).clone(at::MemoryFormat::Contiguous);
+}
 
-    const auto mean = torch::tensor(std::vector<float>(spec.mean.begin(), spec.mean.begin() + channels)).view({-1, 1, 1});
-    const auto std = torch::tensor(std::vector<float>(spec.std.begin(), spec.std.begin() + channels)).view({-1, 1, 1});
-    return cropped.to(torch::kFloat32).div(255.0).sub(mean).div(std).contiguous();
+torch::Tensor normalisedPixels(const torch::Tensor& pixels, const PreprocessSpec& spec) {
+    const auto channels = pixels.size(-3);
+    const auto options = torch::TensorOptions(torch::kFloat32).device(pixels.device());
+    const auto mean = torch::tensor(std::vector<float>(spec.mean.begin(), spec.mean.begin() + channels), options).view({-1, 1, 1});
+    const auto std = torch::tensor(std::vector<float>(spec.std.begin(), spec.std.begin() + channels), options).view({-1, 1, 1});
+    return pixels.to(torch::kFloat32).div(255.0).sub(mean).div(std).contiguous();
+}
+
+torch::Tensor preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& spec) {
+    return normalisedPixels(pixelsForEval(decoded, spec), spec);
 }
 
 } // namespace graft

@@ -30,7 +30,15 @@ struct PreprocessSpec {
 // same order, as torchvision's transforms on a uint8 image tensor, so the numbers are identical.
 // Shrinking is antialiased, as PIL (with which the ImageNet weights were evaluated) and
 // torchvision >= 0.17 do; enlarging is plain interpolation, as in torchvision's tensor path.
-// `decoded` is 8-bit, 1 or 3 channels (RGB order).
+// `decoded` is 8-bit, 1 or 3 channels (RGB order). normalisedPixels(pixelsForEval(...)).
 torch::Tensor preprocessForEval(const cv::Mat& decoded, const PreprocessSpec& spec);
+
+// The same transform's first half: resized and cropped, still uint8 (C x crop x crop), which is
+// where torchvision rounds too, so images kept this way take a quarter of the memory and lose
+// nothing.
+torch::Tensor pixelsForEval(const cv::Mat& decoded, const PreprocessSpec& spec);
+// Its second half, on [N x] C x H x W uint8 pixels on any device: ToTensor and Normalize, the
+// same operations in the same order, so the floats equal preprocessForEval's bit for bit.
+torch::Tensor normalisedPixels(const torch::Tensor& pixels, const PreprocessSpec& spec);
 
 } // namespace graft

@@ -11,7 +11,9 @@
 namespace graft {
 
 struct LabeledTensors {
-    torch::Tensor images; // N x C x H x W, float32, normalised; undefined when augmenting from encoded images
+    // N x C x H x W: float32, normalised; or uint8 pixels (toPixels) that the Trainer normalises
+    // batch by batch. Undefined when the images stay encoded.
+    torch::Tensor images;
     torch::Tensor labels; // N, int64 class indices
     std::int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
@@ -20,5 +22,8 @@ struct LabeledTensors {
 // a project's class id to the model's output index.
 LabeledTensors toTensors(const std::vector<ImageForTraining>& images, const std::map<std::int64_t, std::int64_t>& classIndex,
                          const PreprocessSpec& spec);
+// The same, stopping at uint8 pixels (pixelsForEval): a quarter of the memory.
+LabeledTensors toPixels(const std::vector<ImageForTraining>& images, const std::map<std::int64_t, std::int64_t>& classIndex,
+                        const PreprocessSpec& spec);
 
 } // namespace graft

@@ -45,7 +45,8 @@ std::string FeatureCache::keyFor(ClassifierImpl& model, const std::vector<Networ
 std::optional<torch::Tensor> FeatureCache::features(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks,
                                                     std::size_t prefixLength, const torch::Tensor& inputs,
                                                     const std::string& inputsKey, int batchSize, torch::Device device,
-                                                    std::stop_token stop) {
+                                                    std::stop_token stop,
+                                                    const std::function<torch::Tensor(const torch::Tensor&)>& modelInput) {
     const auto key = keyFor(model, blocks, prefixLength, inputs, inputsKey);
     if (const auto found = entries_.find(key); found != entries_.end()) {
         ++hits_;
@@ -60,8 +61,8 @@ std::optional<torch::Tensor> FeatureCache::features(ClassifierImpl& model, const
             model.train(wasTraining);
             return std::nullopt;
         }
-        batches.push_back(prefix(inputs.slice(0, begin, std::min<std::int64_t>(begin + batchSize, inputs.size(0))).to(device))
-                              .to(torch::kCPU));
+        const auto batch = inputs.slice(0, begin, std::min<std::int64_t>(begin + batchSize, inputs.size(0)));
+        batches.push_back(prefix(modelInput ? modelInput(batch) : batch.to(device)).to(torch::kCPU));
     }
     model.train(wasTraining);
     ++misses_;

@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stop_token>
@@ -22,10 +23,13 @@ namespace graft {
 class FeatureCache {
 public:
     // Runs blocks[0, prefixLength) of `model` (in eval mode, no autograd) over `inputs` in
-    // batches, or returns the stored result. Empty when a stop request cut it short.
+    // batches, or returns the stored result. Empty when a stop request cut it short. `modelInput`
+    // turns a batch of `inputs` into what the model takes on `device` (uint8 pixels normalised,
+    // say); without it the batch only moves there.
     std::optional<torch::Tensor> features(ClassifierImpl& model, const std::vector<NetworkBlock>& blocks,
                                           std::size_t prefixLength, const torch::Tensor& inputs, const std::string& inputsKey,
-                                          int batchSize, torch::Device device, std::stop_token stop = {});
+                                          int batchSize, torch::Device device, std::stop_token stop = {},
+                                          const std::function<torch::Tensor(const torch::Tensor&)>& modelInput = {});
 
     // SHA-256 over the prefix's block names, parameters and buffers, and `inputsKey`, or when
     // that is empty the inputs' bytes.

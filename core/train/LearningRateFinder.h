@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -38,10 +39,12 @@ double suggestLearningRate(const std::vector<LearningRateProbe>& points);
 
 // fastai's LR range test: trains `model` (changing it) from range.start to range.end, growing
 // the rate exponentially each step, under config's freeze plan, optimizer and multipliers,
-// and stops once the smoothed loss exceeds 4x its minimum or stops being finite.
+// and stops once the smoothed loss exceeds 4x its minimum or stops being finite. `pixelsOf`:
+// trainSet's images are uint8 pixels of this preprocessing (loadPixels).
 LearningRateSweep sweepLearningRate(std::shared_ptr<ClassifierImpl> model, TrainConfig config,
                                     const LabeledTensors& trainSet, const LearningRateSweepRange& range,
-                                    TrainObserver& observer, std::stop_token stop);
+                                    TrainObserver& observer, std::stop_token stop,
+                                    const std::optional<PreprocessSpec>& pixelsOf = std::nullopt);
 
 // The same on a project's training split; records nothing in the project.
 LearningRateSweep findLearningRate(const std::filesystem::path& project, const TrainConfig& config,

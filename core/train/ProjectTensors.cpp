@@ -38,12 +38,24 @@ std::string tensorsKey(const std::vector<LabeledImage>& images, const std::map<s
     return sha256Hex({reinterpret_cast<const std::uint8_t*>(description.data()), description.size()});
 }
 
-LabeledTensors loadTensors(ProjectStore& store, const std::vector<LabeledImage>& images,
-                           const std::map<std::int64_t, std::int64_t>& classIndex, const PreprocessSpec& spec) {
+LabeledTensors loadPixels(ProjectStore& store, const std::vector<LabeledImage>& images,
+                          const std::map<std::int64_t, std::int64_t>& classIndex, const PreprocessSpec& spec) {
     std::vector<LabeledImage> known;
     std::copy_if(images.begin(), images.end(), std::back_inserter(known),
                  [&](const LabeledImage& image) { return classIndex.contains(image.classId); });
-    return toTensors(store.imagesForTraining(known), classIndex, spec);
+    // A chunk's bytes at a time, so the encoded images never all sit in memory beside their pixels.
+    constexpr std::size_t kChunk = 512;
+    const auto count = std::int64_t(known.size());
+    LabeledTensors all{torch::empty({count, spec.channels(), spec.crop, spec.crop}, torch::kUInt8),
+                       torch::empty({count}, torch::kInt64)};
+    for (std::size_t begin = 0; begin < known.size(); begin += kChunk) {
+        const auto end = std::min(known.size(), begin + kChunk);
+        const std::vector<LabeledImage> chunk(known.begin() + std::ptrdiff_t(begin), known.begin() + std::ptrdiff_t(end));
+        const auto loaded = toPixels(store.imagesForTraining(chunk), classIndex, spec);
+        all.images.slice(0, std::int64_t(begin), std::int64_t(end)).copy_(loaded.images);
+        all.labels.slice(0, std::int64_t(begin), std::int64_t(end)).copy_(loaded.labels);
+    }
+    return all;
 }
 
 } // namespace graft

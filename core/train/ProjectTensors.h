@@ -15,9 +15,10 @@ namespace graft {
 // Maps the project's class ids to a model's output indices, given the model's class names.
 std::map<std::int64_t, std::int64_t> classIndexByName(ProjectStore& store, const std::vector<std::string>& classNames);
 
-// Loads and preprocesses the images; images of classes the model does not know are left out.
-LabeledTensors loadTensors(ProjectStore& store, const std::vector<LabeledImage>& images,
-                           const std::map<std::int64_t, std::int64_t>& classIndex, const PreprocessSpec& spec);
+// Loads the images as uint8 pixels (toPixels), for a Trainer told to normalise them
+// (Trainer::normalisePixelsWith); images of classes the model does not know are left out.
+LabeledTensors loadPixels(ProjectStore& store, const std::vector<LabeledImage>& images,
+                          const std::map<std::int64_t, std::int64_t>& classIndex, const PreprocessSpec& spec);
 
 // Images left encoded, for batches decoded as they are needed: where their bytes are, and their
 // class indices.
@@ -31,7 +32,7 @@ struct EncodedImages {
 EncodedImages streamedFromProject(const std::filesystem::path& project, const std::vector<LabeledImage>& images,
                                   const std::map<std::int64_t, std::int64_t>& classIndex);
 
-// What loadTensors' result holds, named without decoding it: SHA-256 over the SHA-256s of the
+// What loadPixels' result holds, named without decoding it: SHA-256 over the SHA-256s of the
 // images it keeps, in order, and the preprocessing.
 std::string tensorsKey(const std::vector<LabeledImage>& images, const std::map<std::int64_t, std::int64_t>& classIndex,
                        const PreprocessSpec& spec);

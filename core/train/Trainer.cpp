@@ -171,7 +171,7 @@ std::size_t Trainer::cacheablePrefix() const {
 std::int64_t Trainer::cachedFeatureBytesPerImage(const torch::Tensor& oneImage) {
     torch::NoGradGuard noGrad;
     model_->eval();
-    auto x = oneImage.to(device_);
+    auto x = toDevice(oneImage);
     for (std::size_t i = 0; i < cachedBlocks_; ++i) x = blocks_[i].forward(x);
     return std::int64_t(x.nbytes());
 }
@@ -268,6 +268,10 @@ void Trainer::placeModel() {
 
 torch::Tensor Trainer::toDevice(const torch::Tensor& images) const {
     auto placed = images.to(device_, /*non_blocking=*/onCuda());
+    if (placed.scalar_type() == torch::kUInt8) { // a quarter of the bytes to move; normalised where the model runs
+        if (!pixelNormalisation_) throw Error("the Trainer got uint8 images without their normalisation (normalisePixelsWith)");
+        placed = normalisedPixels(placed, *pixelNormalisation_);
+    }
     return config_.channelsLast ? channelsLast(placed) : placed;
 }
 
@@ -415,6 +419,7 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
     }
     LabeledTensors trainInputs = trainSet, valInputs = valSet;
     if (cachedBlocks_ > 0) {
+        const auto modelInput = [this](const torch::Tensor& images) { return toDevice(images); };
         FeatureCache ownCache;
         FeatureCache& cache = sharedCache_ ? *sharedCache_ : ownCache;
         observer.onLog("Computing the frozen blocks' features once (" + blocks_.front().name + " to " +
@@ -423,11 +428,11 @@ std::optional<std::pair<LabeledTensors, LabeledTensors>> Trainer::trainableInput
                              : encoded_ ? encodedFeatures(*encoded_, AugmentSpec{},
                                                           plainPlan(torch::arange(trainSet.size(), torch::kLong), 0), stop)
                                         : cache.features(*model_, blocks_, cachedBlocks_, trainSet.images, trainImagesKey_,
-                                                         config_.batchSize, device_, stop);
+                                                         config_.batchSize, device_, stop, modelInput);
         auto valFeatures = valSet.size() == 0 ? std::optional<torch::Tensor>(valSet.images)
                            : valEncoded_      ? encodedFeatures(*valEncoded_, AugmentSpec{}, validationPlan(), stop)
                                               : cache.features(*model_, blocks_, cachedBlocks_, valSet.images, valImagesKey_,
-                                                               config_.batchSize, device_, stop);
+                                                               config_.batchSize, device_, stop, modelInput);
         if (!trainFeatures || !valFeatures) return std::nullopt;
         if (!augmenting) trainInputs.images = *trainFeatures;
         valInputs.images = *valFeatures;

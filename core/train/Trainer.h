@@ -56,6 +56,9 @@ public:
     // in-memory tensors are (inputs over the memory budget), or a frozen prefix's features are
     // computed from them once.
     void trainFromEncoded(const ImageBytesSource& encoded, const PreprocessSpec& preprocess);
+    // train()'s training and validation images are uint8 pixels (pixelsForEval), normalised batch
+    // by batch as they reach the model: a quarter of the memory of their floats, the same numbers.
+    void normalisePixelsWith(const PreprocessSpec& preprocess) { pixelNormalisation_ = preprocess; }
     // The validation images, encoded and aligned with the validation labels, decoded batch by
     // batch like streamed training images; train()'s valSet.images is then unused.
     void validateFromEncoded(const ImageBytesSource& encoded) { valEncoded_ = &encoded; }
@@ -203,6 +206,7 @@ private:
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     std::vector<double> groupBaseRates_;
     std::optional<GradScaler> scaler_; // mixed precision on CUDA
+    std::optional<PreprocessSpec> pixelNormalisation_;
     const ImageBytesSource* encoded_ = nullptr;
     const ImageBytesSource* valEncoded_ = nullptr;
     const ImageBytesSource* unlabelled_ = nullptr;

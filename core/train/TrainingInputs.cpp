@@ -118,7 +118,8 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     inputs.preprocess = spec.preprocess;
     const bool augmented = AugmentSpec::parse(config.augment).enabled();
     const auto valImages = inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Val));
-    const double imageBytes = 4.0 * spec.preprocess.channels() * spec.preprocess.crop * spec.preprocess.crop;
+    // Decoded images are kept as uint8 pixels, a byte per value (loadPixels).
+    const double imageBytes = double(spec.preprocess.channels()) * spec.preprocess.crop * spec.preprocess.crop;
     const double decodedBytes = imageBytes * double((augmented ? 0 : trainImages.size()) + valImages.size());
     const bool streamed = decodedBytes > double(config.inputMemoryBudgetBytes);
     if (streamed)
@@ -137,13 +138,13 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
         encodedWithLabels(trainImages, inputs.trainSet, inputs.trainEncoded);
     } else {
         observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
-        inputs.trainSet = loadTensors(store, trainImages, classIndex, spec.preprocess);
+        inputs.trainSet = loadPixels(store, trainImages, classIndex, spec.preprocess);
         inputs.trainImagesKey = tensorsKey(trainImages, classIndex, spec.preprocess);
     }
     if (streamed) {
         encodedWithLabels(valImages, inputs.valSet, inputs.valEncoded);
     } else {
-        inputs.valSet = loadTensors(store, valImages, classIndex, spec.preprocess);
+        inputs.valSet = loadPixels(store, valImages, classIndex, spec.preprocess);
         inputs.valImagesKey = tensorsKey(valImages, classIndex, spec.preprocess);
     }
 

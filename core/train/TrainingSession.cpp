@@ -67,6 +67,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     Trainer trainer(model, config, device);
     trainer.storeLargeFeaturesIn(request.project);
     trainer.identifyInputs(inputs.trainImagesKey, inputs.valImagesKey);
+    trainer.normalisePixelsWith(inputs.preprocess);
     if (inputs.trainEncoded) trainer.trainFromEncoded(*inputs.trainEncoded, inputs.preprocess);
     if (inputs.valEncoded && inputs.valEncoded->size() > 0) trainer.validateFromEncoded(*inputs.valEncoded);
     if (inputs.unlabelledEncoded) trainer.learnFromUnlabelled(*inputs.unlabelledEncoded, inputs.preprocess);

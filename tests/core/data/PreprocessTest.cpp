@@ -73,6 +73,29 @@ TEST(Preprocess, AnotherCropScalesTheResizeInProportion) {
     EXPECT_EQ(tiny.atCrop(40).resizeShorter, 40);
 }
 
+TEST(Preprocess, PixelsKeptAsBytesAndNormalisedInABatchEqualTheFloatsBitForBit) {
+    PreprocessSpec spec;
+    spec.color = ColorMode::Rgb;
+    spec.resizeShorter = 37; // shrinks (antialiased) the 60 px images, leaves the 37 px one as it is
+    spec.crop = 32;
+    spec.mean = {0.485f, 0.456f, 0.406f};
+    spec.std = {0.229f, 0.224f, 0.225f};
+    std::vector<cv::Mat> images;
+    std::vector<torch::Tensor> pixels, floats;
+    for (const int size : {60, 37, 60}) {
+        cv::Mat image(size, size + 9, CV_8UC3);
+        cv::randu(image, 0, 256);
+        pixels.push_back(pixelsForEval(image, spec));
+        floats.push_back(preprocessForEval(image, spec));
+        image.setTo(0); // the pixels are a copy, not a view of the decoded image
+    }
+    const auto batch = torch::stack(pixels);
+    ASSERT_EQ(batch.scalar_type(), torch::kUInt8);
+    ASSERT_EQ(batch.sizes(), torch::IntArrayRef({3, 3, 32, 32}));
+    EXPECT_TRUE(torch::equal(normalisedPixels(batch, spec), torch::stack(floats)));
+    EXPECT_GT(batch.to(torch::kFloat32).sum().item<float>(), 0.0f);
+}
+
 TEST(Preprocess, RefusesACropLargerThanTheResizedImage) {
     PreprocessSpec spec;
     spec.resizeShorter = 20;

@@ -83,10 +83,10 @@ std::pair<torch::Tensor, torch::Tensor> splitLogits(const std::filesystem::path&
     const auto run = loadRunModel(db, runId, "run");
     ProjectStore store(db);
     const auto classIndex = classIndexByName(store, run.spec.classes);
-    const auto data = loadTensors(store, store.labeledImagesInSplit(split), classIndex, run.architecture.preprocess);
+    const auto data = loadPixels(store, store.labeledImagesInSplit(split), classIndex, run.architecture.preprocess);
     torch::NoGradGuard noGrad;
     run.model->eval();
-    return {run.model->forward(data.images), data.labels};
+    return {run.model->forward(normalisedPixels(data.images, run.architecture.preprocess)), data.labels};
 }
 
 TEST_F(TrainedShapesRun, BundleStatesItsCalibrationAndRecordsTheValidationTemperatureWhenAsked) {
