@@ -5,9 +5,8 @@
 #include "models/Classifier.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/ImageOutputs.h"
 #include "train/ProjectTensors.h"
-
-#include <torch/nn/functional/activation.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,38 +14,34 @@
 namespace graft {
 namespace {
 
-constexpr std::size_t kBatch = 64; // images decoded at a time, so large inputs never all sit in memory
-
 struct FrozenOutputs {
     torch::Tensor features;      // N x D, pooled, before the head
     torch::Tensor probabilities; // N x Z, the source head's softmax; undefined without a head
     torch::Tensor labels;        // N
 };
 
-FrozenOutputs frozenOutputs(ProjectStore& store, const std::vector<LabeledImage>& images,
+torch::Tensor tensorOf(const cv::Mat& rows) {
+    return torch::from_blob(rows.data, {rows.rows, rows.cols}, torch::kFloat32).clone();
+}
+
+// Streamed from the project batch by batch (outputsOfImages), so large inputs never all sit in memory.
+FrozenOutputs frozenOutputs(const std::filesystem::path& project, const std::vector<LabeledImage>& images,
                             const std::map<std::int64_t, std::int64_t>& classIndex, const PretrainedBackbone& candidate,
                             const std::function<void(std::int64_t)>& imagesDone, std::stop_token stop) {
-    const bool sourceHead = candidate.hasSourceHead();
-    const PreprocessSpec input = candidate.transform();
-    const auto model = candidate.load();
-    auto blocks = model->blocks();
-    const auto head = blocks.back();
-    blocks.pop_back();
-    torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> features, probabilities, labels;
-    for (std::size_t start = 0; start < images.size(); start += kBatch) {
-        if (stop.stop_requested()) throw Error("ranking stopped");
-        const std::vector<LabeledImage> batch(images.begin() + std::ptrdiff_t(start),
-                                              images.begin() + std::ptrdiff_t(std::min(images.size(), start + kBatch)));
-        const auto data = loadTensors(store, batch, classIndex, input);
-        auto x = data.images;
-        for (auto& block : blocks) x = block.forward(x);
-        features.push_back(x.flatten(1));
-        if (sourceHead) probabilities.push_back(torch::softmax(head.forward(x), 1));
-        labels.push_back(data.labels);
-        imagesDone(std::int64_t(start + batch.size()));
+    std::vector<CatalogImage> known;
+    std::vector<std::int64_t> labels;
+    for (const auto& image : images) {
+        const auto found = classIndex.find(image.classId);
+        if (found == classIndex.end()) continue;
+        known.push_back({image.sha256, 0, 0, image.sha256, image.classId, Split::Train});
+        labels.push_back(found->second);
     }
-    return {torch::cat(features), sourceHead ? torch::cat(probabilities) : torch::Tensor(), torch::cat(labels)};
+    const bool sourceHead = candidate.hasSourceHead();
+    const auto model = candidate.load();
+    const auto outputs = outputsOfImages(project, known, *model, candidate.transform(), sourceHead, "ranking " + candidate.name,
+                                         [&](const Progress& progress) { imagesDone(progress.done); }, stop);
+    return {tensorOf(outputs.features), sourceHead ? tensorOf(outputs.probabilities) : torch::Tensor(),
+            torch::tensor(labels, torch::kInt64)};
 }
 
 } // namespace
@@ -70,7 +65,7 @@ std::vector<BackboneRank> rankBackbones(const std::filesystem::path& project, co
         const auto started = std::chrono::steady_clock::now();
         const auto before = std::int64_t(ranks.size() * images.size());
         try {
-            const auto outputs = frozenOutputs(store, images, classIndex, candidate, [&](std::int64_t done) {
+            const auto outputs = frozenOutputs(project, images, classIndex, candidate, [&](std::int64_t done) {
                 if (progress) progress({candidate.name, before + done, total});
             }, stop);
             rank.logMe = logMe(outputs.features, outputs.labels);

@@ -79,7 +79,7 @@ std::vector<std::string> LabellingSimulator::pickRound(Database& db, const std::
             const std::string source = project_.string() + " run " + std::to_string(*previous);
             const RunModel model = loadRunModel(db, *previous, source);
             log.onLog(trial + ": predicting " + std::to_string(pool_.size()) + " hidden images with run " + std::to_string(*previous));
-            pool.probabilities = outputsOfImages(store, pool_, *model.model, model.architecture.preprocess, true, source, {}, stop).probabilities;
+            pool.probabilities = outputsOfImages(project_, pool_, *model.model, model.architecture.preprocess, true, source, {}, stop).probabilities;
         }
     }
     if (needsFeatures(chosen)) {
@@ -116,7 +116,7 @@ const cv::Mat& LabellingSimulator::backboneFeatures(ProjectStore& store, TrainOb
         const std::string source = project_.string() + " with " + recipe.init;
         const bool complete = stored.write(key, std::ssize(pool_), 256, [&](std::int64_t begin, std::int64_t end) {
             const std::vector<CatalogImage> batch(pool_.begin() + begin, pool_.begin() + end);
-            const cv::Mat features = outputsOfImages(store, batch, *initial.model, input, false, source, {}, stop).features;
+            const cv::Mat features = outputsOfImages(project_, batch, *initial.model, input, false, source, {}, stop).features;
             return torch::from_blob(features.data, {features.rows, features.cols}, torch::kFloat32).clone();
         }, stop);
         if (!complete) throw Error(source + ": stopped");

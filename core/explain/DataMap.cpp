@@ -68,7 +68,7 @@ DataMap mapRunFeatures(const std::filesystem::path& project, std::int64_t runId,
         const auto found = std::find(run.spec.classes.begin(), run.spec.classes.end(), summary.name);
         if (found != run.spec.classes.end()) outputOfClass[summary.id] = found - run.spec.classes.begin();
     }
-    const auto outputs = outputsOfImages(store, images, *run.model, run.architecture.preprocess, true, source, progress, stop);
+    const auto outputs = outputsOfImages(project, images, *run.model, run.architecture.preprocess, true, source, progress, stop);
     DataMap map = placed(images, outputs.features, progress);
     map.features = "run " + std::to_string(runId) + " (" + run.spec.config.arch + ")";
     for (std::size_t i = 0; i < images.size(); ++i) {
@@ -89,7 +89,7 @@ DataMap mapBackboneFeatures(const std::filesystem::path& project, const Pretrain
     ProjectStore store(db);
     const auto images = imagesToMap(store, project);
     const auto model = backbone.load();
-    const auto outputs = outputsOfImages(store, images, *model, backbone.transform(), false, source, progress, stop);
+    const auto outputs = outputsOfImages(project, images, *model, backbone.transform(), false, source, progress, stop);
     DataMap map = placed(images, outputs.features, progress);
     map.features = backbone.name;
     return map;

@@ -32,10 +32,10 @@ std::vector<Suggestion> suggestImages(const std::filesystem::path& project, cons
         const std::string source = project.string() + " run " + std::to_string(*request.runId);
         const RunModel run = loadRunModel(db, *request.runId, source);
         classes = run.spec.classes;
-        outputs = outputsOfImages(store, images, *run.model, run.architecture.preprocess, true, source, progress, stop);
+        outputs = outputsOfImages(project, images, *run.model, run.architecture.preprocess, true, source, progress, stop);
     } else {
         const auto model = request.backbone->load();
-        outputs = outputsOfImages(store, images, *model, request.backbone->transform(), false,
+        outputs = outputsOfImages(project, images, *model, request.backbone->transform(), false,
                                   project.string() + " with " + request.backbone->name, progress, stop);
     }
     pool.features = outputs.features;

@@ -1,15 +1,15 @@
 #include "train/ImageOutputs.h"
 
 #include "common/Error.h"
-#include "data/ImageDecoding.h"
+#include "export/FoldedClassifier.h"
 #include "models/Classifier.h"
-
-#include <algorithm>
+#include "project/ProjectImageBytes.h"
+#include "train/AugmentedEpochs.h"
 
 namespace graft {
 namespace {
 
-constexpr std::size_t kBatch = 64;
+constexpr int kBatch = 64;
 
 cv::Mat matOf(const std::vector<torch::Tensor>& batches) {
     const auto all = torch::cat(batches).to(torch::kFloat32).contiguous();
@@ -18,33 +18,38 @@ cv::Mat matOf(const std::vector<torch::Tensor>& batches) {
 
 } // namespace
 
-ImageOutputs outputsOfImages(ProjectStore& store, const std::vector<CatalogImage>& images, ClassifierImpl& model,
+ImageOutputs outputsOfImages(const std::filesystem::path& project, const std::vector<CatalogImage>& images, ClassifierImpl& model,
                              const PreprocessSpec& input, bool withProbabilities, const std::string& source,
                              const ProgressCallback& progress, std::stop_token stop) {
-    auto blocks = model.blocks();
+    if (images.empty()) return {};
+    std::vector<std::string> sha256s, names;
+    for (const auto& image : images) {
+        sha256s.push_back(image.sha256);
+        names.push_back(image.source);
+    }
+    const ProjectImageBytes encoded(project, std::move(sha256s), std::move(names));
+    const auto blocks = model.blocks();
     const auto head = blocks.back();
-    blocks.pop_back();
+    const auto featuresOf = prefixFunction(model, blocks, blocks.size() - 1, torch::kCPU);
     model.eval();
     torch::NoGradGuard noGrad;
+    AugmentedBatches batches(encoded, input, AugmentSpec{}, inOrderPlan(encoded.size(), kBatch), loaderThreads(TrainConfig{}),
+                             kBatchesAhead);
     std::vector<torch::Tensor> features, probabilities;
-    for (std::size_t start = 0; start < images.size(); start += kBatch) {
+    std::int64_t done = 0;
+    while (!batches.done()) {
         if (stop.stop_requested()) throw Error(source + ": stopped");
-        const std::size_t end = std::min(images.size(), start + kBatch);
-        std::vector<torch::Tensor> batch;
-        for (std::size_t i = start; i < end; ++i) {
-            try {
-                batch.push_back(preprocessForEval(decodeImage(store.imageBytes(images[i].sha256), input.color), input));
-            } catch (const Error& error) {
-                throw Error(source + ": image " + images[i].source + ": " + error.what());
-            }
+        torch::Tensor x;
+        try {
+            x = featuresOf(batches.next());
+        } catch (const Error& error) { // an image that does not decode, named by its source
+            throw Error(source + ": " + error.what());
         }
-        auto x = torch::stack(batch);
-        for (auto& block : blocks) x = block.forward(x);
         features.push_back(x.flatten(1));
         if (withProbabilities) probabilities.push_back(torch::softmax(head.forward(x), 1));
-        if (progress) progress({"computing features", std::int64_t(end), std::int64_t(images.size())});
+        done += x.size(0);
+        if (progress) progress({"computing features", done, encoded.size()});
     }
-    if (features.empty()) return {};
     return {matOf(features), withProbabilities ? matOf(probabilities) : cv::Mat()};
 }
 

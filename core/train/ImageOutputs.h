@@ -6,6 +6,7 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <filesystem>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -20,10 +21,11 @@ struct ImageOutputs {
     cv::Mat probabilities; // N x C, float32; empty unless asked for
 };
 
-// Runs `images` through `model` (in eval mode, without gradients) in batches of 64, so a large
-// project never sits in memory decoded; progress counts images. Throws when stopped, and names
-// `source` and the image when one does not decode.
-ImageOutputs outputsOfImages(ProjectStore& store, const std::vector<CatalogImage>& images, ClassifierImpl& model,
+// Runs `images` of `project` through `model` (in eval mode, without gradients, BatchNorm folded
+// where the architecture allows) in batches of 64, each read from the project and decoded by
+// loader threads as it is needed, so a large project never sits in memory; progress counts
+// images. Throws when stopped, and names `source` and the image when one does not decode.
+ImageOutputs outputsOfImages(const std::filesystem::path& project, const std::vector<CatalogImage>& images, ClassifierImpl& model,
                              const PreprocessSpec& input, bool withProbabilities, const std::string& source,
                              const ProgressCallback& progress, std::stop_token stop);
 
