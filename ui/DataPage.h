@@ -1,5 +1,7 @@
 #pragma once
 
+#include "project/ProjectStore.h"
+
 #include <QHash>
 #include <QImage>
 #include <QString>
@@ -20,11 +22,6 @@ class QTabWidget;
 class QListView;
 class QTableWidget;
 class QUndoStack;
-
-namespace graft {
-class Database;
-class ProjectStore;
-}
 
 namespace graft::ui {
 
@@ -99,7 +96,10 @@ public:
     QString previewDetails() const;
 
 Q_SIGNALS:
+    // Labels changed: the project's counts did, nothing else.
     void labelsChanged();
+    // Classes, splits or domains were edited (renamed, merged, deleted, re-split, assigned).
+    void projectEdited();
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -122,7 +122,11 @@ private:
     // The filter's entry for images without a label, with the size of the unlabelled pool that
     // semi-supervised training learns from.
     QString unlabelledPoolChoice() const;
+    // Reads every class's counts from the project; showClasses puts classes_ in the table.
     void refreshClasses();
+    void showClasses();
+    // Counts one label in or out of classes_ (an image without a split counts in no split column).
+    void countLabel(std::optional<std::int64_t> classId, std::optional<Split> split, int change);
     void refreshFilterChoices();
     void refreshSplitEditor();
     void applyFilterChoice(int index);
@@ -160,6 +164,7 @@ private:
     QSet<QString> misclassified_; // held-out images the newest evaluated run got wrong
     QHash<QString, QString> domains_; // SHA-256 -> domain, of the images that have one
     qint64 misclassifiedRun_ = 0;
+    std::vector<ClassSummary> classes_;  // of the class table's rows
     std::vector<std::int64_t> classIds_; // of the class table's rows
     QThread thumbnailThread_;
 };

@@ -178,7 +178,8 @@ MainWindow::MainWindow(QWidget* parent)
     toolbar->addSeparator();
     for (auto* action : {undo, redo, preferences}) toolbar->addAction(action);
     connect(dataPage_, &DataPage::labelsChanged, this, &MainWindow::showProjectCounts);
-    connect(dataPage_, &DataPage::labelsChanged, this, [this] { showProjectOnModelAndTrainPages(projectPath_); });
+    connect(dataPage_, &DataPage::projectEdited, this, &MainWindow::showProjectCounts);
+    connect(dataPage_, &DataPage::projectEdited, this, [this] { showProjectOnModelAndTrainPages(projectPath_); });
     connect(trainPage_, &TrainPage::runsChanged, this, [this] {
         summary_.reset(); // a new run may change the newest verdict
         showProjectCounts();

@@ -30,6 +30,11 @@ void splitImagesWithoutSplit(ProjectStore& store) {
     applyAssignments(store, stratifiedSplit(store.labeledImagesWithoutSplit(), policy.ratios, policy.seed));
 }
 
+void splitImagesWithoutSplit(ProjectStore& store, const std::vector<std::string>& images) {
+    const SplitPolicy policy = readSplitPolicy(store);
+    applyAssignments(store, stratifiedSplit(store.labeledImagesWithoutSplit(images), policy.ratios, policy.seed));
+}
+
 void resplitAll(ProjectStore& store, const SplitPolicy& policy) {
     restoreSplits(store, policy, stratifiedSplit(store.labeledImages(), policy.ratios, policy.seed));
 }

@@ -15,6 +15,9 @@ SplitPolicy readSplitPolicy(ProjectStore& store);
 
 // Splits labelled images that have no split yet; existing assignments never move.
 void splitImagesWithoutSplit(ProjectStore& store);
+// The same among `images` (just labelled, say): the same assignments where every other labelled
+// image has its split, without scanning the project.
+void splitImagesWithoutSplit(ProjectStore& store, const std::vector<std::string>& images);
 
 // Stores a new policy and re-splits every labelled image with it.
 void resplitAll(ProjectStore& store, const SplitPolicy& policy);

@@ -9,10 +9,11 @@ ProjectOverview overviewOf(Database& db) {
     ProjectOverview overview;
     overview.images = store.imageCount();
     overview.unlabelled = store.unlabeledCount();
-    for (const auto& summary : store.classSummaries()) {
-        overview.classes += summary.images > 0 ? 1 : 0;
-        overview.trainingClasses += summary.train > 0 ? 1 : 0;
-    }
+    // Counted in SQL rather than from classSummaries, which joins every label to its split
+    // (0.4 s at 100,000 images): a label key press re-reads this overview.
+    overview.classes = db.queryInt("SELECT count(DISTINCT class_id) FROM labels");
+    overview.trainingClasses = db.queryInt("SELECT count(*) FROM classes c WHERE EXISTS (SELECT 1 FROM labels l "
+                                           "JOIN splits s ON s.image = l.image WHERE l.class_id = c.id AND s.split = 'train')");
     overview.finishedRuns = db.queryInt("SELECT count(*) FROM runs WHERE status = 'finished'");
     overview.newestFinishedRun = db.queryInt("SELECT coalesce(max(id), 0) FROM runs WHERE status = 'finished'");
     auto first = db.prepare("SELECT sha256 FROM images ORDER BY rowid LIMIT 1");

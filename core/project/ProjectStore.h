@@ -97,6 +97,9 @@ public:
     // Ordered by class id, then hash, so callers see a stable order.
     std::vector<LabeledImage> labeledImages();
     std::vector<LabeledImage> labeledImagesWithoutSplit();
+    // The same among `images` only, in the same order: a probe per image instead of a scan.
+    std::vector<LabeledImage> labeledImagesWithoutSplit(const std::vector<std::string>& images);
+    std::optional<Split> splitOf(const std::string& sha256);
     std::vector<LabeledImage> labeledImagesInSplit(Split split);
     void setSplit(const std::string& sha256, Split split);
     void clearSplits();

@@ -82,6 +82,21 @@ protected:
         return "?";
     }
 
+    // Every cell of the class table against the project's own counts (read afresh): the page
+    // counts label changes in and out instead of re-reading them.
+    void expectClassTableMatchesProject(QTableWidget* table, const std::string& when) const {
+        Database db = openProject(project(), ProjectAccess::ReadOnly);
+        const auto summaries = ProjectStore(db).classSummaries();
+        ASSERT_EQ(table->rowCount(), int(summaries.size())) << when;
+        for (int row = 0; row < table->rowCount(); ++row) {
+            const auto& summary = summaries[std::size_t(row)];
+            const std::vector<std::int64_t> counts = {summary.images, summary.train, summary.val, summary.test};
+            for (int column = 1; column <= 4; ++column)
+                EXPECT_EQ(table->item(row, column)->text().toLongLong(), counts[std::size_t(column - 1)])
+                    << when << ": " << summary.name << ", column " << column;
+        }
+    }
+
     bool hasSplit(const std::string& sha256) const {
         Database db = openProject(project(), ProjectAccess::ReadOnly);
         for (const auto& image : ProjectStore(db).catalog())
@@ -116,6 +131,7 @@ TEST_F(DataPageTest, KeysLabelTheSelectionAndUndoRedoRestoreTheFile) {
     EXPECT_EQ(labelOf(loose), "square");
     EXPECT_TRUE(hasSplit(loose)) << "a newly labelled image joins a split, so training sees it";
     EXPECT_EQ(classes->item(1, 1)->text(), "4");
+    expectClassTableMatchesProject(classes, "after key 2");
     EXPECT_EQ(grid->model()->index(9, 0).data().toString(), "square");
 
     auto* undo = window.findChild<QAction*>("undoAction");
@@ -124,6 +140,7 @@ TEST_F(DataPageTest, KeysLabelTheSelectionAndUndoRedoRestoreTheFile) {
     undo->trigger();
     EXPECT_EQ(labelOf(loose), std::nullopt);
     EXPECT_EQ(classes->item(1, 1)->text(), "3");
+    expectClassTableMatchesProject(classes, "after undo");
     redo->trigger();
     EXPECT_EQ(labelOf(loose), "square");
     // The preview keeps the image's story: labelled, undone, redone.
@@ -139,12 +156,15 @@ TEST_F(DataPageTest, KeysLabelTheSelectionAndUndoRedoRestoreTheFile) {
     QTest::keyClick(grid, Qt::Key_3);
     EXPECT_EQ(labelOf(circle), "triangle");
     EXPECT_EQ(labelOf(second), "triangle");
+    expectClassTableMatchesProject(classes, "after relabelling two");
     QTest::keyClick(grid, Qt::Key_0);
     EXPECT_EQ(labelOf(circle), std::nullopt);
     EXPECT_EQ(labelOf(second), std::nullopt);
+    expectClassTableMatchesProject(classes, "after clearing two");
     undo->trigger();
     undo->trigger();
     EXPECT_EQ(labelOf(circle), "circle") << "two undos bring back the original label";
+    expectClassTableMatchesProject(classes, "after two undos");
     EXPECT_EQ(labelOf(second), std::nullopt);
     EXPECT_EQ(labelOf(loose), "square") << "the earlier command is untouched";
 

@@ -112,6 +112,36 @@ TEST(ProjectSplits, LaterImportsNeverMoveExistingAssignments) {
     EXPECT_EQ(readSplitPolicy(store).seed, 9u);
 }
 
+// The key-press path splits only the images just labelled; it must assign exactly what the scan does.
+TEST(ProjectSplits, SplittingTheImagesJustLabelledAssignsWhatAScanWould) {
+    const auto splitsAfterLabelling = [](bool onlyTheNewOnes) {
+        Database db = openInMemoryProject();
+        ProjectStore store(db);
+        const auto a = store.ensureClass("a"), b = store.ensureClass("b");
+        std::vector<std::string> images;
+        for (int i = 0; i < 40; ++i) {
+            const std::string png = testing::pngBytes(i);
+            images.push_back(store.addImage({{png.begin(), png.end()}, 8, 8, 1, "x"}).sha256);
+        }
+        for (int i = 0; i < 20; ++i) store.setLabel(images[std::size_t(i)], i % 2 ? a : b);
+        resplitAll(store, {{0.2, 0.2}, 5});
+        std::vector<std::string> labelled; // two classes, and one image already labelled (it keeps its split)
+        for (int i = 19; i < 40; ++i) {
+            store.setLabel(images[std::size_t(i)], i % 3 ? a : b);
+            labelled.push_back(images[std::size_t(i)]);
+        }
+        labelled.push_back(images[25]); // named twice, split once
+        if (onlyTheNewOnes) splitImagesWithoutSplit(store, labelled);
+        else splitImagesWithoutSplit(store);
+        EXPECT_TRUE(store.labeledImagesWithoutSplit().empty());
+        EXPECT_EQ(store.splitOf(images[30]).has_value(), true);
+        return asMap(currentSplits(store));
+    };
+    const auto scanned = splitsAfterLabelling(false);
+    EXPECT_EQ(scanned.size(), 40u);
+    EXPECT_EQ(splitsAfterLabelling(true), scanned);
+}
+
 // Incremental splits are not what resplitAll with the old policy would give, so undo must put
 // the saved assignments back rather than re-split.
 TEST(ProjectSplits, RestoringSavedSplitsUndoesAResplitExactly) {
