@@ -4,6 +4,7 @@
 // once and kept in /tmp/graft-grid-bench). Without a display, set QT_QPA_PLATFORM=offscreen.
 // The target: p99 lateness under 50 ms in every phase.
 #include "MainWindow.h"
+#include "Percentile.h"
 
 #include "data/SyntheticShapes.h"
 #include "project/ProjectFile.h"
@@ -29,12 +30,6 @@
 using namespace graft;
 
 namespace {
-
-double percentile(std::vector<double> values, double fraction) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, std::size_t(fraction * double(values.size())))];
-}
 
 std::filesystem::path largeProject(int images) {
     const std::filesystem::path dir = "/tmp/graft-grid-bench";

@@ -6,6 +6,7 @@
 // Without a display, set QT_QPA_PLATFORM=offscreen. The target: p99 lateness under 50 ms.
 #include "JobController.h"
 #include "MainWindow.h"
+#include "Percentile.h"
 #include "TrainPage.h"
 
 #include "data/SyntheticShapes.h"
@@ -29,16 +30,6 @@
 #include <vector>
 
 using namespace graft;
-
-namespace {
-
-double percentile(std::vector<double> values, double fraction) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, std::size_t(fraction * double(values.size())))];
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     QStandardPaths::setTestModeEnabled(true); // keep the bench's projects out of the user's recent list
