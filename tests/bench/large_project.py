@@ -3,8 +3,8 @@
 PyTorch's ImageFolder + DataLoader (2 workers) on the same files and the same number of steps.
 
 Each measurement is a fresh process (graft-cli, or this script in its PyTorch role), timed from
-start to exit and watched for memory every second: peak RSS of the process itself (exact, from
-wait4), and the peak of the summed proportional set size (PSS) of it and its children, which counts
+start to exit and watched for memory every second: peak RSS of the process itself (exact: the
+kernel's high-water mark, read by a measuring child that waits for it alone), and the peak of the summed proportional set size (PSS) of it and its children, which counts
 DataLoader workers without counting the pages they share twice. Run by hand (about 25 min on 2
 cores); see tests/bench/README.md.
 
