@@ -8,8 +8,8 @@
 
 namespace graft {
 
-AugmentedBatches::AugmentedBatches(const ImageBytesSource& encoded, const PreprocessSpec& preprocess, const AugmentSpec& augment, BatchPlan plan,
-                                   int workers, int ahead, bool pinMemory)
+AugmentedBatches::AugmentedBatches(const ImageBytesSource& encoded, const PreprocessSpec& preprocess,
+                                   const AugmentSpec& augment, BatchPlan plan, int workers, int ahead, bool pinMemory)
     : encoded_(encoded), preprocess_(preprocess), augment_(augment), plan_(std::move(plan)),
       batches_((std::int64_t(plan_.order.size()) + plan_.batchSize - 1) / plan_.batchSize), ahead_(std::max(1, ahead)),
       pinMemory_(pinMemory), nextToMake_(plan_.firstBatch), taken_(plan_.firstBatch) {

@@ -64,7 +64,8 @@ ImportReport importCsv(Database& db, const std::filesystem::path& csvFile, const
         rows.size(),
         [&](std::size_t i) -> PreparedRow {
             const auto& fields = rows[i].fields;
-            if (fields.size() != 2) return {{}, std::nullopt, "expected 2 fields (path,label), found " + std::to_string(fields.size())};
+            if (fields.size() != 2)
+                return {{}, std::nullopt, "expected 2 fields (path,label), found " + std::to_string(fields.size())};
             std::filesystem::path imagePath = fields[0];
             if (imagePath.is_relative()) imagePath = folder / imagePath;
             try {
@@ -74,9 +75,9 @@ ImportReport importCsv(Database& db, const std::filesystem::path& csvFile, const
             }
         },
         [&](std::size_t i, PreparedRow& row) {
-            const auto& label = rows[i].fields.size() == 2 ? rows[i].fields[1] : std::string();
-            if (row.image) session.add(std::move(*row.image), row.imagePath.string(), label.empty() ? std::nullopt : std::optional(label));
-            else session.skip(csvFile.string() + ":" + std::to_string(rows[i].lineNumber), row.skipped);
+            if (!row.image) return session.skip(csvFile.string() + ":" + std::to_string(rows[i].lineNumber), row.skipped);
+            const auto& label = rows[i].fields[1];
+            session.add(std::move(*row.image), row.imagePath.string(), label.empty() ? std::nullopt : std::optional(label));
         },
         [&] { return session.shouldContinue(); });
     return session.finish();
