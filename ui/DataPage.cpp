@@ -332,8 +332,8 @@ void DataPage::chooseDomainOfSelection() {
 
 void DataPage::labelSelection(std::optional<int> classRow) {
     if (!db_ || refuseWhileReadOnly()) return;
-    if (classRow && (*classRow < 0 || *classRow >= int(classIds_.size()))) return;
-    const std::optional<std::int64_t> classId = classRow ? std::optional(classIds_[std::size_t(*classRow)]) : std::nullopt;
+    if (classRow && (*classRow < 0 || *classRow >= int(classes_.size()))) return;
+    const std::optional<std::int64_t> classId = classRow ? std::optional(classes_[std::size_t(*classRow)].id) : std::nullopt;
     std::vector<ImageLabel> before, after;
     for (const auto& index : grid_->selectionModel()->selectedIndexes()) {
         const auto& image = model_->image(filter_->mapToSource(index).row());
@@ -350,7 +350,7 @@ void DataPage::labelSelection(std::optional<int> classRow) {
 void DataPage::acceptPredictions(double threshold) {
     if (!db_ || refuseWhileReadOnly()) return;
     std::map<QString, std::int64_t> classByName;
-    for (int row = 0; row < classTable_->rowCount(); ++row) classByName[classTable_->item(row, 0)->text()] = classIds_[std::size_t(row)];
+    for (const auto& summary : classes_) classByName[QString::fromStdString(summary.name)] = summary.id;
     std::vector<ImageLabel> before, after;
     for (const auto& index : grid_->selectionModel()->selectedIndexes()) {
         const auto& image = model_->image(filter_->mapToSource(index).row());
@@ -452,8 +452,8 @@ bool DataPage::writeProject(const std::function<void(ProjectStore&)>& edit) {
 }
 
 void DataPage::renameClass(int row, const QString& name) {
-    if (!db_ || row < 0 || row >= int(classIds_.size()) || name.trimmed().isEmpty() || refuseWhileReadOnly()) return;
-    const auto id = classIds_[std::size_t(row)];
+    if (!db_ || row < 0 || row >= int(classes_.size()) || name.trimmed().isEmpty() || refuseWhileReadOnly()) return;
+    const auto id = classes_[std::size_t(row)].id;
     const std::string before = classTable_->item(row, 0)->text().toStdString(), after = name.trimmed().toStdString();
     if (before == after) return;
     // Tried first, so a taken name is refused before anything reaches the undo stack.
@@ -466,9 +466,9 @@ void DataPage::renameClass(int row, const QString& name) {
 }
 
 void DataPage::mergeClass(int row, int intoRow) {
-    if (!db_ || row == intoRow || std::max(row, intoRow) >= int(classIds_.size()) || std::min(row, intoRow) < 0) return;
+    if (!db_ || row == intoRow || std::max(row, intoRow) >= int(classes_.size()) || std::min(row, intoRow) < 0) return;
     if (refuseWhileReadOnly()) return;
-    const auto from = classIds_[std::size_t(row)], into = classIds_[std::size_t(intoRow)];
+    const auto from = classes_[std::size_t(row)].id, into = classes_[std::size_t(intoRow)].id;
     const std::string name = classTable_->item(row, 0)->text().toStdString();
     const auto images = ProjectStore(*db_).imagesOfClass(from);
     undoStack_->push(new FunctionCommand(
@@ -488,8 +488,8 @@ void DataPage::mergeClass(int row, int intoRow) {
 }
 
 void DataPage::deleteClass(int row) {
-    if (!db_ || row < 0 || row >= int(classIds_.size()) || refuseWhileReadOnly()) return;
-    const auto id = classIds_[std::size_t(row)];
+    if (!db_ || row < 0 || row >= int(classes_.size()) || refuseWhileReadOnly()) return;
+    const auto id = classes_[std::size_t(row)].id;
     const std::string name = classTable_->item(row, 0)->text().toStdString();
     const auto images = ProjectStore(*db_).imagesOfClass(id);
     undoStack_->push(new FunctionCommand(
@@ -548,12 +548,10 @@ void DataPage::countLabel(std::optional<std::int64_t> classId, std::optional<Spl
 }
 
 void DataPage::showClasses() {
-    classIds_.clear();
     classTable_->setRowCount(int(classes_.size()));
     QStringList keys;
     for (int row = 0; row < int(classes_.size()); ++row) {
         const auto& summary = classes_[std::size_t(row)];
-        classIds_.push_back(summary.id);
         const QStringList cells = {QString::fromStdString(summary.name), QString::number(summary.images),
                                    QString::number(summary.train), QString::number(summary.val),
                                    QString::number(summary.test)};
@@ -614,10 +612,10 @@ void DataPage::applyFilterChoice(int index) {
             if (image.value() == domain) images.insert(image.key());
         return filter_->setImages(std::move(images));
     }
-    const int classes = int(classIds_.size());
+    const int classes = int(classes_.size());
     if (index <= 0) filter_->setFilter(ImageFilterModel::Kind::All);
     else if (index == 1) filter_->setFilter(ImageFilterModel::Kind::Unlabelled);
-    else if (index < 2 + classes) filter_->setFilter(ImageFilterModel::Kind::Class, classIds_[std::size_t(index - 2)]);
+    else if (index < 2 + classes) filter_->setFilter(ImageFilterModel::Kind::Class, classes_[std::size_t(index - 2)].id);
     else if (index < 5 + classes)
         filter_->setFilter(ImageFilterModel::Kind::Split, 0, QStringList{"train", "val", "test"}.value(index - 2 - classes));
     else filter_->setImages(misclassified_);

@@ -164,8 +164,7 @@ private:
     QSet<QString> misclassified_; // held-out images the newest evaluated run got wrong
     QHash<QString, QString> domains_; // SHA-256 -> domain, of the images that have one
     qint64 misclassifiedRun_ = 0;
-    std::vector<ClassSummary> classes_;  // of the class table's rows
-    std::vector<std::int64_t> classIds_; // of the class table's rows
+    std::vector<ClassSummary> classes_; // of the class table's rows
     QThread thumbnailThread_;
 };
 
