@@ -16,6 +16,7 @@
 #include "train/TrainingSession.h"
 
 #include "TempDir.h"
+#include "ResumedRun.h"
 #include "TrainingObservers.h"
 #include "TwoDomainShapes.h"
 
@@ -108,10 +109,7 @@ TEST_F(TwoDomainShapes, Dann_StoppedMidEpochResumesOnTheUnbrokenLossCurveWithIts
     StopAfterSteps stopper(5);
     const auto stopped = runTraining(request, stopper, stopper.source.get_token());
     ASSERT_EQ(stopped.status, RunStatus::Cancelled);
-    TrainingRequest resume;
-    resume.project = project();
-    resume.resumeRun = stopped.runId;
-    ASSERT_EQ(runTraining(resume, quiet, {}).status, RunStatus::Finished);
+    ASSERT_EQ(testing::resumedToTheEnd(project(), stopped.runId).status, RunStatus::Finished);
     const auto a = metricsOf(unbroken.runId), b = metricsOf(stopped.runId);
     ASSERT_EQ(a.size(), b.size());
     for (std::size_t i = 0; i < a.size(); ++i) {

@@ -12,6 +12,7 @@
 
 #include "ShapesProject.h"
 #include "TempDir.h"
+#include "ResumedRun.h"
 #include "TrainingObservers.h"
 
 #include <gtest/gtest.h>
@@ -126,10 +127,7 @@ TEST_F(ShapesWithUnlabelledPool, FixMatch_StoppedMidEpochResumesOnTheUnbrokenLos
     ASSERT_EQ(stopped.status, RunStatus::Cancelled);
     EXPECT_EQ(stopper.seen, 3) << "a stop ends the run before the next batch";
 
-    TrainingRequest resume;
-    resume.project = project();
-    resume.resumeRun = stopped.runId;
-    ASSERT_EQ(runTraining(resume, quiet, {}).status, RunStatus::Finished);
+    ASSERT_EQ(testing::resumedToTheEnd(project(), stopped.runId).status, RunStatus::Finished);
     Database db = openProject(project(), ProjectAccess::ReadOnly);
     RunStore runs(db);
     for (const auto* metric : {"loss", "val_loss", "unlabelled_kept_share", "train_loss"}) {

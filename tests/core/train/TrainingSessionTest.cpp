@@ -11,6 +11,7 @@
 #include "train/TrainingSession.h"
 
 #include "TempDir.h"
+#include "ResumedRun.h"
 #include "TrainingObservers.h"
 
 #include <ATen/Parallel.h>
@@ -183,10 +184,7 @@ TEST_F(ShapesProject, AStoppedRunResumesWithoutItsInitialWeightsFileAndFinishesI
     ASSERT_EQ(stopped.status, RunStatus::Cancelled);
     std::filesystem::remove(dir_ / "start.pt");
 
-    TrainingRequest resume;
-    resume.project = project();
-    resume.resumeRun = stopped.runId;
-    const auto resumed = runTraining(resume, quiet, {});
+    const auto resumed = testing::resumedToTheEnd(project(), stopped.runId);
     EXPECT_EQ(resumed.runId, stopped.runId);
     EXPECT_EQ(resumed.status, RunStatus::Finished);
     EXPECT_EQ(resumed.steps, 12);
@@ -254,10 +252,7 @@ TEST_F(ShapesProject, ImagesOverTheMemoryBudgetAreDecodedBatchByBatchIntoTheSame
         StopAfterSteps stopper(6); // mid-epoch 2
         const auto stopped = runTraining(streamed, stopper, stopper.source.get_token());
         ASSERT_EQ(stopped.status, RunStatus::Cancelled);
-        TrainingRequest resume;
-        resume.project = project();
-        resume.resumeRun = stopped.runId;
-        ASSERT_EQ(runTraining(resume, quiet, {}).status, RunStatus::Finished);
+        ASSERT_EQ(testing::resumedToTheEnd(project(), stopped.runId).status, RunStatus::Finished);
 
         const auto expected = testing::recordedMetrics(project(), whole.runId);
         ASSERT_FALSE(expected.empty());
