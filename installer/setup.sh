@@ -15,13 +15,13 @@ PACKAGES=(
     qt6-base-dev libqcustomplot-dev adwaita-icon-theme
     libtorch-dev libopenblas0-pthread
     libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
-    libboost-math-dev
+    libboost-math-dev libonnx-dev libprotobuf-dev
     opencv-doc
 )
 # Test-only: GoogleTest, Fashion-MNIST for the real-data tests,
 # torch/torchvision for reference fixtures, SciPy and scikit-learn for independent references,
 # clang's libFuzzer for the parser fuzzers.
-TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist python3-torchvision python3-scipy python3-sklearn libonnx-dev clang libclang-rt-14-dev)
+TEST_PACKAGES=(libgtest-dev dataset-fashion-mnist python3-torchvision python3-scipy python3-sklearn clang libclang-rt-14-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -1,11 +1,14 @@
 #include "export/OnnxExport.h"
 
 #include "common/AtomicFile.h"
+#include "common/Error.h"
 #include "common/Version.h"
 #include "export/BatchNormFolding.h"
 #include "export/ExportGraph.h"
-#include "export/ProtoMessage.h"
 #include "models/Classifier.h"
+
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
 
 #include <algorithm>
 #include <variant>
@@ -14,33 +17,29 @@
 namespace graft {
 namespace {
 
-// Field numbers and enums of onnx.proto.
-namespace onnx {
-constexpr int kModelIrVersion = 1, kModelProducerName = 2, kModelProducerVersion = 3, kModelGraph = 7, kModelOpset = 8;
-constexpr int kOpsetVersion = 2;
-constexpr int kGraphNode = 1, kGraphName = 2, kGraphInitializer = 5, kGraphInput = 11, kGraphOutput = 12;
-constexpr int kNodeInput = 1, kNodeOutput = 2, kNodeName = 3, kNodeOpType = 4, kNodeAttribute = 5;
-constexpr int kAttributeName = 1, kAttributeFloat = 2, kAttributeInt = 3, kAttributeInts = 8, kAttributeType = 20;
-constexpr int kAttributeTypeFloat = 1, kAttributeTypeInt = 2, kAttributeTypeInts = 7;
-constexpr int kTensorDims = 1, kTensorDataType = 2, kTensorName = 8, kTensorRawData = 9, kTensorFloat = 1;
-constexpr int kValueInfoName = 1, kValueInfoType = 2, kTypeTensor = 1, kTensorTypeElem = 1, kTensorTypeShape = 2;
-constexpr int kShapeDim = 1, kDimValue = 1, kDimParam = 2;
 constexpr std::int64_t kIrVersion = 7, kOpset = 13;
-} // namespace onnx
 
-ProtoMessage intAttribute(const std::string& name, std::int64_t value) {
-    return ProtoMessage().bytes(onnx::kAttributeName, name).varint(onnx::kAttributeInt, value).varint(onnx::kAttributeType, onnx::kAttributeTypeInt);
+struct Attribute {
+    std::string name;
+    std::variant<std::int64_t, float, std::vector<std::int64_t>> value;
+};
+
+Attribute ints(const std::string& name, torch::IntArrayRef values) {
+    return {name, std::vector<std::int64_t>(values.begin(), values.end())};
 }
 
-ProtoMessage floatAttribute(const std::string& name, float value) {
-    return ProtoMessage().bytes(onnx::kAttributeName, name).float32(onnx::kAttributeFloat, value).varint(onnx::kAttributeType, onnx::kAttributeTypeFloat);
-}
-
-ProtoMessage intsAttribute(const std::string& name, torch::IntArrayRef values) {
-    ProtoMessage attribute;
-    attribute.bytes(onnx::kAttributeName, name);
-    for (const auto value : values) attribute.varint(onnx::kAttributeInts, value);
-    return attribute.varint(onnx::kAttributeType, onnx::kAttributeTypeInts);
+void write(const Attribute& attribute, onnx::AttributeProto& written) {
+    written.set_name(attribute.name);
+    if (const auto* value = std::get_if<std::int64_t>(&attribute.value)) {
+        written.set_type(onnx::AttributeProto::INT);
+        written.set_i(*value);
+    } else if (const auto* value = std::get_if<float>(&attribute.value)) {
+        written.set_type(onnx::AttributeProto::FLOAT);
+        written.set_f(*value);
+    } else {
+        written.set_type(onnx::AttributeProto::INTS);
+        for (const auto value : std::get<std::vector<std::int64_t>>(attribute.value)) written.add_ints(value);
+    }
 }
 
 // ONNX pads are all begins, then all ends.
@@ -50,16 +49,16 @@ std::vector<std::int64_t> beginsAndEnds(torch::IntArrayRef padding) {
     return pads;
 }
 
-ProtoMessage floatTensorInfo(const std::string& name, const std::vector<std::variant<std::int64_t, std::string>>& dims) {
-    ProtoMessage shape;
+void describeFloatTensor(onnx::ValueInfoProto& info, const std::string& name,
+                         const std::vector<std::variant<std::int64_t, std::string>>& dims) {
+    info.set_name(name);
+    auto& tensorType = *info.mutable_type()->mutable_tensor_type();
+    tensorType.set_elem_type(onnx::TensorProto::FLOAT);
     for (const auto& dim : dims) {
-        ProtoMessage dimension;
-        if (const auto* value = std::get_if<std::int64_t>(&dim)) dimension.varint(onnx::kDimValue, *value);
-        else dimension.bytes(onnx::kDimParam, std::get<std::string>(dim));
-        shape.message(onnx::kShapeDim, dimension);
+        auto& dimension = *tensorType.mutable_shape()->add_dim();
+        if (const auto* value = std::get_if<std::int64_t>(&dim)) dimension.set_dim_value(*value);
+        else dimension.set_dim_param(std::get<std::string>(dim));
     }
-    const auto tensorType = ProtoMessage().varint(onnx::kTensorTypeElem, onnx::kTensorFloat).message(onnx::kTensorTypeShape, shape);
-    return ProtoMessage().bytes(onnx::kValueInfoName, name).message(onnx::kValueInfoType, ProtoMessage().message(onnx::kTypeTensor, tensorType));
 }
 
 // Appended, not "v" + std::to_string(n): gcc 12 at -O3 warns falsely on that prepend (stringop-overflow).
@@ -68,13 +67,6 @@ std::string numbered(const char* prefix, std::size_t number) {
     name += std::to_string(number);
     return name;
 }
-
-struct Node {
-    std::string opType;
-    std::vector<std::string> inputs;
-    std::string output;
-    std::vector<ProtoMessage> attributes;
-};
 
 class OnnxGraph : public ExportGraph {
 public:
@@ -85,9 +77,9 @@ public:
         std::vector<std::string> inputs = {x, initializer(path + ".weight", weight)};
         if (bias.defined()) inputs.push_back(initializer(path + ".bias", bias));
         return node("Conv", inputs,
-                    {intsAttribute("kernel_shape", weight.sizes().slice(2)), intsAttribute("strides", stride),
-                     intsAttribute("pads", beginsAndEnds(padding)), intsAttribute("dilations", dilation),
-                     intAttribute("group", groups)});
+                    {ints("kernel_shape", weight.sizes().slice(2)), ints("strides", stride),
+                     ints("pads", beginsAndEnds(padding)), ints("dilations", dilation),
+                     {"group", groups}});
     }
     std::string batchNorm(const std::string& path, const torch::Tensor& weight, const torch::Tensor& bias,
                           const torch::Tensor& runningMean, const torch::Tensor& runningVar, double eps,
@@ -95,13 +87,13 @@ public:
         return node("BatchNormalization",
                     {x, initializer(path + ".weight", weight), initializer(path + ".bias", bias),
                      initializer(path + ".running_mean", runningMean), initializer(path + ".running_var", runningVar)},
-                    {floatAttribute("epsilon", float(eps))});
+                    {{"epsilon", float(eps)}});
     }
     std::string relu(const std::string& x) override { return node("Relu", {x}); }
     // low + relu(x - low) - relu(x - high), not Clip: OpenCV 4.6 reads only opset-6 Clip, whose
     // bounds are attributes, while opset 13 makes them inputs.
     std::string clamp(const std::string& x, double low, double high) override {
-        const std::string bounds = numbered("clamp", nodes_.size() + 1);
+        const std::string bounds = numbered("clamp", std::size_t(graph_.node_size()) + 1);
         const auto lowValue = low == 0 ? std::string() : initializer(bounds + ".low", torch::tensor(float(low)));
         const auto aboveLow = node("Relu", {low == 0 ? x : node("Sub", {x, lowValue})});
         const auto aboveHigh =
@@ -113,7 +105,7 @@ public:
     // clamp(x / 6 + 1/2, 0, 1) spelled out: OpenCV 4.6 computes HardSigmoid wrongly after a
     // convolution (MobileNetV3's squeeze-excitation gates were off by 0.006).
     std::string hardSigmoid(const std::string& x) override {
-        const std::string constants = numbered("hardsigmoid", nodes_.size() + 1);
+        const std::string constants = numbered("hardsigmoid", std::size_t(graph_.node_size()) + 1);
         const auto scaled = node("Add", {node("Mul", {x, initializer(constants + ".scale", torch::tensor(1.0f / 6))}),
                                          initializer(constants + ".offset", torch::tensor(0.5f))});
         return clamp(scaled, 0.0, 1.0);
@@ -123,68 +115,65 @@ public:
     std::string hardswish(const std::string& x) override { return node("Mul", {x, hardSigmoid(x)}); }
     std::string maxPool(const std::string& x, torch::IntArrayRef kernel, torch::IntArrayRef stride, torch::IntArrayRef padding,
                         torch::IntArrayRef dilation, bool ceilMode) override {
-        std::vector<ProtoMessage> attributes = {intsAttribute("kernel_shape", kernel), intsAttribute("strides", stride),
-                                                intsAttribute("pads", beginsAndEnds(padding))};
+        std::vector<Attribute> attributes = {ints("kernel_shape", kernel), ints("strides", stride),
+                                                ints("pads", beginsAndEnds(padding))};
         // Written only when needed: OpenCV's importer, for one, does not read dilated pooling.
         if (std::any_of(dilation.begin(), dilation.end(), [](auto d) { return d != 1; }))
-            attributes.push_back(intsAttribute("dilations", dilation));
-        if (ceilMode) attributes.push_back(intAttribute("ceil_mode", 1));
+            attributes.push_back(ints("dilations", dilation));
+        if (ceilMode) attributes.push_back({"ceil_mode", std::int64_t(1)});
         return node("MaxPool", {x}, attributes);
     }
     std::string add(const std::string& a, const std::string& b) override { return node("Add", {a, b}); }
     std::string multiply(const std::string& a, const std::string& b) override { return node("Mul", {a, b}); }
     std::string spatialMean(const std::string& x) override { return node("GlobalAveragePool", {x}); }
     std::string globalAveragePool(const std::string& x) override {
-        return node("Flatten", {spatialMean(x)}, {intAttribute("axis", 1)});
+        return node("Flatten", {spatialMean(x)}, {{"axis", std::int64_t(1)}});
     }
     std::string linear(const std::string& path, const torch::Tensor& weight, const torch::Tensor& bias,
                        const std::string& x) override {
         std::vector<std::string> inputs = {x, initializer(path + ".weight", weight)};
         if (bias.defined()) inputs.push_back(initializer(path + ".bias", bias));
-        return node("Gemm", inputs, {intAttribute("transB", 1)});
+        return node("Gemm", inputs, {{"transB", std::int64_t(1)}});
     }
-    std::string softmax(const std::string& x) override { return node("Softmax", {x}, {intAttribute("axis", 1)}); }
+    std::string softmax(const std::string& x) override { return node("Softmax", {x}, {{"axis", std::int64_t(1)}}); }
 
-    ProtoMessage graph(const std::string& output, const OnnxExportOptions& options, std::int64_t classes) {
-        ProtoMessage graph;
-        for (const auto& node : nodes_) {
-            ProtoMessage written;
-            for (const auto& input : node.inputs) written.bytes(onnx::kNodeInput, input);
-            written.bytes(onnx::kNodeOutput, node.output == output ? outputName(options) : node.output);
-            written.bytes(onnx::kNodeName, node.output).bytes(onnx::kNodeOpType, node.opType);
-            for (const auto& attribute : node.attributes) written.message(onnx::kNodeAttribute, attribute);
-            graph.message(onnx::kGraphNode, written);
-        }
-        graph.bytes(onnx::kGraphName, "graft");
-        for (const auto& tensor : initializers_) graph.message(onnx::kGraphInitializer, tensor);
-        graph.message(onnx::kGraphInput, floatTensorInfo("images", {std::string("N"), std::int64_t(options.channels),
-                                                                      std::int64_t(options.imageSize),
-                                                                      std::int64_t(options.imageSize)}));
-        graph.message(onnx::kGraphOutput, floatTensorInfo(outputName(options), {std::string("N"), classes}));
-        return graph;
+    // The graph with `output` renamed to what callers read, and the input and output declared.
+    onnx::GraphProto finished(const std::string& output, const OnnxExportOptions& options, std::int64_t classes) && {
+        const auto name = options.softmax ? "probabilities" : "logits";
+        for (auto& node : *graph_.mutable_node())
+            if (node.output(0) == output) node.set_output(0, name);
+        graph_.set_name("graft");
+        describeFloatTensor(*graph_.add_input(), "images",
+                            {std::string("N"), std::int64_t(options.channels), std::int64_t(options.imageSize),
+                             std::int64_t(options.imageSize)});
+        describeFloatTensor(*graph_.add_output(), name, {std::string("N"), classes});
+        return std::move(graph_);
     }
 
 private:
-    static std::string outputName(const OnnxExportOptions& options) { return options.softmax ? "probabilities" : "logits"; }
-
-    std::string node(const std::string& opType, std::vector<std::string> inputs, std::vector<ProtoMessage> attributes = {}) {
-        const std::string output = numbered("v", nodes_.size() + 1);
-        nodes_.push_back({opType, std::move(inputs), output, std::move(attributes)});
+    std::string node(const std::string& opType, const std::vector<std::string>& inputs,
+                     const std::vector<Attribute>& attributes = {}) {
+        const std::string output = numbered("v", std::size_t(graph_.node_size()) + 1);
+        auto& written = *graph_.add_node();
+        for (const auto& input : inputs) written.add_input(input);
+        written.add_output(output);
+        written.set_name(output);
+        written.set_op_type(opType);
+        for (const auto& attribute : attributes) write(attribute, *written.add_attribute());
         return output;
     }
 
     std::string initializer(const std::string& name, const torch::Tensor& tensor) {
         const auto values = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-        ProtoMessage written;
-        for (const auto dim : values.sizes()) written.varint(onnx::kTensorDims, dim);
-        written.varint(onnx::kTensorDataType, onnx::kTensorFloat).bytes(onnx::kTensorName, name);
-        written.bytes(onnx::kTensorRawData, std::string_view(static_cast<const char*>(values.data_ptr()), values.nbytes()));
-        initializers_.push_back(std::move(written));
+        auto& written = *graph_.add_initializer();
+        for (const auto dim : values.sizes()) written.add_dims(dim);
+        written.set_data_type(onnx::TensorProto::FLOAT);
+        written.set_name(name);
+        written.set_raw_data(values.data_ptr(), values.nbytes());
         return name;
     }
 
-    std::vector<Node> nodes_;
-    std::vector<ProtoMessage> initializers_;
+    onnx::GraphProto graph_;
 };
 
 } // namespace
@@ -202,13 +191,22 @@ void exportOnnx(ClassifierImpl& model, const std::filesystem::path& file, const 
         model.eval();
         classes = model.forward(torch::zeros({1, options.channels, options.imageSize, options.imageSize})).size(1);
     }
-    ProtoMessage written;
-    written.varint(onnx::kModelIrVersion, onnx::kIrVersion)
-        .bytes(onnx::kModelProducerName, "graft")
-        .bytes(onnx::kModelProducerVersion, kGraftVersion)
-        .message(onnx::kModelGraph, graph.graph(output, options, classes))
-        .message(onnx::kModelOpset, ProtoMessage().varint(onnx::kOpsetVersion, onnx::kOpset));
-    writeFileAtomically(file, written.data());
+    onnx::ModelProto written;
+    written.set_ir_version(kIrVersion);
+    written.set_producer_name("graft");
+    written.set_producer_version(kGraftVersion);
+    *written.mutable_graph() = std::move(graph).finished(output, options, classes);
+    written.add_opset_import()->set_version(kOpset);
+    // The ONNX project's own checker, so a file Graft writes is one every runtime may read.
+    try {
+        onnx::checker::check_model(written);
+    } catch (const std::exception& error) {
+        throw Error("the ONNX model for " + file.string() + " fails the ONNX checker: " + error.what());
+    }
+    std::string bytes;
+    if (!written.SerializeToString(&bytes))
+        throw Error("cannot write " + file.string() + ": the model is over protobuf's 2 GB limit");
+    writeFileAtomically(file, bytes);
 }
 
 } // namespace graft
