@@ -2,6 +2,9 @@
 
 #include "common/Error.h"
 
+#include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/chi_squared.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -9,10 +12,6 @@ namespace graft {
 namespace {
 
 constexpr std::int64_t kExactBelow = 25;
-
-double logChoose(std::int64_t n, std::int64_t k) {
-    return std::lgamma(double(n) + 1) - std::lgamma(double(k) + 1) - std::lgamma(double(n - k) + 1);
-}
 
 } // namespace
 
@@ -24,16 +23,14 @@ McNemarResult mcNemar(std::int64_t onlyFirstRight, std::int64_t onlySecondRight)
     const std::int64_t discordant = onlyFirstRight + onlySecondRight;
     if (discordant == 0) return result;
     if (discordant < kExactBelow) {
-        double tail = 0;
-        for (std::int64_t i = 0; i <= std::min(onlyFirstRight, onlySecondRight); ++i)
-            tail += std::exp(logChoose(discordant, i) - double(discordant) * std::log(2.0));
-        result.pValue = std::min(1.0, 2 * tail);
+        const boost::math::binomial fairCoin(double(discordant), 0.5);
+        result.pValue = std::min(1.0, 2 * cdf(fairCoin, double(std::min(onlyFirstRight, onlySecondRight))));
         return result;
     }
     const double difference = std::abs(double(onlyFirstRight - onlySecondRight)) - 1;
     result.exact = false;
     result.statistic = std::max(0.0, difference) * std::max(0.0, difference) / double(discordant);
-    result.pValue = std::erfc(std::sqrt(result.statistic / 2)); // chi-square, one degree of freedom
+    result.pValue = cdf(complement(boost::math::chi_squared(1), result.statistic));
     return result;
 }
 
