@@ -12,12 +12,14 @@
 #include "SuggestionPanel.h"
 #include "ThumbnailLoader.h"
 
+#include "common/Error.h"
 #include "data/ProjectSplits.h"
 #include "experiment/ExperimentRunner.h"
 #include "project/Database.h"
 #include "project/DomainStore.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "project/TaskStore.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -55,11 +57,11 @@ constexpr int kPreview = 320;
 DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     : QWidget(parent), undoStack_(undoStack), model_(new ImageGridModel(kThumbnail, this)),
       filter_(new ImageFilterModel(this)), grid_(new QListView), map_(new DataMapView), views_(new QTabWidget),
-      classTable_(new QTableWidget(0, 5)),
+      taskChoice_(new QComboBox), classTable_(new QTableWidget(0, 5)),
       filterChoice_(new QComboBox), suggestions_(new SuggestionPanel), preview_(new QLabel), details_(new QLabel),
       explainRun_(new QComboBox), heatMap_(new QCheckBox(tr("Heat map (H)"))), explaining_(new JobController(this)),
       validationPercent_(new QSpinBox),
-      testPercent_(new QSpinBox), splitSeed_(new QSpinBox) {
+      testPercent_(new QSpinBox), splitSeed_(new QSpinBox), splitTask_(new QComboBox) {
     filter_->setSourceModel(model_);
 
     grid_->setObjectName("imageGrid");
@@ -100,10 +102,44 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
+    taskChoice_->setObjectName("taskChoice");
+    taskChoice_->setAccessibleName(tr("Task"));
+    taskChoice_->setToolTip(tr("The label set the page shows and the class keys label: disease, severity... (Ctrl+T: next task)"));
+    auto* taskRow = new QHBoxLayout;
+    auto* taskLabel = new QLabel(tr("&Task"));
+    taskLabel->setBuddy(taskChoice_);
+    taskRow->addWidget(taskLabel);
+    taskRow->addWidget(taskChoice_, 1);
+    leftLayout->addLayout(taskRow);
+    connect(taskChoice_, &QComboBox::activated, this, [this](int index) {
+        const auto data = taskChoice_->itemData(index);
+        if (data.isValid()) return showTask(data.toLongLong());
+        refreshTasks(); // back to the current task while the name is asked for
+        bool ok = false;
+        const auto name = QInputDialog::getText(this, tr("New task"), tr("Name of the new label set (severity, quality...):"),
+                                                QLineEdit::Normal, {}, &ok);
+        if (ok) addTask(name);
+    });
+    auto* nextTask = new QShortcut(QKeySequence(tr("Ctrl+T")), this);
+    nextTask->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(nextTask, &QShortcut::activated, this, [this] {
+        const int tasks = taskChoice_->count() - 1; // the last item adds a task
+        if (tasks > 1) showTask(taskChoice_->itemData((taskChoice_->currentIndex() + 1) % tasks).toLongLong());
+    });
     auto* classesTitle = new QLabel(tr("<b>Classes</b>: a row's key labels the selection, 0 clears"));
     classesTitle->setWordWrap(true); // the grid, not this line, gets the width
     leftLayout->addWidget(classesTitle);
     leftLayout->addWidget(classTable_, 1);
+    auto* addClassButton = new QPushButton(tr("Add class…"));
+    addClassButton->setObjectName("addClass");
+    addClassButton->setToolTip(tr("A new class in the current task; its row's key then labels the selection"));
+    leftLayout->addWidget(addClassButton);
+    connect(addClassButton, &QPushButton::clicked, this, [this] {
+        bool ok = false;
+        const auto name = QInputDialog::getText(this, tr("Add class"), tr("Name of the new class in %1:").arg(taskChoice_->currentText()),
+                                                QLineEdit::Normal, {}, &ok);
+        if (ok) addClass(name);
+    });
     leftLayout->addWidget(new QLabel(tr("Show")));
     leftLayout->addWidget(filterChoice_);
     auto* setDomain = new QPushButton(tr("Set domain of selection…"));
@@ -136,10 +172,14 @@ DataPage::DataPage(QUndoStack* undoStack, QWidget* parent)
     splitForm->addRow(tr("Validation"), validationPercent_);
     splitForm->addRow(tr("Test"), testPercent_);
     splitForm->addRow(tr("Seed"), splitSeed_);
+    splitTask_->setObjectName("splitTask");
+    splitTask_->setToolTip(tr("The task whose classes each split keeps in proportion"));
+    splitForm->addRow(tr("Stratify on"), splitTask_);
     splitForm->addRow(applySplits);
     leftLayout->addWidget(splits);
     connect(applySplits, &QPushButton::clicked, this, [this] {
-        resplit(validationPercent_->value() / 100.0, testPercent_->value() / 100.0, std::uint64_t(splitSeed_->value()));
+        resplit(validationPercent_->value() / 100.0, testPercent_->value() / 100.0, std::uint64_t(splitSeed_->value()),
+                splitTask_->currentData().toLongLong());
     });
 
     auto* right = new QWidget;
@@ -217,6 +257,7 @@ void DataPage::setProject(Database* db, const QString& path) {
     thumbnailThread_.quit();
     thumbnailThread_.wait();
     db_ = db;
+    task_ = kFirstTask;
     undoStack_->clear();
     map_->setProject(db, path);
     suggestions_->setProject(path);
@@ -237,8 +278,9 @@ void DataPage::setProject(Database* db, const QString& path) {
 void DataPage::reload() {
     std::vector<CatalogImage> images;
     std::map<std::int64_t, QString> names;
+    refreshTasks();
     if (db_) {
-        ProjectStore store(*db_);
+        auto store = this->store();
         images = store.catalog();
         for (const auto& [id, name] : store.classNames()) names[id] = QString::fromStdString(name);
     }
@@ -252,6 +294,54 @@ void DataPage::reload() {
     refreshSplitEditor();
     reloadRuns();
     showPreview();
+}
+
+// The tasks, and last an entry that adds one; the current task chosen (the first when it went).
+void DataPage::refreshTasks() {
+    const QSignalBlocker blocker(taskChoice_);
+    taskChoice_->clear();
+    if (!db_) return;
+    const auto tasks = TaskStore(*db_).summaries();
+    if (std::none_of(tasks.begin(), tasks.end(), [this](const TaskSummary& task) { return task.id == task_; })) task_ = kFirstTask;
+    for (const auto& task : tasks) {
+        taskChoice_->addItem(QString::fromStdString(task.name), QVariant::fromValue<qlonglong>(task.id));
+        if (task.id == task_) taskChoice_->setCurrentIndex(taskChoice_->count() - 1);
+    }
+    taskChoice_->addItem(tr("New task…"));
+}
+
+void DataPage::showTask(std::int64_t task) {
+    if (task == task_) return;
+    task_ = task;
+    reload();
+}
+
+void DataPage::addTask(const QString& name) {
+    if (!db_ || refuseWhileReadOnly()) return;
+    const auto trimmed = name.trimmed().toStdString();
+    std::int64_t task = 0;
+    try {
+        TaskStore tasks(*db_);
+        if (tasks.find(trimmed)) throw Error(db_->path() + ": a task named '" + trimmed + "' already exists");
+        task = tasks.ensure(trimmed);
+    } catch (const std::exception& error) {
+        return showError(tr("Task not added"), QString::fromStdString(error.what()));
+    }
+    const auto before = task_;
+    showTask(task);
+    Q_EMIT projectEdited();
+    // Redo puts the task back under its id, which the label changes above it on the stack name.
+    undoStack_->push(new FunctionCommand(
+        tr("Add task %1").arg(QString::fromStdString(trimmed)),
+        [this, task, trimmed] {
+            if (TaskStore(*db_).find(trimmed)) return; // the first redo: added above
+            writeProject([&](ProjectStore&) { TaskStore(*db_).restore(task, trimmed); });
+            showTask(task);
+        },
+        [this, task, before] {
+            showTask(before);
+            writeProject([&](ProjectStore&) { TaskStore(*db_).remove(task); });
+        }));
 }
 
 bool DataPage::isLoadingThumbnails() const {
@@ -276,12 +366,17 @@ void DataPage::refreshSplitEditor() {
     validationPercent_->setValue(int(std::lround(policy.ratios.val * 100)));
     testPercent_->setValue(int(std::lround(policy.ratios.test * 100)));
     splitSeed_->setValue(int(policy.seed));
+    splitTask_->clear();
+    for (const auto& task : TaskStore(*db_).summaries()) {
+        splitTask_->addItem(QString::fromStdString(task.name), QVariant::fromValue<qlonglong>(task.id));
+        if (task.id == policy.task) splitTask_->setCurrentIndex(splitTask_->count() - 1);
+    }
 }
 
-void DataPage::resplit(double validation, double test, std::uint64_t seed) {
+void DataPage::resplit(double validation, double test, std::uint64_t seed, std::optional<std::int64_t> stratifyTask) {
     if (!db_ || refuseWhileReadOnly()) return;
     ProjectStore store(*db_);
-    const SplitPolicy before = readSplitPolicy(store), after{{validation, test}, seed};
+    const SplitPolicy before = readSplitPolicy(store), after{{validation, test}, seed, stratifyTask.value_or(before.task)};
     const auto assignments = currentSplits(store);
     // Tried first, so ratios that leave a class no training image are refused before anything is pushed.
     if (!writeProject([&](ProjectStore& edited) { resplitAll(edited, after); })) return;
@@ -372,8 +467,13 @@ void DataPage::acceptPredictions(double threshold) {
 void DataPage::labelImages(std::vector<ImageLabel> before, std::vector<ImageLabel> after, const QString& what) {
     // Written first, so a refused write (disk full, file moved) never reaches the undo stack.
     if (!applyLabels(after)) return;
+    const auto task = task_;
     undoStack_->push(new SetLabelsCommand(std::move(before), std::move(after),
-                                          [this](const std::vector<ImageLabel>& labels) { applyLabels(labels); }, what));
+                                          [this, task](const std::vector<ImageLabel>& labels) {
+                                              showTask(task);
+                                              applyLabels(labels);
+                                          },
+                                          what));
 }
 
 void DataPage::showSuggestions(const std::vector<SuggestedImage>& images) {
@@ -395,7 +495,7 @@ bool DataPage::applyLabels(const std::vector<ImageLabel>& labels) {
     std::vector<std::string> images;
     std::vector<std::optional<Split>> splitsBefore, splitsAfter;
     try {
-        ProjectStore store(*db_);
+        auto store = this->store();
         Transaction transaction(*db_);
         for (const auto& label : labels) {
             images.push_back(label.sha256);
@@ -436,9 +536,14 @@ bool DataPage::refuseWhileReadOnly() {
     return true;
 }
 
+bool DataPage::writeTask(std::int64_t task, const std::function<void(ProjectStore&)>& edit) {
+    showTask(task);
+    return writeProject(edit);
+}
+
 bool DataPage::writeProject(const std::function<void(ProjectStore&)>& edit) {
     try {
-        ProjectStore store(*db_);
+        auto store = this->store();
         Transaction transaction(*db_);
         edit(store);
         transaction.commit();
@@ -460,9 +565,26 @@ void DataPage::renameClass(int row, const QString& name) {
     if (!writeProject([&](ProjectStore& store) { store.renameClass(id, after); })) return;
     auto* command = new FunctionCommand(
         tr("Rename class %1 to %2").arg(QString::fromStdString(before), QString::fromStdString(after)),
-        [this, id, after] { writeProject([&](ProjectStore& store) { store.renameClass(id, after); }); },
-        [this, id, before] { writeProject([&](ProjectStore& store) { store.renameClass(id, before); }); });
+        [this, task = task_, id, after] { writeTask(task, [&](ProjectStore& store) { store.renameClass(id, after); }); },
+        [this, task = task_, id, before] { writeTask(task, [&](ProjectStore& store) { store.renameClass(id, before); }); });
     undoStack_->push(command); // its first redo writes the same name again: harmless
+}
+
+void DataPage::addClass(const QString& name) {
+    const auto trimmed = name.trimmed().toStdString();
+    if (!db_ || trimmed.empty() || refuseWhileReadOnly()) return;
+    if (std::any_of(classes_.begin(), classes_.end(), [&](const ClassSummary& c) { return c.name == trimmed; }))
+        return showError(tr("Class not added"), tr("%1 already has a class named %2.")
+                                                    .arg(taskChoice_->currentText(), QString::fromStdString(trimmed)));
+    std::int64_t id = 0;
+    if (!writeProject([&](ProjectStore& store) { id = store.ensureClass(trimmed); })) return;
+    undoStack_->push(new FunctionCommand(
+        tr("Add class %1").arg(QString::fromStdString(trimmed)),
+        [this, task = task_, id, trimmed] {
+            if (store().classNames().contains(id)) return; // the first redo: added above
+            writeTask(task, [&](ProjectStore& store) { store.restoreClass(id, trimmed); });
+        },
+        [this, task = task_, id] { writeTask(task, [&](ProjectStore& store) { store.deleteClass(id); }); }));
 }
 
 void DataPage::mergeClass(int row, int intoRow) {
@@ -470,17 +592,17 @@ void DataPage::mergeClass(int row, int intoRow) {
     if (refuseWhileReadOnly()) return;
     const auto from = classes_[std::size_t(row)].id, into = classes_[std::size_t(intoRow)].id;
     const std::string name = classTable_->item(row, 0)->text().toStdString();
-    const auto images = ProjectStore(*db_).imagesOfClass(from);
+    const auto images = store().imagesOfClass(from);
     undoStack_->push(new FunctionCommand(
         tr("Merge class %1 into %2").arg(QString::fromStdString(name), classTable_->item(intoRow, 0)->text()),
-        [this, from, into, images] {
-            writeProject([&](ProjectStore& store) {
+        [this, task = task_, from, into, images] {
+            writeTask(task, [&](ProjectStore& store) {
                 for (const auto& image : images) store.setLabel(image, into);
                 store.deleteClass(from);
             });
         },
-        [this, from, name, images] {
-            writeProject([&](ProjectStore& store) {
+        [this, task = task_, from, name, images] {
+            writeTask(task, [&](ProjectStore& store) {
                 store.restoreClass(from, name);
                 for (const auto& image : images) store.setLabel(image, from);
             });
@@ -491,12 +613,12 @@ void DataPage::deleteClass(int row) {
     if (!db_ || row < 0 || row >= int(classes_.size()) || refuseWhileReadOnly()) return;
     const auto id = classes_[std::size_t(row)].id;
     const std::string name = classTable_->item(row, 0)->text().toStdString();
-    const auto images = ProjectStore(*db_).imagesOfClass(id);
+    const auto images = store().imagesOfClass(id);
     undoStack_->push(new FunctionCommand(
         tr("Delete class %1 (%n image(s) unlabelled)", "", int(images.size())).arg(QString::fromStdString(name)),
-        [this, id] { writeProject([&](ProjectStore& store) { store.deleteClass(id); }); },
-        [this, id, name, images] {
-            writeProject([&](ProjectStore& store) {
+        [this, task = task_, id] { writeTask(task, [&](ProjectStore& store) { store.deleteClass(id); }); },
+        [this, task = task_, id, name, images] {
+            writeTask(task, [&](ProjectStore& store) {
                 store.restoreClass(id, name);
                 for (const auto& image : images) store.setLabel(image, id);
             });
@@ -535,7 +657,7 @@ void DataPage::classMenu(const QPoint& position) {
 
 void DataPage::refreshClasses() {
     classes_.clear();
-    if (db_) classes_ = ProjectStore(*db_).classSummaries();
+    if (db_) classes_ = store().classSummaries();
     showClasses();
 }
 
@@ -568,7 +690,10 @@ void DataPage::showClasses() {
 
 QString DataPage::unlabelledPoolChoice() const {
     // The pool is the images without a label (UnlabelledPool): a count, not the whole query, per key press.
-    const auto count = db_ ? ProjectStore(*db_).unlabeledCount() : 0;
+    const auto count = db_ ? store().unlabeledCount() : 0;
+    if (task_ != kFirstTask) // semi-supervised training's pool is the first task's
+        return count == 1 ? tr("No label in %1 (1 image)").arg(taskChoice_->currentText())
+                          : tr("No label in %1 (%2 images)").arg(taskChoice_->currentText()).arg(count);
     return count == 1 ? tr("Unlabelled pool (1 image)") : tr("Unlabelled pool (%1 images)").arg(count);
 }
 
@@ -681,7 +806,7 @@ void DataPage::paintPreview() {
                                             : tr("Label: %1").arg(current.data().toString()));
     // The last few labels it had, newest last: who changed what, and undo, leave a trace here.
     constexpr std::size_t kHistoryShown = 4;
-    const auto history = ProjectStore(*db_).labelHistory(previewImage_.toStdString());
+    const auto history = store().labelHistory(previewImage_.toStdString());
     QStringList changes;
     for (auto change = history.size() > kHistoryShown ? history.end() - kHistoryShown : history.begin(); change != history.end(); ++change)
         changes << tr("%1 (%2)")

@@ -42,7 +42,9 @@ struct SuggestedImage;
 // clears their labels, A accepts the chosen run's predictions for them; all go on the undo stack.
 // Suggest next lists the unlabelled images a strategy picks, in its order, under Show. Images
 // carry a domain (lab or field, scanner A or B), set for the selection with Ctrl+D and shown
-// one domain at a time under Show.
+// one domain at a time under Show. A project may label its images in several tasks (disease,
+// severity): the task switcher (Ctrl+T for the next) picks the one whose classes, labels and
+// counts the page shows and edits; undo returns to the task of the change it undoes.
 class DataPage : public QWidget {
     Q_OBJECT
 
@@ -58,6 +60,12 @@ public:
     // Reads the images and classes again (after an import), keeping the undo history.
     void reload();
     ImageGridModel* gridModel() const { return model_; }
+    // The task the page shows and labels; showTask switches to another (the first if unknown).
+    std::int64_t currentTask() const { return task_; }
+    void showTask(std::int64_t task);
+    // Adds a task named `name` and shows it, as one undoable step; a taken or empty name changes
+    // nothing and says why.
+    void addTask(const QString& name);
     // Whether the grid is shown with an image on screen whose thumbnail is still being decoded.
     bool isLoadingThumbnails() const;
     // Labels the selected images with the class in row `classRow` of the class table, or clears
@@ -66,6 +74,8 @@ public:
     // Class edits of the class table's rows, each one undoable step. A failed write (a name
     // that is taken, a read-only file) changes nothing and says why.
     void renameClass(int row, const QString& name);
+    // Adds a class to the current task (a new task has none until one is added or imported).
+    void addClass(const QString& name);
     void mergeClass(int row, int intoRow);
     void deleteClass(int row);
     // Puts the selected images in `domain` (empty: no domain) as one undoable step; a bad name
@@ -75,7 +85,8 @@ public:
     void chooseDomainOfSelection();
     // Re-splits every labelled image per class with these fractions and seed, as one undoable
     // step; undo puts back each image's previous split exactly.
-    void resplit(double validation, double test, std::uint64_t seed);
+    // `stratifyTask`: the task whose classes the splits are stratified on; none: as before.
+    void resplit(double validation, double test, std::uint64_t seed, std::optional<std::int64_t> stratifyTask = std::nullopt);
     // Lists the finished runs again for the preview (after training), keeping the chosen one.
     void reloadRuns();
     // The run whose view of the selected image the preview shows (0: none), and whether as a heat map.
@@ -113,8 +124,13 @@ private:
     // Applies `after` and puts it on the undo stack as one step named `what`, unless refused.
     void labelImages(std::vector<ImageLabel> before, std::vector<ImageLabel> after, const QString& what);
     void showSuggestions(const std::vector<SuggestedImage>& images);
-    // Runs `edit` on the project in one transaction, then reloads; false (and a message) on failure.
+    // Runs `edit` on the project in one transaction, with the current task's store, then reloads;
+    // false (and a message) on failure.
     bool writeProject(const std::function<void(ProjectStore&)>& edit);
+    // The same in `task`, shown first: what undo and redo of a task's edits run.
+    bool writeTask(std::int64_t task, const std::function<void(ProjectStore&)>& edit);
+    ProjectStore store() const { return ProjectStore(*db_, task_); }
+    void refreshTasks();
     void classMenu(const QPoint& position);
     void showError(const QString& title, const QString& text);
     // True, after saying why, when the project is read-only.
@@ -142,6 +158,8 @@ private:
     QListView* grid_;
     DataMapView* map_;
     QTabWidget* views_; // the grid or the map
+    QComboBox* taskChoice_;
+    std::int64_t task_ = kFirstTask;
     QTableWidget* classTable_;
     QComboBox* filterChoice_;
     SuggestionPanel* suggestions_;
@@ -160,6 +178,7 @@ private:
     QSpinBox* validationPercent_;
     QSpinBox* testPercent_;
     QSpinBox* splitSeed_;
+    QComboBox* splitTask_;
     QString readOnlyReason_;
     QSet<QString> misclassified_; // held-out images the newest evaluated run got wrong
     QHash<QString, QString> domains_; // SHA-256 -> domain, of the images that have one

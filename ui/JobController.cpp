@@ -111,7 +111,7 @@ ProgressCallback JobController::progressForwarder() {
 bool JobController::startImport(const std::filesystem::path& project, const std::vector<std::filesystem::path>& paths) {
     return launch([this, project, paths](std::stop_token stop) {
         Database db = openProject(project);
-        const auto report = importPaths(db, paths, {}, {progressForwarder(), stop, std::nullopt});
+        const auto report = importPaths(db, paths, {}, {progressForwarder(), stop, std::nullopt, std::nullopt});
         QString message = report.cancelled ? tr("Import stopped: %1 images were added before it (they stay).").arg(report.added)
                                            : tr("%1 images added (%2 labelled).").arg(report.added).arg(report.labeled);
         if (!report.duplicates.empty()) message += " " + tr("%1 were already in the project.").arg(report.duplicates.size());
@@ -128,7 +128,7 @@ bool JobController::startImport(const std::filesystem::path& project, const std:
 
 bool JobController::startDemoCreation(const std::filesystem::path& project, const std::filesystem::path& digitsSheet) {
     return launch([this, project, digitsSheet](std::stop_token stop) {
-        const auto demo = createDemoProject(project, digitsSheet, {progressForwarder(), stop, std::nullopt});
+        const auto demo = createDemoProject(project, digitsSheet, {progressForwarder(), stop, std::nullopt, std::nullopt});
         return std::tuple{qint64(demo.experimentId), true,
                           tr("Demo project created: %1 labelled digits, %2 unlabelled, %3 held out.")
                               .arg(demo.labelled)

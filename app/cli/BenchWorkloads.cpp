@@ -168,7 +168,7 @@ fs::path BenchWorkloads::projectFor(const fs::path& images, const std::string& n
     importImageFolder(db, images, options);
     throwIfStopped(stop_);
     ProjectStore store(db);
-    resplitAll(store, SplitPolicy{SplitRatios{0.0, 0.0}, 0}); // every image trains, as in the notebook loop
+    resplitAll(store, SplitPolicy{SplitRatios{0.0, 0.0}, 0, kFirstTask}); // every image trains, as in the notebook loop
     return path;
 }
 

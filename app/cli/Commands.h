@@ -10,6 +10,7 @@ int commandImport(Arguments& args);
 int commandSplit(Arguments& args);
 int commandLabel(Arguments& args);
 int commandInfo(Arguments& args);
+int commandTask(Arguments& args);
 int commandTrain(Arguments& args);
 int commandLrFind(Arguments& args);
 int commandEval(Arguments& args);

@@ -39,10 +39,12 @@ std::vector<LabelLine> readLabelLines(const std::filesystem::path& csv) {
 } // namespace
 
 int commandLabel(Arguments& args) {
-    if (args.positionals().size() != 2) throw UsageError("expected: label FILE.graft LABELS.csv [--batch 100]");
+    if (args.positionals().size() != 2)
+        throw UsageError("expected: label FILE.graft LABELS.csv [--batch 100] [--task NAME]");
     const std::filesystem::path project = args.positionals()[0], csv = args.positionals()[1];
     const int batch = args.integer("--batch", 100);
     const bool json = args.flag("--json");
+    const auto taskName = args.option("--task");
     args.rejectUnused();
     if (batch < 1) throw UsageError("--batch must be at least 1");
 
@@ -73,11 +75,13 @@ int commandLabel(Arguments& args) {
     while (done < lines.size() && !interrupt.token().stop_requested()) {
         const std::size_t end = std::min(lines.size(), done + std::size_t(batch));
         Transaction transaction(db);
+        // A new task is made with the first batch's labels, so a run killed before it leaves none.
+        ProjectStore labelling(db, taskName ? TaskStore(db).ensure(*taskName) : kFirstTask);
         for (std::size_t i = done; i < end; ++i) {
-            if (lines[i].className.empty()) store.clearLabel(images[i]);
-            else store.setLabel(images[i], store.ensureClass(lines[i].className));
+            if (lines[i].className.empty()) labelling.clearLabel(images[i]);
+            else labelling.setLabel(images[i], labelling.ensureClass(lines[i].className));
         }
-        splitImagesWithoutSplit(store);
+        splitImagesWithoutSplit(labelling);
         transaction.commit();
         done = end;
         // Printed only once committed: a line on stdout is a promise that the labels are on disk.

@@ -11,6 +11,7 @@
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
 #include "project/Schema.h"
+#include "project/TaskStore.h"
 
 #include <nlohmann/json.hpp>
 
@@ -67,6 +68,7 @@ int commandImport(Arguments& args) {
     const bool json = args.flag("--json");
     const auto classNames = splitList(args.text("--class-names", ""));
     const auto domain = args.text("--domain", "");
+    const auto task = args.option("--task");
     args.rejectUnused();
     std::vector<std::filesystem::path> sources(args.positionals().begin() + 1, args.positionals().end());
     if (sources.empty()) throw UsageError("nothing to import: give folders, CSV files or images after the project");
@@ -78,6 +80,7 @@ int commandImport(Arguments& args) {
     options.stop = interrupt.token();
     options.progress = [&](const Progress& update) { progress.update(update.stage, update.done, update.total); };
     if (!domain.empty()) options.domain = domain;
+    options.task = task;
     const ImportReport report = importPaths(db, sources, classNames, options);
     progress.finish();
 
@@ -110,12 +113,39 @@ int commandSplit(Arguments& args) {
     policy.ratios.val = args.number("--val", policy.ratios.val);
     policy.ratios.test = args.number("--test", policy.ratios.test);
     policy.seed = std::uint64_t(args.integer("--seed", int(policy.seed)));
+    if (const auto task = args.option("--task")) policy.task = TaskStore(db).require(*task);
     args.rejectUnused();
     Transaction transaction(db);
     resplitAll(store, policy);
     transaction.commit();
     std::cout << "Split with val " << policy.ratios.val << ", test " << policy.ratios.test << ", seed " << policy.seed
-              << "\n";
+              << ", stratified on task " << TaskStore(db).name(policy.task) << "\n";
+    return 0;
+}
+
+int commandTask(Arguments& args) {
+    const auto& words = args.positionals();
+    const bool renaming = words.size() == 4 && words[1] == "rename";
+    if (!renaming && !(words.size() == 3 && (words[1] == "add" || words[1] == "remove")))
+        throw UsageError("expected: task FILE.graft add NAME | rename NAME NEW | remove NAME");
+    args.rejectUnused();
+    Database db = openProject(words[0]);
+    TaskStore tasks(db);
+    Transaction transaction(db);
+    if (words[1] == "add") {
+        if (tasks.find(words[2])) throw Error(words[0] + ": a task named '" + words[2] + "' already exists");
+        tasks.ensure(words[2]);
+        std::cout << "Added task " << words[2] << "\n";
+    } else if (renaming) {
+        tasks.rename(tasks.require(words[2]), words[3]);
+        std::cout << "Renamed task " << words[2] << " to " << words[3] << "\n";
+    } else {
+        const auto task = tasks.require(words[2]);
+        const auto labelled = ProjectStore(db, task).labeledImages().size();
+        tasks.remove(task);
+        std::cout << "Removed task " << words[2] << " and its " << labelled << " labels\n";
+    }
+    transaction.commit();
     return 0;
 }
 
@@ -126,19 +156,28 @@ int commandInfo(Arguments& args) {
     Database db = openForInfo(path);
     ProjectStore store(db);
     RunStore runStore(db);
-    const auto classes = store.classSummaries();
+    const auto tasks = TaskStore(db).summaries();
     const auto runs = runStore.runs();
     const auto domains = DomainStore(db).summaries();
     const bool anyDomain = !domains.empty() && !domains.front().name.empty();
 
+    const auto classesOf = [&](const TaskSummary& task) { return ProjectStore(db, task.id).classSummaries(); };
     if (json) {
-        auto classList = nlohmann::json::array();
-        for (const auto& c : classes)
-            classList.push_back(
-                {{"name", c.name}, {"images", c.images}, {"train", c.train}, {"val", c.val}, {"test", c.test}});
-        auto domainList = nlohmann::json::array();
+        const auto classList = [&](const TaskSummary& task) {
+            auto list = nlohmann::json::array();
+            for (const auto& c : classesOf(task))
+                list.push_back({{"name", c.name}, {"images", c.images}, {"train", c.train}, {"val", c.val}, {"test", c.test}});
+            return list;
+        };
+        auto taskList = nlohmann::json::array();
+        for (const auto& task : tasks)
+            taskList.push_back({{"name", task.name},
+                                {"labeled", task.labeled},
+                                {"unlabeled", store.imageCount() - task.labeled},
+                                {"classes", classList(task)}});
+        auto nameList = nlohmann::json::array();
         for (const auto& d : anyDomain ? domains : std::vector<DomainSummary>{})
-            domainList.push_back({{"name", d.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.name)},
+            nameList.push_back({{"name", d.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.name)},
                                   {"images", d.images},
                                   {"unlabelled", d.unlabelled},
                                   {"train", d.train},
@@ -164,8 +203,9 @@ int commandInfo(Arguments& args) {
                                     {"images", store.imageCount()},
                                     {"unlabeled", store.unlabeledCount()},
                                     {"unlabelledPool", unlabelledPool(store, HiddenLabels::None, 0, 0).size()},
-                                    {"classes", classList},
-                                    {"domains", domainList},
+                                    {"classes", classList(tasks.front())}, // the first task's
+                                    {"tasks", taskList},
+                                    {"domains", nameList},
                                     {"runs", runList}}
                   << "\n";
         return 0;
@@ -173,13 +213,19 @@ int commandInfo(Arguments& args) {
 
     std::printf("Project %s (schema %lld, Graft %s)\n", path.c_str(), (long long)db.queryInt("PRAGMA user_version"),
                 kGraftVersion);
-    std::printf("Images: %lld (%lld unlabelled)\n", (long long)store.imageCount(), (long long)store.unlabeledCount());
+    if (tasks.size() > 1) std::printf("Images: %lld, labelled in %zu tasks\n", (long long)store.imageCount(), tasks.size());
+    else std::printf("Images: %lld (%lld unlabelled)\n", (long long)store.imageCount(), (long long)store.unlabeledCount());
     std::printf("Unlabelled pool: %zu images for semi-supervised training (labelled validation and test images never join it)\n",
                 unlabelledPool(store, HiddenLabels::None, 0, 0).size());
-    std::printf("\n%-24s %8s %8s %8s %8s\n", "class", "images", "train", "val", "test");
-    for (const auto& c : classes)
-        std::printf("%-24s %8lld %8lld %8lld %8lld\n", c.name.c_str(), (long long)c.images, (long long)c.train,
-                    (long long)c.val, (long long)c.test);
+    for (const auto& task : tasks) {
+        if (tasks.size() > 1)
+            std::printf("\nTask %s: %lld labelled, %lld unlabelled\n", task.name.c_str(), (long long)task.labeled,
+                        (long long)(store.imageCount() - task.labeled));
+        std::printf("\n%-24s %8s %8s %8s %8s\n", "class", "images", "train", "val", "test");
+        for (const auto& c : classesOf(task))
+            std::printf("%-24s %8lld %8lld %8lld %8lld\n", c.name.c_str(), (long long)c.images, (long long)c.train,
+                        (long long)c.val, (long long)c.test);
+    }
     if (anyDomain) {
         std::printf("\n%-24s %8s %8s %8s %8s %10s\n", "domain", "images", "train", "val", "test", "unlabelled");
         for (const auto& d : domains)

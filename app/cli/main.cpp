@@ -20,13 +20,20 @@ Projects
   import FILE.graft PATH...           import an ImageFolder folder (root/<class>/*), loose images,
         [--class-names a,b,...]       a CSV of path,label, or a folder of IDX (MNIST) files
         [--domain NAME]               every image imported comes from domain NAME (lab, field, ...)
-  split FILE.graft [--val 0.1] [--test 0.1] [--seed 0]
-                                      re-split every labelled image, stratified by class
-  label FILE.graft LABELS.csv [--batch 100]
+        [--task NAME]                 folder names, IDX labels and a CSV's label column label task NAME
+                                      (made when new; default: the first task). A CSV headed
+                                      path,disease,severity labels a task per column
+  split FILE.graft [--val 0.1] [--test 0.1] [--seed 0] [--task NAME]
+                                      re-split every labelled image, stratified by class (of task
+                                      NAME; default: the first task)
+  label FILE.graft LABELS.csv [--batch 100] [--task NAME]
                                       set labels from lines of IMAGE,CLASS (IMAGE: its SHA-256 or the
                                       name it was imported from; an empty CLASS clears), committed and
                                       reported batch by batch
-  info FILE.graft                     classes, counts per split, and runs
+  info FILE.graft                     classes (of each task), counts per split, and runs
+  task FILE.graft add NAME | rename NAME NEW | remove NAME
+                                      label sets: add one, rename one, or remove one with its
+                                      classes and labels (the first task stays)
 
 Training
   train FILE.graft [--arch tinynet] [--init|--weights scratch|FILE] [--epochs 5] [--batch-size 64]
@@ -195,6 +202,7 @@ int main(int argc, char** argv) {
     using namespace graft::cli;
     const std::map<std::string, std::function<int(Arguments&)>> commands = {
         {"new", commandNew},     {"import", commandImport}, {"split", commandSplit}, {"label", commandLabel}, {"info", commandInfo},
+        {"task", commandTask},
         {"train", commandTrain}, {"lr-find", commandLrFind}, {"eval", commandEval}, {"pretrain", commandPretrain},     {"demo", commandDemo}, {"zoo", commandZoo},
         {"predict", commandPredict}, {"explain", commandExplain}, {"experiment", commandExperiment}, {"compare", commandCompare},
         {"rank", commandRank}, {"suggest", commandSuggest}, {"gap", commandGap}, {"export", commandExport}, {"bench", commandBench}};

@@ -42,16 +42,33 @@ ImportReport importCsv(Database& db, const std::filesystem::path& csvFile, const
         std::vector<std::string> fields;
     };
     std::vector<Row> rows;
+    std::vector<std::string> header;
     std::size_t lineNumber = 0;
     for (std::string line; std::getline(file, line);) {
         ++lineNumber;
         auto fields = parseCsvLine(line);
         const bool blank = fields.size() == 1 && fields.front().empty();
-        const bool header = lineNumber == 1 && fields.front() == "path";
-        if (!blank && !header) rows.push_back({lineNumber, std::move(fields)});
+        if (lineNumber == 1 && fields.front() == "path") header = std::move(fields);
+        else if (!blank) rows.push_back({lineNumber, std::move(fields)});
     }
 
     ImportSession session(db, options, "Importing CSV");
+    // path,label (or no header): one label, in options.task. path,disease,severity: a task per
+    // column, named by the header and made when new.
+    std::vector<std::int64_t> columnTasks;
+    if (header.size() > 2 || (header.size() == 2 && header[1] != "label")) {
+        for (std::size_t column = 1; column < header.size(); ++column) {
+            if (header[column].empty())
+                throw Error(csvFile.string() + ":1: column " + std::to_string(column + 1) + " has no task name");
+            columnTasks.push_back(session.task(header[column]));
+        }
+    }
+    const std::size_t fieldCount = columnTasks.empty() ? 2 : columnTasks.size() + 1;
+    const std::string fieldNames = header.empty() ? "path,label" : [&] {
+        std::string names;
+        for (const auto& name : header) names += (names.empty() ? "" : ",") + name;
+        return names;
+    }();
     session.setTotal(std::int64_t(rows.size()));
     const auto folder = csvFile.parent_path();
     struct PreparedRow {
@@ -64,8 +81,9 @@ ImportReport importCsv(Database& db, const std::filesystem::path& csvFile, const
         rows.size(),
         [&](std::size_t i) -> PreparedRow {
             const auto& fields = rows[i].fields;
-            if (fields.size() != 2)
-                return {{}, std::nullopt, "expected 2 fields (path,label), found " + std::to_string(fields.size())};
+            if (fields.size() != fieldCount)
+                return {{}, std::nullopt, "expected " + std::to_string(fieldCount) + " fields (" + fieldNames + "), found " +
+                                              std::to_string(fields.size())};
             std::filesystem::path imagePath = fields[0];
             if (imagePath.is_relative()) imagePath = folder / imagePath;
             try {
@@ -76,8 +94,14 @@ ImportReport importCsv(Database& db, const std::filesystem::path& csvFile, const
         },
         [&](std::size_t i, PreparedRow& row) {
             if (!row.image) return session.skip(csvFile.string() + ":" + std::to_string(rows[i].lineNumber), row.skipped);
-            const auto& label = rows[i].fields[1];
-            session.add(std::move(*row.image), row.imagePath.string(), label.empty() ? std::nullopt : std::optional(label));
+            const auto& fields = rows[i].fields;
+            if (columnTasks.empty())
+                return session.add(std::move(*row.image), row.imagePath.string(),
+                                   fields[1].empty() ? std::nullopt : std::optional(fields[1]));
+            std::vector<ImportSession::TaskLabel> labels;
+            for (std::size_t column = 0; column < columnTasks.size(); ++column)
+                if (!fields[column + 1].empty()) labels.push_back({columnTasks[column], fields[column + 1]});
+            session.add(std::move(*row.image), row.imagePath.string(), labels);
         },
         [&] { return session.shouldContinue(); });
     return session.finish();

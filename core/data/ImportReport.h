@@ -28,6 +28,9 @@ struct ImportOptions {
     std::stop_token stop;
     // Given: the domain of every imported image, and of duplicates that had none.
     std::optional<std::string> domain;
+    // The task that folder names, IDX labels and a CSV's one label column label (made when new);
+    // none: the first task.
+    std::optional<std::string> task;
 };
 
 } // namespace graft

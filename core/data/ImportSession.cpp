@@ -17,6 +17,7 @@ ImportSession::ImportSession(Database& db, ImportOptions options, std::string_vi
     : db_(db), store_(db), options_(std::move(options)), stage_(stage),
       transaction_(std::make_unique<Transaction>(db)) {
     if (options_.domain) checkDomainName(*options_.domain);
+    if (options_.task) labelTask_ = task(*options_.task);
 }
 
 ImportSession::~ImportSession() = default;
@@ -46,17 +47,25 @@ void ImportSession::add(std::vector<std::uint8_t> encoded, const std::string& so
 }
 
 void ImportSession::add(PreparedImage prepared, const std::string& source, const std::optional<std::string>& label) {
+    add(std::move(prepared), source, label ? std::vector<TaskLabel>{{labelTask_, *label}} : std::vector<TaskLabel>{});
+}
+
+std::int64_t ImportSession::task(const std::string& name) { return TaskStore(db_).ensure(name); }
+
+void ImportSession::add(PreparedImage prepared, const std::string& source, const std::vector<TaskLabel>& labels) {
     const auto& shape = prepared.shape;
     const auto result = store_.addImage({std::move(prepared.encoded), shape.width, shape.height, shape.channels, source}, prepared.sha256);
     if (!result.added) {
-        report_.duplicates.push_back({source, "same content as " + result.existingSource + keepDomain(result.sha256)});
+        report_.duplicates.push_back(
+            {source, "same content as " + result.existingSource + keepDomain(result.sha256) + keepLabels(result.sha256, labels)});
     } else {
         ++report_.added;
         if (options_.domain) DomainStore(db_).setDomain(result.sha256, *options_.domain);
-        if (label) {
-            store_.setLabel(result.sha256, store_.ensureClass(*label));
-            ++report_.labeled;
+        for (const auto& [task, className] : labels) {
+            ProjectStore labelling(db_, task);
+            labelling.setLabel(result.sha256, labelling.ensureClass(className));
         }
+        if (!labels.empty()) ++report_.labeled;
     }
     advance();
 }
@@ -71,6 +80,24 @@ std::string ImportSession::keepDomain(const std::string& sha256) {
         return "; now in domain " + *options_.domain;
     }
     return *existing == *options_.domain ? "" : "; kept its domain " + *existing;
+}
+
+// The same for labels, task by task: a second import of the same images (by severity after
+// disease, say) labels them in its task.
+std::string ImportSession::keepLabels(const std::string& sha256, const std::vector<TaskLabel>& labels) {
+    std::string note;
+    for (const auto& [task, className] : labels) {
+        ProjectStore labelling(db_, task);
+        const auto existing = labelling.classOf(sha256);
+        const auto taskName = TaskStore(db_).name(task);
+        if (!existing) {
+            labelling.setLabel(sha256, labelling.ensureClass(className));
+            note += "; now labelled " + className + " in task " + taskName;
+        } else if (const auto kept = labelling.classNames().at(*existing); kept != className) {
+            note += "; kept its label " + kept + " in task " + taskName;
+        }
+    }
+    return note;
 }
 
 void ImportSession::skip(const std::string& source, const std::string& reason) {

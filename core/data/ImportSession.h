@@ -34,17 +34,27 @@ public:
     void add(std::vector<std::uint8_t> encoded, const std::string& source, const std::optional<std::string>& label,
              std::optional<ImageShape> knownShape = std::nullopt);
     void add(PreparedImage image, const std::string& source, const std::optional<std::string>& label);
+    // The image's classes in several tasks (ids from `task`), as a CSV with a column per task gives them.
+    struct TaskLabel {
+        std::int64_t task = 0;
+        std::string className;
+    };
+    void add(PreparedImage image, const std::string& source, const std::vector<TaskLabel>& labels);
+    // The id of the task named `name`, made when new within this import.
+    std::int64_t task(const std::string& name);
     void skip(const std::string& source, const std::string& reason);
     ImportReport finish();
 
 private:
     std::string keepDomain(const std::string& sha256);
+    std::string keepLabels(const std::string& sha256, const std::vector<TaskLabel>& labels);
     void advance();
     void commitChunk();
 
     Database& db_;
     ProjectStore store_;
     ImportOptions options_;
+    std::int64_t labelTask_ = kFirstTask; // options_.task's id
     std::string stage_;
     std::unique_ptr<Transaction> transaction_;
     ImportReport report_;

@@ -13,7 +13,11 @@ void writePolicy(ProjectStore& store, const SplitPolicy& policy) {
     store.setSetting("split.val", std::to_string(policy.ratios.val));
     store.setSetting("split.test", std::to_string(policy.ratios.test));
     store.setSetting("split.seed", std::to_string(policy.seed));
+    store.setSetting("split.task", std::to_string(policy.task));
 }
+
+// The images to split, stratified by their classes in the policy's task.
+ProjectStore strata(ProjectStore& store, const SplitPolicy& policy) { return ProjectStore(store.database(), policy.task); }
 
 } // namespace
 
@@ -22,21 +26,22 @@ SplitPolicy readSplitPolicy(ProjectStore& store) {
     if (auto value = store.setting("split.val")) policy.ratios.val = std::stod(*value);
     if (auto value = store.setting("split.test")) policy.ratios.test = std::stod(*value);
     if (auto value = store.setting("split.seed")) policy.seed = std::stoull(*value);
+    if (auto value = store.setting("split.task")) policy.task = std::stoll(*value);
     return policy;
 }
 
 void splitImagesWithoutSplit(ProjectStore& store) {
     const SplitPolicy policy = readSplitPolicy(store);
-    applyAssignments(store, stratifiedSplit(store.labeledImagesWithoutSplit(), policy.ratios, policy.seed));
+    applyAssignments(store, stratifiedSplit(strata(store, policy).imagesToSplitWithoutSplit(), policy.ratios, policy.seed));
 }
 
 void splitImagesWithoutSplit(ProjectStore& store, const std::vector<std::string>& images) {
     const SplitPolicy policy = readSplitPolicy(store);
-    applyAssignments(store, stratifiedSplit(store.labeledImagesWithoutSplit(images), policy.ratios, policy.seed));
+    applyAssignments(store, stratifiedSplit(strata(store, policy).imagesToSplitWithoutSplit(images), policy.ratios, policy.seed));
 }
 
 void resplitAll(ProjectStore& store, const SplitPolicy& policy) {
-    restoreSplits(store, policy, stratifiedSplit(store.labeledImages(), policy.ratios, policy.seed));
+    restoreSplits(store, policy, stratifiedSplit(strata(store, policy).imagesToSplit(), policy.ratios, policy.seed));
 }
 
 std::vector<SplitAssignment> currentSplits(ProjectStore& store) {

@@ -5,15 +5,18 @@
 
 namespace graft {
 
+// Splits are of images, whichever tasks label them: stratified on one task's classes (images
+// without a label in it form a stratum of their own).
 struct SplitPolicy {
     SplitRatios ratios;
     std::uint64_t seed = 0;
+    std::int64_t task = kFirstTask;
 };
 
 // The policy is stored in the project so later imports split the same way.
 SplitPolicy readSplitPolicy(ProjectStore& store);
 
-// Splits labelled images that have no split yet; existing assignments never move.
+// Splits images labelled in any task that have no split yet; existing assignments never move.
 void splitImagesWithoutSplit(ProjectStore& store);
 // The same among `images` (just labelled, say): the same assignments where every other labelled
 // image has its split, without scanning the project.

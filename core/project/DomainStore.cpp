@@ -64,7 +64,7 @@ std::vector<DomainSummary> DomainStore::summaries() {
     // Few rows per (domain, split, labelled) group, so SQL counts them.
     auto statement = db_.prepare(
         "SELECT coalesce(d.domain, ''), s.split, l.image IS NOT NULL, count(*) FROM images i "
-        "LEFT JOIN image_domains d ON d.image = i.sha256 LEFT JOIN labels l ON l.image = i.sha256 "
+        "LEFT JOIN image_domains d ON d.image = i.sha256 LEFT JOIN labels l ON l.image = i.sha256 AND l.task_id = " + std::to_string(kFirstTask) + " "
         "LEFT JOIN splits s ON s.image = i.sha256 GROUP BY 1, 2, 3");
     std::map<std::string, DomainSummary> byName;
     while (statement.step()) {

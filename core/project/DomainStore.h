@@ -10,7 +10,8 @@
 
 namespace graft {
 
-// How many images a domain holds, and where: labelled ones by split, and those without a label.
+// How many images a domain holds, and where: labelled ones (in the first task) by split, and those
+// without a label.
 struct DomainSummary {
     std::string name; // empty: the images that carry no domain
     std::int64_t images = 0;

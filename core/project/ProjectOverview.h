@@ -12,7 +12,7 @@ namespace graft {
 struct ProjectOverview {
     std::int64_t images = 0;
     std::int64_t unlabelled = 0;
-    std::int64_t classes = 0;         // with at least one label
+    std::int64_t classes = 0;         // of the first task, with at least one label
     std::int64_t trainingClasses = 0; // with at least one labelled training image: training needs two
     std::int64_t finishedRuns = 0;
     std::int64_t newestFinishedRun = 0; // 0: none

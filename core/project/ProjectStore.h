@@ -1,6 +1,7 @@
 #pragma once
 
 #include "project/Database.h"
+#include "project/TaskStore.h"
 
 #include <cstdint>
 #include <map>
@@ -63,11 +64,15 @@ struct ImageForTraining {
     std::int64_t classId = 0;
 };
 
-// Images, classes, labels and splits of one project. A view over a Database it does not own;
-// batch writes belong in a Transaction opened by the caller.
+// Images, classes, labels and splits of one project, the classes and labels those of one task
+// (the first unless told). A view over a Database it does not own; batch writes belong in a
+// Transaction opened by the caller.
 class ProjectStore {
 public:
-    explicit ProjectStore(Database& db) : db_(db) {}
+    explicit ProjectStore(Database& db, std::int64_t task = kFirstTask) : db_(db), task_(task) {}
+
+    std::int64_t task() const { return task_; }
+    Database& database() const { return db_; }
 
     // `knownSha256`: the bytes' SHA-256, when the caller hashed them already (on another thread).
     AddImageResult addImage(const NewImage& image, std::string_view knownSha256 = {});
@@ -77,8 +82,11 @@ public:
 
     // Returns the id of the class, creating it when new.
     std::int64_t ensureClass(const std::string& name);
+    // Throws naming the class when it is not one of this task's.
     void setLabel(const std::string& sha256, std::int64_t classId);
     void clearLabel(const std::string& sha256);
+    // The image's class in this task; none when it has no label here.
+    std::optional<std::int64_t> classOf(const std::string& sha256);
     // Every label the image has had, oldest first (recorded from schema 6 on, whoever wrote it).
     std::vector<LabelChange> labelHistory(const std::string& sha256);
     // Every image with its label and split, in import order.
@@ -96,9 +104,12 @@ public:
 
     // Ordered by class id, then hash, so callers see a stable order.
     std::vector<LabeledImage> labeledImages();
-    std::vector<LabeledImage> labeledImagesWithoutSplit();
+    // What splits stratify: every image with a label in any task, its class that in this task (0,
+    // a stratum of its own, where it has none here). Ordered as labeledImages.
+    std::vector<LabeledImage> imagesToSplit();
+    std::vector<LabeledImage> imagesToSplitWithoutSplit();
     // The same among `images` only, in the same order: a probe per image instead of a scan.
-    std::vector<LabeledImage> labeledImagesWithoutSplit(const std::vector<std::string>& images);
+    std::vector<LabeledImage> imagesToSplitWithoutSplit(const std::vector<std::string>& images);
     std::optional<Split> splitOf(const std::string& sha256);
     std::vector<LabeledImage> labeledImagesInSplit(Split split);
     void setSplit(const std::string& sha256, Split split);
@@ -112,6 +123,7 @@ private:
     std::vector<LabeledImage> queryLabeled(Statement statement);
 
     Database& db_;
+    std::int64_t task_;
 };
 
 } // namespace graft

@@ -171,6 +171,56 @@ CREATE TABLE frozen_weights(
 );
 ALTER TABLE checkpoints ADD COLUMN frozen_sha256 TEXT REFERENCES frozen_weights(sha256);
 )sql",
+    // Tasks: label sets on the same images (disease and severity), each with its own classes; an
+    // image has at most one label per task. The classes and labels so far become task 1, which
+    // every project keeps. classes and labels are rebuilt (SQLite cannot change a table's keys):
+    // the new tables are filled, the old ones dropped child first so no cascade fires, and the
+    // new ones renamed, which points labels' foreign key at the new classes. A label's class must
+    // be of the label's task (the composite foreign key). A writer that names no task writes the
+    // first one's.
+    R"sql(
+CREATE TABLE tasks(
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE CHECK (name <> '')
+);
+INSERT INTO tasks(id, name) VALUES (1, 'class');
+DROP TRIGGER label_set;
+DROP TRIGGER label_changed;
+DROP TRIGGER label_cleared;
+CREATE TABLE task_classes(
+    id      INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL DEFAULT 1 REFERENCES tasks(id) ON DELETE CASCADE,
+    name    TEXT NOT NULL,
+    UNIQUE (task_id, name),
+    UNIQUE (id, task_id)
+);
+INSERT INTO task_classes(id, task_id, name) SELECT id, 1, name FROM classes;
+CREATE TABLE task_labels(
+    image    TEXT NOT NULL REFERENCES images(sha256) ON DELETE CASCADE,
+    task_id  INTEGER NOT NULL DEFAULT 1,
+    class_id INTEGER NOT NULL,
+    PRIMARY KEY (image, task_id),
+    FOREIGN KEY (class_id, task_id) REFERENCES task_classes(id, task_id) ON DELETE CASCADE
+);
+INSERT INTO task_labels(image, task_id, class_id) SELECT image, 1, class_id FROM labels ORDER BY rowid;
+DROP TABLE labels;
+DROP TABLE classes;
+ALTER TABLE task_classes RENAME TO classes;
+ALTER TABLE task_labels RENAME TO labels;
+CREATE INDEX labels_by_class ON labels(class_id);
+CREATE INDEX labels_by_task ON labels(task_id, class_id);
+ALTER TABLE label_history ADD COLUMN task_id INTEGER NOT NULL DEFAULT 1;
+CREATE TRIGGER label_set AFTER INSERT ON labels BEGIN
+    INSERT INTO label_history(image, task_id, class_name) SELECT NEW.image, NEW.task_id, name FROM classes WHERE id = NEW.class_id;
+END;
+CREATE TRIGGER label_changed AFTER UPDATE OF class_id ON labels WHEN NEW.class_id IS NOT OLD.class_id BEGIN
+    INSERT INTO label_history(image, task_id, class_name) SELECT NEW.image, NEW.task_id, name FROM classes WHERE id = NEW.class_id;
+END;
+CREATE TRIGGER label_cleared AFTER DELETE ON labels BEGIN
+    INSERT INTO label_history(image, task_id, class_name) SELECT OLD.image, OLD.task_id, NULL
+    WHERE EXISTS (SELECT 1 FROM images WHERE sha256 = OLD.image) AND EXISTS (SELECT 1 FROM tasks WHERE id = OLD.task_id);
+END;
+)sql",
 };
 
 } // namespace

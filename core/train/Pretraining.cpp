@@ -53,8 +53,8 @@ ImportedSource importSources(const PretrainingRequest& request, const fs::path& 
                              const ProgressCallback& progress, std::stop_token stop) {
     Database db = createProject(project);
     ProjectStore store(db);
-    resplitAll(store, SplitPolicy{SplitRatios{0.0, 0.0}, request.config.seed});
-    const ImportOptions options{progress, stop, std::nullopt};
+    resplitAll(store, SplitPolicy{SplitRatios{0.0, 0.0}, request.config.seed, kFirstTask});
+    const ImportOptions options{progress, stop, std::nullopt, std::nullopt};
     if (importPaths(db, request.trainSources, {}, options).cancelled) return {};
     std::set<std::string> training;
     for (const auto& image : store.labeledImagesInSplit(Split::Train)) training.insert(image.sha256);

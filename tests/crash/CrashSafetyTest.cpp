@@ -8,6 +8,7 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "project/TaskStore.h"
 #include "train/TrainingState.h"
 
 #include "KilledProcess.h"
@@ -105,6 +106,7 @@ protected:
     // Opens the killed process's project for writing, which marks its runs interrupted, and
     // checks SQLite's and Graft's invariants.
     int killedMidEpochResumesOnTheUnbrokenCurve(const std::vector<std::string>& command);
+    void labellingKilledKeepsEveryAcknowledgedBatchWhole(const std::optional<std::string>& task);
 
     void expectConsistent(int kill) {
         Database db = openProject(work());
@@ -118,7 +120,8 @@ protected:
     int midwayKills_ = 0; // kills that landed after the first acknowledged step and before the end
 };
 
-TEST_F(CrashSafety, KilledWhileLabellingKeepsEveryAcknowledgedBatchWhole) {
+// `task`: the labels go to this second task, and the first task's must stay as they were.
+void CrashSafety::labellingKilledKeepsEveryAcknowledgedBatchWhole(const std::optional<std::string>& task) {
     constexpr int kBatch = 10;
     std::vector<std::pair<std::string, std::string>> labels; // image, new class
     {
@@ -127,12 +130,21 @@ TEST_F(CrashSafety, KilledWhileLabellingKeepsEveryAcknowledgedBatchWhole) {
         int index = 0;
         for (const auto& image : ProjectStore(db).catalog()) labels.emplace_back(image.sha256, "class" + std::to_string(index++ % 4));
     }
+    const auto firstTaskLabels = [](Database& db) {
+        return db.queryInt("SELECT count(*) FROM labels WHERE task_id = " + std::to_string(kFirstTask));
+    };
+    std::int64_t firstTaskBefore = 0;
+    {
+        Database db = openProject(pristine(), ProjectAccess::ReadOnly);
+        firstTaskBefore = firstTaskLabels(db);
+    }
     const auto csv = dir_ / "labels.csv";
     {
         std::ofstream file(csv);
         for (const auto& [image, name] : labels) file << image << "," << name << "\n";
     }
-    const std::vector<std::string> command = {"label", work().string(), csv.string(), "--batch", std::to_string(kBatch), "--json"};
+    std::vector<std::string> command = {"label", work().string(), csv.string(), "--batch", std::to_string(kBatch), "--json"};
+    if (task) command.insert(command.end(), {"--task", *task});
     timeUnkilled(command);
 
     std::int64_t acknowledgedChecked = 0;
@@ -149,7 +161,9 @@ TEST_F(CrashSafety, KilledWhileLabellingKeepsEveryAcknowledgedBatchWhole) {
 
         Database db = openProject(work(), ProjectAccess::ReadOnly);
         std::map<std::string, std::string> inFile;
-        auto rows = db.prepare("SELECT l.image, c.name FROM labels l JOIN classes c ON c.id = l.class_id");
+        auto rows = db.prepare("SELECT l.image, c.name FROM labels l JOIN classes c ON c.id = l.class_id "
+                               "JOIN tasks t ON t.id = l.task_id WHERE t.name = ?");
+        rows.bind(1, task ? *task : TaskStore(db).name(kFirstTask));
         while (rows.step()) inFile[rows.columnText(0)] = rows.columnText(1);
         // Batches commit in order and whole: the relabelled images are a prefix of the file's
         // lines, a whole number of batches long, holding every acknowledged one and at most one more
@@ -162,10 +176,19 @@ TEST_F(CrashSafety, KilledWhileLabellingKeepsEveryAcknowledgedBatchWhole) {
         EXPECT_GE(std::int64_t(relabelled), acknowledged) << "acknowledged labels lost at kill " << kill;
         EXPECT_LE(std::int64_t(relabelled), acknowledged + kBatch) << "kill " << kill;
         acknowledgedChecked += acknowledged;
+        if (task) {
+            EXPECT_EQ(firstTaskLabels(db), firstTaskBefore) << "the first task's labels changed at kill " << kill;
+        }
     }
     EXPECT_GE(midwayKills_, killsPerScenario() / 2) << "too few kills landed between the first and the last batch";
-    std::cout << "[ crash ] labelling: " << killsPerScenario() << " kills (" << midwayKills_ << " mid-way), "
+    std::cout << "[ crash ] labelling" << (task ? " task " + *task : std::string()) << ": " << killsPerScenario() << " kills (" << midwayKills_ << " mid-way), "
               << acknowledgedChecked << " acknowledged labels checked, none lost\n";
+}
+
+TEST_F(CrashSafety, KilledWhileLabellingKeepsEveryAcknowledgedBatchWhole) { labellingKilledKeepsEveryAcknowledgedBatchWhole(std::nullopt); }
+
+TEST_F(CrashSafety, KilledWhileLabellingASecondTaskKeepsEveryAcknowledgedBatchAndTheFirstTasksLabels) {
+    labellingKilledKeepsEveryAcknowledgedBatchWhole("severity");
 }
 
 TEST_F(CrashSafety, KilledWhileImportingLeavesWholeChunksThatASecondImportCompletes) {

@@ -15,12 +15,14 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "project/TaskStore.h"
 
 #include "Images.h"
 #include "ShapesProject.h"
 #include "ShapesFolder.h"
 #include "TempDir.h"
 #include "TrainedShapesRun.h"
+#include "TwoTaskShapes.h"
 #include "WriterProcess.h"
 #include "TestApplication.h"
 
@@ -170,6 +172,113 @@ TEST_F(DataPageTest, KeysLabelTheSelectionAndUndoRedoRestoreTheFile) {
 
     QTest::keyClick(grid, Qt::Key_9); // no ninth class: nothing happens, nothing is pushed
     EXPECT_EQ(labelOf(circle), "circle");
+}
+
+// The image's class in the named task, read from the file; none without a label (or a task).
+std::optional<std::string> labelIn(const std::filesystem::path& project, const std::string& task, const std::string& sha256) {
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    const auto id = TaskStore(db).find(task);
+    if (!id) return std::nullopt;
+    ProjectStore store(db, *id);
+    const auto classId = store.classOf(sha256);
+    if (!classId) return std::nullopt;
+    return store.classNames().at(*classId);
+}
+
+TEST_F(DataPageTest, TheTaskSwitcherShowsEachTasksClassesLabelsAndImagesWithoutOne) {
+    std::vector<std::string> shapes;
+    {
+        Database db = openProject(project());
+        ProjectStore first(db);
+        for (const auto& image : first.catalog()) shapes.push_back(image.sha256);
+        ProjectStore size(db, TaskStore(db).ensure("size"));
+        for (std::size_t i = 0; i < 4; ++i) size.setLabel(shapes[i], size.ensureClass(i % 2 ? "big" : "small"));
+    }
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    window.show();
+    window.activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&window)); // shortcuts (Ctrl+T) need an active window
+    auto* tasks = window.findChild<QComboBox*>("taskChoice");
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    auto* classes = window.findChild<QTableWidget*>("classTable");
+    auto* filter = window.findChild<QComboBox*>("imageFilter");
+    ASSERT_TRUE(tasks && grid && classes && filter);
+    ASSERT_EQ(tasks->count(), 3) << "two tasks, then the entry that adds one";
+    EXPECT_EQ(tasks->currentText(), "class");
+    EXPECT_EQ(classes->rowCount(), 3);
+
+    tasks->setFocus();
+    QTest::keyClick(tasks, Qt::Key_Down); // as a person picks the next entry
+    EXPECT_EQ(tasks->currentText(), "size");
+    ASSERT_EQ(classes->rowCount(), 2);
+    EXPECT_EQ(classes->item(0, 0)->text(), "small");
+    EXPECT_EQ(classes->item(1, 1)->text(), "2");
+    EXPECT_EQ(grid->model()->index(1, 0).data().toString(), "big");
+    EXPECT_EQ(grid->model()->index(5, 0).data().toString(), "unlabelled") << "a circle has no size label";
+    EXPECT_EQ(filter->itemText(1), "No label in size (7 images)");
+    filter->setCurrentIndex(1);
+    EXPECT_EQ(grid->model()->rowCount(), 7) << "the images missing a size label";
+
+    grid->setFocus();
+    QTest::keyClick(grid, Qt::Key_T, Qt::ControlModifier);
+    EXPECT_EQ(tasks->currentText(), "class") << "Ctrl+T goes on to the next task, round to the first";
+    EXPECT_EQ(classes->rowCount(), 3);
+}
+
+TEST_F(DataPageTest, LabellingInASecondTaskIsItsOwnAndUndoReturnsToItFromAnotherTask) {
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project().string()), &error)) << error.toStdString();
+    window.show();
+    window.activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+    auto* page = window.findChild<ui::DataPage*>();
+    auto* tasks = window.findChild<QComboBox*>("taskChoice");
+    auto* grid = window.findChild<QListView*>("imageGrid");
+    auto* classes = window.findChild<QTableWidget*>("classTable");
+    auto* undo = window.findChild<QAction*>("undoAction");
+    auto* redo = window.findChild<QAction*>("redoAction");
+    ASSERT_TRUE(page && tasks && grid && classes && undo && redo);
+    const auto circle = shaAt(grid, 0), loose = shaAt(grid, 9);
+
+    page->addTask("size");
+    EXPECT_EQ(tasks->currentText(), "size");
+    EXPECT_EQ(classes->rowCount(), 0) << "a new task has no classes";
+    page->addClass("big");
+    ASSERT_EQ(classes->rowCount(), 1);
+    grid->setCurrentIndex(grid->model()->index(0, 0));
+    QTest::keyClick(grid, Qt::Key_1);
+    grid->setCurrentIndex(grid->model()->index(9, 0));
+    QTest::keyClick(grid, Qt::Key_1);
+    EXPECT_EQ(labelIn(project(), "size", circle), "big");
+    EXPECT_EQ(labelIn(project(), "size", loose), "big");
+    EXPECT_EQ(labelIn(project(), "class", circle), "circle") << "the first task's label stays";
+    EXPECT_EQ(labelIn(project(), "class", loose), std::nullopt);
+    EXPECT_TRUE(hasSplit(loose)) << "labelled in any task, an image joins a split";
+    EXPECT_EQ(classes->item(0, 1)->text(), "2");
+
+    grid->setFocus();
+    QTest::keyClick(grid, Qt::Key_T, Qt::ControlModifier);
+    ASSERT_EQ(tasks->currentText(), "class");
+    undo->trigger();
+    EXPECT_EQ(tasks->currentText(), "size") << "undo shows the task of the change it undoes";
+    EXPECT_EQ(labelIn(project(), "size", loose), std::nullopt);
+    EXPECT_EQ(labelIn(project(), "size", circle), "big");
+    EXPECT_EQ(classes->item(0, 1)->text(), "1");
+    undo->trigger();
+    undo->trigger();
+    EXPECT_EQ(classes->rowCount(), 0);
+    undo->trigger();
+    EXPECT_EQ(tasks->count(), 2) << "the added task is gone";
+    EXPECT_EQ(tasks->currentText(), "class");
+    EXPECT_EQ(labelIn(project(), "class", circle), "circle");
+
+    for (int i = 0; i < 4; ++i) redo->trigger();
+    EXPECT_EQ(tasks->currentText(), "size");
+    EXPECT_EQ(labelIn(project(), "size", circle), "big");
+    EXPECT_EQ(labelIn(project(), "size", loose), "big") << "redo brings the task back under its id, with its labels";
 }
 
 TEST_F(DataPageTest, UnlabelledPoolFilterShowsOnlyImagesWithoutALabelCountsThemAndLetsThemGo) {
@@ -441,6 +550,35 @@ TEST(DataPageSplits, ReSplitShowsTheNewCountsPerClassAndUndoRestoresEveryAssignm
     EXPECT_EQ(classes->item(0, 3)->text(), QString::number(std::count_if(before.begin(), before.end(), [&](const auto& entry) {
                   return entry.second == Split::Val;
               }) / 3));
+}
+
+TEST(DataPageSplits, ReSplittingOnAnotherTasksClassesIsChosenOnThePageAndUndone) {
+    testing::ensureTestApplication();
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    testing::createTwoTaskShapesProject(project, 20);
+    ui::MainWindow window;
+    QString error;
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* stratify = window.findChild<QComboBox*>("splitTask");
+    ASSERT_TRUE(stratify);
+    ASSERT_EQ(stratify->count(), 2);
+    EXPECT_EQ(stratify->currentText(), "class");
+    stratify->setCurrentIndex(1);
+    QTest::mouseClick(window.findChild<QPushButton*>("applySplits"), Qt::LeftButton);
+    std::int64_t corners = 0;
+    {
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        corners = *TaskStore(db).find("corners");
+        ProjectStore store(db);
+        EXPECT_EQ(readSplitPolicy(store).task, corners);
+    }
+    EXPECT_EQ(stratify->currentText(), "corners") << "the editor shows the stored policy";
+    window.findChild<QAction*>("undoAction")->trigger();
+    Database db = openProject(project, ProjectAccess::ReadOnly);
+    ProjectStore store(db);
+    EXPECT_EQ(readSplitPolicy(store).task, kFirstTask) << "undo puts back the policy's task";
+    EXPECT_EQ(stratify->currentText(), "class");
 }
 
 TEST_F(DataPageTest, TheMisclassifiedFilterShowsTheHeldOutErrorsOfTheNewestEvaluatedRun) {

@@ -3,6 +3,7 @@
 #include "data/ImageDecoding.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
+#include "project/TaskStore.h"
 
 #include "ErrorText.h"
 #include "RequiredData.h"
@@ -61,6 +62,21 @@ TEST(IdxImport, ImportsGzippedMnistPairsAsLabelledPngs) {
     EXPECT_EQ(decoded.rows, 3);
     EXPECT_EQ(decoded.cols, 2);
     EXPECT_EQ(decoded.at<std::uint8_t>(2, 1), 5);
+}
+
+TEST(IdxImport, IntoANamedTaskLabelsThatTaskAndLeavesTheFirstTaskWithout) {
+    TempDir dir;
+    writeMnistPair(dir.path());
+    Database db = openInMemoryProject();
+    ImportOptions options;
+    options.task = "digit";
+    const auto report = importIdx(db, dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz", {}, options);
+    EXPECT_EQ(report.labeled, 4);
+    EXPECT_TRUE(ProjectStore(db).labeledImages().empty()) << "the first task has no label";
+    ProjectStore digit(db, TaskStore(db).require("digit"));
+    EXPECT_EQ(digit.labeledImages().size(), 4u);
+    EXPECT_EQ(digit.classSummaries().size(), 3u);
+    for (const auto& image : digit.catalog()) EXPECT_TRUE(image.split) << "labelled in a task, an image has a split";
 }
 
 TEST(IdxImport, NamesClassesByLabelNumberByDefault) {

@@ -6,6 +6,7 @@
 #include "project/DomainStore.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
+#include "project/TaskStore.h"
 
 #include "CmykJpeg.h"
 #include "Images.h"
@@ -303,6 +304,76 @@ TEST(CsvImport, ARowNamingAFolderIsSkippedByLine) {
     EXPECT_EQ(report.added, 1);
     EXPECT_TRUE(reportsSkipped(report, "labels.csv:2", "is a folder"));
     EXPECT_TRUE(reportsSkipped(report, "labels.csv:3", "is a folder"));
+}
+
+std::map<std::string, std::string> labelsOfTask(Database& db, const std::string& task) {
+    ProjectStore store(db, TaskStore(db).require(task));
+    const auto names = store.classNames();
+    std::map<std::string, std::string> labels; // source file name -> class
+    std::map<std::string, std::string> sourceOf;
+    for (const auto& image : store.catalog()) sourceOf[image.sha256] = std::filesystem::path(image.source).filename();
+    for (const auto& image : store.labeledImages()) labels[sourceOf[image.sha256]] = names.at(image.classId);
+    return labels;
+}
+
+TEST(CsvImport, AColumnPerTaskLabelsEachTaskAndAnEmptyCellLeavesThatTaskWithout) {
+    TempDir dir;
+    for (int i = 1; i <= 3; ++i) writeFile(dir / ("leaf" + std::to_string(i) + ".png"), pngBytes(i));
+    writeFile(dir / "labels.csv", "path,class,severity\n"
+                                  "leaf1.png,blight,mild\n"
+                                  "leaf2.png,,severe\n"
+                                  "leaf3.png,healthy,\n"
+                                  "leaf3.png,healthy\n");
+    Database db = openInMemoryProject();
+    const auto report = importCsv(db, dir / "labels.csv");
+    EXPECT_EQ(report.added, 3);
+    EXPECT_EQ(report.labeled, 3);
+    EXPECT_TRUE(reportsSkipped(report, "labels.csv:5", "expected 3 fields (path,class,severity), found 2"));
+    EXPECT_EQ(labelsOfTask(db, "class"), (std::map<std::string, std::string>{{"leaf1.png", "blight"}, {"leaf3.png", "healthy"}}));
+    EXPECT_EQ(labelsOfTask(db, "severity"), (std::map<std::string, std::string>{{"leaf1.png", "mild"}, {"leaf2.png", "severe"}}));
+    EXPECT_EQ(ProjectStore(db).imagesToSplit().size(), 3u);
+    for (const auto& image : ProjectStore(db).catalog()) EXPECT_TRUE(image.split) << image.source << " has no split";
+}
+
+TEST(CsvImport, AHeaderWithAnUnnamedTaskColumnIsRefusedAndNothingIsImported) {
+    TempDir dir;
+    writeFile(dir / "leaf.png", pngBytes(1));
+    writeFile(dir / "labels.csv", "path,class,\nleaf.png,blight,mild\n");
+    Database db = openInMemoryProject();
+    try {
+        importCsv(db, dir / "labels.csv");
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("labels.csv:1: column 3 has no task name"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(ProjectStore(db).imageCount(), 0);
+    EXPECT_EQ(TaskStore(db).summaries().size(), 1u);
+}
+
+TEST(FolderImport, IntoANamedTaskLabelsThatTaskAndGivesImagesAlreadyThereTheirLabelInIt) {
+    TempDir dir;
+    writeFile(dir / "disease/blight/a.png", pngBytes(1));
+    writeFile(dir / "disease/healthy/b.png", pngBytes(2));
+    writeFile(dir / "severity/mild/a.png", pngBytes(1));
+    writeFile(dir / "severity/severe/c.png", pngBytes(3));
+    writeFile(dir / "again/healthy/a.png", pngBytes(1));
+    Database db = openInMemoryProject();
+    importImageFolder(db, dir / "disease");
+    ImportOptions intoSeverity;
+    intoSeverity.task = "severity";
+    const auto report = importImageFolder(db, dir / "severity", intoSeverity);
+    EXPECT_EQ(report.added, 1);
+    ASSERT_EQ(report.duplicates.size(), 1u);
+    EXPECT_NE(report.duplicates[0].reason.find("now labelled mild in task severity"), std::string::npos)
+        << report.duplicates[0].reason;
+    EXPECT_EQ(labelsOfTask(db, "class"), (std::map<std::string, std::string>{{"a.png", "blight"}, {"b.png", "healthy"}}));
+    EXPECT_EQ(labelsOfTask(db, "severity"), (std::map<std::string, std::string>{{"a.png", "mild"}, {"c.png", "severe"}}));
+
+    const auto again = importImageFolder(db, dir / "again");
+    ASSERT_EQ(again.duplicates.size(), 1u);
+    EXPECT_NE(again.duplicates[0].reason.find("kept its label blight in task class"), std::string::npos)
+        << again.duplicates[0].reason;
+    EXPECT_EQ(labelsOfTask(db, "class").at("a.png"), "blight");
 }
 
 TEST(AutoImport, MissingPathIsAnErrorNamingIt) {

@@ -133,7 +133,7 @@ TEST(ProjectSplits, SplittingTheImagesJustLabelledAssignsWhatAScanWould) {
         labelled.push_back(images[25]); // named twice, split once
         if (onlyTheNewOnes) splitImagesWithoutSplit(store, labelled);
         else splitImagesWithoutSplit(store);
-        EXPECT_TRUE(store.labeledImagesWithoutSplit().empty());
+        EXPECT_TRUE(store.imagesToSplitWithoutSplit().empty());
         EXPECT_EQ(store.splitOf(images[30]).has_value(), true);
         return asMap(currentSplits(store));
     };

@@ -104,7 +104,9 @@ TEST(DomainStore, AProjectFromBeforeDomainsOpensWithItsLabelsAndNoDomains) {
         migrateTo(db, 7); // the schema before domains
         ProjectStore store(db);
         image = addImage(store, 3);
-        store.setLabel(image, store.ensureClass("healthy"));
+        // Labels as schema 7 wrote them, before tasks.
+        db.exec("INSERT INTO classes(name) VALUES('healthy')");
+        db.prepare("INSERT INTO labels(image, class_id) VALUES(?, 1)").bind(1, image).run();
         store.setSplit(image, Split::Val);
     }
     Database db = openProject(path);
