@@ -242,26 +242,53 @@ void ComparePage::showExperiment(qint64 experimentId) {
     const bool simulation = comparison.spec.simulation.has_value(); // its budgets count labels in all
     table_->horizontalHeaderItem(1)->setText(simulation ? tr("Labels") : tr("Labels per class"));
     curves_->xAxis->setLabel(simulation ? tr("labelled images") : tr("labelled images per class"));
-    table_->setRowCount(int(comparison.results.size()));
+    std::size_t taskRows = 0;
+    for (const auto& task : comparison.tasks) taskRows += task.shared.size();
+    table_->setRowCount(int(comparison.results.size() + taskRows));
+    const auto verdictBadge = [](QTableWidgetItem* item, Verdict verdict) {
+        item->setBackground(verdictColor(verdict));
+        item->setForeground(Qt::white);
+        QFont bold = item->font();
+        bold.setBold(true);
+        item->setFont(bold);
+    };
+    // Below the arms, each task a multi-task arm learns, against the arm that learns it alone.
+    int taskRow = int(comparison.results.size());
+    for (const auto& task : comparison.tasks)
+        for (const auto& shared : task.shared) {
+            const auto interval = [](const Summary& summary, const char* format) {
+                return QString::asprintf(format, summary.mean, summary.low, summary.high);
+            };
+            const QStringList cells = {
+                tr("%1 · task %2").arg(QString::fromStdString(shared.arm), QString::fromStdString(task.task)),
+                QString::fromStdString(budgetText(shared.budget)), QString::number(shared.scores.size()),
+                shared.score ? interval(*shared.score, "%.3f [%.3f, %.3f]") : QString(), QString(),
+                shared.versusAlone ? interval(shared.versusAlone->delta, "%+.3f [%+.3f, %+.3f]") : QString(),
+                shared.versusAlone ? QString::fromStdString(sharingVerdictText(shared.versusAlone->verdict, task.task))
+                : task.alone.empty() ? tr("no arm learns %1 alone").arg(QString::fromStdString(task.task))
+                                     : QString(),
+                QString(),
+                task.alone.empty() ? QString() : tr("against %1").arg(QString::fromStdString(task.alone))};
+            for (int column = 0; column < cells.size(); ++column) {
+                auto* item = new QTableWidgetItem(cells[column]);
+                if (column == kVerdictColumn && shared.versusAlone) verdictBadge(item, shared.versusAlone->verdict);
+                table_->setItem(taskRow, column, item);
+            }
+            ++taskRow;
+        }
     for (int row = 0; row < int(comparison.results.size()); ++row) {
         const auto& result = comparison.results[std::size_t(row)];
         const QStringList cells = {QString::fromStdString(result.arm), QString::fromStdString(budgetText(result.budget)),
                                    QString::number(result.scores.size()),
                                    QString::fromStdString(scoreText(result)), QString::fromStdString(calibrationText(result)),
                                    QString::fromStdString(deltaText(result)),
-                                   result.versusBaseline ? QString::fromStdString(verdictCellText(comparison, result))
-                                                         : tr("baseline"),
+                                   result.arm == comparison.spec.baseline ? tr("baseline")
+                                                                          : QString::fromStdString(verdictCellText(comparison, result)),
                                    QString::fromStdString(mcNemarText(result)),
                                    QString::fromStdString(labelsSavedText(comparison, result))};
         for (int column = 0; column < cells.size(); ++column) {
             auto* item = new QTableWidgetItem(cells[column]);
-            if (column == kVerdictColumn && result.versusBaseline) { // the verdict badge
-                item->setBackground(verdictColor(result.versusBaseline->verdict));
-                item->setForeground(Qt::white);
-                QFont bold = item->font();
-                bold.setBold(true);
-                item->setFont(bold);
-            }
+            if (column == kVerdictColumn && result.versusBaseline) verdictBadge(item, result.versusBaseline->verdict);
             table_->setItem(row, column, item);
         }
     }

@@ -23,6 +23,18 @@ QString newestVerdict(Database& db) {
     }
     if (unclear)
         return QString::fromStdString(unclear->arm + ": no evidence at " + comparison.spec.budgetText(unclear->budget));
+    // Arms that learn several tasks have a verdict per task.
+    const SharedTaskResult* unclearTask = nullptr;
+    for (const auto& task : comparison.tasks)
+        for (const auto& shared : task.shared) {
+            if (!shared.versusAlone) continue;
+            if (shared.versusAlone->verdict != Verdict::NoEvidence)
+                return QString::fromStdString(shared.arm + ": " + sharingVerdictText(shared.versusAlone->verdict, task.task) +
+                                              " at " + comparison.spec.budgetText(shared.budget));
+            if (!unclearTask) unclearTask = &shared;
+        }
+    if (unclearTask)
+        return QString::fromStdString(unclearTask->arm + ": no evidence at " + comparison.spec.budgetText(unclearTask->budget));
     return QObject::tr("experiment %1 not run yet").arg(experiments.back().id);
 }
 

@@ -4,6 +4,7 @@
 
 #include "experiment/DemoProject.h"
 #include "experiment/DomainShiftProject.h"
+#include "experiment/MultiTaskProject.h"
 #include "experiment/ExperimentRunner.h"
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
@@ -26,14 +27,19 @@ std::int64_t demoExperimentId(const std::filesystem::path& project) {
 
 int commandDemo(Arguments& args) {
     const bool domainShift = args.flag("--domain-shift");
-    const std::filesystem::path path =
-        args.text("--out", (domainShift ? defaultDomainShiftProjectPath() : defaultDemoProjectPath()).string());
+    const bool multiTask = args.flag("--multi-task");
+    if (domainShift && multiTask) throw UsageError("--domain-shift and --multi-task are two examples: choose one");
+    const std::filesystem::path path = args.text(
+        "--out", (domainShift ? defaultDomainShiftProjectPath() : multiTask ? defaultMultiTaskProjectPath() : defaultDemoProjectPath())
+                     .string());
+    const char* example = domainShift ? "domain-shift benchmark" : multiTask ? "multi-task example" : "demo project";
+    const char* flag = domainShift ? " --domain-shift" : multiTask ? " --multi-task" : "";
     const std::filesystem::path sheet = args.text("--digits", kOpenCvDigitsSheet.string());
     const bool run = args.flag("--run");
     const int parallel = args.integer("--parallel", 1);
     const bool json = args.flag("--json");
     const int printedPerDigit = domainShift ? args.integer("--printed-per-digit", 500) : 0;
-    const int seeds = domainShift ? args.integer("--seeds", 10) : 0;
+    const int seeds = domainShift || multiTask ? args.integer("--seeds", 10) : 0;
     args.rejectUnused();
     const auto started = std::chrono::steady_clock::now();
 
@@ -50,6 +56,18 @@ int commandDemo(Arguments& args) {
                         "handwritten labels per digit and every one, %d seeds.\n",
                         path.c_str(), (long long)benchmark.printed, (long long)benchmark.handwrittenTraining,
                         (long long)benchmark.handwrittenHeldOut, (long long)benchmark.experimentId, seeds);
+    } else if (multiTask && !std::filesystem::exists(path)) {
+        ConsoleProgress progress;
+        ImportOptions options;
+        options.progress = [&](const Progress& update) { progress.update(update.stage, update.done, update.total); };
+        const auto created = createMultiTaskProject(path, seeds, sheet, options);
+        progress.finish();
+        if (!json)
+            std::printf("Created the multi-task example %s: OpenCV's %lld handwritten digits, each labelled in task digit "
+                        "(0-9) and task parity (even, odd); %lld held out.\nExperiment %lld is defined: one TinyNet with a "
+                        "head for each task against a network per task, at 5 and 20 labels per class, %d seeds.\n",
+                        path.c_str(), (long long)created.images, (long long)created.heldOut, (long long)created.experimentId,
+                        seeds);
     } else if (!domainShift && !std::filesystem::exists(path)) {
         ConsoleProgress progress;
         ImportOptions options;
@@ -66,13 +84,13 @@ int commandDemo(Arguments& args) {
                         (long long)demo.experimentId, (long long)demo.unlabelledExperimentId, path.c_str(),
                         (long long)demo.unlabelledExperimentId);
     } else if (!json) {
-        std::printf("The %s %s already exists.\n", domainShift ? "domain-shift benchmark" : "demo project", path.c_str());
+        std::printf("The %s %s already exists.\n", example, path.c_str());
     }
     const auto id = demoExperimentId(path);
     if (!run) {
         if (!json)
-            std::printf("Run its experiment with  graft-cli demo%s --run --out %s,  or open it with  graft %s\n",
-                        domainShift ? " --domain-shift" : "", path.c_str(), path.c_str());
+            std::printf("Run its experiment with  graft-cli demo%s --run --out %s,  or open it with  graft %s\n", flag,
+                        path.c_str(), path.c_str());
         else
             std::printf("{\"project\": \"%s\", \"experiment\": %lld}\n", path.c_str(), (long long)id);
         return 0;

@@ -140,6 +140,19 @@ void printComparison(const std::filesystem::path& project, std::int64_t id, cons
                     scoreText(result).c_str(), deltaText(result).c_str(), verdict.c_str(), mcNemarText(result).c_str(),
                     labelsSavedText(comparison, result).c_str(), calibrationText(result).c_str());
     }
+    if (!comparison.tasks.empty()) std::printf("\nTasks (each against the arm that learns it alone, paired by seed):\n");
+    for (const auto& task : comparison.tasks) {
+        if (task.alone.empty()) std::printf("  %-16s no arm learns it alone: nothing to pair with\n", task.task.c_str());
+        for (const auto& result : task.shared) {
+            if (!result.score) continue;
+            std::printf("  %-16s %-21s k=%-5s %.3f [%.3f, %.3f]", task.task.c_str(), result.arm.c_str(),
+                        budgetText(result.budget).c_str(), result.score->mean, result.score->low, result.score->high);
+            if (const auto& paired = result.versusAlone)
+                std::printf("  vs %s %+.3f [%+.3f, %+.3f]: %s", task.alone.c_str(), paired->delta.mean, paired->delta.low,
+                            paired->delta.high, sharingVerdictText(paired->verdict, task.task).c_str());
+            std::printf("\n");
+        }
+    }
     if (!comparison.judging.empty()) std::printf("\nModel selection (no target labels decide it):\n");
     for (const auto& judging : comparison.judging)
         std::printf("  %-32s %s; judged on %s\n", judging.arm.c_str(), judging.modelSelection.c_str(), judging.heldOut.c_str());

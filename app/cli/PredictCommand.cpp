@@ -30,13 +30,32 @@ struct Predictor {
     PreprocessSpec input;
     std::vector<std::string> labels;
     nlohmann::json source; // the JSON output's fields saying where the predictions came from
+    std::vector<TaskHead> tasks{}; // a multi-task model's heads, in output order: a prediction per task
+};
+
+struct TaskPrediction {
+    std::string task;
+    std::vector<ClassScore> top;
 };
 
 struct ImagePrediction {
     std::string image;
-    std::vector<ClassScore> top;
+    std::vector<ClassScore> top;       // one task
+    std::vector<TaskPrediction> tasks; // several
     std::string error;
 };
+
+// Each head's top classes, its softmax over its own outputs.
+std::vector<TaskPrediction> predictTasks(const Predictor& predictor, const cv::Mat& decoded, int topK) {
+    std::vector<TaskPrediction> predictions;
+    const auto columns = headColumns(predictor.tasks);
+    for (std::size_t task = 0; task < predictor.tasks.size(); ++task) {
+        const auto& head = columns[task];
+        const auto logitsOf = [&](torch::Tensor images) { return predictor.logitsOf(images).slice(1, head.begin, head.end); };
+        predictions.push_back({head.name, predictTopK(logitsOf, predictor.input, decoded, topK, predictor.tasks[task].classes)});
+    }
+    return predictions;
+}
 
 std::filesystem::path weightsFor(const std::string& backbone, const std::optional<std::string>& given) {
     if (given) return *given;
@@ -66,7 +85,7 @@ Predictor backbonePredictor(const std::string& backbone, const std::optional<std
     std::shared_ptr<ClassifierImpl> model = loadClassifierFromWeights(spec, weights);
     Predictor predictor{[model, logitsOf = inferenceFunction(*model, torch::kCPU)](torch::Tensor images) { return logitsOf(images); },
                         spec.preprocess, {},
-                        {{"backbone", backbone}, {"weights", weights.string()}}};
+                        {{"backbone", backbone}, {"weights", weights.string()}}, {}};
     const auto& input = spec.preprocess;
     const auto outputs = model->forward(torch::zeros({1, input.channels(), input.crop, input.crop})).size(1);
     if (labelsFile) predictor.labels = readLabels(*labelsFile);
@@ -95,11 +114,18 @@ Predictor modelPredictor(const std::string& model) {
         auto classifier = loaded.model;
         return {[classifier, logitsOf = inferenceFunction(*classifier, torch::kCPU)](torch::Tensor images) { return logitsOf(images); },
                 loaded.architecture.preprocess,
-                loaded.spec.classes, {{"project", run->first.string()}, {"run", run->second}}};
+                loaded.spec.classes, {{"project", run->first.string()}, {"run", run->second}}, loaded.spec.tasks};
     }
     auto bundle = std::make_shared<LoadedBundle>(loadBundle(model));
-    return {[bundle](torch::Tensor images) { return bundle->model.forward({images}).toTensor() / bundle->temperature; },
-            bundle->input, bundle->labels, {{"model", model}, {"temperature", bundle->temperature}}};
+    return {[bundle](torch::Tensor images) {
+                const auto output = bundle->model.forward({images});
+                if (bundle->tasks.empty()) return output.toTensor() / bundle->temperature;
+                const auto byTask = output.toGenericDict();
+                std::vector<torch::Tensor> heads;
+                for (const auto& task : bundle->tasks) heads.push_back(byTask.at(task.name).toTensor());
+                return torch::cat(heads, 1);
+            },
+            bundle->input, bundle->labels, {{"model", model}, {"temperature", bundle->temperature}}, bundle->tasks};
 }
 
 nlohmann::json predictionsJson(const std::vector<ImagePrediction>& predictions) {
@@ -109,29 +135,43 @@ nlohmann::json predictionsJson(const std::vector<ImagePrediction>& predictions) 
             results.push_back({{"image", prediction.image}, {"error", prediction.error}});
             continue;
         }
-        auto top = nlohmann::json::array();
-        for (const auto& score : prediction.top)
-            top.push_back({{"index", score.index}, {"label", score.label}, {"probability", score.probability}});
-        results.push_back({{"image", prediction.image}, {"top", top}});
+        const auto topJson = [](const std::vector<ClassScore>& scores) {
+            auto top = nlohmann::json::array();
+            for (const auto& score : scores)
+                top.push_back({{"index", score.index}, {"label", score.label}, {"probability", score.probability}});
+            return top;
+        };
+        if (prediction.tasks.empty()) {
+            results.push_back({{"image", prediction.image}, {"top", topJson(prediction.top)}});
+            continue;
+        }
+        auto tasks = nlohmann::json::array();
+        for (const auto& task : prediction.tasks) tasks.push_back({{"task", task.task}, {"top", topJson(task.top)}});
+        results.push_back({{"image", prediction.image}, {"tasks", tasks}});
     }
     return results;
 }
 
-// One row per image and rank; an image that failed has one row with its error.
-std::string predictionsCsv(const std::vector<ImagePrediction>& predictions) {
-    std::string csv = "image,rank,label,index,probability,error\n";
-    for (const auto& prediction : predictions) {
-        if (!prediction.error.empty()) {
-            csv += csvField(prediction.image) + ",,,,," + csvField(prediction.error) + "\n";
-            continue;
-        }
-        for (std::size_t rank = 0; rank < prediction.top.size(); ++rank) {
-            const auto& score = prediction.top[rank];
+// One row per image and rank (and task, for a multi-task model: a column of its own); an image
+// that failed has one row with its error.
+std::string predictionsCsv(const std::vector<ImagePrediction>& predictions, bool byTask) {
+    std::string csv = byTask ? "image,task,rank,label,index,probability,error\n" : "image,rank,label,index,probability,error\n";
+    const auto rows = [&](const std::string& image, const std::string* task, const std::vector<ClassScore>& top) {
+        for (std::size_t rank = 0; rank < top.size(); ++rank) {
+            const auto& score = top[rank];
             char probability[32];
             std::snprintf(probability, sizeof probability, "%.9g", score.probability);
-            csv += csvField(prediction.image) + "," + std::to_string(rank + 1) + "," + csvField(score.label) + "," +
-                   std::to_string(score.index) + "," + probability + ",\n";
+            csv += csvField(image) + "," + (task ? csvField(*task) + "," : std::string()) + std::to_string(rank + 1) + "," +
+                   csvField(score.label) + "," + std::to_string(score.index) + "," + probability + ",\n";
         }
+    };
+    for (const auto& prediction : predictions) {
+        if (!prediction.error.empty()) {
+            csv += csvField(prediction.image) + (byTask ? ",,,,,," : ",,,,,") + csvField(prediction.error) + "\n";
+            continue;
+        }
+        if (!byTask) rows(prediction.image, nullptr, prediction.top);
+        for (const auto& task : prediction.tasks) rows(prediction.image, &task.task, task.top);
     }
     return csv;
 }
@@ -143,6 +183,11 @@ void printPredictions(const std::vector<ImagePrediction>& predictions) {
         for (std::size_t rank = 0; rank < prediction.top.size(); ++rank)
             std::printf("  %zu. %-32s %7.2f%%\n", rank + 1, prediction.top[rank].label.c_str(),
                         100 * prediction.top[rank].probability);
+        for (const auto& task : prediction.tasks) {
+            std::printf("  %s\n", task.task.c_str());
+            for (std::size_t rank = 0; rank < task.top.size(); ++rank)
+                std::printf("    %zu. %-30s %7.2f%%\n", rank + 1, task.top[rank].label.c_str(), 100 * task.top[rank].probability);
+        }
     }
 }
 
@@ -181,10 +226,11 @@ int commandPredict(Arguments& args) {
             return kExitCancelled;
         }
         progress.update("predicting", std::int64_t(predictions.size()), std::int64_t(images.size()), image);
-        ImagePrediction prediction{image, {}, {}};
+        ImagePrediction prediction{image, {}, {}, {}};
         try {
-            prediction.top = predictTopK(predictor.logitsOf, predictor.input, decodeNamed(image, predictor.input.color), topK,
-                                         predictor.labels);
+            const auto decoded = decodeNamed(image, predictor.input.color);
+            if (predictor.tasks.empty()) prediction.top = predictTopK(predictor.logitsOf, predictor.input, decoded, topK, predictor.labels);
+            else prediction.tasks = predictTasks(predictor, decoded, topK);
         } catch (const Error& error) {
             ++failures;
             prediction.error = error.what();
@@ -199,7 +245,8 @@ int commandPredict(Arguments& args) {
 
     nlohmann::json output = {{"predictions", predictionsJson(predictions)}};
     output.update(predictor.source);
-    if (out) writeFileAtomically(*out, outFormat == ".csv" ? predictionsCsv(predictions) : output.dump(2) + "\n");
+    if (out)
+        writeFileAtomically(*out, outFormat == ".csv" ? predictionsCsv(predictions, !predictor.tasks.empty()) : output.dump(2) + "\n");
     if (json) std::cout << output << "\n";
     else if (out) std::printf("%s: top %d of %zu images (%d could not be read)\n", out->c_str(), topK, images.size(), failures);
     else printPredictions(predictions);

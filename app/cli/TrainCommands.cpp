@@ -40,6 +40,8 @@ TrainConfig modelAndOptimizerOptions(Arguments& args) {
     config.seed = std::uint64_t(args.integer("--seed", int(config.seed)));
     config.labelsPerClass = args.integer("--labels-per-class", config.labelsPerClass);
     config.device = args.text("--device", config.device);
+    config.tasks = args.text("--tasks", config.tasks);
+    config.taskWeights = args.text("--task-weights", config.taskWeights);
     return config;
 }
 
@@ -167,6 +169,7 @@ int commandEval(Arguments& args) {
     const auto runText = args.option("--run");
     const Split split = parseSplit(args.text("--split", "test"));
     const bool json = args.flag("--json");
+    const auto task = args.text("--task", "");
     args.rejectUnused();
     if (!runText) throw UsageError("--run ID is required (see graft-cli info for run ids)");
     std::int64_t runId = 0;
@@ -176,7 +179,7 @@ int commandEval(Arguments& args) {
         throw UsageError("--run expects a run id, not '" + *runText + "'");
     }
 
-    const auto result = evaluateRun(path, runId, split);
+    const auto result = evaluateRun(path, runId, split, {}, TemperatureFit::None, task);
     const auto& report = result.report;
     if (json) {
         auto misclassified = nlohmann::json::array();

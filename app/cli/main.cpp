@@ -72,12 +72,16 @@ Training
         [--adapt none|adabn|coral|dann]   adapt to the target domain with its images, labels unread:
                                           AdaBN statistics, Deep CORAL or DANN (gradient reversal)
         [--adaptation-weight 1]           CORAL's and DANN's loss weight
+        [--tasks A,B]                     the label sets to learn (default: the first task); several:
+                                          one backbone with a head per task
+        [--task-weights equal|uncertainty|W1,W2]    how the tasks' losses are summed
   train FILE.graft --resume RUN [--device D]
                                       continue a stopped run exactly from its last checkpoint
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
                                       sweep the learning rate, print the loss curve and a suggestion
-  eval FILE.graft --run ID [--split test|val|train]
-                                      accuracy, per-class precision/recall/F1, confusion matrix
+  eval FILE.graft --run ID [--split test|val|train] [--task NAME]
+                                      accuracy, per-class precision/recall/F1, confusion matrix (of a
+                                      multi-task run, of task NAME's head)
   pretrain SOURCE... --name NAME [--test SOURCE]... [--out .] [--arch tinynet] [--epochs 5]
         [--batch-size 64] [--optimizer adam] [--lr 0.003] [--weight-decay 0] [--schedule cosine]
         [--seed 0] [--max-steps N] [--device D] [--no-channels-last] [--no-bn-recalibration]
@@ -169,6 +173,11 @@ Other
                                       OpenCV's handwritten ones; source only, AdaBN, Deep CORAL, DANN
                                       and 10 or all handwritten labels (default FILE:
                                       ~/.local/share/graft/domain-shift.graft)
+  demo --multi-task [--out FILE.graft] [--run] [--seeds 10]
+                                      the multi-task example: OpenCV's digits labelled by digit and by
+                                      parity; one network with a head per task against one per task,
+                                      and a verdict per task (default FILE:
+                                      ~/.local/share/graft/multi-task.graft)
   bench [--repeats 3] [--quick]       Graft against PyTorch on the same workloads, side by side
         [--threads N]                 both sides on N threads (default: every core)
         [--only W2,W5]                these workloads alone (W6, the GEMM peak, always runs)
@@ -230,7 +239,7 @@ int main(int argc, char** argv) {
     try {
         std::set<std::string> flags = {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
                                        "--no-channels-last", "--no-bn-recalibration", "--new-head", "--softmax", "--preprocess", "--quick", "--calibrate"};
-        if (tokens[0] == "demo") flags.insert({"--run", "--domain-shift"}); // elsewhere --run takes a run id
+        if (tokens[0] == "demo") flags.insert({"--run", "--domain-shift", "--multi-task"}); // elsewhere --run takes a run id
         Arguments args({tokens.begin() + 1, tokens.end()}, flags);
         return command->second(args);
     } catch (const UsageError& error) {

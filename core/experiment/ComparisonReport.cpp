@@ -82,7 +82,7 @@ std::string mcNemarText(const ArmBudgetResult& result) {
 
 std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBudgetResult& result) {
     const auto& baseline = comparison.spec.baseline;
-    if (result.arm == baseline || result.budget == 0 || !result.score) return {};
+    if (result.arm == baseline || result.learnsOtherTasks || result.budget == 0 || !result.score) return {};
     if (!result.baselineLabelsToMatch)
         return baseline + " never reaches it (" + (comparison.spec.simulation ? "n" : "k") + " <= " +
                std::to_string(largestBudget(comparison.spec)) + ")";
@@ -97,6 +97,7 @@ std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBud
 }
 
 std::string verdictCellText(const ExperimentComparison& comparison, const ArmBudgetResult& result) {
+    if (result.learnsOtherTasks) return "learns other tasks";
     if (!result.versusBaseline) return {};
     const auto verdict = result.versusBaseline->verdict;
     if (!comparison.spec.simulation || verdict == Verdict::NoEvidence) return std::string(verdictText(verdict));
@@ -133,9 +134,24 @@ std::string comparisonJson(const ExperimentComparison& comparison) {
     auto judging = nlohmann::json::array();
     for (const auto& arm : comparison.judging)
         judging.push_back({{"arm", arm.arm}, {"modelSelection", arm.modelSelection}, {"heldOut", arm.heldOut}});
+    auto tasks = nlohmann::json::array();
+    for (const auto& task : comparison.tasks) {
+        auto shared = nlohmann::json::array();
+        for (const auto& result : task.shared) {
+            nlohmann::json item = {{"arm", result.arm}, {"labelsPerClass", budgetText(result.budget)}, {"scores", result.scores}};
+            item["score"] = result.score ? summaryJson(*result.score) : nlohmann::json();
+            item["aloneScore"] = result.aloneScore ? summaryJson(*result.aloneScore) : nlohmann::json();
+            if (result.versusAlone)
+                item["versusAlone"] = {{"delta", summaryJson(result.versusAlone->delta)},
+                                       {"verdict", sharingVerdictText(result.versusAlone->verdict, task.task)}};
+            shared.push_back(item);
+        }
+        tasks.push_back({{"task", task.task}, {"alone", task.alone}, {"shared", shared}});
+    }
     return nlohmann::json{{"experiment", comparison.experimentId}, {"name", spec.name},    {"baseline", spec.baseline},
                           {"metric", metricKey(comparison.metric)}, {"seeds", spec.seeds}, {"budgets", budgets},
-                          {"results", results},                   {"curves", curves},     {"judging", judging}}
+                          {"results", results},                   {"curves", curves},     {"judging", judging},
+                          {"tasks", tasks}}
                .dump(2) +
            "\n";
 }
@@ -193,6 +209,36 @@ std::string comparisonMarkdown(const ExperimentComparison& comparison) {
         md += "| " + result.arm + " | " + budgetText(result.budget) + " | " + scoreText(result) + " | " + deltaText(result) +
               " | " + (verdict == "negative transfer" ? "**negative transfer**" : verdict) + " | " + mcNemarText(result) +
               " | " + labelsSavedText(comparison, result) + " | " + calibrationText(result) + " |\n";
+    }
+    if (!comparison.tasks.empty()) {
+        md += "\n## Tasks\n\nEach task an arm learns with others, against the arm that learns it alone, paired by seed on "
+              "the task's own held-out " + metric + ": *sharing helps* when the whole interval of the difference is above 0, "
+              "*negative transfer* when it is below. In the table above, a multi-task arm's figure is its tasks' mean, and "
+              "an arm that learns other tasks than " + spec.baseline + " is not set against it.\n\n";
+        md += "| task | arm | k | " + metric + " | alone | delta vs alone | verdict |\n|---|---|---|---|---|---|---|\n";
+        for (const auto& task : comparison.tasks) {
+            if (task.alone.empty()) {
+                md += "| " + task.task + " | | | | | | no arm learns it alone: nothing to pair with |\n";
+                continue;
+            }
+            for (const auto& result : task.shared) {
+                const auto interval = [](const Summary& summary) {
+                    return formatted("%.3f", summary.mean) + " [" + formatted("%.3f", summary.low) + ", " +
+                           formatted("%.3f", summary.high) + "]";
+                };
+                std::string delta, verdict;
+                if (const auto& paired = result.versusAlone) {
+                    delta = formatted("%+.3f", paired->delta.mean) + " [" + formatted("%+.3f", paired->delta.low) + ", " +
+                            formatted("%+.3f", paired->delta.high) + "]";
+                    verdict = sharingVerdictText(paired->verdict, task.task);
+                    if (paired->verdict == Verdict::NegativeTransfer) verdict = "**" + verdict + "**";
+                }
+                md += "| " + task.task + " | " + result.arm + " | " + budgetText(result.budget) + " | " +
+                      (result.score ? interval(*result.score) : "") + " | " +
+                      (result.aloneScore ? interval(*result.aloneScore) + " (" + task.alone + ")" : "") + " | " + delta + " | " +
+                      verdict + " |\n";
+            }
+        }
     }
     if (!comparison.judging.empty()) {
         md += "\n## Model selection\n\nWithout the target's labels, which weights to keep is itself a choice. Each arm kept:\n\n";

@@ -24,7 +24,8 @@ std::string deltaText(const ArmBudgetResult& result);           // "+0.088 [+0.0
 std::string mcNemarText(const ArmBudgetResult& result);         // "p=0.0003 (412:102)", or empty
 std::string labelsSavedText(const ExperimentComparison& comparison, const ArmBudgetResult& result);
 // The verdict against the baseline ("transfer helps"; in a labelling simulation "beats random"),
-// or empty for the baseline itself.
+// "learns other tasks" for an arm whose tasks are judged one by one instead, or empty for the
+// baseline itself.
 std::string verdictCellText(const ExperimentComparison& comparison, const ArmBudgetResult& result);
 
 // Writes DIR/STEM.json, .csv and .md, each atomically; returns their paths.

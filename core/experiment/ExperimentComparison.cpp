@@ -5,6 +5,7 @@
 #include "project/ExperimentStore.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
+#include "project/TaskStore.h"
 #include "train/RunDomains.h"
 
 #include <algorithm>
@@ -116,6 +117,10 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
             byArmAndBudget[{arm.name, budget}] = std::move(outcomes);
         }
 
+    const auto firstTask = TaskStore(db).name(kFirstTask);
+    const auto baselineArm =
+        std::find_if(spec.arms.begin(), spec.arms.end(), [&](const ExperimentArm& arm) { return arm.name == spec.baseline; });
+    const auto baselineTasks = tasksOfArm(*baselineArm, firstTask);
     for (const int budget : spec.budgets)
         for (const auto& arm : spec.arms) {
             ArmBudgetResult result;
@@ -130,7 +135,11 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
             if (!result.scores.empty()) result.score = Summary::of(result.scores);
             if (!calibrationErrors.empty()) result.calibrationError = Summary::of(calibrationErrors);
             result.misclassified = misclassifiedAcrossSeeds(outcomes);
-            if (arm.name != spec.baseline) {
+            // An arm that learns other tasks than the baseline has other figures: its tasks are
+            // compared one by one instead (compareTasks).
+            const auto tasks = tasksOfArm(arm, firstTask);
+            result.learnsOtherTasks = tasks != baselineTasks;
+            if (arm.name != spec.baseline && !result.learnsOtherTasks) {
                 const auto& baselineBySeed = byArmAndBudget[{spec.baseline, budget}];
                 std::vector<double> paired, baseline;
                 for (const auto& [seed, outcome] : outcomes)
@@ -140,7 +149,8 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
                     }
                 if (!paired.empty()) {
                     result.versusBaseline = comparePaired(paired, baseline);
-                    result.mcNemarVersusBaseline = pooledMcNemar(outcomes, baselineBySeed);
+                    // A multi-task run keeps no errors of its own (one per task); the tasks' verdicts judge it.
+                    if (tasks.size() == 1) result.mcNemarVersusBaseline = pooledMcNemar(outcomes, baselineBySeed);
                 }
                 // Mean against mean: one lucky baseline seed does not count as the baseline reaching it.
                 if (budget > 0 && result.score && !meanCurves[spec.baseline].empty())
@@ -165,6 +175,7 @@ ExperimentComparison compareExperiment(const std::filesystem::path& project, std
         }
         comparison.curves.push_back(curve);
     }
+    comparison.tasks = compareTasks(runs, experimentId, spec, firstTask);
     return comparison;
 }
 

@@ -4,6 +4,7 @@
 #include "experiment/LabelEfficiency.h"
 #include "experiment/McNemar.h"
 #include "experiment/Summary.h"
+#include "experiment/TaskComparison.h"
 #include "experiment/TransferVerdict.h"
 
 #include <cstdint>
@@ -37,6 +38,9 @@ struct ArmBudgetResult {
     // Most often wrong first (by how many seeds), then by image.
     std::vector<MisclassifiedImage> misclassified;
     std::optional<Summary> calibrationError; // held-out ECE over the seeds that have it
+    // An arm that learns other tasks than the baseline is not set against it: its tasks are, one by
+    // one, in ExperimentComparison::tasks.
+    bool learnsOtherTasks = false;
 };
 
 struct ArmCurve {
@@ -59,6 +63,8 @@ struct ExperimentComparison {
     std::vector<ArmBudgetResult> results; // budget by budget, arm by arm
     std::vector<ArmCurve> curves;
     std::vector<ArmJudging> judging; // empty unless an arm names domains
+    // Arms that learn several tasks: each task's verdict against the arm that learns it alone.
+    std::vector<TaskComparison> tasks;
 };
 
 // Reads the held-out metric of every finished trial and compares each arm with the baseline.

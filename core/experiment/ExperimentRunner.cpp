@@ -6,8 +6,10 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/RunStore.h"
+#include "project/TaskStore.h"
 #include "train/ComputeSetup.h"
 #include "train/RunEvaluation.h"
+#include "train/RunSpec.h"
 #include "train/TrainingSession.h"
 
 #include <chrono>
@@ -37,15 +39,39 @@ std::string describe(const ExperimentSpec& spec, const Trial& trial) {
     return trial.arm->name + ", seed " + std::to_string(trial.seed) + ", " + spec.budgetText(trial.budget);
 }
 
+std::vector<Metric> heldOutFigures(const RunEvaluationResult& evaluation, const std::string& suffix = {}) {
+    return {{heldOutMetricName(ExperimentMetric::Accuracy) + suffix, evaluation.accuracy},
+            {heldOutMetricName(ExperimentMetric::BalancedAccuracy) + suffix, evaluation.report.balancedAccuracy},
+            {heldOutMetricName(ExperimentMetric::MacroF1) + suffix, evaluation.report.macroF1},
+            {kHeldOutEce + suffix, evaluation.reliability.ece}};
+}
+
+// Each task's figures under "NAME/TASK", so arms that learn a task alone or with others compare on
+// it (TaskComparison). A multi-task run's own figures are its tasks' mean, and it keeps no
+// misclassified images: heldout_errors holds one label per image.
 void recordHeldOutFigures(const std::filesystem::path& project, std::int64_t runId) {
     Database db = openProject(project);
     ProjectStore store(db);
-    const auto evaluation = evaluateRun(project, runId, heldOutSplit(store));
-    const std::vector<Metric> figures = {{heldOutMetricName(ExperimentMetric::Accuracy), evaluation.accuracy},
-                                         {heldOutMetricName(ExperimentMetric::BalancedAccuracy), evaluation.report.balancedAccuracy},
-                                         {heldOutMetricName(ExperimentMetric::MacroF1), evaluation.report.macroF1},
-                                         {kHeldOutEce, evaluation.reliability.ece}};
-    RunStore(db).recordHeldOutResult(runId, figures, evaluation.misclassified);
+    const auto split = heldOutSplit(store);
+    const auto spec = RunSpec::fromJson(RunStore(db).run(runId).configJson);
+    if (spec.tasks.empty()) {
+        const auto evaluation = evaluateRun(project, runId, split);
+        const auto named = nameList(spec.config.tasks);
+        auto figures = heldOutFigures(evaluation);
+        const auto own = heldOutFigures(evaluation, "/" + (named.empty() ? TaskStore(db).name(kFirstTask) : named.front()));
+        figures.insert(figures.end(), own.begin(), own.end());
+        RunStore(db).recordHeldOutResult(runId, figures, evaluation.misclassified);
+        return;
+    }
+    std::vector<Metric> figures, mean;
+    for (const auto& task : spec.tasks) {
+        const auto taskFigures = heldOutFigures(evaluateRun(project, runId, split, {}, TemperatureFit::None, task.name), "/" + task.name);
+        figures.insert(figures.end(), taskFigures.begin(), taskFigures.end());
+        if (mean.empty()) mean = heldOutFigures(RunEvaluationResult{});
+        for (std::size_t i = 0; i < mean.size(); ++i) mean[i].value += taskFigures[i].value / double(spec.tasks.size());
+    }
+    figures.insert(figures.end(), mean.begin(), mean.end());
+    RunStore(db).recordHeldOutResult(runId, figures, {});
 }
 
 // Trials running side by side report through one observer, one event at a time.

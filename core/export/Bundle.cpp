@@ -9,6 +9,7 @@
 #include "models/Architectures.h"
 #include "project/ProjectFile.h"
 #include "project/RunStore.h"
+#include "project/TaskStore.h"
 #include "train/RunEvaluation.h"
 #include "train/RunSpec.h"
 
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 namespace graft {
 namespace {
@@ -32,7 +34,8 @@ std::string formatted(const char* format, double value) {
 struct RunContext {
     RunRecord record;
     RunSpec spec;
-    std::vector<ClassSummary> classes;
+    std::vector<ClassSummary> classes; // of the run's (one) task
+    std::map<std::string, std::vector<ClassSummary>> taskClasses; // a multi-task run's, by task
     std::optional<ExperimentComparison> experiment;
     std::optional<std::size_t> trialIndex; // of the run's arm and budget in experiment->results
 
@@ -44,7 +47,11 @@ RunContext runContext(const fs::path& project, std::int64_t runId) {
     RunContext context;
     context.record = RunStore(db).run(runId);
     context.spec = RunSpec::fromJson(context.record.configJson);
-    context.classes = ProjectStore(db).classSummaries();
+    const auto tasks = nameList(context.spec.config.tasks);
+    TaskStore taskStore(db);
+    context.classes = ProjectStore(db, tasks.empty() ? kFirstTask : taskStore.require(tasks.front())).classSummaries();
+    for (const auto& task : context.spec.tasks)
+        context.taskClasses[task.name] = ProjectStore(db, taskStore.require(task.name)).classSummaries();
     if (context.record.experimentId > 0) {
         context.experiment = compareExperiment(project, context.record.experimentId);
         const auto& results = context.experiment->results;
@@ -150,6 +157,25 @@ std::string confidenceSection(const RunEvaluationResult& evaluation, bool calibr
                               : "It is not applied; export with --calibrate to record it for predict.\n");
 }
 
+std::string dataTable(const std::vector<std::string>& classes, const std::vector<ClassSummary>& summaries) {
+    std::string table = "| class | train | val | test |\n|---|---|---|---|\n";
+    for (const auto& name : classes) {
+        const auto summary = std::find_if(summaries.begin(), summaries.end(), [&](const auto& c) { return c.name == name; });
+        if (summary == summaries.end()) continue;
+        table += "| " + name + " | " + std::to_string(summary->train) + " | " + std::to_string(summary->val) + " | " +
+                 std::to_string(summary->test) + " |\n";
+    }
+    return table;
+}
+
+std::string resultsTable(const RunEvaluationResult& evaluation) {
+    std::string table = "| class | precision | recall | F1 | images |\n|---|---|---|---|---|\n";
+    for (const auto& metrics : evaluation.report.classes)
+        table += "| " + metrics.name + " | " + formatted("%.3f", metrics.precision) + " | " + formatted("%.3f", metrics.recall) +
+                 " | " + formatted("%.3f", metrics.f1) + " | " + std::to_string(metrics.support) + " |\n";
+    return table;
+}
+
 std::string modelCard(const fs::path& project, const RunContext& context, const RunEvaluationResult& evaluation,
                       const ExportReplay& replay, const PreprocessSpec& input, bool calibrated) {
     const auto& config = context.spec.config;
@@ -159,21 +185,12 @@ std::string modelCard(const fs::path& project, const RunContext& context, const 
             (evaluation.bestCheckpoint ? "best" : "last") + " checkpoint (epoch " + std::to_string(evaluation.checkpointEpoch) +
             "). Started from: " + config.init + "; freeze: " + config.freeze + "; " + std::to_string(config.epochs) +
             " epochs at learning rate " + formatted("%g", config.learningRate) + ".\n\n";
-    card += "## Data\n\n| class | train | val | test |\n|---|---|---|---|\n";
-    for (const auto& name : context.spec.classes) {
-        const auto summary = std::find_if(context.classes.begin(), context.classes.end(), [&](const auto& c) { return c.name == name; });
-        if (summary == context.classes.end()) continue;
-        card += "| " + name + " | " + std::to_string(summary->train) + " | " + std::to_string(summary->val) + " | " +
-                std::to_string(summary->test) + " |\n";
-    }
+    card += "## Data\n\n" + dataTable(context.spec.classes, context.classes);
     if (config.labelsPerClass > 0)
         card += "\nThe run saw " + std::to_string(config.labelsPerClass) + " labelled training images per class.\n";
     card += "\n## Results on held-out images\n\nAccuracy " + formatted("%.3f", evaluation.accuracy) + " on " +
             std::to_string(evaluation.images) + " " + std::string(splitName(evaluation.split)) + " images, macro F1 " +
-            formatted("%.3f", evaluation.report.macroF1) + ".\n\n| class | precision | recall | F1 | images |\n|---|---|---|---|---|\n";
-    for (const auto& metrics : evaluation.report.classes)
-        card += "| " + metrics.name + " | " + formatted("%.3f", metrics.precision) + " | " + formatted("%.3f", metrics.recall) +
-                " | " + formatted("%.3f", metrics.f1) + " | " + std::to_string(metrics.support) + " |\n";
+            formatted("%.3f", evaluation.report.macroF1) + ".\n\n" + resultsTable(evaluation);
     card += "\n## Confidence\n\n" + confidenceSection(evaluation, calibrated);
     card += "\n## Did transfer help?\n\n" + transferSection(context);
     card += "\n## Parity\n\nBefore this bundle was written, the " + std::to_string(replay.images) +
@@ -196,6 +213,109 @@ std::string modelCard(const fs::path& project, const RunContext& context, const 
     return card;
 }
 
+struct TaskResult {
+    TaskHead head;
+    RunEvaluationResult evaluation;
+};
+
+std::string multiTaskMetricsJson(const RunContext& context, const std::vector<TaskResult>& tasks, const ExportReplay& replay) {
+    nlohmann::json byTask = nlohmann::json::object();
+    for (const auto& [head, evaluation] : tasks) {
+        auto classes = nlohmann::json::array();
+        for (const auto& metrics : evaluation.report.classes)
+            classes.push_back({{"name", metrics.name}, {"support", metrics.support}, {"precision", metrics.precision},
+                               {"recall", metrics.recall}, {"f1", metrics.f1}});
+        byTask[head.name] = {{"heldOut",
+                              {{"split", splitName(evaluation.split)}, {"images", evaluation.images}, {"accuracy", evaluation.accuracy},
+                               {"loss", evaluation.loss}, {"macroF1", evaluation.report.macroF1}, {"classes", classes},
+                               {"unfamiliarBelow", unfamiliarBelow(evaluation.confidences)},
+                               {"confusion", evaluation.report.confusion}}},
+                             {"calibration", calibrationJson(evaluation, false)}};
+    }
+    nlohmann::json metrics = {{"run", context.record.id},
+                              {"arch", context.spec.config.arch},
+                              {"init", context.spec.config.init},
+                              {"checkpoint", tasks.front().evaluation.bestCheckpoint ? "best" : "last"},
+                              {"checkpointEpoch", tasks.front().evaluation.checkpointEpoch},
+                              {"tasks", byTask},
+                              {"parity",
+                               {{"images", replay.images}, {"topOneAgreements", replay.topOneAgreements},
+                                {"maxDifference", replay.maxDifference}, {"tolerance", replay.tolerance}}}};
+    if (context.experiment) {
+        auto verdicts = nlohmann::json::array();
+        for (const auto& task : context.experiment->tasks)
+            for (const auto& shared : task.shared)
+                if (shared.arm == context.record.arm && shared.budget == context.spec.config.labelsPerClass && shared.versusAlone)
+                    verdicts.push_back({{"task", task.task}, {"alone", task.alone}, {"delta", summaryJson(shared.versusAlone->delta)},
+                                        {"verdict", sharingVerdictText(shared.versusAlone->verdict, task.task)}});
+        metrics["experiment"] = {{"id", context.record.experimentId}, {"name", context.experiment->spec.name},
+                                 {"arm", context.record.arm}, {"tasks", verdicts}};
+    }
+    return metrics.dump(2);
+}
+
+std::string sharingSection(const RunContext& context) {
+    if (!context.experiment)
+        return "This run is not a trial of an experiment, so there is no paired evidence about whether learning its tasks "
+               "together helped any of them. An experiment with an arm per task alone measures that.\n";
+    std::string text = "This model is the **" + context.record.arm + "** arm of experiment " +
+                       std::to_string(context.record.experimentId) + " (" + context.experiment->spec.name + "), seed " +
+                       std::to_string(context.record.seed) + ". Each task against the arm that learns it alone, paired by seed:\n\n";
+    for (const auto& task : context.experiment->tasks)
+        for (const auto& shared : task.shared)
+            if (shared.arm == context.record.arm && shared.budget == context.spec.config.labelsPerClass) {
+                if (!shared.versusAlone) {
+                    text += "- " + task.task + ": no arm learns it alone, or no paired seed finished\n";
+                    continue;
+                }
+                const auto& delta = shared.versusAlone->delta;
+                text += "- " + task.task + ": " + formatted("%+.3f", delta.mean) + " [" + formatted("%+.3f", delta.low) + ", " +
+                        formatted("%+.3f", delta.high) + "] against " + task.alone + ": **" +
+                        sharingVerdictText(shared.versusAlone->verdict, task.task) + "**\n";
+            }
+    return text;
+}
+
+std::string multiTaskModelCard(const fs::path& project, const RunContext& context, const std::vector<TaskResult>& tasks,
+                               const ExportReplay& replay, const PreprocessSpec& input) {
+    const auto& config = context.spec.config;
+    const auto& first = tasks.front().evaluation;
+    std::string names;
+    for (const auto& task : tasks) names += (names.empty() ? "" : ", ") + task.head.name;
+    std::string card = "# " + project.stem().string() + ": " + config.arch + " with a head per task (run " +
+                       std::to_string(context.record.id) + ")\n\n";
+    card += "Exported by Graft from `" + project.filename().string() + "`, the " + (first.bestCheckpoint ? "best" : "last") +
+            " checkpoint (epoch " + std::to_string(first.checkpointEpoch) + "). One backbone with a head for each of " +
+            std::to_string(tasks.size()) + " tasks: " + names + ". Started from: " + config.init + "; freeze: " + config.freeze +
+            "; loss weights: " + config.taskWeights + "; " + std::to_string(config.epochs) + " epochs at learning rate " +
+            formatted("%g", config.learningRate) + ".\n";
+    for (const auto& [head, evaluation] : tasks) {
+        card += "\n## Task " + head.name + "\n\n" + dataTable(head.classes, context.taskClasses.at(head.name));
+        card += "\nOn held-out images labelled in " + head.name + ": accuracy " + formatted("%.3f", evaluation.accuracy) +
+                " on " + std::to_string(evaluation.images) + " " + std::string(splitName(evaluation.split)) + " images, macro F1 " +
+                formatted("%.3f", evaluation.report.macroF1) + ", ECE " + formatted("%.3f", evaluation.reliability.ece) + ".\n\n" +
+                resultsTable(evaluation);
+    }
+    if (config.labelsPerClass > 0)
+        card += "\nThe run saw " + std::to_string(config.labelsPerClass) + " labelled training images per class of each task.\n";
+    card += "\n## Did sharing help?\n\n" + sharingSection(context);
+    card += "\n## Parity\n\nBefore this bundle was written, " + std::to_string(replay.images) +
+            " images went through `model.pt` (TorchScript) and through Graft's own model: every task's top class agreed on " +
+            std::to_string(replay.topOneAgreements) + " of them, and no output differed by more than " +
+            formatted("%.2g", replay.maxDifference) + ".\n";
+    card += "\n## Use\n\nInput: N x " + std::to_string(input.channels()) + " x " + std::to_string(input.crop) + " x " +
+            std::to_string(input.crop) + " float32 images, transformed exactly as `preprocess.json` says. Output: a dictionary "
+            "with one tensor of logits per task, named as in `labels.json`, which lists each task with its classes in output order."
+            "\n\n```python\nimport json, torch\nmodel = torch.jit.load(\"model.pt\")\n"
+            "labels = {entry[\"task\"]: entry[\"classes\"] for entry in json.load(open(\"labels.json\"))}\n"
+            "outputs = model(images)\nfor task, logits in outputs.items():\n    print(task, labels[task][int(logits[0].argmax())])\n"
+            "```\n\nOr: `graft-cli predict --model THIS_FOLDER IMAGE...`, which prints every task.\n";
+    card += "\n## Intended use and limits\n\nEach head tells apart only its task's classes above and gives one of them for "
+            "any image, even one of something else. The figures come from held-out images of the same collection; images from "
+            "other cameras, lighting or sources may do worse, so check it on some of yours before relying on it.\n";
+    return card;
+}
+
 } // namespace
 
 BundleReport exportRunBundle(const fs::path& project, std::int64_t runId, const fs::path& folder,
@@ -208,6 +328,28 @@ BundleReport exportRunBundle(const fs::path& project, std::int64_t runId, const 
         fs::create_directories(partial);
         BundleReport report;
         report.replay = exportRun(project, runId, partial / "model.pt", {}, progress, stop);
+        const auto context = runContext(project, runId);
+        const auto input = architectureSpec(context.spec.config.arch, context.spec.config.inputSize).preprocess;
+        writeFileAtomically(partial / "preprocess.json", preprocessJson(input));
+        if (!context.spec.tasks.empty()) {
+            if (options.calibrate)
+                throw Error(project.string() + " run " + std::to_string(runId) +
+                            ": learns several tasks, and a bundle of one does not hold a temperature per task yet; "
+                            "export it without --calibrate");
+            std::vector<TaskResult> tasks;
+            nlohmann::json labels = nlohmann::json::array(); // in output order: each task's classes
+            for (const auto& head : context.spec.tasks) {
+                tasks.push_back({head, evaluateRun(project, runId, report.replay.split, stop, TemperatureFit::OnValidation, head.name)});
+                labels.push_back({{"task", head.name}, {"classes", head.classes}});
+                report.accuracy += tasks.back().evaluation.accuracy / double(context.spec.tasks.size());
+                report.ece += tasks.back().evaluation.reliability.ece / double(context.spec.tasks.size());
+            }
+            writeFileAtomically(partial / "labels.json", labels.dump(2));
+            writeFileAtomically(partial / "metrics.json", multiTaskMetricsJson(context, tasks, report.replay));
+            writeFileAtomically(partial / "README.md", multiTaskModelCard(project, context, tasks, report.replay, input));
+            fs::rename(partial, folder);
+            return report;
+        }
         const auto evaluation = evaluateRun(project, runId, report.replay.split, stop, TemperatureFit::OnValidation);
         report.accuracy = evaluation.accuracy;
         report.ece = evaluation.reliability.ece;
@@ -215,10 +357,7 @@ BundleReport exportRunBundle(const fs::path& project, std::int64_t runId, const 
         if (options.calibrate && !evaluation.temperatureScaling)
             throw Error(project.string() + " run " + std::to_string(runId) +
                         ": cannot calibrate: its classes have no validation images apart from the held-out ones");
-        const auto context = runContext(project, runId);
-        const auto input = architectureSpec(context.spec.config.arch, context.spec.config.inputSize).preprocess;
         writeFileAtomically(partial / "labels.json", nlohmann::json(context.spec.classes).dump(2));
-        writeFileAtomically(partial / "preprocess.json", preprocessJson(input));
         writeFileAtomically(partial / "metrics.json", metricsJson(context, evaluation, report.replay, options.calibrate));
         if (options.calibrate)
             writeFileAtomically(partial / "calibration.json",

@@ -26,9 +26,17 @@ LoadedBundle loadBundle(const std::filesystem::path& folder) {
     LoadedBundle bundle;
     bundle.input = preprocessFromJson(readText(folder / "preprocess.json"), (folder / "preprocess.json").string());
     try {
-        bundle.labels = nlohmann::json::parse(readText(folder / "labels.json")).get<std::vector<std::string>>();
+        const auto labels = nlohmann::json::parse(readText(folder / "labels.json"));
+        if (!labels.empty() && labels.front().is_object()) {
+            for (const auto& task : labels) {
+                bundle.tasks.push_back({task.at("task").get<std::string>(), task.at("classes").get<std::vector<std::string>>()});
+                bundle.labels.insert(bundle.labels.end(), bundle.tasks.back().classes.begin(), bundle.tasks.back().classes.end());
+            }
+        } else {
+            bundle.labels = labels.get<std::vector<std::string>>();
+        }
     } catch (const nlohmann::json::exception& error) {
-        throw Error((folder / "labels.json").string() + ": not a list of class names (" + error.what() + ")");
+        throw Error((folder / "labels.json").string() + ": not a list of class names, nor of tasks with theirs (" + error.what() + ")");
     }
     if (const auto calibration = folder / "calibration.json"; std::filesystem::exists(calibration)) {
         try {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/Preprocess.h"
+#include "train/TaskHead.h"
 
 #include <torch/script.h>
 
@@ -15,7 +16,10 @@ namespace graft {
 // file, the class names and the input transform.
 struct LoadedBundle {
     torch::jit::Module model;
-    std::vector<std::string> labels;
+    std::vector<std::string> labels; // every output's class name, in order
+    // A multi-task model's heads, in output order (labels.json lists each task with its classes);
+    // its forward() returns a dictionary of each task's logits. Empty for one task.
+    std::vector<TaskHead> tasks;
     PreprocessSpec input;
     double temperature = 1; // from calibration.json, when the export was calibrated: logits / T
     // From metrics.json, when it has them: the native architecture, and the top softmax

@@ -137,16 +137,29 @@ public:
     }
     std::string softmax(const std::string& x) override { return node("Softmax", {x}, {{"axis", std::int64_t(1)}}); }
 
-    // The graph with `output` renamed to what callers read, and the input and output declared.
-    onnx::GraphProto finished(const std::string& output, const OnnxExportOptions& options, std::int64_t classes) && {
-        const auto name = options.softmax ? "probabilities" : "logits";
-        for (auto& node : *graph_.mutable_node())
-            if (node.output(0) == output) node.set_output(0, name);
+    // The graph with `output` renamed to what callers read (or split into its heads' outputs), and
+    // the input and outputs declared.
+    onnx::GraphProto finished(std::string output, const OnnxExportOptions& options, std::int64_t classes) && {
         graph_.set_name("graft");
         describeFloatTensor(*graph_.add_input(), "images",
                             {std::string("N"), std::int64_t(options.channels), std::int64_t(options.imageSize),
                              std::int64_t(options.imageSize)});
-        describeFloatTensor(*graph_.add_output(), name, {std::string("N"), classes});
+        if (options.heads.empty()) {
+            if (options.softmax) output = softmax(output);
+            const auto name = options.softmax ? "probabilities" : "logits";
+            for (auto& node : *graph_.mutable_node())
+                if (node.output(0) == output) node.set_output(0, name);
+            describeFloatTensor(*graph_.add_output(), name, {std::string("N"), classes});
+            return std::move(graph_);
+        }
+        const auto axes = int64Initializer("heads.axes", {1});
+        for (const auto& head : options.heads) {
+            auto value = node("Slice", {output, int64Initializer("heads." + head.name + ".starts", {head.begin}),
+                                        int64Initializer("heads." + head.name + ".ends", {head.end}), axes});
+            if (options.softmax) value = softmax(value);
+            graph_.mutable_node(graph_.node_size() - 1)->set_output(0, head.name);
+            describeFloatTensor(*graph_.add_output(), head.name, {std::string("N"), head.end - head.begin});
+        }
         return std::move(graph_);
     }
 
@@ -161,6 +174,15 @@ private:
         written.set_op_type(opType);
         for (const auto& attribute : attributes) write(attribute, *written.add_attribute());
         return output;
+    }
+
+    std::string int64Initializer(const std::string& name, const std::vector<std::int64_t>& values) {
+        auto& written = *graph_.add_initializer();
+        written.add_dims(std::int64_t(values.size()));
+        written.set_data_type(onnx::TensorProto::INT64);
+        written.set_name(name);
+        written.set_raw_data(values.data(), values.size() * sizeof(std::int64_t));
+        return name;
     }
 
     std::string initializer(const std::string& name, const torch::Tensor& tensor) {
@@ -183,8 +205,9 @@ void exportOnnx(ClassifierImpl& model, const std::filesystem::path& file, const 
     // them: written folded, the file is smaller and every runtime runs it without the passes.
     OnnxGraph graph;
     BatchNormFolding folding(graph);
-    auto output = folding.resolved(writeClassifier(model, folding));
-    if (options.softmax) output = graph.softmax(output);
+    const auto output = folding.resolved(writeClassifier(model, folding));
+    for (const auto& head : options.heads)
+        if (head.name == "images") throw Error(file.string() + ": a task named 'images' would be the model's input's name");
     std::int64_t classes = 0;
     {
         torch::NoGradGuard noGrad;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "train/TaskHead.h"
+
 #include <filesystem>
+#include <vector>
 
 namespace graft {
 
@@ -10,6 +13,9 @@ struct OnnxExportOptions {
     int channels = 3;     // of the input images
     int imageSize = 224;  // their height and width (the preprocessing's crop)
     bool softmax = false; // class probabilities instead of logits
+    // A multi-task model's heads: an output per head, named by its task (softmax taken per head),
+    // instead of one "logits" output.
+    std::vector<HeadColumns> heads{};
 };
 
 // Writes `model` as an ONNX file (IR 7, opset 13; built with libonnx1's generated classes): input

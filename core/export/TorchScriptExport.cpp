@@ -35,10 +35,16 @@ class TorchScriptGraph : public ExportGraph {
 public:
     explicit TorchScriptGraph(torch::jit::Module& target) : target_(target) {}
 
-    std::string source(const std::string& output, bool preprocess) const {
-        const std::string header = preprocess ? "def forward(self, images):\n    x = self.preprocess(images)\n"
-                                              : "def forward(self, x):\n";
-        return header + lines_ + "    return " + output + "\n";
+    std::string source(const std::string& output, bool preprocess) const { return header(preprocess) + lines_ + "    return " + output + "\n"; }
+    // Each head's outputs (columns of `output`) under its name, as a Dict[str, Tensor].
+    std::string headsSource(const std::string& output, const std::vector<HeadColumns>& heads, bool softmax, bool preprocess) const {
+        std::string entries;
+        for (const auto& head : heads) {
+            std::string value = output + "[:, " + std::to_string(head.begin) + ":" + std::to_string(head.end) + "]";
+            if (softmax) value = "torch.softmax(" + value + ", 1)";
+            entries += (entries.empty() ? "" : ", ") + stringLiteral(head.name) + ": " + value;
+        }
+        return header(preprocess) + lines_ + "    return {" + entries + "}\n";
     }
 
     std::string input() override { return "x"; }
@@ -104,6 +110,20 @@ private:
         return bias.defined() ? attribute(path + ".bias", bias, false) : "None";
     }
 
+    static std::string header(bool preprocess) {
+        return preprocess ? "def forward(self, images):\n    x = self.preprocess(images)\n" : "def forward(self, x):\n";
+    }
+    // A task's name as a TorchScript string: any text a person typed.
+    static std::string stringLiteral(const std::string& text) {
+        std::string literal = "\"";
+        for (const char c : text) {
+            if (c == '"' || c == '\\') literal += '\\';
+            if (c == '\n') literal += "\\n";
+            else literal += c;
+        }
+        return literal + "\"";
+    }
+
     torch::jit::Module& target_;
     std::string lines_;
     int variables_ = 0;
@@ -117,8 +137,12 @@ void exportTorchScript(ClassifierImpl& model, const std::filesystem::path& file,
     if (options.preprocess) definePreprocess(script, *options.preprocess);
     TorchScriptGraph graph(script);
     auto output = writeClassifier(model, graph);
-    if (options.softmax) output = graph.softmax(output);
-    script.define(graph.source(output, options.preprocess.has_value()));
+    if (!options.heads.empty()) {
+        script.define(graph.headsSource(output, options.heads, options.softmax, options.preprocess.has_value()));
+    } else {
+        if (options.softmax) output = graph.softmax(output);
+        script.define(graph.source(output, options.preprocess.has_value()));
+    }
     std::ostringstream bytes;
     script.save(bytes);
     writeFileAtomically(file, bytes.str());

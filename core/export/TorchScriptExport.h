@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/Preprocess.h"
+#include "train/TaskHead.h"
 
 #include <filesystem>
 #include <optional>
@@ -13,6 +14,9 @@ struct TorchScriptExportOptions {
     bool softmax = false; // class probabilities instead of logits
     // Baked in, forward() takes decoded uint8 images (see definePreprocess) instead of tensors.
     std::optional<PreprocessSpec> preprocess{};
+    // A multi-task model's heads: forward() returns a Dict[str, Tensor], each head's outputs under
+    // its task's name (softmax taken per head).
+    std::vector<HeadColumns> heads{};
 };
 
 // Writes `model` as a TorchScript file that runs without Graft (Python's torch.jit.load, or

@@ -18,14 +18,19 @@ Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batch
 }
 
 Evaluation evaluateEncoded(ClassifierImpl& model, const ImageBytesSource& encoded, const torch::Tensor& labels,
-                           const PreprocessSpec& preprocess, int batchSize, torch::Device device, std::stop_token stop) {
+                           const PreprocessSpec& preprocess, int batchSize, torch::Device device, std::stop_token stop,
+                           std::optional<HeadColumns> head) {
     convertToChannelsLast(model);
     const auto logitsOf = inferenceFunction(model, device);
     AugmentedBatches batches(encoded, preprocess, AugmentSpec{}, inOrderPlan(encoded.size(), batchSize),
                              loaderThreads(TrainConfig{}), kBatchesAhead, device.is_cuda());
     // evaluateRanges asks for the ranges in order, batch after batch.
-    return evaluateRanges([&](std::int64_t, std::int64_t) { return logitsOf(channelsLast(batches.next().to(device))); }, labels,
-                          batchSize, device, stop);
+    return evaluateRanges(
+        [&](std::int64_t, std::int64_t) {
+            const auto logits = logitsOf(channelsLast(batches.next().to(device)));
+            return head ? logits.slice(1, head->begin, head->end) : logits;
+        },
+        labels, batchSize, device, stop);
 }
 
 Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,

@@ -3,8 +3,10 @@
 #include "data/ImageBytesSource.h"
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
+#include "train/TaskHead.h"
 
 #include <functional>
+#include <optional>
 #include <stop_token>
 #include <vector>
 
@@ -28,9 +30,11 @@ Evaluation evaluate(ClassifierImpl& model, const LabeledTensors& data, int batch
 
 // The same over encoded images, each batch decoded (by loader threads, ahead of the model) and
 // preprocessed with preprocessForEval as it is needed: the numbers of evaluate() on their
-// tensors, in the memory of a few batches.
+// tensors, in the memory of a few batches. `head`: judge its outputs alone, as a classifier (one
+// task of a multi-task model).
 Evaluation evaluateEncoded(ClassifierImpl& model, const ImageBytesSource& encoded, const torch::Tensor& labels,
-                           const PreprocessSpec& preprocess, int batchSize, torch::Device device, std::stop_token stop = {});
+                           const PreprocessSpec& preprocess, int batchSize, torch::Device device, std::stop_token stop = {},
+                           std::optional<HeadColumns> head = std::nullopt);
 
 // The same over any logits function, such as the trainable part of a model on cached features;
 // the caller has put the modules it runs in eval mode.

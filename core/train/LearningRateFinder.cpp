@@ -64,7 +64,8 @@ double suggestLearningRate(const std::vector<LearningRateProbe>& points) {
 
 LearningRateSweep sweepLearningRate(std::shared_ptr<ClassifierImpl> model, TrainConfig config,
                                     const LabeledTensors& trainSet, const LearningRateSweepRange& range,
-                                    TrainObserver& observer, std::stop_token stop, const std::optional<PreprocessSpec>& pixelsOf) {
+                                    TrainObserver& observer, std::stop_token stop, const std::optional<PreprocessSpec>& pixelsOf,
+                                    const std::vector<TaskHead>& tasks) {
     if (!(range.start > 0 && range.end > range.start) || range.steps < 3)
         throw Error("the learning-rate sweep needs 0 < start < end and at least 3 steps");
     const std::int64_t stepsPerEpoch = (trainSet.size() + config.batchSize - 1) / config.batchSize;
@@ -84,6 +85,7 @@ LearningRateSweep sweepLearningRate(std::shared_ptr<ClassifierImpl> model, Train
     LearningRateSweep sweep;
     Trainer trainer(std::move(model), config, resolveDevice(config.device)); // a bad freeze plan throws here
     if (pixelsOf) trainer.normalisePixelsWith(*pixelsOf);
+    if (!tasks.empty()) trainer.learnTasks(tasks);
     try {
         trainer.train(trainSet, {}, fanOut, sweepStop.get_token());
         if (stop.stop_requested()) sweep.stopReason = "stopped on request";
@@ -108,7 +110,7 @@ LearningRateSweep findLearningRate(const std::filesystem::path& project, const T
         Database db = openProject(project, ProjectAccess::ReadOnly);
         inputs = prepareTrainingInputs(project, db, plain, observer);
     }
-    return sweepLearningRate(inputs.model, plain, inputs.trainSet, range, observer, stop, inputs.preprocess);
+    return sweepLearningRate(inputs.model, plain, inputs.trainSet, range, observer, stop, inputs.preprocess, inputs.tasks);
 }
 
 } // namespace graft

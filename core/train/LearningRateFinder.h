@@ -2,6 +2,7 @@
 
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
+#include "train/TaskHead.h"
 #include "train/TrainConfig.h"
 #include "train/TrainObserver.h"
 
@@ -40,11 +41,13 @@ double suggestLearningRate(const std::vector<LearningRateProbe>& points);
 // fastai's LR range test: trains `model` (changing it) from range.start to range.end, growing
 // the rate exponentially each step, under config's freeze plan, optimizer and multipliers,
 // and stops once the smoothed loss exceeds 4x its minimum or stops being finite. `pixelsOf`:
-// trainSet's images are uint8 pixels of this preprocessing (loadPixels).
+// trainSet's images are uint8 pixels of this preprocessing (loadPixels). `tasks`: a multi-task
+// model's heads (Trainer::learnTasks), its labels N x tasks.
 LearningRateSweep sweepLearningRate(std::shared_ptr<ClassifierImpl> model, TrainConfig config,
                                     const LabeledTensors& trainSet, const LearningRateSweepRange& range,
                                     TrainObserver& observer, std::stop_token stop,
-                                    const std::optional<PreprocessSpec>& pixelsOf = std::nullopt);
+                                    const std::optional<PreprocessSpec>& pixelsOf = std::nullopt,
+                                    const std::vector<TaskHead>& tasks = {});
 
 // The same on a project's training split; records nothing in the project.
 LearningRateSweep findLearningRate(const std::filesystem::path& project, const TrainConfig& config,

@@ -7,7 +7,7 @@
 namespace graft {
 
 std::vector<LabeledImage> inTrainingDomains(Database& db, const TrainConfig& config, std::vector<LabeledImage> images) {
-    const auto named = domainList(config.trainingDomains);
+    const auto named = nameList(config.trainingDomains);
     if (named.empty() && !config.adaptsToDomain()) return images;
     const auto domains = DomainStore(db).domainByImage();
     std::erase_if(images, [&](const LabeledImage& image) {

@@ -42,8 +42,11 @@ struct RunEvaluationResult {
 
 // Evaluates a run's best checkpoint (by its validation metric; the last one when it never
 // validated) on one split of its project: of a run with a target domain, that domain's images,
-// except the validation split, which is its training domains' (RunDomains).
+// except the validation split, which is its training domains' (RunDomains). The images and
+// labels are those of the run's task; a multi-task run is judged one task at a time, on its head's
+// outputs: `task` names it (for a one-task run it may be empty). Errors name the tasks there are.
 RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split,
-                                std::stop_token stop = {}, TemperatureFit temperatureFit = TemperatureFit::None);
+                                std::stop_token stop = {}, TemperatureFit temperatureFit = TemperatureFit::None,
+                                const std::string& task = {});
 
 } // namespace graft

@@ -24,6 +24,11 @@ void RunRecorder::onEpoch(const EpochEvent& event) {
     }
     if (event.unlabelledKeptShare) metrics.push_back({"unlabelled_kept_share", *event.unlabelledKeptShare});
     if (event.adaptationLoss) metrics.push_back({"adaptation_loss", *event.adaptationLoss});
+    for (const auto& task : event.tasks) {
+        metrics.push_back({"val_loss/" + task.task, task.valLoss});
+        metrics.push_back({"val_accuracy/" + task.task, task.valAccuracy});
+        metrics.push_back({"task_weight/" + task.task, task.lossWeight});
+    }
     runs_.addMetrics(runId_, event.step, event.epoch, metrics);
 }
 

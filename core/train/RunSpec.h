@@ -1,5 +1,6 @@
 #pragma once
 
+#include "train/TaskHead.h"
 #include "train/TrainConfig.h"
 
 #include <string>
@@ -13,6 +14,8 @@ struct RunSpec {
     TrainConfig config;
     std::vector<std::string> classes;
     std::string trainFingerprint; // TrainingInputs::trainFingerprint; empty in runs before resume existed
+    // A multi-task run's heads, whose classes are `classes` one task after another; empty: one task.
+    std::vector<TaskHead> tasks;
 
     std::string toJson() const;
     static RunSpec fromJson(const std::string& json);

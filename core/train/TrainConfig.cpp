@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 namespace graft {
 
@@ -18,9 +19,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, init, newHead
                                                 featureCacheBudgetBytes, inputMemoryBudgetBytes, seed, labelsPerClass, device, mixedPrecision,
                                                 channelsLast, recalibrateBatchNorm, inputSize, semiSupervised,
                                                 unlabelledRatio, confidenceThreshold, unlabelledWeight, unlabelledPool, emaDecay,
-                                                trainingDomains, targetDomain, domainAdaptation, adaptationWeight)
+                                                trainingDomains, targetDomain, domainAdaptation, adaptationWeight, tasks, taskWeights)
 
-std::vector<std::string> domainList(const std::string& commaSeparated) {
+std::vector<std::string> nameList(const std::string& commaSeparated) {
     std::vector<std::string> domains;
     std::size_t start = 0;
     while (start <= commaSeparated.size()) {
@@ -29,6 +30,27 @@ std::vector<std::string> domainList(const std::string& commaSeparated) {
         start = end + 1;
     }
     return domains;
+}
+
+std::optional<std::vector<double>> TrainConfig::fixedTaskWeights(std::size_t count) const {
+    if (taskWeights == "uncertainty") return std::nullopt;
+    if (taskWeights == "equal") return std::vector<double>(count, 1.0);
+    std::vector<double> weights;
+    for (const auto& text : nameList(taskWeights)) {
+        std::size_t used = 0;
+        double weight = 0;
+        try {
+            weight = std::stod(text, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != text.size() || !(weight >= 0))
+            throw Error("task weights: '" + text + "' is not a weight of 0 or more (equal, uncertainty, or one number per task)");
+        weights.push_back(weight);
+    }
+    if (weights.size() != count)
+        throw Error("task weights: " + std::to_string(weights.size()) + " given for " + std::to_string(count) + " tasks");
+    return weights;
 }
 
 int TrainConfig::epochsFor(std::int64_t trainImages) const {
@@ -89,7 +111,17 @@ void TrainConfig::validate() const {
     if (adaptsToDomain() && learnsFromUnlabelled())
         throw Error("domain adaptation and semi-supervised training both read unlabelled images: choose one per run");
     if (!(adaptationWeight >= 0)) throw Error("the adaptation loss weight must not be negative");
-    for (const auto& domain : domainList(trainingDomains))
+    if (multiTask()) {
+        fixedTaskWeights(nameList(tasks).size());
+        const auto names = nameList(tasks);
+        if (std::set<std::string>(names.begin(), names.end()).size() != names.size())
+            throw Error("the tasks '" + tasks + "' name one task twice");
+        // Each of these reads one label per image.
+        if (learnsFromUnlabelled() || adaptsToDomain())
+            throw Error("a multi-task run cannot yet also learn from unlabelled images or adapt to a domain");
+        if (classBalanced) throw Error("class-balanced sampling balances one task's classes: train one task for it");
+    }
+    for (const auto& domain : nameList(trainingDomains))
         if (adaptsToDomain() && domain == targetDomain)
             throw Error("the target domain '" + targetDomain + "' is also a training domain: adaptation would train on its labels");
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,9 @@ namespace graft {
 // Input sizes a run may ask for: the smallest still leaves every architecture's last stage a pixel.
 inline constexpr int kSmallestInputSize = 32;
 inline constexpr int kLargestInputSize = 1024;
+
+// "lab,field" -> {"lab", "field"} (domains, tasks); empty items are dropped.
+std::vector<std::string> nameList(const std::string& commaSeparated);
 
 struct TrainConfig {
     std::string arch = "tinynet";
@@ -64,10 +68,20 @@ struct TrainConfig {
     std::string targetDomain;              // the domain the model is for: held-out figures use its test images
     std::string domainAdaptation = "none"; // none | adabn | coral | dann
     double adaptationWeight = 1.0;         // CORAL's and DANN's loss weight (DANN's lambda ramps up under it)
+    // Tasks (label sets) the run learns, comma-separated; empty: the first task. One name: an
+    // ordinary run on that task's labels. Several: a shared backbone with a head per task
+    // (MultiTaskLoss), their losses weighted by taskWeights: "equal", "uncertainty" (learnt,
+    // Kendall et al. 2018) or a number per task ("1,0.5").
+    std::string tasks;
+    std::string taskWeights = "equal";
 
     // `epochs`, or enough more to show the model `minImagesSeen` images from a set this large.
     bool learnsFromUnlabelled() const { return semiSupervised != "none"; }
     bool adaptsToDomain() const { return domainAdaptation != "none"; }
+    bool multiTask() const { return nameList(tasks).size() > 1; }
+    // taskWeights' fixed weights for `count` tasks; none with uncertainty weighting. Throws on a
+    // malformed list.
+    std::optional<std::vector<double>> fixedTaskWeights(std::size_t count) const;
     int epochsFor(std::int64_t trainImages) const;
 
     std::string toJson() const;
@@ -77,7 +91,5 @@ struct TrainConfig {
     void validate() const;
 };
 
-// "lab,field" -> {"lab", "field"}; empty items are dropped.
-std::vector<std::string> domainList(const std::string& commaSeparated);
 
 } // namespace graft

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace graft {
 
@@ -16,6 +18,14 @@ struct StepEvent {
     std::int64_t stepsPerEpoch = 0;
     double loss = 0;
     double learningRate = 0;
+};
+
+// One task's figures in a multi-task run's epoch.
+struct TaskEpochFigures {
+    std::string task;
+    double valLoss = 0;
+    double valAccuracy = 0;
+    double lossWeight = 1; // fixed, or uncertainty weighting's exp(-s) at the epoch's end
 };
 
 struct EpochEvent {
@@ -31,6 +41,8 @@ struct EpochEvent {
     double dataWaitSeconds = 0; // of `seconds`, spent waiting for augmented batches
     std::optional<double> unlabelledKeptShare; // semi-supervised: unlabelled images whose pseudo-label was kept
     std::optional<double> adaptationLoss;      // CORAL or DANN: the epoch's mean adaptation term, unweighted
+    // Multi-task runs, validated: each task's figures; valLoss and valAccuracy are then the tasks' mean.
+    std::vector<TaskEpochFigures> tasks;
 };
 
 struct CheckpointEvent {

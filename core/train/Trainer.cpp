@@ -13,6 +13,7 @@
 #include "train/ClassBalancedSampling.h"
 #include "train/Evaluation.h"
 #include "train/FixMatchLoss.h"
+#include "train/TaskEvaluation.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
@@ -209,7 +210,31 @@ void Trainer::prepareEpoch(int epoch) {
         addParameterGroups(head, 1.0);
         domainClassifierInOptimizer_ = true;
     }
+    // Uncertainty weighting's variances the same way, undecayed at the base rate.
+    if (taskLoss_ && !taskWeightsInOptimizer_ && !taskLoss_->parameters().empty()) {
+        addParameterGroups({"task weights", {}, taskLoss_->parameters()}, 1.0);
+        taskWeightsInOptimizer_ = true;
+    }
     setTrainingModes(*model_, blocks_, frozen_);
+}
+
+void Trainer::learnTasks(std::vector<TaskHead> tasks) {
+    std::vector<std::int64_t> classes;
+    for (const auto& task : tasks) classes.push_back(std::int64_t(task.classes.size()));
+    TaskColumns columns(classes);
+    const auto fixed = config_.fixedTaskWeights(tasks.size());
+    taskLoss_ = fixed ? MultiTaskLoss(columns, *fixed) : MultiTaskLoss(columns);
+    taskLoss_->to(device_);
+    taskWeightsInOptimizer_ = false;
+    tasks_ = std::move(tasks);
+}
+
+std::int64_t Trainer::correctPredictions(const torch::Tensor& logits, const torch::Tensor& labels) const {
+    if (!taskLoss_) return logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+    std::int64_t correct = 0; // kNoLabel is never an argmax
+    for (std::size_t task = 0; task < tasks_.size(); ++task)
+        correct += taskLoss_->columns().of(logits, task).argmax(1).eq(labels.select(1, std::int64_t(task))).sum().item<std::int64_t>();
+    return correct;
 }
 
 void Trainer::createDomainClassifier() {
@@ -468,7 +493,8 @@ Trainer::StepResult Trainer::step(const torch::Tensor& inputs, const torch::Tens
     }
     const auto labelled = labels.size(0);
     result.logits = logits.slice(0, 0, labelled);
-    result.loss = torch::nn::functional::cross_entropy(result.logits, labels);
+    result.loss = taskLoss_ ? taskLoss_->forward(result.logits, labels).total
+                            : torch::nn::functional::cross_entropy(result.logits, labels);
     // CORAL needs two rows of each domain; a last labelled batch of one image trains without it.
     if (features.defined() && labelled >= 2) {
         const auto term = alignmentTerm(features, labelled, progress);
@@ -527,6 +553,12 @@ TrainingProgress Trainer::restore(const TrainingState& state, at::Generator& shu
             throw Error("the checkpoint holds no domain classifier for this run's DANN adaptation");
         for (std::size_t i = 0; i < tensors.size(); ++i) tensors[i].copy_(state.domainClassifier[i]);
     }
+    if (taskLoss_ && !taskLoss_->parameters().empty()) {
+        if (!state.taskLogVariances.defined())
+            throw Error("the checkpoint holds no task weights for this run's uncertainty weighting");
+        torch::NoGradGuard noGrad;
+        taskLoss_->parameters().front().copy_(state.taskLogVariances);
+    }
     if (config_.emaDecay > 0) {
         if (state.averagedWeights.size() != averagedWeights_.size())
             throw Error("the checkpoint holds no average of the weights for this run's weight averaging (emaDecay)");
@@ -566,6 +598,7 @@ std::vector<std::uint8_t> Trainer::trainingState(const TrainingProgress& progres
     state.optimizer = optimizerBytes.str();
     state.shufflerState = shuffler.get_state();
     for (const auto& average : averagedWeights_) state.averagedWeights.push_back(average.to(torch::kCPU));
+    if (taskLoss_ && !taskLoss_->parameters().empty()) state.taskLogVariances = taskLoss_->parameters().front().detach().to(torch::kCPU);
     if (domainClassifier_) {
         for (const auto& parameter : domainClassifier_->parameters()) state.domainClassifier.push_back(parameter.detach().to(torch::kCPU));
         for (const auto& buffer : domainClassifier_->buffers()) state.domainClassifier.push_back(buffer.to(torch::kCPU));
@@ -598,6 +631,8 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     auto shuffler = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
     const std::int64_t imageCount = trainSet.size(), batch = config_.batchSize;
     const std::int64_t stepsPerEpoch = (imageCount + batch - 1) / batch;
+    // A multi-task epoch's accuracy is over every label it sees: an image has one per task it is labelled in.
+    const std::int64_t labelsPerEpoch = taskLoss_ ? trainSet.labels.ne(kNoLabel).sum().item<std::int64_t>() : imageCount;
     const LearningRateSchedule schedule = scheduleFor(stepsPerEpoch);
     TrainingProgress progress = resumeState_ ? restore(*resumeState_, shuffler, imageCount) : TrainingProgress{};
     resumeState_.reset();
@@ -681,7 +716,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 throw Error("training diverged: the loss became " + std::to_string(lossValue) + " at step " +
                             std::to_string(progress.steps) + "; try a lower learning rate");
             progress.lossSum += lossValue * double(end - progress.position);
-            progress.correct += result.logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+            progress.correct += correctPredictions(result.logits, labels);
             progress.unlabelledKept += result.unlabelledKept;
             progress.unlabelledSeen += result.unlabelledImages;
             progress.adaptationLossSum += result.adaptationLoss;
@@ -711,7 +746,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         event.epochs = config_.epochs;
         event.step = progress.steps;
         event.trainLoss = progress.lossSum / double(imageCount);
-        event.trainAccuracy = double(progress.correct) / double(imageCount);
+        event.trainAccuracy = double(progress.correct) / double(labelsPerEpoch);
         event.dataWaitSeconds = (augmented ? augmented->waitedSeconds() : 0.0) + (unlabelled ? unlabelled->waitedSeconds() : 0.0);
         if (progress.unlabelledSeen > 0) event.unlabelledKeptShare = progress.unlabelledKept / double(progress.unlabelledSeen);
         if (alignsFeatures()) event.adaptationLoss = progress.adaptationLossSum / double(stepsPerEpoch);
@@ -726,16 +761,30 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                        : storedFeatures_ ? storedFeatures_->rows(valFeatureKey_, torch::arange(begin, end, torch::kLong))
                                          : valInputs.images.slice(0, begin, end);
             };
-            const auto validation = evaluateRanges(
-                [&](std::int64_t begin, std::int64_t end) { return forwardFrom(cachedBlocks_, toDevice(inputsOf(begin, end))); },
-                valSet.labels, config_.batchSize, device_, stop);
-            if (!validation.complete) {
+            const auto logitsOf = [&](std::int64_t begin, std::int64_t end) {
+                return forwardFrom(cachedBlocks_, toDevice(inputsOf(begin, end)));
+            };
+            bool complete = true;
+            if (taskLoss_) {
+                const auto validation =
+                    evaluateTaskRanges(logitsOf, valSet.labels, taskLoss_->columns(), config_.batchSize, device_, stop);
+                complete = validation.complete;
+                event.valLoss = validation.meanLoss();
+                event.valAccuracy = validation.meanAccuracy();
+                const auto weights = taskLoss_->weights();
+                for (std::size_t task = 0; task < tasks_.size(); ++task)
+                    event.tasks.push_back({tasks_[task].name, validation.loss[task], validation.accuracy[task], weights[task]});
+            } else {
+                const auto validation = evaluateRanges(logitsOf, valSet.labels, config_.batchSize, device_, stop);
+                complete = validation.complete;
+                event.valLoss = validation.loss;
+                event.valAccuracy = validation.accuracy;
+            }
+            if (!complete) {
                 trainedWeightsBack();
                 return pause(epoch);
             }
             event.validated = true;
-            event.valLoss = validation.loss;
-            event.valAccuracy = validation.accuracy;
         }
         std::optional<std::vector<std::uint8_t>> adaptedWeights; // AdaBN: what the best checkpoint holds
         if (config_.domainAdaptation == "adabn") {

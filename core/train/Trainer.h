@@ -9,8 +9,10 @@
 #include "train/FeatureCache.h"
 #include "train/FreezePlan.h"
 #include "train/ProjectFeatureStore.h"
+#include "train/TaskHead.h"
 #include "train/GradScaler.h"
 #include "train/LearningRateSchedule.h"
+#include "train/MultiTaskLoss.h"
 #include "train/ParameterGroups.h"
 #include "train/TrainConfig.h"
 #include "train/TrainObserver.h"
@@ -70,6 +72,12 @@ public:
     // gives the best checkpoints BatchNorm statistics of them (every layer, frozen ones too),
     // while validation and the last checkpoint keep the training images' statistics.
     void learnFromUnlabelled(const ImageBytesSource& pool, const PreprocessSpec& preprocess);
+    // A multi-task run: the model's outputs are these heads one after another, train()'s labels
+    // N x tasks (kNoLabel where an image has none), and the loss MultiTaskLoss's, weighted as
+    // config.taskWeights says; uncertainty weighting's variances train with the model (their own
+    // optimizer group, in the training state). Epochs report each task's validation figures, and
+    // the tasks' mean picks the best checkpoint.
+    void learnTasks(std::vector<TaskHead> tasks);
     // The next train() continues from this state; the model must already hold the same
     // checkpoint's weights.
     void resumeFrom(TrainingState state) { resumeState_ = std::move(state); }
@@ -165,6 +173,8 @@ private:
     bool alignsFeatures() const { return config_.domainAdaptation == "coral" || config_.domainAdaptation == "dann"; }
     // DANN: a domain classifier as wide as the features the head reads, in the optimizer's groups.
     void createDomainClassifier();
+    // Labels the logits get right: one per image, or (multi-task) one per task an image is labelled in.
+    std::int64_t correctPredictions(const torch::Tensor& logits, const torch::Tensor& labels) const;
     // AdaBN: the model's weights with every BatchNorm layer's statistics taken from the target
     // images; the model keeps its own. Empty when a stop request cut it short.
     std::optional<std::vector<std::uint8_t>> targetAdaptedWeights(std::stop_token stop);
@@ -214,6 +224,9 @@ private:
     bool averagedInModel_ = false; // swapAveragedWeights put the average in the model
     DomainClassifier domainClassifier_{nullptr};
     bool domainClassifierInOptimizer_ = false;
+    std::vector<TaskHead> tasks_;
+    MultiTaskLoss taskLoss_{nullptr};
+    bool taskWeightsInOptimizer_ = false;
     PreprocessSpec preprocess_;
     std::optional<TrainingState> resumeState_;
     std::vector<torch::Tensor> viewFeatures_;

@@ -10,6 +10,7 @@
 #include "project/DomainStore.h"
 #include "project/ProjectImageBytes.h"
 #include "project/ProjectStore.h"
+#include "train/MultiTaskInputs.h"
 #include "train/ProjectTensors.h"
 #include "train/RunDomains.h"
 
@@ -37,7 +38,7 @@ std::vector<LabeledImage> chosenTrainingImages(const std::filesystem::path& proj
 
 // A misspelt domain would silently leave a run without images to train or be judged on.
 void requireDomains(const std::filesystem::path& project, Database& db, const TrainConfig& config) {
-    auto named = domainList(config.trainingDomains);
+    auto named = nameList(config.trainingDomains);
     if (!config.targetDomain.empty()) named.push_back(config.targetDomain);
     DomainStore domains(db);
     for (const auto& domain : named) domains.requireDomain(domain, project.string());
@@ -67,10 +68,51 @@ InitialModel createInitialModel(const TrainConfig& config, int classes) {
     return initial;
 }
 
+void readImages(const std::filesystem::path& project, ProjectStore& store, const TrainConfig& config,
+                const std::vector<LabeledImage>& trainImages, const std::vector<LabeledImage>& valImages,
+                const std::map<std::int64_t, std::int64_t>& classIndex, TrainObserver& observer, TrainingInputs& inputs) {
+    const ArchitectureSpec spec = architectureSpec(config.arch, config.inputSize);
+    inputs.preprocess = spec.preprocess;
+    const bool augmented = AugmentSpec::parse(config.augment).enabled();
+    // Decoded images are kept as uint8 pixels, a byte per value (loadPixels).
+    const double imageBytes = double(spec.preprocess.channels()) * spec.preprocess.crop * spec.preprocess.crop;
+    const double decodedBytes = imageBytes * double((augmented ? 0 : trainImages.size()) + valImages.size());
+    const bool streamed = decodedBytes > double(config.inputMemoryBudgetBytes);
+    if (streamed)
+        observer.onLog("Decoded, the training and validation images would take " +
+                       std::to_string(std::llround(decodedBytes / double(1 << 20))) + " MB, over the input memory budget of " +
+                       std::to_string(config.inputMemoryBudgetBytes >> 20) + " MB (--input-memory): decoding them batch by batch");
+    const auto encodedWithLabels = [&](const std::vector<LabeledImage>& images, LabeledTensors& set,
+                                       std::unique_ptr<ImageBytesSource>& encoded) {
+        auto streamed = streamedFromProject(project, images, classIndex);
+        set.labels = streamed.labels;
+        encoded = std::move(streamed.encoded);
+    };
+    if (augmented || streamed) {
+        observer.onLog("Reading " + std::to_string(trainImages.size()) + " training images" +
+                       (augmented ? " (augmented afresh every epoch)" : ""));
+        encodedWithLabels(trainImages, inputs.trainSet, inputs.trainEncoded);
+    } else {
+        observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
+        inputs.trainSet = loadPixels(store, trainImages, classIndex, spec.preprocess);
+        inputs.trainImagesKey = tensorsKey(trainImages, classIndex, spec.preprocess);
+    }
+    if (streamed) {
+        encodedWithLabels(valImages, inputs.valSet, inputs.valEncoded);
+    } else {
+        inputs.valSet = loadPixels(store, valImages, classIndex, spec.preprocess);
+        inputs.valImagesKey = tensorsKey(valImages, classIndex, spec.preprocess);
+    }
+}
+
 TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Database& db, const TrainConfig& config,
                                      TrainObserver& observer, const std::optional<std::vector<std::string>>& trainingImages) {
-    const ArchitectureSpec spec = architectureSpec(config.arch, config.inputSize);
-    ProjectStore store(db);
+    if (config.multiTask()) {
+        if (trainingImages) throw Error(project.string() + ": a labelling simulation trains one task; name one in the run's tasks");
+        return prepareMultiTaskInputs(project, db, config, observer);
+    }
+    const auto taskNames = nameList(config.tasks);
+    ProjectStore store(db, taskNames.empty() ? kFirstTask : TaskStore(db).require(taskNames.front()));
     requireDomains(project, db, config);
     TrainingInputs inputs;
     auto trainImages = inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Train));
@@ -115,38 +157,8 @@ TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Datab
     }
     if (!unlabelled.empty()) inputs.unlabelledEncoded = std::make_unique<ProjectImageBytes>(project, std::move(unlabelled));
     inputs.trainFingerprint = sha256Hex({reinterpret_cast<const std::uint8_t*>(fingerprint.data()), fingerprint.size()});
-    inputs.preprocess = spec.preprocess;
-    const bool augmented = AugmentSpec::parse(config.augment).enabled();
-    const auto valImages = inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Val));
-    // Decoded images are kept as uint8 pixels, a byte per value (loadPixels).
-    const double imageBytes = double(spec.preprocess.channels()) * spec.preprocess.crop * spec.preprocess.crop;
-    const double decodedBytes = imageBytes * double((augmented ? 0 : trainImages.size()) + valImages.size());
-    const bool streamed = decodedBytes > double(config.inputMemoryBudgetBytes);
-    if (streamed)
-        observer.onLog("Decoded, the training and validation images would take " +
-                       std::to_string(std::llround(decodedBytes / double(1 << 20))) + " MB, over the input memory budget of " +
-                       std::to_string(config.inputMemoryBudgetBytes >> 20) + " MB (--input-memory): decoding them batch by batch");
-    const auto encodedWithLabels = [&](const std::vector<LabeledImage>& images, LabeledTensors& set,
-                                       std::unique_ptr<ImageBytesSource>& encoded) {
-        auto streamed = streamedFromProject(project, images, classIndex);
-        set.labels = streamed.labels;
-        encoded = std::move(streamed.encoded);
-    };
-    if (augmented || streamed) {
-        observer.onLog("Reading " + std::to_string(trainImages.size()) + " training images" +
-                       (augmented ? " (augmented afresh every epoch)" : ""));
-        encodedWithLabels(trainImages, inputs.trainSet, inputs.trainEncoded);
-    } else {
-        observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");
-        inputs.trainSet = loadPixels(store, trainImages, classIndex, spec.preprocess);
-        inputs.trainImagesKey = tensorsKey(trainImages, classIndex, spec.preprocess);
-    }
-    if (streamed) {
-        encodedWithLabels(valImages, inputs.valSet, inputs.valEncoded);
-    } else {
-        inputs.valSet = loadPixels(store, valImages, classIndex, spec.preprocess);
-        inputs.valImagesKey = tensorsKey(valImages, classIndex, spec.preprocess);
-    }
+    readImages(project, store, config, trainImages, inTrainingDomains(db, config, store.labeledImagesInSplit(Split::Val)), classIndex,
+               observer, inputs);
 
     auto initial = createInitialModel(config, int(inputs.classes.size()));
     inputs.model = std::move(initial.model);

@@ -4,10 +4,13 @@
 #include "data/TensorDataset.h"
 #include "models/Classifier.h"
 #include "project/Database.h"
+#include "project/ProjectStore.h"
+#include "train/TaskHead.h"
 #include "train/TrainConfig.h"
 #include "train/TrainObserver.h"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +42,10 @@ struct TrainingInputs {
     std::string trainImagesKey, valImagesKey;
     std::shared_ptr<ClassifierImpl> model;
     std::vector<std::string> initNotes; // what the initial weights did not cover
+    // A multi-task run's heads (config.tasks names several): `classes` are theirs one after
+    // another, and the sets' labels are N x tasks, each a class index within its task's head or
+    // kNoLabel. Empty for a run of one task.
+    std::vector<TaskHead> tasks;
 };
 
 struct InitialModel {
@@ -49,7 +56,15 @@ struct InitialModel {
 // from config.init. Errors name the weights file when it is for another architecture.
 InitialModel createInitialModel(const TrainConfig& config, int classes);
 
-// Reads only. Errors name the project (no labelled images) or the weights file (another
+// Puts `trainImages` and `valImages` (labelled through classIndex) in `inputs`: decoded as uint8
+// pixels, or left in the project and decoded batch by batch (augmented runs, and images over
+// config.inputMemoryBudgetBytes); sets the preprocessing and the images' keys.
+void readImages(const std::filesystem::path& project, ProjectStore& store, const TrainConfig& config,
+                const std::vector<LabeledImage>& trainImages, const std::vector<LabeledImage>& valImages,
+                const std::map<std::int64_t, std::int64_t>& classIndex, TrainObserver& observer, TrainingInputs& inputs);
+
+// Reads only. The run's task is the first unless config.tasks names one (several: a multi-task
+// run, prepareMultiTaskInputs). Errors name the project (no labelled images) or the weights file (another
 // architecture). `trainingImages` (SHA-256s of labelled training images, in order) replaces the
 // training split and config.labelsPerClass: a labelling simulation's picks.
 TrainingInputs prepareTrainingInputs(const std::filesystem::path& project, Database& db, const TrainConfig& config,

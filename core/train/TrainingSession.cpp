@@ -56,7 +56,7 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     if (resumed) inputsConfig.init = "scratch";
     TrainingInputs inputs = prepareTrainingInputs(request.project, db, inputsConfig, observer, request.trainingImages);
     config.epochs = config.epochsFor(inputs.trainSet.size());
-    const RunSpec runSpec{config, inputs.classes, inputs.trainFingerprint};
+    const RunSpec runSpec{config, inputs.classes, inputs.trainFingerprint, inputs.tasks};
     const auto& trainSet = inputs.trainSet;
     const auto& valSet = inputs.valSet;
     auto model = inputs.model;
@@ -71,8 +71,10 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     if (inputs.trainEncoded) trainer.trainFromEncoded(*inputs.trainEncoded, inputs.preprocess);
     if (inputs.valEncoded && inputs.valEncoded->size() > 0) trainer.validateFromEncoded(*inputs.valEncoded);
     if (inputs.unlabelledEncoded) trainer.learnFromUnlabelled(*inputs.unlabelledEncoded, inputs.preprocess);
+    if (!inputs.tasks.empty()) trainer.learnTasks(inputs.tasks);
     if (resumed) {
-        if (inputs.classes != resumed->classes || resumed->trainFingerprint != inputs.trainFingerprint)
+        if (inputs.classes != resumed->classes || inputs.tasks != resumed->tasks ||
+            resumed->trainFingerprint != inputs.trainFingerprint)
             throw Error(runName + " trained on other images or labels than the project now has; start a new run");
         loadCheckpointWeights(*model, *checkpoint, runName + " checkpoint");
         trainer.resumeFrom(TrainingState::fromBytes(checkpoint->trainingState));

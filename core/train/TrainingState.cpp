@@ -63,6 +63,7 @@ std::vector<std::uint8_t> TrainingState::toBytes() const {
     for (std::size_t i = 0; i < averagedWeights.size(); ++i)
         archive.write("averaged_weight_" + std::to_string(i), averagedWeights[i]);
     if (progress.adaptationLossSum != 0) number("adaptation_loss_sum", progress.adaptationLossSum);
+    if (taskLogVariances.defined()) archive.write("task_log_variances", taskLogVariances);
     if (!domainClassifier.empty()) {
         integer("domain_classifier_tensors", std::int64_t(domainClassifier.size()));
         for (std::size_t i = 0; i < domainClassifier.size(); ++i)
@@ -111,6 +112,7 @@ TrainingState TrainingState::fromBytes(std::span<const std::uint8_t> bytes) {
         }
         // Fresh tensors: reading into one that holds another type reinterprets its bytes.
         if (torch::Tensor sum; archive.try_read("adaptation_loss_sum", sum)) progress.adaptationLossSum = sum.item<double>();
+        if (torch::Tensor variances; archive.try_read("task_log_variances", variances)) state.taskLogVariances = variances;
         if (torch::Tensor count; archive.try_read("domain_classifier_tensors", count)) {
             state.domainClassifier.resize(std::size_t(count.item<std::int64_t>()));
             for (std::size_t i = 0; i < state.domainClassifier.size(); ++i)

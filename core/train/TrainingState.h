@@ -30,7 +30,7 @@ struct TrainingProgress {
 
 // With the model's weights, everything that continues a run exactly as if it had not stopped:
 // its progress, the optimizer's state, both random generators (batch order, and torch's
-// default generator, which dropout draws from), the weights' average and DANN's domain classifier. The unlabelled stream's
+// default generator, which dropout draws from), the weights' average, DANN's domain classifier and uncertainty weighting's task variances. The unlabelled stream's
 // position follows from the steps, so it needs no field.
 struct TrainingState {
     TrainingProgress progress;
@@ -39,6 +39,7 @@ struct TrainingState {
     torch::Tensor defaultGeneratorState;
     std::vector<torch::Tensor> averagedWeights; // config.emaDecay: the average of the parameters
     std::vector<torch::Tensor> domainClassifier; // DANN: its parameters, then its buffers
+    torch::Tensor taskLogVariances;              // multi-task uncertainty weighting: each task's s; undefined without
 
     std::vector<std::uint8_t> toBytes() const;
     // Throws graft::Error when the bytes are not a training state written by this version.

@@ -12,10 +12,12 @@
 #include "project/RunStore.h"
 #include "train/RunSpec.h"
 
+#include "Images.h"
 #include "RequiredData.h"
 #include "ShapesFolder.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
+#include "TwoTaskShapes.h"
 #include "WriterProcess.h"
 
 #include <gtest/gtest.h>
@@ -235,6 +237,89 @@ TEST(Cli, ARunKilledMidEpochAndResumedMatchesTheUninterruptedRun) {
     const auto changed = runCli(dir, "train " + killed.string() + " --resume 1 --epochs 9");
     EXPECT_EQ(changed.exitCode, 2);
     EXPECT_NE(changed.err.find("keeps its own settings"), std::string::npos) << changed.err;
+}
+
+TEST(Cli, TasksComeFromACsvColumnAFolderAndLabelLinesAndInfoCountsEach) {
+    TempDir dir;
+    const auto project = (dir / "p.graft").string();
+    writeShapesFolder(dir / "shapes", 4, 3); // 12 images in three class folders
+    ASSERT_EQ(runCli(dir, "new " + project).exitCode, 0);
+    ASSERT_EQ(runCli(dir, "import " + project + " " + (dir / "shapes").string()).exitCode, 0);
+    std::vector<std::string> files;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "shapes"))
+        if (entry.is_regular_file()) files.push_back(entry.path().string());
+    std::sort(files.begin(), files.end());
+    ASSERT_EQ(files.size(), 12u);
+    {
+        std::ofstream csv(dir / "tasks.csv");
+        csv << "path,size,colour\n";
+        for (std::size_t i = 0; i < 6; ++i) csv << files[i] << "," << (i % 2 ? "big" : "small") << "," << (i < 3 ? "red" : "") << "\n";
+    }
+    const auto imported = runCli(dir, "import " + project + " " + (dir / "tasks.csv").string() + " --json");
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    EXPECT_EQ(nlohmann::json::parse(imported.out)["duplicates"].size(), 6u) << "the images were there; they gain labels";
+    {
+        std::ofstream labels(dir / "colour.csv");
+        labels << files[6] << ",blue\n" << files[7] << ",red\n";
+    }
+    const auto labelled = runCli(dir, "label " + project + " " + (dir / "colour.csv").string() + " --task colour");
+    ASSERT_EQ(labelled.exitCode, 0) << labelled.err;
+
+    const auto info = nlohmann::json::parse(runCli(dir, "info " + project + " --json").out);
+    ASSERT_EQ(info["tasks"].size(), 3u);
+    EXPECT_EQ(info["tasks"][0]["name"], "class");
+    EXPECT_EQ(info["tasks"][0]["labeled"], 12);
+    EXPECT_EQ(info["tasks"][1]["name"], "size");
+    EXPECT_EQ(info["tasks"][1]["labeled"], 6);
+    EXPECT_EQ(info["tasks"][1]["classes"].size(), 2u);
+    EXPECT_EQ(info["tasks"][2]["name"], "colour");
+    EXPECT_EQ(info["tasks"][2]["labeled"], 5);
+    EXPECT_EQ(info["tasks"][2]["unlabeled"], 7);
+    EXPECT_EQ(info["classes"].size(), 3u) << "'classes' stays the first task's";
+    const auto text = runCli(dir, "info " + project).out;
+    EXPECT_NE(text.find("Task colour: 5 labelled, 7 unlabelled"), std::string::npos) << text;
+
+    const auto split = runCli(dir, "split " + project + " --task size --val 0.5 --test 0");
+    EXPECT_EQ(split.exitCode, 0) << split.err;
+    EXPECT_NE(split.out.find("stratified on task size"), std::string::npos) << split.out;
+    const auto unknown = runCli(dir, "split " + project + " --task shape");
+    EXPECT_NE(unknown.exitCode, 0);
+    EXPECT_NE(unknown.err.find("no task 'shape' (tasks: class, size, colour)"), std::string::npos) << unknown.err;
+
+    EXPECT_EQ(runCli(dir, "task " + project + " rename colour hue").exitCode, 0);
+    const auto removed = runCli(dir, "task " + project + " remove hue");
+    EXPECT_EQ(removed.exitCode, 0) << removed.err;
+    EXPECT_NE(removed.out.find("Removed task hue and its 5 labels"), std::string::npos) << removed.out;
+    const auto first = runCli(dir, "task " + project + " remove class");
+    EXPECT_EQ(first.exitCode, 1);
+    EXPECT_NE(first.err.find("cannot be removed; rename it instead"), std::string::npos) << first.err;
+    const auto after = nlohmann::json::parse(runCli(dir, "info " + project + " --json").out);
+    ASSERT_EQ(after["tasks"].size(), 2u);
+    EXPECT_EQ(after["tasks"][0]["labeled"], 12) << "removing a task leaves the others' labels";
+}
+
+TEST(Cli, AMultiTaskRunTrainsFromTheCommandLineAndPredictsEveryTask) {
+    TempDir dir;
+    const auto project = dir / "p.graft";
+    testing::createTwoTaskShapesProject(project, 10);
+    const auto trained = runCli(dir, "train " + project.string() + " --epochs 1 --tasks class,corners --task-weights 1,0.5 --json");
+    ASSERT_EQ(trained.exitCode, 0) << trained.err;
+    const auto run = nlohmann::json::parse(trained.out)["run"].get<std::int64_t>();
+    testing::writeFile(dir / "one.png", testing::pngBytes(3));
+    const auto predicted = runCli(dir, "predict --model " + project.string() + ":" + std::to_string(run) + " --topk 1 " +
+                                           (dir / "one.png").string() + " --json");
+    ASSERT_EQ(predicted.exitCode, 0) << predicted.err;
+    const auto tasks = nlohmann::json::parse(predicted.out)["predictions"][0]["tasks"];
+    ASSERT_EQ(tasks.size(), 2u);
+    EXPECT_EQ(tasks[0]["task"], "class");
+    EXPECT_EQ(tasks[1]["task"], "corners");
+    const auto corner = tasks[1]["top"][0]["label"].get<std::string>();
+    EXPECT_TRUE(corner == "round" || corner == "angular") << corner;
+    const auto text = runCli(dir, "predict --model " + project.string() + ":" + std::to_string(run) + " " + (dir / "one.png").string());
+    EXPECT_NE(text.out.find("  corners\n"), std::string::npos) << text.out;
+    const auto wrong = runCli(dir, "train " + project.string() + " --tasks class,corners --task-weights 1");
+    EXPECT_EQ(wrong.exitCode, 1);
+    EXPECT_NE(wrong.err.find("task weights: 1 given for 2 tasks"), std::string::npos) << wrong.err;
 }
 
 TEST(Cli, ImportThenTrainReportsValidationAccuracyAsJson) {

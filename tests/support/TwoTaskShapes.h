@@ -4,6 +4,7 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "project/TaskStore.h"
+#include "train/TrainingSession.h"
 
 #include <filesystem>
 
@@ -22,6 +23,16 @@ inline void createTwoTaskShapesProject(const std::filesystem::path& file, int pe
     for (const auto& image : shapes.catalog())
         if (index++ % 2 == 0)
             corners.setLabel(image.sha256, corners.ensureClass(names.at(*image.classId) == "circle" ? "round" : "angular"));
+}
+
+// A one-epoch run of both tasks of such a project: a model with a head per task, to export.
+inline std::int64_t trainedTwoTaskRun(const std::filesystem::path& project) {
+    TrainingRequest request;
+    request.project = project;
+    request.config.epochs = 1;
+    request.config.tasks = "class,corners";
+    TrainObserver quiet;
+    return runTraining(request, quiet, {}).runId;
 }
 
 } // namespace graft::testing

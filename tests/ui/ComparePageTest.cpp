@@ -19,6 +19,7 @@
 #include "ShapesProject.h"
 #include "TempDir.h"
 #include "TwoDomainShapes.h"
+#include "TwoTaskShapes.h"
 #include "TestApplication.h"
 
 #include <QComboBox>
@@ -197,6 +198,37 @@ TEST_F(ComparePageTest, EachBudgetsMeanCarriesItsIntervalAndEveryRowIsInView) {
         const int shownHeight = table->rowHeight(row);
         table->resizeRowToContents(row); // the height its cells' text needs
         EXPECT_GE(shownHeight, table->rowHeight(row)) << "row " << row << " cuts its cells' text";
+    }
+}
+
+// A multi-task arm's tasks each get a row, with the verdict against the arm that learns the task alone.
+TEST_F(ComparePageTest, EachTaskOfAMultiTaskArmHasARowWithItsVerdictAgainstTheTaskAlone) {
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    testing::createTwoTaskShapesProject(project, 10);
+    std::int64_t experimentId = 0;
+    {
+        Database db = openProject(project);
+        const std::string spec = R"({"name": "tasks", "seeds": [1, 2], "budgets": ["all"], "baseline": "class alone", "arms": [
+            {"name": "class alone", "train": {"epochs": 1, "batchSize": 8, "tasks": "class"}},
+            {"name": "corners alone", "train": {"epochs": 1, "batchSize": 8, "tasks": "corners"}},
+            {"name": "both", "train": {"epochs": 1, "batchSize": 8, "tasks": "class,corners"}}]})";
+        experimentId = ExperimentStore(db).create("tasks", ExperimentSpec::fromJson(spec).toJson());
+    }
+    ExperimentObserver quiet;
+    ASSERT_EQ(runExperiment(project, experimentId, quiet, {}).trained, 6);
+
+    ui::ComparePage page;
+    page.setProject(QString::fromStdString(project.string()));
+    auto* table = page.findChild<QTableWidget*>("comparisonTable");
+    ASSERT_EQ(table->rowCount(), 5) << "three arms, then a row per task of the multi-task arm";
+    const auto comparison = compareExperiment(project, experimentId);
+    for (int row = 3; row < 5; ++row) {
+        const auto& task = comparison.tasks[std::size_t(row - 3)];
+        EXPECT_EQ(table->item(row, 0)->text().toStdString(), "both · task " + task.task);
+        ASSERT_TRUE(task.shared[0].versusAlone);
+        EXPECT_EQ(table->item(row, 6)->text().toStdString(), sharingVerdictText(task.shared[0].versusAlone->verdict, task.task));
+        EXPECT_EQ(table->item(row, 8)->text().toStdString(), "against " + task.task + " alone");
     }
 }
 

@@ -16,10 +16,10 @@ ExperimentComparison sampleComparison() {
     comparison.spec.arms = {{"transfer", {}}, {"scratch", {}}, {"probe, linear", {}}};
     ArmBudgetResult transfer{"transfer", 5, {0.8, 0.9}, Summary::of({0.8, 0.9}),
                              comparePaired({0.8, 0.9}, {0.6, 0.71}), mcNemar(30, 4), 12.5,
-                             {{"aa", "3", {"8", "8"}}, {"bb", "1", {"7"}}}, Summary::of({0.05, 0.07})};
-    ArmBudgetResult scratch{"scratch", 5, {0.6, 0.71}, Summary::of({0.6, 0.71}), {}, {}, {}, {}, {}};
+                             {{"aa", "3", {"8", "8"}}, {"bb", "1", {"7"}}}, Summary::of({0.05, 0.07}), false};
+    ArmBudgetResult scratch{"scratch", 5, {0.6, 0.71}, Summary::of({0.6, 0.71}), {}, {}, {}, {}, {}, false};
     ArmBudgetResult probe{"probe, linear", 5, {0.3}, Summary::of({0.3}), comparePaired({0.3}, {0.6}), mcNemar(0, 40),
-                          std::nullopt, {}, {}};
+                          std::nullopt, {}, {}, false};
     comparison.results = {transfer, scratch, probe};
     comparison.curves = {{"transfer", PowerLawFit{0.5, 0.4}}, {"scratch", std::nullopt}, {"probe, linear", std::nullopt}};
     return comparison;

@@ -12,6 +12,7 @@
 
 #include "TempDir.h"
 #include "TrainedShapesRun.h"
+#include "TwoTaskShapes.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -46,6 +47,33 @@ TEST_F(TrainedShapesRun, BundleReadsBackAsTheRunsModelWithItsLabelsTransformAndC
     for (const auto* section : {"## Data", "## Results on held-out images", "## Did transfer help?", "## Parity",
                                 "## Use", "## Intended use and limits", "not a trial of an experiment"})
         EXPECT_NE(card.find(section), std::string::npos) << section << "\n" << card;
+}
+
+// A multi-task run's bundle: labels.json lists each task with its classes, metrics.json and the
+// card report each task, and the model gives a dictionary of each task's logits.
+TEST(Bundle, AMultiTaskRunsBundleReportsEachTaskAndReadsBackByTask) {
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    testing::createTwoTaskShapesProject(project, 10);
+    const auto run = testing::trainedTwoTaskRun(project);
+    const auto report = exportRunBundle(project, run, dir / "bundle", {}, {});
+    EXPECT_EQ(report.replay.topOneAgreements, report.replay.images);
+
+    const auto bundle = loadBundle(dir / "bundle");
+    ASSERT_EQ(bundle.tasks.size(), 2u);
+    EXPECT_EQ(bundle.tasks[0].name, "class");
+    EXPECT_EQ(bundle.tasks[1].name, "corners");
+    EXPECT_EQ(bundle.labels.size(), 5u) << "every output's class, in output order";
+    const auto metrics = nlohmann::json::parse(testing::readFile(dir / "bundle" / "metrics.json"));
+    const double shapes = metrics["tasks"]["class"]["heldOut"]["accuracy"].get<double>();
+    const double corners = metrics["tasks"]["corners"]["heldOut"]["accuracy"].get<double>();
+    EXPECT_NEAR(report.accuracy, (shapes + corners) / 2, 1e-12);
+    EXPECT_EQ(metrics["tasks"]["corners"]["heldOut"]["classes"].size(), 2u);
+    const auto card = testing::readFile(dir / "bundle" / "README.md");
+    for (const auto* section : {"## Task class", "## Task corners", "## Did sharing help?", "## Parity", "a head for each of 2 tasks"})
+        EXPECT_NE(card.find(section), std::string::npos) << section << "\n" << card;
+    EXPECT_THROW(exportRunBundle(project, run, dir / "calibrated", {}, {}, {.calibrate = true}), Error);
+    EXPECT_FALSE(std::filesystem::exists(dir / "calibrated"));
 }
 
 TEST(Bundle, ARunAtAnotherInputSizeEvaluatesAndExportsAtThatSize) {

@@ -5,6 +5,7 @@
 
 #include "TempDir.h"
 #include "TrainedShapesRun.h"
+#include "TwoTaskShapes.h"
 
 #include <gtest/gtest.h>
 #include <torch/script.h>
@@ -29,6 +30,28 @@ TEST_F(TrainedShapesRun, ExportIsKeptAfterReproducingTheRunOnEveryHeldOutImage) 
     EXPECT_LE(replay.maxDifference, 1e-5);
     EXPECT_EQ(lastDone, replay.images);
     EXPECT_EQ(total, replay.images);
+}
+
+// A multi-task run's files hold an output per task, each replayed against Graft's heads.
+TEST(MultiTaskRunExport, TorchScriptAndOnnxFilesReplayEveryTasksOutputs) {
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    testing::createTwoTaskShapesProject(project, 10);
+    const auto run = testing::trainedTwoTaskRun(project);
+    for (const auto& [format, file] : {std::pair{ExportFormat::TorchScript, "model.pt"}, std::pair{ExportFormat::Onnx, "model.onnx"}})
+        for (const bool softmax : {false, true}) {
+            SCOPED_TRACE(std::string(file) + (softmax ? ", probabilities" : ", logits"));
+            std::filesystem::remove(dir / file);
+            const auto replay = exportRun(project, run, dir / file, {.format = format, .softmax = softmax}, {}, {});
+            EXPECT_GT(replay.images, 0);
+            EXPECT_EQ(replay.topOneAgreements, replay.images);
+            EXPECT_LE(replay.maxDifference, replay.tolerance);
+        }
+    auto module = torch::jit::load((dir / "model.pt").string());
+    const auto outputs = module.forward({torch::zeros({2, 1, 28, 28})}).toGenericDict();
+    ASSERT_EQ(outputs.size(), 2u);
+    EXPECT_EQ(outputs.at("class").toTensor().size(1), 3);
+    EXPECT_EQ(outputs.at("corners").toTensor().size(1), 2);
 }
 
 TEST_F(TrainedShapesRun, OnnxExportIsReplayedThroughOpenCvDnnAndKept) {

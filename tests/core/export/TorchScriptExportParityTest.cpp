@@ -16,11 +16,14 @@ namespace {
 
 class PythonRunsTorchScriptExport : public ::testing::TestWithParam<std::pair<std::string, int>> {};
 
-// Runs torchscript_parity.py on `dir`/model.pt: Python must give `logits` for `images`.
-void expectPythonReproduces(const testing::TempDir& dir, const torch::Tensor& images, const torch::Tensor& logits) {
+// Runs torchscript_parity.py on `dir`/model.pt: Python must give `logits` for `images` (each
+// head's, under its task's name, for a multi-task export).
+void expectPythonReproduces(const testing::TempDir& dir, const torch::Tensor& images, const torch::Tensor& logits,
+                            const std::vector<HeadColumns>& heads = {}) {
     c10::Dict<std::string, torch::Tensor> parityCase;
     parityCase.insert("images", images);
-    parityCase.insert("logits", logits);
+    if (heads.empty()) parityCase.insert("logits", logits);
+    for (const auto& head : heads) parityCase.insert("logits:" + head.name, logits.slice(1, head.begin, head.end).contiguous());
     const auto bytes = torch::pickle_save(parityCase);
     writeFileAtomically(dir / "case.pt", std::string_view(bytes.data(), bytes.size()));
 
@@ -51,6 +54,25 @@ TEST_P(PythonRunsTorchScriptExport, FromDecodedPixelsWithPreprocessingBakedIn) {
     const cv::Mat image = testing::randomImage(input.crop * 5 / 4 + 13, input.crop * 3 / 2, input.channels());
     torch::NoGradGuard noGrad;
     expectPythonReproduces(dir, testing::pixelsOf(image).unsqueeze(0), model->forward(preprocessForEval(image, input).unsqueeze(0)));
+}
+
+// A multi-task model: forward() returns a dictionary with each task's outputs under its name.
+TEST(PythonRunsMultiTaskTorchScriptExport, AndReproducesEachTasksOutputsUnderItsName) {
+    auto model = testing::classifierWithRandomStatistics("tinynet", 5);
+    const auto images = testing::randomImages("tinynet", 28);
+    const std::vector<HeadColumns> heads = {{"digit", 0, 3}, {"odd \"or\" even", 3, 5}};
+    torch::NoGradGuard noGrad;
+    const auto logits = model->forward(images);
+    for (const bool softmax : {false, true}) {
+        SCOPED_TRACE(softmax ? "probabilities" : "logits");
+        testing::TempDir dir;
+        exportTorchScript(*model, dir / "model.pt", {.softmax = softmax, .heads = heads});
+        auto expected = logits.clone();
+        if (softmax)
+            for (const auto& head : heads)
+                expected.slice(1, head.begin, head.end).copy_(torch::softmax(logits.slice(1, head.begin, head.end), 1));
+        expectPythonReproduces(dir, images, expected, heads);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, PythonRunsTorchScriptExport,
