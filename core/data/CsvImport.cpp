@@ -53,10 +53,10 @@ ImportReport importCsv(Database& db, const std::filesystem::path& csvFile, const
     }
 
     ImportSession session(db, options, "Importing CSV");
-    // path,label (or no header): one label, in options.task. path,disease,severity: a task per
-    // column, named by the header and made when new.
+    // path,label (whatever the second column's name, or no header): one label, in options.task, as
+    // before tasks. path,disease,severity: a task per column, named by the header, made when new.
     std::vector<std::int64_t> columnTasks;
-    if (header.size() > 2 || (header.size() == 2 && header[1] != "label")) {
+    if (header.size() > 2) {
         for (std::size_t column = 1; column < header.size(); ++column) {
             if (header[column].empty())
                 throw Error(csvFile.string() + ":1: column " + std::to_string(column + 1) + " has no task name");

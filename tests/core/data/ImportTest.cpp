@@ -335,6 +335,16 @@ TEST(CsvImport, AColumnPerTaskLabelsEachTaskAndAnEmptyCellLeavesThatTaskWithout)
     for (const auto& image : ProjectStore(db).catalog()) EXPECT_TRUE(image.split) << image.source << " has no split";
 }
 
+TEST(CsvImport, ATwoColumnHeaderLabelsTheImportsTaskWhateverItsSecondColumnIsCalled) {
+    TempDir dir;
+    writeFile(dir / "leaf.png", pngBytes(1));
+    writeFile(dir / "labels.csv", "path,category\nleaf.png,blight\n");
+    Database db = openInMemoryProject();
+    importCsv(db, dir / "labels.csv");
+    EXPECT_EQ(TaskStore(db).summaries().size(), 1u) << "no task 'category' was made";
+    EXPECT_EQ(labelsOfTask(db, "class"), (std::map<std::string, std::string>{{"leaf.png", "blight"}}));
+}
+
 TEST(CsvImport, AHeaderWithAnUnnamedTaskColumnIsRefusedAndNothingIsImported) {
     TempDir dir;
     writeFile(dir / "leaf.png", pngBytes(1));
