@@ -24,6 +24,7 @@
 #include "project/ProjectFile.h"
 #include "project/DomainStore.h"
 #include "project/ProjectStore.h"
+#include "project/TaskStore.h"
 #include "train/CpuThreadLimit.h"
 
 #include <QAction>
@@ -374,6 +375,9 @@ void MainWindow::showProjectOnModelAndTrainPages(const QString& path) {
     for (const auto& name : DomainStore(*db_).domainNames()) domains << QString::fromStdString(name);
     modelPage_->setProject(path, domains);
     trainPage_->setDomains(domains);
+    QStringList tasks;
+    for (const auto& task : TaskStore(*db_).summaries()) tasks << QString::fromStdString(task.name);
+    trainPage_->setTasks(tasks);
 }
 
 void MainWindow::showProjectCounts() {

@@ -58,7 +58,8 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
       emaDecay_(new QDoubleSpinBox),
       init_(new QLineEdit("scratch")), seeds_(new QSpinBox), budgets_(new QLineEdit("all")),
       metric_(new QComboBox), withProbe_(new QCheckBox(tr("also a linear probe"))),
-      withFixMatch_(new QCheckBox(tr("also both with FixMatch on the unlabelled images"))), trainingDomain_(new QComboBox),
+      withFixMatch_(new QCheckBox(tr("also both with FixMatch on the unlabelled images"))), tasks_(new QComboBox), taskWeights_(new QComboBox),
+      tasksRow_(new QWidget), trainingDomain_(new QComboBox),
       targetDomain_(new QComboBox), adaptation_(new QComboBox),
       withAdaptation_(new QCheckBox(tr("also both adapted to the target domain (AdaBN, Deep CORAL, DANN)"))),
       selfSupervisedInit_(new QLineEdit),
@@ -166,6 +167,14 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     withFixMatch_->setToolTip(tr("A twin of each fine-tuned arm (transfer, scratch, self-supervised) that also learns from "
                                  "the images without a label and, at a label budget, from the training images the budget "
                                  "leaves out"));
+    tasks_->setObjectName("tasks");
+    tasks_->setEditable(true); // any comma-separated list of tasks
+    tasks_->setToolTip(tr("The label sets to learn: one, or several with one backbone and a head each (type a,b for a choice)"));
+    taskWeights_->setObjectName("taskWeights");
+    taskWeights_->setEditable(true); // or a weight per task: 1,0.5
+    taskWeights_->addItems({"equal", "uncertainty"});
+    taskWeights_->setToolTip(tr("How the tasks' losses add up: equally, weighted as the run learns (uncertainty), or "
+                                "a weight per task such as 1,0.5"));
     trainingDomain_->setObjectName("trainingDomain");
     trainingDomain_->setAccessibleName(tr("Train on the labelled images of"));
     targetDomain_->setObjectName("targetDomain");
@@ -184,6 +193,7 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
     withAdaptation_->setToolTip(tr("Three twins of each fine-tuned arm (transfer, scratch, self-supervised), each adapted "
                                    "to the target domain one way; needs a target domain"));
     setDomains({});
+    setTasks({});
     seed_->setRange(0, 1'000'000);
     labelsPerClass_->setRange(0, 1'000'000);
     labelsPerClass_->setSpecialValueText(tr("all"));
@@ -264,6 +274,12 @@ TrainPage::TrainPage(const ModelPage* model, QWidget* parent)
         unlabelledRow->addWidget(setting);
     form->addRow(tr("Unlabelled images"), unlabelledRow);
     form->addRow(tr("Weight average"), emaDecay_);
+    auto* tasksLayout = new QHBoxLayout(tasksRow_);
+    tasksLayout->setContentsMargins(0, 0, 0, 0);
+    tasksLayout->addWidget(tasks_, 1);
+    tasksLayout->addWidget(new QLabel(tr("weighted")));
+    tasksLayout->addWidget(taskWeights_);
+    form->addRow(tr("Tasks"), tasksRow_);
     auto* domainRow = new QHBoxLayout;
     domainRow->addWidget(trainingDomain_, 1);
     domainRow->addWidget(new QLabel(tr("for")));
@@ -409,6 +425,15 @@ void TrainPage::setDomains(const QStringList& domains) {
     for (QWidget* control : {static_cast<QWidget*>(trainingDomain_), static_cast<QWidget*>(targetDomain_),
                              static_cast<QWidget*>(adaptation_), static_cast<QWidget*>(withAdaptation_)})
         control->setEnabled(!domains.isEmpty());
+}
+
+void TrainPage::setTasks(const QStringList& tasks) {
+    const QString chosen = tasks_->currentText();
+    tasks_->clear();
+    for (const auto& task : tasks) tasks_->addItem(task, task);
+    if (tasks.size() > 1) tasks_->addItem(tr("all %1 together").arg(tasks.size()), tasks.join(","));
+    tasks_->setCurrentIndex(std::max(0, tasks_->findText(chosen)));
+    tasksRow_->setVisible(tasks.size() > 1);
 }
 
 void TrainPage::findUnfinishedExperiment() {
@@ -693,6 +718,12 @@ bool TrainPage::readSettings(TrainConfig& config) {
     config.trainingDomains = trainingDomain_->currentData().toString().toStdString();
     config.targetDomain = targetDomain_->currentData().toString().toStdString();
     config.domainAdaptation = adaptation_->currentData().toString().toStdString();
+    if (!tasksRow_->isHidden()) { // the project has several tasks (setTasks)
+        // A listed choice carries its task list; typed text is the list itself.
+        const int listed = tasks_->findText(tasks_->currentText());
+        config.tasks = (listed >= 0 ? tasks_->itemData(listed).toString() : tasks_->currentText()).remove(' ').toStdString();
+        config.taskWeights = taskWeights_->currentText().trimmed().toStdString();
+    }
     config.device = device_.toStdString();
     try {
         config.validate(); // names the setting: the augmentation text or the input size

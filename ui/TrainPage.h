@@ -40,6 +40,9 @@ public:
     void setProject(const QString& path);
     // The project's domains, for the training and target domain choices (empty: no domains).
     void setDomains(const QStringList& domains);
+    // The project's tasks, first task first: a run learns one of them, or all together with a head
+    // each (editable: any comma-separated list); hidden with one task.
+    void setTasks(const QStringList& tasks);
     // Read-only projects (another process writes them) can be watched but not trained.
     void setReadOnly(bool readOnly);
     // What runs train on, new and resumed (a DeviceRequest text, from Preferences).
@@ -136,6 +139,9 @@ private:
     QComboBox* metric_; // what the experiment judges by; "automatic" leaves it to the labels' balance
     QCheckBox* withProbe_;
     QCheckBox* withFixMatch_; // adds a FixMatch twin of each fine-tuned arm
+    QComboBox* tasks_;           // TrainConfig::tasks, as the item's data or the typed text
+    QComboBox* taskWeights_;     // TrainConfig::taskWeights
+    QWidget* tasksRow_;          // shown when the project has several tasks
     QComboBox* trainingDomain_;  // "": every domain
     QComboBox* targetDomain_;    // "": none
     QComboBox* adaptation_;      // TrainConfig::domainAdaptation

@@ -20,6 +20,7 @@
 #include "ShapesProject.h"
 #include "TempDir.h"
 #include "TwoDomainShapes.h"
+#include "TwoTaskShapes.h"
 #include "TestApplication.h"
 
 #include <QApplication>
@@ -495,6 +496,44 @@ TEST_F(TrainPageTest, TheOptimizerScheduleAugmentationAndInputSizeChosenReachThe
     EXPECT_EQ(config.schedule, "constant");
     EXPECT_EQ(config.augment, "flip:0.5");
     EXPECT_EQ(config.inputSize, 40);
+}
+
+TEST_F(TrainPageTest, WithSeveralTasksARunLearnsTheOneChosenOrAllTogetherWithTheirWeights) {
+    testing::TempDir dir;
+    const auto project = dir / "shapes.graft";
+    ui::MainWindow window;
+    QString error;
+    {
+        const auto single = testing::createShapesProject(dir / "single.graft", 5);
+        ASSERT_TRUE(window.openProject(QString::fromStdString(single.string()), &error)) << error.toStdString();
+        EXPECT_TRUE(window.findChild<QComboBox*>("tasks")->parentWidget()->isHidden()) << "one task: nothing to choose";
+    }
+    testing::createTwoTaskShapesProject(project, 10);
+    ASSERT_TRUE(window.openProject(QString::fromStdString(project.string()), &error)) << error.toStdString();
+    auto* page = window.findChild<ui::TrainPage*>();
+    auto* tasks = window.findChild<QComboBox*>("tasks");
+    ASSERT_FALSE(tasks->parentWidget()->isHidden());
+    ASSERT_EQ(tasks->count(), 3);
+    EXPECT_EQ(tasks->itemText(2), "all 2 together");
+    window.findChild<QSpinBox*>("epochs")->setValue(1);
+    QSignalSpy finished(page->job(), &ui::JobController::finished);
+    const auto runWith = [&](int choice, const QString& weights) {
+        tasks->setCurrentIndex(choice);
+        window.findChild<QComboBox*>("taskWeights")->setCurrentText(weights);
+        finished.clear();
+        window.findChild<QPushButton*>("startTraining")->click();
+        EXPECT_TRUE(finished.wait(60'000));
+        EXPECT_TRUE(finished.front().at(1).toBool()) << finished.front().at(2).toString().toStdString();
+        Database db = openProject(project, ProjectAccess::ReadOnly);
+        return RunSpec::fromJson(RunStore(db).run(finished.front().at(0).toLongLong()).configJson);
+    };
+    const auto both = runWith(2, "1,0.5");
+    EXPECT_EQ(both.config.tasks, "class,corners");
+    EXPECT_EQ(both.config.taskWeights, "1,0.5");
+    EXPECT_EQ(both.tasks.size(), 2u);
+    const auto corners = runWith(1, "equal");
+    EXPECT_EQ(corners.config.tasks, "corners");
+    EXPECT_TRUE(corners.tasks.empty()) << "one task: an ordinary run";
 }
 
 TEST_F(TrainPageTest, FixMatchSettingsReachTheRunItsKeptShareIsChartedAndAnExperimentGainsFixMatchAndSelfSupervisedArms) {
