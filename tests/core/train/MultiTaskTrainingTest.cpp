@@ -79,6 +79,24 @@ TEST_F(TwoTaskShapes, ASharedBackboneLearnsBothTasksAndEachTaskHasItsOwnFigures)
     }
 }
 
+// The heads are rows of one head Linear, so a frozen backbone's features are cached as for one
+// head, and only the heads train.
+TEST_F(TwoTaskShapes, AFrozenBackboneIsCachedOnceAndOnlyTheHeadsTrain) {
+    auto frozen = request("class,corners", 2);
+    frozen.config.freeze = "probe";
+    frozen.config.featureCacheBudgetBytes = 1; // the project's feature store, which says so in the log
+    testing::LogLines log;
+    const auto result = runTraining(frozen, log, {});
+    ASSERT_EQ(result.status, RunStatus::Finished);
+    EXPECT_TRUE(log.has("keeping them in the project")) << "the frozen blocks' features were not cached";
+    Database db = openProject(project(), ProjectAccess::ReadOnly);
+    RunStore runs(db);
+    EXPECT_EQ(runs.metric(result.runId, "val_accuracy/corners").size(), 2u);
+    const auto checkpoint = runs.checkpoint(result.runId, CheckpointKind::Last);
+    ASSERT_TRUE(checkpoint);
+    EXPECT_TRUE(checkpoint->frozen) << "the frozen backbone is stored apart, as for one head";
+}
+
 TEST_F(TwoTaskShapes, ARunOfTheSecondTaskAloneTrainsOnItsLabels) {
     TrainObserver quiet;
     const auto result = runTraining(request("corners"), quiet, {});
