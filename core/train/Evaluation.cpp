@@ -40,22 +40,27 @@ Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logit
         data.labels, batchSize, device, stop);
 }
 
-Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::int64_t)>& logitsOfRange,
-                          const torch::Tensor& labels, int batchSize, torch::Device device, std::stop_token stop) {
+bool forEachLabelledBatch(const std::function<torch::Tensor(std::int64_t, std::int64_t)>& logitsOfRange,
+                          const torch::Tensor& labels, int batchSize, torch::Device device, std::stop_token stop,
+                          const std::function<void(const torch::Tensor& logits, const torch::Tensor& labels)>& each) {
     torch::NoGradGuard noGrad;
     const std::int64_t count = labels.defined() ? labels.size(0) : 0;
+    for (std::int64_t begin = 0; begin < count; begin += batchSize) {
+        if (stop.stop_requested()) return false;
+        const auto end = std::min(begin + batchSize, count);
+        each(logitsOfRange(begin, end).to(torch::kFloat32), labels.slice(0, begin, end).to(device));
+    }
+    return true;
+}
+
+Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::int64_t)>& logitsOfRange,
+                          const torch::Tensor& labels, int batchSize, torch::Device device, std::stop_token stop) {
     Evaluation result;
     double lossSum = 0;
     std::int64_t correct = 0;
     std::vector<torch::Tensor> logitBatches;
-    for (std::int64_t begin = 0; begin < count; begin += batchSize) {
-        if (stop.stop_requested()) {
-            result.complete = false;
-            break;
-        }
-        const auto end = std::min(begin + batchSize, count);
-        const auto batchLabels = labels.slice(0, begin, end).to(device);
-        const auto logits = logitsOfRange(begin, end).to(torch::kFloat32);
+    result.complete = forEachLabelledBatch(logitsOfRange, labels, batchSize, device, stop,
+                                           [&](const torch::Tensor& logits, const torch::Tensor& batchLabels) {
         lossSum += torch::nn::functional::cross_entropy(
                        logits, batchLabels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .item<double>();
@@ -68,8 +73,8 @@ Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::i
         result.confidences.insert(result.confidences.end(), confidenceOnCpu.data_ptr<float>(),
                                   confidenceOnCpu.data_ptr<float>() + confidenceOnCpu.numel());
         logitBatches.push_back(logits.to(torch::kCPU));
-        result.count += end - begin;
-    }
+        result.count += logits.size(0);
+    });
     if (!logitBatches.empty()) result.logits = torch::cat(logitBatches);
     if (result.count > 0) {
         result.loss = lossSum / double(result.count);

@@ -40,6 +40,13 @@ Evaluation evaluateEncoded(ClassifierImpl& model, const ImageBytesSource& encode
 // the caller has put the modules it runs in eval mode.
 Evaluation evaluateWith(const std::function<torch::Tensor(torch::Tensor)>& logitsOf, const LabeledTensors& data,
                         int batchSize, torch::Device device, std::stop_token stop = {});
+// The batch loop every evaluation shares: logitsOfRange(begin, end) over `labels`' rows, batch by
+// batch, without autograd, each batch's float32 logits and labels (on `device`) handed to `each`.
+// False when a stop request cut it short.
+bool forEachLabelledBatch(const std::function<torch::Tensor(std::int64_t, std::int64_t)>& logitsOfRange,
+                          const torch::Tensor& labels, int batchSize, torch::Device device, std::stop_token stop,
+                          const std::function<void(const torch::Tensor& logits, const torch::Tensor& labels)>& each);
+
 // The same where logitsOfRange(begin, end) finds the inputs of images [begin, end) itself, such as
 // features stored in the project.
 Evaluation evaluateRanges(const std::function<torch::Tensor(std::int64_t, std::int64_t)>& logitsOfRange,

@@ -1,5 +1,7 @@
 #include "train/TaskEvaluation.h"
 
+#include "train/Evaluation.h"
+
 #include <torch/nn/functional/loss.h>
 
 namespace graft {
@@ -24,21 +26,13 @@ double TaskEvaluation::meanAccuracy() const { return meanOverLabelledTasks(accur
 TaskEvaluation evaluateTaskRanges(const std::function<torch::Tensor(std::int64_t, std::int64_t)>& logitsOfRange,
                                   const torch::Tensor& labels, const TaskColumns& columns, int batchSize,
                                   torch::Device device, std::stop_token stop) {
-    torch::NoGradGuard noGrad;
     const std::size_t tasks = columns.tasks();
     std::vector<double> lossSum(tasks, 0.0);
     std::vector<std::int64_t> correct(tasks, 0);
     TaskEvaluation result;
     result.labelled.assign(tasks, 0);
-    const std::int64_t count = labels.defined() ? labels.size(0) : 0;
-    for (std::int64_t begin = 0; begin < count; begin += batchSize) {
-        if (stop.stop_requested()) {
-            result.complete = false;
-            break;
-        }
-        const auto end = std::min(begin + batchSize, count);
-        const auto batchLabels = labels.slice(0, begin, end).to(device);
-        const auto logits = logitsOfRange(begin, end).to(torch::kFloat32);
+    result.complete = forEachLabelledBatch(logitsOfRange, labels, batchSize, device, stop,
+                                           [&](const torch::Tensor& logits, const torch::Tensor& batchLabels) {
         for (std::size_t task = 0; task < tasks; ++task) {
             const auto taskLabels = batchLabels.select(1, std::int64_t(task));
             const auto labelled = taskLabels.ne(kNoLabel).sum().item<std::int64_t>();
@@ -52,7 +46,7 @@ TaskEvaluation evaluateTaskRanges(const std::function<torch::Tensor(std::int64_t
             correct[task] += taskLogits.argmax(1).eq(taskLabels).sum().item<std::int64_t>();
             result.labelled[task] += labelled;
         }
-    }
+    });
     for (std::size_t task = 0; task < tasks; ++task) {
         const auto n = double(std::max<std::int64_t>(1, result.labelled[task]));
         result.loss.push_back(lossSum[task] / n);
