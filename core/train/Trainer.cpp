@@ -474,11 +474,32 @@ torch::Tensor Trainer::alignmentTerm(const torch::Tensor& features, std::int64_t
     return domainClassificationLoss(domainLogits.slice(0, 0, labelled), domainLogits.slice(0, labelled));
 }
 
-Trainer::StepResult Trainer::step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor, double progress) {
+Trainer::StepResult Trainer::step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor, double progress,
+                                  std::int64_t globalBatch, bool stopWanted) {
     auto& groups = optimizer_->param_groups();
     for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(groupBaseRates_[g] * factor);
     optimizer_->zero_grad();
+    const auto labelled = labels.size(0);
+    // Data parallel, a batch smaller than the group can leave this rank nothing.
+    StepResult result = labelled > 0 ? lossAndGradients(inputs, labels, progress, globalBatch) : StepResult{};
+    if (group_) shareStep(groups, result, labelled, globalBatch, stopWanted);
+    bool stepped = true;
+    if (!scaler_) {
+        optimizer_->step();
+    } else {
+        std::vector<torch::Tensor> parameters;
+        for (const auto& group : groups) parameters.insert(parameters.end(), group.params().begin(), group.params().end());
+        stepped = scaler_->unscale(parameters);
+        if (stepped) optimizer_->step(); // else an overflow: skip, with a smaller scale
+    }
+    if (stepped && config_.emaDecay > 0) updateAveragedWeights();
+    return result;
+}
+
+Trainer::StepResult Trainer::lossAndGradients(const torch::Tensor& inputs, const torch::Tensor& labels, double progress,
+                                              std::int64_t globalBatch) {
     StepResult result;
+    const auto labelled = labels.size(0);
     torch::Tensor logits, features;
     {
         AutocastScope autocast(scaler_.has_value());
@@ -491,7 +512,6 @@ Trainer::StepResult Trainer::step(const torch::Tensor& inputs, const torch::Tens
             logits = forwardFrom(cachedBlocks_, inputs).to(torch::kFloat32);
         }
     }
-    const auto labelled = labels.size(0);
     result.logits = logits.slice(0, 0, labelled);
     result.loss = taskLoss_ ? taskLoss_->forward(result.logits, labels).total
                             : torch::nn::functional::cross_entropy(result.logits, labels);
@@ -508,19 +528,55 @@ Trainer::StepResult Trainer::step(const torch::Tensor& inputs, const torch::Tens
         result.unlabelledKept = term.mask.sum().item<double>();
         result.unlabelledImages = unlabelled;
     }
-    bool stepped = true;
-    if (!scaler_) {
-        result.loss.backward();
-        optimizer_->step();
-    } else {
-        scaler_->scale(result.loss).backward();
-        std::vector<torch::Tensor> parameters;
-        for (const auto& group : groups) parameters.insert(parameters.end(), group.params().begin(), group.params().end());
-        stepped = scaler_->unscale(parameters);
-        if (stepped) optimizer_->step(); // else an overflow: skip, with a smaller scale
-    }
-    if (stepped && config_.emaDecay > 0) updateAveragedWeights();
+    // A rank's share weighs its mean loss by its images, so the ranks' summed gradients are the
+    // whole batch's mean loss's.
+    const auto minimised = group_ ? result.loss * (double(labelled) / double(globalBatch)) : result.loss;
+    if (scaler_) scaler_->scale(minimised).backward();
+    else minimised.backward();
+    result.lossValue = result.loss.item<double>();
+    result.correct = correctPredictions(result.logits, labels);
     return result;
+}
+
+std::pair<std::int64_t, std::int64_t> Trainer::shareOf(std::int64_t images) const {
+    if (!group_) return {0, images};
+    const std::int64_t rank = group_->rank(), ranks = group_->worldSize();
+    return {images * rank / ranks, images * (rank + 1) / ranks};
+}
+
+void Trainer::shareStep(std::vector<torch::optim::OptimizerParamGroup>& groups, StepResult& result, std::int64_t labelled,
+                        std::int64_t globalBatch, bool stopWanted) {
+    std::vector<torch::Tensor> shared;
+    for (auto& group : groups)
+        for (auto& parameter : group.params()) {
+            if (!parameter.grad().defined()) parameter.mutable_grad() = torch::zeros_like(parameter);
+            shared.push_back(parameter.grad());
+        }
+    shared.push_back(torch::tensor({result.lossValue * double(labelled), double(result.correct), stopWanted ? 1.0 : 0.0},
+                                   torch::kFloat64));
+    group_->sum(shared);
+    const auto figures = shared.back();
+    result.lossValue = figures[0].item<double>() / double(globalBatch);
+    result.correct = std::llround(figures[1].item<double>());
+    result.stopRequested = figures[2].item<double>() > 0;
+}
+
+void Trainer::takeLeadersTensors(bool parametersToo) {
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> tensors;
+    if (parametersToo)
+        for (const auto& parameter : model_->parameters()) tensors.push_back(parameter);
+    for (const auto& buffer : model_->buffers()) tensors.push_back(buffer);
+    group_->broadcast(tensors);
+}
+
+void Trainer::checkDataParallelSupport() const {
+    const auto refuse = [](const std::string& what) {
+        throw Error(what + " cannot train data parallel yet; train it in one process");
+    };
+    if (config_.learnsFromUnlabelled()) refuse("a semi-supervised run");
+    if (config_.adaptsToDomain()) refuse("a domain-adapting run");
+    if (taskLoss_) refuse("a multi-task run");
 }
 
 TrainingProgress Trainer::restore(const TrainingState& state, at::Generator& shuffler, std::int64_t images) {
@@ -619,7 +675,11 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         throw Error("semi-supervised training needs unlabelled images (learnFromUnlabelled)");
     if (config_.adaptsToDomain() && (!unlabelled_ || unlabelled_->size() == 0))
         throw Error("domain adaptation needs the target domain's images (learnFromUnlabelled)");
+    if (group_) checkDataParallelSupport();
+    // Data parallel, the ranks agree on when to stop (after a step) instead of each stopping alone.
+    const std::stop_token phaseStop = group_ ? std::stop_token() : stop;
     placeModel();
+    if (group_) takeLeadersTensors(true);
     if (config_.domainAdaptation == "dann") createDomainClassifier();
     averagedWeights_.clear();
     averagedInModel_ = false;
@@ -640,7 +700,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
     TrainOutcome outcome;
     outcome.steps = progress.steps;
     outcome.epochsCompleted = progress.epoch - 1;
-    auto inputs = trainableInputs(trainSet, valSet, observer, stop);
+    auto inputs = trainableInputs(trainSet, valSet, observer, phaseStop);
     if (!inputs) {
         outcome.status = TrainStatus::Cancelled;
         return outcome;
@@ -664,6 +724,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         return outcome;
     };
 
+    bool stopAgreed = false; // data parallel: some rank asked to stop
     while (progress.epoch <= config_.epochs) {
         const int epoch = progress.epoch;
         const auto started = std::chrono::steady_clock::now();
@@ -693,30 +754,35 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         const torch::Tensor& trainImages =
             viewFeatures_.empty() ? trainInputs.images : viewFeatures_[std::size_t(epoch - 1) % viewFeatures_.size()];
         while (progress.position < imageCount) {
-            if (stop.stop_requested()) return pause(epoch);
+            if (group_ ? stopAgreed : stop.stop_requested()) return pause(epoch);
             if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) {
                 // A run cut short by its step limit still leaves weights to evaluate.
-                if (checkpointedSteps != progress.steps && recalibrateBatchNorm(trainImages, imageCount, stop))
+                if (checkpointedSteps != progress.steps && recalibrateBatchNorm(trainImages, imageCount, phaseStop)) {
+                    if (group_) takeLeadersTensors(false);
                     saveLast(epoch - 1);
+                }
                 return outcome;
             }
             const auto end = std::min(progress.position + batch, imageCount);
-            const auto indices = progress.order.slice(0, progress.position, end);
-            const auto images = augmented        ? augmented->next()
+            const auto [shareBegin, shareEnd] = shareOf(end - progress.position);
+            const auto indices = progress.order.slice(0, progress.position + shareBegin, progress.position + shareEnd);
+            const auto images = augmented        ? augmented->next().slice(0, shareBegin, shareEnd)
                                 : storedFeatures_ ? storedFeatures_->rows(trainFeatureKey_, indices)
                                                   : trainImages.index_select(0, indices);
             const auto labels = trainSet.labels.index_select(0, indices).to(device_);
             const double factor = schedule.factor(progress.steps + 1);
             const auto result = step(toDevice(unlabelled ? torch::cat({images, unlabelled->next()}) : images), labels, factor,
-                                     double(progress.steps) / double(std::max<std::int64_t>(1, schedule.totalSteps)));
+                                     double(progress.steps) / double(std::max<std::int64_t>(1, schedule.totalSteps)),
+                                     end - progress.position, stop.stop_requested());
+            stopAgreed = result.stopRequested;
 
-            const double lossValue = result.loss.item<double>();
+            const double lossValue = result.lossValue;
             outcome.steps = ++progress.steps;
             if (!std::isfinite(lossValue))
                 throw Error("training diverged: the loss became " + std::to_string(lossValue) + " at step " +
                             std::to_string(progress.steps) + "; try a lower learning rate");
             progress.lossSum += lossValue * double(end - progress.position);
-            progress.correct += correctPredictions(result.logits, labels);
+            progress.correct += result.correct;
             progress.unlabelledKept += result.unlabelledKept;
             progress.unlabelledSeen += result.unlabelledImages;
             progress.adaptationLossSum += result.adaptationLoss;
@@ -730,16 +796,19 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             }
         }
 
+        if (stopAgreed) return pause(epoch);
+
         // Validation, the best checkpoint and a finished run's weights are the average's, where
         // there is one; the last checkpoint keeps the trained weights, which a resume goes on from.
         if (!averagedWeights_.empty()) swapAveragedWeights();
         const auto trainedWeightsBack = [&] {
             if (!averagedWeights_.empty()) swapAveragedWeights();
         };
-        if (!recalibrateBatchNorm(trainImages, imageCount, stop)) {
+        if (!recalibrateBatchNorm(trainImages, imageCount, phaseStop)) {
             trainedWeightsBack();
             return pause(epoch);
         }
+        if (group_) takeLeadersTensors(false);
 
         EpochEvent event;
         event.epoch = epoch;
@@ -750,7 +819,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         event.dataWaitSeconds = (augmented ? augmented->waitedSeconds() : 0.0) + (unlabelled ? unlabelled->waitedSeconds() : 0.0);
         if (progress.unlabelledSeen > 0) event.unlabelledKeptShare = progress.unlabelledKept / double(progress.unlabelledSeen);
         if (alignsFeatures()) event.adaptationLoss = progress.adaptationLossSum / double(stepsPerEpoch);
-        if (valSet.size() > 0) {
+        if (valSet.size() > 0 && (!group_ || group_->leads())) {
             model_->eval();
             std::unique_ptr<AugmentedBatches> streamed; // evaluateRanges asks for the batches in order
             if (valEncoded_ && cachedBlocks_ == 0)
@@ -767,7 +836,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             bool complete = true;
             if (taskLoss_) {
                 const auto validation =
-                    evaluateTaskRanges(logitsOf, valSet.labels, taskLoss_->columns(), config_.batchSize, device_, stop);
+                    evaluateTaskRanges(logitsOf, valSet.labels, taskLoss_->columns(), config_.batchSize, device_, phaseStop);
                 complete = validation.complete;
                 event.valLoss = validation.meanLoss();
                 event.valAccuracy = validation.meanAccuracy();
@@ -775,7 +844,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 for (std::size_t task = 0; task < tasks_.size(); ++task)
                     event.tasks.push_back({tasks_[task].name, validation.loss[task], validation.accuracy[task], weights[task]});
             } else {
-                const auto validation = evaluateRanges(logitsOf, valSet.labels, config_.batchSize, device_, stop);
+                const auto validation = evaluateRanges(logitsOf, valSet.labels, config_.batchSize, device_, phaseStop);
                 complete = validation.complete;
                 event.valLoss = validation.loss;
                 event.valAccuracy = validation.accuracy;
@@ -788,7 +857,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         }
         std::optional<std::vector<std::uint8_t>> adaptedWeights; // AdaBN: what the best checkpoint holds
         if (config_.domainAdaptation == "adabn") {
-            adaptedWeights = targetAdaptedWeights(stop);
+            adaptedWeights = targetAdaptedWeights(phaseStop);
             if (!adaptedWeights) {
                 trainedWeightsBack();
                 return pause(epoch);
@@ -816,6 +885,11 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
             }
         } else if (!averagedWeights_.empty() || adaptedWeights) {
             observer.onCheckpoint({CheckpointKind::Best, epoch, progress.steps, best.weights, {}, best.frozen}); // what evaluation reads
+        }
+        if (group_) { // rank 0 alone validated
+            std::vector<torch::Tensor> decision{torch::tensor({stopEarly ? 1 : 0}, torch::kInt32)};
+            group_->broadcast(decision);
+            stopEarly = decision.front().item<int>() != 0;
         }
         // What a resumed run starts the next epoch from.
         progress.epoch = epoch + 1;

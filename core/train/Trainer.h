@@ -7,6 +7,7 @@
 #include "domain/DomainClassifier.h"
 #include "models/Classifier.h"
 #include "train/FeatureCache.h"
+#include "train/DataParallelGroup.h"
 #include "train/FreezePlan.h"
 #include "train/ProjectFeatureStore.h"
 #include "train/TaskHead.h"
@@ -78,6 +79,18 @@ public:
     // optimizer group, in the training state). Epochs report each task's validation figures, and
     // the tasks' mean picks the best checkpoint.
     void learnTasks(std::vector<TaskHead> tasks);
+    // Data parallel: this process is one rank of `group`, and the ranks train the run together.
+    // Each step a rank takes its share of the global batch (config.batchSize) and the ranks'
+    // gradients are summed, so a step equals one process's on the whole batch, BatchNorm aside:
+    // each rank normalises its share with the share's statistics, and the recalibrated running
+    // statistics are rank 0's. Rank 0's weights are every rank's at the start; rank 0 alone
+    // validates and decides early stopping, and its observer's checkpoints are the run's. A stop
+    // request on any rank stops them all after the same step. Semi-supervised, domain-adapting
+    // and multi-task runs are refused.
+    void trainDataParallel(DataParallelGroup& group) {
+        group_ = &group;
+        checkDataParallelSupport();
+    }
     // The next train() continues from this state; the model must already hold the same
     // checkpoint's weights.
     void resumeFrom(TrainingState state) { resumeState_ = std::move(state); }
@@ -110,6 +123,9 @@ private:
         double unlabelledKept = 0; // semi-supervised: pseudo-labels above the threshold
         std::int64_t unlabelledImages = 0;
         double adaptationLoss = 0; // CORAL or DANN: the alignment term, unweighted
+        double lossValue = 0;        // the loss's value; data parallel: the whole batch's mean
+        std::int64_t correct = 0;    // of the labelled images; data parallel: the whole batch's
+        bool stopRequested = false; // data parallel: some rank asked to stop
     };
 
     // Adds a decayed and an undecayed group for the block, at the base rate times its multiplier.
@@ -166,7 +182,22 @@ private:
     // `inputs` holds the labelled batch's `labels.size(0)` images, then (semi-supervised) the
     // unlabelled batch's weak views and its strong views, or (CORAL, DANN) the target batch: one
     // forward pass, as FixMatch's and DANN's. `progress` in [0, 1] ramps DANN's reversal weight.
-    StepResult step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor, double progress);
+    // Data parallel, `labels` are this rank's share of a global batch of `globalBatch` images (it
+    // may be none), and `stopWanted` this rank's wish to stop.
+    StepResult step(const torch::Tensor& inputs, const torch::Tensor& labels, double factor, double progress,
+                    std::int64_t globalBatch, bool stopWanted);
+    // The forward and backward passes of step(), on a share of at least one image.
+    StepResult lossAndGradients(const torch::Tensor& inputs, const torch::Tensor& labels, double progress,
+                                std::int64_t globalBatch);
+    // Data parallel: the rows [begin, end) of a global batch of `images` that are this rank's.
+    std::pair<std::int64_t, std::int64_t> shareOf(std::int64_t images) const;
+    // Data parallel: sums the ranks' gradients and the step's figures into `result`.
+    void shareStep(std::vector<torch::optim::OptimizerParamGroup>& groups, StepResult& result, std::int64_t labelled,
+                   std::int64_t globalBatch, bool stopWanted);
+    // Data parallel: rank 0's parameters and buffers (or buffers only) in every rank's model.
+    void takeLeadersTensors(bool parametersToo);
+    // Data parallel: throws graft::Error for what the ranks cannot share.
+    void checkDataParallelSupport() const;
     // CORAL and DANN: the loss term that aligns the labelled (first `labelled` rows) and target
     // features.
     torch::Tensor alignmentTerm(const torch::Tensor& features, std::int64_t labelled, double progress);
@@ -203,6 +234,7 @@ private:
 
     std::shared_ptr<ClassifierImpl> model_;
     TrainConfig config_;
+    DataParallelGroup* group_ = nullptr;
     torch::Device device_;
     FreezePlan freezePlan_;
     AugmentSpec augment_;
