@@ -15,7 +15,7 @@ PACKAGES=(
     qt6-base-dev libqcustomplot-dev adwaita-icon-theme
     libtorch-dev libopenblas0-pthread
     libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
-    libboost-math-dev libonnx-dev libprotobuf-dev
+    libboost-math-dev libonnx-dev libprotobuf-dev libgloo-dev
     opencv-doc
 )
 # Test-only: GoogleTest, Fashion-MNIST for the real-data tests,

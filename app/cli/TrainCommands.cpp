@@ -2,6 +2,11 @@
 #include "ConsoleTrainObserver.h"
 #include "InterruptSignal.h"
 
+#include "common/Sha256.h"
+#include "common/Version.h"
+#include "distributed/ProcessGroup.h"
+#include "train/CpuThreadLimit.h"
+#include "train/DataParallelWorker.h"
 #include "train/LearningRateFinder.h"
 #include "train/RunEvaluation.h"
 #include "train/TrainJob.h"
@@ -11,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 namespace graft::cli {
 namespace {
@@ -69,14 +75,64 @@ nlohmann::json optionalJson(const std::optional<double>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-// Runs the request with console progress (Ctrl+C stops it) and prints the result.
-int trainAndReport(const TrainingRequest& request, bool json) {
+// --distributed: this process's place in the job, and how long a rank may wait for the others.
+struct DistributedOptions {
+    bool enabled = false;
+    std::chrono::seconds timeout{300};
+};
+
+DistributedOptions distributedOptions(Arguments& args) {
+    DistributedOptions options;
+    options.enabled = args.flag("--distributed");
+    const int timeout = args.integer("--distributed-timeout", int(options.timeout.count()));
+    if (timeout < 1) throw UsageError("--distributed-timeout expects seconds, at least 1");
+    options.timeout = std::chrono::seconds(timeout);
+    return options;
+}
+
+// What every rank of a job must agree on: Graft's version, the project's file name (its folder
+// may differ between nodes) and the run's settings.
+std::string jobIdentity(const TrainingRequest& request) {
+    const std::string settings = request.resumeRun > 0 ? "--resume " + std::to_string(request.resumeRun)
+                                                       : "settings " + sha256Hex(std::span(reinterpret_cast<const std::uint8_t*>(
+                                                                                   request.config.toJson().data()),
+                                                                               request.config.toJson().size()))
+                                                                               .substr(0, 12);
+    return std::string("Graft ") + kGraftVersion + ", project " + request.project.filename().string() + ", train " + settings;
+}
+
+// Runs the request with console progress (Ctrl+C stops it) and prints the result. Distributed,
+// rank 0 trains the request with the others, which train what it sends them.
+int trainAndReport(TrainingRequest request, bool json, const DistributedOptions& distributed) {
     ConsoleTrainObserver console(json);
     InterruptSignal interrupt;
+    std::unique_ptr<ProcessGroup> group;
+    if (distributed.enabled) {
+        group = ProcessGroup::join(rankAssignmentFromEnvironment(), jobIdentity(request), distributed.timeout);
+        // Ranks on one host share its cores: more threads than cores make every collective wait on the slowest.
+        setCpuThreadLimit(std::max(1, int(std::thread::hardware_concurrency()) / group->ranksOnThisHost()));
+        if (group->leads()) request.dataParallel = group.get();
+    }
+    const auto wait = [&](auto& job) {
+        while (!job.waitFor(std::chrono::milliseconds(100)))
+            if (interrupt.received()) job.requestStop();
+        return job.result();
+    };
+    if (group && !group->leads()) {
+        TrainJob job([&](std::stop_token stop) { return trainAsWorker(*group, console, stop); });
+        const TrainingResult result = wait(job);
+        if (!json)
+            std::printf("%s: %s after %d epoch(s), %lld steps on its share of %lld training images (%s)\n",
+                        group->describeRank().c_str(), std::string(runStatusName(result.status)).c_str(),
+                        result.epochsCompleted, (long long)result.steps, (long long)result.trainImages, result.device.c_str());
+        else
+            std::cout << nlohmann::json{{"rank", group->rank()}, {"status", runStatusName(result.status)},
+                                        {"epochs", result.epochsCompleted}, {"steps", result.steps}}
+                      << "\n";
+        return result.status == RunStatus::Cancelled ? kExitCancelled : 0;
+    }
     TrainJob job(request, console);
-    while (!job.waitFor(std::chrono::milliseconds(100)))
-        if (interrupt.received()) job.requestStop();
-    const TrainingResult result = job.result();
+    const TrainingResult result = wait(job);
 
     if (json) {
         std::cout << nlohmann::json{{"run", result.runId},
@@ -120,12 +176,13 @@ int commandTrain(Arguments& args) {
         config.device = args.text("--device", config.device);
         request.saveWeightsTo = args.text("--save-weights", "");
         const bool json = args.flag("--json");
+        const auto distributed = distributedOptions(args);
         try {
             args.rejectUnused();
         } catch (const UsageError& error) {
             throw UsageError(std::string(error.what()) + " with --resume: a resumed run keeps its own settings");
         }
-        return trainAndReport(request, json);
+        return trainAndReport(request, json, distributed);
     }
     config = modelAndOptimizerOptions(args);
     config.epochs = args.integer("--epochs", config.epochs);
@@ -160,8 +217,9 @@ int commandTrain(Arguments& args) {
     config.adaptationWeight = args.number("--adaptation-weight", config.adaptationWeight);
     request.saveWeightsTo = args.text("--save-weights", "");
     const bool json = args.flag("--json");
+    const auto distributed = distributedOptions(args);
     args.rejectUnused();
-    return trainAndReport(request, json);
+    return trainAndReport(request, json, distributed);
 }
 
 int commandEval(Arguments& args) {

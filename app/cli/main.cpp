@@ -77,6 +77,11 @@ Training
         [--task-weights equal|uncertainty|W1,W2]    how the tasks' losses are summed
   train FILE.graft --resume RUN [--device D]
                                       continue a stopped run exactly from its last checkpoint
+        [--distributed]                   (either form) one rank of a data-parallel run: launched like
+                                          torchrun (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE) or by
+                                          srun (SLURM_PROCID, SLURM_NTASKS, with MASTER_ADDR/PORT);
+                                          rank 0 opens the project, the others get the run from it
+        [--distributed-timeout 300]       seconds a rank waits for the others before giving up
   lr-find FILE.graft [--start 1e-7] [--end 10] [--steps 100] and train's model options
                                       sweep the learning rate, print the loss curve and a suggestion
   eval FILE.graft --run ID [--split test|val|train] [--task NAME]
@@ -238,7 +243,8 @@ int main(int argc, char** argv) {
     }
     try {
         std::set<std::string> flags = {"--json", "--nesterov", "--no-feature-cache", "--balanced", "--no-mixed-precision",
-                                       "--no-channels-last", "--no-bn-recalibration", "--new-head", "--softmax", "--preprocess", "--quick", "--calibrate"};
+                                       "--no-channels-last", "--no-bn-recalibration", "--new-head", "--softmax", "--preprocess", "--quick", "--calibrate",
+                                       "--distributed"};
         if (tokens[0] == "demo") flags.insert({"--run", "--domain-shift", "--multi-task"}); // elsewhere --run takes a run id
         Arguments args({tokens.begin() + 1, tokens.end()}, flags);
         return command->second(args);

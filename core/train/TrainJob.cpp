@@ -2,9 +2,11 @@
 
 namespace graft {
 
-TrainJob::TrainJob(TrainingRequest request, TrainObserver& observer) {
-    std::packaged_task<TrainingResult(std::stop_token)> task(
-        [request = std::move(request), &observer](std::stop_token stop) { return runTraining(request, observer, stop); });
+TrainJob::TrainJob(TrainingRequest request, TrainObserver& observer)
+    : TrainJob([request = std::move(request), &observer](std::stop_token stop) { return runTraining(request, observer, stop); }) {}
+
+TrainJob::TrainJob(std::function<TrainingResult(std::stop_token)> work) {
+    std::packaged_task<TrainingResult(std::stop_token)> task(std::move(work));
     result_ = task.get_future();
     worker_ = std::jthread(std::move(task));
 }

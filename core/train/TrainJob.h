@@ -3,6 +3,7 @@
 #include "train/TrainingSession.h"
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -13,6 +14,8 @@ namespace graft {
 class TrainJob {
 public:
     TrainJob(TrainingRequest request, TrainObserver& observer);
+    // Any training work, such as a data-parallel worker's (trainAsWorker).
+    explicit TrainJob(std::function<TrainingResult(std::stop_token)> work);
 
     // Safe from any thread; training ends within one batch.
     void requestStop();

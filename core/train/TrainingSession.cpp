@@ -12,6 +12,7 @@
 #include "train/RunSpec.h"
 #include "train/Trainer.h"
 #include "train/TrainingInputs.h"
+#include "train/TrainingPackage.h"
 #include "train/TrainingState.h"
 
 #include <torch/utils.h>
@@ -28,9 +29,24 @@ std::string deviceName(const torch::Device& device) {
     return text.str();
 }
 
-} // namespace
+// What the other ranks of a data-parallel run train from.
+TrainingPackage workersPackage(const RunSpec& spec, ClassifierImpl& model, const TrainingInputs& inputs,
+                               const std::optional<StoredCheckpoint>& resumed) {
+    TrainingPackage package;
+    package.spec = spec;
+    package.weights = serializeWeights(model);
+    package.trainSet = inputs.trainSet;
+    if (inputs.trainEncoded)
+        for (std::int64_t image = 0; image < inputs.trainEncoded->size(); ++image)
+            package.encodedImages.push_back(inputs.trainEncoded->bytes(image));
+    package.preprocess = inputs.preprocess;
+    if (resumed) package.trainingState = resumed->trainingState;
+    return package;
+}
 
-TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observer, std::stop_token stop) {
+// `workersStarted` turns true once a data-parallel run's other ranks have their package.
+TrainingResult trainRun(const TrainingRequest& request, TrainObserver& observer, std::stop_token stop,
+                        bool& workersStarted) {
     Database db = openProject(request.project); // marks the runs of killed processes interrupted
     RunStore runs(db);
     const std::string runName = request.project.string() + ": run " + std::to_string(request.resumeRun);
@@ -81,7 +97,13 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
         runs.reopenRun(request.resumeRun, checkpoint->step);
         result.runId = request.resumeRun;
         observer.onLog("Resuming " + runName + " after step " + std::to_string(checkpoint->step));
-    } else {
+    }
+    if (request.dataParallel) {
+        trainer.trainDataParallel(*request.dataParallel);
+        request.dataParallel->broadcastBytes(workersPackage(runSpec, *model, inputs, checkpoint).toBytes());
+        workersStarted = true;
+    }
+    if (!resumed) {
         result.runId = runs.beginRun({request.arm, config.arch, config.init == "scratch" ? "scratch" : "weights",
                                       config.seed, runSpec.toJson(), kGraftVersion, TORCH_VERSION, request.experimentId,
                                       request.trainingImages ? std::int64_t(request.trainingImages->size())
@@ -121,6 +143,26 @@ TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observ
     runs.endRun(result.runId, result.status,
                 result.status == RunStatus::Cancelled ? "stopped on request" : std::string());
     return result;
+}
+
+} // namespace
+
+TrainingResult runTraining(const TrainingRequest& request, TrainObserver& observer, std::stop_token stop) {
+    bool workersStarted = false;
+    try {
+        return trainRun(request, observer, stop, workersStarted);
+    } catch (const std::exception& error) {
+        if (request.dataParallel && !workersStarted) {
+            TrainingPackage refusal;
+            refusal.refusal = error.what();
+            try {
+                request.dataParallel->broadcastBytes(refusal.toBytes());
+            } catch (const std::exception&) {
+                // The group has failed too: the error that stopped this rank is the one to report.
+            }
+        }
+        throw;
+    }
 }
 
 } // namespace graft

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "project/RunStore.h"
+#include "train/DataParallelGroup.h"
 #include "train/TrainConfig.h"
 #include "train/TrainObserver.h"
 
@@ -25,6 +26,9 @@ struct TrainingRequest {
     // The label budget the run is recorded under, when an experiment arm caps its own labels
     // below the trial's (config.labelsPerClass then holds the cap); else config.labelsPerClass.
     std::optional<std::int64_t> trialBudget;
+    // Rank 0 of a data-parallel run: the group's other ranks (trainAsWorker) receive the run from
+    // this process and train it with it. Null: train alone.
+    DataParallelGroup* dataParallel = nullptr;
 };
 
 struct TrainingResult {
