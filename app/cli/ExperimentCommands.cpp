@@ -1,9 +1,14 @@
 #include "Commands.h"
 #include "ExperimentConsole.h"
 #include "Console.h"
+#include "ConsoleTrainObserver.h"
+#include "DistributedLaunch.h"
 #include "InterruptSignal.h"
 
+#include "common/Version.h"
 #include "data/ImageDecoding.h"
+#include "distributed/RemoteRank.h"
+#include "distributed/TrialWorker.h"
 #include "experiment/ComparisonReport.h"
 #include "experiment/ExperimentComparison.h"
 #include "experiment/ExperimentRunner.h"
@@ -20,7 +25,7 @@
 namespace graft::cli {
 namespace {
 
-// One line of trial progress with the ETA; failed trials are named on stderr.
+// One line of trial progress with the ETA; failed trials, and those of lost ranks, are named on stderr.
 class ConsoleExperimentObserver : public ExperimentObserver {
 public:
     explicit ConsoleExperimentObserver(bool quiet) : quiet_(quiet) {}
@@ -33,6 +38,10 @@ public:
         if (quiet_) return;
         progress_.finish();
         std::fprintf(stderr, "Trial %s failed: %.*s\n", trial.c_str(), int(error.size()), error.data());
+    }
+    void onTrialRequeued(const std::string& trial, std::string_view reason) override {
+        progress_.finish();
+        std::fprintf(stderr, "%.*s; trial %s goes back to the queue\n", int(reason.size()), reason.data(), trial.c_str());
     }
     void finish() { progress_.finish(); }
 
@@ -51,22 +60,26 @@ std::int64_t parseId(const std::string& text, const char* what) {
     throw UsageError(std::string(what) + " expects an id, not '" + text + "'");
 }
 
-} // namespace
+// A rank other than 0: trains the trials rank 0 sends until it has no more.
+int serveTrialsInConsole(ProcessGroup& group, bool json) {
+    ConsoleTrainObserver console(json);
+    InterruptSignal interrupt;
+    const int trained = serveTrials(group, console, interrupt.token());
+    if (json)
+        std::cout << nlohmann::json{{"rank", group.rank()}, {"trained", trained}} << "\n";
+    else
+        std::printf("%s: %d trial(s) trained; rank 0 has no more\n", group.describeRank().c_str(), trained);
+    return 0;
+}
 
-int commandExperiment(Arguments& args) {
-    const auto& positionals = args.positionals();
-    if (positionals.size() != 3 || positionals[0] != "run")
-        throw UsageError("expected: experiment run FILE.graft SPEC.json|ID [--parallel N]");
-    const std::filesystem::path project = positionals[1];
-    const bool json = args.flag("--json");
-    const int parallel = args.integer("--parallel", 1);
-    args.rejectUnused();
-
+// Creates the experiment from a spec file (or takes a stored one by id) and runs it.
+int createAndRunExperiment(const std::filesystem::path& project, const std::string& specOrId, bool json, int parallel,
+                           const std::vector<RemoteTraining*>& remotes) {
     // Held until the last trial ends, so no other process can take the project between trials.
     Database db = openProject(project);
     std::int64_t id = 0;
-    if (std::filesystem::is_regular_file(positionals[2])) {
-        const auto bytes = readFileBytes(positionals[2]);
+    if (std::filesystem::is_regular_file(specOrId)) {
+        const auto bytes = readFileBytes(specOrId);
         auto spec = ExperimentSpec::fromJson({bytes.begin(), bytes.end()});
         // Stored absolute, so trials started later from another folder find the same weights; a
         // missing file is refused now rather than failing every trial of its arm.
@@ -78,21 +91,60 @@ int commandExperiment(Arguments& args) {
             }
             arm.config.init = std::filesystem::absolute(arm.config.init).lexically_normal().string();
             if (!std::filesystem::is_regular_file(arm.config.init))
-                throw Error(positionals[2] + ": arm '" + arm.name + "' starts from " + arm.config.init + ", which does not exist");
+                throw Error(specOrId + ": arm '" + arm.name + "' starts from " + arm.config.init + ", which does not exist");
         }
         ProjectStore store(db);
         id = ExperimentStore(db).create(spec.name, spec.withProjectDefaults(store).toJson());
-        if (!json) std::printf("Experiment %lld created from %s\n", (long long)id, positionals[2].c_str());
+        if (!json) std::printf("Experiment %lld created from %s\n", (long long)id, specOrId.c_str());
     } else {
-        id = parseId(positionals[2], "experiment run");
+        id = parseId(specOrId, "experiment run");
     }
-    return runExperimentInConsole(project, id, json, parallel);
+    return runExperimentInConsole(project, id, json, parallel, remotes);
 }
 
-int runExperimentInConsole(const std::filesystem::path& project, std::int64_t id, bool json, int parallel) {
+} // namespace
+
+int commandExperiment(Arguments& args) {
+    const auto& positionals = args.positionals();
+    if (positionals.size() != 3 || positionals[0] != "run")
+        throw UsageError("expected: experiment run FILE.graft SPEC.json|ID [--parallel N] [--distributed]");
+    const std::filesystem::path project = positionals[1];
+    const bool json = args.flag("--json");
+    const int parallel = args.integer("--parallel", 1);
+    const auto distributed = distributedOptions(args);
+    args.rejectUnused();
+
+    std::unique_ptr<ProcessGroup> group;
+    std::vector<std::unique_ptr<RemoteRank>> ranks;
+    std::vector<RemoteTraining*> remotes;
+    if (distributed.enabled) {
+        group = joinJob(std::string("Graft ") + kGraftVersion + ", project " + project.filename().string() + ", experiment " +
+                            std::filesystem::path(positionals[2]).filename().string(),
+                        distributed);
+        if (!group->leads()) return serveTrialsInConsole(*group, json);
+        for (int rank = 1; rank < group->worldSize(); ++rank) {
+            ranks.push_back(std::make_unique<RemoteRank>(*group, rank));
+            remotes.push_back(ranks.back().get());
+        }
+    }
+    try {
+        return createAndRunExperiment(project, positionals[2], json, parallel, remotes);
+    } catch (const std::exception&) {
+        for (auto* remote : remotes) {
+            try {
+                remote->release(); // the others end instead of waiting for trials
+            } catch (const std::exception&) {
+            }
+        }
+        throw;
+    }
+}
+
+int runExperimentInConsole(const std::filesystem::path& project, std::int64_t id, bool json, int parallel,
+                           const std::vector<RemoteTraining*>& remotes) {
     ConsoleExperimentObserver console(json);
     InterruptSignal interrupt;
-    const auto summary = runExperiment(project, id, console, interrupt.token(), parallel);
+    const auto summary = runExperiment(project, id, console, interrupt.token(), parallel, remotes);
     console.finish();
     if (json) {
         std::cout << nlohmann::json{{"experiment", id},         {"trained", summary.trained}, {"resumed", summary.resumed},

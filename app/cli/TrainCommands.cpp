@@ -1,11 +1,10 @@
 #include "Commands.h"
 #include "ConsoleTrainObserver.h"
+#include "DistributedLaunch.h"
 #include "InterruptSignal.h"
 
 #include "common/Sha256.h"
 #include "common/Version.h"
-#include "distributed/ProcessGroup.h"
-#include "train/CpuThreadLimit.h"
 #include "train/DataParallelWorker.h"
 #include "train/LearningRateFinder.h"
 #include "train/RunEvaluation.h"
@@ -16,7 +15,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 namespace graft::cli {
 namespace {
@@ -75,21 +73,6 @@ nlohmann::json optionalJson(const std::optional<double>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-// --distributed: this process's place in the job, and how long a rank may wait for the others.
-struct DistributedOptions {
-    bool enabled = false;
-    std::chrono::seconds timeout{300};
-};
-
-DistributedOptions distributedOptions(Arguments& args) {
-    DistributedOptions options;
-    options.enabled = args.flag("--distributed");
-    const int timeout = args.integer("--distributed-timeout", int(options.timeout.count()));
-    if (timeout < 1) throw UsageError("--distributed-timeout expects seconds, at least 1");
-    options.timeout = std::chrono::seconds(timeout);
-    return options;
-}
-
 // What every rank of a job must agree on: Graft's version, the project's file name (its folder
 // may differ between nodes) and the run's settings.
 std::string jobIdentity(const TrainingRequest& request) {
@@ -108,9 +91,7 @@ int trainAndReport(TrainingRequest request, bool json, const DistributedOptions&
     InterruptSignal interrupt;
     std::unique_ptr<ProcessGroup> group;
     if (distributed.enabled) {
-        group = ProcessGroup::join(rankAssignmentFromEnvironment(), jobIdentity(request), distributed.timeout);
-        // Ranks on one host share its cores: more threads than cores make every collective wait on the slowest.
-        setCpuThreadLimit(std::max(1, int(std::thread::hardware_concurrency()) / group->ranksOnThisHost()));
+        group = joinJob(jobIdentity(request), distributed);
         if (group->leads()) request.dataParallel = group.get();
     }
     const auto wait = [&](auto& job) {

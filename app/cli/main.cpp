@@ -108,6 +108,11 @@ Experiments
                                       a SPEC.json with "simulation" (see README) hides the training
                                       labels and lets each selection strategy reveal them round by
                                       round, training its "recipe" after every round
+        [--distributed] [--distributed-timeout 300]
+                                      spread the trials over ranks launched like train --distributed:
+                                      rank 0 keeps the project, records and evaluates every trial;
+                                      the others train the trials it sends (largest budget first), and
+                                      a lost rank's trial resumes elsewhere
   compare FILE.graft ID [--out DIR]   the experiment's held-out metric (accuracy, balanced accuracy
                                       or macro-F1: SPEC.json's "metric") per arm and budget with 95 %
                                       intervals, the paired delta against the baseline, its verdict,

@@ -1,6 +1,7 @@
 #include "distributed/ProcessGroup.h"
 
 #include "common/Error.h"
+#include "train/RemoteTraining.h"
 
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -9,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -22,6 +24,7 @@ struct ProcessGroup::State {
     c10::intrusive_ptr<c10d::TCPStore> store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
     bool failed = false;
+    std::vector<std::string> hosts; // of every rank
     int ranksOnThisHost = 1;
     std::jthread heartbeat; // last: stops before the store goes
 };
@@ -177,10 +180,9 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const RankAssignment& assignmen
         } else {
             joinRankZero(store, assignment, identity);
         }
-        const std::string host = hostName();
-        state->ranksOnThisHost = 0;
         for (int rank = 0; rank < assignment.worldSize; ++rank)
-            state->ranksOnThisHost += textOf(store.get("graft/host/" + std::to_string(rank))) == host;
+            state->hosts.push_back(textOf(store.get("graft/host/" + std::to_string(rank))));
+        state->ranksOnThisHost = int(std::count(state->hosts.begin(), state->hosts.end(), hostName()));
         auto glooOptions = c10d::ProcessGroupGloo::Options::create(timeout);
         glooOptions->devices.push_back(glooDevice(assignment));
         state->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("gloo", state->store),
@@ -197,6 +199,48 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const RankAssignment& assignmen
 int ProcessGroup::rank() const { return state_->assignment.rank; }
 int ProcessGroup::worldSize() const { return state_->assignment.worldSize; }
 int ProcessGroup::ranksOnThisHost() const { return state_->ranksOnThisHost; }
+
+std::string ProcessGroup::describePeer(int rank) const {
+    return "rank " + std::to_string(rank) + " on " + state_->hosts.at(std::size_t(rank));
+}
+
+template <typename Exchange>
+void ProcessGroup::withPeer(int peer, Exchange exchange) {
+    if (state_->failed) throw Error(describeRank() + ": the process group has already failed");
+    try {
+        exchange(*state_->gloo);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& error) {
+        throw LostRemoteError(describeRank() + ": " + describePeer(peer) + " stopped answering (" + firstLine(error.what()) + ")");
+    }
+}
+
+void ProcessGroup::sendBytes(int to, const std::vector<std::uint8_t>& bytes, int tag) {
+    const auto count = std::int64_t(bytes.size());
+    std::vector<torch::Tensor> size{torch::tensor({count}, torch::kInt64)};
+    std::vector<torch::Tensor> payload{torch::from_blob(const_cast<std::uint8_t*>(bytes.data()), {count}, torch::kUInt8)};
+    withPeer(to, [&](c10d::ProcessGroupGloo& gloo) {
+        gloo.send(size, to, tag)->wait();
+        if (count > 0) gloo.send(payload, to, tag)->wait();
+    });
+}
+
+std::vector<std::uint8_t> ProcessGroup::receiveBytes(int from, int tag) {
+    std::vector<std::uint8_t> bytes;
+    withPeer(from, [&](c10d::ProcessGroupGloo& gloo) {
+        std::vector<torch::Tensor> size{torch::zeros({1}, torch::kInt64)};
+        gloo.recv(size, from, tag)->wait();
+        bytes.resize(std::size_t(size.front().item<std::int64_t>()));
+        std::vector<torch::Tensor> payload{torch::from_blob(bytes.data(), {std::int64_t(bytes.size())}, torch::kUInt8)};
+        if (!bytes.empty()) gloo.recv(payload, from, tag)->wait();
+    });
+    return bytes;
+}
+
+void ProcessGroup::raiseFlag(const std::string& name) { state_->store->set("graft/flag/" + name, bytesOf("1")); }
+
+bool ProcessGroup::flagRaised(const std::string& name) { return state_->store->check({"graft/flag/" + name}); }
 std::string ProcessGroup::describeRank() const { return rankName(rank(), worldSize()); }
 
 void ProcessGroup::failed(const char* what, const std::string& reason) {
@@ -224,8 +268,7 @@ void ProcessGroup::failed(const char* what, const std::string& reason) {
                     answering.insert(rank);
                     continue;
                 }
-                silent += std::string(silent.empty() ? "" : ", ") + "rank " + std::to_string(rank) + " on " +
-                          textOf(store.get("graft/host/" + std::to_string(rank)));
+                silent += std::string(silent.empty() ? "" : ", ") + describePeer(rank);
             }
             if (!store.check({kVerdict})) store.set(kVerdict, bytesOf(silent));
         }

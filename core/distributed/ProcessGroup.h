@@ -33,6 +33,17 @@ public:
     std::vector<std::uint8_t> broadcastBytes(std::vector<std::uint8_t> bytes) override;
     // Ranks whose host has this one's name (this one too): they share its cores.
     int ranksOnThisHost() const;
+
+    // Point to point, for experiments spread over ranks: `bytes` to rank `to`, received there in
+    // order by receiveBytes(this rank, tag). Unlike collectives, a failure leaves the group to the
+    // others: it throws LostRemoteError naming the peer.
+    void sendBytes(int to, const std::vector<std::uint8_t>& bytes, int tag);
+    std::vector<std::uint8_t> receiveBytes(int from, int tag);
+    // A flag every rank sees, through the store: set once, never cleared.
+    void raiseFlag(const std::string& name);
+    bool flagRaised(const std::string& name);
+    // "rank R on HOST".
+    std::string describePeer(int rank) const;
     // "rank R of W", how messages start.
     std::string describeRank() const;
 
@@ -42,6 +53,8 @@ private:
     // Runs a collective, turning its failure into a graft::Error that names the ranks gone.
     template <typename Collective>
     void collectively(const char* what, Collective collective);
+    template <typename Exchange>
+    void withPeer(int peer, Exchange exchange);
     [[noreturn]] void failed(const char* what, const std::string& reason);
 
     std::unique_ptr<State> state_;

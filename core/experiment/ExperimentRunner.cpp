@@ -12,7 +12,12 @@
 #include "train/RunSpec.h"
 #include "train/TrainingSession.h"
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <set>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -86,6 +91,9 @@ public:
     void onTrialFailed(const std::string& trial, std::string_view error) override {
         locked([&] { target_.onTrialFailed(trial, error); });
     }
+    void onTrialRequeued(const std::string& trial, std::string_view reason) override {
+        locked([&] { target_.onTrialRequeued(trial, reason); });
+    }
 
 private:
     template <typename Call> void locked(Call call) {
@@ -137,7 +145,8 @@ ExperimentState experimentState(Database& db, std::int64_t experimentId) {
 }
 
 ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
-                                   ExperimentObserver& observer, std::stop_token stop, int parallelRuns) {
+                                   ExperimentObserver& observer, std::stop_token stop, int parallelRuns,
+                                   const std::vector<RemoteTraining*>& remotes) {
     ExperimentSpec spec;
     {
         Database db = openProject(project);
@@ -147,13 +156,22 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
     if (parallelRuns > 1 && anyArmOnAGpu(spec))
         throw Error("trials run side by side on the CPU only; with a GPU, run them one at a time");
     // A round's picks may need the run of the round before, so its trials go one at a time, in order.
-    if (parallelRuns > 1 && spec.simulation) throw Error("a labelling simulation runs its trials one at a time");
+    if ((parallelRuns > 1 || !remotes.empty()) && spec.simulation)
+        throw Error("a labelling simulation runs its trials one at a time");
     std::optional<LabellingSimulator> simulator;
     if (spec.simulation) simulator.emplace(project, experimentId, spec);
     const auto trials = plannedTrials(spec);
 
     std::mutex mutex; // guards everything below that the workers share
-    std::size_t next = 0;
+    std::deque<std::size_t> queue; // of `trials`, the next first
+    for (std::size_t trial = 0; trial < trials.size(); ++trial) queue.push_back(trial);
+    // Spread over processes, the largest trials start first, so none is left running alone at the end.
+    if (!remotes.empty())
+        std::stable_sort(queue.begin(), queue.end(), [&](std::size_t a, std::size_t b) {
+            const auto size = [](int budget) { return budget == 0 ? std::numeric_limits<int>::max() : budget; };
+            return size(trials[a].budget) > size(trials[b].budget);
+        });
+    std::set<std::size_t> requeued; // trials of lost remotes: their failed runs go on
     ExperimentRunSummary summary;
     ExperimentProgress progress;
     progress.runsTotal = int(trials.size());
@@ -163,8 +181,10 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
     const std::stop_callback forwardStop(stop, [&] { halt.request_stop(); });
     SerializedObserver serialized(observer);
 
-    // Returns false when the worker should stop taking trials.
-    const auto runTrial = [&](const Trial& trial) {
+    // Whether the worker takes another trial.
+    enum class TrialEnd { Next, Stop, RemoteLost };
+    const auto runTrial = [&](std::size_t index, RemoteTraining* remote) {
+        const Trial& trial = trials[index];
         std::optional<std::int64_t> resumeRun, evaluateOnly;
         {
             Database db = openProject(project); // marks the runs of killed processes interrupted
@@ -172,11 +192,16 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
             if (const auto existing = runs.trialRun(experimentId, trial.arm->name, trial.seed, trial.budget)) {
                 const auto status = runs.run(*existing).status;
                 const bool done = status == RunStatus::Finished && evaluated(runs, *existing);
-                if (done || status == RunStatus::Failed) {
+                bool retried = false;
+                {
+                    const std::lock_guard lock(mutex);
+                    retried = requeued.count(index) > 0;
+                }
+                if (done || (status == RunStatus::Failed && !retried)) {
                     const std::lock_guard lock(mutex);
                     ++summary.skipped;
                     if (done) ++progress.runsDone;
-                    return true;
+                    return TrialEnd::Next;
                 }
                 if (status == RunStatus::Running)
                     throw Error(project.string() + ": run " + std::to_string(*existing) + " of this experiment is running in another process");
@@ -201,6 +226,7 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
         request.config.seed = trial.seed;
         request.config.labelsPerClass = simulator ? 0 : armLabelsPerClass(trial.arm->config, trial.budget);
         request.trialBudget = trial.budget;
+        request.remote = remote;
         if (resumeRun) request.resumeRun = *resumeRun;
         try {
             std::int64_t runId = 0;
@@ -211,7 +237,7 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
                     if (!halt.stop_requested()) throw; // a trial failure, below
                     const std::lock_guard lock(mutex);
                     summary.cancelled = true;
-                    return false;
+                    return TrialEnd::Stop;
                 }
             }
             if (evaluateOnly) {
@@ -221,17 +247,23 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
                 if (result.status == RunStatus::Cancelled) {
                     const std::lock_guard lock(mutex);
                     summary.cancelled = true;
-                    return false;
+                    return TrialEnd::Stop;
                 }
                 runId = result.runId;
             }
             recordHeldOutFigures(project, runId);
+        } catch (const LostRemoteError& error) {
+            serialized.onTrialRequeued(describe(spec, trial), error.what());
+            const std::lock_guard lock(mutex);
+            requeued.insert(index);
+            queue.push_front(index);
+            return TrialEnd::RemoteLost;
         } catch (const Error& error) {
             if (halt.stop_requested()) throw;
             serialized.onTrialFailed(describe(spec, trial), error.what());
             const std::lock_guard lock(mutex);
             ++summary.failed;
-            return true;
+            return TrialEnd::Next;
         }
         const std::lock_guard lock(mutex);
         ++(evaluateOnly ? summary.evaluated : summary.trained);
@@ -241,40 +273,61 @@ ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::in
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         progress.etaSeconds = elapsed / (summary.trained + summary.evaluated) * double(progress.runsTotal - progress.runsDone);
         serialized.onProgress(progress);
-        return true;
+        return TrialEnd::Next;
     };
-    const auto worker = [&] {
+    std::condition_variable queueChanged;
+    int running = 0; // trials taken and not yet done: a lost remote's may come back
+    // Returns false when its remote was lost.
+    const auto worker = [&](RemoteTraining* remote) {
         while (true) {
-            const Trial* trial = nullptr;
+            std::size_t trial = 0;
             {
-                const std::lock_guard lock(mutex);
-                if (next == trials.size() || halt.stop_requested()) return;
-                trial = &trials[next++];
+                std::unique_lock lock(mutex);
+                while (queue.empty() && running > 0 && !halt.stop_requested())
+                    queueChanged.wait_for(lock, std::chrono::milliseconds(100));
+                if (queue.empty() || halt.stop_requested()) return true;
+                trial = queue.front();
+                queue.pop_front();
+                ++running;
             }
+            auto end = TrialEnd::Stop;
             try {
-                if (!runTrial(*trial)) return;
+                end = runTrial(trial, remote);
             } catch (...) {
                 const std::lock_guard lock(mutex);
                 if (!failure) failure = std::current_exception();
                 halt.request_stop();
-                return;
             }
+            const std::lock_guard lock(mutex);
+            --running;
+            queueChanged.notify_all();
+            if (end == TrialEnd::RemoteLost) return false;
+            if (end == TrialEnd::Stop || halt.stop_requested()) return true;
         }
     };
 
-    if (parallelRuns == 1) {
-        worker();
+    if (parallelRuns == 1 && remotes.empty()) {
+        worker(nullptr);
     } else {
         const int coresEach = std::max(1, int(std::thread::hardware_concurrency()) / parallelRuns);
         std::vector<std::jthread> workers;
         for (int i = 0; i < parallelRuns; ++i)
             workers.emplace_back([&] {
                 CoreShare share(coresEach);
-                worker();
+                worker(nullptr);
+            });
+        for (auto* remote : remotes)
+            workers.emplace_back([&, remote] {
+                if (!worker(remote)) return;
+                try {
+                    remote->release();
+                } catch (const LostRemoteError&) {
+                    // Gone at the end: nothing of it is owed.
+                }
             });
     }
     if (failure) std::rethrow_exception(failure);
-    if (halt.stop_requested() && next < trials.size()) summary.cancelled = true;
+    if (halt.stop_requested() && !queue.empty()) summary.cancelled = true;
     return summary;
 }
 

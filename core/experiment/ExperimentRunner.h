@@ -1,6 +1,7 @@
 #pragma once
 
 #include "project/ProjectStore.h"
+#include "train/RemoteTraining.h"
 #include "train/TrainObserver.h"
 
 #include <cstdint>
@@ -22,6 +23,8 @@ class ExperimentObserver : public TrainObserver {
 public:
     virtual void onProgress(const ExperimentProgress&) {}
     virtual void onTrialFailed(const std::string& /*trial*/, std::string_view /*error*/) {}
+    // The remote training the trial was lost (LostRemoteError's message); the trial runs again.
+    virtual void onTrialRequeued(const std::string& /*trial*/, std::string_view /*reason*/) {}
 };
 
 struct ExperimentRunSummary {
@@ -57,7 +60,14 @@ Split heldOutSplit(ProjectStore& store);
 // finished trial without its held-out accuracy is evaluated again (not retrained), and a trial that
 // fails is recorded as failed while the others go on. A stop request ends the current runs cleanly
 // (they resume next time).
+//
+// With `remotes` (other processes: an experiment spread over ranks), each also takes trials, as
+// they come free, largest label budget first; it trains them and this process records and
+// evaluates them, so the held-out images never leave it. A remote that is lost (LostRemoteError)
+// takes no more trials, and its trial goes back to the queue, to resume from its last checkpoint.
+// Every remote still there is released at the end.
 ExperimentRunSummary runExperiment(const std::filesystem::path& project, std::int64_t experimentId,
-                                   ExperimentObserver& observer, std::stop_token stop, int parallelRuns = 1);
+                                   ExperimentObserver& observer, std::stop_token stop, int parallelRuns = 1,
+                                   const std::vector<RemoteTraining*>& remotes = {});
 
 } // namespace graft

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <sstream>
 #include <thread>
 
 namespace graft {
@@ -44,6 +45,12 @@ torch::Device resolveDevice(const std::string& text) {
         throw Error("device '" + text + "' was requested but there " + (gpus == 1 ? "is 1 GPU (cuda:0)" :
                     "are " + std::to_string(gpus) + " GPUs (cuda:0 to cuda:" + std::to_string(gpus - 1) + ")"));
     return {torch::kCUDA, torch::DeviceIndex(request.index)};
+}
+
+std::string describeDevice(const torch::Device& device) {
+    std::ostringstream text;
+    text << device;
+    return text.str();
 }
 
 } // namespace graft

@@ -28,5 +28,7 @@ private:
 // A DeviceRequest text. "auto" picks the first GPU when there is one; asking for a GPU that is
 // not there is an error that says which there are.
 torch::Device resolveDevice(const std::string& text);
+// How results name a device: "cpu", "cuda:0".
+std::string describeDevice(const torch::Device& device);
 
 } // namespace graft

@@ -15,6 +15,7 @@
 #include "train/RunDomains.h"
 
 #include <algorithm>
+#include <mutex>
 #include <cmath>
 #include <map>
 #include <set>
@@ -47,8 +48,13 @@ void requireDomains(const std::filesystem::path& project, Database& db, const Tr
 } // namespace
 
 InitialModel createInitialModel(const TrainConfig& config, int classes) {
+    // Seeding and drawing from the default generator, trials started side by side (--parallel,
+    // an experiment spread over ranks) would interleave their draws.
+    static std::mutex seeded;
+    std::unique_lock lock(seeded);
     torch::manual_seed(config.seed);
     InitialModel initial{createClassifier(architectureSpec(config.arch, config.inputSize), classes), {}};
+    lock.unlock();
     if (config.init == "scratch") return initial;
     // Graft's own weights files and torchvision's .pth files alike, through the restricted
     // reader, or weights built into Graft.

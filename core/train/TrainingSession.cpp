@@ -18,28 +18,34 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 
-#include <sstream>
 
 namespace graft {
 namespace {
 
-std::string deviceName(const torch::Device& device) {
-    std::ostringstream text;
-    text << device;
-    return text.str();
+std::vector<std::vector<std::uint8_t>> encodedImages(const std::unique_ptr<ImageBytesSource>& source) {
+    std::vector<std::vector<std::uint8_t>> images;
+    if (source)
+        for (std::int64_t image = 0; image < source->size(); ++image) images.push_back(source->bytes(image));
+    return images;
 }
 
-// What the other ranks of a data-parallel run train from.
-TrainingPackage workersPackage(const RunSpec& spec, ClassifierImpl& model, const TrainingInputs& inputs,
-                               const std::optional<StoredCheckpoint>& resumed) {
+// What another process trains the run from: everything but the validation images for a
+// data-parallel run's workers, which do not validate.
+TrainingPackage packageFor(const RunSpec& spec, ClassifierImpl& model, const TrainingInputs& inputs,
+                           const std::optional<StoredCheckpoint>& resumed, bool withValidation) {
     TrainingPackage package;
     package.spec = spec;
     package.weights = serializeWeights(model);
     package.trainSet = inputs.trainSet;
-    if (inputs.trainEncoded)
-        for (std::int64_t image = 0; image < inputs.trainEncoded->size(); ++image)
-            package.encodedImages.push_back(inputs.trainEncoded->bytes(image));
+    package.trainEncoded = encodedImages(inputs.trainEncoded);
+    if (withValidation) {
+        package.valSet = inputs.valSet;
+        package.valEncoded = encodedImages(inputs.valEncoded);
+    }
+    package.unlabelledEncoded = encodedImages(inputs.unlabelledEncoded);
     package.preprocess = inputs.preprocess;
+    package.trainImagesKey = inputs.trainImagesKey;
+    package.valImagesKey = inputs.valImagesKey;
     if (resumed) package.trainingState = resumed->trainingState;
     return package;
 }
@@ -47,6 +53,9 @@ TrainingPackage workersPackage(const RunSpec& spec, ClassifierImpl& model, const
 // `workersStarted` turns true once a data-parallel run's other ranks have their package.
 TrainingResult trainRun(const TrainingRequest& request, TrainObserver& observer, std::stop_token stop,
                         bool& workersStarted) {
+    if (request.remote && !request.saveWeightsTo.empty())
+        throw Error("a run trained in another process leaves its weights in the project, not in " +
+                    request.saveWeightsTo.string());
     Database db = openProject(request.project); // marks the runs of killed processes interrupted
     RunStore runs(db);
     const std::string runName = request.project.string() + ": run " + std::to_string(request.resumeRun);
@@ -100,7 +109,7 @@ TrainingResult trainRun(const TrainingRequest& request, TrainObserver& observer,
     }
     if (request.dataParallel) {
         trainer.trainDataParallel(*request.dataParallel);
-        request.dataParallel->broadcastBytes(workersPackage(runSpec, *model, inputs, checkpoint).toBytes());
+        request.dataParallel->broadcastBytes(packageFor(runSpec, *model, inputs, checkpoint, false).toBytes());
         workersStarted = true;
     }
     if (!resumed) {
@@ -111,12 +120,13 @@ TrainingResult trainRun(const TrainingRequest& request, TrainObserver& observer,
     }
     result.trainImages = trainSet.size();
     result.valImages = valSet.size();
-    result.device = deviceName(device);
+    result.device = describeDevice(device);
 
     try {
         RunRecorder recorder(request.project, result.runId);
         FanOutObserver fanOut({&recorder, &observer});
-        const TrainOutcome outcome = trainer.train(trainSet, valSet, fanOut, stop);
+        const TrainOutcome outcome = request.remote ? request.remote->train(packageFor(runSpec, *model, inputs, checkpoint, true), fanOut, stop)
+                                                    : trainer.train(trainSet, valSet, fanOut, stop);
         result.status = outcome.status == TrainStatus::Finished ? RunStatus::Finished : RunStatus::Cancelled;
         result.epochsCompleted = outcome.epochsCompleted;
         result.stoppedEarly = outcome.stoppedEarly;

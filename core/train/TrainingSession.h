@@ -2,6 +2,7 @@
 
 #include "project/RunStore.h"
 #include "train/DataParallelGroup.h"
+#include "train/RemoteTraining.h"
 #include "train/TrainConfig.h"
 #include "train/TrainObserver.h"
 
@@ -29,6 +30,9 @@ struct TrainingRequest {
     // Rank 0 of a data-parallel run: the group's other ranks (trainAsWorker) receive the run from
     // this process and train it with it. Null: train alone.
     DataParallelGroup* dataParallel = nullptr;
+    // Train on this other process (an experiment's rank), which gets the run as a package and
+    // sends back its events; the record, checkpoints and evaluation stay here. Null: train here.
+    RemoteTraining* remote = nullptr;
 };
 
 struct TrainingResult {

@@ -343,5 +343,80 @@ TEST(DataParallelRun, UnsupportedRunIsRefusedOnEveryRankBeforeAnythingIsRecorded
     EXPECT_EQ(newestRun(project), 0);
 }
 
+// Held-out accuracy per trial, "arm seed budget" -> accuracy.
+std::map<std::string, double> heldOutAccuracies(const std::filesystem::path& project) {
+    Database db(project.string(), Database::Mode::ReadOnly);
+    std::map<std::string, double> accuracies;
+    auto query = db.prepare("SELECT r.arm, r.seed, r.labels_per_class, m.value FROM runs r JOIN metrics m ON m.run_id = r.id "
+                            "WHERE m.name = 'heldout_accuracy' AND r.status = 'finished'");
+    while (query.step())
+        accuracies[query.columnText(0) + " " + std::to_string(query.columnInt(1)) + " " + std::to_string(query.columnInt(2))] =
+            query.columnDouble(3);
+    return accuracies;
+}
+
+// Two arms, two seeds, two budgets; the trials of one process use its cores split `ranks` ways,
+// as ranks on one host do, since CPU results depend on the number of threads in their last bits.
+struct ExperimentFixture {
+    std::filesystem::path spec, alone, spread;
+    std::map<std::string, double> expected;
+    ExperimentFixture(const TempDir& dir, int ranks, int epochs) {
+        spec = dir / "spec.json";
+        testing::writeFile(spec, R"({"name": "spread", "seeds": 2, "budgets": [3, 6], "arms": [
+            {"name": "scratch", "train": {"epochs": )" + std::to_string(epochs) + R"(, "batchSize": 4}},
+            {"name": "probe", "train": {"epochs": )" + std::to_string(epochs) + R"(, "batchSize": 4, "freeze": "probe"}}]})");
+        alone = testing::createShapesProject(dir / "alone.graft", 40);
+        spread = testing::createShapesProject(dir / "spread.graft", 40);
+        runAlone(dir, {"experiment", "run", alone.string(), spec.string(), "--parallel", std::to_string(ranks)});
+        expected = heldOutAccuracies(alone);
+    }
+};
+
+class DistributedExperimentWorldSize : public ::testing::TestWithParam<int> {};
+
+TEST_P(DistributedExperimentWorldSize, HeldOutAccuraciesEqualOneProcessWithTheSameThreadsPerTrial) {
+    TempDir dir;
+    const ExperimentFixture experiment(dir, GetParam(), 2);
+    ASSERT_EQ(experiment.expected.size(), 8u);
+    const auto ranks = runJob(dir, GetParam(), {"experiment", "run", experiment.spread.string(), experiment.spec.string(),
+                                                "--distributed", "--distributed-timeout", "60"});
+    for (const auto& rank : ranks) ASSERT_EQ(rank.exitCode, 0) << rank.errors();
+    EXPECT_EQ(heldOutAccuracies(experiment.spread), experiment.expected);
+    // Every rank trained some (the queue hands trials out as ranks come free).
+    for (std::size_t rank = 1; rank < ranks.size(); ++rank)
+        EXPECT_EQ(testing::readFile(ranks[rank].out).find(": 0 trial(s) trained"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Gloo, DistributedExperimentWorldSize, ::testing::Values(2, 3));
+
+TEST(DistributedExperiment, LostRanksTrialResumesElsewhereAndTheResultsStayTheSame) {
+    TempDir dir;
+    const ExperimentFixture experiment(dir, 3, 8);
+    const std::vector<std::string> arguments = {"experiment", "run", experiment.spread.string(), experiment.spec.string(),
+                                                "--distributed", "--distributed-timeout", "60"};
+    const int port = freePort();
+    std::vector<Rank> ranks;
+    for (int rank = 0; rank < 3; ++rank)
+        ranks.push_back(startRank(dir, "rank" + std::to_string(rank), arguments, torchrunVariables(port, rank, 3)));
+    const auto recorded = [&] {
+        Database db(experiment.spread.string(), Database::Mode::ReadOnly);
+        return db.queryInt("SELECT count(*) FROM metrics WHERE name = 'loss'");
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (recorded() < 40 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    kill(ranks[2].pid, SIGKILL);
+    ASSERT_TRUE(ranks[0].wait(240s));
+    ASSERT_TRUE(ranks[1].wait(30s));
+    ranks[2].wait(5s);
+    EXPECT_EQ(ranks[0].exitCode, 0) << ranks[0].errors();
+    EXPECT_EQ(ranks[1].exitCode, 0) << ranks[1].errors();
+    const auto log = testing::readFile(ranks[0].out) + ranks[0].errors();
+    EXPECT_NE(log.find("rank 2 on "), std::string::npos) << log;
+    EXPECT_NE(log.find("goes back to the queue"), std::string::npos) << log;
+    EXPECT_EQ(heldOutAccuracies(experiment.spread), experiment.expected);
+    Database db = openProject(experiment.spread);
+    EXPECT_TRUE(testing::consistencyProblems(db).empty());
+}
+
 } // namespace
 } // namespace graft
