@@ -128,7 +128,11 @@ int commandExperiment(Arguments& args) {
         }
     }
     try {
-        return createAndRunExperiment(project, positionals[2], json, parallel, remotes);
+        const int code = createAndRunExperiment(project, positionals[2], json, parallel, remotes);
+        if (group && !json)
+            std::printf("%s: sent %.1f MB to the other ranks and received %.1f MB\n", group->describeRank().c_str(),
+                        double(group->bytesSent()) / 1e6, double(group->bytesReceived()) / 1e6);
+        return code;
     } catch (const std::exception&) {
         for (auto* remote : remotes) {
             try {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -25,6 +26,7 @@ struct ProcessGroup::State {
     c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
     bool failed = false;
     std::vector<std::string> hosts; // of every rank
+    std::atomic<std::int64_t> sent{0}, received{0};
     int ranksOnThisHost = 1;
     std::jthread heartbeat; // last: stops before the store goes
 };
@@ -224,6 +226,7 @@ void ProcessGroup::sendBytes(int to, const std::vector<std::uint8_t>& bytes, int
         gloo.send(size, to, tag)->wait();
         if (count > 0) gloo.send(payload, to, tag)->wait();
     });
+    state_->sent += count;
 }
 
 std::vector<std::uint8_t> ProcessGroup::receiveBytes(int from, int tag) {
@@ -235,6 +238,7 @@ std::vector<std::uint8_t> ProcessGroup::receiveBytes(int from, int tag) {
         std::vector<torch::Tensor> payload{torch::from_blob(bytes.data(), {std::int64_t(bytes.size())}, torch::kUInt8)};
         if (!bytes.empty()) gloo.recv(payload, from, tag)->wait();
     });
+    state_->received += std::int64_t(bytes.size());
     return bytes;
 }
 
@@ -338,8 +342,14 @@ void inBuckets(std::vector<torch::Tensor>& tensors, PerBucket perBucket) {
 
 } // namespace
 
+std::int64_t ProcessGroup::bytesSent() const { return state_->sent; }
+std::int64_t ProcessGroup::bytesReceived() const { return state_->received; }
+
 void ProcessGroup::sum(std::vector<torch::Tensor>& tensors) {
     inBuckets(tensors, [&](torch::Tensor& bucket) {
+        // A ring allreduce sends and receives about twice the bucket.
+        state_->sent += 2 * std::int64_t(bucket.nbytes());
+        state_->received += 2 * std::int64_t(bucket.nbytes());
         std::vector<torch::Tensor> buffers{bucket};
         collectively("summing gradients", [&](c10d::ProcessGroupGloo& gloo) { return gloo.allreduce(buffers); });
     });
@@ -347,6 +357,7 @@ void ProcessGroup::sum(std::vector<torch::Tensor>& tensors) {
 
 void ProcessGroup::broadcast(std::vector<torch::Tensor>& tensors) {
     inBuckets(tensors, [&](torch::Tensor& bucket) {
+        (rank() == 0 ? state_->sent : state_->received) += std::int64_t(bucket.nbytes());
         std::vector<torch::Tensor> buffers{bucket};
         collectively("sharing rank 0's tensors", [&](c10d::ProcessGroupGloo& gloo) { return gloo.broadcast(buffers); });
     });
@@ -360,6 +371,7 @@ std::vector<std::uint8_t> ProcessGroup::broadcastBytes(std::vector<std::uint8_t>
     std::vector<torch::Tensor> payload{torch::from_blob(bytes.data(), {count}, torch::kUInt8)};
     if (count > 0)
         collectively("sharing rank 0's data", [&](c10d::ProcessGroupGloo& gloo) { return gloo.broadcast(payload); });
+    (rank() == 0 ? state_->sent : state_->received) += count;
     return bytes;
 }
 

@@ -44,6 +44,9 @@ public:
     bool flagRaised(const std::string& name);
     // "rank R on HOST".
     std::string describePeer(int rank) const;
+    // Bytes this rank has sent and received through the group so far (tensors and messages).
+    std::int64_t bytesSent() const;
+    std::int64_t bytesReceived() const;
     // "rank R of W", how messages start.
     std::string describeRank() const;
 

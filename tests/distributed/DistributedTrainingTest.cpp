@@ -182,6 +182,19 @@ TEST_P(DataParallelWorldSize, LossCurveAndWeightsEqualOneProcessWithTheSameGloba
 
 INSTANTIATE_TEST_SUITE_P(Gloo, DataParallelWorldSize, ::testing::Values(2, 3));
 
+TEST(DataParallelRun, AugmentedImagesSentEncodedGiveOneProcesssLossCurve) {
+    TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 12);
+    const auto arguments = with(probeArguments(project), {"--augment", "standard"});
+    ASSERT_EQ(runAlone(dir, arguments), 0);
+    const auto alone = newestRun(project);
+    const auto ranks = runJob(dir, 2, with(arguments, {"--distributed", "--distributed-timeout", "60"}));
+    for (const auto& rank : ranks) ASSERT_EQ(rank.exitCode, 0) << rank.errors();
+    const auto expected = lossCurve(project, alone), actual = lossCurve(project, newestRun(project));
+    ASSERT_EQ(actual.size(), expected.size());
+    for (std::size_t step = 0; step < expected.size(); ++step) EXPECT_NEAR(actual[step], expected[step], 1e-5) << "step " << step + 1;
+}
+
 // A full fine-tune long enough to be killed in, checkpointed after every step.
 std::vector<std::string> killableArguments(const std::filesystem::path& project) {
     return {"train", project.string(), "--arch", "tinynet", "--epochs", "20", "--batch-size", "8", "--seed", "5",
