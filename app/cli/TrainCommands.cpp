@@ -76,11 +76,10 @@ nlohmann::json optionalJson(const std::optional<double>& value) {
 // What every rank of a job must agree on: Graft's version, the project's file name (its folder
 // may differ between nodes) and the run's settings.
 std::string jobIdentity(const TrainingRequest& request) {
-    const std::string settings = request.resumeRun > 0 ? "--resume " + std::to_string(request.resumeRun)
-                                                       : "settings " + sha256Hex(std::span(reinterpret_cast<const std::uint8_t*>(
-                                                                                   request.config.toJson().data()),
-                                                                               request.config.toJson().size()))
-                                                                               .substr(0, 12);
+    const std::string config = request.config.toJson();
+    const std::string settings =
+        request.resumeRun > 0 ? "--resume " + std::to_string(request.resumeRun)
+                              : "settings " + sha256Hex({reinterpret_cast<const std::uint8_t*>(config.data()), config.size()}).substr(0, 12);
     return std::string("Graft ") + kGraftVersion + ", project " + request.project.filename().string() + ", train " + settings;
 }
 

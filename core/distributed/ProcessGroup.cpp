@@ -21,7 +21,6 @@ namespace graft {
 
 struct ProcessGroup::State {
     RankAssignment assignment;
-    std::chrono::seconds timeout{0};
     c10::intrusive_ptr<c10d::TCPStore> store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
     bool failed = false;
@@ -157,7 +156,6 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const RankAssignment& assignmen
     const std::string master = assignment.describeMaster();
     auto state = std::make_unique<State>();
     state->assignment = assignment;
-    state->timeout = timeout;
     c10d::TCPStoreOptions options;
     options.port = std::uint16_t(assignment.masterPort);
     options.isServer = assignment.rank == 0;
@@ -234,7 +232,9 @@ std::vector<std::uint8_t> ProcessGroup::receiveBytes(int from, int tag) {
     withPeer(from, [&](c10d::ProcessGroupGloo& gloo) {
         std::vector<torch::Tensor> size{torch::zeros({1}, torch::kInt64)};
         gloo.recv(size, from, tag)->wait();
-        bytes.resize(std::size_t(size.front().item<std::int64_t>()));
+        const auto count = size.front().item<std::int64_t>();
+        if (count < 0) throw Error(describeRank() + ": " + describePeer(from) + " sent a message of " + std::to_string(count) + " bytes");
+        bytes.resize(std::size_t(count));
         std::vector<torch::Tensor> payload{torch::from_blob(bytes.data(), {std::int64_t(bytes.size())}, torch::kUInt8)};
         if (!bytes.empty()) gloo.recv(payload, from, tag)->wait();
     });
@@ -245,6 +245,7 @@ std::vector<std::uint8_t> ProcessGroup::receiveBytes(int from, int tag) {
 void ProcessGroup::raiseFlag(const std::string& name) { state_->store->set("graft/flag/" + name, bytesOf("1")); }
 
 bool ProcessGroup::flagRaised(const std::string& name) { return state_->store->check({"graft/flag/" + name}); }
+
 std::string ProcessGroup::describeRank() const { return rankName(rank(), worldSize()); }
 
 void ProcessGroup::failed(const char* what, const std::string& reason) {

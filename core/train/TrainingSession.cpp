@@ -18,7 +18,6 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 
-
 namespace graft {
 namespace {
 
