@@ -92,6 +92,7 @@ int trainAndReport(TrainingRequest request, bool json, const DistributedOptions&
     if (distributed.enabled) {
         group = joinJob(jobIdentity(request), distributed);
         if (group->leads()) request.dataParallel = group.get();
+        request.config.device = group->deviceFor(request.config.device); // the ranks of a node spread over its GPUs
     }
     const auto wait = [&](auto& job) {
         while (!job.waitFor(std::chrono::milliseconds(100)))
@@ -99,7 +100,7 @@ int trainAndReport(TrainingRequest request, bool json, const DistributedOptions&
         return job.result();
     };
     if (group && !group->leads()) {
-        TrainJob job([&](std::stop_token stop) { return trainAsWorker(*group, console, stop); });
+        TrainJob job([&](std::stop_token stop) { return trainAsWorker(*group, request.config.device, console, stop); });
         const TrainingResult result = wait(job);
         if (!json)
             std::printf("%s: %s after %d epoch(s), %lld steps on its share of %lld training images (%s)\n",

@@ -200,6 +200,10 @@ int ProcessGroup::rank() const { return state_->assignment.rank; }
 int ProcessGroup::worldSize() const { return state_->assignment.worldSize; }
 int ProcessGroup::ranksOnThisHost() const { return state_->ranksOnThisHost; }
 
+std::string ProcessGroup::deviceFor(const std::string& requested) const {
+    return state_->assignment.deviceFor(requested, std::int64_t(torch::cuda::device_count()));
+}
+
 std::string ProcessGroup::describePeer(int rank) const {
     return "rank " + std::to_string(rank) + " on " + state_->hosts.at(std::size_t(rank));
 }

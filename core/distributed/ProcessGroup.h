@@ -44,6 +44,8 @@ public:
     bool flagRaised(const std::string& name);
     // "rank R on HOST".
     std::string describePeer(int rank) const;
+    // RankAssignment::deviceFor with this node's GPUs.
+    std::string deviceFor(const std::string& requested) const;
     // Bytes this rank has sent and received through the group so far (tensors and messages).
     std::int64_t bytesSent() const;
     std::int64_t bytesReceived() const;

@@ -47,6 +47,11 @@ RankAssignment rankAssignmentFrom(const EnvironmentLookup& lookup) {
     return assignment;
 }
 
+std::string RankAssignment::deviceFor(const std::string& requested, std::int64_t gpus) const {
+    if (gpus <= 0 || (requested != "auto" && requested != "cuda")) return requested;
+    return "cuda:" + std::to_string(localRank % gpus);
+}
+
 RankAssignment rankAssignmentFromEnvironment() {
     return rankAssignmentFrom([](const std::string& name) -> std::optional<std::string> {
         const char* value = std::getenv(name.c_str());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@ struct RankAssignment {
     int localRank = 0;   // among the ranks on this node
     std::string source; // which launcher's variables said so: "torchrun" or "Slurm"
     std::string describeMaster() const { return masterAddress + ":" + std::to_string(masterPort); }
+    // The device this rank trains on when `requested` ("auto", "cpu", "cuda", "cuda:N") leaves it
+    // open and its node has `gpus` GPUs: "auto" and "cuda" take GPU LOCAL_RANK (modulo the GPUs),
+    // so the ranks of one node spread over its GPUs; anything else stays as requested.
+    std::string deviceFor(const std::string& requested, std::int64_t gpus) const;
 };
 
 using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;

@@ -47,7 +47,9 @@ int serveTrials(ProcessGroup& group, TrainObserver& console, std::stop_token sto
         EventRelay relay(group, console, trialStop);
         RelayedEvent end;
         try {
-            end = RelayedEvent::ended(trainPackage(TrainingPackage::fromBytes(message), nullptr, relay, trialStop.get_token()).outcome);
+            const auto package = TrainingPackage::fromBytes(message);
+            end = RelayedEvent::ended(
+                trainPackage(package, nullptr, group.deviceFor(package.spec.config.device), relay, trialStop.get_token()).outcome);
         } catch (const LostRemoteError&) {
             throw; // rank 0 has gone
         } catch (const std::exception& error) {

@@ -5,12 +5,13 @@
 
 namespace graft {
 
-TrainingResult trainAsWorker(DataParallelGroup& group, TrainObserver& observer, std::stop_token stop) {
+TrainingResult trainAsWorker(DataParallelGroup& group, const std::string& device, TrainObserver& observer,
+                             std::stop_token stop) {
     const auto package = TrainingPackage::fromBytes(group.broadcastBytes({}));
     if (!package.refusal.empty())
         throw Error("rank " + std::to_string(group.rank()) + " of " + std::to_string(group.worldSize()) +
                     ": rank 0 could not start the run: " + package.refusal);
-    const auto trained = trainPackage(package, &group, observer, stop);
+    const auto trained = trainPackage(package, &group, device, observer, stop);
     TrainingResult result;
     result.status = trained.outcome.status == TrainStatus::Finished ? RunStatus::Finished : RunStatus::Cancelled;
     result.epochsCompleted = trained.outcome.epochsCompleted;

@@ -13,6 +13,8 @@ namespace graft {
 // of every batch with the other ranks, and reports progress to `observer`; the run's record and
 // checkpoints are rank 0's. Throws graft::Error when rank 0 could not start the run, or when the
 // group fails (a rank gone).
-TrainingResult trainAsWorker(DataParallelGroup& group, TrainObserver& observer, std::stop_token stop);
+// `device`: where this rank trains (a DeviceRequest text).
+TrainingResult trainAsWorker(DataParallelGroup& group, const std::string& device, TrainObserver& observer,
+                             std::stop_token stop);
 
 } // namespace graft

@@ -7,10 +7,10 @@
 
 namespace graft {
 
-PackageTrainingResult trainPackage(const TrainingPackage& package, DataParallelGroup* group, TrainObserver& observer,
-                                   std::stop_token stop) {
+PackageTrainingResult trainPackage(const TrainingPackage& package, DataParallelGroup* group, const std::string& deviceText,
+                                   TrainObserver& observer, std::stop_token stop) {
     const auto& config = package.spec.config;
-    const torch::Device device = resolveDevice(config.device);
+    const torch::Device device = resolveDevice(deviceText);
     useCpuCores();
     auto model = createClassifier(architectureSpec(config.arch, config.inputSize), int(package.spec.classes.size()));
     loadAllWeights(*model, package.weights, "rank 0's weights");

@@ -16,8 +16,9 @@ struct PackageTrainingResult {
 };
 
 // Trains a package's run in this process as the training session would have (TrainingSession):
-// alone, or as a rank of a data-parallel `group`. Its checkpoints go to `observer`.
-PackageTrainingResult trainPackage(const TrainingPackage& package, DataParallelGroup* group, TrainObserver& observer,
-                                   std::stop_token stop);
+// alone, or as a rank of a data-parallel `group`, on `device` (a DeviceRequest text: this
+// process's own, not the one rank 0 trains on). Its checkpoints go to `observer`.
+PackageTrainingResult trainPackage(const TrainingPackage& package, DataParallelGroup* group, const std::string& device,
+                                   TrainObserver& observer, std::stop_token stop);
 
 } // namespace graft

@@ -66,5 +66,15 @@ TEST(RankAssignment, ErrorsNameTheVariableAndItsValue) {
               std::string::npos);
 }
 
+TEST(RankAssignment, AnOpenDeviceRequestTakesTheGpuOfTheLocalRank) {
+    RankAssignment assignment;
+    assignment.localRank = 5;
+    EXPECT_EQ(assignment.deviceFor("auto", 4), "cuda:1");
+    EXPECT_EQ(assignment.deviceFor("cuda", 8), "cuda:5");
+    EXPECT_EQ(assignment.deviceFor("cuda:2", 8), "cuda:2");
+    EXPECT_EQ(assignment.deviceFor("cpu", 8), "cpu");
+    EXPECT_EQ(assignment.deviceFor("auto", 0), "auto");
+}
+
 } // namespace
 } // namespace graft
