@@ -6,6 +6,7 @@
 #include "project/RunStore.h"
 #include "train/RunModel.h"
 
+#include "FreePort.h"
 #include "ProjectConsistency.h"
 #include "ShapesProject.h"
 #include "TempDir.h"
@@ -31,21 +32,8 @@ namespace graft {
 namespace {
 
 using testing::TempDir;
+using testing::freePort;
 using namespace std::chrono_literals;
-
-// A port nothing listens on now (the kernel's pick), for one job's master.
-int freePort() {
-    const int socket = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (bind(socket, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-        throw std::runtime_error("no free port");
-    close(socket);
-    return ntohs(address.sin_port);
-}
 
 // One graft-cli process of a job, its output in files.
 struct Rank {

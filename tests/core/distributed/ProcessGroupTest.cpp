@@ -2,13 +2,10 @@
 #include "common/Error.h"
 #include "distributed/ProcessGroup.h"
 
+#include "FreePort.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <future>
 
@@ -16,18 +13,7 @@ namespace graft {
 namespace {
 
 using namespace std::chrono_literals;
-
-int freePort() {
-    const int socket = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    bind(socket, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length);
-    close(socket);
-    return ntohs(address.sin_port);
-}
+using testing::freePort;
 
 RankAssignment assignment(int port, int rank, int worldSize) {
     return {"127.0.0.1", port, rank, worldSize, rank, "test"};
