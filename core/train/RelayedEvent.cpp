@@ -1,6 +1,7 @@
 #include "train/RelayedEvent.h"
 
 #include "common/Error.h"
+#include "train/ByteTensors.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/serialize.h>
@@ -9,15 +10,6 @@ namespace graft {
 namespace {
 
 using nlohmann::json;
-
-torch::Tensor tensorOf(const std::vector<std::uint8_t>& bytes) {
-    return torch::from_blob(const_cast<std::uint8_t*>(bytes.data()), {std::int64_t(bytes.size())}, torch::kUInt8).clone();
-}
-
-std::vector<std::uint8_t> bytesOf(const torch::Tensor& tensor) {
-    const auto* data = tensor.data_ptr<std::uint8_t>();
-    return {data, data + tensor.numel()};
-}
 
 json optionalJson(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
 std::optional<double> optionalOf(const json& value) {
@@ -142,9 +134,9 @@ std::vector<std::uint8_t> RelayedEvent::toBytes() const {
     c10::impl::GenericList message(c10::AnyType::get());
     message.push_back(std::string(kKindNames[int(kind)]));
     message.push_back(fields.dump());
-    message.push_back(tensorOf(weights));
-    message.push_back(tensorOf(trainingState));
-    message.push_back(tensorOf(frozen ? frozen->weights : std::vector<std::uint8_t>()));
+    message.push_back(tensorOfBytes(weights));
+    message.push_back(tensorOfBytes(trainingState));
+    message.push_back(tensorOfBytes(frozen ? frozen->weights : std::vector<std::uint8_t>()));
     const auto bytes = torch::pickle_save(message);
     return {bytes.begin(), bytes.end()};
 }
@@ -170,10 +162,10 @@ RelayedEvent RelayedEvent::fromBytes(std::span<const std::uint8_t> bytes) {
             relayed.checkpointKind = checkpoint.at(0) == "best" ? CheckpointKind::Best : CheckpointKind::Last;
             relayed.checkpointEpoch = checkpoint.at(1);
             relayed.checkpointStep = checkpoint.at(2);
-            relayed.weights = bytesOf(list.get(2).toTensor());
-            relayed.trainingState = bytesOf(list.get(3).toTensor());
+            relayed.weights = bytesOfTensor(list.get(2).toTensor());
+            relayed.trainingState = bytesOfTensor(list.get(3).toTensor());
             if (const std::string sha256 = checkpoint.at(3); !sha256.empty())
-                relayed.frozen = FrozenWeights{sha256, bytesOf(list.get(4).toTensor())};
+                relayed.frozen = FrozenWeights{sha256, bytesOfTensor(list.get(4).toTensor())};
         }
         if (relayed.kind == Kind::Outcome) {
             const auto& outcome = fields.at("outcome");

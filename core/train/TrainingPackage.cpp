@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "data/PreprocessJson.h"
+#include "train/ByteTensors.h"
 
 #include <torch/serialize.h>
 
@@ -9,16 +10,6 @@ namespace graft {
 namespace {
 
 constexpr std::int64_t kPackageVersion = 1;
-
-torch::Tensor tensorOf(const std::vector<std::uint8_t>& bytes) {
-    return torch::from_blob(const_cast<std::uint8_t*>(bytes.data()), {std::int64_t(bytes.size())}, torch::kUInt8).clone();
-}
-
-std::vector<std::uint8_t> bytesOf(const torch::Tensor& tensor) {
-    const auto contiguous = tensor.contiguous();
-    const auto* data = contiguous.data_ptr<std::uint8_t>();
-    return {data, data + contiguous.numel()};
-}
 
 // Undefined tensors travel as None.
 c10::IValue optionalTensor(const torch::Tensor& tensor) {
@@ -35,7 +26,7 @@ std::pair<torch::Tensor, torch::Tensor> joinedImages(const std::vector<std::vect
         joined.insert(joined.end(), image.begin(), image.end());
         offsets.push_back(std::int64_t(joined.size()));
     }
-    return {tensorOf(joined), torch::tensor(offsets, torch::kInt64)};
+    return {tensorOfBytes(joined), torch::tensor(offsets, torch::kInt64)};
 }
 
 std::vector<std::vector<std::uint8_t>> splitImages(const torch::Tensor& joined, const torch::Tensor& offsets) {
@@ -53,7 +44,7 @@ std::vector<std::uint8_t> TrainingPackage::toBytes() const {
     fields.push_back(kPackageVersion);
     fields.push_back(refusal);
     fields.push_back(refusal.empty() ? spec.toJson() : std::string());
-    fields.push_back(tensorOf(weights));
+    fields.push_back(tensorOfBytes(weights));
     for (const auto* set : {&trainSet, &valSet}) {
         fields.push_back(optionalTensor(set->images));
         fields.push_back(optionalTensor(set->labels));
@@ -66,7 +57,7 @@ std::vector<std::uint8_t> TrainingPackage::toBytes() const {
     fields.push_back(preprocessJson(preprocess));
     fields.push_back(trainImagesKey);
     fields.push_back(valImagesKey);
-    fields.push_back(tensorOf(trainingState));
+    fields.push_back(tensorOfBytes(trainingState));
     const auto bytes = torch::pickle_save(fields);
     return {bytes.begin(), bytes.end()};
 }
@@ -81,7 +72,7 @@ TrainingPackage TrainingPackage::fromBytes(std::span<const std::uint8_t> bytes) 
         package.refusal = fields[1].toStringRef();
         if (!package.refusal.empty()) return package;
         package.spec = RunSpec::fromJson(fields[2].toStringRef());
-        package.weights = bytesOf(fields[3].toTensor());
+        package.weights = bytesOfTensor(fields[3].toTensor());
         std::size_t next = 4;
         for (auto* set : {&package.trainSet, &package.valSet}) {
             set->images = tensorOrUndefined(fields[next++]);
@@ -94,7 +85,7 @@ TrainingPackage TrainingPackage::fromBytes(std::span<const std::uint8_t> bytes) 
         package.preprocess = preprocessFromJson(fields[next++].toStringRef(), "rank 0's preprocessing");
         package.trainImagesKey = fields[next++].toStringRef();
         package.valImagesKey = fields[next++].toStringRef();
-        package.trainingState = bytesOf(fields[next].toTensor());
+        package.trainingState = bytesOfTensor(fields[next].toTensor());
     } catch (const Error&) {
         throw;
     } catch (const std::exception& error) {
