@@ -13,6 +13,7 @@
 #include "models/LayerGraph.h"
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
+#include "train/CpuBlockCache.h"
 #include "train/Evaluation.h"
 #include "train/Trainer.h"
 #include "train/TrainingSession.h"
@@ -116,6 +117,7 @@ BenchWorkloads::BenchWorkloads(fs::path images, fs::path workDir, std::stop_toke
     : images_(std::move(images)), workDir_(std::move(workDir)), stop_(stop) {}
 
 Throughput BenchWorkloads::training(const std::string& arch, int batch, int warmup, int steps, bool measureMemory) {
+    const CpuBlockCacheScope blockCache; // as runs and evaluations keep theirs
     torch::manual_seed(0);
     const auto oneBatch = loadImages(images_, batch);
     const LabeledTensors data{oneBatch.images.repeat({warmup + steps, 1, 1, 1}), oneBatch.labels.repeat({warmup + steps})};
@@ -139,6 +141,7 @@ Throughput BenchWorkloads::training(const std::string& arch, int batch, int warm
 }
 
 Throughput BenchWorkloads::inference(const std::string& arch, int batch, int warmup, int steps, BatchNorm batchNorm) {
+    const CpuBlockCacheScope blockCache; // as runs and evaluations keep theirs
     torch::manual_seed(0);
     const auto warmupData = loadImages(images_, batch);
     const auto data = loadImages(images_, std::int64_t(batch) * steps);
@@ -203,6 +206,7 @@ TrainingTime BenchWorkloads::linearProbe(const fs::path& probeImages, int batch,
 }
 
 double BenchWorkloads::inferencePassSeconds(const fs::path& probeImages, int batch) {
+    const CpuBlockCacheScope blockCache; // as runs and evaluations keep theirs
     torch::manual_seed(0);
     const auto data = loadImages(probeImages, std::int64_t(imageFolderOrder(probeImages).size()));
     auto model = createClassifier(architectureSpec("resnet18"), int(classCount(probeImages)));

@@ -11,6 +11,7 @@
 #include "models/Classifier.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/RunModel.h"
 
 #include <nlohmann/json.hpp>
@@ -82,6 +83,7 @@ int commandExplain(Arguments& args) {
     const std::string project = args.positionals()[0];
 
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const RunModel run = loadRunModel(db, runId, project + " run " + std::to_string(runId));
     GradCamOptions options;

@@ -11,6 +11,7 @@
 #include "models/Zoo.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/RunModel.h"
 
 #include <nlohmann/json.hpp>
@@ -211,6 +212,7 @@ int commandPredict(Arguments& args) {
     if (out && outFormat != ".csv" && outFormat != ".json") throw UsageError("--out writes FILE.csv or FILE.json, not " + *out);
 
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     const Predictor predictor = model ? modelPredictor(*model) : backbonePredictor(*backbone, weightsOption, labelsFile);
     const auto images = expandImages(args.positionals());
 

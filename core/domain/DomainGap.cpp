@@ -10,6 +10,7 @@
 #include "project/ProjectFile.h"
 #include "project/ProjectStore.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/RunModel.h"
 
 #include <algorithm>
@@ -108,6 +109,7 @@ DomainGapReport measureDomainGap(const std::filesystem::path& project, const Dom
                                  const ProgressCallback& progress, std::stop_token stop) {
     if (request.sets.size() > 2) throw Error("the domain gap compares at most two sets of images, not " + std::to_string(request.sets.size()));
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     Database db = openProject(project, ProjectAccess::ReadOnly);
     ProjectStore store(db);
     auto under = modelOf(db, project, request);

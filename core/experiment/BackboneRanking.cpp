@@ -5,6 +5,7 @@
 #include "models/Classifier.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/ImageOutputs.h"
 #include "train/ProjectTensors.h"
 
@@ -49,6 +50,7 @@ FrozenOutputs frozenOutputs(const std::filesystem::path& project, const std::vec
 std::vector<BackboneRank> rankBackbones(const std::filesystem::path& project, const std::vector<PretrainedBackbone>& candidates,
                                         const ProgressCallback& progress, std::stop_token stop) {
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     Database db = openProject(project, ProjectAccess::ReadOnly);
     ProjectStore store(db);
     std::vector<std::string> classes;

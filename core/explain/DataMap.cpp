@@ -5,6 +5,7 @@
 #include "models/PretrainedBackbone.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/ImageOutputs.h"
 #include "train/RunModel.h"
 
@@ -58,6 +59,7 @@ cv::Mat principalPlane(const cv::Mat& features, std::array<double, 2>& explained
 DataMap mapRunFeatures(const std::filesystem::path& project, std::int64_t runId, const ProgressCallback& progress,
                        std::stop_token stop) {
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     const std::string source = project.string() + " run " + std::to_string(runId);
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const RunModel run = loadRunModel(db, runId, source);
@@ -84,6 +86,7 @@ DataMap mapRunFeatures(const std::filesystem::path& project, std::int64_t runId,
 DataMap mapBackboneFeatures(const std::filesystem::path& project, const PretrainedBackbone& backbone,
                             const ProgressCallback& progress, std::stop_token stop) {
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     const std::string source = project.string() + " with " + backbone.name;
     Database db = openProject(project, ProjectAccess::ReadOnly);
     ProjectStore store(db);

@@ -8,6 +8,7 @@
 #include "project/ProjectFile.h"
 #include "project/TaskStore.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/ProjectTensors.h"
 #include "train/RunModel.h"
 
@@ -150,6 +151,7 @@ double exportTolerance(ExportFormat format) { return format == ExportFormat::Tor
 ExportReplay exportRun(const std::filesystem::path& project, std::int64_t runId, const std::filesystem::path& file,
                        const RunExportOptions& options, const ProgressCallback& progress, std::stop_token stop) {
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const RunModel run = loadRunModel(db, runId, project.string() + " run " + std::to_string(runId));
     const auto& input = run.architecture.preprocess;

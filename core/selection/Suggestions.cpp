@@ -4,6 +4,7 @@
 #include "models/Classifier.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/ImageOutputs.h"
 #include "train/RunModel.h"
 
@@ -18,6 +19,7 @@ std::vector<Suggestion> suggestImages(const std::filesystem::path& project, cons
     if (needsProbabilities(request.strategy) && !request.runId)
         throw Error("the '" + std::string(strategyName(request.strategy)) + "' strategy needs a finished run's predictions");
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     Database db = openProject(project, ProjectAccess::ReadOnly);
     ProjectStore store(db);
     const auto images = store.catalog();

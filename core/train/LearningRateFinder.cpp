@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/FanOutObserver.h"
 #include "train/Trainer.h"
 #include "train/TrainingInputs.h"
@@ -102,6 +103,7 @@ LearningRateSweep findLearningRate(const std::filesystem::path& project, const T
                                    const LearningRateSweepRange& range, TrainObserver& observer, std::stop_token stop) {
     config.validate();
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     // The sweep reads the loss on plain images: augmentation would only add noise to a short curve.
     TrainConfig plain = config;
     plain.augment = "none";

@@ -4,6 +4,7 @@
 #include "models/Classifier.h"
 #include "models/Weights.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 
 namespace graft {
 
@@ -12,6 +13,7 @@ PackageTrainingResult trainPackage(const TrainingPackage& package, DataParallelG
     const auto& config = package.spec.config;
     const torch::Device device = resolveDevice(deviceText);
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     auto model = createClassifier(architectureSpec(config.arch, config.inputSize), int(package.spec.classes.size()));
     loadAllWeights(*model, package.weights, "rank 0's weights");
 

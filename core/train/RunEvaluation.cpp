@@ -6,6 +6,7 @@
 #include "project/ProjectFile.h"
 #include "project/TaskStore.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/Evaluation.h"
 #include "train/ProjectTensors.h"
 #include "train/RunDomains.h"
@@ -72,6 +73,7 @@ SplitEvaluation evaluateSplit(const std::filesystem::path& project, Database& db
 RunEvaluationResult evaluateRun(const std::filesystem::path& project, std::int64_t runId, Split split,
                                 std::stop_token stop, TemperatureFit temperatureFit, const std::string& task) {
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     Database db = openProject(project, ProjectAccess::ReadOnly);
     const std::string source = project.string() + " run " + std::to_string(runId);
     const RunModel run = loadRunModel(db, runId, source);

@@ -15,6 +15,7 @@
 #include "project/ProjectStore.h"
 #include "train/AugmentedEpochs.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/LearningRateSchedule.h"
 #include "train/ProjectTensors.h"
 #include "train/SimSiamLoss.h"
@@ -345,6 +346,7 @@ SelfSupervisedResult SelfSupervisedRun::finish(const Position& position, std::st
 
 SelfSupervisedResult SelfSupervisedRun::run(std::stop_token stop) {
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
     if (request_.resume && !fs::exists(partial_))
         throw Error(partial_.string() + ": nothing to resume (no stopped pretraining of that name in this folder)");
     if (request_.resume) { // the stopped attempt's recipe, whatever the command line says now

@@ -6,6 +6,7 @@
 #include "train/CheckpointWeights.h"
 #include "project/ProjectFile.h"
 #include "train/ComputeSetup.h"
+#include "train/CpuBlockCache.h"
 #include "train/FanOutObserver.h"
 #include "train/OutOfMemoryAdvice.h"
 #include "train/RunRecorder.h"
@@ -74,6 +75,7 @@ TrainingResult trainRun(const TrainingRequest& request, TrainObserver& observer,
     config.validate();
     const torch::Device device = resolveDevice(config.device);
     useCpuCores();
+    const CpuBlockCacheScope blockCache;
 
     // A resumed run takes every weight from its checkpoint: its initial weights file may be gone.
     TrainConfig inputsConfig = config;
