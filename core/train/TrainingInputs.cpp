@@ -94,9 +94,16 @@ void readImages(const std::filesystem::path& project, ProjectStore& store, const
         set.labels = streamed.labels;
         encoded = std::move(streamed.encoded);
     };
-    if (augmented || streamed) {
+    // A run that stops before it has seen every training image (--max-steps) decodes only the
+    // batches it trains on, as it goes, instead of the whole set first.
+    const bool stopsWithinAnEpoch =
+        config.maxSteps > 0 && config.maxSteps * config.batchSize < std::int64_t(trainImages.size());
+    if (augmented || streamed || stopsWithinAnEpoch) {
         observer.onLog("Reading " + std::to_string(trainImages.size()) + " training images" +
-                       (augmented ? " (augmented afresh every epoch)" : ""));
+                       (augmented            ? " (augmented afresh every epoch)"
+                        : stopsWithinAnEpoch && !streamed
+                            ? " (" + std::to_string(config.maxSteps) + " steps see fewer: decoding them batch by batch)"
+                            : ""));
         encodedWithLabels(trainImages, inputs.trainSet, inputs.trainEncoded);
     } else {
         observer.onLog("Preparing " + std::to_string(trainImages.size()) + " training images");

@@ -24,7 +24,7 @@ struct TrainingInputs {
     std::vector<std::string> classes;
     // With augmentation, or when the decoded images would exceed config.inputMemoryBudgetBytes,
     // labels only: the images are trainEncoded (valEncoded), read from the project and decoded
-    // batch by batch.
+    // batch by batch (trainEncoded also when config.maxSteps ends the run within its first epoch).
     LabeledTensors trainSet;
     LabeledTensors valSet;
     std::unique_ptr<ImageBytesSource> trainEncoded;
@@ -57,8 +57,9 @@ struct InitialModel {
 InitialModel createInitialModel(const TrainConfig& config, int classes);
 
 // Puts `trainImages` and `valImages` (labelled through classIndex) in `inputs`: decoded as uint8
-// pixels, or left in the project and decoded batch by batch (augmented runs, and images over
-// config.inputMemoryBudgetBytes); sets the preprocessing and the images' keys.
+// pixels, or left in the project and decoded batch by batch (augmented runs, images over
+// config.inputMemoryBudgetBytes, and the training images of a run whose config.maxSteps end it
+// before it has seen them all); sets the preprocessing and the images' keys.
 void readImages(const std::filesystem::path& project, ProjectStore& store, const TrainConfig& config,
                 const std::vector<LabeledImage>& trainImages, const std::vector<LabeledImage>& valImages,
                 const std::map<std::int64_t, std::int64_t>& classIndex, TrainObserver& observer, TrainingInputs& inputs);

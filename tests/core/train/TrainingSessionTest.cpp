@@ -269,6 +269,30 @@ TEST_F(ShapesProject, ImagesOverTheMemoryBudgetAreDecodedBatchByBatchIntoTheSame
     }
 }
 
+// A run that --max-steps ends before it has seen every training image decodes only the batches it
+// trains on, as it goes, and they train as the whole run's first steps do.
+TEST_F(ShapesProject, ARunEndingWithinItsFirstEpochDecodesOnlyTheBatchesItTrainsOn) {
+    TrainObserver quiet;
+    auto whole = request(1);
+    whole.config.schedule = "constant";
+    auto shortRun = whole;
+    shortRun.config.maxSteps = 3; // 96 of the 120 training images
+    const auto full = runTraining(whole, quiet, {});
+    testing::LogLines log;
+    const auto stopped = runTraining(shortRun, log, {});
+    EXPECT_TRUE(log.has("3 steps see fewer: decoding them batch by batch")) << "every image was decoded first";
+    const auto firstLosses = [&](std::int64_t run) {
+        std::vector<double> losses;
+        for (const auto& [name, step, value] : testing::recordedMetrics(project(), run))
+            if (name == "loss" && step <= 3) losses.push_back(value);
+        return losses;
+    };
+    const auto expected = firstLosses(full.runId), actual = firstLosses(stopped.runId);
+    ASSERT_EQ(expected.size(), 3u);
+    ASSERT_EQ(actual.size(), 3u);
+    for (std::size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-6) << "step " << i + 1;
+}
+
 // Stopping at `stopAt` and resuming gives the losses of a run never stopped; the resume starts
 // at the step after the stop. 4 steps an epoch: step 6 stops mid-epoch 2 (the last checkpoint,
 // every 5 minutes, was epoch 1's end), step 4 stops in epoch 1's validation.
