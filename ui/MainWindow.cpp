@@ -256,6 +256,7 @@ PreferencesDialog* MainWindow::showPreferences() {
 
 void MainWindow::applyPreferences(const Preferences& preferences) {
     trainPage_->setDevice(preferences.device);
+    trainPage_->setInputMemoryMegabytes(preferences.inputMemoryMegabytes);
     setCpuThreadLimit(preferences.threads);
     dataPage_->gridModel()->setThumbnailCacheMegabytes(preferences.thumbnailCacheMegabytes);
     applyTheme(preferences.theme);

@@ -11,6 +11,8 @@ Preferences Preferences::load() {
     preferences.threads = settings.value("preferences/threads", preferences.threads).toInt();
     preferences.thumbnailCacheMegabytes =
         settings.value("preferences/thumbnailCacheMegabytes", preferences.thumbnailCacheMegabytes).toInt();
+    preferences.inputMemoryMegabytes =
+        settings.value("preferences/inputMemoryMegabytes", preferences.inputMemoryMegabytes).toInt();
     preferences.theme = settings.value("preferences/theme", preferences.theme).toString();
     return preferences;
 }
@@ -20,6 +22,7 @@ void Preferences::save() const {
     settings.setValue("preferences/device", device);
     settings.setValue("preferences/threads", threads);
     settings.setValue("preferences/thumbnailCacheMegabytes", thumbnailCacheMegabytes);
+    settings.setValue("preferences/inputMemoryMegabytes", inputMemoryMegabytes);
     settings.setValue("preferences/theme", theme);
 }
 

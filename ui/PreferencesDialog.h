@@ -25,6 +25,7 @@ private:
     QComboBox* device_;
     QSpinBox* threads_;
     QSpinBox* cacheMegabytes_;
+    QSpinBox* inputMegabytes_;
     QComboBox* theme_;
     QLabel* error_;
 };

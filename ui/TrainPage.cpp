@@ -725,6 +725,7 @@ bool TrainPage::readSettings(TrainConfig& config) {
         config.taskWeights = taskWeights_->currentText().trimmed().toStdString();
     }
     config.device = device_.toStdString();
+    config.inputMemoryBudgetBytes = std::int64_t(inputMemoryMegabytes_) << 20;
     try {
         config.validate(); // names the setting: the augmentation text or the input size
     } catch (const std::exception& error) {

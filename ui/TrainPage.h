@@ -1,5 +1,7 @@
 #pragma once
 
+#include "train/TrainConfig.h"
+
 #include <QElapsedTimer>
 #include <QString>
 #include <QStringList>
@@ -18,7 +20,6 @@ class QTableWidget;
 
 namespace graft {
 struct ExperimentSpec;
-struct TrainConfig;
 }
 
 namespace graft::ui {
@@ -47,6 +48,7 @@ public:
     void setReadOnly(bool readOnly);
     // What runs train on, new and resumed (a DeviceRequest text, from Preferences).
     void setDevice(const QString& device) { device_ = device; }
+    void setInputMemoryMegabytes(int megabytes) { inputMemoryMegabytes_ = megabytes; }
     // The weights runs and the transfer arm start from (a file), or "scratch".
     void setInitialWeights(const QString& weights);
     void start();
@@ -115,6 +117,7 @@ private:
     const ModelPage* model_;
     QString projectPath_;
     QString device_ = "auto";
+    int inputMemoryMegabytes_ = int(TrainConfig{}.inputMemoryBudgetBytes >> 20);
     JobController* job_;
     MetricChart* chart_;
     QSpinBox* epochs_;

@@ -390,8 +390,8 @@ TEST_F(MainWindowTest, RefusesANonProjectFileAndSaysWhich) {
     EXPECT_TRUE(window.projectPath().isEmpty());
 }
 
-// Preferences outlive the window: a cap of one thread, a CPU device that the next run records,
-// a thumbnail cache size, and a dark palette that the charts follow too.
+// Preferences outlive the window: a cap of one thread, a CPU device and an input memory budget
+// that the next run records, a thumbnail cache size, and a dark palette that the charts follow too.
 TEST_F(MainWindowTest, PreferencesPersistAndApplyToTheNextRunTheGridAndThePalette) {
     testing::TempDir dir;
     const auto project = testing::createShapesProject(dir / "shapes.graft", 10);
@@ -405,6 +405,7 @@ TEST_F(MainWindowTest, PreferencesPersistAndApplyToTheNextRunTheGridAndThePalett
         dialog->findChild<QComboBox*>("device")->setCurrentText("cpu");
         dialog->findChild<QSpinBox*>("threads")->setValue(1);
         dialog->findChild<QSpinBox*>("thumbnailCache")->setValue(64);
+        dialog->findChild<QSpinBox*>("inputMemory")->setValue(96);
         auto* theme = dialog->findChild<QComboBox*>("theme");
         theme->setCurrentIndex(theme->findData("dark"));
         dialog->accept();
@@ -432,7 +433,9 @@ TEST_F(MainWindowTest, PreferencesPersistAndApplyToTheNextRunTheGridAndThePalett
     window.findChild<QPushButton*>("startTraining")->click();
     ASSERT_TRUE(finished.wait(60'000));
     Database db = openProject(project, ProjectAccess::ReadOnly);
-    EXPECT_EQ(RunSpec::fromJson(RunStore(db).run(finished.front().at(0).toLongLong()).configJson).config.device, "cpu");
+    const auto recorded = RunSpec::fromJson(RunStore(db).run(finished.front().at(0).toLongLong()).configJson).config;
+    EXPECT_EQ(recorded.device, "cpu");
+    EXPECT_EQ(recorded.inputMemoryBudgetBytes, std::int64_t(96) << 20);
 
     ui::Preferences{}.save(); // the next test starts from the defaults
     window.applyPreferences(ui::Preferences{});
