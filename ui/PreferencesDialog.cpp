@@ -15,7 +15,7 @@ namespace graft::ui {
 
 PreferencesDialog::PreferencesDialog(const Preferences& current, QWidget* parent)
     : QDialog(parent), device_(new QComboBox), threads_(new QSpinBox), cacheMegabytes_(new QSpinBox),
-      inputMegabytes_(new QSpinBox), theme_(new QComboBox),
+      inputMemoryMegabytes_(new QSpinBox), theme_(new QComboBox),
       error_(new QLabel) {
     setWindowTitle(tr("Preferences"));
     device_->setObjectName("device");
@@ -32,11 +32,11 @@ PreferencesDialog::PreferencesDialog(const Preferences& current, QWidget* parent
     cacheMegabytes_->setRange(16, 16384);
     cacheMegabytes_->setSuffix(" MB");
     cacheMegabytes_->setValue(current.thumbnailCacheMegabytes);
-    inputMegabytes_->setObjectName("inputMemory");
-    inputMegabytes_->setRange(1, 1 << 20);
-    inputMegabytes_->setSuffix(" MB");
-    inputMegabytes_->setValue(current.inputMemoryMegabytes);
-    inputMegabytes_->setToolTip(tr("Training and validation images that would take more memory decoded are read from the "
+    inputMemoryMegabytes_->setObjectName("inputMemory");
+    inputMemoryMegabytes_->setRange(1, 1 << 20);
+    inputMemoryMegabytes_->setSuffix(" MB");
+    inputMemoryMegabytes_->setValue(current.inputMemoryMegabytes);
+    inputMemoryMegabytes_->setToolTip(tr("Training and validation images that would take more memory decoded are read from the "
                                    "project and decoded batch by batch, with the same results"));
     theme_->setObjectName("theme");
     theme_->addItem(tr("System"), "system");
@@ -51,7 +51,7 @@ PreferencesDialog::PreferencesDialog(const Preferences& current, QWidget* parent
     form->addRow(tr("Training device"), device_);
     form->addRow(tr("CPU threads"), threads_);
     form->addRow(tr("Thumbnail cache"), cacheMegabytes_);
-    form->addRow(tr("Decoded images in memory"), inputMegabytes_);
+    form->addRow(tr("Decoded images in memory"), inputMemoryMegabytes_);
     form->addRow(tr("Theme"), theme_);
     error_->setObjectName("preferencesError");
     error_->setWordWrap(true);
@@ -66,7 +66,7 @@ Preferences PreferencesDialog::preferences() const {
     preferences.device = device_->currentText().trimmed().isEmpty() ? "auto" : device_->currentText().trimmed();
     preferences.threads = threads_->value();
     preferences.thumbnailCacheMegabytes = cacheMegabytes_->value();
-    preferences.inputMemoryMegabytes = inputMegabytes_->value();
+    preferences.inputMemoryMegabytes = inputMemoryMegabytes_->value();
     preferences.theme = theme_->currentData().toString();
     return preferences;
 }

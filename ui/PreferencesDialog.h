@@ -25,7 +25,7 @@ private:
     QComboBox* device_;
     QSpinBox* threads_;
     QSpinBox* cacheMegabytes_;
-    QSpinBox* inputMegabytes_;
+    QSpinBox* inputMemoryMegabytes_;
     QComboBox* theme_;
     QLabel* error_;
 };
