@@ -54,7 +54,13 @@ ArchitectureSpec architectureSpec(const std::string& name, int inputSize) {
     return spec;
 }
 
+std::recursive_mutex& modelConstructionMutex() {
+    static std::recursive_mutex mutex;
+    return mutex;
+}
+
 std::shared_ptr<ClassifierImpl> createClassifier(const ArchitectureSpec& spec, int numClasses) {
+    const std::lock_guard lock(modelConstructionMutex());
     if (!spec.torchScript.empty())
         return std::make_shared<TorchScriptClassifierImpl>(spec.torchScript, spec.preprocess.crop, numClasses);
     if (spec.name == "tinynet") return std::make_shared<TinyNetImpl>(spec.preprocess.channels(), numClasses);

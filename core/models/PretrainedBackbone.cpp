@@ -14,7 +14,10 @@ PreprocessSpec PretrainedBackbone::transform() const { return input ? *input : a
 bool PretrainedBackbone::hasSourceHead() const { return !arch.starts_with(kScriptArchPrefix); }
 
 std::shared_ptr<ClassifierImpl> PretrainedBackbone::load() const {
-    if (!hasSourceHead()) return std::make_shared<TorchScriptClassifierImpl>(weights, transform().crop, 1);
+    if (!hasSourceHead()) {
+        const std::lock_guard lock(modelConstructionMutex());
+        return std::make_shared<TorchScriptClassifierImpl>(weights, transform().crop, 1);
+    }
     return loadClassifierFromWeights(architectureSpec(arch), weights);
 }
 

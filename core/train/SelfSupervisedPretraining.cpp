@@ -188,7 +188,10 @@ void SelfSupervisedRun::buildNetwork() {
     for (const auto& note : initial.notes) observer_.onLog("Initial weights: " + note);
     model_ = initial.model;
     const auto sample = preprocessForEval(decodeImage(encoded_->bytes(0), preprocess_.color), preprocess_).unsqueeze(0);
-    network_ = SimSiamNetwork(model_, sample);
+    {
+        const std::lock_guard lock(modelConstructionMutex()); // its draws follow the generator's state
+        network_ = SimSiamNetwork(model_, sample);
+    }
     network_->to(device_);
     if (config_.channelsLast) convertToChannelsLast(*network_);
     if (config_.optimizer == "sgd")

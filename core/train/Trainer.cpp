@@ -5,6 +5,7 @@
 #include "domain/CoralLoss.h"
 #include "domain/GradientReversal.h"
 #include "export/FoldedClassifier.h"
+#include "models/Architectures.h"
 #include "models/ChannelsLast.h"
 #include "models/Weights.h"
 #include "train/AugmentedEpochs.h"
@@ -243,7 +244,10 @@ void Trainer::createDomainClassifier() {
     model_->eval();
     auto x = toDevice(preprocessForEval(decodeImage(unlabelled_->bytes(0), preprocess_.color), preprocess_).unsqueeze(0));
     for (std::size_t i = 0; i + 1 < blocks_.size(); ++i) x = blocks_[i].forward(x);
-    domainClassifier_ = DomainClassifier(x.flatten(1).size(1));
+    {
+        const std::lock_guard lock(modelConstructionMutex()); // its draws follow the generator's state
+        domainClassifier_ = DomainClassifier(x.flatten(1).size(1));
+    }
     domainClassifier_->to(device_);
     domainClassifierInOptimizer_ = false;
 }

@@ -48,10 +48,7 @@ void requireDomains(const std::filesystem::path& project, Database& db, const Tr
 } // namespace
 
 InitialModel createInitialModel(const TrainConfig& config, int classes) {
-    // Seeding and drawing from the default generator, trials started side by side (--parallel,
-    // an experiment spread over ranks) would interleave their draws.
-    static std::mutex seeded;
-    std::unique_lock lock(seeded);
+    std::unique_lock lock(modelConstructionMutex());
     torch::manual_seed(config.seed);
     InitialModel initial{createClassifier(architectureSpec(config.arch, config.inputSize), classes), {}};
     lock.unlock();
