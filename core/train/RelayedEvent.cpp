@@ -30,6 +30,8 @@ json epochJson(const EpochEvent& event) {
             {"valAccuracy", event.valAccuracy},
             {"seconds", event.seconds},
             {"dataWaitSeconds", event.dataWaitSeconds},
+            {"recalibrationSeconds", event.recalibrationSeconds},
+            {"validationSeconds", event.validationSeconds},
             {"unlabelledKeptShare", optionalJson(event.unlabelledKeptShare)},
             {"adaptationLoss", optionalJson(event.adaptationLoss)},
             {"tasks", tasks}};
@@ -47,6 +49,8 @@ EpochEvent epochOf(const json& value) {
     event.valAccuracy = value.at("valAccuracy");
     event.seconds = value.at("seconds");
     event.dataWaitSeconds = value.at("dataWaitSeconds");
+    event.recalibrationSeconds = value.at("recalibrationSeconds");
+    event.validationSeconds = value.at("validationSeconds");
     event.unlabelledKeptShare = optionalOf(value.at("unlabelledKeptShare"));
     event.adaptationLoss = optionalOf(value.at("adaptationLoss"));
     for (const auto& task : value.at("tasks")) event.tasks.push_back({task.at(0), task.at(1), task.at(2), task.at(3)});

@@ -17,7 +17,8 @@ void RunRecorder::onStep(const StepEvent& event) {
 void RunRecorder::onEpoch(const EpochEvent& event) {
     std::vector<Metric> metrics = {
         {"train_loss", event.trainLoss}, {"train_accuracy", event.trainAccuracy}, {"epoch_seconds", event.seconds},
-        {"data_wait_seconds", event.dataWaitSeconds}};
+        {"data_wait_seconds", event.dataWaitSeconds}, {"recalibration_seconds", event.recalibrationSeconds},
+        {"validation_seconds", event.validationSeconds}};
     if (event.validated) {
         metrics.push_back({"val_loss", event.valLoss});
         metrics.push_back({"val_accuracy", event.valAccuracy});

@@ -39,6 +39,8 @@ struct EpochEvent {
     double valAccuracy = 0;
     double seconds = 0;
     double dataWaitSeconds = 0; // of `seconds`, spent waiting for augmented batches
+    double recalibrationSeconds = 0; // of `seconds`, re-estimating BatchNorm statistics (this rank's share)
+    double validationSeconds = 0;    // of `seconds`, validating
     std::optional<double> unlabelledKeptShare; // semi-supervised: unlabelled images whose pseudo-label was kept
     std::optional<double> adaptationLoss;      // CORAL or DANN: the epoch's mean adaptation term, unweighted
     // Multi-task runs, validated: each task's figures; valLoss and valAccuracy are then the tasks' mean.

@@ -808,11 +808,16 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         const auto trainedWeightsBack = [&] {
             if (!averagedWeights_.empty()) swapAveragedWeights();
         };
+        const auto secondsSince = [](std::chrono::steady_clock::time_point begun) {
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+        };
+        const auto recalibrationStarted = std::chrono::steady_clock::now();
         if (!recalibrateBatchNorm(trainImages, imageCount, phaseStop)) {
             trainedWeightsBack();
             return pause(epoch);
         }
         if (group_) takeLeadersTensors(false);
+        const double recalibrationSeconds = secondsSince(recalibrationStarted);
 
         EpochEvent event;
         event.epoch = epoch;
@@ -821,9 +826,11 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         event.trainLoss = progress.lossSum / double(imageCount);
         event.trainAccuracy = double(progress.correct) / double(labelsPerEpoch);
         event.dataWaitSeconds = (augmented ? augmented->waitedSeconds() : 0.0) + (unlabelled ? unlabelled->waitedSeconds() : 0.0);
+        event.recalibrationSeconds = recalibrationSeconds;
         if (progress.unlabelledSeen > 0) event.unlabelledKeptShare = progress.unlabelledKept / double(progress.unlabelledSeen);
         if (alignsFeatures()) event.adaptationLoss = progress.adaptationLossSum / double(stepsPerEpoch);
         if (valSet.size() > 0 && (!group_ || group_->leads())) {
+            const auto validationStarted = std::chrono::steady_clock::now();
             model_->eval();
             std::unique_ptr<AugmentedBatches> streamed; // evaluateRanges asks for the batches in order
             if (valEncoded_ && cachedBlocks_ == 0)
@@ -858,6 +865,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 return pause(epoch);
             }
             event.validated = true;
+            event.validationSeconds = secondsSince(validationStarted);
         }
         std::optional<std::vector<std::uint8_t>> adaptedWeights; // AdaBN: what the best checkpoint holds
         if (config_.domainAdaptation == "adabn") {

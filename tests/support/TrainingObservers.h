@@ -44,8 +44,8 @@ inline std::vector<std::tuple<std::string, std::int64_t, double>> recordedMetric
                                                                                  std::int64_t run) {
     Database db = openProject(project, ProjectAccess::ReadOnly);
     std::vector<std::tuple<std::string, std::int64_t, double>> rows;
-    auto query = db.prepare("SELECT name, step, value FROM metrics WHERE run_id = ? AND name NOT IN "
-                            "('epoch_seconds', 'data_wait_seconds') ORDER BY name, step");
+    auto query = db.prepare("SELECT name, step, value FROM metrics WHERE run_id = ? AND name NOT LIKE '%\\_seconds' "
+                            "ESCAPE '\\' ORDER BY name, step");
     query.bind(1, run);
     while (query.step()) rows.emplace_back(query.columnText(0), query.columnInt(1), query.columnDouble(2));
     return rows;
