@@ -1,5 +1,7 @@
 #pragma once
 
+#include "train/DataParallelGroup.h"
+
 #include <torch/nn/module.h>
 
 #include <functional>
@@ -23,8 +25,12 @@ namespace graft {
 // nothing. Leaves the model in eval mode. On a stop request the statistics are put back as they
 // were and it returns false.
 // With BatchNormLayers::All, frozen layers too: AdaBN's statistics of another domain.
+// With `ranks` (a data-parallel run, every rank calling it with the same model), each rank
+// passes only its share of the batches and the ranks pool what their layers saw: every rank ends
+// with the statistics of all the shares' batches together, as one process passing them all would,
+// in a W-th of the time. It returns false on every rank when any was stopped.
 enum class BatchNormLayers { Trainable, All };
 bool recalibrateBatchNorm(torch::nn::Module& model, const std::function<bool()>& forwardNextBatch, std::stop_token stop,
-                          BatchNormLayers layers = BatchNormLayers::Trainable);
+                          BatchNormLayers layers = BatchNormLayers::Trainable, DataParallelGroup* ranks = nullptr);
 
 } // namespace graft

@@ -318,32 +318,45 @@ bool Trainer::recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_
     // each hold one class. A fixed random order keeps every pass of the run the same.
     auto drawer = at::make_generator<at::CPUGeneratorImpl>(config_.seed);
     const auto order = torch::randperm(images, drawer, torch::kLong);
+    // A data-parallel run's ranks each pass a share of those batches and pool the statistics.
+    const auto [begin, end] = recalibrationShare(images);
     std::unique_ptr<AugmentedBatches> plain; // decoded batch by batch: decode the images as validation sees them
-    if (decodesTrainingBatches())
+    if (decodesTrainingBatches() && begin < end) {
+        const auto passed = order.slice(0, 0, end);
         plain = std::make_unique<AugmentedBatches>(*encoded_, preprocess_, AugmentSpec{},
-                                                   augment_.enabled() ? epochPlan(order, 0, config_.batchSize, 0) : plainPlan(order, 0),
+                                                   augment_.enabled() ? epochPlan(passed, begin, config_.batchSize, 0) : plainPlan(passed, begin),
                                                    loaderThreads(config_), kBatchesAhead, onCuda());
+    }
     // CORAL and DANN train on batches of both domains, so their statistics are of both, as the
     // running averages of DANN's reference implementation are.
     const auto target = alignsFeatures() ? plainTargetBatches() : nullptr;
-    std::int64_t begin = 0;
+    std::int64_t next = begin;
     const auto forwardNextBatch = [&] {
-        if (begin >= images && target && !target->done()) {
+        if (next >= end && target && !target->done()) {
             AutocastScope autocast(scaler_.has_value());
             model_->forward(toDevice(target->next()));
             return true;
         }
-        if (begin >= images) return false;
-        const auto indices = order.slice(0, begin, std::min(begin + config_.batchSize, images));
+        if (next >= end) return false;
+        const auto indices = order.slice(0, next, std::min(next + config_.batchSize, end));
         const auto batch = plain            ? plain->next()
                            : storedFeatures_ ? storedFeatures_->rows(trainFeatureKey_, indices)
                                              : trainInputs.index_select(0, indices);
         AutocastScope autocast(scaler_.has_value());
         forwardFrom(cachedBlocks_, toDevice(batch));
-        begin += indices.size(0);
+        next += indices.size(0);
         return true;
     };
-    return graft::recalibrateBatchNorm(*model_, forwardNextBatch, stop);
+    return graft::recalibrateBatchNorm(*model_, forwardNextBatch, stop, BatchNormLayers::Trainable, group_);
+}
+
+std::pair<std::int64_t, std::int64_t> Trainer::recalibrationShare(std::int64_t images) const {
+    if (!group_) return {0, images};
+    // Whole batches, so that each is the batch one process would pass.
+    const std::int64_t batches = (images + config_.batchSize - 1) / config_.batchSize;
+    const std::int64_t rank = group_->rank(), ranks = group_->worldSize();
+    return {std::min(images, batches * rank / ranks * config_.batchSize),
+            std::min(images, batches * (rank + 1) / ranks * config_.batchSize)};
 }
 
 bool Trainer::storeFeaturesInProject(const LabeledTensors& trainSet, const LabeledTensors& valSet,
@@ -760,8 +773,9 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
         while (progress.position < imageCount) {
             if (group_ ? stopAgreed : stop.stop_requested()) return pause(epoch);
             if (config_.maxSteps > 0 && progress.steps >= config_.maxSteps) {
-                // A run cut short by its step limit still leaves weights to evaluate.
-                if (checkpointedSteps != progress.steps && recalibrateBatchNorm(trainImages, imageCount, phaseStop)) {
+                // A run cut short by its step limit still leaves weights to evaluate. Data parallel,
+                // every rank recalibrates together: each one's clock decided its own checkpoints.
+                if ((group_ || checkpointedSteps != progress.steps) && recalibrateBatchNorm(trainImages, imageCount, phaseStop)) {
                     if (group_) takeLeadersTensors(false);
                     saveLast(epoch - 1);
                 }

@@ -176,6 +176,9 @@ private:
     // from this epoch's training inputs, un-augmented, in a random order fixed by the seed. False
     // when a stop request cut it short.
     bool recalibrateBatchNorm(const torch::Tensor& trainInputs, std::int64_t images, std::stop_token stop);
+    // The positions [begin, end) of that order whose batches this rank passes: all of them in one
+    // process, a contiguous run of whole batches data parallel (possibly none).
+    std::pair<std::int64_t, std::int64_t> recalibrationShare(std::int64_t images) const;
     // The cached blocks applied to a batch of inputs, in eval mode without autograd (BatchNorm
     // folded where prefixFunction can), on the CPU.
     torch::Tensor runCachedBlocks(const torch::Tensor& inputs);

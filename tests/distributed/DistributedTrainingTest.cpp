@@ -183,6 +183,43 @@ TEST(DataParallelRun, AugmentedImagesSentEncodedGiveOneProcesssLossCurve) {
     for (std::size_t step = 0; step < expected.size(); ++step) EXPECT_NEAR(actual[step], expected[step], 1e-5) << "step " << step + 1;
 }
 
+// Largest difference between two runs' best BatchNorm running statistics.
+double statisticsDifference(const std::filesystem::path& project, std::int64_t first, std::int64_t second) {
+    Database db(project.string(), Database::Mode::ReadOnly);
+    const auto a = loadRunModel(db, first, "first run").model->named_buffers();
+    const auto b = loadRunModel(db, second, "second run").model->named_buffers();
+    double largest = 0;
+    for (const auto& entry : a)
+        if (entry.value().is_floating_point())
+            largest = std::max(largest, (entry.value() - b[entry.key()]).abs().max().item<double>());
+    return largest;
+}
+
+// A full fine-tune whose weights stay put (a learning rate of 1e-30), so that its BatchNorm
+// statistics come from the recalibration pass alone: pooled over 3 ranks, each passing its share
+// of the batches (1, 1 and 2 of 4), they must be one process's. Decoded up front, and batch by
+// batch as augmented runs decode them.
+class DataParallelRecalibration : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(DataParallelRecalibration, PooledBatchNormStatisticsEqualOneProcesssPass) {
+    TempDir dir;
+    const auto project = testing::createShapesProject(dir / "shapes.graft", 12);
+    const auto arguments = with({"train", project.string(), "--arch", "tinynet", "--epochs", "1", "--batch-size", "8",
+                                 "--seed", "4", "--lr", "1e-30"},
+                                GetParam());
+    ASSERT_EQ(runAlone(dir, arguments), 0);
+    const auto alone = newestRun(project);
+    const auto ranks = runJob(dir, 3, with(arguments, {"--distributed", "--distributed-timeout", "60"}));
+    for (const auto& rank : ranks) ASSERT_EQ(rank.exitCode, 0) << rank.errors();
+    const auto together = newestRun(project);
+    ASSERT_NE(together, alone);
+    EXPECT_LT(weightDifference(project, alone, together), 1e-12) << "the weights moved";
+    EXPECT_LT(statisticsDifference(project, alone, together), 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Gloo, DataParallelRecalibration,
+                         ::testing::Values(std::vector<std::string>{}, std::vector<std::string>{"--augment", "standard"}));
+
 // A full fine-tune long enough to be killed in, checkpointed after every step.
 std::vector<std::string> killableArguments(const std::filesystem::path& project) {
     return {"train", project.string(), "--arch", "tinynet", "--epochs", "20", "--batch-size", "8", "--seed", "5",

@@ -2,7 +2,7 @@
 #include "common/Error.h"
 #include "distributed/ProcessGroup.h"
 
-#include "FreePort.h"
+#include "RanksAsThreads.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -14,28 +14,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::freePort;
-
-RankAssignment assignment(int port, int rank, int worldSize) {
-    return {"127.0.0.1", port, rank, worldSize, rank, "test"};
-}
-
-// Every rank of a job, joined from threads.
-std::vector<std::unique_ptr<ProcessGroup>> joinAll(int worldSize, int port = freePort()) {
-    std::vector<std::future<std::unique_ptr<ProcessGroup>>> joining;
-    for (int rank = 0; rank < worldSize; ++rank)
-        joining.push_back(std::async(std::launch::async, [=] { return ProcessGroup::join(assignment(port, rank, worldSize), "job", 30s); }));
-    std::vector<std::unique_ptr<ProcessGroup>> groups;
-    for (auto& group : joining) groups.push_back(group.get());
-    return groups;
-}
-
-// Runs `work` on every rank at once.
-template <typename Work>
-void onEveryRank(std::vector<std::unique_ptr<ProcessGroup>>& groups, Work work) {
-    std::vector<std::future<void>> running;
-    for (auto& group : groups) running.push_back(std::async(std::launch::async, [&] { work(*group); }));
-    for (auto& done : running) done.get();
-}
+using testing::joinAll;
+using testing::onEveryRank;
+using testing::threadRank;
 
 TEST(ProcessGroup, SumsEveryRanksTensorsOfMixedTypesAndShapes) {
     auto groups = joinAll(3);
@@ -92,7 +73,7 @@ TEST(ProcessGroup, RefusesASecondProcessClaimingATakenRankAndTheJobGoesOn) {
     const int port = freePort();
     auto groups = joinAll(2, port);
     try {
-        ProcessGroup::join(assignment(port, 1, 2), "job", 5s);
+        ProcessGroup::join(threadRank(port, 1, 2), "job", 5s);
         ADD_FAILURE() << "a second rank 1 joined";
     } catch (const Error& error) {
         EXPECT_NE(std::string(error.what()).find("rank 1 of 2: another process has already joined rank 0 at 127.0.0.1:" +
