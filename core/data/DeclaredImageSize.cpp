@@ -86,7 +86,7 @@ std::optional<std::uint32_t> firstDirectoryValue(std::span<const std::uint8_t> t
 }
 
 // Width then height as OpenCV's PNM reader reads them: each after whitespace and '#' comments
-// that run to the end of their line.
+// that run to the end of their line, and each taking the byte after its digits with it.
 std::optional<DeclaredSize> pnmSize(std::span<const std::uint8_t> bytes) {
     std::size_t at = 2;
     const auto number = [&]() -> std::optional<std::int64_t> {
@@ -102,6 +102,7 @@ std::optional<DeclaredSize> pnmSize(std::span<const std::uint8_t> bytes) {
         for (; at < bytes.size() && std::isdigit(bytes[at]); ++at)
             if ((value = value * 10 + (bytes[at] - '0')) > std::numeric_limits<std::int32_t>::max()) return std::nullopt;
         if (at == first) return std::nullopt;
+        ++at; // whatever that byte is: "888888\xC9" then "888/" is 888888 x 888 to OpenCV (found by fuzzing in CI)
         return value;
     };
     const auto width = number();

@@ -124,6 +124,27 @@ TEST(DeclaredImageSize, PnmLookalikesCarryingTheDicomMarkerAreRefusedWithoutReac
     EXPECT_NE(message.find("DICOM"), std::string::npos) << message;
 }
 
+// Found by fuzzing in CI: OpenCV's PNM reader takes the byte after a number's digits with the
+// number, whatever it is, so "P3\f888888\xC9888/" declares 888888 x 888 pixels (2.4 GB to
+// allocate); Graft's header check stopped at the 0xC9 and let it through unchecked.
+TEST(DeclaredImageSize, APnmNumberEndedByAnyByteIsReadAsOpenCvReadsIt) {
+    for (const char end : {'\xC9', '/', 'x'}) {
+        std::string text = std::string("P5\n37") + end + "23" + end + "255\n";
+        std::vector<std::uint8_t> pnm(text.begin(), text.end());
+        pnm.resize(pnm.size() + 37 * 23, 0x80);
+        const cv::Mat decoded = cv::imdecode(pnm, cv::IMREAD_UNCHANGED);
+        ASSERT_EQ(decoded.cols, 37) << "OpenCV reads past byte " << int(std::uint8_t(end));
+        ASSERT_EQ(decoded.rows, 23);
+        const auto size = declaredImageSize(pnm);
+        ASSERT_TRUE(size.has_value()) << "byte " << int(std::uint8_t(end));
+        EXPECT_EQ(size->width, 37);
+        EXPECT_EQ(size->height, 23);
+    }
+    const std::string bomb = "P3\f888888\xC9" "888/86\f\x7F";
+    const auto message = testing::errorOf([&] { probeImage({reinterpret_cast<const std::uint8_t*>(bomb.data()), bomb.size()}); });
+    EXPECT_NE(message.find("888888 x 888"), std::string::npos) << message;
+}
+
 TEST(DeclaredImageSize, ThePixelLimitComesFromTheEnvironment) {
     const auto png = encoded(".png"); // 37 x 23 = 851 pixels
     setenv("GRAFT_MAX_IMAGE_PIXELS", "850", 1);
