@@ -176,8 +176,7 @@ TEST_P(BatchNormRecalibrationOverRanks, EveryRankEndsWithTheStatisticsOfOneProce
     ASSERT_TRUE(recalibrateBatchNorm(*alone, batchesOf(alone, images, 0, batches, calls), {}));
 
     auto groups = testing::joinAll(3);
-    std::vector<int> passed(3, 0);
-    std::vector<bool> complete(3, false);
+    std::vector<int> passed(3, 0), complete(3, 0); // not vector<bool>: the ranks write theirs at once
     testing::onEveryRank(groups, [&](ProcessGroup& group) {
         const auto rank = std::size_t(group.rank());
         ranks[rank]->train();
@@ -219,8 +218,7 @@ TEST(BatchNormRecalibration, AStopOnOneRankPutsEveryRanksStatisticsBack) {
     std::stop_source stopped;
     stopped.request_stop();
     auto groups = testing::joinAll(2);
-    std::vector<int> passed(2, 0);
-    std::vector<bool> complete(2, true);
+    std::vector<int> passed(2, 0), complete(2, 1);
     testing::onEveryRank(groups, [&](ProcessGroup& group) {
         const auto rank = std::size_t(group.rank());
         ranks[rank]->train();
