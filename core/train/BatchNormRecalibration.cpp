@@ -18,14 +18,14 @@ namespace {
 // rank's `moments` and `batches` those of all ranks together; returns whether no rank was stopped.
 bool poolOverRanks(const std::vector<torch::nn::BatchNorm2dImpl*>& norms, BatchNormMoments& moments, int& batches,
                    bool complete, DataParallelGroup& ranks) {
-    const auto onCpu = torch::TensorOptions().dtype(torch::kDouble);
+    const auto doubles = torch::TensorOptions().dtype(torch::kDouble); // on the CPU, where Gloo sums
     std::vector<torch::Tensor> totals; // per layer: the count, then count x mean per channel
     for (auto* norm : norms) {
         const auto& seen = moments.at(norm->running_mean.data_ptr());
-        const auto weighted = seen.count > 0 ? (seen.mean * double(seen.count)).cpu() : torch::zeros({norm->running_mean.size(0)}, onCpu);
-        totals.push_back(torch::cat({torch::full({1}, double(seen.count), onCpu), weighted}));
+        const auto weighted = seen.count > 0 ? (seen.mean * double(seen.count)).cpu() : torch::zeros({norm->running_mean.size(0)}, doubles);
+        totals.push_back(torch::cat({torch::full({1}, double(seen.count), doubles), weighted}));
     }
-    totals.push_back(torch::tensor({double(batches), complete ? 0.0 : 1.0}, onCpu));
+    totals.push_back(torch::tensor({double(batches), complete ? 0.0 : 1.0}, doubles));
     ranks.sum(totals);
 
     std::vector<torch::Tensor> means, spreads;

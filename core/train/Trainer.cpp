@@ -889,7 +889,7 @@ TrainOutcome Trainer::train(const LabeledTensors& trainSet, const LabeledTensors
                 return pause(epoch);
             }
         }
-        event.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        event.seconds = secondsSince(started);
         observer.onEpoch(event);
         outcome.epochsCompleted = epoch;
         outcome.lastEpoch = event;
